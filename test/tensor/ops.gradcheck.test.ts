@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import * as T from '../../src/tensor/index.js';
+import { Graph, Tensor } from '../../src/tensor/index.js';
+import { gradCheck, randomParam } from '../helpers/gradcheck.js';
+
+/** Reduces any output to a scalar with fixed random weights, so every output element's gradient matters. */
+function weighted(g: Graph, out: Tensor, seed = 99): Tensor {
+  const w = randomParam([...out.shape], seed);
+  return T.sum(g, T.mul(g, out, new Tensor(out.shape, w.data)));
+}
+
+const TOL = 1e-7;
+
+describe('every op passes a central finite-difference gradient check', () => {
+  const cases: Array<[string, () => [Tensor[], (g: Graph) => Tensor]]> = [
+    ['matmul', () => { const a = randomParam([3, 4], 1), b = randomParam([4, 5], 2); return [[a, b], (g) => weighted(g, T.matmul(g, a, b))]; }],
+    ['matmulT', () => { const a = randomParam([3, 4], 3), b = randomParam([5, 4], 4); return [[a, b], (g) => weighted(g, T.matmulT(g, a, b))]; }],
+    ['transpose', () => { const a = randomParam([3, 5], 5); return [[a], (g) => weighted(g, T.transpose(g, a))]; }],
+    ['add', () => { const a = randomParam([2, 3], 6), b = randomParam([2, 3], 7); return [[a, b], (g) => weighted(g, T.add(g, a, b))]; }],
+    ['mul', () => { const a = randomParam([2, 3], 8), b = randomParam([2, 3], 9); return [[a, b], (g) => weighted(g, T.mul(g, a, b))]; }],
+    ['scale', () => { const a = randomParam([2, 3], 10); return [[a], (g) => weighted(g, T.scale(g, a, -0.7))]; }],
+    ['relu', () => { const a = randomParam([4, 4], 11); return [[a], (g) => weighted(g, T.relu(g, a))]; }],
+    ['exp', () => { const a = randomParam([2, 3], 12); return [[a], (g) => weighted(g, T.exp(g, a))]; }],
+    ['log', () => { const a = randomParam([2, 3], 13, 0.5, 2); return [[a], (g) => weighted(g, T.log(g, a))]; }],
+    ['sum', () => { const a = randomParam([2, 3], 14); return [[a], (g) => T.sum(g, a)]; }],
+    ['mean', () => { const a = randomParam([2, 3], 15); return [[a], (g) => T.mean(g, a)]; }],
+    ['reshape', () => { const a = randomParam([2, 6], 16); return [[a], (g) => weighted(g, T.reshape(g, a, [3, 4]))]; }],
+    ['sliceCols', () => { const a = randomParam([3, 8], 17); return [[a], (g) => weighted(g, T.sliceCols(g, a, 2, 4))]; }],
+    ['concatCols', () => { const a = randomParam([3, 2], 18), b = randomParam([3, 3], 19); return [[a, b], (g) => weighted(g, T.concatCols(g, [a, b]))]; }],
+    ['softmaxRows', () => { const a = randomParam([3, 5], 20, -3, 3); return [[a], (g) => weighted(g, T.softmaxRows(g, a))]; }],
+    ['rmsnormRows', () => { const a = randomParam([3, 6], 21); return [[a], (g) => weighted(g, T.rmsnormRows(g, a, 1e-5))]; }],
+    ['gather', () => { const a = randomParam([5, 3], 22); return [[a], (g) => weighted(g, T.gather(g, a, [4, 0, 4, 2]))]; }],
+    ['addCausalMask + softmaxRows', () => { const a = randomParam([4, 4], 23); return [[a], (g) => weighted(g, T.softmaxRows(g, T.addCausalMask(g, a)))]; }],
+    ['crossEntropy', () => { const a = randomParam([4, 6], 24, -2, 2); return [[a], (g) => T.crossEntropy(g, a, [1, 5, 0, 3])]; }],
+  ];
+  for (const [name, make] of cases) {
+    it(name, () => {
+      const [inputs, f] = make();
+      const { maxError, worst } = gradCheck(inputs, f);
+      expect(maxError, JSON.stringify(worst)).toBeLessThan(TOL);
+    });
+  }
+
+  it('accumulates gradients when a tensor is used twice (x·x)', () => {
+    const a = randomParam([2, 2], 25);
+    const { maxError } = gradCheck([a], (g) => weighted(g, T.matmul(g, a, a)));
+    expect(maxError).toBeLessThan(TOL);
+  });
+});
