@@ -1,0 +1,2 @@
+export * from './types.js';
+export { KERNELS, kernel, valuesOf, executable } from './registry.js';

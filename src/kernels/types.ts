@@ -1,0 +1,68 @@
+import type { Graph, Tensor } from '../tensor/index.js';
+
+/** The contract constraint each kernel fills; the names are the contract's own keys. */
+export type Slot =
+  | 'attention_type'
+  | 'activation'
+  | 'norm_type'
+  | 'mlp_type'
+  | 'positional_encoding'
+  | 'has_bias'
+  | 'tied_embeddings';
+
+export const SLOTS: readonly Slot[] = [
+  'attention_type',
+  'activation',
+  'norm_type',
+  'mlp_type',
+  'positional_encoding',
+  'has_bias',
+  'tied_embeddings',
+];
+
+export interface AttentionWeights {
+  wq: Tensor;
+  wk: Tensor;
+  wv: Tensor;
+  wo: Tensor;
+}
+
+export interface AttentionResult {
+  out: Tensor;
+  /** Per head, the [T, T] attention weights (softmax output). */
+  weights: Tensor[];
+}
+
+export type AttentionKernel = (g: Graph, x: Tensor, w: AttentionWeights, nHead: number) => AttentionResult;
+export type ActivationKernel = (g: Graph, x: Tensor) => Tensor;
+export type NormKernel = (g: Graph, x: Tensor, eps: number) => Tensor;
+export type MlpKernel = (g: Graph, x: Tensor, w: { fc1: Tensor; fc2: Tensor }, act: ActivationKernel) => Tensor;
+/** Adds position information to token embeddings [T, C] for positions 0..T−1. */
+export type PositionKernel = (g: Graph, tokens: Tensor, wpe: Tensor) => Tensor;
+
+export interface SlotImpl {
+  attention_type: AttentionKernel;
+  activation: ActivationKernel;
+  norm_type: NormKernel;
+  mlp_type: MlpKernel;
+  positional_encoding: PositionKernel;
+  has_bias: never;
+  tied_embeddings: never;
+}
+
+export interface KernelEntry<S extends Slot = Slot> {
+  slot: S;
+  /** The value a contract writes, e.g. "gqa", "swiglu", "true". */
+  value: string;
+  title: string;
+  formula: string;
+  description: string;
+  /**
+   * Relative complexity within the slot; the kernel with the lower number is
+   * "simpler". Equal numbers with the same `kind` mean the same mechanism.
+   */
+  complexity: number;
+  /** Values that name the same mechanism share a kind (learned and absolute positions). */
+  kind: string;
+  impl?: SlotImpl[S];
+}

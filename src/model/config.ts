@@ -1,0 +1,32 @@
+/** Sizes and constants of a microGPT-style model. */
+export interface ModelConfig {
+  vocabSize: number;
+  nEmbd: number;
+  nHead: number;
+  nLayer: number;
+  blockSize: number;
+  /** MLP hidden width (4·n_embd in microGPT). */
+  nHidden: number;
+  normEps: number;
+  initStd: number;
+}
+
+/** Karpathy's microgpt, exactly (DESIGN.md). */
+export const MICROGPT: ModelConfig = {
+  vocabSize: 27,
+  nEmbd: 16,
+  nHead: 4,
+  nLayer: 1,
+  blockSize: 16,
+  nHidden: 64,
+  normEps: 1e-5,
+  initStd: 0.08,
+};
+
+export function headDim(c: ModelConfig): number {
+  return c.nEmbd / c.nHead;
+}
+
+export function withVocab(c: ModelConfig, vocabSize: number): ModelConfig {
+  return { ...c, vocabSize };
+}
