@@ -1,0 +1,72 @@
+/**
+ * The explain-attention chapter, reproduced from a real model: attention
+ * mechanics, the weights for "mar", the invariants, the causal mask, and the
+ * comparison with production families. Every number is computed here.
+ *
+ *   npx microgpt example explain_attention
+ *   npx tsx examples/explain_attention.ts [--seed N]
+ */
+import { pathToFileURL } from 'node:url';
+import { ContractSet, headDimOf } from '../src/contracts/index.js';
+import { buildAttentionReport } from '../src/explain/attention.js';
+import { buildKernelReport } from '../src/explain/kernel.js';
+import { buildMaskReport } from '../src/explain/mask.js';
+import { Gpt, MICROGPT, Tokenizer } from '../src/model/index.js';
+import { renderArchitecture, renderEquation, renderInvariants, renderTokens, renderWeights } from '../src/render/attention.js';
+import { renderConstraints } from '../src/render/kernel.js';
+import { renderMaskReport } from '../src/render/mask.js';
+import { colorWanted, fixed, makeStyle, type Style } from '../src/render/style.js';
+
+export const description = 'the explain-attention chapter: mechanics, weights for "mar", invariants, causal mask, production families';
+
+export function run(out: (text: string) => void, style: Style, seed = 42): number {
+  const s = style;
+  const h = (title: string) => out(s.bold.underline(title) + '\n');
+  const model = Gpt.init(MICROGPT, seed);
+  const report = buildAttentionReport(model, Tokenizer.default(), 'mar', { seed, weightsFrom: `random initialization (seed ${seed})` });
+  const contracts = ContractSet.load();
+  const llama = contracts.get('llama');
+  const gpt2 = contracts.get('gpt2');
+  const largestHeadDim = (name: string) => Math.max(...Object.values(contracts.get(name).sizes).map(headDimOf));
+
+  h('Attention mechanics');
+  out('$ microgpt explain --attention mar\n');
+  out(renderArchitecture(report.architecture, s) + '\n');
+  out(renderEquation(report.equation, s) + '\n');
+  out(
+    `This is the same equation used in GPT-2, LLaMA, Qwen, and every other transformer. The only difference is scale: ` +
+      `microGPT uses d_k=${report.architecture.headDim}, production models use d_k=${largestHeadDim('llama')} (${llama.display_name}) ` +
+      `or ${largestHeadDim('gpt2')} (${gpt2.display_name}).\n`,
+  );
+
+  h('Attention weight visualization');
+  out(`${renderTokens(report)} the attention weights at random initialization (seed ${seed}) show the causal structure (values vary per seed, but the structural invariants are constant):\n`);
+  out(renderWeights(report, s) + '\n');
+  out(renderInvariants(report.invariants, s) + '\n');
+  const [bos, self] = report.layers[0].heads[0].rows[1].weights;
+  out(
+    `The specific non-trivial values (e.g., ${fixed(bos, 3)} vs ${fixed(self, 3)}) reflect random initialization, not learned patterns. ` +
+      'After training, head specialization emerges.\n',
+  );
+
+  h('Causal mask explained');
+  out('Equivalent to microgpt explain --tensor attn_mask:\n');
+  out(renderMaskReport(buildMaskReport(report.tokens.length), s) + '\n');
+
+  h('Comparison with production models');
+  out('$ microgpt explain --kernel llama -v\n');
+  const kernel = buildKernelReport(llama, contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: false });
+  out(renderConstraints(kernel, s) + '\n');
+  const simpler = kernel.constraints.every((c) => c.verdict === 'same' || c.verdict === 'same-kind' || c.verdict === 'simpler');
+  out(
+    (simpler ? 'microGPT uses the simpler variants of each component. ' : `microGPT differs from ${llama.display_name} in ways that are not all simplifications. `) +
+      'The contract structure is identical — only the kernel implementations differ.',
+  );
+  return report.allInvariantsHold ? 0 : 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const i = process.argv.indexOf('--seed');
+  const style = makeStyle(colorWanted(process.env, process.stdout.isTTY === true));
+  process.exitCode = run((t) => process.stdout.write(t + '\n'), style, i > 0 ? Number(process.argv[i + 1]) : 42);
+}

@@ -1,0 +1,23 @@
+import { MicrogptError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
+import { print, stdoutStyle, type OutputOptions } from './output.js';
+import type { Style } from '../render/style.js';
+
+interface ExampleModule {
+  run(out: (text: string) => void, style: Style, seed?: number): number;
+}
+
+export async function runExample(name: string | undefined, opts: OutputOptions & { seed: number }): Promise<number> {
+  // Examples live beside src/ (examples/ in the source tree, dist/examples/ after the build).
+  const { EXAMPLES } = (await import(new URL('../../examples/index.js', import.meta.url).href)) as typeof import('../../examples/index.js');
+  if (name === undefined) {
+    print(['Examples (run one with: microgpt example <name>):', ...EXAMPLES.map((e) => `  ${e.name.padEnd(20)} ${e.description}`)].join('\n'));
+    return 0;
+  }
+  const names = EXAMPLES.map((e) => e.name);
+  if (!names.includes(name)) {
+    throw new MicrogptError('MG017', `unknown example "${name}"${didYouMean(name, names)}; examples: ${names.join(', ')}`);
+  }
+  const mod = (await import(new URL(`../../examples/${name}.js`, import.meta.url).href)) as ExampleModule;
+  return mod.run(print, stdoutStyle(opts), opts.seed);
+}

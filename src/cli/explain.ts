@@ -1,0 +1,71 @@
+import { MicrogptError } from '../errors.js';
+import { ContractSet } from '../contracts/index.js';
+import { buildAttentionReport } from '../explain/attention.js';
+import { buildKernelReport } from '../explain/kernel.js';
+import { buildTensorReport } from '../explain/tensor.js';
+import { Gpt, MICROGPT } from '../model/index.js';
+import { Tokenizer } from '../model/tokenizer.js';
+import { renderAttentionReport } from '../render/attention.js';
+import { renderJson } from '../render/json.js';
+import { renderKernelReport } from '../render/kernel.js';
+import { renderTensorReport } from '../render/tensor.js';
+import { print, stdoutStyle, type OutputOptions } from './output.js';
+
+export interface ExplainOptions extends OutputOptions {
+  attention?: string;
+  tensor?: string;
+  kernel?: string;
+  verbose?: boolean;
+  seed: number;
+  len: number;
+  family: string;
+  size?: string;
+  contracts?: string[];
+}
+
+export const EXPLAIN_MODES = [
+  ['--attention <text>', 'per-head attention weights of the model on [BOS, text…], with the invariants checked'],
+  ['--tensor <name>', 'role, shape and formula of one tensor (attn_mask: the causal mask)'],
+  ['--kernel <family>', 'a family\'s kernel pipeline and constraints, compared with microGPT'],
+] as const;
+
+export function explainModesText(): string {
+  return [
+    'microgpt explain: choose one mode:',
+    ...EXPLAIN_MODES.map(([flag, what]) => `  ${flag.padEnd(20)} ${what}`),
+    'e.g. microgpt explain --attention mar    (see microgpt explain --help)',
+  ].join('\n');
+}
+
+function contractSet(opts: ExplainOptions): ContractSet {
+  const env = process.env.MICROGPT_CONTRACTS;
+  return ContractSet.load([...(env ? env.split(':').filter(Boolean) : []), ...(opts.contracts ?? [])]);
+}
+
+export function runExplain(opts: ExplainOptions): number {
+  const modes = [opts.attention, opts.tensor, opts.kernel].filter((m) => m !== undefined);
+  if (modes.length === 0) {
+    process.stderr.write(explainModesText() + '\n');
+    return 2;
+  }
+  if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
+  const style = stdoutStyle(opts);
+
+  if (opts.attention !== undefined) {
+    const model = Gpt.init(MICROGPT, opts.seed);
+    const report = buildAttentionReport(model, Tokenizer.default(), opts.attention, { seed: opts.seed, weightsFrom: `random initialization (seed ${opts.seed})` });
+    print(opts.json ? renderJson('explain --attention', { text: opts.attention, seed: opts.seed }, report) : renderAttentionReport(report, style));
+    return report.allInvariantsHold ? 0 : 1;
+  }
+
+  const contracts = contractSet(opts);
+  if (opts.kernel !== undefined) {
+    const report = buildKernelReport(contracts.get(opts.kernel), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: opts.verbose === true, size: opts.size });
+    print(opts.json ? renderJson('explain --kernel', { kernel: opts.kernel, verbose: opts.verbose === true, size: opts.size ?? null }, report) : renderKernelReport(report, style));
+    return 0;
+  }
+
+  const report = buildTensorReport(contracts.get(opts.family), opts.tensor!, opts.len);
+  print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family: opts.family, len: opts.len }, report) : renderTensorReport(report, style));
+  return 0;
+}

@@ -1,0 +1,13 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Commander value parsers: numbers are checked where they are read, with the range in the message. */
+export function integerIn(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}, got ${n}`);
+    return n;
+  };
+}
+
+export const SEED = integerIn(0, 2 ** 32 - 1);

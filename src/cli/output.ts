@@ -1,0 +1,15 @@
+import { colorWanted, makeStyle, type Style } from '../render/style.js';
+
+export interface OutputOptions {
+  json?: boolean;
+  color?: boolean;
+}
+
+/** The style for stdout given --no-color, NO_COLOR, FORCE_COLOR and whether stdout is a terminal. */
+export function stdoutStyle(opts: OutputOptions): Style {
+  return makeStyle(!opts.json && colorWanted(process.env, process.stdout.isTTY === true, opts.color));
+}
+
+export function print(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}

@@ -1,0 +1,88 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Value } from '@sinclair/typebox/value';
+import { MicrogptError } from '../errors.js';
+import { ContractSchema, type Contract, type SizeVariant } from './schema.js';
+
+/** A contract and the file it came from. */
+export interface LoadedContract {
+  file: string;
+  contract: Contract;
+}
+
+/** head_dim as the contract states it, or hidden / heads. */
+export function headDimOf(size: SizeVariant): number {
+  return size.head_dim ?? size.hidden / size.heads;
+}
+
+/** The names a shape template may use for one size variant. */
+export function shapeVariables(size: SizeVariant): Record<string, number | undefined> {
+  return { ...size, head_dim: headDimOf(size) };
+}
+
+/** Parses and validates one contract's text; every error names the file and the JSON path. */
+export function parseContract(file: string, text: string): Contract {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new MicrogptError('MG010', `${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  const first = Value.Errors(ContractSchema, data).First();
+  if (first) {
+    throw new MicrogptError('MG011', `${file}: ${first.path || '/'}: ${first.message}${describeExpected(first.schema)}`);
+  }
+  const contract = data as Contract;
+  checkConsistency(file, contract);
+  return contract;
+}
+
+function describeExpected(schema: { description?: string }): string {
+  return schema.description?.startsWith('one of') ? ` (${schema.description})` : '';
+}
+
+/** Rules the schema's types cannot say: sizes that agree with each other and with the attention type. */
+function checkConsistency(file: string, c: Contract): void {
+  const fail = (path: string, msg: string): never => {
+    throw new MicrogptError('MG012', `${file}: ${path}: ${msg}`);
+  };
+  for (const [name, s] of Object.entries(c.sizes)) {
+    const at = `/sizes/${name}`;
+    const recurrent = c.constraints.attention_type === 'ssm' || c.constraints.attention_type === 'linear';
+    if (!recurrent && s.head_dim === undefined && s.heads * Math.round(s.hidden / s.heads) !== s.hidden) {
+      fail(`${at}/heads`, `heads (${s.heads}) × head_dim must equal hidden (${s.hidden}); ${s.hidden} is not divisible by ${s.heads}, so give head_dim`);
+    }
+    if (s.heads % s.kv_heads !== 0) fail(`${at}/kv_heads`, `heads (${s.heads}) must be divisible by kv_heads (${s.kv_heads})`);
+    const a = c.constraints.attention_type;
+    if (a === 'mha' && s.kv_heads !== s.heads) fail(`${at}/kv_heads`, `mha needs kv_heads = heads (${s.heads}), got ${s.kv_heads}`);
+    if (a === 'gqa' && !(s.kv_heads < s.heads)) fail(`${at}/kv_heads`, `gqa needs kv_heads < heads (${s.heads}), got ${s.kv_heads}`);
+    if (a === 'mqa' && s.kv_heads !== 1) fail(`${at}/kv_heads`, `mqa needs kv_heads = 1, got ${s.kv_heads}`);
+    if (c.constraints.positional_encoding === 'rope' && s.rope_theta === undefined) fail(at, 'rope needs rope_theta');
+  }
+}
+
+export function loadContractFile(file: string): Contract {
+  let text: string;
+  try {
+    if (statSync(file).isDirectory()) throw new MicrogptError('MG013', `${file}: is a directory, expected a contract .json file`);
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if (e instanceof MicrogptError) throw e;
+    throw new MicrogptError('MG013', `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseContract(file, text);
+}
+
+/** Every *.json contract in a folder (schema.json excluded), sorted by file name. */
+export function loadContractDir(dir: string): LoadedContract[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (e) {
+    throw new MicrogptError('MG013', `${dir}: cannot read contract folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return names
+    .filter((n) => n.endsWith('.json') && basename(n) !== 'schema.json')
+    .sort()
+    .map((n) => ({ file: join(dir, n), contract: loadContractFile(join(dir, n)) }));
+}

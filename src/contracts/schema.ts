@@ -1,0 +1,73 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { valuesOf, type Slot } from '../kernels/index.js';
+
+/** The constraint values a contract may name are exactly the kernel registry's. */
+const oneOf = (slot: Slot) => Type.Union(valuesOf(slot).map((v) => Type.Literal(v)), { description: `one of: ${valuesOf(slot).join(', ')}` });
+const positive = (description: string) => Type.Integer({ minimum: 1, description });
+
+export const ConstraintsSchema = Type.Object(
+  {
+    attention_type: oneOf('attention_type'),
+    activation: oneOf('activation'),
+    norm_type: oneOf('norm_type'),
+    mlp_type: oneOf('mlp_type'),
+    positional_encoding: oneOf('positional_encoding'),
+    has_bias: Type.Boolean(),
+    tied_embeddings: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+export const SizeSchema = Type.Object(
+  {
+    parameters: positive('declared parameter count'),
+    hidden: positive('hidden size (d_model)'),
+    layers: positive('number of blocks'),
+    heads: positive('query heads (0 is not allowed; use 1 for attention-free families)'),
+    kv_heads: positive('key/value heads'),
+    intermediate: Type.Integer({ minimum: 0, description: 'MLP hidden width' }),
+    vocab: positive('vocabulary size'),
+    context: positive('maximum context length'),
+    head_dim: Type.Optional(positive('per-head dimension, when not hidden / heads')),
+    rope_theta: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'RoPE base' })),
+    norm_eps: Type.Number({ exclusiveMinimum: 0, maximum: 0.1, description: 'epsilon of the norm' }),
+  },
+  { additionalProperties: false },
+);
+
+export const TensorTemplateSchema = Type.Object(
+  {
+    role: Type.String({ minLength: 1, description: 'what the tensor does, e.g. attn_q, mlp_down, lm_head' }),
+    name: Type.String({ minLength: 1, description: 'the family\'s own tensor name; {n} stands for the layer index' }),
+    shape: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'expressions over the size fields, e.g. "kv_heads*head_dim"' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ContractSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    family: Type.String({ pattern: '^[a-z0-9_]+$', description: 'identifier, lowercase' }),
+    display_name: Type.String({ minLength: 1 }),
+    vendor: Type.String({ minLength: 1 }),
+    source: Type.String({ minLength: 1, description: 'where the numbers come from' }),
+    architectures: Type.Array(Type.String({ minLength: 1 }), { description: 'Hugging Face architecture classes' }),
+    model_type: Type.String({ description: 'Hugging Face model_type' }),
+    aliases: Type.Array(Type.String({ minLength: 1 })),
+    constraints: ConstraintsSchema,
+    sizes: Type.Record(Type.String({ minLength: 1 }), SizeSchema, { minProperties: 1 }),
+    tensors: Type.Array(TensorTemplateSchema, { minItems: 1 }),
+    notes: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false, $id: 'https://microgpt.dev/contract.schema.json', title: 'microgpt family contract' },
+);
+
+export type Contract = Static<typeof ContractSchema>;
+export type Constraints = Static<typeof ConstraintsSchema>;
+export type SizeVariant = Static<typeof SizeSchema>;
+export type TensorTemplate = Static<typeof TensorTemplateSchema>;
+
+/** The JSON Schema document written to contracts/schema.json (generated; a test keeps them equal). */
+export function contractJsonSchema(): TSchema {
+  return JSON.parse(JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', ...ContractSchema }));
+}

@@ -1,0 +1,43 @@
+/**
+ * One-line readings of attention rows, computed from the weights: what a
+ * person would say looking at the numbers. Thresholds are stated, not tuned
+ * per input: "focuses" means one weight ≥ FOCUS, "broadly" means all visible
+ * weights within BROAD of each other, and a head "focuses more" on a token when
+ * its weight there beats the mean over heads by at least MORE.
+ */
+export const FOCUS = 0.6;
+export const BROAD = 0.1;
+export const MORE = 0.02;
+
+const quote = (label: string) => (label === 'BOS' ? 'BOS' : `'${label}'`);
+
+/** labels[i] is the token at position i; row holds the weights of position i. */
+export function describeRow(row: readonly number[], i: number, labels: readonly string[]): string {
+  const who = quote(labels[i]);
+  if (i === 0) return row[0] === 1 ? 'BOS attends only to itself' : 'BOS should attend only to itself, but does not';
+  const visible = row.slice(0, i + 1);
+  const top = argmax(visible);
+  if (visible[top] >= FOCUS) return `${who} focuses on ${top === i ? 'itself' : quote(labels[top])}`;
+  if (Math.max(...visible) - Math.min(...visible) <= BROAD) return i === 1 ? `${who} splits between BOS and self` : `${who} attends broadly`;
+  if (i === 1) return `${who} leans toward ${top === 1 ? 'itself' : 'BOS'}`;
+  return `${who} attends to all prior, most to ${top === i ? 'itself' : quote(labels[top])}`;
+}
+
+/**
+ * The reading of head h's row i in the light of the other heads: "head 3 focuses
+ * more on 'a'" when this head's strongest token gets clearly more weight here
+ * than the heads give it on average; otherwise null.
+ */
+export function compareRow(heads: readonly (readonly number[][])[], h: number, i: number, labels: readonly string[]): string | null {
+  if (i === 0 || heads.length < 2) return null;
+  const row = heads[h][i].slice(0, i + 1);
+  const top = argmax(row);
+  const mean = heads.reduce((s, rows) => s + rows[i][top], 0) / heads.length;
+  return row[top] - mean >= MORE ? `head ${h} focuses more on ${quote(labels[top])}` : null;
+}
+
+function argmax(xs: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+}

@@ -1,0 +1,73 @@
+import { MicrogptError } from '../errors.js';
+import { Gpt, type Tokenizer } from '../model/index.js';
+import { Graph } from '../tensor/index.js';
+import { compareRow, describeRow } from './annotate.js';
+import { architectureReport, type ArchitectureReport } from './architecture.js';
+import { checkInvariants, type InvariantResult } from './invariants.js';
+
+export const ATTENTION_EQUATION = 'Attention(Q, K, V) = softmax(Q @ K^T / √d_k) @ V';
+
+export interface AttentionRow {
+  pos: number;
+  weights: number[];
+  note: string | null;
+}
+
+export interface AttentionReport {
+  kind: 'attention';
+  text: string;
+  seed: number;
+  /** Where the weights come from: a checkpoint path, or "random initialization". */
+  weightsFrom: string;
+  architecture: ArchitectureReport;
+  equation: string;
+  tokens: Array<{ pos: number; id: number; label: string }>;
+  /** layers[l].heads[h].rows[i] */
+  layers: Array<{ layer: number; heads: Array<{ head: number; rows: AttentionRow[] }> }>;
+  invariants: InvariantResult[];
+  allInvariantsHold: boolean;
+}
+
+/** Validates a prompt for the model: non-empty, in the vocabulary, and fitting the context after BOS. */
+export function encodeInput(tokenizer: Tokenizer, text: string, blockSize: number): number[] {
+  if (text.length === 0) throw new MicrogptError('MG002', 'the text is empty; give at least one character, e.g. "mar"');
+  const ids = tokenizer.encodePrompt(text);
+  if (ids.length > blockSize) {
+    throw new MicrogptError('MG004', `the text has ${text.length} characters; the context holds BOS + ${blockSize - 1}, so use at most ${blockSize - 1}`);
+  }
+  return ids;
+}
+
+/**
+ * Runs the model on [BOS, text…] and reads off every head's weights, a note per
+ * row computed from the weights, and the invariants checked on those weights.
+ */
+export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: string, opts: { seed: number; weightsFrom: string }): AttentionReport {
+  const ids = encodeInput(tokenizer, text, model.config.blockSize);
+  const { trace } = model.forward(new Graph(false), ids, true);
+  const attention = trace!.attention;
+  const labels = ids.map((id) => tokenizer.label(id));
+  const invariants = checkInvariants(attention);
+  return {
+    kind: 'attention',
+    text,
+    seed: opts.seed,
+    weightsFrom: opts.weightsFrom,
+    architecture: architectureReport(model.config, model.architecture, model.parameterCount),
+    equation: ATTENTION_EQUATION,
+    tokens: ids.map((id, pos) => ({ pos, id, label: labels[pos] })),
+    layers: attention.map((heads, layer) => ({
+      layer,
+      heads: heads.map((rows, h) => ({
+        head: h,
+        rows: rows.map((weights, i) => ({
+          pos: i,
+          weights,
+          note: h === 0 ? describeRow(weights, i, labels) : compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels)),
+        })),
+      })),
+    })),
+    invariants,
+    allInvariantsHold: invariants.every((r) => r.holds),
+  };
+}

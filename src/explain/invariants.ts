@@ -1,0 +1,45 @@
+/** One structural invariant, checked on actual weights. */
+export interface InvariantResult {
+  id: 'row0' | 'upper' | 'rowsum';
+  statement: string;
+  reason: string;
+  holds: boolean;
+  /** The largest deviation found, and where (layer, head, row, column). */
+  worst: { deviation: number; layer: number; head: number; row: number; col: number };
+  tolerance: number;
+}
+
+export const ROW_SUM_TOLERANCE = 1e-12;
+
+/**
+ * The three invariants of causal softmax attention, for every layer and head:
+ * row 0 is exactly [1, 0, …], everything above the diagonal is exactly 0, and
+ * every row sums to 1 within ROW_SUM_TOLERANCE.
+ */
+export function checkInvariants(attention: number[][][][]): InvariantResult[] {
+  const n = attention[0]?.[0]?.length ?? 0;
+  const zeros = Array.from({ length: Math.max(0, n - 1) }, () => '0').join(', ');
+  const row0 = worstOf(attention, (row, i) => (i === 0 ? row.map((w, j) => Math.abs(w - (j === 0 ? 1 : 0))) : []));
+  const upper = worstOf(attention, (row, i) => row.map((w, j) => (j > i ? Math.abs(w) : 0)));
+  const rowsum = worstOf(attention, (row) => [Math.abs(row.reduce((a, b) => a + b, 0) - 1)]);
+  return [
+    { id: 'row0', statement: `Row 0 is always [1${zeros ? ', ' + zeros : ''}]`, reason: 'the BOS token can only see itself', holds: row0.deviation === 0, worst: row0, tolerance: 0 },
+    { id: 'upper', statement: 'Upper triangle is zero', reason: 'causal masking prevents attending to the future', holds: upper.deviation === 0, worst: upper, tolerance: 0 },
+    { id: 'rowsum', statement: 'Each row sums to 1.0', reason: 'softmax normalizes attention weights', holds: rowsum.deviation <= ROW_SUM_TOLERANCE, worst: rowsum, tolerance: ROW_SUM_TOLERANCE },
+  ];
+}
+
+/** Max over all layers, heads and rows of the per-element deviations `f` returns, with its position. */
+function worstOf(attention: number[][][][], f: (row: number[], i: number) => number[]): InvariantResult['worst'] {
+  const worst = { deviation: 0, layer: 0, head: 0, row: 0, col: 0 };
+  attention.forEach((heads, layer) =>
+    heads.forEach((rows, head) =>
+      rows.forEach((row, i) =>
+        f(row, i).forEach((d, col) => {
+          if (d > worst.deviation || Number.isNaN(d)) Object.assign(worst, { deviation: Number.isNaN(d) ? Infinity : d, layer, head, row: i, col });
+        }),
+      ),
+    ),
+  );
+  return worst;
+}

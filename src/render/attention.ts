@@ -1,0 +1,64 @@
+import type { AttentionReport } from '../explain/attention.js';
+import type { ArchitectureReport } from '../explain/architecture.js';
+import type { InvariantResult } from '../explain/invariants.js';
+import { fixed, type Style } from './style.js';
+
+export function renderArchitecture(a: ArchitectureReport, s: Style): string {
+  return [
+    s.bold('Architecture') + ' (cf. `microgpt explain --kernel microgpt -v`):',
+    `  Attention type:     ${a.attentionType.toUpperCase()} (${a.attentionTitle})`,
+    `  Heads:              ${a.heads}`,
+    `  Head dim:           ${a.headDim}`,
+    `  Total attn dim:     ${a.totalAttnDim} (${a.heads} × ${a.headDim})`,
+    `  Scale factor:       1/√${a.headDim} = ${fixed(a.scale, 4)}`,
+  ].join('\n');
+}
+
+export function renderEquation(equation: string, s: Style): string {
+  return `The attention mechanism computes:\n\n  ${s.cyan(equation)}`;
+}
+
+const quoteToken = (label: string) => (label === 'BOS' ? 'BOS' : label);
+
+export function renderTokens(r: AttentionReport): string {
+  return `For input "${r.text}" (tokens [${r.tokens.map((t) => quoteToken(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
+}
+
+export function renderWeights(r: AttentionReport, s: Style): string {
+  const out: string[] = [];
+  const multiLayer = r.layers.length > 1;
+  for (const layer of r.layers) {
+    for (const head of layer.heads) {
+      out.push(s.bold(`${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}:`));
+      for (const row of head.rows) {
+        const cells = row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))).join(', ');
+        const line = `  pos ${row.pos} → [${cells}]`;
+        out.push(row.note ? `${line}   ${s.yellow('← ' + row.note)}` : line);
+      }
+      out.push('');
+    }
+  }
+  return out.join('\n').trimEnd();
+}
+
+export function renderInvariants(invariants: InvariantResult[], s: Style): string {
+  const lines = invariants.map((inv) => {
+    const mark = inv.holds ? s.green('✓') : s.red('✗');
+    const worst = inv.id === 'rowsum' ? ` (max |sum − 1| = ${inv.worst.deviation.toExponential(1)})` : '';
+    const where = inv.holds ? '' : s.red(` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation})`);
+    return `  ${mark} ${inv.statement} — ${inv.reason}${worst}${where}`;
+  });
+  return [s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):', '', ...lines].join('\n');
+}
+
+/** The whole `explain --attention` output. */
+export function renderAttentionReport(r: AttentionReport, s: Style): string {
+  const heads = r.layers.reduce((n, l) => n + l.heads.length, 0);
+  return [
+    renderArchitecture(r.architecture, s),
+    renderEquation(r.equation, s),
+    `${renderTokens(r)}\nattention weights from ${r.weightsFrom}, ${heads} head${heads === 1 ? '' : 's'}:`,
+    renderWeights(r, s),
+    renderInvariants(r.invariants, s),
+  ].join('\n\n');
+}

@@ -1,0 +1,28 @@
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export type Style = ChalkInstance;
+
+/**
+ * Colour on only when stdout is a terminal and nothing says otherwise:
+ * NO_COLOR (any value) or --no-color turn it off, FORCE_COLOR turns it on.
+ */
+export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: boolean): boolean {
+  if (flag === false) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  return isTTY;
+}
+
+export function makeStyle(color: boolean): Style {
+  return new Chalk({ level: color ? 1 : 0 });
+}
+
+/** Escapes control characters in text that came from a file, so a file cannot drive the terminal. */
+export function safe(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export const fixed = (x: number, digits: number): string => (Object.is(x, -0) ? 0 : x).toFixed(digits);
+
+/** 12345678 → "12,345,678" (fixed format, independent of the machine's locale). */
+export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
