@@ -7,6 +7,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { MicrogptError } from './errors.js';
 import { integerIn, SEED } from './cli/options.js';
 
+// `microgpt … | head` closes the pipe early; that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const program = new Command();
 
 program

@@ -10,6 +10,7 @@ export function stdoutStyle(opts: OutputOptions): Style {
   return makeStyle(!opts.json && colorWanted(process.env, process.stdout.isTTY === true, opts.color));
 }
 
+/** Writes text and a newline; text ending in "\n" therefore leaves a blank line after it. */
 export function print(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+  process.stdout.write(text + '\n');
 }

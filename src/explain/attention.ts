@@ -31,11 +31,28 @@ export interface AttentionReport {
 /** Validates a prompt for the model: non-empty, in the vocabulary, and fitting the context after BOS. */
 export function encodeInput(tokenizer: Tokenizer, text: string, blockSize: number): number[] {
   if (text.length === 0) throw new MicrogptError('MG002', 'the text is empty; give at least one character, e.g. "mar"');
-  const ids = tokenizer.encodePrompt(text);
+  let ids: number[];
+  try {
+    ids = tokenizer.encodePrompt(text);
+  } catch (e) {
+    // Uppercase is the usual slip: say what would work.
+    const lower = text.toLowerCase();
+    if (e instanceof MicrogptError && lower !== text && tryEncode(tokenizer, lower)) throw new MicrogptError(e.code, `${e.message} (did you mean "${lower}"?)`);
+    throw e;
+  }
   if (ids.length > blockSize) {
     throw new MicrogptError('MG004', `the text has ${text.length} characters; the context holds BOS + ${blockSize - 1}, so use at most ${blockSize - 1}`);
   }
   return ids;
+}
+
+function tryEncode(tokenizer: Tokenizer, text: string): boolean {
+  try {
+    tokenizer.encodePrompt(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -33,10 +33,12 @@ export function renderPipeline(r: KernelReport, s: Style): string {
 
 export function renderKernelReport(r: KernelReport, s: Style): string {
   const parts = [
-    `${s.bold(safe(r.displayName))} (${safe(r.family)}) — ${safe(r.vendor)}`,
-    `  Hugging Face: ${r.architectures.length ? r.architectures.map(safe).join(', ') : '—'}`,
-    `  Aliases:      ${r.aliases.length ? r.aliases.map(safe).join(', ') : '—'}`,
-    `  Source:       ${safe(r.source)}`,
+    [
+      `${s.bold(safe(r.displayName))} (${safe(r.family)}) — ${safe(r.vendor)}`,
+      `  Hugging Face: ${r.architectures.length ? r.architectures.map(safe).join(', ') : '—'}`,
+      `  Aliases:      ${r.aliases.length ? r.aliases.map(safe).join(', ') : '—'}`,
+      `  Source:       ${safe(r.source)}`,
+    ].join('\n'),
     renderPipeline(r, s),
     renderConstraints(r, s),
     r.sameConstraints.length ? `Families with the same constraint set: ${r.sameConstraints.map(safe).join(', ')}` : 'No other known family has exactly this constraint set.',
@@ -49,7 +51,7 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
   const sizes = table(
     s,
     ['size', 'params', 'hidden', 'layers', 'heads', 'kv', 'head_dim', 'inter', 'vocab', 'context', 'rope_theta', 'eps'],
-    v.sizes.map((z) => [safe(z.name), grouped(z.parameters), z.hidden, z.layers, z.heads, z.kv_heads, z.head_dim, z.intermediate, z.vocab, z.context, z.rope_theta ?? '—', z.norm_eps]),
+    v.sizes.map((z) => [safe(z.name), grouped(z.parameters), z.hidden, z.layers, z.heads, z.kv_heads, z.head_dim, z.intermediate, z.vocab, z.context, z.rope_theta ?? '—', z.norm_eps.toExponential()]),
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
   const tensors = table(

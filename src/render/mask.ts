@@ -1,7 +1,7 @@
 import type { MaskReport } from '../explain/mask.js';
 import type { Style } from './style.js';
 
-const cell = (v: number) => (v === 0 ? '  0  ' : ' -∞  ');
+const cell = (v: number) => (v === 0 ? '  0  ' : '  -∞ ');
 
 export function renderMaskGrid(m: MaskReport, s: Style): string {
   const width = String(m.len - 1).length;

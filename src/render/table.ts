@@ -6,7 +6,7 @@ export function table(style: Style, head: string[], rows: Array<Array<string | n
   const t = new Table({
     head: head.map((h) => style.bold(h)),
     style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
-    colAligns: align,
+    ...(align ? { colAligns: align } : {}),
   });
   for (const r of rows) t.push(r.map(String));
   return t.toString();

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+describe('microgpt explain --attention', () => {
+  it('prints the architecture, the tokens, every head and the invariants, exit 0', () => {
+    const r = runCli(['explain', '--attention', 'mar']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    for (const line of ['Attention type:     MHA (multi-head attention)', 'Total attn dim:     16 (4 × 4)', 'Scale factor:       1/√4 = 0.5000', 'tokens [BOS, m, a, r], ids [26, 12, 0, 17]', 'pos 0 → [1.000, 0.000, 0.000, 0.000]   ← BOS attends only to itself']) {
+      expect(r.stdout).toContain(line);
+    }
+    expect(r.stdout.match(/^Head \d:$/gm)).toEqual(['Head 0:', 'Head 1:', 'Head 2:', 'Head 3:']);
+    expect(r.stdout.match(/✓/g)).toHaveLength(3);
+  });
+
+  it('prints the same bytes every time for the same seed, and different weights for another seed', () => {
+    const a = runCli(['explain', '--attention', 'emma']).stdout;
+    expect(runCli(['explain', '--attention', 'emma']).stdout).toBe(a);
+    expect(runCli(['explain', '--attention', 'emma', '--seed', '7']).stdout).not.toBe(a);
+  });
+
+  it('--json carries full-precision weights and the invariant results', () => {
+    const r = runCli(['explain', '--attention', 'mar', '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.command).toBe('explain --attention');
+    expect(doc.layers[0].heads).toHaveLength(4);
+    const row = doc.layers[0].heads[0].rows[1].weights;
+    expect(row[0] + row[1]).toBeCloseTo(1, 14);
+    expect(doc.invariants.map((i: { holds: boolean }) => i.holds)).toEqual([true, true, true]);
+  });
+
+  it('the invariant report (snapshot)', () => {
+    const doc = JSON.parse(runCli(['explain', '--attention', 'mar', '--json']).stdout);
+    expect(doc.invariants.map(({ id, statement, reason, holds, tolerance }: Record<string, unknown>) => ({ id, statement, reason, holds, tolerance }))).toMatchSnapshot();
+  });
+});
+
+describe('microgpt explain --tensor and --kernel', () => {
+  it('explain --tensor attn_mask (snapshot)', () => {
+    const r = runCli(['explain', '--tensor', 'attn_mask']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatchSnapshot();
+  });
+
+  it('--len sets the mask size', () => {
+    const r = runCli(['explain', '--tensor', 'attn_mask', '--len', '6']);
+    expect(r.stdout.match(/pos \d: \[/g)).toHaveLength(6);
+  });
+
+  it('explains a stored microGPT tensor with its shape and formula', () => {
+    const r = runCli(['explain', '--tensor', 'layer0.attn_wq']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Shape:       [16, 16]');
+    expect(r.stdout).toContain('Q = h · W_qᵀ');
+  });
+
+  it('explain --kernel llama -v: the chapter\'s constraint block, line for line', () => {
+    const r = runCli(['explain', '--kernel', 'llama', '-v']);
+    expect(r.code).toBe(0);
+    const block = [
+      'Constraints (from family contract):',
+      '  attention_type:      gqa          ← microGPT uses mha (simpler)',
+      '  activation:          silu         ← microGPT uses relu (simpler)',
+      '  norm_type:           rmsnorm      ← same as microGPT ✓',
+      '  mlp_type:            swiglu       ← microGPT uses relu_mlp (simpler)',
+      '  positional_encoding: rope         ← microGPT uses learned (simpler)',
+      '  has_bias:            false        ← same as microGPT ✓',
+    ].join('\n');
+    expect(r.stdout).toContain(block);
+  });
+
+  it('explain --kernel gpt2 -v: learned positions are the same as microGPT\'s; parameters add up', () => {
+    const r = runCli(['explain', '--kernel', 'gpt2', '-v']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('  positional_encoding: learned      ← same as microGPT ✓');
+    expect(r.stdout).toContain('  attention_type:      mha          ← same as microGPT ✓');
+    expect(r.stdout).toContain('Parameters computed from these shapes: 124,439,808; declared: 124,439,808');
+  });
+});
+
+describe('microgpt example', () => {
+  it('lists the examples', () => {
+    const r = runCli(['example']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('explain_attention');
+  });
+
+  it('example explain_attention reproduces the chapter in order (snapshot)', () => {
+    const r = runCli(['example', 'explain_attention']);
+    expect(r.code).toBe(0);
+    const order = ['Attention mechanics', 'Attention weight visualization', 'Structural invariants', 'Causal mask explained', 'Comparison with production models'];
+    const at = order.map((h) => r.stdout.indexOf(h));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(r.stdout).toMatchSnapshot();
+  });
+});
+
+describe('help and bad input: one line on stderr, exit 2, nothing on stdout', () => {
+  it('--help lists the commands with examples', () => {
+    const r = runCli(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/explain/);
+    expect(r.stdout).toMatch(/Examples:/);
+  });
+
+  it('explain with no mode prints the modes and exits 2', () => {
+    const r = runCli(['explain']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--attention <text>/);
+    expect(r.stderr).toMatch(/--kernel <family>/);
+  });
+
+  const cases: Array<[string, string[], RegExp]> = [
+    ['characters outside the vocabulary', ['explain', '--attention', 'Mar!'], /outside the vocabulary: "M", "!"/],
+    ['uppercase suggests lowercase', ['explain', '--attention', 'MAR'], /did you mean "mar"/],
+    ['empty text', ['explain', '--attention', ''], /empty/],
+    ['text too long', ['explain', '--attention', 'abcdefghijklmnop'], /at most 15/],
+    ['unknown family', ['explain', '--kernel', 'lama'], /unknown family "lama" \(did you mean "llama"\?\)/],
+    ['unknown tensor', ['explain', '--tensor', 'attn_msk'], /unknown tensor "attn_msk".*did you mean "attn_mask"/],
+    ['unknown example', ['example', 'explain_atention'], /unknown example.*did you mean "explain_attention"/],
+    ['bad seed', ['explain', '--attention', 'mar', '--seed', 'abc'], /--seed/],
+    ['two modes', ['explain', '--attention', 'mar', '--kernel', 'gpt2'], /one mode at a time/],
+    ['unknown size', ['explain', '--kernel', 'gpt2', '-v', '--size', '125m'], /unknown size "125m"/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, () => {
+      const r = runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    });
+  }
+});
