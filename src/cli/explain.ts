@@ -3,12 +3,13 @@ import { ContractSet } from '../contracts/index.js';
 import { buildAttentionReport } from '../explain/attention.js';
 import { buildKernelReport } from '../explain/kernel.js';
 import { buildTensorReport } from '../explain/tensor.js';
-import { Gpt, MICROGPT } from '../model/index.js';
-import { Tokenizer } from '../model/tokenizer.js';
+import { probeNames } from '../explain/heads.js';
+import { builtinNames } from '../model/index.js';
 import { renderAttentionReport } from '../render/attention.js';
 import { renderJson } from '../render/json.js';
 import { renderKernelReport } from '../render/kernel.js';
 import { renderTensorReport } from '../render/tensor.js';
+import { modelFrom } from './model.js';
 import { print, stdoutStyle, type OutputOptions } from './output.js';
 
 export interface ExplainOptions extends OutputOptions {
@@ -18,8 +19,9 @@ export interface ExplainOptions extends OutputOptions {
   verbose?: boolean;
   seed: number;
   len: number;
-  family: string;
+  family?: string;
   size?: string;
+  model?: string;
   contracts?: string[];
 }
 
@@ -52,9 +54,11 @@ export function runExplain(opts: ExplainOptions): number {
   const style = stdoutStyle(opts);
 
   if (opts.attention !== undefined) {
-    const model = Gpt.init(MICROGPT, opts.seed);
-    const report = buildAttentionReport(model, Tokenizer.default(), opts.attention, { seed: opts.seed, weightsFrom: `random initialization (seed ${opts.seed})` });
-    print(opts.json ? renderJson('explain --attention', { text: opts.attention, seed: opts.seed }, report) : renderAttentionReport(report, style));
+    const src = modelFrom(opts);
+    // A trained model gets the head-specialisation summary, probed on corpus names it can read.
+    const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : undefined;
+    const report = buildAttentionReport(src.model, src.tokenizer, opts.attention, { seed: opts.seed, weightsFrom: src.weightsFrom, probe: probe?.length ? probe : undefined });
+    print(opts.json ? renderJson('explain --attention', { text: opts.attention, seed: opts.seed, model: opts.model ?? null }, report) : renderAttentionReport(report, style));
     return report.allInvariantsHold ? 0 : 1;
   }
 
@@ -65,7 +69,9 @@ export function runExplain(opts: ExplainOptions): number {
     return 0;
   }
 
-  const report = buildTensorReport(contracts.get(opts.family), opts.tensor!, opts.len);
-  print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family: opts.family, len: opts.len }, report) : renderTensorReport(report, style));
+  const src = opts.model !== undefined ? modelFrom(opts) : null;
+  const family = opts.family ?? src?.family ?? 'microgpt';
+  const report = buildTensorReport(contracts.get(family), opts.tensor!, opts.len, src ? { weightsFrom: src.weightsFrom, params: src.model.params } : undefined);
+  print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family, len: opts.len, model: opts.model ?? null }, report) : renderTensorReport(report, style));
   return 0;
 }

@@ -11,3 +11,15 @@ export function integerIn(min: number, max: number) {
 }
 
 export const SEED = integerIn(0, 2 ** 32 - 1);
+
+/** A finite number in (min, max] (or [min, max] when `inclusiveMin`). */
+export function numberIn(min: number, max: number, inclusiveMin = false) {
+  return (raw: string): number => {
+    const n = Number(raw);
+    const low = inclusiveMin ? n >= min : n > min;
+    if (raw.trim() === '' || !Number.isFinite(n) || !low || n > max) {
+      throw new InvalidArgumentError(`expected a number ${inclusiveMin ? '≥' : '>'} ${min} and ≤ ${max}, got "${raw}"`);
+    }
+    return n;
+  };
+}

@@ -3,6 +3,7 @@ import { Gpt, type Tokenizer } from '../model/index.js';
 import { Graph } from '../tensor/index.js';
 import { compareRow, describeRow } from './annotate.js';
 import { architectureReport, type ArchitectureReport } from './architecture.js';
+import { summarizeHeads, type HeadSummary } from './heads.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
 
 export const ATTENTION_EQUATION = 'Attention(Q, K, V) = softmax(Q @ K^T / √d_k) @ V';
@@ -26,6 +27,8 @@ export interface AttentionReport {
   layers: Array<{ layer: number; heads: Array<{ head: number; rows: AttentionRow[] }> }>;
   invariants: InvariantResult[];
   allInvariantsHold: boolean;
+  /** For trained models: what each head does over a probe set of names (null when no probe is given). */
+  headSummary: { probeSize: number; heads: HeadSummary[] } | null;
 }
 
 /** Validates a prompt for the model: non-empty, in the vocabulary, and fitting the context after BOS. */
@@ -59,7 +62,7 @@ function tryEncode(tokenizer: Tokenizer, text: string): boolean {
  * Runs the model on [BOS, text…] and reads off every head's weights, a note per
  * row computed from the weights, and the invariants checked on those weights.
  */
-export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: string, opts: { seed: number; weightsFrom: string }): AttentionReport {
+export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: string, opts: { seed: number; weightsFrom: string; probe?: readonly string[] }): AttentionReport {
   const ids = encodeInput(tokenizer, text, model.config.blockSize);
   const { trace } = model.forward(new Graph(false), ids, true);
   const attention = trace!.attention;
@@ -86,5 +89,6 @@ export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: str
     })),
     invariants,
     allInvariantsHold: invariants.every((r) => r.holds),
+    headSummary: opts.probe ? { probeSize: opts.probe.length, heads: summarizeHeads(model, tokenizer, opts.probe) } : null,
   };
 }

@@ -20,7 +20,7 @@ import type { AttentionKernel, MlpKernel, PositionKernel } from './types.js';
  * heads concatenated, then the output projection. Heads are consecutive blocks
  * of d_k columns of Q, K and V (rows of the [out, in] weights).
  */
-export const mha: AttentionKernel = (g, x, w, nHead) => {
+export const mha: AttentionKernel = (g, x, w, nHead, tap) => {
   const q = matmulT(g, x, w.wq);
   const k = matmulT(g, x, w.wk);
   const v = matmulT(g, x, w.wv);
@@ -35,11 +35,18 @@ export const mha: AttentionKernel = (g, x, w, nHead) => {
     const att = softmaxRows(g, scores);
     weights.push(att);
     heads.push(matmul(g, att, vh));
+    tap?.(`head ${h}`, heads[h]);
   }
   return { out: matmulT(g, concatCols(g, heads), w.wo), weights };
 };
 
-export const reluMlp: MlpKernel = (g, x, w, act) => matmulT(g, act(g, matmulT(g, x, w.fc1)), w.fc2);
+export const reluMlp: MlpKernel = (g, x, w, act, tap) => {
+  const up = matmulT(g, x, w.fc1);
+  tap?.('mlp fc1', up);
+  const a = act(g, up);
+  tap?.('mlp activation', a);
+  return matmulT(g, a, w.fc2);
+};
 
 /** Learned absolute positions: row t of wpe is added to the token at position t. */
 export const learnedPositions: PositionKernel = (g: Graph, tokens: Tensor, wpe: Tensor) => {

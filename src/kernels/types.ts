@@ -33,10 +33,13 @@ export interface AttentionResult {
   weights: Tensor[];
 }
 
-export type AttentionKernel = (g: Graph, x: Tensor, w: AttentionWeights, nHead: number) => AttentionResult;
+/** Receives a kernel's intermediate results by name, for tracing; kernels call it only when given one. */
+export type Tap = (stage: string, t: Tensor) => void;
+
+export type AttentionKernel = (g: Graph, x: Tensor, w: AttentionWeights, nHead: number, tap?: Tap) => AttentionResult;
 export type ActivationKernel = (g: Graph, x: Tensor) => Tensor;
 export type NormKernel = (g: Graph, x: Tensor, eps: number) => Tensor;
-export type MlpKernel = (g: Graph, x: Tensor, w: { fc1: Tensor; fc2: Tensor }, act: ActivationKernel) => Tensor;
+export type MlpKernel = (g: Graph, x: Tensor, w: { fc1: Tensor; fc2: Tensor }, act: ActivationKernel, tap?: Tap) => Tensor;
 /** Adds position information to token embeddings [T, C] for positions 0..T−1. */
 export type PositionKernel = (g: Graph, tokens: Tensor, wpe: Tensor) => Tensor;
 

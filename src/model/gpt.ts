@@ -24,6 +24,14 @@ export const MICROGPT_ARCHITECTURE: Architecture = {
 export interface ForwardTrace {
   /** attention[layer][head] is the [T][T] matrix of attention weights. */
   attention: number[][][][];
+  /** Every intermediate activation in forward order, copied out of the graph. */
+  stages: TraceStage[];
+}
+
+export interface TraceStage {
+  name: string;
+  shape: number[];
+  values: number[];
 }
 
 export interface ForwardResult {
@@ -73,17 +81,26 @@ export class Gpt {
   forward(g: Graph, ids: readonly number[], withTrace = false): ForwardResult {
     const c = this.config, k = this.kernels;
     if (ids.length < 1 || ids.length > c.blockSize) throw new Error(`Gpt.forward: ${ids.length} tokens, block size is ${c.blockSize}`);
-    const trace: ForwardTrace | null = withTrace ? { attention: [] } : null;
-    let x = k.positions(g, gather(g, this.param('wte'), ids), this.param('wpe'));
-    x = k.norm(g, x, c.normEps);
+    const trace: ForwardTrace | null = withTrace ? { attention: [], stages: [] } : null;
+    const record = (name: string, t: Tensor): Tensor => {
+      trace?.stages.push({ name, shape: [...t.shape], values: Array.from(t.data) });
+      return t;
+    };
+    let x = record('embedding (wte + wpe)', k.positions(g, gather(g, this.param('wte'), ids), this.param('wpe')));
+    x = record('rmsnorm (embedding)', k.norm(g, x, c.normEps));
     for (let l = 0; l < c.nLayer; l++) {
       const p = (n: string) => this.param(`layer${l}.${n}`);
-      const attn = k.attention(g, k.norm(g, x, c.normEps), { wq: p('attn_wq'), wk: p('attn_wk'), wv: p('attn_wv'), wo: p('attn_wo') }, c.nHead);
+      const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
+      const h = record(`layer ${l} rmsnorm (pre-attention)`, k.norm(g, x, c.normEps));
+      const attn = k.attention(g, h, { wq: p('attn_wq'), wk: p('attn_wk'), wv: p('attn_wv'), wo: p('attn_wo') }, c.nHead, tap);
       trace?.attention.push(attn.weights.map((w) => w.toRows()));
-      x = add(g, attn.out, x);
-      x = add(g, k.mlp(g, k.norm(g, x, c.normEps), { fc1: p('mlp_fc1'), fc2: p('mlp_fc2') }, k.activation), x);
+      record(`layer ${l} attention output (W_o)`, attn.out);
+      x = record(`layer ${l} residual (after attention)`, add(g, attn.out, x));
+      const m = k.mlp(g, record(`layer ${l} rmsnorm (pre-MLP)`, k.norm(g, x, c.normEps)), { fc1: p('mlp_fc1'), fc2: p('mlp_fc2') }, k.activation, tap);
+      record(`layer ${l} mlp fc2`, m);
+      x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
-    return { logits: matmulT(g, x, this.param('lm_head')), trace };
+    return { logits: record('logits', matmulT(g, x, this.param('lm_head'))), trace };
   }
 
   /** Mean cross-entropy of a document [BOS, chars…, BOS], cut to the block size as microgpt does. */

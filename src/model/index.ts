@@ -1,4 +1,8 @@
 export { Tokenizer, BOS_LABEL } from './tokenizer.js';
 export { MICROGPT, headDim, withVocab, type ModelConfig } from './config.js';
 export { parameterShapes, initParameters } from './params.js';
-export { Gpt, MICROGPT_ARCHITECTURE, type Architecture, type ForwardResult, type ForwardTrace } from './gpt.js';
+export { Gpt, MICROGPT_ARCHITECTURE, type Architecture, type ForwardResult, type ForwardTrace, type TraceStage } from './gpt.js';
+export { builtinNames, readDocs, BUILTIN_CORPUS } from './corpus.js';
+export { trainSteps, corpusLoss, type TrainOptions, type TrainState } from './train.js';
+export { sampleName, sampleNames, type SampledName, type SampleStep, type Candidate } from './sample.js';
+export { saveCheckpoint, loadCheckpoint, checkpointBytes, checkpointFromBytes, type LoadedCheckpoint, type CheckpointInfo } from './checkpoint.js';

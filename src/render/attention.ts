@@ -1,6 +1,7 @@
 import type { AttentionReport } from '../explain/attention.js';
 import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
+import { renderHeadSummary } from './heads.js';
 import { fixed, type Style } from './style.js';
 
 export function renderArchitecture(a: ArchitectureReport, s: Style): string {
@@ -60,5 +61,6 @@ export function renderAttentionReport(r: AttentionReport, s: Style): string {
     `${renderTokens(r)}\nattention weights from ${r.weightsFrom}, ${heads} head${heads === 1 ? '' : 's'}:`,
     renderWeights(r, s),
     renderInvariants(r.invariants, s),
+    ...(r.headSummary ? [renderHeadSummary(r.headSummary, s)] : []),
   ].join('\n\n');
 }

@@ -26,7 +26,7 @@ export function renderConstraints(r: KernelReport, s: Style): string {
   return [s.bold('Constraints (from family contract):'), ...lines].join('\n');
 }
 
-export function renderPipeline(r: KernelReport, s: Style): string {
+export function renderPipeline(r: Pick<KernelReport, 'pipeline'>, s: Style): string {
   const rows = r.pipeline.map((p) => [p.operation, `${p.value} (${p.title})`, p.formula, p.executable ? s.green('✓ runs here') : 'explain-only']);
   return [s.bold('Kernel pipeline (from the kernel registry):'), indent(table(s, ['operation', 'kernel', 'formula', 'executable'], rows))].join('\n');
 }

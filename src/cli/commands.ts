@@ -1,0 +1,55 @@
+import { MicrogptError } from '../errors.js';
+import { ContractSet } from '../contracts/index.js';
+import { buildInspectReport } from '../explain/inspect.js';
+import { buildTraceReport } from '../explain/trace.js';
+import type { EvalReport, SampleReport } from '../explain/training.js';
+import { corpusLoss, sampleNames } from '../model/index.js';
+import { renderInspectReport } from '../render/inspect.js';
+import { renderJson } from '../render/json.js';
+import { renderTraceReport } from '../render/trace.js';
+import { renderEvalReport, renderSampleReport } from '../render/training.js';
+import { corpusFrom } from './corpus.js';
+import { modelFrom } from './model.js';
+import { print, stdoutStyle, type OutputOptions } from './output.js';
+
+interface ModelOptions extends OutputOptions {
+  model?: string;
+  seed: number;
+}
+
+export function runEval(opts: ModelOptions & { data?: string }): number {
+  const src = modelFrom(opts);
+  const { docs, label } = corpusFrom(opts.data);
+  const usable = docs.filter((d) => [...d].every((c) => src.tokenizer.chars.includes(c)));
+  if (usable.length < docs.length) {
+    const bad = [...new Set(docs.flatMap((d) => [...d]).filter((c) => !src.tokenizer.chars.includes(c)))].slice(0, 10);
+    throw new MicrogptError('MG043', `${label}: ${docs.length - usable.length} names use characters the model does not know (${bad.map((c) => JSON.stringify(c)).join(', ')}); the model's vocabulary is ${src.tokenizer.describeVocab()}`);
+  }
+  const meanLoss = corpusLoss(src.model, src.tokenizer, docs);
+  const report: EvalReport = { kind: 'eval', weightsFrom: src.weightsFrom, data: label, documents: docs.length, meanLoss, perplexity: Math.exp(meanLoss), uniformLoss: Math.log(src.tokenizer.vocabSize) };
+  print(opts.json ? renderJson('eval', { model: opts.model ?? null, data: label }, report) : renderEvalReport(report, stdoutStyle(opts)));
+  return 0;
+}
+
+export function runSample(opts: ModelOptions & { n: number; temperature: number; explain?: boolean }): number {
+  const src = modelFrom(opts);
+  const names = sampleNames(src.model, src.tokenizer, opts.n, opts.temperature, opts.seed);
+  const report: SampleReport = { kind: 'sample', weightsFrom: src.weightsFrom, seed: opts.seed, temperature: opts.temperature, names, explain: opts.explain === true };
+  print(opts.json ? renderJson('sample', { model: opts.model ?? null, n: opts.n, temperature: opts.temperature, seed: opts.seed }, report) : renderSampleReport(report, stdoutStyle(opts)));
+  return 0;
+}
+
+export function runInspect(opts: ModelOptions & { contracts?: string[] }): number {
+  const src = modelFrom(opts);
+  const contracts = ContractSet.load(opts.contracts ?? []);
+  const report = buildInspectReport(src.model, contracts.get(src.family), contracts.families.map((f) => f.contract), src);
+  print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
+  return 0;
+}
+
+export function runTrace(text: string, opts: ModelOptions): number {
+  const src = modelFrom(opts);
+  const report = buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom);
+  print(opts.json ? renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report) : renderTraceReport(report, stdoutStyle(opts)));
+  return 0;
+}

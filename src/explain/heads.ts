@@ -1,0 +1,83 @@
+import type { Gpt, Tokenizer } from '../model/index.js';
+import { Graph } from '../tensor/index.js';
+
+export type HeadLabel = 'previous-token' | 'self' | 'BOS' | 'broad';
+
+export interface HeadSummary {
+  layer: number;
+  head: number;
+  /** Mean weight on the previous token, on itself and on BOS, over positions ≥ 2 of the probe names. */
+  previous: number;
+  self: number;
+  bos: number;
+  /** Mean entropy of the rows, divided by ln(i + 1) so 1 means uniform over what the row can see. */
+  entropy: number;
+  /** What uniform attention would score on any one of those positions (mean of 1/(i + 1)). */
+  chance: number;
+  label: HeadLabel;
+  /** The winning mean weight, or the entropy for a broad head. */
+  score: number;
+}
+
+/**
+ * A head is named for what it attends to when that target gets at least LIFT
+ * times the weight uniform attention would give it; otherwise it is broad.
+ */
+export const LIFT = 1.5;
+
+/**
+ * What each head does, measured over a probe set of names. Only positions ≥ 2
+ * count, where BOS, the previous token and the token itself are three different
+ * positions, so the three scores do not overlap.
+ */
+export function summarizeHeads(model: Gpt, tokenizer: Tokenizer, probe: readonly string[]): HeadSummary[] {
+  const { nLayer, nHead, blockSize } = model.config;
+  const acc = Array.from({ length: nLayer * nHead }, () => ({ previous: 0, self: 0, bos: 0, entropy: 0, chance: 0, n: 0 }));
+  const g = new Graph(false);
+  for (const name of probe) {
+    const ids = tokenizer.encodePrompt(name).slice(0, blockSize);
+    if (ids.length < 3) continue;
+    g.reset();
+    const attention = model.forward(g, ids, true).trace!.attention;
+    attention.forEach((heads, l) =>
+      heads.forEach((rows, h) => {
+        const a = acc[l * nHead + h];
+        for (let i = 2; i < rows.length; i++) {
+          const row = rows[i];
+          a.previous += row[i - 1];
+          a.self += row[i];
+          a.bos += row[0];
+          let H = 0;
+          for (let j = 0; j <= i; j++) if (row[j] > 0) H -= row[j] * Math.log(row[j]);
+          a.entropy += H / Math.log(i + 1);
+          a.chance += 1 / (i + 1);
+          a.n++;
+        }
+      }),
+    );
+  }
+  return acc.map((a, k) => {
+    const n = Math.max(1, a.n);
+    const scores = { 'previous-token': a.previous / n, self: a.self / n, BOS: a.bos / n };
+    const [best, score] = Object.entries(scores).sort((x, y) => y[1] - x[1])[0] as [HeadLabel, number];
+    const chance = a.chance / n;
+    const named = score >= LIFT * chance;
+    return {
+      layer: Math.floor(k / nHead),
+      head: k % nHead,
+      previous: scores['previous-token'],
+      self: scores.self,
+      bos: scores.BOS,
+      entropy: a.entropy / n,
+      chance,
+      label: named ? best : 'broad',
+      score: named ? score : a.entropy / n,
+    };
+  });
+}
+
+/** A fixed probe set: every k-th name of the corpus, at most `count`, so it is the same on every run. */
+export function probeNames(docs: readonly string[], count = 200): string[] {
+  const step = Math.max(1, Math.floor(docs.length / count));
+  return docs.filter((_, i) => i % step === 0).slice(0, count);
+}

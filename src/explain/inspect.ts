@@ -1,0 +1,28 @@
+import type { Contract } from '../contracts/index.js';
+import type { Gpt } from '../model/index.js';
+import { architectureReport, type ArchitectureReport } from './architecture.js';
+import { buildKernelReport, type PipelineRow } from './kernel.js';
+import { stats, type Stats } from './stats.js';
+import { roleOf } from './tensor.js';
+
+export interface InspectReport {
+  kind: 'inspect';
+  weightsFrom: string;
+  family: string;
+  training: Record<string, unknown> | null;
+  architecture: ArchitectureReport;
+  tensors: Array<{ name: string; role: string; shape: number[]; stats: Stats }>;
+  pipeline: PipelineRow[];
+}
+
+export function buildInspectReport(model: Gpt, contract: Contract, all: readonly Contract[], source: { weightsFrom: string; training: Record<string, unknown> | null }): InspectReport {
+  return {
+    kind: 'inspect',
+    weightsFrom: source.weightsFrom,
+    family: contract.family,
+    training: source.training,
+    architecture: architectureReport(model.config, model.architecture, model.parameterCount),
+    tensors: [...model.params].map(([name, t]) => ({ name, role: roleOf(contract, name) ?? '—', shape: [...t.shape], stats: stats(t.data) })),
+    pipeline: buildKernelReport(contract, contract, all, { verbose: false }).pipeline,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Gpt, Tokenizer } from '../model/index.js';
+import { Graph } from '../tensor/index.js';
+import { encodeInput } from './attention.js';
+import { stats, type Stats } from './stats.js';
+
+export interface TraceReport {
+  kind: 'trace';
+  text: string;
+  weightsFrom: string;
+  tokens: Array<{ pos: number; id: number; label: string }>;
+  stages: Array<{ name: string; shape: number[]; stats: Stats; sparsity: number | null }>;
+  predictions: Array<{
+    pos: number;
+    input: string;
+    target: string;
+    pTarget: number;
+    top: Array<{ label: string; p: number }>;
+  }>;
+  /** Mean of −ln P(target) over the positions: the same number `eval` computes for this name. */
+  loss: number;
+}
+
+/**
+ * The forward pass stage by stage, then what the model predicts at every
+ * position. Targets are the next character, and BOS after the last one, so
+ * the mean −ln P(target) is exactly the training loss of this name.
+ */
+export function buildTraceReport(model: Gpt, tokenizer: Tokenizer, text: string, weightsFrom: string): TraceReport {
+  const ids = encodeInput(tokenizer, text, model.config.blockSize);
+  const { logits, trace } = model.forward(new Graph(false), ids, true);
+  const targets = [...ids.slice(1), tokenizer.bos];
+  const predictions = targets.map((target, pos) => {
+    const row = logits.data.subarray(pos * logits.cols, (pos + 1) * logits.cols);
+    const max = Math.max(...row);
+    const e = Array.from(row, (v) => Math.exp(v - max));
+    const total = e.reduce((a, b) => a + b, 0);
+    const p = e.map((v) => v / total);
+    const top = [...p.keys()].sort((a, b) => p[b] - p[a] || a - b).slice(0, 3).map((i) => ({ label: tokenizer.label(i), p: p[i] }));
+    return { pos, input: tokenizer.label(ids[pos]), target: tokenizer.label(target), pTarget: p[target], top };
+  });
+  return {
+    kind: 'trace',
+    text,
+    weightsFrom,
+    tokens: ids.map((id, pos) => ({ pos, id, label: tokenizer.label(id) })),
+    stages: trace!.stages.map((s) => {
+      const st = stats(s.values);
+      return { name: s.name, shape: s.shape, stats: st, sparsity: s.name.endsWith('activation') ? st.zeros : null };
+    }),
+    predictions,
+    loss: predictions.reduce((a, p) => a - Math.log(p.pTarget), 0) / predictions.length,
+  };
+}

@@ -1,0 +1,62 @@
+import type { SampledName } from '../model/index.js';
+
+export interface TrainReport {
+  kind: 'train';
+  data: string;
+  documents: number;
+  vocab: string;
+  seed: number;
+  lr: number;
+  stepsRequested: number;
+  stepsDone: number;
+  interrupted: boolean;
+  seconds: number;
+  stepsPerSecond: number;
+  /** Loss of every finished step, in order. */
+  losses: number[];
+  /** The loss curve for drawing: means of consecutive buckets of `bucket` steps. */
+  curve: { bucket: number; values: number[] };
+  /** Mean of the last min(100, steps) step losses: a smoothed final figure. */
+  recentLoss: number;
+  corpusLoss: number;
+  out: string | null;
+  samples: string[];
+}
+
+export interface EvalReport {
+  kind: 'eval';
+  weightsFrom: string;
+  data: string;
+  documents: number;
+  /** Each document's mean cross-entropy over its positions, averaged over documents. */
+  meanLoss: number;
+  perplexity: number;
+  /** ln(vocab): the loss of a model that knows nothing. */
+  uniformLoss: number;
+}
+
+export interface SampleReport {
+  kind: 'sample';
+  weightsFrom: string;
+  seed: number;
+  temperature: number;
+  names: SampledName[];
+  explain: boolean;
+}
+
+/** Mean of the last `window` losses. */
+export function recentMean(losses: readonly number[], window = 100): number {
+  const tail = losses.slice(-window);
+  return tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
+}
+
+/** Means of consecutive buckets, at most `points` of them: a readable curve from thousands of noisy steps. */
+export function lossCurve(losses: readonly number[], points = 60): { bucket: number; values: number[] } {
+  const bucket = Math.max(1, Math.ceil(losses.length / points));
+  const values: number[] = [];
+  for (let i = 0; i < losses.length; i += bucket) {
+    const part = losses.slice(i, i + bucket);
+    values.push(part.reduce((a, b) => a + b, 0) / part.length);
+  }
+  return { bucket, values };
+}

@@ -1,0 +1,113 @@
+import { readFileSync, statSync } from 'node:fs';
+import { MicrogptError } from '../errors.js';
+import { writeFileAtomic } from '../fsutil.js';
+import { Tensor } from '../tensor/index.js';
+import type { ModelConfig } from './config.js';
+import { Gpt, MICROGPT_ARCHITECTURE } from './gpt.js';
+import { parameterShapes } from './params.js';
+import { parse, serialize, type DType } from './safetensors.js';
+import { Tokenizer } from './tokenizer.js';
+
+export interface CheckpointInfo {
+  family: string;
+  /** Free-form provenance (steps, seed, data, loss), stored as JSON in the metadata. */
+  training?: Record<string, unknown>;
+}
+
+export interface LoadedCheckpoint {
+  model: Gpt;
+  tokenizer: Tokenizer;
+  family: string;
+  training: Record<string, unknown> | null;
+}
+
+const CONFIG_KEYS: Array<keyof ModelConfig> = ['vocabSize', 'nEmbd', 'nHead', 'nLayer', 'blockSize', 'nHidden', 'normEps', 'initStd'];
+
+export function checkpointBytes(model: Gpt, tokenizer: Tokenizer, info: CheckpointInfo, dtype: DType = 'F32'): Uint8Array {
+  const tensors = parameterShapes(model.config).map(([name, shape]) => ({ name, shape, data: model.param(name).data }));
+  const metadata: Record<string, string> = {
+    format: 'microgpt',
+    family: info.family,
+    config: JSON.stringify(model.config),
+    vocab: tokenizer.chars.join(''),
+  };
+  if (info.training) metadata.training = JSON.stringify(info.training);
+  return serialize(tensors, metadata, dtype);
+}
+
+/** Writes the checkpoint atomically (temporary file, then rename). */
+export function saveCheckpoint(path: string, model: Gpt, tokenizer: Tokenizer, info: CheckpointInfo, dtype: DType = 'F32'): void {
+  writeFileAtomic(path, checkpointBytes(model, tokenizer, info, dtype));
+}
+
+export function loadCheckpoint(path: string): LoadedCheckpoint {
+  let bytes: Buffer;
+  try {
+    if (statSync(path).isDirectory()) throw new MicrogptError('MG057', `${path}: is a directory; --model takes a .safetensors file written by microgpt train`);
+    bytes = readFileSync(path);
+  } catch (e) {
+    if (e instanceof MicrogptError) throw e;
+    throw new MicrogptError('MG057', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); --model takes a .safetensors file written by microgpt train`);
+  }
+  return checkpointFromBytes(path, bytes);
+}
+
+/** Everything is checked before a model is built: nothing is ever half-loaded. */
+export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedCheckpoint {
+  const fail = (code: string, msg: string): never => {
+    throw new MicrogptError(code, `${file}: ${msg}`);
+  };
+  const st = parse(file, bytes);
+  const meta = st.metadata;
+  if (meta.format !== 'microgpt') fail('MG058', `metadata format is ${meta.format === undefined ? 'missing' : JSON.stringify(meta.format)}, expected "microgpt"; this file was not written by microgpt train`);
+  const config = parseConfig(meta.config, fail);
+  const vocab = [...(meta.vocab ?? '')];
+  if (meta.vocab === undefined || vocab.length + 1 !== config.vocabSize || new Set(vocab).size !== vocab.length) {
+    fail('MG058', `metadata vocab has ${vocab.length} distinct characters but config.vocabSize is ${config.vocabSize} (characters + BOS)`);
+  }
+  const expected = new Map(parameterShapes(config));
+  const got = new Map(st.tensors.map((t) => [t.name, t]));
+  const missing = [...expected.keys()].filter((n) => !got.has(n));
+  const extra = [...got.keys()].filter((n) => !expected.has(n));
+  if (missing.length) fail('MG059', `missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  if (extra.length) fail('MG059', `unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((n) => JSON.stringify(n)).join(', ')}`);
+  const params = new Map<string, Tensor>();
+  for (const [name, shape] of expected) {
+    const t = got.get(name)!;
+    if (t.shape.length !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
+    const bad = t.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) fail('MG060', `tensor ${name} holds ${t.data[bad]} at index ${bad}; weights must be finite`);
+    params.set(name, Tensor.param(shape, t.data));
+  }
+  let training: Record<string, unknown> | null = null;
+  if (meta.training !== undefined) {
+    try {
+      training = JSON.parse(meta.training);
+    } catch {
+      fail('MG058', 'metadata training is not valid JSON');
+    }
+  }
+  return { model: new Gpt(config, params, MICROGPT_ARCHITECTURE), tokenizer: new Tokenizer(vocab), family: meta.family ?? 'microgpt', training };
+}
+
+function parseConfig(text: string | undefined, fail: (code: string, msg: string) => never): ModelConfig {
+  if (text === undefined) return fail('MG058', 'metadata config is missing');
+  let c: Record<string, unknown>;
+  try {
+    c = JSON.parse(text);
+  } catch {
+    return fail('MG058', 'metadata config is not valid JSON');
+  }
+  if (typeof c !== 'object' || c === null) return fail('MG058', 'metadata config is not an object');
+  for (const k of CONFIG_KEYS) {
+    const v = c[k];
+    const integer = k !== 'normEps' && k !== 'initStd';
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)) || v > 1e6) {
+      fail('MG058', `metadata config.${k} is ${JSON.stringify(v)}; expected a positive ${integer ? 'integer' : 'number'}`);
+    }
+  }
+  const config = Object.fromEntries(CONFIG_KEYS.map((k) => [k, c[k]])) as unknown as ModelConfig;
+  if (config.nEmbd % config.nHead !== 0) fail('MG058', `metadata config: nEmbd ${config.nEmbd} is not divisible by nHead ${config.nHead}`);
+  if (config.nEmbd * config.nHidden * config.nLayer > 1e8) fail('MG058', 'metadata config describes a model too large for this tool');
+  return config;
+}

@@ -1,0 +1,63 @@
+import { Graph, Rng } from '../tensor/index.js';
+import type { Gpt } from './gpt.js';
+import type { Tokenizer } from './tokenizer.js';
+
+export interface Candidate {
+  id: number;
+  label: string;
+  /** Probability at temperature 1. */
+  p: number;
+  /** Probability after dividing the logits by the temperature. */
+  pT: number;
+}
+
+export interface SampleStep {
+  pos: number;
+  chosen: Candidate;
+  top: Candidate[];
+}
+
+export interface SampledName {
+  text: string;
+  steps: SampleStep[];
+}
+
+function softmax(logits: ArrayLike<number>, temperature: number): Float64Array {
+  const out = new Float64Array(logits.length);
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] / temperature);
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) total += out[i] = Math.exp(logits[i] / temperature - max);
+  for (let i = 0; i < out.length; i++) out[i] /= total;
+  return out;
+}
+
+/**
+ * Generates one name: start from [BOS], draw the next token from
+ * softmax(logits / temperature), stop at BOS or when the context is full.
+ */
+export function sampleName(model: Gpt, tokenizer: Tokenizer, rng: Rng, temperature: number, topK = 5): SampledName {
+  const ids = [tokenizer.bos];
+  const steps: SampleStep[] = [];
+  const g = new Graph(false);
+  while (ids.length <= model.config.blockSize) {
+    g.reset();
+    const { logits } = model.forward(g, ids);
+    const last = logits.data.subarray((ids.length - 1) * logits.cols, ids.length * logits.cols);
+    const p = softmax(last, 1);
+    const pT = softmax(last, temperature);
+    const id = rng.choice(pT);
+    const cand = (i: number): Candidate => ({ id: i, label: tokenizer.label(i), p: p[i], pT: pT[i] });
+    const top = [...pT.keys()].sort((a, b) => pT[b] - pT[a] || a - b).slice(0, topK).map(cand);
+    steps.push({ pos: ids.length - 1, chosen: cand(id), top });
+    if (id === tokenizer.bos) break;
+    ids.push(id);
+    if (ids.length === model.config.blockSize + 1) break;
+  }
+  return { text: ids.slice(1).map((i) => tokenizer.label(i)).join(''), steps };
+}
+
+export function sampleNames(model: Gpt, tokenizer: Tokenizer, n: number, temperature: number, seed: number): SampledName[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: n }, () => sampleName(model, tokenizer, rng, temperature));
+}

@@ -1,0 +1,28 @@
+import type { TraceReport } from '../explain/trace.js';
+import { fixed, safe, type Style } from './style.js';
+import { indent, table } from './table.js';
+
+export function renderTraceReport(r: TraceReport, s: Style): string {
+  const stages = r.stages.map((st) => [
+    safe(st.name),
+    `[${st.shape.join(', ')}]`,
+    fixed(st.stats.l2, 3),
+    `[${fixed(st.stats.min, 3)}, ${fixed(st.stats.max, 3)}]`,
+    fixed(st.stats.mean, 4),
+    st.sparsity === null ? '' : `${fixed(st.sparsity * 100, 1)}% zero`,
+  ]);
+  const preds = r.predictions.map((p) => [
+    String(p.pos),
+    safe(p.input),
+    safe(p.target),
+    fixed(p.pTarget, 4),
+    p.top.map((t) => `${safe(t.label)} ${fixed(t.p, 3)}`).join(', '),
+  ]);
+  return [
+    `${s.bold('Forward pass')} of "${safe(r.text)}" (tokens [${r.tokens.map((t) => safe(t.label)).join(', ')}]), weights from ${safe(r.weightsFrom)}:`,
+    indent(table(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, ['left', 'left', 'right', 'left', 'right', 'right'])),
+    s.bold('Predictions') + ' (target = next character, BOS after the last):',
+    indent(table(s, ['pos', 'input', 'target', 'P(target)', 'top 3'], preds, ['right', 'left', 'left', 'right', 'left'])),
+    `Loss of this name (mean −ln P(target)): ${fixed(r.loss, 4)}`,
+  ].join('\n\n');
+}

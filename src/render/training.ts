@@ -1,0 +1,44 @@
+import asciichart from 'asciichart';
+import type { EvalReport, SampleReport, TrainReport } from '../explain/training.js';
+import { fixed, grouped, safe, type Style } from './style.js';
+
+export function renderTrainReport(r: TrainReport, s: Style): string {
+  const chart = r.curve.values.length > 1 ? asciichart.plot(r.curve.values, { height: 10, format: (x: number) => fixed(x, 2).padStart(6) }).split('\n').map((l) => l.trimEnd()).join('\n') : '';
+  return [
+    r.interrupted ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`) : `Trained ${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
+    chart ? `${s.bold('Loss')} (mean of every ${r.curve.bucket} steps):\n${chart}` : '',
+    `Loss, last ${Math.min(100, r.stepsDone)} steps:  ${fixed(r.recentLoss, 4)}`,
+    `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocab.length + 1} = ${fixed(Math.log(r.vocab.length + 1), 4)})`,
+    `Time: ${fixed(r.seconds, 3)} s, ${grouped(Math.round(r.stepsPerSecond))} steps/s`,
+    r.out ? `Checkpoint: ${safe(r.out)}` : 'No checkpoint written (--out to keep one).',
+    `Samples (temperature 0.5): ${r.samples.map(safe).join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+export function renderEvalReport(r: EvalReport, s: Style): string {
+  return [
+    `Model: ${safe(r.weightsFrom)}`,
+    `Data:  ${safe(r.data)}, ${grouped(r.documents)} names`,
+    `Mean per-name loss: ${s.bold(fixed(r.meanLoss, 4))}  (perplexity ${fixed(r.perplexity, 2)}; uniform guess ${fixed(r.uniformLoss, 4)})`,
+  ].join('\n');
+}
+
+export function renderSampleReport(r: SampleReport, s: Style): string {
+  const head = `${r.names.length} names from ${safe(r.weightsFrom)}, temperature ${r.temperature}, seed ${r.seed}:`;
+  if (!r.explain) return [head, ...r.names.map((n) => `  ${safe(n.text) || s.dim('(empty)')}`)].join('\n');
+  const blocks = r.names.map((n, k) => {
+    const lines = n.steps.map((st) => {
+      const cands = st.top.map((c) => {
+        const text = `${safe(c.label)} ${fixed(c.p, 3)}→${fixed(c.pT, 3)}`;
+        return c.id === st.chosen.id ? s.bold.green(`[${text}]`) : text;
+      });
+      const chosenInTop = st.top.some((c) => c.id === st.chosen.id);
+      const extra = chosenInTop ? '' : `  drew ${safe(st.chosen.label)} ${fixed(st.chosen.p, 3)}→${fixed(st.chosen.pT, 3)}`;
+      return `    pos ${String(st.pos).padStart(2)}: ${cands.join('  ')}${extra}`;
+    });
+    return [`  ${k + 1}. ${s.bold(safe(n.text) || '(empty)')}`, ...lines].join('\n');
+  });
+  return [head, '  (each step: top candidates with P at temperature 1 → P after temperature; [drawn])', ...blocks].join('\n');
+}
