@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from './errors.js';
 
@@ -32,5 +32,19 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     if (e instanceof MicrogptError) throw e;
     const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new MicrogptError('MG040', `${path}: cannot write (${code}); check that the folder exists and is writable`);
+  }
+}
+
+/** Fails early, before any long work, when `path` could not be written later. */
+export function assertWritable(path: string): void {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st?.isDirectory()) throw new MicrogptError('MG040', `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`);
+  const dir = dirname(path);
+  const d = statSync(dir, { throwIfNoEntry: false });
+  if (!d?.isDirectory()) throw new MicrogptError('MG040', `${path}: cannot write: folder ${dir} does not exist`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new MicrogptError('MG040', `${path}: cannot write: folder ${dir} is not writable`);
   }
 }

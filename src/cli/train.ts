@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { assertWritable } from '../fsutil.js';
 import { lossCurve, recentMean, type TrainReport } from '../explain/training.js';
 import { corpusLoss, Gpt, MICROGPT, sampleNames, saveCheckpoint, Tokenizer, trainSteps } from '../model/index.js';
 import { renderJson } from '../render/json.js';
@@ -22,6 +23,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const tokenizer = Tokenizer.fromDocs(docs);
   const model = Gpt.init({ ...MICROGPT, vocabSize: tokenizer.vocabSize }, opts.seed);
   const out = opts.out === false ? null : opts.out;
+  if (out) assertWritable(out);
 
   let interrupted = false;
   const onSigint = () => {

@@ -1,0 +1,138 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../helpers/cli.js';
+import { readSafetensors } from '../helpers/mini-safetensors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'microgpt-train-'));
+const model = join(dir, 'm.safetensors');
+
+describe('microgpt train and the commands that read its checkpoint', () => {
+  let train: ReturnType<typeof runCli>;
+  beforeAll(() => {
+    train = runCli(['train', '--steps', '300', '--out', model]);
+  });
+
+  it('train reports the loss curve, corpus loss, speed and samples; logs progress on stderr', () => {
+    expect(train.code).toBe(0);
+    expect(train.stdout).toMatch(/Trained 300 steps on 8,403 names/);
+    expect(train.stdout).toMatch(/Mean loss over the corpus: \d\.\d{4}/);
+    expect(train.stdout).toMatch(/steps\/s/);
+    expect(train.stdout).toMatch(/Samples \(temperature 0\.5\): [a-z]/);
+    expect(train.stdout).toMatch(/┼/);
+    expect(train.stderr).toMatch(/^step 100\/300 {2}loss \d\.\d{4}/m);
+    expect(existsSync(model)).toBe(true);
+    expect(readSafetensors(readFileSync(model)).metadata.format).toBe('microgpt');
+  });
+
+  it('train --json prints one JSON document with every step\'s loss', () => {
+    const r = runCli(['train', '--steps', '20', '--no-out', '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.schemaVersion).toBe(1);
+    expect(doc.losses).toHaveLength(20);
+    expect(doc.out).toBeNull();
+  });
+
+  it('explain --attention --model shows learned weights and the head summary', () => {
+    const r = runCli(['explain', '--attention', 'mar', '--model', model]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`attention weights from ${model}`);
+    expect(r.stdout).toMatch(/Head specialisation/);
+    expect(r.stdout.match(/^ {2}head \d: (.+ head, \d\.\d\d|broad head, entropy \d\.\d\d)$/gm)).toHaveLength(4);
+    const untrained = runCli(['explain', '--attention', 'mar']);
+    expect(untrained.stdout).not.toMatch(/Head specialisation/);
+  });
+
+  it('eval agrees with train\'s corpus loss', () => {
+    const r = runCli(['eval', '--model', model, '--json']);
+    const fromTrain = Number(train.stdout.match(/Mean loss over the corpus: (\d\.\d{4})/)![1]);
+    // F32 checkpoint vs the f64 model train evaluated
+    expect(Math.abs(JSON.parse(r.stdout).meanLoss - fromTrain)).toBeLessThan(2e-4);
+  });
+
+  it('eval --data reads one name per line', () => {
+    const data = join(dir, 'names.txt');
+    writeFileSync(data, 'emma\nolivia\n\nava\n');
+    const r = runCli(['eval', '--model', model, '--data', data, '--json']);
+    expect(JSON.parse(r.stdout).documents).toBe(3);
+  });
+
+  it('sample is deterministic and --explain shows the token-selection trace', () => {
+    const a = runCli(['sample', '--model', model, '-n', '5', '--seed', '3']);
+    expect(a.code).toBe(0);
+    expect(runCli(['sample', '--model', model, '-n', '5', '--seed', '3']).stdout).toBe(a.stdout);
+    const e = runCli(['sample', '--model', model, '-n', '1', '--explain']);
+    expect(e.stdout).toMatch(/pos {2}0: [a-z] \d\.\d{3}→\d\.\d{3}/);
+    expect(e.stdout).toMatch(/\[[a-zBOS]+ \d\.\d{3}→\d\.\d{3}\]|drew/);
+  });
+
+  it('inspect lists every tensor with role and statistics, and the pipeline', () => {
+    const r = runCli(['inspect', '--model', model]);
+    expect(r.code).toBe(0);
+    for (const name of ['wte', 'wpe', 'lm_head', 'layer0.attn_wq', 'layer0.mlp_fc2']) expect(r.stdout).toContain(name);
+    expect(r.stdout).toContain('total: 4,192 parameters');
+    expect(r.stdout).toMatch(/Kernel pipeline/);
+    expect(runCli(['inspect']).code).toBe(0);
+  });
+
+  it('trace shows every stage and the prediction at every position', () => {
+    const r = runCli(['trace', 'emma', '--model', model]);
+    expect(r.code).toBe(0);
+    for (const stage of ['embedding (wte + wpe)', 'layer 0 head 3', 'layer 0 mlp activation', 'logits']) expect(r.stdout).toContain(stage);
+    expect(r.stdout).toMatch(/% zero/);
+    expect(r.stdout).toMatch(/P\(target\)/);
+    const doc = JSON.parse(runCli(['trace', 'emma', '--model', model, '--json']).stdout);
+    expect(doc.predictions.map((p: { target: string }) => p.target)).toEqual(['e', 'm', 'm', 'a', 'BOS']);
+  });
+
+  it('explain --tensor --model adds the values\' statistics', () => {
+    const r = runCli(['explain', '--tensor', 'wpe', '--model', model]);
+    expect(r.stdout).toMatch(/Values: {6}mean -?\d\.\d{4}, std/);
+  });
+
+  it('Ctrl-C stops training cleanly and still writes a loadable checkpoint', async () => {
+    const out = join(dir, 'interrupted.safetensors');
+    const child = spawn(process.execPath, [CLI, 'train', '--steps', '10000000', '--out', out], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const wait = setInterval(() => {
+        if (/step +200\//.test(stderr)) {
+          clearInterval(wait);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    const r = runCli(['eval', '--model', out, '--json']);
+    expect(r.code).toBe(0);
+    expect(readSafetensors(readFileSync(out)).metadata.training).toMatch(/"steps":\d+/);
+  });
+});
+
+describe('bad input to the training commands', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['negative steps', ['train', '--steps', '-1'], /--steps/],
+    ['zero temperature', ['sample', '--temperature', '0'], /--temperature/],
+    ['non-numeric seed', ['sample', '--seed', 'abc'], /--seed/],
+    ['missing model file', ['eval', '--model', join(dir, 'nope.safetensors')], /cannot read \(ENOENT\)/],
+    ['a directory as model', ['inspect', '--model', dir], /is a directory/],
+    ['missing data file', ['eval', '--data', join(dir, 'nope.txt')], /cannot read \(ENOENT\)/],
+    ['unwritable output', ['train', '--steps', '1', '--out', join(dir, 'no', 'such', 'dir', 'm.safetensors')], /cannot write/],
+    ['not a checkpoint', ['eval', '--model', join(import.meta.dirname, '..', '..', 'package.json')], /header length|truncated|not valid JSON/],
+    ['characters outside the vocabulary', ['trace', 'Émile'], /outside the vocabulary/],
+  ];
+  for (const [what, args, message] of cases) {
+    it(what, () => {
+      const r = runCli(args);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    });
+  }
+});
