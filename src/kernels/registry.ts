@@ -1,5 +1,5 @@
 import { MicrogptError } from '../errors.js';
-import { learnedPositions, mha, relu, reluMlp, rmsnorm } from './impl.js';
+import { learnedPositions, mha, mhaReference, relu, reluMlp, rmsnorm } from './impl.js';
 import type { KernelEntry, Slot, SlotImpl } from './types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { KernelEntry, Slot, SlotImpl } from './types.js';
  * prints from this table and the model calls into it, so the two cannot drift.
  */
 export const KERNELS: readonly KernelEntry[] = [
-  { slot: 'attention_type', value: 'mha', title: 'multi-head attention', formula: 'softmax(Q_h·K_hᵀ/√d_k + M)·V_h for every head h, concat, ·W_o', description: 'every query head has its own key and value head', complexity: 1, kind: 'mha', impl: mha },
+  { slot: 'attention_type', value: 'mha', title: 'multi-head attention', formula: 'softmax(Q_h·K_hᵀ/√d_k + M)·V_h for every head h, concat, ·W_o', description: 'every query head has its own key and value head', complexity: 1, kind: 'mha', impl: mha, reference: mhaReference },
   { slot: 'attention_type', value: 'gqa', title: 'grouped-query attention', formula: 'softmax(Q_h·K_g(h)ᵀ/√d_k + M)·V_g(h), g(h) = ⌊h·n_kv/n_heads⌋', description: 'groups of query heads share one key/value head', complexity: 2, kind: 'gqa' },
   { slot: 'attention_type', value: 'mqa', title: 'multi-query attention', formula: 'softmax(Q_h·Kᵀ/√d_k + M)·V, one K and V for all heads', description: 'all query heads share a single key/value head', complexity: 2, kind: 'mqa' },
   { slot: 'attention_type', value: 'ssm', title: 'selective state space', formula: 'h_t = Ā_t·h_{t−1} + B̄_t·x_t, y_t = C_t·h_t', description: 'no attention matrix: a recurrent state updated per token', complexity: 3, kind: 'ssm' },
@@ -53,9 +53,13 @@ export function valuesOf(slot: Slot): string[] {
   return KERNELS.filter((k) => k.slot === slot).map((k) => k.value);
 }
 
+/** "fused" runs the fast kernels; "reference" runs their plain compositions of primitive ops. */
+export type KernelPath = 'fused' | 'reference';
+
 /** The function for a kernel this tool can execute; explain-only kernels are an error here. */
-export function executable<S extends Slot>(slot: S, value: string | boolean): SlotImpl[S] {
+export function executable<S extends Slot>(slot: S, value: string | boolean, path: KernelPath = 'fused'): SlotImpl[S] {
   const entry = kernel(slot, value);
+  if (path === 'reference' && entry.reference) return entry.reference;
   if (!entry.impl) {
     throw new MicrogptError('MG021', `${slot} "${entry.value}" is explain-only in this version; executable: ${KERNELS.filter((k) => k.slot === slot && k.impl).map((k) => k.value).join(', ')}`);
   }

@@ -1,5 +1,5 @@
 import { add, crossEntropy, gather, Graph, matmulT, Tensor } from '../tensor/index.js';
-import { executable } from '../kernels/index.js';
+import { executable, type KernelPath } from '../kernels/index.js';
 import type { ModelConfig } from './config.js';
 import { initParameters } from './params.js';
 
@@ -51,9 +51,10 @@ export class Gpt {
     readonly config: ModelConfig,
     readonly params: Map<string, Tensor>,
     readonly architecture: Architecture = MICROGPT_ARCHITECTURE,
+    path: KernelPath = 'fused',
   ) {
     this.kernels = {
-      attention: executable('attention_type', architecture.attention_type),
+      attention: executable('attention_type', architecture.attention_type, path),
       activation: executable('activation', architecture.activation),
       norm: executable('norm_type', architecture.norm_type),
       mlp: executable('mlp_type', architecture.mlp_type),

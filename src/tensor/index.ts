@@ -6,4 +6,5 @@ export { matmul, matmulT, transpose } from './ops/linalg.js';
 export { add, mul, scale, relu, exp, log } from './ops/elementwise.js';
 export { sum, mean } from './ops/reduce.js';
 export { reshape, sliceCols, concatCols } from './ops/shape.js';
+export { causalAttention, type AttentionOutput } from './ops/attention.js';
 export { softmaxRows, rmsnormRows, gather, addCausalMask, crossEntropy, MASK_VALUE } from './ops/nn.js';

@@ -31,6 +31,9 @@ describe('every op passes a central finite-difference gradient check', () => {
     ['rmsnormRows', () => { const a = randomParam([3, 6], 21); return [[a], (g) => weighted(g, T.rmsnormRows(g, a, 1e-5))]; }],
     ['gather', () => { const a = randomParam([5, 3], 22); return [[a], (g) => weighted(g, T.gather(g, a, [4, 0, 4, 2]))]; }],
     ['addCausalMask + softmaxRows', () => { const a = randomParam([4, 4], 23); return [[a], (g) => weighted(g, T.softmaxRows(g, T.addCausalMask(g, a)))]; }],
+    ['causalAttention (4 heads)', () => { const q = randomParam([5, 8], 26), k = randomParam([5, 8], 27), v = randomParam([5, 8], 28); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4).out)]; }],
+    ['causalAttention (GQA: 4 heads, 2 kv heads)', () => { const q = randomParam([5, 8], 29), k = randomParam([5, 4], 30), v = randomParam([5, 4], 31); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4, 2).out)]; }],
+    ['causalAttention (MQA: 1 kv head)', () => { const q = randomParam([4, 8], 32), k = randomParam([4, 2], 33), v = randomParam([4, 2], 34); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4, 1).out)]; }],
     ['crossEntropy', () => { const a = randomParam([4, 6], 24, -2, 2); return [[a], (g) => T.crossEntropy(g, a, [1, 5, 0, 3])]; }],
   ];
   for (const [name, make] of cases) {

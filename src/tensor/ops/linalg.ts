@@ -67,15 +67,28 @@ export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
   }
   g.record(out, () => {
     const G = out.grad!;
-    // dA = G · B, dB = Gᵀ · A
-    for (let i = 0; i < m; i++) {
-      const ai = i * k;
-      for (let j = 0; j < n; j++) {
-        const gij = G[i * n + j];
-        if (gij === 0) continue;
-        const bj = j * k;
-        if (a.grad) for (let p = 0; p < k; p++) a.grad[ai + p] += gij * B[bj + p];
-        if (b.grad) for (let p = 0; p < k; p++) b.grad[bj + p] += gij * A[ai + p];
+    // dA = G · B and dB = Gᵀ · A; locals so the loops see plain typed arrays
+    const dA = a.grad, dB = b.grad;
+    if (dA) {
+      for (let i = 0; i < m; i++) {
+        const ai = i * k, gi = i * n;
+        for (let j = 0; j < n; j++) {
+          const gij = G[gi + j];
+          if (gij === 0) continue;
+          const bj = j * k;
+          for (let p = 0; p < k; p++) dA[ai + p] += gij * B[bj + p];
+        }
+      }
+    }
+    if (dB) {
+      for (let i = 0; i < m; i++) {
+        const ai = i * k, gi = i * n;
+        for (let j = 0; j < n; j++) {
+          const gij = G[gi + j];
+          if (gij === 0) continue;
+          const bj = j * k;
+          for (let p = 0; p < k; p++) dB[bj + p] += gij * A[ai + p];
+        }
       }
     }
   });

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { builtinNames, Gpt, initParameters, MICROGPT, MICROGPT_ARCHITECTURE, Tokenizer, trainSteps } from '../../src/model/index.js';
+import { Graph } from '../../src/tensor/index.js';
+
+/** The fast path (fused attention) against the plain reference path composed of primitive ops. */
+describe('optimised path = reference path', () => {
+  const docs = builtinNames();
+  const tok = Tokenizer.fromDocs(docs);
+  const config = { ...MICROGPT, vocabSize: tok.vocabSize };
+  const pair = (seed: number) => [new Gpt(config, initParameters(config, seed), MICROGPT_ARCHITECTURE, 'fused'), new Gpt(config, initParameters(config, seed), MICROGPT_ARCHITECTURE, 'reference')];
+
+  it('the forward pass is bit-identical (logits and attention weights)', () => {
+    const [fast, ref] = pair(7);
+    const ids = tok.encodePrompt('charlotte');
+    const a = fast.forward(new Graph(false), ids, true), b = ref.forward(new Graph(false), ids, true);
+    expect(Array.from(a.logits.data)).toEqual(Array.from(b.logits.data));
+    expect(a.trace!.attention).toEqual(b.trace!.attention);
+  });
+
+  it('50 training steps give the same losses to 1e-12', () => {
+    const [fast, ref] = pair(42);
+    const la = [...trainSteps(fast, tok, docs, { steps: 50, lr: 0.01, seed: 42 })].map((s) => s.loss);
+    const lb = [...trainSteps(ref, tok, docs, { steps: 50, lr: 0.01, seed: 42 })].map((s) => s.loss);
+    la.forEach((l, i) => expect(Math.abs(l - lb[i])).toBeLessThanOrEqual(1e-12));
+  });
+});
