@@ -27,15 +27,19 @@ export class Adam {
   step(lr: number): void {
     this.t++;
     const { beta1, beta2, eps } = this.opts;
-    const c1 = 1 - beta1 ** this.t;
-    const c2 = 1 - beta2 ** this.t;
+    // w −= lr·m̂ / (√v̂ + eps) with m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ); the constants are folded once per step
+    const stepSize = lr / (1 - beta1 ** this.t);
+    const vScale = 1 / (1 - beta2 ** this.t);
+    const a1 = 1 - beta1, a2 = 1 - beta2;
     for (let k = 0; k < this.params.length; k++) {
       const p = this.params[k], g = p.grad!, m = this.m[k], v = this.v[k], w = p.data;
       for (let i = 0; i < p.size; i++) {
         const gi = g[i];
-        m[i] = beta1 * m[i] + (1 - beta1) * gi;
-        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
-        w[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + eps);
+        const mi = beta1 * m[i] + a1 * gi;
+        const vi = beta2 * v[i] + a2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= (stepSize * mi) / (Math.sqrt(vi * vScale) + eps);
         g[i] = 0;
       }
     }

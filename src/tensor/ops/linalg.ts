@@ -47,6 +47,8 @@ export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
  * a[m,k] · b[n,k]ᵀ → [m,n]. This is `linear` for a weight stored [out, in]
  * (y = W·x per row) and the score product Q·Kᵀ of attention; both read rows
  * contiguously, which is why it is its own op rather than transpose + matmul.
+ * It is the hot loop of training, so every sum keeps four independent
+ * accumulators (four columns at a time) instead of one long dependency chain.
  */
 export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
   expect2d('matmulT', a);
@@ -55,44 +57,87 @@ export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
   const n = b.shape[0];
   if (b.shape[1] !== k) throw new Error(`matmulT: inner sizes differ: [${m}, ${k}] · [${n}, ${b.shape[1]}]ᵀ`);
   const out = g.output([m, n], a, b);
-  const A = a.data, B = b.data, O = out.data;
+  dotRows(a.data, b.data, out.data, m, n, k);
+  g.record(out, () => {
+    const G = out.grad!;
+    if (a.grad) accumulateGB(G, b.data, a.grad, m, n, k);
+    if (b.grad) accumulateGtA(G, a.data, b.grad, m, n, k);
+  });
+  return out;
+}
+
+/** O[i,j] = Σ_p A[i,p]·B[j,p]. */
+function dotRows(A: Float64Array, B: Float64Array, O: Float64Array, m: number, n: number, k: number): void {
+  const k4 = k - (k % 4);
   for (let i = 0; i < m; i++) {
     const ai = i * k;
     for (let j = 0; j < n; j++) {
       const bj = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += A[ai + p] * B[bj + p];
-      O[i * n + j] = s;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k4; p += 4) {
+        s0 += A[ai + p] * B[bj + p];
+        s1 += A[ai + p + 1] * B[bj + p + 1];
+        s2 += A[ai + p + 2] * B[bj + p + 2];
+        s3 += A[ai + p + 3] * B[bj + p + 3];
+      }
+      for (let p = k4; p < k; p++) s0 += A[ai + p] * B[bj + p];
+      O[i * n + j] = s0 + s1 + (s2 + s3);
     }
   }
-  g.record(out, () => {
-    const G = out.grad!;
-    // dA = G · B and dB = Gᵀ · A; locals so the loops see plain typed arrays
-    const dA = a.grad, dB = b.grad;
-    if (dA) {
-      for (let i = 0; i < m; i++) {
-        const ai = i * k, gi = i * n;
-        for (let j = 0; j < n; j++) {
-          const gij = G[gi + j];
-          if (gij === 0) continue;
-          const bj = j * k;
-          for (let p = 0; p < k; p++) dA[ai + p] += gij * B[bj + p];
-        }
+}
+
+/** dA[i,p] += Σ_j G[i,j]·B[j,p] (dA = G·B), four columns p at a time. */
+function accumulateGB(G: Float64Array, B: Float64Array, dA: Float64Array, m: number, n: number, k: number): void {
+  const k4 = k - (k % 4);
+  for (let i = 0; i < m; i++) {
+    const gi = i * n, ai = i * k;
+    for (let p = 0; p < k4; p += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = 0; j < n; j++) {
+        const gij = G[gi + j], bj = j * k + p;
+        s0 += gij * B[bj];
+        s1 += gij * B[bj + 1];
+        s2 += gij * B[bj + 2];
+        s3 += gij * B[bj + 3];
       }
+      dA[ai + p] += s0;
+      dA[ai + p + 1] += s1;
+      dA[ai + p + 2] += s2;
+      dA[ai + p + 3] += s3;
     }
-    if (dB) {
+    for (let p = k4; p < k; p++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += G[gi + j] * B[j * k + p];
+      dA[ai + p] += s;
+    }
+  }
+}
+
+/** dB[j,p] += Σ_i G[i,j]·A[i,p] (dB = Gᵀ·A), four columns p at a time. */
+function accumulateGtA(G: Float64Array, A: Float64Array, dB: Float64Array, m: number, n: number, k: number): void {
+  const k4 = k - (k % 4);
+  for (let j = 0; j < n; j++) {
+    const bj = j * k;
+    for (let p = 0; p < k4; p += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let i = 0; i < m; i++) {
-        const ai = i * k, gi = i * n;
-        for (let j = 0; j < n; j++) {
-          const gij = G[gi + j];
-          if (gij === 0) continue;
-          const bj = j * k;
-          for (let p = 0; p < k; p++) dB[bj + p] += gij * A[ai + p];
-        }
+        const gij = G[i * n + j], ai = i * k + p;
+        s0 += gij * A[ai];
+        s1 += gij * A[ai + 1];
+        s2 += gij * A[ai + 2];
+        s3 += gij * A[ai + 3];
       }
+      dB[bj + p] += s0;
+      dB[bj + p + 1] += s1;
+      dB[bj + p + 2] += s2;
+      dB[bj + p + 3] += s3;
     }
-  });
-  return out;
+    for (let p = k4; p < k; p++) {
+      let s = 0;
+      for (let i = 0; i < m; i++) s += G[i * n + j] * A[i * k + p];
+      dB[bj + p] += s;
+    }
+  }
 }
 
 /** [m,n] → [n,m]. */
