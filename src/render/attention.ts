@@ -45,7 +45,7 @@ export function renderWeights(r: AttentionReport, s: Style): string {
 export function renderInvariants(invariants: InvariantResult[], s: Style): string {
   const lines = invariants.map((inv) => {
     const mark = inv.holds ? s.green('✓') : s.red('✗');
-    const worst = inv.id === 'rowsum' ? ` (max |sum − 1| = ${inv.worst.deviation.toExponential(1)})` : '';
+    const worst = inv.id === 'rowsum' ? ` (max |sum − 1| = ${inv.worst.deviation === 0 ? '0' : inv.worst.deviation.toExponential(1)})` : '';
     const where = inv.holds ? '' : s.red(` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation})`);
     return `  ${mark} ${inv.statement} — ${inv.reason}${worst}${where}`;
   });

@@ -1,6 +1,7 @@
 import type { Graph } from '../graph.js';
 import { Tensor } from '../tensor.js';
 import { expect2d, expectSameShape } from './check.js';
+import { dot } from './linalg.js';
 
 export interface AttentionOutput {
   /** Heads' outputs side by side, [T, C]. */
@@ -39,9 +40,7 @@ export function causalAttention(g: Graph, q: Tensor, k: Tensor, v: Tensor, heads
       const wr = wh + i * T;
       let max = -Infinity;
       for (let j = 0; j <= i; j++) {
-        let s = 0;
-        for (let p = 0; p < d; p++) s += Q[i * C + qc + p] * K[j * kvC + kc + p];
-        s *= scale;
+        const s = dot(Q, i * C + qc, K, j * kvC + kc, d) * scale;
         W[wr + j] = s;
         if (s > max) max = s;
       }

@@ -68,22 +68,25 @@ export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
 
 /** O[i,j] = Σ_p A[i,p]·B[j,p]. */
 function dotRows(A: Float64Array, B: Float64Array, O: Float64Array, m: number, n: number, k: number): void {
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) O[i * n + j] = dot(A, i * k, B, j * k, k);
+}
+
+/**
+ * Σ_p A[a + p]·B[b + p] for p < k, in four interleaved partial sums. Every dot
+ * product of rows in the engine goes through here, so fused ops sum in exactly
+ * the order the composed ops do and agree with them bit for bit.
+ */
+export function dot(A: Float64Array, a: number, B: Float64Array, b: number, k: number): number {
   const k4 = k - (k % 4);
-  for (let i = 0; i < m; i++) {
-    const ai = i * k;
-    for (let j = 0; j < n; j++) {
-      const bj = j * k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let p = 0; p < k4; p += 4) {
-        s0 += A[ai + p] * B[bj + p];
-        s1 += A[ai + p + 1] * B[bj + p + 1];
-        s2 += A[ai + p + 2] * B[bj + p + 2];
-        s3 += A[ai + p + 3] * B[bj + p + 3];
-      }
-      for (let p = k4; p < k; p++) s0 += A[ai + p] * B[bj + p];
-      O[i * n + j] = s0 + s1 + (s2 + s3);
-    }
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let p = 0; p < k4; p += 4) {
+    s0 += A[a + p] * B[b + p];
+    s1 += A[a + p + 1] * B[b + p + 1];
+    s2 += A[a + p + 2] * B[b + p + 2];
+    s3 += A[a + p + 3] * B[b + p + 3];
   }
+  for (let p = k4; p < k; p++) s0 += A[a + p] * B[b + p];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** dA[i,p] += Σ_j G[i,j]·B[j,p] (dA = G·B), four columns p at a time. */
