@@ -19,12 +19,12 @@ import { colorWanted, fixed, makeStyle, type Style } from '../src/render/style.j
 
 export const description = 'the explain-attention chapter: mechanics, weights for "mar", invariants, causal mask, production families';
 
-export function run(out: (text: string) => void, style: Style, seed = 42): number {
+export async function run(out: (text: string) => void, style: Style, seed = 42): Promise<number> {
   const s = style;
   const h = (title: string) => out(s.bold.underline(title) + '\n');
   const model = Gpt.init(MICROGPT, seed);
   const report = buildAttentionReport(model, Tokenizer.default(), 'mar', { seed, weightsFrom: `random initialization (seed ${seed})` });
-  const contracts = ContractSet.load();
+  const contracts = await ContractSet.load();
   const llama = contracts.get('llama');
   const gpt2 = contracts.get('gpt2');
   const largestHeadDim = (name: string) => Math.max(...Object.values(contracts.get(name).sizes).map(headDimOf));
@@ -68,5 +68,5 @@ export function run(out: (text: string) => void, style: Style, seed = 42): numbe
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--seed');
   const style = makeStyle(colorWanted(process.env, process.stdout.isTTY === true));
-  process.exitCode = run((t) => process.stdout.write(t + '\n'), style, i > 0 ? Number(process.argv[i + 1]) : 42);
+  process.exitCode = await run((t) => process.stdout.write(t + '\n'), style, i > 0 ? Number(process.argv[i + 1]) : 42);
 }

@@ -66,7 +66,7 @@ Examples:
   )
   .action(async (opts) => {
     const { runExplain } = await import('./cli/explain.js');
-    process.exitCode = runExplain(opts);
+    process.exitCode = await runExplain(opts);
   });
 
 program
@@ -142,7 +142,7 @@ program
   .addHelpText('after', '\nExamples:\n  $ microgpt inspect\n  $ microgpt inspect --model m.safetensors --json')
   .action(async (opts) => {
     const { runInspect } = await import('./cli/commands.js');
-    process.exitCode = runInspect(opts);
+    process.exitCode = await runInspect(opts);
   });
 
 program

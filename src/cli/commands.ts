@@ -39,9 +39,9 @@ export function runSample(opts: ModelOptions & { n: number; temperature: number;
   return 0;
 }
 
-export function runInspect(opts: ModelOptions & { contracts?: string[] }): number {
+export async function runInspect(opts: ModelOptions & { contracts?: string[] }): Promise<number> {
   const src = modelFrom(opts);
-  const contracts = ContractSet.load(opts.contracts ?? []);
+  const contracts = await ContractSet.load(opts.contracts ?? []);
   const report = buildInspectReport(src.model, contracts.get(src.family), contracts.families.map((f) => f.contract), src);
   print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
   return 0;

@@ -4,7 +4,7 @@ import { print, stdoutStyle, type OutputOptions } from './output.js';
 import type { Style } from '../render/style.js';
 
 interface ExampleModule {
-  run(out: (text: string) => void, style: Style, seed?: number): number;
+  run(out: (text: string) => void, style: Style, seed?: number): Promise<number>;
 }
 
 export async function runExample(name: string | undefined, opts: OutputOptions & { seed: number }): Promise<number> {

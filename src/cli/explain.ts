@@ -1,15 +1,6 @@
 import { MicrogptError } from '../errors.js';
 import { ContractSet } from '../contracts/index.js';
-import { buildAttentionReport } from '../explain/attention.js';
-import { buildKernelReport } from '../explain/kernel.js';
-import { buildTensorReport } from '../explain/tensor.js';
-import { probeNames } from '../explain/heads.js';
-import { builtinNames } from '../model/index.js';
-import { renderAttentionReport } from '../render/attention.js';
 import { renderJson } from '../render/json.js';
-import { renderKernelReport } from '../render/kernel.js';
-import { renderTensorReport } from '../render/tensor.js';
-import { modelFrom } from './model.js';
 import { print, stdoutStyle, type OutputOptions } from './output.js';
 
 export interface ExplainOptions extends OutputOptions {
@@ -39,12 +30,12 @@ export function explainModesText(): string {
   ].join('\n');
 }
 
-function contractSet(opts: ExplainOptions): ContractSet {
+function contractSet(opts: ExplainOptions): Promise<ContractSet> {
   const env = process.env.MICROGPT_CONTRACTS;
   return ContractSet.load([...(env ? env.split(':').filter(Boolean) : []), ...(opts.contracts ?? [])]);
 }
 
-export function runExplain(opts: ExplainOptions): number {
+export async function runExplain(opts: ExplainOptions): Promise<number> {
   const modes = [opts.attention, opts.tensor, opts.kernel].filter((m) => m !== undefined);
   if (modes.length === 0) {
     process.stderr.write(explainModesText() + '\n');
@@ -53,7 +44,15 @@ export function runExplain(opts: ExplainOptions): number {
   if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
   const style = stdoutStyle(opts);
 
+  // Each mode imports only what it needs, to keep start-up fast.
   if (opts.attention !== undefined) {
+    const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }, { renderAttentionReport }] = await Promise.all([
+      import('./model.js'),
+      import('../explain/attention.js'),
+      import('../explain/heads.js'),
+      import('../model/corpus.js'),
+      import('../render/attention.js'),
+    ]);
     const src = modelFrom(opts);
     // A trained model gets the head-specialisation summary, probed on corpus names it can read.
     const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : undefined;
@@ -62,14 +61,16 @@ export function runExplain(opts: ExplainOptions): number {
     return report.allInvariantsHold ? 0 : 1;
   }
 
-  const contracts = contractSet(opts);
+  const contracts = await contractSet(opts);
   if (opts.kernel !== undefined) {
+    const [{ buildKernelReport }, { renderKernelReport }] = await Promise.all([import('../explain/kernel.js'), import('../render/kernel.js')]);
     const report = buildKernelReport(contracts.get(opts.kernel), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: opts.verbose === true, size: opts.size });
     print(opts.json ? renderJson('explain --kernel', { kernel: opts.kernel, verbose: opts.verbose === true, size: opts.size ?? null }, report) : renderKernelReport(report, style));
     return 0;
   }
 
-  const src = opts.model !== undefined ? modelFrom(opts) : null;
+  const [{ buildTensorReport }, { renderTensorReport }] = await Promise.all([import('../explain/tensor.js'), import('../render/tensor.js')]);
+  const src = opts.model !== undefined ? (await import('./model.js')).modelFrom(opts) : null;
   const family = opts.family ?? src?.family ?? 'microgpt';
   const report = buildTensorReport(contracts.get(family), opts.tensor!, opts.len, src ? { weightsFrom: src.weightsFrom, params: src.model.params } : undefined);
   print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family, len: opts.len, model: opts.model ?? null }, report) : renderTensorReport(report, style));

@@ -1,4 +1,4 @@
-export { ContractSchema, contractJsonSchema, type Contract, type Constraints, type SizeVariant, type TensorTemplate } from './schema.js';
+export type { Contract, Constraints, SizeVariant, TensorTemplate } from './schema.js';
 export { parseContract, loadContractFile, loadContractDir, headDimOf, shapeVariables, type LoadedContract } from './loader.js';
 export { ContractSet, SHIPPED_CONTRACTS_DIR } from './registry.js';
 export { evaluate } from './expr.js';

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { Value } from '@sinclair/typebox/value';
 import { MicrogptError } from '../errors.js';
-import { ContractSchema, type Contract, type SizeVariant } from './schema.js';
+import { checkContract } from './check.generated.js';
+import type { Contract, SizeVariant } from './schema.js';
 
 /** A contract and the file it came from. */
 export interface LoadedContract {
@@ -21,24 +21,20 @@ export function shapeVariables(size: SizeVariant): Record<string, number | undef
 }
 
 /** Parses and validates one contract's text; every error names the file and the JSON path. */
-export function parseContract(file: string, text: string): Contract {
+export async function parseContract(file: string, text: string): Promise<Contract> {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw new MicrogptError('MG010', `${file}: not valid JSON: ${(e as Error).message}`);
   }
-  const first = Value.Errors(ContractSchema, data).First();
-  if (first) {
-    throw new MicrogptError('MG011', `${file}: ${first.path || '/'}: ${first.message}${describeExpected(first.schema)}`);
+  if (!checkContract(data)) {
+    const { firstSchemaError } = await import('./schema-errors.js');
+    throw new MicrogptError('MG011', `${file}: ${firstSchemaError(data) ?? '/: does not match the contract schema'}`);
   }
   const contract = data as Contract;
   checkConsistency(file, contract);
   return contract;
-}
-
-function describeExpected(schema: { description?: string }): string {
-  return schema.description?.startsWith('one of') ? ` (${schema.description})` : '';
 }
 
 /** Rules the schema's types cannot say: sizes that agree with each other and with the attention type. */
@@ -61,7 +57,7 @@ function checkConsistency(file: string, c: Contract): void {
   }
 }
 
-export function loadContractFile(file: string): Contract {
+export async function loadContractFile(file: string): Promise<Contract> {
   let text: string;
   try {
     if (statSync(file).isDirectory()) throw new MicrogptError('MG013', `${file}: is a directory, expected a contract .json file`);
@@ -74,15 +70,13 @@ export function loadContractFile(file: string): Contract {
 }
 
 /** Every *.json contract in a folder (schema.json excluded), sorted by file name. */
-export function loadContractDir(dir: string): LoadedContract[] {
+export async function loadContractDir(dir: string): Promise<LoadedContract[]> {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch (e) {
     throw new MicrogptError('MG013', `${dir}: cannot read contract folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return names
-    .filter((n) => n.endsWith('.json') && basename(n) !== 'schema.json')
-    .sort()
-    .map((n) => ({ file: join(dir, n), contract: loadContractFile(join(dir, n)) }));
+  const files = names.filter((n) => n.endsWith('.json') && basename(n) !== 'schema.json').sort().map((n) => join(dir, n));
+  return Promise.all(files.map(async (file) => ({ file, contract: await loadContractFile(file) })));
 }

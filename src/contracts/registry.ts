@@ -15,8 +15,9 @@ export class ContractSet {
     for (const l of loaded) this.byFamily.set(l.contract.family, l);
   }
 
-  static load(extraDirs: readonly string[] = []): ContractSet {
-    return new ContractSet([SHIPPED_CONTRACTS_DIR(), ...extraDirs].flatMap(loadContractDir));
+  static async load(extraDirs: readonly string[] = []): Promise<ContractSet> {
+    const loaded = await Promise.all([SHIPPED_CONTRACTS_DIR(), ...extraDirs].map(loadContractDir));
+    return new ContractSet(loaded.flat());
   }
 
   get families(): LoadedContract[] {

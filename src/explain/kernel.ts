@@ -91,18 +91,12 @@ export function buildKernelReport(c: Contract, reference: Contract, all: readonl
     referenceFamily: reference.display_name,
     pipeline: PIPELINE.map(([operation, slot]) => {
       const k = kernel(slot, value(slot));
-      return { operation, slot, value: k.value, title: k.title, formula: k.formula, executable: isExecutable(slot, k.value) };
+      return { operation, slot, value: k.value, title: k.title, formula: k.formula, executable: k.executable };
     }),
     constraints: SLOTS.map((key) => ({ key, value: value(key), reference: String(reference.constraints[key]), verdict: compare(key, value(key), String(reference.constraints[key])) })),
     sameConstraints: all.filter((x) => x.family !== c.family && signature(x) === signature(c)).map((x) => x.family),
     verbose: opts.verbose ? verboseSection(c, opts.size) : null,
   };
-}
-
-/** Biases and tied heads are structural choices; this version runs the variants microGPT uses. */
-function isExecutable(slot: Slot, value: string): boolean {
-  if (slot === 'has_bias' || slot === 'tied_embeddings') return value === 'false';
-  return kernel(slot, value).impl !== undefined;
 }
 
 function verboseSection(c: Contract, sizeName?: string): KernelReport['verbose'] {

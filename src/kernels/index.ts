@@ -1,2 +1,2 @@
 export * from './types.js';
-export { KERNELS, kernel, valuesOf, executable, type KernelPath } from './registry.js';
+export { KERNELS, kernel, valuesOf } from './registry.js';

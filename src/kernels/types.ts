@@ -67,7 +67,6 @@ export interface KernelEntry<S extends Slot = Slot> {
   complexity: number;
   /** Values that name the same mechanism share a kind (learned and absolute positions). */
   kind: string;
-  impl?: SlotImpl[S];
-  /** The same kernel composed from primitive ops, where `impl` is fused for speed: the truth it is tested against. */
-  reference?: SlotImpl[S];
+  /** Whether dispatch.ts has a function for it; explain-only otherwise. */
+  executable: boolean;
 }

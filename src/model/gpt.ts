@@ -1,5 +1,5 @@
 import { add, crossEntropy, gather, Graph, matmulT, Tensor } from '../tensor/index.js';
-import { executable, type KernelPath } from '../kernels/index.js';
+import { executable, type KernelPath } from '../kernels/dispatch.js';
 import type { ModelConfig } from './config.js';
 import { initParameters } from './params.js';
 

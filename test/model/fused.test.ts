@@ -24,3 +24,18 @@ describe('optimised path = reference path', () => {
     la.forEach((l, i) => expect(Math.abs(l - lb[i])).toBeLessThanOrEqual(1e-12));
   });
 });
+
+describe('kernel registry and dispatch', async () => {
+  const { KERNELS } = await import('../../src/kernels/index.js');
+  const { IMPLEMENTATIONS } = await import('../../src/kernels/dispatch.js');
+  it('every entry marked executable has a function, and every function has an entry marked executable', () => {
+    for (const k of KERNELS) {
+      if (k.slot === 'has_bias' || k.slot === 'tied_embeddings') continue;
+      const impls = IMPLEMENTATIONS[k.slot] as Record<string, unknown>;
+      expect(k.value in impls, `${k.slot}=${k.value}`).toBe(k.executable);
+    }
+    for (const [slot, impls] of Object.entries(IMPLEMENTATIONS)) {
+      for (const value of Object.keys(impls)) expect(KERNELS.some((k) => k.slot === slot && k.value === value && k.executable)).toBe(true);
+    }
+  });
+});
