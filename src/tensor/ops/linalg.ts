@@ -47,8 +47,8 @@ export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
  * a[m,k] · b[n,k]ᵀ → [m,n]. This is `linear` for a weight stored [out, in]
  * (y = W·x per row) and the score product Q·Kᵀ of attention; both read rows
  * contiguously, which is why it is its own op rather than transpose + matmul.
- * It is the hot loop of training, so every sum keeps four independent
- * accumulators (four columns at a time) instead of one long dependency chain.
+ * It is the hot loop of training, so every sum keeps several independent
+ * accumulators instead of one long dependency chain.
  */
 export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
   expect2d('matmulT', a);
@@ -66,9 +66,38 @@ export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
-/** O[i,j] = Σ_p A[i,p]·B[j,p]. */
+/**
+ * O[i,j] = Σ_p A[i,p]·B[j,p]. Two outputs at a time share the loads of A's row;
+ * each sum still runs in exactly the order of `dot`, so results are bit-identical to it.
+ */
 function dotRows(A: Float64Array, B: Float64Array, O: Float64Array, m: number, n: number, k: number): void {
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) O[i * n + j] = dot(A, i * k, B, j * k, k);
+  const k4 = k - (k % 4);
+  for (let i = 0; i < m; i++) {
+    const ai = i * k, oi = i * n;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const b0 = j * k, b1 = b0 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let p = 0; p < k4; p += 4) {
+        const a0 = A[ai + p], a1 = A[ai + p + 1], a2 = A[ai + p + 2], a3 = A[ai + p + 3];
+        s0 += a0 * B[b0 + p];
+        s1 += a1 * B[b0 + p + 1];
+        s2 += a2 * B[b0 + p + 2];
+        s3 += a3 * B[b0 + p + 3];
+        t0 += a0 * B[b1 + p];
+        t1 += a1 * B[b1 + p + 1];
+        t2 += a2 * B[b1 + p + 2];
+        t3 += a3 * B[b1 + p + 3];
+      }
+      for (let p = k4; p < k; p++) {
+        s0 += A[ai + p] * B[b0 + p];
+        t0 += A[ai + p] * B[b1 + p];
+      }
+      O[oi + j] = s0 + s1 + (s2 + s3);
+      O[oi + j + 1] = t0 + t1 + (t2 + t3);
+    }
+    if (j < n) O[oi + j] = dot(A, ai, B, j * k, k);
+  }
 }
 
 /**
@@ -89,26 +118,34 @@ export function dot(A: Float64Array, a: number, B: Float64Array, b: number, k: n
   return s0 + s1 + (s2 + s3);
 }
 
-/** dA[i,p] += Σ_j G[i,j]·B[j,p] (dA = G·B), four columns p at a time. */
+/** dA[i,p] += Σ_j G[i,j]·B[j,p] (dA = G·B), eight columns p at a time (measured faster than four here). */
 function accumulateGB(G: Float64Array, B: Float64Array, dA: Float64Array, m: number, n: number, k: number): void {
-  const k4 = k - (k % 4);
+  const k8 = k - (k % 8);
   for (let i = 0; i < m; i++) {
     const gi = i * n, ai = i * k;
-    for (let p = 0; p < k4; p += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < k8; p += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
       for (let j = 0; j < n; j++) {
         const gij = G[gi + j], bj = j * k + p;
         s0 += gij * B[bj];
         s1 += gij * B[bj + 1];
         s2 += gij * B[bj + 2];
         s3 += gij * B[bj + 3];
+        s4 += gij * B[bj + 4];
+        s5 += gij * B[bj + 5];
+        s6 += gij * B[bj + 6];
+        s7 += gij * B[bj + 7];
       }
       dA[ai + p] += s0;
       dA[ai + p + 1] += s1;
       dA[ai + p + 2] += s2;
       dA[ai + p + 3] += s3;
+      dA[ai + p + 4] += s4;
+      dA[ai + p + 5] += s5;
+      dA[ai + p + 6] += s6;
+      dA[ai + p + 7] += s7;
     }
-    for (let p = k4; p < k; p++) {
+    for (let p = k8; p < k; p++) {
       let s = 0;
       for (let j = 0; j < n; j++) s += G[gi + j] * B[j * k + p];
       dA[ai + p] += s;
@@ -116,26 +153,34 @@ function accumulateGB(G: Float64Array, B: Float64Array, dA: Float64Array, m: num
   }
 }
 
-/** dB[j,p] += Σ_i G[i,j]·A[i,p] (dB = Gᵀ·A), four columns p at a time. */
+/** dB[j,p] += Σ_i G[i,j]·A[i,p] (dB = Gᵀ·A), eight columns p at a time: the sum over i is short (one name). */
 function accumulateGtA(G: Float64Array, A: Float64Array, dB: Float64Array, m: number, n: number, k: number): void {
-  const k4 = k - (k % 4);
+  const k8 = k - (k % 8);
   for (let j = 0; j < n; j++) {
     const bj = j * k;
-    for (let p = 0; p < k4; p += 4) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let p = 0; p < k8; p += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
       for (let i = 0; i < m; i++) {
         const gij = G[i * n + j], ai = i * k + p;
         s0 += gij * A[ai];
         s1 += gij * A[ai + 1];
         s2 += gij * A[ai + 2];
         s3 += gij * A[ai + 3];
+        s4 += gij * A[ai + 4];
+        s5 += gij * A[ai + 5];
+        s6 += gij * A[ai + 6];
+        s7 += gij * A[ai + 7];
       }
       dB[bj + p] += s0;
       dB[bj + p + 1] += s1;
       dB[bj + p + 2] += s2;
       dB[bj + p + 3] += s3;
+      dB[bj + p + 4] += s4;
+      dB[bj + p + 5] += s5;
+      dB[bj + p + 6] += s6;
+      dB[bj + p + 7] += s7;
     }
-    for (let p = k4; p < k; p++) {
+    for (let p = k8; p < k; p++) {
       let s = 0;
       for (let i = 0; i < m; i++) s += G[i * n + j] * A[i * k + p];
       dB[bj + p] += s;
