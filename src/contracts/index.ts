@@ -1,4 +1,4 @@
 export type { Contract, Constraints, SizeVariant, TensorTemplate } from './schema.js';
-export { parseContract, loadContractFile, loadContractDir, headDimOf, shapeVariables, type LoadedContract } from './loader.js';
+export { parseContract, loadContractFile, loadContractDir, headDimOf, shapeVariables, copiesOf, concreteName, type LoadedContract } from './loader.js';
 export { ContractSet, SHIPPED_CONTRACTS_DIR } from './registry.js';
 export { evaluate } from './expr.js';

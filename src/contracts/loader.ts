@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
 import { checkContract } from './check.generated.js';
-import type { Contract, SizeVariant } from './schema.js';
+import { evaluate } from './expr.js';
+import type { Contract, SizeVariant, TensorTemplate } from './schema.js';
 
 /** A contract and the file it came from. */
 export interface LoadedContract {
@@ -19,6 +20,15 @@ export function headDimOf(size: SizeVariant): number {
 export function shapeVariables(size: SizeVariant): Record<string, number | undefined> {
   return { ...size, head_dim: headDimOf(size) };
 }
+
+/** How many tensors a template stands for: its `count`, else layers if it has {n}, times experts if it has {e}. */
+export function copiesOf(t: TensorTemplate, vars: Record<string, number | undefined>): number {
+  if (t.count !== undefined) return evaluate(t.count, vars);
+  return (t.name.includes('{n}') ? (vars.layers ?? 1) : 1) * (t.name.includes('{e}') ? (vars.experts ?? 1) : 1);
+}
+
+/** The first concrete name of a template: layer 0, expert 0. */
+export const concreteName = (template: string): string => template.replaceAll('{n}', '0').replaceAll('{e}', '0');
 
 /** Parses and validates one contract's text; every error names the file and the JSON path. */
 export async function parseContract(file: string, text: string): Promise<Contract> {
@@ -54,6 +64,19 @@ function checkConsistency(file: string, c: Contract): void {
     if (a === 'gqa' && !(s.kv_heads < s.heads)) fail(`${at}/kv_heads`, `gqa needs kv_heads < heads (${s.heads}), got ${s.kv_heads}`);
     if (a === 'mqa' && s.kv_heads !== 1) fail(`${at}/kv_heads`, `mqa needs kv_heads = 1, got ${s.kv_heads}`);
     if (c.constraints.positional_encoding === 'rope' && s.rope_theta === undefined) fail(at, 'rope needs rope_theta');
+    if (s.parameters > 1e13 || s.hidden > 1e6 || s.layers > 1e4 || s.vocab > 1e8 || s.context > 1e9) fail(at, 'sizes are implausibly large (over 10T parameters, hidden 1M, 10k layers, vocab 100M or context 1G)');
+    const vars = shapeVariables(s);
+    c.tensors.forEach((t, i) => {
+      for (const [k, e] of [...t.shape.map((x, j) => [`shape/${j}`, x]), ...(t.count ? [['count', t.count]] : [])]) {
+        let v: number;
+        try {
+          v = evaluate(e, vars);
+        } catch (err) {
+          return fail(`/tensors/${i}/${k}`, `${(err as Error).message} (size ${name})`);
+        }
+        if (!Number.isInteger(v) || v < 0) fail(`/tensors/${i}/${k}`, `"${e}" gives ${v} for size ${name}; shapes must be whole numbers ≥ 0`);
+      }
+    });
   }
 }
 

@@ -32,6 +32,13 @@ export const SizeSchema = Type.Object(
     head_dim: Type.Optional(positive('per-head dimension, when not hidden / heads')),
     rope_theta: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'RoPE base' })),
     norm_eps: Type.Number({ exclusiveMinimum: 0, maximum: 0.1, description: 'epsilon of the norm' }),
+    experts: Type.Optional(positive('mixture of experts: routed experts per MoE layer')),
+    experts_per_token: Type.Optional(positive('mixture of experts: experts each token is routed to')),
+    shared_experts: Type.Optional(positive('mixture of experts: always-on shared experts')),
+    moe_intermediate: Type.Optional(positive('mixture of experts: hidden width of one expert')),
+    state_size: Type.Optional(positive('state space models: SSM state size per channel')),
+    conv_kernel: Type.Optional(positive('state space models: width of the causal convolution')),
+    time_step_rank: Type.Optional(positive('state space models: rank of the time-step projection')),
   },
   { additionalProperties: false },
 );
@@ -39,8 +46,10 @@ export const SizeSchema = Type.Object(
 export const TensorTemplateSchema = Type.Object(
   {
     role: Type.String({ minLength: 1, description: 'what the tensor does, e.g. attn_q, mlp_down, lm_head' }),
-    name: Type.String({ minLength: 1, description: 'the family\'s own tensor name; {n} stands for the layer index' }),
+    name: Type.String({ minLength: 1, description: 'the family\'s own tensor name; {n} stands for the layer index, {e} for the expert index' }),
     shape: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'expressions over the size fields, e.g. "kv_heads*head_dim"' }),
+    gguf: Type.Optional(Type.String({ minLength: 1, description: 'the same tensor\'s name in GGUF files (llama.cpp), {n} for the layer' })),
+    count: Type.Optional(Type.String({ minLength: 1, description: 'how many such tensors the model has, as an expression (default: layers if the name has {n}, times experts if it has {e})' })),
   },
   { additionalProperties: false },
 );

@@ -1,7 +1,7 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { kernel, SLOTS, type Slot } from '../kernels/index.js';
-import { evaluate, headDimOf, shapeVariables, type Contract, type SizeVariant } from '../contracts/index.js';
+import { copiesOf, concreteName, evaluate, headDimOf, shapeVariables, type Contract, type SizeVariant } from '../contracts/index.js';
 
 export type Verdict = 'same' | 'same-kind' | 'simpler' | 'more-complex' | 'different';
 
@@ -28,6 +28,8 @@ export interface TensorRow {
   perLayer: boolean;
   shape: number[];
   count: number;
+  /** How many tensors the template stands for: one per layer, per expert, or as the contract's `count` says. */
+  copies: number;
 }
 
 export interface KernelReport {
@@ -107,10 +109,9 @@ function verboseSection(c: Contract, sizeName?: string): KernelReport['verbose']
   const vars = shapeVariables(size);
   const tensors = c.tensors.map((t) => {
     const shape = t.shape.map((e) => evaluate(e, vars));
-    const perLayer = t.name.includes('{n}');
-    return { role: t.role, template: t.name, name: t.name.replaceAll('{n}', '0'), perLayer, shape, count: shape.reduce((a, b) => a * b, 1) };
+    return { role: t.role, template: t.name, name: concreteName(t.name), perLayer: t.name.includes('{n}'), shape, count: shape.reduce((a, b) => a * b, 1), copies: copiesOf(t, vars) };
   });
-  const computed = tensors.reduce((s, t) => s + t.count * (t.perLayer ? size.layers : 1), 0);
+  const computed = tensors.reduce((s, t) => s + t.count * t.copies, 0);
   return {
     sizes,
     size: chosen,

@@ -57,7 +57,7 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
   const tensors = table(
     s,
     ['tensor', 'role', 'shape', 'elements'],
-    v.tensors.map((t) => [safe(t.template), safe(t.role), `[${t.shape.join(', ')}]`, grouped(t.count) + (t.perLayer ? ` × ${v.layers}` : '')]),
+    v.tensors.map((t) => [safe(t.template), safe(t.role), `[${t.shape.join(', ')}]`, grouped(t.count) + (t.copies !== 1 ? ` × ${grouped(t.copies)}` : '')]),
     ['left', 'left', 'left', 'right'],
   );
   const gap = `${fixed(v.parameterGap * 100, 2)}%`;
@@ -65,7 +65,7 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
   return [
     s.bold('Size variants:'),
     indent(sizes),
-    s.bold(`Tensors of size ${safe(v.size)} ({n} = layer, 0..${v.layers - 1}):`),
+    s.bold(`Tensors of size ${safe(v.size)} ({n} = layer, 0..${v.layers - 1}; × copies):`),
     indent(tensors),
     `Parameters computed from these shapes: ${grouped(v.computedParameters)}; declared: ${grouped(v.declaredParameters)} ${check}`,
   ].join('\n');
