@@ -7,7 +7,7 @@
  *   npx tsx examples/explain_attention.ts [--seed N]
  */
 import { pathToFileURL } from 'node:url';
-import { ContractSet, headDimOf } from '../src/contracts/index.js';
+import { asResolved, ContractSet, headDimOf } from '../src/contracts/index.js';
 import { buildAttentionReport } from '../src/explain/attention.js';
 import { buildKernelReport } from '../src/explain/kernel.js';
 import { buildMaskReport } from '../src/explain/mask.js';
@@ -55,7 +55,7 @@ export async function run(out: (text: string) => void, style: Style, seed = 42):
 
   h('Comparison with production models');
   out('$ microgpt explain --kernel llama -v\n');
-  const kernel = buildKernelReport(llama, contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: false });
+  const kernel = buildKernelReport(asResolved(llama), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: false });
   out(renderConstraints(kernel, s) + '\n');
   const simpler = kernel.constraints.every((c) => c.verdict === 'same' || c.verdict === 'same-kind' || c.verdict === 'simpler');
   out(

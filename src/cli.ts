@@ -37,20 +37,24 @@ Examples:
 
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
 const noColorOption = () => new Option('--no-color', 'no colour, even on a terminal (NO_COLOR does the same)');
+const contractsOption = () =>
+  new Option('--contracts <dir>', 'also load family contracts from this folder (repeatable; env MICROGPT_CONTRACTS)').argParser((v: string, acc: string[] = []) => [...acc, v]);
+
 
 program
   .command('explain')
   .description('explain attention, a tensor or a family\'s kernels (one mode at a time)')
   .option('--attention <text>', 'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)')
   .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
-  .option('--kernel <family>', 'a family\'s kernel pipeline and constraints vs microGPT (gpt2, llama, …)')
+  .option('--kernel <family>', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json')
   .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
   .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
+  .option('--vs <family>', 'with --kernel: a second family side by side, differences highlighted')
   .option('--family <family>', 'with --tensor: whose tensor names to use (default: microgpt)')
   .option('--len <n>', 'with --tensor attn_mask: sequence length', integerIn(1, 16), 4)
   .option('--seed <n>', 'seed of the random initialization', SEED, 42)
   .option('--model <file>', 'with --attention or --tensor: use a checkpoint written by microgpt train')
-  .option('--contracts <dir>', 'also load family contracts from this folder (repeatable; env MICROGPT_CONTRACTS)', (v: string, acc: string[] = []) => [...acc, v])
+  .addOption(contractsOption())
   .addOption(jsonOption())
   .addOption(noColorOption())
   .addHelpText(
@@ -62,7 +66,11 @@ Examples:
   $ microgpt explain --attention mar --model m.safetensors
   $ microgpt explain --tensor attn_mask --len 6
   $ microgpt explain --tensor layer0.attn_wq
-  $ microgpt explain --kernel gpt2 -v`,
+  $ microgpt explain --kernel gpt2 -v
+  $ microgpt explain --kernel Qwen2ForCausalLM
+  $ microgpt explain --kernel ./config.json -v      a Hugging Face config, each choice explained
+  $ microgpt explain --kernel llama --vs mistral
+  $ microgpt explain --tensor model.layers.3.self_attn.q_proj.weight`,
   )
   .action(async (opts) => {
     const { runExplain } = await import('./cli/explain.js');
@@ -136,6 +144,7 @@ program
   .command('inspect')
   .description('architecture, every tensor with its statistics, and the kernel pipeline')
   .addOption(modelOption())
+  .addOption(contractsOption())
   .addOption(seedOption('seed of the untrained model when no --model is given'))
   .addOption(jsonOption())
   .addOption(noColorOption())
@@ -157,6 +166,32 @@ program
   .action(async (text: string, opts) => {
     const { runTrace } = await import('./cli/commands.js');
     process.exitCode = runTrace(text, opts);
+  });
+
+const contracts = program.command('contracts').description('the family contracts: list them, or validate contract files');
+
+contracts
+  .command('list')
+  .description('a table of every known family and its constraints')
+  .addOption(contractsOption())
+  .addOption(jsonOption())
+  .addOption(noColorOption())
+  .addHelpText('after', '\nExamples:\n  $ microgpt contracts list\n  $ microgpt contracts list --contracts ./my-contracts')
+  .action(async (opts) => {
+    const { runContractsList } = await import('./cli/contracts.js');
+    process.exitCode = await runContractsList(opts);
+  });
+
+contracts
+  .command('validate')
+  .description('validate contract files or folders (default: the shipped contracts); exit 1 on any error')
+  .argument('[files...]', 'contract .json files or folders of them')
+  .addOption(jsonOption())
+  .addOption(noColorOption())
+  .addHelpText('after', '\nExamples:\n  $ microgpt contracts validate\n  $ microgpt contracts validate my-family.json ./more-contracts')
+  .action(async (files: string[], opts) => {
+    const { runContractsValidate } = await import('./cli/contracts.js');
+    process.exitCode = await runContractsValidate(files, opts);
   });
 
 async function main(argv: string[]): Promise<void> {

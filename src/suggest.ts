@@ -2,6 +2,9 @@ import { distance } from 'fastest-levenshtein';
 
 /** The closest candidate by edit distance, if it is close enough to be a plausible typo ("did you mean"). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
+  // "lm_head" for "lm_head.weight": a name given without its suffix
+  const extended = candidates.find((c) => c.toLowerCase().startsWith(word.toLowerCase() + '.'));
+  if (extended) return extended;
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {

@@ -9,6 +9,7 @@ import { renderJson } from '../render/json.js';
 import { renderTraceReport } from '../render/trace.js';
 import { renderEvalReport, renderSampleReport } from '../render/training.js';
 import { corpusFrom } from './corpus.js';
+import { extraContractDirs } from './dirs.js';
 import { modelFrom } from './model.js';
 import { print, stdoutStyle, type OutputOptions } from './output.js';
 
@@ -41,8 +42,8 @@ export function runSample(opts: ModelOptions & { n: number; temperature: number;
 
 export async function runInspect(opts: ModelOptions & { contracts?: string[] }): Promise<number> {
   const src = modelFrom(opts);
-  const contracts = await ContractSet.load(opts.contracts ?? []);
-  const report = buildInspectReport(src.model, contracts.get(src.family), contracts.families.map((f) => f.contract), src);
+  const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
+  const report = buildInspectReport(src.model, contracts.get(src.family), src);
   print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
   return 0;
 }

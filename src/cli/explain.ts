@@ -1,6 +1,7 @@
 import { MicrogptError } from '../errors.js';
 import { ContractSet } from '../contracts/index.js';
 import { renderJson } from '../render/json.js';
+import { extraContractDirs } from './dirs.js';
 import { print, stdoutStyle, type OutputOptions } from './output.js';
 
 export interface ExplainOptions extends OutputOptions {
@@ -12,6 +13,7 @@ export interface ExplainOptions extends OutputOptions {
   len: number;
   family?: string;
   size?: string;
+  vs?: string;
   model?: string;
   contracts?: string[];
 }
@@ -31,8 +33,7 @@ export function explainModesText(): string {
 }
 
 function contractSet(opts: ExplainOptions): Promise<ContractSet> {
-  const env = process.env.MICROGPT_CONTRACTS;
-  return ContractSet.load([...(env ? env.split(':').filter(Boolean) : []), ...(opts.contracts ?? [])]);
+  return ContractSet.load(extraContractDirs(opts.contracts));
 }
 
 export async function runExplain(opts: ExplainOptions): Promise<number> {
@@ -63,16 +64,33 @@ export async function runExplain(opts: ExplainOptions): Promise<number> {
 
   const contracts = await contractSet(opts);
   if (opts.kernel !== undefined) {
-    const [{ buildKernelReport }, { renderKernelReport }] = await Promise.all([import('../explain/kernel.js'), import('../render/kernel.js')]);
-    const report = buildKernelReport(contracts.get(opts.kernel), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: opts.verbose === true, size: opts.size });
-    print(opts.json ? renderJson('explain --kernel', { kernel: opts.kernel, verbose: opts.verbose === true, size: opts.size ?? null }, report) : renderKernelReport(report, style));
+    const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] = await Promise.all([
+      import('../explain/kernel.js'),
+      import('../render/kernel.js'),
+      import('../contracts/resolve.js'),
+    ]);
+    const all = contracts.families.map((f) => f.contract);
+    const reference = contracts.get('microgpt');
+    const report = buildKernelReport(await resolveKernelTarget(opts.kernel, contracts), reference, all, { verbose: opts.verbose === true, size: opts.size });
+    const inputs = { kernel: opts.kernel, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
+    if (opts.vs !== undefined) {
+      const other = buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false });
+      const vs = buildVsReport(report, other);
+      print(opts.json ? renderJson('explain --kernel --vs', inputs, vs) : renderVsReport(vs, style));
+      return 0;
+    }
+    print(opts.json ? renderJson('explain --kernel', inputs, report) : renderKernelReport(report, style));
     return 0;
   }
 
   const [{ buildTensorReport }, { renderTensorReport }] = await Promise.all([import('../explain/tensor.js'), import('../render/tensor.js')]);
   const src = opts.model !== undefined ? (await import('./model.js')).modelFrom(opts) : null;
-  const family = opts.family ?? src?.family ?? 'microgpt';
-  const report = buildTensorReport(contracts.get(family), opts.tensor!, opts.len, src ? { weightsFrom: src.weightsFrom, params: src.model.params } : undefined);
-  print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family, len: opts.len, model: opts.model ?? null }, report) : renderTensorReport(report, style));
+  const family = opts.family ?? src?.family;
+  const report = buildTensorReport(
+    contracts.families.map((f) => f.contract),
+    opts.tensor!,
+    { family: family ? contracts.get(family) : undefined, maskLen: opts.len, model: src ? { weightsFrom: src.weightsFrom, params: src.model.params } : undefined },
+  );
+  print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family: family ?? null, len: opts.len, model: opts.model ?? null }, report) : renderTensorReport(report, style));
   return 0;
 }

@@ -2,3 +2,5 @@ export type { Contract, Constraints, SizeVariant, TensorTemplate } from './schem
 export { parseContract, loadContractFile, loadContractDir, headDimOf, shapeVariables, copiesOf, concreteName, type LoadedContract } from './loader.js';
 export { ContractSet, SHIPPED_CONTRACTS_DIR } from './registry.js';
 export { evaluate } from './expr.js';
+export { resolveKernelTarget, asResolved, type Resolved } from './resolve.js';
+export { readHfConfig, looksLikeHfConfig, type HfConfigReading, type Derivation } from './hfconfig.js';

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
 import { checkContract } from './check.generated.js';
 import { evaluate } from './expr.js';
+import { jsonSyntaxError } from './json.js';
 import type { Contract, SizeVariant, TensorTemplate } from './schema.js';
 
 /** A contract and the file it came from. */
@@ -36,7 +37,7 @@ export async function parseContract(file: string, text: string): Promise<Contrac
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new MicrogptError('MG010', `${file}: not valid JSON: ${(e as Error).message}`);
+    throw jsonSyntaxError(file, text, e as Error);
   }
   if (!checkContract(data)) {
     const { firstSchemaError } = await import('./schema-errors.js');

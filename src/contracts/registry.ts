@@ -31,6 +31,8 @@ export class ContractSet {
       const c = l.contract;
       if (c.family === key || c.aliases.some((a) => a.toLowerCase() === key) || c.architectures.some((a) => a.toLowerCase() === key)) return l;
     }
+    // A Hugging Face model_type names a family too, when no family or alias already took the word.
+    for (const l of this.byFamily.values()) if (l.contract.model_type.toLowerCase() === key) return l;
     return undefined;
   }
 

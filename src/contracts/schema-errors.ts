@@ -10,5 +10,6 @@ export function firstSchemaError(data: unknown): string | null {
   const first = Value.Errors(ContractSchema, data).First();
   if (!first) return null;
   const expected = (first.schema as { description?: string }).description;
-  return `${first.path || '/'}: ${first.message}${expected?.startsWith('one of') ? ` (${expected})` : ''}`;
+  if (expected?.startsWith('one of')) return `${first.path}: ${JSON.stringify(first.value)} is not allowed; ${expected}`;
+  return `${first.path || '/'}: ${first.message}`;
 }

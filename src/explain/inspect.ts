@@ -1,7 +1,7 @@
 import type { Contract } from '../contracts/index.js';
 import type { Gpt } from '../model/index.js';
 import { architectureReport, type ArchitectureReport } from './architecture.js';
-import { buildKernelReport, type PipelineRow } from './kernel.js';
+import { pipelineOf, type PipelineRow } from './kernel.js';
 import { stats, type Stats } from './stats.js';
 import { roleOf } from './tensor.js';
 
@@ -15,7 +15,7 @@ export interface InspectReport {
   pipeline: PipelineRow[];
 }
 
-export function buildInspectReport(model: Gpt, contract: Contract, all: readonly Contract[], source: { weightsFrom: string; training: Record<string, unknown> | null }): InspectReport {
+export function buildInspectReport(model: Gpt, contract: Contract, source: { weightsFrom: string; training: Record<string, unknown> | null }): InspectReport {
   return {
     kind: 'inspect',
     weightsFrom: source.weightsFrom,
@@ -23,6 +23,6 @@ export function buildInspectReport(model: Gpt, contract: Contract, all: readonly
     training: source.training,
     architecture: architectureReport(model.config, model.architecture, model.parameterCount),
     tensors: [...model.params].map(([name, t]) => ({ name, role: roleOf(contract, name) ?? '—', shape: [...t.shape], stats: stats(t.data) })),
-    pipeline: buildKernelReport(contract, contract, all, { verbose: false }).pipeline,
+    pipeline: pipelineOf(contract),
   };
 }

@@ -1,7 +1,7 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { kernel, SLOTS, type Slot } from '../kernels/index.js';
-import { copiesOf, concreteName, evaluate, headDimOf, shapeVariables, type Contract, type SizeVariant } from '../contracts/index.js';
+import { copiesOf, concreteName, evaluate, headDimOf, shapeVariables, type Contract, type Derivation, type Resolved, type SizeVariant } from '../contracts/index.js';
 
 export type Verdict = 'same' | 'same-kind' | 'simpler' | 'more-complex' | 'different';
 
@@ -41,6 +41,12 @@ export interface KernelReport {
   architectures: string[];
   aliases: string[];
   referenceFamily: string;
+  /** How the --kernel argument was understood (family, alias, architecture class, file, config.json). */
+  resolvedVia: Resolved['via'];
+  input: string;
+  /** For a config.json: each constraint it implies and why, and where it disagrees with the family contract. */
+  config: null | { derivations: Derivation[]; warnings: string[]; missing: string[] };
+  notes: string | null;
   pipeline: PipelineRow[];
   constraints: ConstraintComparison[];
   /** Families (other than this one) whose constraint set is identical. */
@@ -51,9 +57,10 @@ export interface KernelReport {
     tensors: TensorRow[];
     layers: number;
     computedParameters: number;
-    declaredParameters: number;
+    /** Null for a config.json's own size, which declares no count. */
+    declaredParameters: number | null;
     /** |computed − declared| / declared */
-    parameterGap: number;
+    parameterGap: number | null;
   };
 }
 
@@ -79,7 +86,8 @@ export function compare(slot: Slot, value: string, reference: string): Verdict {
   return 'different';
 }
 
-export function buildKernelReport(c: Contract, reference: Contract, all: readonly Contract[], opts: { verbose: boolean; size?: string }): KernelReport {
+export function buildKernelReport(target: Resolved, reference: Contract, all: readonly Contract[], opts: { verbose: boolean; size?: string }): KernelReport {
+  const c = effectiveContract(target);
   const value = (k: Slot) => String(c.constraints[k]);
   const signature = (x: Contract) => SLOTS.map((k) => String(x.constraints[k])).join('|');
   return {
@@ -91,19 +99,66 @@ export function buildKernelReport(c: Contract, reference: Contract, all: readonl
     architectures: c.architectures,
     aliases: c.aliases,
     referenceFamily: reference.display_name,
-    pipeline: PIPELINE.map(([operation, slot]) => {
-      const k = kernel(slot, value(slot));
-      return { operation, slot, value: k.value, title: k.title, formula: k.formula, executable: k.executable };
-    }),
+    resolvedVia: target.via,
+    input: target.input,
+    config: target.config
+      ? {
+          derivations: target.config.derivations,
+          warnings: target.config.derivations
+            .filter((d) => String(target.contract.constraints[d.key]) !== d.value)
+            .map((d) => `config says ${d.key}=${d.value} (${d.because}) but the ${target.contract.family} contract says ${String(target.contract.constraints[d.key])}`),
+          missing: target.config.missing,
+        }
+      : null,
+    notes: c.notes ?? null,
+    pipeline: pipelineOf(c),
     constraints: SLOTS.map((key) => ({ key, value: value(key), reference: String(reference.constraints[key]), verdict: compare(key, value(key), String(reference.constraints[key])) })),
     sameConstraints: all.filter((x) => x.family !== c.family && signature(x) === signature(c)).map((x) => x.family),
-    verbose: opts.verbose ? verboseSection(c, opts.size) : null,
+    verbose: opts.verbose ? verboseSection(c, opts.size ?? (target.config ? CONFIG_SIZE : undefined)) : null,
+  };
+}
+
+/** The forward pass of a family, stage by stage, with the registry's kernel for each. */
+export function pipelineOf(c: Contract): PipelineRow[] {
+  return PIPELINE.map(([operation, slot]) => {
+    const k = kernel(slot, String(c.constraints[slot]));
+    return { operation, slot, value: k.value, title: k.title, formula: k.formula, executable: k.executable };
+  });
+}
+
+/** The size variant a config.json describes, listed first under this name. */
+export const CONFIG_SIZE = 'config.json';
+
+/** A config.json overrides the family's constraints with what it implies, and adds its own size. */
+function effectiveContract(t: Resolved): Contract {
+  if (!t.config) return t.contract;
+  const constraints = { ...t.contract.constraints };
+  for (const d of t.config.derivations) (constraints as Record<string, unknown>)[d.key] = d.key === 'has_bias' || d.key === 'tied_embeddings' ? d.value === 'true' : d.value;
+  return { ...t.contract, constraints, sizes: { [CONFIG_SIZE]: t.config.size, ...t.contract.sizes } };
+}
+
+export interface VsReport {
+  kind: 'kernel-vs';
+  a: KernelReport;
+  b: KernelReport;
+  rows: Array<{ key: Slot; a: string; b: string; same: boolean }>;
+}
+
+/** Two families side by side, constraint by constraint. */
+export function buildVsReport(a: KernelReport, b: KernelReport): VsReport {
+  return {
+    kind: 'kernel-vs',
+    a,
+    b,
+    rows: a.constraints.map((ca, i) => ({ key: ca.key, a: ca.value, b: b.constraints[i].value, same: ca.value === b.constraints[i].value || kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind })),
   };
 }
 
 function verboseSection(c: Contract, sizeName?: string): KernelReport['verbose'] {
   const sizes = Object.entries(c.sizes).map(([name, s]) => ({ name, ...s, head_dim: headDimOf(s) }));
+  // A config's own size has no declared count: its parameters are computed below.
   const chosen = sizeName ?? [...sizes].sort((a, b) => a.parameters - b.parameters)[0].name;
+  const fromConfig = chosen === CONFIG_SIZE;
   const size = c.sizes[chosen];
   if (!size) throw new MicrogptError('MG015', `unknown size "${chosen}" for ${c.family}${didYouMean(chosen, Object.keys(c.sizes))}; sizes: ${Object.keys(c.sizes).join(', ')}`);
   const vars = shapeVariables(size);
@@ -118,7 +173,7 @@ function verboseSection(c: Contract, sizeName?: string): KernelReport['verbose']
     tensors,
     layers: size.layers,
     computedParameters: computed,
-    declaredParameters: size.parameters,
-    parameterGap: Math.abs(computed - size.parameters) / size.parameters,
+    declaredParameters: fromConfig ? null : size.parameters,
+    parameterGap: fromConfig ? null : Math.abs(computed - size.parameters) / size.parameters,
   };
 }

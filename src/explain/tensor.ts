@@ -1,19 +1,27 @@
 import { MicrogptError } from '../errors.js';
-import { evaluate, shapeVariables, type Contract } from '../contracts/index.js';
+import { concreteName, evaluate, shapeVariables, type Contract, type TensorTemplate } from '../contracts/index.js';
 import { didYouMean } from '../suggest.js';
-import { buildMaskReport, type MaskReport } from './mask.js';
-import { ROLES, type RoleInfo } from './roles.js';
-import { stats, type Stats } from './stats.js';
 import type { Tensor } from '../tensor/index.js';
+import { buildMaskReport, type MaskReport } from './mask.js';
+import { GENERIC_NAMES, ROLES, type RoleInfo } from './roles.js';
+import { stats, type Stats } from './stats.js';
 
 export interface TensorReport {
   kind: 'tensor';
-  family: string;
+  /** The family whose naming matched (null for a generic naming pattern). */
+  family: string | null;
   name: string;
+  /** How the name matched: a family's template, its GGUF name, a generic pattern, or the computed mask. */
+  via: 'template' | 'gguf' | 'pattern' | 'mask';
+  template: string | null;
+  /** Other families whose templates name a tensor exactly like this. */
+  alsoIn: string[];
+  layer: number | null;
   role: string;
   info: RoleInfo;
-  shape: number[];
-  count: number;
+  /** Shape for the family's smallest size (null when no family fixes it). */
+  shape: number[] | null;
+  count: number | null;
   stored: boolean;
   /** For attn_mask: the mask itself. */
   mask: MaskReport | null;
@@ -23,47 +31,106 @@ export interface TensorReport {
 
 const MASK_NAMES = ['attn_mask', 'causal_mask', 'mask'];
 
-/** The concrete tensor names of a family's smallest size, layer {n} expanded for every layer. */
-export function tensorNames(c: Contract): Map<string, { role: string; shapeExpr: string[] }> {
-  const size = smallest(c);
-  const names = new Map<string, { role: string; shapeExpr: string[] }>();
+/** Where names are looked up first: this tool's own model, then the two families the chapter compares with. */
+const PREFERRED = ['microgpt', 'gpt2', 'llama'];
+const rank = (c: Contract) => (PREFERRED.includes(c.family) ? PREFERRED.indexOf(c.family) : PREFERRED.length);
+
+const smallest = (c: Contract) => Object.values(c.sizes).sort((a, b) => a.parameters - b.parameters)[0];
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The whole-name pattern of a template: {n} and {e} match a number, everything else literally. */
+function templatePattern(template: string): RegExp {
+  return new RegExp('^' + template.split(/(\{n\}|\{e\})/).map((part) => (part === '{n}' || part === '{e}' ? '(\\d+)' : escapeRegExp(part))).join('') + '$');
+}
+
+interface Match {
+  contract: Contract;
+  template: TensorTemplate;
+  via: 'template' | 'gguf';
+  layer: number | null;
+}
+
+/** The template a concrete name instantiates, in the family's naming or its GGUF naming. */
+function matchIn(c: Contract, name: string, anyLayer = false): Match | undefined {
   for (const t of c.tensors) {
-    const layers = t.name.includes('{n}') ? size.layers : 1;
-    for (let n = 0; n < layers; n++) names.set(t.name.replaceAll('{n}', String(n)), { role: t.role, shapeExpr: t.shape });
-  }
-  return names;
-}
-
-function smallest(c: Contract) {
-  return Object.values(c.sizes).sort((a, b) => a.parameters - b.parameters)[0];
-}
-
-/** Explains one tensor of a family by name, or the causal mask (which is computed, not stored). */
-export function buildTensorReport(c: Contract, name: string, maskLen: number, model?: { weightsFrom: string; params: ReadonlyMap<string, Tensor> }): TensorReport {
-  if (MASK_NAMES.includes(name)) {
-    return { kind: 'tensor', family: c.family, name: 'attn_mask', role: 'attn_mask', info: ROLES.attn_mask, shape: [maskLen, maskLen], count: maskLen * maskLen, stored: false, mask: buildMaskReport(maskLen), values: null };
-  }
-  const names = tensorNames(c);
-  const found = names.get(name);
-  if (!found) {
-    throw new MicrogptError('MG016', `unknown tensor "${name}" in ${c.family}${didYouMean(name, [...names.keys(), 'attn_mask'])}; known: ${[...names.keys(), 'attn_mask'].join(', ')}`);
-  }
-  const shape = found.shapeExpr.map((e) => evaluate(e, shapeVariables(smallest(c))));
-  const report: TensorReport = { kind: 'tensor', family: c.family, name, role: found.role, info: ROLES[found.role] ?? { title: found.role, stage: '—', formula: '—' }, shape, count: shape.reduce((a, b) => a * b, 1), stored: true, mask: null, values: null };
-  const t = model?.params.get(name);
-  return t ? { ...report, values: { weightsFrom: model!.weightsFrom, stats: stats(t.data) } } : report;
-}
-
-/**
- * The role of a concrete tensor name under a family's templates, matched on the
- * whole name with {n} standing for a layer number — never on a substring.
- */
-export function roleOf(c: Contract, name: string): string | undefined {
-  for (const t of c.tensors) {
-    const pattern = new RegExp('^' + t.name.split('{n}').map(escapeRegExp).join('(\\d+)') + '$');
-    if (pattern.test(name)) return t.role;
+    for (const [via, tpl] of [['template', t.name], ['gguf', t.gguf]] as const) {
+      if (!tpl) continue;
+      const m = templatePattern(tpl).exec(name);
+      if (!m) continue;
+      const layerAt = tpl.split(/(\{n\}|\{e\})/).filter((p) => p === '{n}' || p === '{e}').indexOf('{n}');
+      const layer = layerAt >= 0 ? Number(m[layerAt + 1]) : null;
+      // A layer index must exist in the family's smallest size.
+      if (!anyLayer && layer !== null && layer >= maxLayers(c)) continue;
+      return { contract: c, template: t, via, layer };
+    }
   }
   return undefined;
 }
 
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const maxLayers = (c: Contract) => Math.max(...Object.values(c.sizes).map((s) => s.layers));
+
+/** The role of a concrete tensor name under one family's templates, or undefined. */
+export function roleOf(c: Contract, name: string): string | undefined {
+  return matchIn(c, name)?.template.role;
+}
+
+/** Layer-0 names of every family's templates (and GGUF names): the candidates for "did you mean". */
+function knownNames(contracts: readonly Contract[]): string[] {
+  return [...new Set(contracts.flatMap((c) => c.tensors.flatMap((t) => [concreteName(t.name), ...(t.gguf ? [concreteName(t.gguf)] : [])])))];
+}
+
+/**
+ * Explains one tensor by name: a family's own name (any layer), a GGUF name, a
+ * generic naming pattern, or the causal mask (computed, not stored). Names are
+ * matched on the whole pattern, never on a substring. With `family`, only that
+ * family's naming is tried; otherwise microGPT's, GPT-2's, LLaMA's, then the rest.
+ */
+export function buildTensorReport(
+  contracts: readonly Contract[],
+  name: string,
+  opts: { family?: Contract; maskLen: number; model?: { weightsFrom: string; params: ReadonlyMap<string, Tensor> } },
+): TensorReport {
+  const empty = { alsoIn: [], layer: null, mask: null, values: null, template: null };
+  if (MASK_NAMES.includes(name)) {
+    const n = opts.maskLen;
+    return { ...empty, kind: 'tensor', family: opts.family?.family ?? 'microgpt', name: 'attn_mask', via: 'mask', role: 'attn_mask', info: ROLES.attn_mask, shape: [n, n], count: n * n, stored: false, mask: buildMaskReport(n) };
+  }
+  const ranked = [...contracts].sort((a, b) => rank(a) - rank(b));
+  const order = opts.family ? [opts.family] : ranked;
+  const matches = order.map((c) => matchIn(c, name)).filter((m): m is Match => m !== undefined);
+  const first = matches[0];
+  if (!first) {
+    const generic = GENERIC_NAMES.find(([pattern]) => pattern.test(name));
+    if (generic) return { ...empty, kind: 'tensor', family: null, name, via: 'pattern', role: generic[1], info: ROLES[generic[1]], shape: null, count: null, stored: true };
+    const beyond = order.map((c) => matchIn(c, name, true)).find((m) => m !== undefined);
+    if (beyond) {
+      throw new MicrogptError('MG016', `"${name}" names layer ${beyond.layer}, but ${beyond.contract.family}'s largest size has ${maxLayers(beyond.contract)} layer${maxLayers(beyond.contract) === 1 ? '' : 's'} (0..${maxLayers(beyond.contract) - 1})`);
+    }
+    const scope = opts.family ? [opts.family] : contracts;
+    const known = [...knownNames(scope), 'attn_mask'];
+    const own = knownNames(scope.filter((c) => c.family === (opts.family?.family ?? 'microgpt')));
+    throw new MicrogptError(
+      'MG016',
+      `unknown tensor "${name}"${opts.family ? ` in ${opts.family.family}` : ''}${didYouMean(name, known)}; ${opts.family?.family ?? 'microgpt'}'s tensors: ${[...own, 'attn_mask'].join(', ')}${opts.family ? '' : '; names in any shipped family\'s naming (Hugging Face or GGUF) work too'}`,
+    );
+  }
+  const vars = shapeVariables(smallest(first.contract));
+  const shape = first.template.shape.map((e) => evaluate(e, vars));
+  const report: TensorReport = {
+    ...empty,
+    kind: 'tensor',
+    family: first.contract.family,
+    name,
+    via: first.via,
+    template: first.via === 'gguf' ? first.template.gguf! : first.template.name,
+    alsoIn: matches.slice(1).filter((m) => m.template.role === first.template.role).map((m) => m.contract.family),
+    layer: first.layer,
+    role: first.template.role,
+    info: ROLES[first.template.role] ?? { title: first.template.role, stage: '—', formula: '—' },
+    shape,
+    count: shape.reduce((a, b) => a * b, 1),
+    stored: true,
+  };
+  const t = opts.model?.params.get(name);
+  return t ? { ...report, values: { weightsFrom: opts.model!.weightsFrom, stats: stats(t.data) } } : report;
+}

@@ -1,4 +1,4 @@
-import type { ConstraintComparison, KernelReport } from '../explain/kernel.js';
+import type { ConstraintComparison, KernelReport, VsReport } from '../explain/kernel.js';
 import { fixed, grouped, safe, type Style } from './style.js';
 import { indent, table } from './table.js';
 
@@ -23,7 +23,8 @@ function verdictText(c: ConstraintComparison, ref: string, s: Style): string {
 /** The chapter's "Constraints (from family contract)" block, line for line. */
 export function renderConstraints(r: KernelReport, s: Style): string {
   const lines = r.constraints.map((c) => `  ${(c.key + ':').padEnd(KEY_WIDTH)}${safe(c.value).padEnd(VALUE_WIDTH)}${verdictText(c, r.referenceFamily, s)}`);
-  return [s.bold('Constraints (from family contract):'), ...lines].join('\n');
+  const title = r.config ? 'Constraints (from family contract, config.json applied):' : 'Constraints (from family contract):';
+  return [s.bold(title), ...lines].join('\n');
 }
 
 export function renderPipeline(r: Pick<KernelReport, 'pipeline'>, s: Style): string {
@@ -38,20 +39,43 @@ export function renderKernelReport(r: KernelReport, s: Style): string {
       `  Hugging Face: ${r.architectures.length ? r.architectures.map(safe).join(', ') : '—'}`,
       `  Aliases:      ${r.aliases.length ? r.aliases.map(safe).join(', ') : '—'}`,
       `  Source:       ${safe(r.source)}`,
+      ...(r.resolvedVia !== 'family' ? [`  Resolved:     ${safe(r.input)} → ${safe(r.family)} (by ${r.resolvedVia})`] : []),
     ].join('\n'),
+    ...(r.config ? [renderConfig(r.config, s)] : []),
     renderPipeline(r, s),
     renderConstraints(r, s),
     r.sameConstraints.length ? `Families with the same constraint set: ${r.sameConstraints.map(safe).join(', ')}` : 'No other known family has exactly this constraint set.',
   ];
+  if (r.notes) parts.push(`Notes: ${safe(r.notes)}`);
   if (r.verbose) parts.push(renderVerbose(r.verbose, s));
   return parts.join('\n\n');
+}
+
+function renderConfig(c: NonNullable<KernelReport['config']>, s: Style): string {
+  return [
+    s.bold('From config.json:'),
+    ...c.derivations.map((d) => `  ${safe(d.because)}`),
+    ...c.warnings.map((w) => s.yellow(`  warning: ${safe(w)}`)),
+    ...(c.missing.length ? [s.dim(`  not in the config (family defaults used): ${c.missing.map(safe).join(', ')}`)] : []),
+  ].join('\n');
+}
+
+/** Two families' constraints side by side; rows that differ are marked. */
+export function renderVsReport(r: VsReport, s: Style): string {
+  const rows = r.rows.map((row) => [row.key, safe(row.a), safe(row.b), row.same ? s.green('same') : s.yellow('differs')]);
+  const differ = r.rows.filter((row) => !row.same).length;
+  return [
+    `${s.bold(safe(r.a.displayName))} vs ${s.bold(safe(r.b.displayName))}`,
+    indent(table(s, ['constraint', safe(r.a.family), safe(r.b.family), ''], rows)),
+    differ === 0 ? 'Same constraint set: the same kernels run in both.' : `${differ} of ${r.rows.length} constraints differ.`,
+  ].join('\n\n');
 }
 
 function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): string {
   const sizes = table(
     s,
     ['size', 'params', 'hidden', 'layers', 'heads', 'kv', 'head_dim', 'inter', 'vocab', 'context', 'rope_theta', 'eps'],
-    v.sizes.map((z) => [safe(z.name), grouped(z.parameters), z.hidden, z.layers, z.heads, z.kv_heads, z.head_dim, z.intermediate, z.vocab, z.context, z.rope_theta ?? '—', z.norm_eps.toExponential()]),
+    v.sizes.map((z) => [safe(z.name), z.name === v.size && v.declaredParameters === null ? grouped(v.computedParameters) + '*' : grouped(z.parameters), z.hidden, z.layers, z.heads, z.kv_heads, z.head_dim, z.intermediate, z.vocab, z.context, z.rope_theta ?? '—', z.norm_eps.toExponential()]),
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
   const tensors = table(
@@ -60,13 +84,14 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
     v.tensors.map((t) => [safe(t.template), safe(t.role), `[${t.shape.join(', ')}]`, grouped(t.count) + (t.copies !== 1 ? ` × ${grouped(t.copies)}` : '')]),
     ['left', 'left', 'left', 'right'],
   );
-  const gap = `${fixed(v.parameterGap * 100, 2)}%`;
-  const check = v.parameterGap <= 0.02 ? s.green(`✓ within 2% (${gap})`) : s.red(`✗ differs by ${gap}`);
+  const gap = v.parameterGap === null ? '' : `${fixed(v.parameterGap * 100, 2)}%`;
+  const check = v.parameterGap === null ? '' : v.parameterGap <= 0.02 ? s.green(`✓ within 2% (${gap})`) : s.red(`✗ differs by ${gap}`);
+  const declared = v.declaredParameters === null ? '(the config declares no count)' : `declared: ${grouped(v.declaredParameters)} ${check}`;
   return [
     s.bold('Size variants:'),
     indent(sizes),
     s.bold(`Tensors of size ${safe(v.size)} ({n} = layer, 0..${v.layers - 1}; × copies):`),
     indent(tensors),
-    `Parameters computed from these shapes: ${grouped(v.computedParameters)}; declared: ${grouped(v.declaredParameters)} ${check}`,
+    `Parameters computed from these shapes: ${grouped(v.computedParameters)}; ${declared}`,
   ].join('\n');
 }

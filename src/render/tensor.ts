@@ -2,12 +2,21 @@ import type { TensorReport } from '../explain/tensor.js';
 import { renderMaskReport } from './mask.js';
 import { fixed, grouped, safe, type Style } from './style.js';
 
+function matchedBy(r: TensorReport): string {
+  if (r.via === 'mask') return 'computed for every input, not stored';
+  if (r.via === 'pattern') return 'a common naming pattern (no shipped family uses this exact name)';
+  const how = r.via === 'gguf' ? `${safe(r.family!)}'s GGUF name` : `${safe(r.family!)}'s template`;
+  const also = r.alsoIn.length ? `; the same name in ${r.alsoIn.map(safe).join(', ')}` : '';
+  return `${how} ${safe(r.template!)}${also}`;
+}
+
 export function renderTensorReport(r: TensorReport, s: Style): string {
   const head = [
-    `${s.bold(safe(r.name))} (${safe(r.family)})`,
-    `  Role:        ${safe(r.info.title)} (${safe(r.role)})`,
-    `  Shape:       [${r.shape.join(', ')}]${r.stored ? '' : ' for the input length shown (computed per input, not stored)'}`,
-    `  Elements:    ${grouped(r.count)}`,
+    `${s.bold(safe(r.name))}${r.family ? ` (${safe(r.family)})` : ''}`,
+    `  Role:        ${safe(r.info.title)} (${safe(r.role)})${r.layer !== null ? `, layer ${r.layer}` : ''}`,
+    `  Matched by:  ${matchedBy(r)}`,
+    ...(r.shape ? [`  Shape:       [${r.shape.join(', ')}]${r.via === 'mask' ? ' for the input length shown' : r.family ? ` (${safe(r.family)}'s smallest size)` : ''}`] : []),
+    ...(r.count !== null ? [`  Elements:    ${grouped(r.count)}`] : []),
     `  Where:       ${safe(r.info.stage)}`,
     `  Formula:     ${safe(r.info.formula)}`,
     ...(r.values

@@ -1,0 +1,133 @@
+import { MicrogptError } from '../errors.js';
+import type { Constraints, Contract, SizeVariant } from './schema.js';
+
+/** One constraint read off a config.json, with the fields that decided it. */
+export interface Derivation {
+  key: keyof Constraints;
+  value: string;
+  because: string;
+}
+
+export interface HfConfigReading {
+  modelType: string | null;
+  architectures: string[];
+  derivations: Derivation[];
+  /** The config's own sizes, in the contract's terms (missing fields fall back to the family's smallest size). */
+  size: SizeVariant;
+  /** Fields this tool read, and what it could not find. */
+  missing: string[];
+}
+
+type Json = Record<string, unknown>;
+
+/** 1e-6 rather than 0.000001, as configs write it. */
+const fmt = (x: number): string => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
+
+const num = (c: Json, ...keys: string[]): [number, string] | null => {
+  for (const k of keys) if (typeof c[k] === 'number' && Number.isFinite(c[k])) return [c[k] as number, k];
+  return null;
+};
+const str = (c: Json, ...keys: string[]): [string, string] | null => {
+  for (const k of keys) if (typeof c[k] === 'string') return [c[k] as string, k];
+  return null;
+};
+
+/** Is this JSON document a Hugging Face config.json rather than a family contract? */
+export function looksLikeHfConfig(data: unknown): data is Json {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  const d = data as Json;
+  return !('constraints' in d) && ('model_type' in d || 'architectures' in d);
+}
+
+/**
+ * Reads the constraints a config.json implies, each with the field that implies
+ * it ("num_key_value_heads=2 → GQA (2 KV heads < 14 query heads)"). Only what
+ * the config says is derived; the rest comes from the family contract.
+ */
+export function readHfConfig(file: string, c: Json, family: Contract): HfConfigReading {
+  const derivations: Derivation[] = [];
+  const missing: string[] = [];
+  const base = Object.values(family.sizes).sort((a, b) => a.parameters - b.parameters)[0];
+  const get = (name: keyof SizeVariant, ...keys: string[]): number | undefined => {
+    const v = num(c, ...keys);
+    if (!v) missing.push(keys[0]);
+    return v?.[0];
+  };
+
+  const hidden = get('hidden', 'hidden_size', 'n_embd', 'd_model') ?? base.hidden;
+  const heads = num(c, 'num_attention_heads', 'n_head', 'num_heads', 'n_heads');
+  const kv = num(c, 'num_key_value_heads', 'num_kv_heads', 'n_head_kv', 'multi_query_group_num');
+  const multiQuery = c.multi_query === true;
+  if (heads) {
+    const h = heads[0];
+    if (multiQuery && !kv) derivations.push({ key: 'attention_type', value: 'mqa', because: `multi_query=true → MQA (1 KV head for ${h} query heads)` });
+    else if (kv) {
+      const k = kv[0];
+      const [value, why] = k === h ? ['mha', `${k} KV heads = ${h} query heads`] : k === 1 ? ['mqa', `1 KV head for ${h} query heads`] : ['gqa', `${k} KV heads < ${h} query heads`];
+      derivations.push({ key: 'attention_type', value, because: `${kv[1]}=${k} → ${value.toUpperCase()} (${why})` });
+    } else derivations.push({ key: 'attention_type', value: 'mha', because: `${heads[1]}=${h} and no KV-head count → MHA (every head has its own K and V)` });
+  }
+
+  const act = str(c, 'hidden_act', 'hidden_activation', 'activation_function', 'activation');
+  if (act) {
+    const a = act[0].toLowerCase();
+    const value = a.startsWith('gelu') ? 'gelu' : a === 'silu' || a === 'swish' ? 'silu' : a.startsWith('relu') ? 'relu' : null;
+    if (value) derivations.push({ key: 'activation', value, because: `${act[1]}=${JSON.stringify(act[0])} → ${value}` });
+  }
+
+  const rms = num(c, 'rms_norm_eps');
+  const ln = num(c, 'layer_norm_eps', 'layer_norm_epsilon');
+  if (rms) derivations.push({ key: 'norm_type', value: 'rmsnorm', because: `rms_norm_eps=${fmt(rms[0])} → RMSNorm` });
+  else if (ln && family.constraints.norm_type !== 'rmsnorm') derivations.push({ key: 'norm_type', value: 'layernorm', because: `${ln[1]}=${fmt(ln[0])} → LayerNorm` });
+
+  const theta = num(c, 'rope_theta', 'rotary_emb_base');
+  if (c.alibi === true || c.position_embedding_type === 'alibi') derivations.push({ key: 'positional_encoding', value: 'alibi', because: 'alibi=true → ALiBi' });
+  else if (theta) derivations.push({ key: 'positional_encoding', value: 'rope', because: `${theta[1]}=${theta[0]} → RoPE` });
+  else if (c.position_embedding_type === 'absolute') derivations.push({ key: 'positional_encoding', value: family.constraints.positional_encoding, because: 'position_embedding_type="absolute" → learned absolute positions' });
+
+  for (const k of ['attention_bias', 'bias', 'use_bias', 'add_bias_linear']) {
+    if (typeof c[k] === 'boolean') {
+      derivations.push({ key: 'has_bias', value: String(c[k]), because: `${k}=${c[k]} → has_bias ${c[k]}` });
+      break;
+    }
+  }
+  if (typeof c.tie_word_embeddings === 'boolean') {
+    derivations.push({ key: 'tied_embeddings', value: String(c.tie_word_embeddings), because: `tie_word_embeddings=${c.tie_word_embeddings} → tied_embeddings ${c.tie_word_embeddings}` });
+  }
+
+  const h = heads?.[0] ?? base.heads;
+  const size: SizeVariant = {
+    parameters: base.parameters,
+    hidden,
+    layers: get('layers', 'num_hidden_layers', 'n_layer', 'num_layers', 'n_layers') ?? base.layers,
+    heads: h,
+    kv_heads: kv?.[0] ?? (multiQuery ? 1 : h),
+    intermediate: num(c, 'intermediate_size', 'ffn_dim', 'n_inner', 'd_ff')?.[0] ?? (family.constraints.attention_type === 'ssm' ? 2 * hidden : 4 * hidden),
+    vocab: get('vocab', 'vocab_size') ?? base.vocab,
+    context: num(c, 'max_position_embeddings', 'n_positions', 'seq_length', 'context_length')?.[0] ?? base.context,
+    norm_eps: rms?.[0] ?? ln?.[0] ?? base.norm_eps,
+  };
+  const headDim = num(c, 'head_dim');
+  if (headDim) size.head_dim = headDim[0];
+  if (theta) size.rope_theta = theta[0];
+  for (const [field, keys] of [
+    ['experts', ['num_local_experts', 'n_routed_experts', 'num_experts']],
+    ['experts_per_token', ['num_experts_per_tok']],
+    ['shared_experts', ['n_shared_experts']],
+    ['moe_intermediate', ['moe_intermediate_size']],
+    ['state_size', ['state_size']],
+    ['conv_kernel', ['conv_kernel']],
+    ['time_step_rank', ['time_step_rank']],
+  ] as const) {
+    const v = num(c, ...keys) ?? (base[field] !== undefined ? [base[field]!, 'family'] : null);
+    if (v) size[field] = v[0];
+  }
+  if (size.heads < 1 || size.hidden < 1 || size.layers < 1) throw new MicrogptError('MG018', `${file}: sizes must be positive (hidden_size, num_hidden_layers, num_attention_heads)`);
+  return {
+    modelType: str(c, 'model_type')?.[0] ?? null,
+    architectures: Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [],
+    derivations,
+    size,
+    missing,
+  };
+}
