@@ -3,7 +3,7 @@
  * mechanics, the weights for "mar", the invariants, the causal mask, and the
  * comparison with production families. Every number is computed here.
  *
- *   npx microgpt example explain_attention
+ *   npx microgpt example explain_attention [--json]
  *   npx tsx examples/explain_attention.ts [--seed N]
  */
 import { pathToFileURL } from 'node:url';
@@ -19,50 +19,69 @@ import { colorWanted, fixed, makeStyle, type Style } from '../src/render/style.j
 
 export const description = 'the explain-attention chapter: mechanics, weights for "mar", invariants, causal mask, production families';
 
+/** Everything the chapter shows, computed: the model's attention on "mar", the mask, LLaMA's contract. */
+async function chapter(seed: number) {
+  const model = Gpt.init(MICROGPT, seed);
+  const attention = buildAttentionReport(model, Tokenizer.default(), 'mar', { seed, weightsFrom: `random initialization (seed ${seed})` });
+  const contracts = await ContractSet.load();
+  const largestHeadDim = (name: string) => Math.max(...Object.values(contracts.get(name).sizes).map(headDimOf));
+  return {
+    attention,
+    mask: buildMaskReport(attention.tokens.length),
+    kernel: buildKernelReport(asResolved(contracts.get('llama')), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: false }),
+    headDims: { llama: largestHeadDim('llama'), gpt2: largestHeadDim('gpt2') },
+  };
+}
+
+/** The data behind the chapter, section by section (what `microgpt example explain_attention --json` prints). */
+export async function report(seed = 42) {
+  const c = await chapter(seed);
+  return {
+    sections: [
+      { title: 'Attention mechanics and weights for "mar"', reports: [c.attention] },
+      { title: 'Causal mask explained', reports: [c.mask] },
+      { title: 'Comparison with production models', reports: [c.kernel] },
+    ],
+  };
+}
+
 export async function run(out: (text: string) => void, style: Style, seed = 42): Promise<number> {
   const s = style;
   const h = (title: string) => out(s.bold.underline(title) + '\n');
-  const model = Gpt.init(MICROGPT, seed);
-  const report = buildAttentionReport(model, Tokenizer.default(), 'mar', { seed, weightsFrom: `random initialization (seed ${seed})` });
-  const contracts = await ContractSet.load();
-  const llama = contracts.get('llama');
-  const gpt2 = contracts.get('gpt2');
-  const largestHeadDim = (name: string) => Math.max(...Object.values(contracts.get(name).sizes).map(headDimOf));
+  const { attention, mask, kernel, headDims } = await chapter(seed);
 
   h('Attention mechanics');
   out('$ microgpt explain --attention mar\n');
-  out(renderArchitecture(report.architecture, s) + '\n');
-  out(renderEquation(report.equation, s) + '\n');
+  out(renderArchitecture(attention.architecture, s) + '\n');
+  out(renderEquation(attention.equation, s) + '\n');
   out(
     `This is the same equation used in GPT-2, LLaMA, Qwen, and every other transformer. The only difference is scale: ` +
-      `microGPT uses d_k=${report.architecture.headDim}, production models use d_k=${largestHeadDim('llama')} (${llama.display_name}) ` +
-      `or ${largestHeadDim('gpt2')} (${gpt2.display_name}).\n`,
+      `microGPT uses d_k=${attention.architecture.headDim}, production models use d_k=${headDims.llama} (LLaMA) or ${headDims.gpt2} (GPT-2).\n`,
   );
 
   h('Attention weight visualization');
-  out(`${renderTokens(report)} the attention weights at random initialization (seed ${seed}) show the causal structure (values vary per seed, but the structural invariants are constant):\n`);
-  out(renderWeights(report, s) + '\n');
-  out(renderInvariants(report.invariants, s) + '\n');
-  const [bos, self] = report.layers[0].heads[0].rows[1].weights;
+  out(`${renderTokens(attention)} the attention weights at random initialization (seed ${seed}) show the causal structure (values vary per seed, but the structural invariants are constant):\n`);
+  out(renderWeights(attention, s) + '\n');
+  out(renderInvariants(attention.invariants, s) + '\n');
+  const [bos, self] = attention.layers[0].heads[0].rows[1].weights;
   out(
     `The specific non-trivial values (e.g., ${fixed(bos, 3)} vs ${fixed(self, 3)}) reflect random initialization, not learned patterns. ` +
-      'After training, head specialization emerges.\n',
+      'After training, head specialization emerges (microgpt train, then microgpt explain --attention mar --model FILE).\n',
   );
 
   h('Causal mask explained');
   out('Equivalent to microgpt explain --tensor attn_mask:\n');
-  out(renderMaskReport(buildMaskReport(report.tokens.length), s) + '\n');
+  out(renderMaskReport(mask, s) + '\n');
 
   h('Comparison with production models');
   out('$ microgpt explain --kernel llama -v\n');
-  const kernel = buildKernelReport(asResolved(llama), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: false });
   out(renderConstraints(kernel, s) + '\n');
   const simpler = kernel.constraints.every((c) => c.verdict === 'same' || c.verdict === 'same-kind' || c.verdict === 'simpler');
   out(
-    (simpler ? 'microGPT uses the simpler variants of each component. ' : `microGPT differs from ${llama.display_name} in ways that are not all simplifications. `) +
+    (simpler ? 'microGPT uses the simpler variants of each component. ' : `microGPT differs from ${kernel.displayName} in ways that are not all simplifications. `) +
       'The contract structure is identical — only the kernel implementations differ.',
   );
-  return report.allInvariantsHold ? 0 : 1;
+  return attention.allInvariantsHold ? 0 : 1;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MicrogptError } from './errors.js';
-import { integerIn, numberIn, SEED } from './cli/options.js';
+import { integerIn, integerList, numberIn, SEED } from './cli/options.js';
 
 // `microgpt … | head` closes the pipe early; that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -47,6 +47,8 @@ program
   .option('--attention <text>', 'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)')
   .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
   .option('--kernel <family>', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json')
+  .option('--heads <list>', 'with --attention: only these heads, e.g. 0,2', integerList)
+  .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))
   .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
   .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
   .option('--vs <family>', 'with --kernel: a second family side by side, differences highlighted')
@@ -63,6 +65,7 @@ program
 Examples:
   $ microgpt explain --attention mar
   $ microgpt explain --attention emma --seed 7 --json
+  $ microgpt explain --attention charlotte --heads 0,2
   $ microgpt explain --attention mar --model m.safetensors
   $ microgpt explain --tensor attn_mask --len 6
   $ microgpt explain --tensor layer0.attn_wq
@@ -82,8 +85,9 @@ program
   .description('list the runnable examples, or run one')
   .argument('[name]', 'example to run, e.g. explain_attention')
   .option('--seed <n>', 'seed of the random initialization', SEED, 42)
+  .addOption(jsonOption())
   .addOption(noColorOption())
-  .addHelpText('after', '\nExamples:\n  $ microgpt example\n  $ microgpt example explain_attention')
+  .addHelpText('after', '\nExamples:\n  $ microgpt example\n  $ microgpt example explain_attention\n  $ microgpt example explain_attention --json')
   .action(async (name: string | undefined, opts) => {
     const { runExample } = await import('./cli/example.js');
     process.exitCode = await runExample(name, opts);

@@ -1,16 +1,22 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
+import { renderJson } from '../render/json.js';
 import { print, stdoutStyle, type OutputOptions } from './output.js';
 import type { Style } from '../render/style.js';
 
 interface ExampleModule {
   run(out: (text: string) => void, style: Style, seed?: number): Promise<number>;
+  report(seed?: number): Promise<{ sections: Array<{ title: string; reports: object[] }> }>;
 }
 
 export async function runExample(name: string | undefined, opts: OutputOptions & { seed: number }): Promise<number> {
   // Examples live beside src/ (examples/ in the source tree, dist/examples/ after the build).
   const { EXAMPLES } = (await import(new URL('../../examples/index.js', import.meta.url).href)) as typeof import('../../examples/index.js');
   if (name === undefined) {
+    if (opts.json) {
+      print(renderJson('example', { name: null, seed: opts.seed }, { kind: 'example', examples: EXAMPLES, ran: null, sections: [] }));
+      return 0;
+    }
     print(['Examples (run one with: microgpt example <name>):', ...EXAMPLES.map((e) => `  ${e.name.padEnd(20)} ${e.description}`)].join('\n'));
     return 0;
   }
@@ -19,5 +25,10 @@ export async function runExample(name: string | undefined, opts: OutputOptions &
     throw new MicrogptError('MG017', `unknown example "${name}"${didYouMean(name, names)}; examples: ${names.join(', ')}`);
   }
   const mod = (await import(new URL(`../../examples/${name}.js`, import.meta.url).href)) as ExampleModule;
+  if (opts.json) {
+    const { sections } = await mod.report(opts.seed);
+    print(renderJson('example', { name, seed: opts.seed }, { kind: 'example', examples: EXAMPLES, ran: name, sections }));
+    return 0;
+  }
   return mod.run(print, stdoutStyle(opts), opts.seed);
 }

@@ -2,13 +2,15 @@ import { MicrogptError } from '../errors.js';
 import { ContractSet } from '../contracts/index.js';
 import { renderJson } from '../render/json.js';
 import { extraContractDirs } from './dirs.js';
-import { print, stdoutStyle, type OutputOptions } from './output.js';
+import { print, stdoutStyle, terminalWidth, type OutputOptions } from './output.js';
 
 export interface ExplainOptions extends OutputOptions {
   attention?: string;
   tensor?: string;
   kernel?: string;
   verbose?: boolean;
+  heads?: number[];
+  layer?: number;
   seed: number;
   len: number;
   family?: string;
@@ -57,8 +59,14 @@ export async function runExplain(opts: ExplainOptions): Promise<number> {
     const src = modelFrom(opts);
     // A trained model gets the head-specialisation summary, probed on corpus names it can read.
     const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : undefined;
-    const report = buildAttentionReport(src.model, src.tokenizer, opts.attention, { seed: opts.seed, weightsFrom: src.weightsFrom, probe: probe?.length ? probe : undefined });
-    print(opts.json ? renderJson('explain --attention', { text: opts.attention, seed: opts.seed, model: opts.model ?? null }, report) : renderAttentionReport(report, style));
+    const report = buildAttentionReport(src.model, src.tokenizer, opts.attention, {
+      seed: opts.seed,
+      weightsFrom: src.weightsFrom,
+      probe: probe?.length ? probe : undefined,
+      select: { heads: opts.heads, layer: opts.layer },
+    });
+    const inputs = { text: opts.attention, seed: opts.seed, model: opts.model ?? null, heads: opts.heads ?? null, layer: opts.layer ?? null };
+    print(opts.json ? renderJson('explain --attention', inputs, report) : renderAttentionReport(report, style, { width: terminalWidth() }));
     return report.allInvariantsHold ? 0 : 1;
   }
 

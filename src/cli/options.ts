@@ -12,6 +12,13 @@ export function integerIn(min: number, max: number) {
 
 export const SEED = integerIn(0, 2 ** 32 - 1);
 
+/** "0,2" → [0, 2]: a comma-separated list of non-negative integers (range checked against the model later). */
+export function integerList(raw: string): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d+$/.test(p))) throw new InvalidArgumentError(`expected comma-separated head numbers such as 0,2, got "${raw}"`);
+  return [...new Set(parts.map(Number))];
+}
+
 /** A finite number in (min, max] (or [min, max] when `inclusiveMin`). */
 export function numberIn(min: number, max: number, inclusiveMin = false) {
   return (raw: string): number => {

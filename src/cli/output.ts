@@ -10,6 +10,11 @@ export function stdoutStyle(opts: OutputOptions): Style {
   return makeStyle(!opts.json && colorWanted(process.env, process.stdout.isTTY === true, opts.color));
 }
 
+/** Columns to draw in: the terminal's width, or 80 when stdout is not a terminal. */
+export function terminalWidth(): number {
+  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+}
+
 /** Writes text and a newline; text ending in "\n" therefore leaves a blank line after it. */
 export function print(text: string): void {
   process.stdout.write(text + '\n');

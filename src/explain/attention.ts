@@ -23,7 +23,9 @@ export interface AttentionReport {
   architecture: ArchitectureReport;
   equation: string;
   tokens: Array<{ pos: number; id: number; label: string }>;
-  /** layers[l].heads[h].rows[i] */
+  /** The model's shape, so readers know what a selection left out. */
+  model: { layers: number; heads: number };
+  /** layers[l].heads[h].rows[i] (only the selected layers and heads; invariants are checked on all) */
   layers: Array<{ layer: number; heads: Array<{ head: number; rows: AttentionRow[] }> }>;
   invariants: InvariantResult[];
   allInvariantsHold: boolean;
@@ -62,7 +64,28 @@ function tryEncode(tokenizer: Tokenizer, text: string): boolean {
  * Runs the model on [BOS, text…] and reads off every head's weights, a note per
  * row computed from the weights, and the invariants checked on those weights.
  */
-export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: string, opts: { seed: number; weightsFrom: string; probe?: readonly string[] }): AttentionReport {
+export interface HeadSelection {
+  heads?: readonly number[];
+  layer?: number;
+}
+
+/** Checks --heads and --layer against the model: a head or layer that does not exist is a usage error. */
+function checkSelection(sel: HeadSelection, layers: number, heads: number): void {
+  if (sel.layer !== undefined && (sel.layer < 0 || sel.layer >= layers)) {
+    throw new MicrogptError('MG005', `layer ${sel.layer} does not exist; the model has ${layers === 1 ? 'layer 0' : `layers 0..${layers - 1}`}`);
+  }
+  const bad = sel.heads?.find((h) => h < 0 || h >= heads);
+  if (bad !== undefined) throw new MicrogptError('MG005', `head ${bad} does not exist; the model has heads 0..${heads - 1}`);
+}
+
+export function buildAttentionReport(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  text: string,
+  opts: { seed: number; weightsFrom: string; probe?: readonly string[]; select?: HeadSelection },
+): AttentionReport {
+  const sel = opts.select ?? {};
+  checkSelection(sel, model.config.nLayer, model.config.nHead);
   const ids = encodeInput(tokenizer, text, model.config.blockSize);
   const { trace } = model.forward(new Graph(false), ids, true);
   const attention = trace!.attention;
@@ -76,6 +99,7 @@ export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: str
     architecture: architectureReport(model.config, model.architecture, model.parameterCount),
     equation: ATTENTION_EQUATION,
     tokens: ids.map((id, pos) => ({ pos, id, label: labels[pos] })),
+    model: { layers: model.config.nLayer, heads: model.config.nHead },
     layers: attention.map((heads, layer) => ({
       layer,
       heads: heads.map((rows, h) => ({
@@ -85,8 +109,8 @@ export function buildAttentionReport(model: Gpt, tokenizer: Tokenizer, text: str
           weights,
           note: h === 0 ? describeRow(weights, i, labels) : compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels)),
         })),
-      })),
-    })),
+      })).filter((h) => !sel.heads || sel.heads.includes(h.head)),
+    })).filter((l) => sel.layer === undefined || l.layer === sel.layer),
     invariants,
     allInvariantsHold: invariants.every((r) => r.holds),
     headSummary: opts.probe ? { probeSize: opts.probe.length, heads: summarizeHeads(model, tokenizer, opts.probe) } : null,

@@ -1,6 +1,7 @@
 import type { AttentionReport } from '../explain/attention.js';
 import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
+import { heatmapLegend, renderHeatmap, type HeatmapOptions } from './heatmap.js';
 import { renderHeadSummary } from './heads.js';
 import { fixed, type Style } from './style.js';
 
@@ -25,20 +26,25 @@ export function renderTokens(r: AttentionReport): string {
   return `For input "${r.text}" (tokens [${r.tokens.map((t) => quoteToken(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
 }
 
-export function renderWeights(r: AttentionReport, s: Style): string {
+/** With `heatmap`, each head's rows of numbers are followed by its picture. */
+export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOptions): string {
   const out: string[] = [];
-  const multiLayer = r.layers.length > 1;
+  const multiLayer = r.model.layers > 1;
+  const labels = r.tokens.map((t) => t.label);
   for (const layer of r.layers) {
     for (const head of layer.heads) {
-      out.push(s.bold(`${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}:`));
+      const name = `${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}`;
+      out.push(s.bold(`${name}:`));
       for (const row of head.rows) {
         const cells = row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))).join(', ');
         const line = `  pos ${row.pos} → [${cells}]`;
         out.push(row.note ? `${line}   ${s.yellow('← ' + row.note)}` : line);
       }
+      if (heatmap) out.push('', renderHeatmap(`${name} heatmap (row = query position, column = key position):`, head.rows.map((row) => row.weights), labels, s, heatmap));
       out.push('');
     }
   }
+  if (heatmap) out.push(heatmapLegend(s));
   return out.join('\n').trimEnd();
 }
 
@@ -52,14 +58,15 @@ export function renderInvariants(invariants: InvariantResult[], s: Style): strin
   return [s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):', '', ...lines].join('\n');
 }
 
-/** The whole `explain --attention` output. */
-export function renderAttentionReport(r: AttentionReport, s: Style): string {
+/** The whole `explain --attention` output: numbers, and a heatmap per head. */
+export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: HeatmapOptions = { width: 80 }): string {
   const heads = r.layers.reduce((n, l) => n + l.heads.length, 0);
+  const shown = heads === r.model.layers * r.model.heads ? '' : ` (of ${r.model.layers * r.model.heads}; selected with --heads/--layer)`;
   return [
     renderArchitecture(r.architecture, s),
     renderEquation(r.equation, s),
-    `${renderTokens(r)}\nattention weights from ${r.weightsFrom}, ${heads} head${heads === 1 ? '' : 's'}:`,
-    renderWeights(r, s),
+    `${renderTokens(r)}\nattention weights from ${r.weightsFrom}, ${heads} head${heads === 1 ? '' : 's'}${shown}:`,
+    renderWeights(r, s, heatmap),
     renderInvariants(r.invariants, s),
     ...(r.headSummary ? [renderHeadSummary(r.headSummary, s)] : []),
   ].join('\n\n');

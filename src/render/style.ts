@@ -1,4 +1,4 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
 
 export type Style = ChalkInstance;
 
@@ -13,8 +13,14 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: boole
   return isTTY;
 }
 
+/**
+ * Colour depth when colour is on: what the terminal supports (COLORTERM=truecolor
+ * gives 24-bit, a 256-colour TERM gives 256, FORCE_COLOR=1/2/3 forces a depth),
+ * at least basic colours.
+ */
 export function makeStyle(color: boolean): Style {
-  return new Chalk({ level: color ? 1 : 0 });
+  const detected = supportsColor ? supportsColor.level : 0;
+  return new Chalk({ level: color ? (Math.max(1, detected) as 1 | 2 | 3) : 0 });
 }
 
 /** Escapes control characters in text that came from a file, so a file cannot drive the terminal. */
