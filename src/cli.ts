@@ -48,6 +48,7 @@ program
   .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
   .option('--kernel <family>', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json')
   .option('--heads <list>', 'with --attention: only these heads, e.g. 0,2', integerList)
+  .option('--html <file>', 'with --attention: also write a self-contained HTML report (heatmaps, mask, invariants)')
   .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))
   .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
   .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
@@ -66,6 +67,7 @@ Examples:
   $ microgpt explain --attention mar
   $ microgpt explain --attention emma --seed 7 --json
   $ microgpt explain --attention charlotte --heads 0,2
+  $ microgpt explain --attention mar --html attention.html
   $ microgpt explain --attention mar --model m.safetensors
   $ microgpt explain --tensor attn_mask --len 6
   $ microgpt explain --tensor layer0.attn_wq
@@ -150,9 +152,10 @@ program
   .addOption(modelOption())
   .addOption(contractsOption())
   .addOption(seedOption('seed of the untrained model when no --model is given'))
+  .option('--html <file>', 'also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)')
   .addOption(jsonOption())
   .addOption(noColorOption())
-  .addHelpText('after', '\nExamples:\n  $ microgpt inspect\n  $ microgpt inspect --model m.safetensors --json')
+  .addHelpText('after', '\nExamples:\n  $ microgpt inspect\n  $ microgpt inspect --model m.safetensors --json\n  $ microgpt inspect --model m.safetensors --html model.html')
   .action(async (opts) => {
     const { runInspect } = await import('./cli/commands.js');
     process.exitCode = await runInspect(opts);

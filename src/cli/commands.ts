@@ -40,10 +40,16 @@ export function runSample(opts: ModelOptions & { n: number; temperature: number;
   return 0;
 }
 
-export async function runInspect(opts: ModelOptions & { contracts?: string[] }): Promise<number> {
+export async function runInspect(opts: ModelOptions & { contracts?: string[]; html?: string }): Promise<number> {
   const src = modelFrom(opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
   const report = buildInspectReport(src.model, contracts.get(src.family), src);
+  if (opts.html !== undefined) {
+    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../fsutil.js')]);
+    const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
+    writeFileAtomic(opts.html, renderInspectHtml(report, values));
+    process.stderr.write(`wrote ${opts.html}\n`);
+  }
   print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
   return 0;
 }

@@ -11,6 +11,7 @@ export interface ExplainOptions extends OutputOptions {
   verbose?: boolean;
   heads?: number[];
   layer?: number;
+  html?: string;
   seed: number;
   len: number;
   family?: string;
@@ -45,6 +46,7 @@ export async function runExplain(opts: ExplainOptions): Promise<number> {
     return 2;
   }
   if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
+  if (opts.html !== undefined && opts.attention === undefined) throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
   const style = stdoutStyle(opts);
 
   // Each mode imports only what it needs, to keep start-up fast.
@@ -66,6 +68,11 @@ export async function runExplain(opts: ExplainOptions): Promise<number> {
       select: { heads: opts.heads, layer: opts.layer },
     });
     const inputs = { text: opts.attention, seed: opts.seed, model: opts.model ?? null, heads: opts.heads ?? null, layer: opts.layer ?? null };
+    if (opts.html !== undefined) {
+      const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../explain/mask.js'), import('../fsutil.js')]);
+      writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
+      process.stderr.write(`wrote ${opts.html}\n`);
+    }
     print(opts.json ? renderJson('explain --attention', inputs, report) : renderAttentionReport(report, style, { width: terminalWidth() }));
     return report.allInvariantsHold ? 0 : 1;
   }

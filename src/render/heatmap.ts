@@ -1,3 +1,4 @@
+import { sequential, type Rgb } from './colors.js';
 import type { Style } from './style.js';
 
 /**
@@ -21,24 +22,8 @@ const SHADES: ReadonlyArray<[number, string]> = [
   [Infinity, '█'],
 ];
 
-/** A sequential scale from deep blue (0) through teal to yellow (1), after viridis. */
-const STOPS: ReadonlyArray<[number, number, number]> = [
-  [68, 1, 84],
-  [59, 82, 139],
-  [33, 145, 140],
-  [94, 201, 98],
-  [253, 231, 37],
-];
-
-function rgb(w: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, w)) * (STOPS.length - 1);
-  const i = Math.min(STOPS.length - 2, Math.floor(x));
-  const f = x - i;
-  return [0, 1, 2].map((k) => Math.round(STOPS[i][k] + f * (STOPS[i + 1][k] - STOPS[i][k]))) as [number, number, number];
-}
-
 /** Nearest colour of the xterm 6×6×6 cube. */
-function ansi256([r, g, b]: [number, number, number]): number {
+function ansi256([r, g, b]: Rgb): number {
   const q = (v: number) => Math.round((v / 255) * 5);
   return 16 + 36 * q(r) + 6 * q(g) + q(b);
 }
@@ -46,7 +31,7 @@ function ansi256([r, g, b]: [number, number, number]): number {
 function cell(w: number, masked: boolean, width: number, s: Style): string {
   if (masked) return s.dim(' ·'.slice(width > 1 ? 0 : 1).padEnd(width));
   if (s.level >= 2) {
-    const c = rgb(w);
+    const c = sequential(w);
     const digits = w >= 0.995 ? '1' : width >= 3 ? w.toFixed(2).slice(1) : width === 2 ? w.toFixed(2).slice(2) : '';
     const text = digits.padEnd(width).slice(0, width);
     const fg = w > 0.6 ? s.black : s.white;

@@ -1,4 +1,4 @@
-import { Chalk, supportsColor, type ChalkInstance } from 'chalk';
+import { Chalk, type ChalkInstance } from 'chalk';
 
 export type Style = ChalkInstance;
 
@@ -14,13 +14,20 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: boole
 }
 
 /**
- * Colour depth when colour is on: what the terminal supports (COLORTERM=truecolor
- * gives 24-bit, a 256-colour TERM gives 256, FORCE_COLOR=1/2/3 forces a depth),
- * at least basic colours.
+ * Colour depth when colour is on: FORCE_COLOR=2 or 3 asks for 256 or 24-bit
+ * colour outright; otherwise COLORTERM=truecolor (or 24bit) means 24-bit and a
+ * TERM ending in -256color means 256; anything else gets basic colours.
  */
-export function makeStyle(color: boolean): Style {
-  const detected = supportsColor ? supportsColor.level : 0;
-  return new Chalk({ level: color ? (Math.max(1, detected) as 1 | 2 | 3) : 0 });
+export function colorDepth(env: NodeJS.ProcessEnv): 1 | 2 | 3 {
+  const forced = Number(env.FORCE_COLOR);
+  if (forced === 2 || forced === 3) return forced;
+  if (/^(truecolor|24bit)$/i.test(env.COLORTERM ?? '')) return 3;
+  if (/-256(colou?r)?$/i.test(env.TERM ?? '')) return 2;
+  return 1;
+}
+
+export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env): Style {
+  return new Chalk({ level: color ? colorDepth(env) : 0 });
 }
 
 /** Escapes control characters in text that came from a file, so a file cannot drive the terminal. */

@@ -1,0 +1,153 @@
+import type { AttentionReport } from '../explain/attention.js';
+import type { ArchitectureReport } from '../explain/architecture.js';
+import type { HeadSummary } from '../explain/heads.js';
+import type { InspectReport } from '../explain/inspect.js';
+import type { InvariantResult } from '../explain/invariants.js';
+import type { MaskReport } from '../explain/mask.js';
+import { css, diverging, sequential, textOn } from './colors.js';
+import { fixed, grouped } from './style.js';
+
+/**
+ * Self-contained HTML reports: one file, inline CSS and a few lines of inline
+ * script for the value under the pointer; no network, no external assets.
+ * Every string from a report is escaped.
+ */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+const e = escapeHtml;
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd}
+code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace}
+table.kv td{padding:.1rem .8rem .1rem 0}
+.heads{display:flex;flex-wrap:wrap;gap:1.5rem}
+.heatmap{border-collapse:collapse;font:12px ui-monospace,Menlo,monospace}
+.heatmap th{font-weight:normal;padding:2px 4px;color:#555}
+.heatmap td{width:34px;height:28px;text-align:center;border:1px solid #fff}
+.heatmap td.masked{background:#f3f3f3;color:#bbb}
+.heatmap td.cell:hover{outline:2px solid #000}
+#hover{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d78a;padding:.4rem .8rem;min-height:1.4em;font-family:ui-monospace,monospace}
+.ok{color:#1a7f37}.bad{color:#cf222e}
+table.data{border-collapse:collapse}table.data td,table.data th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:right}
+table.data td:first-child,table.data th:first-child,table.data td:last-child,table.data th:last-child{text-align:left}
+.legend span{display:inline-block;width:34px;text-align:center;font:12px monospace}
+`;
+
+const SCRIPT = `
+document.addEventListener('mouseover', (ev) => {
+  const td = ev.target.closest && ev.target.closest('td[data-value]');
+  if (td) document.getElementById('hover').textContent = td.dataset.label + ' = ' + td.dataset.value;
+});
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${e(title)}</title><style>${STYLE}</style></head>
+<body>
+<h1>${e(title)}</h1>
+<div id="hover">Point at a cell to read its value.</div>
+${body}
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}
+
+function architectureHtml(a: ArchitectureReport): string {
+  const rows: Array<[string, string]> = [
+    ['Attention type', `${a.attentionType.toUpperCase()} (${a.attentionTitle})`],
+    ['Heads', String(a.heads)],
+    ['Head dim', String(a.headDim)],
+    ['Total attn dim', `${a.totalAttnDim} (${a.heads} × ${a.headDim})`],
+    ['Scale factor', `1/√${a.headDim} = ${fixed(a.scale, 4)}`],
+    ['Layers / n_embd / context / vocab', `${a.layers} / ${a.nEmbd} / ${a.blockSize} / ${a.vocabSize}`],
+    ['Parameters', grouped(a.parameters)],
+  ];
+  return `<h2>Architecture</h2><table class="kv">${rows.map(([k, v]) => `<tr><td>${e(k)}</td><td class="mono">${e(v)}</td></tr>`).join('')}</table>`;
+}
+
+/** One attention matrix; masked cells are grey and labelled as masked. */
+function attentionHeatmap(title: string, rows: readonly (readonly number[])[], labels: readonly string[]): string {
+  const head = `<tr><th></th>${labels.map((l) => `<th>${e(l)}</th>`).join('')}</tr>`;
+  const body = rows
+    .map((row, i) => {
+      const cells = row
+        .map((w, j) => {
+          const label = `${title}: ${labels[i]} (pos ${i}) → ${labels[j]} (pos ${j})`;
+          if (j > i) return `<td class="masked" data-label="${e(label)}" data-value="masked (future, exactly 0)">·</td>`;
+          const c = sequential(w);
+          return `<td class="cell" style="background:${css(c)};color:${textOn(c)}" data-label="${e(label)}" data-value="${w}">${fixed(w, 2).replace(/^0/, '')}</td>`;
+        })
+        .join('');
+      return `<tr><th>${e(labels[i])}</th>${cells}</tr>`;
+    })
+    .join('');
+  return `<figure><figcaption>${e(title)}</figcaption><table class="heatmap" data-heatmap="${e(title)}">${head}${body}</table></figure>`;
+}
+
+function invariantsHtml(invariants: readonly InvariantResult[]): string {
+  const items = invariants.map((i) => `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation})</li>`);
+  return `<h2>Structural invariants (checked on these weights)</h2><ul>${items.join('')}</ul>`;
+}
+
+function maskHtml(m: MaskReport): string {
+  const rows = m.grid.map((row, i) => `<tr><th>pos ${i}</th>${row.map((v) => `<td class="${v === 0 ? 'cell' : 'masked'}" data-label="mask[${i}]" data-value="${v}">${v === 0 ? '0' : '−∞'}</td>`).join('')}</tr>`);
+  return `<h2>Causal mask</h2><p>Each position attends to itself and earlier positions; the future is masked with ${m.maskValue.toExponential().replace('e+', 'e')} rather than −∞, so softmax's input stays finite (exp(−1e9) = ${m.facts.expOfMaskF64} exactly).</p><table class="heatmap">${rows.join('')}</table>`;
+}
+
+function headSummaryHtml(s: { probeSize: number; heads: HeadSummary[] }): string {
+  const rows = s.heads.map((h) => `<tr><td>${h.layer}.${h.head}</td><td>${fixed(h.previous, 2)}</td><td>${fixed(h.self, 2)}</td><td>${fixed(h.bos, 2)}</td><td>${fixed(h.entropy, 2)}</td><td>${e(h.label === 'broad' ? `broad head (entropy ${fixed(h.score, 2)})` : `${h.label} head, ${fixed(h.score, 2)}`)}</td></tr>`);
+  return `<h2>Head specialisation</h2><p>Mean weight over ${s.probeSize} corpus names, positions ≥ 2.</p><table class="data"><tr><th>head</th><th>→ prev</th><th>→ self</th><th>→ BOS</th><th>entropy</th><th>label</th></tr>${rows.join('')}</table>`;
+}
+
+function legendHtml(): string {
+  const steps = [0, 0.25, 0.5, 0.75, 1].map((w) => {
+    const c = sequential(w);
+    return `<span style="background:${css(c)};color:${textOn(c)}">${w}</span>`;
+  });
+  return `<p class="legend">Weight: ${steps.join('')} <span style="background:#f3f3f3;color:#bbb">·</span> masked</p>`;
+}
+
+export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): string {
+  const labels = r.tokens.map((t) => t.label);
+  const heads = r.layers.flatMap((l) => l.heads.map((h) => attentionHeatmap(r.model.layers > 1 ? `layer ${l.layer} head ${h.head}` : `head ${h.head}`, h.rows.map((x) => x.weights), labels)));
+  return page(
+    `microgpt: attention on "${r.text}"`,
+    [
+      `<p>Tokens [${labels.map(e).join(', ')}], weights from ${e(r.weightsFrom)}.</p>`,
+      architectureHtml(r.architecture),
+      `<h2>Attention weights</h2><p class="mono">${e(r.equation)}</p>${legendHtml()}<div class="heads">${heads.join('')}</div>`,
+      invariantsHtml(r.invariants),
+      maskHtml(mask),
+      r.headSummary ? headSummaryHtml(r.headSummary) : '',
+    ].join('\n'),
+  );
+}
+
+/** A weight matrix in a diverging scale (blue negative, red positive), rows subsampled to at most 64. */
+function weightHeatmap(name: string, shape: number[], values: readonly number[]): string {
+  const [rows, cols] = shape.length === 2 ? shape : [1, values.length];
+  const maxAbs = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const body = Array.from({ length: rows }, (_, i) => `<tr>${Array.from({ length: cols }, (_, j) => {
+    const v = values[i * cols + j];
+    return `<td class="cell" style="background:${css(diverging(v, maxAbs))};width:8px;height:8px;padding:0" data-label="${e(name)}[${i}, ${j}]" data-value="${v}"></td>`;
+  }).join('')}</tr>`).join('');
+  return `<figure><figcaption class="mono">${e(name)} [${shape.join(', ')}]</figcaption><table class="heatmap">${body}</table></figure>`;
+}
+
+export function renderInspectHtml(r: InspectReport, values: ReadonlyMap<string, readonly number[]>): string {
+  const rows = r.tensors.map((t) => `<tr><td class="mono">${e(t.name)}</td><td>${e(t.role)}</td><td>[${t.shape.join(', ')}]</td><td>${grouped(t.stats.count)}</td><td>${fixed(t.stats.mean, 4)}</td><td>${fixed(t.stats.std, 4)}</td><td>${fixed(t.stats.min, 4)}</td><td>${fixed(t.stats.max, 4)}</td></tr>`);
+  const pipeline = r.pipeline.map((p) => `<tr><td>${e(p.operation)}</td><td>${e(p.value)} (${e(p.title)})</td><td class="mono">${e(p.formula)}</td><td>${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`);
+  return page(
+    `microgpt: inspect ${r.family}`,
+    [
+      `<p>Weights from ${e(r.weightsFrom)}.</p>`,
+      architectureHtml(r.architecture),
+      `<h2>Tensors</h2><table class="data"><tr><th>name</th><th>role</th><th>shape</th><th>count</th><th>mean</th><th>std</th><th>min</th><th>max</th></tr>${rows.join('')}</table>`,
+      `<h2>Weights</h2><p>Blue negative, white zero, red positive (each tensor on its own scale).</p><div class="heads">${r.tensors.map((t) => weightHeatmap(t.name, t.shape, values.get(t.name) ?? [])).join('')}</div>`,
+      `<h2>Kernel pipeline</h2><table class="data"><tr><th>operation</th><th>kernel</th><th>formula</th><th>executable</th></tr>${pipeline.join('')}</table>`,
+    ].join('\n'),
+  );
+}

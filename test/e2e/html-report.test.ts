@@ -1,0 +1,72 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = join(ROOT, 'test-output');
+// CI installs Debian's chromium (.ci/run); a developer machine without it skips, CI never does.
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install chromium)`);
+
+describe.skipIf(!available)('the HTML report in a real browser (headless Chromium)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'microgpt-html-'));
+  const model = join(dir, 'm.safetensors');
+  const attention = join(dir, 'attention.html');
+  const inspect = join(dir, 'inspect.html');
+  let browser: Browser;
+
+  beforeAll(async () => {
+    mkdirSync(OUT, { recursive: true });
+    expect(runCli(['train', '--steps', '200', '--out', model]).code).toBe(0);
+    expect(runCli(['explain', '--attention', 'mar', '--model', model, '--html', attention]).code).toBe(0);
+    expect(runCli(['inspect', '--model', model, '--html', inspect]).code).toBe(0);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('is self-contained: no external scripts, styles, images or fonts', () => {
+    const html = readFileSync(attention, 'utf8');
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src="http|url\(http|@import/i);
+  });
+
+  it('shows one heatmap per head, the value under the pointer, the mask, invariants and head summary; offline', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) requests.push(r.url());
+    });
+    await page.goto(pathToFileURL(attention).href);
+    expect(await page.locator('table[data-heatmap]').count()).toBe(4);
+    // hover head 2, row 'a' (pos 2), column 'm' (pos 1)
+    const cell = page.locator('table[data-heatmap="head 2"] tr').nth(3).locator('td').nth(1);
+    await cell.hover();
+    const hover = await page.locator('#hover').textContent();
+    const expected = JSON.parse(runCli(['explain', '--attention', 'mar', '--model', model, '--json']).stdout).layers[0].heads[2].rows[2].weights[1];
+    expect(hover).toBe(`head 2: a (pos 2) → m (pos 1) = ${expected}`);
+    await page.locator('table[data-heatmap="head 0"] tr').nth(1).locator('td').nth(3).hover();
+    expect(await page.locator('#hover').textContent()).toMatch(/masked/);
+    const text = await page.locator('body').innerText();
+    expect(text).toMatch(/Causal mask/);
+    expect(text).toMatch(/✓ Row 0 is always \[1, 0, 0, 0\]/);
+    expect(text).toMatch(/Head specialisation/);
+    await page.screenshot({ path: join(OUT, 'attention-report.png'), fullPage: true });
+    expect(requests).toEqual([]);
+  });
+
+  it('inspect --html shows every tensor as a heatmap', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+    await page.goto(pathToFileURL(inspect).href);
+    expect(await page.locator('figure').count()).toBe(9);
+    await page.screenshot({ path: join(OUT, 'inspect-report.png'), fullPage: false });
+  });
+});
