@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MicrogptError } from './errors.js';
+import { safe } from './render/style.js';
 import { integerIn, integerList, numberIn, SEED } from './cli/options.js';
 
 // `microgpt … | head` closes the pipe early; that is the reader's choice, not an error.
@@ -21,6 +22,10 @@ program
   .version('0.1.0')
   .showSuggestionAfterError(true)
   .exitOverride()
+  .configureOutput({
+    // Commander's own errors (unknown option, bad value) follow the tool's format: one line with a code.
+    outputError: (text, write) => write(`microgpt: error MG000: ${safe(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))}\n`),
+  })
   .addHelpText(
     'after',
     `
@@ -43,7 +48,9 @@ const contractsOption = () =>
 
 program
   .command('explain')
-  .description('explain attention, a tensor or a family\'s kernels (one mode at a time)')
+  .description('explain attention, a tensor or a family\'s kernels (one mode at a time), or an error code')
+  .argument('[code]', 'an error code such as MG012: what it means and how to fix it')
+  .option('--errors', 'list every error code')
   .option('--attention <text>', 'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)')
   .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
   .option('--kernel <family>', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json')
@@ -75,11 +82,12 @@ Examples:
   $ microgpt explain --kernel Qwen2ForCausalLM
   $ microgpt explain --kernel ./config.json -v      a Hugging Face config, each choice explained
   $ microgpt explain --kernel llama --vs mistral
-  $ microgpt explain --tensor model.layers.3.self_attn.q_proj.weight`,
+  $ microgpt explain --tensor model.layers.3.self_attn.q_proj.weight
+  $ microgpt explain MG012                        what an error code means`,
   )
-  .action(async (opts) => {
+  .action(async (code: string | undefined, opts) => {
     const { runExplain } = await import('./cli/explain.js');
-    process.exitCode = await runExplain(opts);
+    process.exitCode = await runExplain(code, opts);
   });
 
 program
@@ -220,7 +228,8 @@ function exitCodeFor(e: unknown): number {
     return e.exitCode === 0 ? 0 : 2;
   }
   if (e instanceof MicrogptError) {
-    process.stderr.write(`microgpt: error ${e.code}: ${e.message}\n`);
+    // Messages quote file names, tensor names and metadata: escape control characters.
+    process.stderr.write(`microgpt: error ${e.code}: ${safe(e.message)}\n`);
     if (process.env.MICROGPT_DEBUG === '1') process.stderr.write(`${e.stack}\n`);
     return e.exitCode;
   }

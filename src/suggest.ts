@@ -2,19 +2,32 @@ import { distance } from 'fastest-levenshtein';
 
 /** The closest candidate by edit distance, if it is close enough to be a plausible typo ("did you mean"). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
-  // "lm_head" for "lm_head.weight": a name given without its suffix
-  const extended = candidates.find((c) => c.toLowerCase().startsWith(word.toLowerCase() + '.'));
-  if (extended) return extended;
+  const w = word.toLowerCase();
+  // A name given without its suffix: "lm_head" for "lm_head.weight", "explain" for "explain_attention".
+  if (w.length >= 3) {
+    const extended = candidates.find((c) => c.toLowerCase().startsWith(w));
+    if (extended) return extended;
+  }
   let best: string | undefined;
   let bestD = Infinity;
+  let bestPrefix = -1;
   for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestD) {
+    const d = distance(w, c.toLowerCase());
+    const prefix = commonPrefix(w, c.toLowerCase());
+    // Ties go to the candidate that starts like the word: "lamma" → "llama", not "gemma".
+    if (d < bestD || (d === bestD && prefix > bestPrefix)) {
       bestD = d;
+      bestPrefix = prefix;
       best = c;
     }
   }
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** " (did you mean "x"?)" or nothing. */

@@ -12,6 +12,7 @@ export interface ExplainOptions extends OutputOptions {
   heads?: number[];
   layer?: number;
   html?: string;
+  errors?: boolean;
   seed: number;
   len: number;
   family?: string;
@@ -25,6 +26,7 @@ export const EXPLAIN_MODES = [
   ['--attention <text>', 'per-head attention weights of the model on [BOS, text…], with the invariants checked'],
   ['--tensor <name>', 'role, shape and formula of one tensor (attn_mask: the causal mask)'],
   ['--kernel <family>', 'a family\'s kernel pipeline and constraints, compared with microGPT'],
+  ['MGnnn | --errors', 'what an error code means, its usual causes and the fix (or the list of codes)'],
 ] as const;
 
 export function explainModesText(): string {
@@ -39,7 +41,14 @@ function contractSet(opts: ExplainOptions): Promise<ContractSet> {
   return ContractSet.load(extraContractDirs(opts.contracts));
 }
 
-export async function runExplain(opts: ExplainOptions): Promise<number> {
+export async function runExplain(code: string | undefined, opts: ExplainOptions): Promise<number> {
+  if (code !== undefined || opts.errors) {
+    if (code !== undefined && opts.errors) throw new MicrogptError('MG001', 'give an error code or --errors, not both');
+    const [{ buildErrorCodesReport }, { renderErrorCodes }] = await Promise.all([import('../explain/error-codes.js'), import('../render/error-codes.js')]);
+    const report = buildErrorCodesReport(code);
+    print(opts.json ? renderJson('explain --errors', { code: code ?? null }, report) : renderErrorCodes(report, stdoutStyle(opts)));
+    return 0;
+  }
   const modes = [opts.attention, opts.tensor, opts.kernel].filter((m) => m !== undefined);
   if (modes.length === 0) {
     process.stderr.write(explainModesText() + '\n');

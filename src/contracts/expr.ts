@@ -6,6 +6,8 @@ import { MicrogptError } from '../errors.js';
  * because shape templates must never be handed to eval.
  */
 export function evaluate(expr: string, vars: Readonly<Record<string, number | undefined>>): number {
+  // Bounded so that a hostile contract cannot exhaust the parser's stack.
+  if (expr.length > 200) throw new MicrogptError('MG030', `shape expression of ${expr.length} characters is too long (at most 200)`);
   const tokens = expr.match(/\s*(\d+(?:\.\d+)?|[A-Za-z_]\w*|[-+*/()])/gy);
   if (!tokens || tokens.join('').replace(/\s/g, '') !== expr.replace(/\s/g, '')) {
     throw new MicrogptError('MG030', `shape expression "${expr}" has characters other than numbers, names, + - * / ( )`);

@@ -78,10 +78,15 @@ export function parse(file: string, bytes: Uint8Array): StFile {
     if (name === '__metadata__') continue;
     tensors.push(parseEntry(name, entry, dataLen, fail));
   }
-  tensors.sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < tensors.length; i++) {
-    if (tensors[i].begin < tensors[i - 1].end) fail('MG055', `tensors "${tensors[i - 1].name}" and "${tensors[i].name}" overlap (bytes ${tensors[i].begin} < ${tensors[i - 1].end})`);
+  tensors.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  // The format allows neither overlaps nor holes: the tensors tile the data section exactly.
+  let covered = 0;
+  for (const t of tensors) {
+    if (t.begin < covered) fail('MG055', `tensor ${JSON.stringify(t.name)} overlaps the tensor before it (bytes ${t.begin} < ${covered})`);
+    if (t.begin > covered) fail('MG054', `data bytes ${covered}..${t.begin} belong to no tensor`);
+    covered = t.end;
   }
+  if (covered !== dataLen) fail('MG054', `data bytes ${covered}..${dataLen} belong to no tensor (trailing garbage or a wrong header)`);
   const view = new DataView(buf.buffer, buf.byteOffset + dataStart, dataLen);
   for (const t of tensors) {
     const size = BYTES[t.dtype];
@@ -100,7 +105,7 @@ function parseMetadata(m: unknown, fail: (code: string, msg: string) => never): 
 }
 
 function parseEntry(name: string, entry: unknown, dataLen: number, fail: (code: string, msg: string) => never): StTensor & { begin: number; end: number } {
-  const where = `tensor "${name}"`;
+  const where = `tensor ${JSON.stringify(name)}`;
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return fail('MG053', `${where}: entry is not an object`);
   const { dtype, shape, data_offsets: off } = entry as Record<string, unknown>;
   if (typeof dtype !== 'string') return fail('MG053', `${where}: dtype is missing`);

@@ -3,7 +3,7 @@ import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
 import { heatmapLegend, renderHeatmap, type HeatmapOptions } from './heatmap.js';
 import { renderHeadSummary } from './heads.js';
-import { fixed, type Style } from './style.js';
+import { fixed, safe, type Style } from './style.js';
 
 export function renderArchitecture(a: ArchitectureReport, s: Style): string {
   return [
@@ -20,17 +20,17 @@ export function renderEquation(equation: string, s: Style): string {
   return `The attention mechanism computes:\n\n  ${s.cyan(equation)}`;
 }
 
-const quoteToken = (label: string) => (label === 'BOS' ? 'BOS' : label);
+const quoteToken = (label: string) => safe(label);
 
 export function renderTokens(r: AttentionReport): string {
-  return `For input "${r.text}" (tokens [${r.tokens.map((t) => quoteToken(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
+  return `For input "${safe(r.text)}" (tokens [${r.tokens.map((t) => quoteToken(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
 }
 
 /** With `heatmap`, each head's rows of numbers are followed by its picture. */
 export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOptions): string {
   const out: string[] = [];
   const multiLayer = r.model.layers > 1;
-  const labels = r.tokens.map((t) => t.label);
+  const labels = r.tokens.map((t) => safe(t.label));
   for (const layer of r.layers) {
     for (const head of layer.heads) {
       const name = `${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}`;
@@ -38,7 +38,7 @@ export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOpt
       for (const row of head.rows) {
         const cells = row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))).join(', ');
         const line = `  pos ${row.pos} → [${cells}]`;
-        out.push(row.note ? `${line}   ${s.yellow('← ' + row.note)}` : line);
+        out.push(row.note ? `${line}   ${s.yellow('← ' + safe(row.note))}` : line);
       }
       if (heatmap) out.push('', renderHeatmap(`${name} heatmap (row = query position, column = key position):`, head.rows.map((row) => row.weights), labels, s, heatmap));
       out.push('');

@@ -1,0 +1,50 @@
+/**
+ * Every error code the tool prints, what it means, its usual causes and the
+ * fix. `microgpt explain MG012` prints one entry; `microgpt explain --errors`
+ * lists them all. A test keeps this table and the codes in the source in step.
+ */
+export interface ErrorCodeInfo {
+  title: string;
+  causes: string[];
+  fix: string;
+}
+
+export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
+  MG000: { title: 'bad command line', causes: ['an unknown command or option', 'an option value that is not a number or is out of range', 'a missing argument'], fix: 'Read `microgpt <command> --help`; the message names the option and the allowed range.' },
+  MG001: { title: 'options that do not go together', causes: ['two explain modes at once (--attention with --kernel)', '--html without --attention'], fix: 'Give one mode per command; run the command twice for two views.' },
+  MG002: { title: 'empty text', causes: ['--attention "" or trace ""'], fix: 'Give at least one character, e.g. mar.' },
+  MG003: { title: 'characters outside the vocabulary', causes: ['uppercase letters, digits, spaces or accents for the built-in a–z model', 'characters a --data corpus never contained'], fix: 'Use only the characters the model was trained on (the message lists them); the built-in model knows lowercase a–z.' },
+  MG004: { title: 'text too long for the context', causes: ['more than 15 characters for microGPT (BOS + 15 = 16 positions)'], fix: 'Shorten the text to fit the context the message names.' },
+  MG005: { title: 'no such head or layer', causes: ['--heads or --layer beyond the model (microGPT has heads 0..3 and layer 0)'], fix: 'Pick heads and layers within the range the message gives.' },
+  MG006: { title: 'unknown error code', causes: ['a typo in `microgpt explain MGnnn`'], fix: 'Run `microgpt explain --errors` for the list.' },
+  MG010: { title: 'file is not valid JSON', causes: ['a syntax error: a missing comma, quote or brace', 'a file that is not JSON at all'], fix: 'Fix the JSON at the line and column the message gives (a JSON linter helps).' },
+  MG011: { title: 'contract does not match the schema', causes: ['a missing or misspelt field', 'a value of the wrong type', 'a constraint value the kernel registry does not know'], fix: 'Fix the field at the JSON path in the message; add "$schema": "./schema.json" (next to contracts/schema.json) so an editor checks as you type.' },
+  MG012: { title: 'contract sizes are inconsistent', causes: ['heads × head_dim ≠ hidden without an explicit head_dim', 'heads not divisible by kv_heads', 'gqa with kv_heads = heads, or mqa with kv_heads ≠ 1', 'rope without rope_theta', 'absurdly large sizes', 'a shape expression that is not a whole number'], fix: 'Correct the size variant at the JSON path; the message says which rule failed.' },
+  MG013: { title: 'cannot read a contract or config file', causes: ['the path does not exist (ENOENT)', 'no permission (EACCES)', 'a directory given where a file is expected'], fix: 'Check the path; --kernel takes a family name, a contract .json or a config.json; --contracts takes a folder.' },
+  MG014: { title: 'unknown family', causes: ['a typo (the message suggests the nearest)', 'a family with no contract yet'], fix: 'Run `microgpt contracts list`; add your own family with --contracts DIR.' },
+  MG015: { title: 'unknown size variant', causes: ['--size names a size the contract does not list'], fix: 'Use a size from the "Size variants" table of `microgpt explain --kernel F -v`.' },
+  MG016: { title: 'unknown tensor', causes: ['a typo in the tensor name', 'a layer number beyond the family\'s largest size', 'a naming convention no shipped family uses'], fix: 'Use a name from `microgpt explain --kernel F -v`, or attn_mask; --family restricts the lookup to one family.' },
+  MG017: { title: 'unknown example', causes: ['a typo in the example name'], fix: 'Run `microgpt example` to list them.' },
+  MG018: { title: 'config.json sizes are not usable', causes: ['hidden_size, num_hidden_layers or num_attention_heads missing, zero or negative'], fix: 'Check the config.json; it must describe a real model.' },
+  MG019: { title: 'config.json matches no family', causes: ['a model_type or architecture class with no shipped contract'], fix: 'Write a contract for it (copy a similar family\'s file) and pass --contracts DIR.' },
+  MG020: { title: 'unknown kernel value', causes: ['a constraint value that is not in the kernel registry'], fix: 'Use one of the values the message lists.' },
+  MG021: { title: 'kernel is explain-only', causes: ['asking to run a kernel this version can only explain'], fix: 'Use a family whose kernels are all marked "✓ runs here" in `microgpt explain --kernel F`.' },
+  MG030: { title: 'bad shape expression', causes: ['an unknown size name in a contract\'s shape template', 'characters other than numbers, names and + - * / ( )', 'an expression that is too long or nested too deeply'], fix: 'Write shapes over the size fields, e.g. "kv_heads*head_dim".' },
+  MG040: { title: 'cannot write the output file', causes: ['the folder does not exist', 'no write permission', 'the path is a directory'], fix: 'Give a file path in a folder you can write to.' },
+  MG041: { title: 'cannot read the data file', causes: ['the path does not exist', 'a directory given as --data'], fix: '--data takes a text file with one name per line.' },
+  MG042: { title: 'the data file is empty', causes: ['no non-empty lines in --data'], fix: 'Put one name (document) per line.' },
+  MG043: { title: 'data outside the model\'s vocabulary', causes: ['evaluating a model on a corpus with characters it was not trained on'], fix: 'Evaluate on data with the model\'s characters, or train a model on this data.' },
+  MG050: { title: 'checkpoint truncated', causes: ['a file shorter than the 8-byte header length', 'an interrupted download or copy'], fix: 'Copy or download the file again, or train a new one with `microgpt train --out FILE`.' },
+  MG051: { title: 'checkpoint header length is impossible', causes: ['a header length beyond the file\'s end (truncated file)', 'a header length over 100 MB (not a safetensors file, or corrupt)'], fix: 'Use an intact .safetensors file.' },
+  MG052: { title: 'checkpoint header is not a JSON object', causes: ['corruption in the header bytes', 'a file of another format'], fix: 'Use a .safetensors file written by microgpt train.' },
+  MG053: { title: 'checkpoint tensor entry is invalid', causes: ['an unknown or unsupported dtype (this tool reads F32 and F64)', 'a missing dtype or a malformed shape'], fix: 'Convert the tensors to F32 or F64, or re-save with microgpt train.' },
+  MG054: { title: 'checkpoint data offsets are wrong', causes: ['offsets outside the data section', 'shape × dtype size different from the byte range', 'bytes in the data section that no tensor uses'], fix: 'The file is corrupt or hand-edited; use an intact one.' },
+  MG055: { title: 'checkpoint tensors overlap', causes: ['two tensors whose byte ranges overlap'], fix: 'The file is corrupt or hand-edited; use an intact one.' },
+  MG056: { title: 'checkpoint metadata is invalid', causes: ['__metadata__ that is not an object of strings'], fix: 'Use a .safetensors file written by microgpt train.' },
+  MG057: { title: 'cannot read the checkpoint', causes: ['the path does not exist', 'a directory given as --model', 'no permission'], fix: 'Check the path; write one with `microgpt train --out FILE`.' },
+  MG058: { title: 'checkpoint is not a microgpt model', causes: ['metadata format is not "microgpt"', 'missing or invalid config or vocab metadata', 'a config describing an impossible model'], fix: 'Use a checkpoint written by microgpt train (any safetensors reader can read ours, but we read only ours).' },
+  MG059: { title: 'checkpoint tensors do not match the config', causes: ['a missing or extra tensor', 'a tensor whose shape disagrees with the config'], fix: 'The file is not a microgpt checkpoint of this config; use one written by microgpt train.' },
+  MG060: { title: 'checkpoint holds NaN or infinite weights', causes: ['a diverged training run saved by another tool', 'corruption'], fix: 'Retrain (microgpt train stops on a non-finite loss and keeps the last good weights).' },
+  MG070: { title: 'training diverged', causes: ['a learning rate too high for the model (--lr)'], fix: 'Lower --lr; the checkpoint written holds the last good step.' },
+  MG101: { title: 'softmax received a non-finite input', causes: ['a mask of -Infinity instead of a large finite negative', 'NaN or infinite activations from corrupted weights'], fix: 'Mask with -1e9 (as microgpt does); check the weights with microgpt inspect.' },
+};
