@@ -137,3 +137,24 @@ describe('trace', () => {
     expect(relu.stats.min).toBe(0);
   });
 });
+
+describe('a diverging run', () => {
+  it('stops with MG070 before the update, so the weights stay at the last good step', async () => {
+    const { MicrogptError } = await import('../../src/errors.js');
+    const model = Gpt.init({ ...MICROGPT, vocabSize: tok.vocabSize }, 42);
+    const steps = trainSteps(model, tok, docs, { steps: 10, lr: 0.01, seed: 42 });
+    steps.next();
+    steps.next();
+    const good = Array.from(model.param('wte').data);
+    model.param('lm_head').data[0] = NaN; // poison: the next loss is NaN
+    let err: unknown;
+    try {
+      steps.next();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MicrogptError);
+    expect((err as InstanceType<typeof MicrogptError>).code).toBe('MG070');
+    expect(Array.from(model.param('wte').data)).toEqual(good);
+  });
+});
