@@ -29,6 +29,7 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG019: { title: 'config.json matches no family', causes: ['a model_type or architecture class with no shipped contract'], fix: 'Write a contract for it (copy a similar family\'s file) and pass --contracts DIR.' },
   MG020: { title: 'unknown kernel value', causes: ['a constraint value that is not in the kernel registry'], fix: 'Use one of the values the message lists.' },
   MG021: { title: 'kernel is explain-only', causes: ['asking to run a kernel this version can only explain'], fix: 'Use a family whose kernels are all marked "✓ runs here" in `microgpt explain --kernel F`.' },
+  MG022: { title: 'family cannot run as a tiny model', causes: ['an attention_type of ssm (Mamba) or linear (RWKV): there is no attention matrix'], fix: 'Explain it with `microgpt explain --kernel F`; run attention families (mha, gqa, mqa).' },
   MG030: { title: 'bad shape expression', causes: ['an unknown size name in a contract\'s shape template', 'characters other than numbers, names and + - * / ( )', 'an expression that is too long or nested too deeply'], fix: 'Write shapes over the size fields, e.g. "kv_heads*head_dim".' },
   MG040: { title: 'cannot write the output file', causes: ['the folder does not exist', 'no write permission', 'the path is a directory'], fix: 'Give a file path in a folder you can write to.' },
   MG041: { title: 'cannot read the data file', causes: ['the path does not exist', 'a directory given as --data'], fix: '--data takes a text file with one name per line.' },

@@ -55,7 +55,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const seconds = (performance.now() - t0) / 1000;
   const training = { steps: losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
   // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
-  if (out) saveCheckpoint(out, model, tokenizer, { family: 'microgpt', training });
+  if (out) saveCheckpoint(out, model, tokenizer, { training });
   if (failure) throw failure;
 
   const report: TrainReport = {

@@ -15,6 +15,7 @@ export const ConstraintsSchema = Type.Object(
     positional_encoding: oneOf('positional_encoding'),
     has_bias: Type.Boolean(),
     tied_embeddings: Type.Boolean(),
+    gelu_approximation: Type.Optional(Type.Union([Type.Literal('tanh'), Type.Literal('none')], { description: 'GELU only: "tanh" (gelu_new, gelu_pytorch_tanh) or "none" (exact erf form)' })),
   },
   { additionalProperties: false },
 );

@@ -25,6 +25,21 @@ export interface AttentionWeights {
   wk: Tensor;
   wv: Tensor;
   wo: Tensor;
+  /** Biases, where the family has them. */
+  bq?: Tensor;
+  bk?: Tensor;
+  bv?: Tensor;
+  bo?: Tensor;
+}
+
+export interface AttentionConfig {
+  heads: number;
+  /** Key/value heads: = heads for MHA, fewer for GQA, 1 for MQA. */
+  kvHeads: number;
+  /** Rotary positions on q and k, with this base. */
+  rope?: { theta: number };
+  /** ALiBi: one slope per head; −slope·(i − j) is added to the scores. */
+  alibi?: readonly number[];
 }
 
 export interface AttentionResult {
@@ -36,12 +51,28 @@ export interface AttentionResult {
 /** Receives a kernel's intermediate results by name, for tracing; kernels call it only when given one. */
 export type Tap = (stage: string, t: Tensor) => void;
 
-export type AttentionKernel = (g: Graph, x: Tensor, w: AttentionWeights, nHead: number, tap?: Tap) => AttentionResult;
+export interface NormParams {
+  weight?: Tensor;
+  bias?: Tensor;
+}
+
+export interface MlpWeights {
+  /** Up projection (fc1, W_up). */
+  fc1: Tensor;
+  /** Down projection (fc2, W_down). */
+  fc2: Tensor;
+  /** Gate projection of gated MLPs (SwiGLU, GeGLU). */
+  gate?: Tensor;
+  b1?: Tensor;
+  b2?: Tensor;
+}
+
+export type AttentionKernel = (g: Graph, x: Tensor, w: AttentionWeights, cfg: AttentionConfig, tap?: Tap) => AttentionResult;
 export type ActivationKernel = (g: Graph, x: Tensor) => Tensor;
-export type NormKernel = (g: Graph, x: Tensor, eps: number) => Tensor;
-export type MlpKernel = (g: Graph, x: Tensor, w: { fc1: Tensor; fc2: Tensor }, act: ActivationKernel, tap?: Tap) => Tensor;
-/** Adds position information to token embeddings [T, C] for positions 0..T−1. */
-export type PositionKernel = (g: Graph, tokens: Tensor, wpe: Tensor) => Tensor;
+export type NormKernel = (g: Graph, x: Tensor, eps: number, p?: NormParams) => Tensor;
+export type MlpKernel = (g: Graph, x: Tensor, w: MlpWeights, act: ActivationKernel, tap?: Tap) => Tensor;
+/** Adds position information to token embeddings [T, C] for positions 0..T−1 (a no-op for positions applied inside attention). */
+export type PositionKernel = (g: Graph, tokens: Tensor, wpe?: Tensor) => Tensor;
 
 export interface SlotImpl {
   attention_type: AttentionKernel;

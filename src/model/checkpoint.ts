@@ -3,13 +3,14 @@ import { MicrogptError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { Tensor } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
-import { Gpt, MICROGPT_ARCHITECTURE } from './gpt.js';
+import { KERNELS } from '../kernels/index.js';
+import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
+import { Gpt } from './gpt.js';
 import { parameterShapes } from './params.js';
 import { parse, serialize, type DType } from './safetensors.js';
 import { Tokenizer } from './tokenizer.js';
 
 export interface CheckpointInfo {
-  family: string;
   /** Free-form provenance (steps, seed, data, loss), stored as JSON in the metadata. */
   training?: Record<string, unknown>;
 }
@@ -21,14 +22,15 @@ export interface LoadedCheckpoint {
   training: Record<string, unknown> | null;
 }
 
-const CONFIG_KEYS: Array<keyof ModelConfig> = ['vocabSize', 'nEmbd', 'nHead', 'nLayer', 'blockSize', 'nHidden', 'normEps', 'initStd'];
+const CONFIG_KEYS: Array<keyof ModelConfig> = ['vocabSize', 'nEmbd', 'nHead', 'nKvHead', 'nLayer', 'blockSize', 'nHidden', 'normEps', 'initStd'];
 
 export function checkpointBytes(model: Gpt, tokenizer: Tokenizer, info: CheckpointInfo, dtype: DType = 'F32'): Uint8Array {
-  const tensors = parameterShapes(model.config).map(([name, shape]) => ({ name, shape, data: model.param(name).data }));
+  const tensors = parameterShapes(model.config, model.architecture).map(([name, shape]) => ({ name, shape, data: model.param(name).data }));
   const metadata: Record<string, string> = {
     format: 'microgpt',
-    family: info.family,
+    family: model.architecture.family,
     config: JSON.stringify(model.config),
+    architecture: JSON.stringify(model.architecture),
     vocab: tokenizer.chars.join(''),
   };
   if (info.training) metadata.training = JSON.stringify(info.training);
@@ -65,7 +67,9 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
   if (meta.vocab === undefined || vocab.length + 1 !== config.vocabSize || new Set(vocab).size !== vocab.length) {
     fail('MG058', `metadata vocab has ${vocab.length} distinct characters but config.vocabSize is ${config.vocabSize} (characters + BOS)`);
   }
-  const expected = new Map(parameterShapes(config));
+  const architecture = parseArchitecture(meta.architecture, fail);
+  if (config.nHead % config.nKvHead !== 0) fail('MG058', `metadata config: nHead ${config.nHead} is not divisible by nKvHead ${config.nKvHead}`);
+  const expected = new Map(parameterShapes(config, architecture));
   const got = new Map(st.tensors.map((t) => [t.name, t]));
   const missing = [...expected.keys()].filter((n) => !got.has(n));
   const extra = [...got.keys()].filter((n) => !expected.has(n));
@@ -74,7 +78,7 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
   const params = new Map<string, Tensor>();
   for (const [name, shape] of expected) {
     const t = got.get(name)!;
-    if (t.shape.length !== 2 || t.shape[0] !== shape[0] || t.shape[1] !== shape[1]) fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
     const bad = t.data.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) fail('MG060', `tensor ${name} holds ${t.data[bad]} at index ${bad}; weights must be finite`);
     params.set(name, Tensor.param(shape, t.data));
@@ -87,7 +91,34 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
       fail('MG058', 'metadata training is not valid JSON');
     }
   }
-  return { model: new Gpt(config, params, MICROGPT_ARCHITECTURE), tokenizer: new Tokenizer(vocab), family: meta.family ?? 'microgpt', training };
+  return { model: new Gpt(config, params, architecture), tokenizer: new Tokenizer(vocab), family: architecture.family, training };
+}
+
+/** The architecture metadata (absent in a plain microGPT checkpoint), checked against the kernel registry. */
+function parseArchitecture(text: string | undefined, fail: (code: string, msg: string) => never): Architecture {
+  if (text === undefined) return MICROGPT_ARCHITECTURE;
+  let a: Record<string, unknown>;
+  try {
+    a = JSON.parse(text);
+  } catch {
+    return fail('MG058', 'metadata architecture is not valid JSON');
+  }
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return fail('MG058', 'metadata architecture is not an object');
+  for (const slot of ['attention_type', 'activation', 'norm_type', 'mlp_type', 'positional_encoding'] as const) {
+    const v = a[slot];
+    if (typeof v !== 'string' || !KERNELS.some((k) => k.slot === slot && k.value === v && k.executable)) {
+      fail('MG058', `metadata architecture.${slot} is ${JSON.stringify(v)}; expected one of ${KERNELS.filter((k) => k.slot === slot && k.executable).map((k) => k.value).join(', ')}`);
+    }
+  }
+  for (const flag of ['tied_embeddings', 'norm_affine', 'embedding_norm', 'final_norm'] as const) {
+    if (typeof a[flag] !== 'boolean') fail('MG058', `metadata architecture.${flag} is not true or false`);
+  }
+  const bias = a.bias as Record<string, unknown> | undefined;
+  if (typeof bias !== 'object' || bias === null || !['qkv', 'o', 'mlp', 'lm_head'].every((k) => typeof bias[k] === 'boolean')) fail('MG058', 'metadata architecture.bias is not {qkv, o, mlp, lm_head} of booleans');
+  if (typeof a.family !== 'string' || !/^[a-z0-9_]+$/.test(a.family)) fail('MG058', 'metadata architecture.family is not a family name');
+  if (a.gelu_approximation !== undefined && a.gelu_approximation !== 'tanh' && a.gelu_approximation !== 'none') fail('MG058', 'metadata architecture.gelu_approximation is not "tanh" or "none"');
+  if (a.rope_theta !== undefined && !(typeof a.rope_theta === 'number' && a.rope_theta > 1 && Number.isFinite(a.rope_theta))) fail('MG058', 'metadata architecture.rope_theta is not a number > 1');
+  return a as unknown as Architecture;
 }
 
 function parseConfig(text: string | undefined, fail: (code: string, msg: string) => never): ModelConfig {

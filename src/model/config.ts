@@ -3,6 +3,8 @@ export interface ModelConfig {
   vocabSize: number;
   nEmbd: number;
   nHead: number;
+  /** Key/value heads: nHead for MHA, fewer for GQA, 1 for MQA. */
+  nKvHead: number;
   nLayer: number;
   blockSize: number;
   /** MLP hidden width (4·n_embd in microGPT). */
@@ -16,6 +18,7 @@ export const MICROGPT: ModelConfig = {
   vocabSize: 27,
   nEmbd: 16,
   nHead: 4,
+  nKvHead: 4,
   nLayer: 1,
   blockSize: 16,
   nHidden: 64,

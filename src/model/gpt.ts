@@ -1,24 +1,11 @@
-import { add, crossEntropy, gather, Graph, matmulT, Tensor } from '../tensor/index.js';
+import { addRow, crossEntropy, gather, Graph, matmulT, Tensor, add } from '../tensor/index.js';
 import { executable, type KernelPath } from '../kernels/dispatch.js';
+import type { AttentionConfig } from '../kernels/types.js';
+import { alibiSlopes, MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import type { ModelConfig } from './config.js';
 import { initParameters } from './params.js';
 
-/** The kernels a model is assembled from, by contract constraint value. */
-export interface Architecture {
-  attention_type: string;
-  activation: string;
-  norm_type: string;
-  mlp_type: string;
-  positional_encoding: string;
-}
-
-export const MICROGPT_ARCHITECTURE: Architecture = {
-  attention_type: 'mha',
-  activation: 'relu',
-  norm_type: 'rmsnorm',
-  mlp_type: 'relu_mlp',
-  positional_encoding: 'learned',
-};
+export { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 
 /** What a forward pass leaves behind for explanation: plain arrays, safe after the graph is reset. */
 export interface ForwardTrace {
@@ -40,12 +27,16 @@ export interface ForwardResult {
 }
 
 /**
- * microGPT: token + learned position embedding, RMSNorm, then per layer a
- * pre-norm causal attention block and a pre-norm MLP block, each with a residual,
- * then the untied LM head. Reads top-down in the order of the forward pass.
+ * A GPT assembled from the kernel registry: token embedding (+ learned
+ * positions where the family has them), an optional embedding norm, then per
+ * layer a pre-norm causal attention block and a pre-norm MLP block, each with
+ * a residual, an optional final norm and the output head (untied, or the
+ * embedding reused). With microGPT's architecture this is exactly Karpathy's
+ * microgpt; other families change only which kernels run.
  */
 export class Gpt {
   private readonly kernels;
+  private readonly attentionConfig: AttentionConfig;
 
   constructor(
     readonly config: ModelConfig,
@@ -53,17 +44,24 @@ export class Gpt {
     readonly architecture: Architecture = MICROGPT_ARCHITECTURE,
     path: KernelPath = 'fused',
   ) {
+    const a = architecture;
     this.kernels = {
-      attention: executable('attention_type', architecture.attention_type, path),
-      activation: executable('activation', architecture.activation),
-      norm: executable('norm_type', architecture.norm_type),
-      mlp: executable('mlp_type', architecture.mlp_type),
-      positions: executable('positional_encoding', architecture.positional_encoding),
+      attention: executable('attention_type', a.attention_type, path),
+      activation: executable('activation', a.activation, path, a.gelu_approximation),
+      norm: executable('norm_type', a.norm_type, path),
+      mlp: executable('mlp_type', a.mlp_type, path),
+      positions: executable('positional_encoding', a.positional_encoding, path),
+    };
+    this.attentionConfig = {
+      heads: config.nHead,
+      kvHeads: config.nKvHead,
+      rope: a.positional_encoding === 'rope' ? { theta: a.rope_theta ?? 10000 } : undefined,
+      alibi: a.positional_encoding === 'alibi' ? alibiSlopes(config.nHead) : undefined,
     };
   }
 
-  static init(config: ModelConfig, seed: number): Gpt {
-    return new Gpt(config, initParameters(config, seed));
+  static init(config: ModelConfig, seed: number, architecture: Architecture = MICROGPT_ARCHITECTURE): Gpt {
+    return new Gpt(config, initParameters(config, seed, architecture), architecture);
   }
 
   param(name: string): Tensor {
@@ -80,28 +78,36 @@ export class Gpt {
 
   /** Logits [T, vocab] for input ids (T ≤ block size), and the trace when asked for. */
   forward(g: Graph, ids: readonly number[], withTrace = false): ForwardResult {
-    const c = this.config, k = this.kernels;
+    const c = this.config, k = this.kernels, P = this.params;
     if (ids.length < 1 || ids.length > c.blockSize) throw new Error(`Gpt.forward: ${ids.length} tokens, block size is ${c.blockSize}`);
     const trace: ForwardTrace | null = withTrace ? { attention: [], stages: [] } : null;
     const record = (name: string, t: Tensor): Tensor => {
       trace?.stages.push({ name, shape: [...t.shape], values: Array.from(t.data) });
       return t;
     };
-    let x = record('embedding (wte + wpe)', k.positions(g, gather(g, this.param('wte'), ids), this.param('wpe')));
-    x = record('rmsnorm (embedding)', k.norm(g, x, c.normEps));
+    const norm = (x: Tensor, prefix: string) => k.norm(g, x, c.normEps, { weight: P.get(`${prefix}_w`), bias: P.get(`${prefix}_b`) });
+
+    let x = record('embedding (wte + wpe)', k.positions(g, gather(g, this.param('wte'), ids), P.get('wpe')));
+    if (this.architecture.embedding_norm) x = record(`${this.architecture.norm_type} (embedding)`, norm(x, 'norm_emb'));
     for (let l = 0; l < c.nLayer; l++) {
-      const p = (n: string) => this.param(`layer${l}.${n}`);
+      const p = (n: string) => P.get(`layer${l}.${n}`);
       const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
-      const h = record(`layer ${l} rmsnorm (pre-attention)`, k.norm(g, x, c.normEps));
-      const attn = k.attention(g, h, { wq: p('attn_wq'), wk: p('attn_wk'), wv: p('attn_wv'), wo: p('attn_wo') }, c.nHead, tap);
-      trace?.attention.push(attn.weights.map((w) => w.toRows()));
+      const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, `layer${l}.norm_attn`));
+      const w = { wq: p('attn_wq')!, wk: p('attn_wk')!, wv: p('attn_wv')!, wo: p('attn_wo')!, bq: p('attn_bq'), bk: p('attn_bk'), bv: p('attn_bv'), bo: p('attn_bo') };
+      const attn = k.attention(g, h, w, this.attentionConfig, tap);
+      trace?.attention.push(attn.weights.map((t) => t.toRows()));
       record(`layer ${l} attention output (W_o)`, attn.out);
       x = record(`layer ${l} residual (after attention)`, add(g, attn.out, x));
-      const m = k.mlp(g, record(`layer ${l} rmsnorm (pre-MLP)`, k.norm(g, x, c.normEps)), { fc1: p('mlp_fc1'), fc2: p('mlp_fc2') }, k.activation, tap);
-      record(`layer ${l} mlp fc2`, m);
+      const hm = record(`layer ${l} ${this.architecture.norm_type} (pre-MLP)`, norm(x, `layer${l}.norm_mlp`));
+      const m = k.mlp(g, hm, { fc1: p('mlp_fc1')!, fc2: p('mlp_fc2')!, gate: p('mlp_gate'), b1: p('mlp_b1'), b2: p('mlp_b2') }, k.activation, tap);
+      record(`layer ${l} mlp output`, m);
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
-    return { logits: record('logits', matmulT(g, x, this.param('lm_head'))), trace };
+    if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, 'norm_f'));
+    let logits = matmulT(g, x, this.architecture.tied_embeddings ? this.param('wte') : this.param('lm_head'));
+    const lmBias = P.get('lm_head_b');
+    if (lmBias) logits = addRow(g, logits, lmBias);
+    return { logits: record('logits', logits), trace };
   }
 
   /** Mean cross-entropy of a document [BOS, chars…, BOS], cut to the block size as microgpt does. */
@@ -111,4 +117,3 @@ export class Gpt {
     return crossEntropy(g, logits, tokens.slice(1, n + 1));
   }
 }
-

@@ -1,6 +1,8 @@
 export { Tokenizer, BOS_LABEL } from './tokenizer.js';
 export { MICROGPT, headDim, withVocab, type ModelConfig } from './config.js';
-export { parameterShapes, initParameters } from './params.js';
+export { parameterShapes, parameterSpecs, initParameters, type ParamSpec } from './params.js';
+export { alibiSlopes, hasPositionTable, isGated } from './architecture.js';
+export { tinyInstance } from './family.js';
 export { Gpt, MICROGPT_ARCHITECTURE, type Architecture, type ForwardResult, type ForwardTrace, type TraceStage } from './gpt.js';
 export { builtinNames, readDocs, BUILTIN_CORPUS } from './corpus.js';
 export { trainSteps, corpusLoss, type TrainOptions, type TrainState } from './train.js';

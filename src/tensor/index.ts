@@ -8,3 +8,5 @@ export { sum, mean } from './ops/reduce.js';
 export { reshape, sliceCols, concatCols } from './ops/shape.js';
 export { causalAttention, type AttentionOutput } from './ops/attention.js';
 export { softmaxRows, rmsnormRows, gather, addCausalMask, crossEntropy, MASK_VALUE } from './ops/nn.js';
+export { geluTanh, geluExact, silu, erf } from './ops/activations.js';
+export { mulRow, addRow, layernormRows, rope } from './ops/rows.js';

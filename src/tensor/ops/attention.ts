@@ -18,9 +18,10 @@ export interface AttentionOutput {
  * and their buffers; it computes the same floating-point operations in the
  * same order as the composed path (slice, matmulT, scale, mask, softmax,
  * matmul, concat), so its forward result is bit-identical. Masked weights
- * are exactly 0, as exp(−1e9 − max) is.
+ * are exactly 0, as exp(−1e9 − max) is. `alibiSlopes` (one per head) adds
+ * ALiBi's bias −m_h·(i − j) to the scores.
  */
-export function causalAttention(g: Graph, q: Tensor, k: Tensor, v: Tensor, heads: number, kvHeads = heads): AttentionOutput {
+export function causalAttention(g: Graph, q: Tensor, k: Tensor, v: Tensor, heads: number, kvHeads = heads, alibiSlopes?: readonly number[]): AttentionOutput {
   expect2d('causalAttention', q);
   expectSameShape('causalAttention', k, v);
   const [T, C] = q.shape;
@@ -40,7 +41,9 @@ export function causalAttention(g: Graph, q: Tensor, k: Tensor, v: Tensor, heads
       const wr = wh + i * T;
       let max = -Infinity;
       for (let j = 0; j <= i; j++) {
-        const s = dot(Q, i * C + qc, K, j * kvC + kc, d) * scale;
+        let s = dot(Q, i * C + qc, K, j * kvC + kc, d) * scale;
+        // ALiBi: a constant penalty growing with distance, so no gradient flows through it
+        if (alibiSlopes) s -= alibiSlopes[h] * (i - j);
         W[wr + j] = s;
         if (s > max) max = s;
       }

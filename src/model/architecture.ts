@@ -1,0 +1,47 @@
+/**
+ * What a model is assembled from: the kernel for each contract constraint,
+ * plus the structural facts a family's tensor list implies (learned norm
+ * weights, extra norms, which projections carry biases). Plain data, stored
+ * in checkpoints.
+ */
+export interface Architecture {
+  family: string;
+  attention_type: string;
+  activation: string;
+  /** GELU only: "tanh" (GPT-2's gelu_new) or "none" (the exact erf form). */
+  gelu_approximation?: 'tanh' | 'none';
+  norm_type: string;
+  mlp_type: string;
+  positional_encoding: string;
+  tied_embeddings: boolean;
+  /** Norms carry a learned weight (and, for LayerNorm, a bias). microGPT's do not. */
+  norm_affine: boolean;
+  /** A norm right after the embedding (microGPT's RMSNorm, BLOOM's and BERT's LayerNorm). */
+  embedding_norm: boolean;
+  /** A norm before the output head (everything but microGPT). */
+  final_norm: boolean;
+  bias: { qkv: boolean; o: boolean; mlp: boolean; lm_head: boolean };
+  rope_theta?: number;
+}
+
+export const MICROGPT_ARCHITECTURE: Architecture = {
+  family: 'microgpt',
+  attention_type: 'mha',
+  activation: 'relu',
+  norm_type: 'rmsnorm',
+  mlp_type: 'relu_mlp',
+  positional_encoding: 'learned',
+  tied_embeddings: false,
+  norm_affine: false,
+  embedding_norm: true,
+  final_norm: false,
+  bias: { qkv: false, o: false, mlp: false, lm_head: false },
+};
+
+export const hasPositionTable = (a: Architecture): boolean => a.positional_encoding === 'learned' || a.positional_encoding === 'absolute';
+export const isGated = (a: Architecture): boolean => a.mlp_type === 'swiglu' || a.mlp_type === 'gated_mlp';
+
+/** ALiBi's head slopes 2^(−8(h+1)/H) (for a power-of-two head count, as in the paper). */
+export function alibiSlopes(heads: number): number[] {
+  return Array.from({ length: heads }, (_, h) => 2 ** ((-8 * (h + 1)) / heads));
+}

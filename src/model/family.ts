@@ -1,0 +1,47 @@
+import type { Contract } from '../contracts/index.js';
+import { MicrogptError } from '../errors.js';
+import { kernel } from '../kernels/index.js';
+import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
+import { MICROGPT, type ModelConfig } from './config.js';
+
+/** K/V heads of a tiny instance, keeping the family's character: GQA shares, MQA shares all. */
+const KV_HEADS: Record<string, number> = { mha: 4, gqa: 2, mqa: 1 };
+
+/**
+ * A family's tiny instance: microGPT's scale (n_embd 16, 4 query heads of dim 4,
+ * 1 layer, block 16, MLP width 64) with the family's own kernels, and the
+ * structure its tensor list shows (norm weights, extra norms, biases, tying).
+ */
+export function tinyInstance(c: Contract, vocabSize: number): { config: ModelConfig; architecture: Architecture } {
+  if (c.family === 'microgpt') return { config: { ...MICROGPT, vocabSize }, architecture: MICROGPT_ARCHITECTURE };
+  const k = c.constraints;
+  if (!kernel('attention_type', k.attention_type).executable) {
+    throw new MicrogptError(
+      'MG022',
+      `${c.family} is explain-only: its attention_type is ${k.attention_type} (${kernel('attention_type', k.attention_type).title}), with no attention matrix to run or show; try microgpt explain --kernel ${c.family}`,
+    );
+  }
+  const roles = new Set(c.tensors.map((t) => t.role));
+  const smallest = Object.values(c.sizes).sort((a, b) => a.parameters - b.parameters)[0];
+  const architecture: Architecture = {
+    family: c.family,
+    attention_type: k.attention_type,
+    activation: k.activation,
+    ...(k.activation === 'gelu' ? { gelu_approximation: k.gelu_approximation ?? 'tanh' } : {}),
+    norm_type: k.norm_type,
+    mlp_type: k.mlp_type,
+    positional_encoding: k.positional_encoding,
+    tied_embeddings: k.tied_embeddings,
+    norm_affine: roles.has('attn_norm') || roles.has('attn_post_norm') || roles.has('block_norm'),
+    embedding_norm: roles.has('embedding_norm'),
+    final_norm: roles.has('final_norm'),
+    bias: {
+      qkv: roles.has('attn_q_bias') || roles.has('attn_qkv_bias'),
+      o: roles.has('attn_output_bias'),
+      mlp: roles.has('mlp_up_bias'),
+      lm_head: roles.has('lm_head_bias'),
+    },
+    ...(k.positional_encoding === 'rope' ? { rope_theta: smallest.rope_theta ?? 10000 } : {}),
+  };
+  return { config: { ...MICROGPT, vocabSize, nKvHead: KV_HEADS[k.attention_type] }, architecture };
+}
