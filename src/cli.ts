@@ -60,7 +60,7 @@ program
   .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
   .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
   .option('--vs <family>', 'with --kernel: a second family side by side, differences highlighted')
-  .option('--family <family>', 'with --tensor: whose tensor names to use (default: microgpt)')
+  .option('--family <family>', 'with --attention: a tiny model of this family instead of microGPT; with --tensor: whose tensor names to use')
   .option('--len <n>', 'with --tensor attn_mask: sequence length', integerIn(1, 16), 4)
   .option('--seed <n>', 'seed of the random initialization', SEED, 42)
   .option('--model <file>', 'with --attention or --tensor: use a checkpoint written by microgpt train')
@@ -75,6 +75,7 @@ Examples:
   $ microgpt explain --attention emma --seed 7 --json
   $ microgpt explain --attention charlotte --heads 0,2
   $ microgpt explain --attention mar --html attention.html
+  $ microgpt explain --attention mar --family llama     GQA, RoPE, SwiGLU at microGPT scale
   $ microgpt explain --attention mar --model m.safetensors
   $ microgpt explain --tensor attn_mask --len 6
   $ microgpt explain --tensor layer0.attn_wq
@@ -103,7 +104,8 @@ program
     process.exitCode = await runExample(name, opts);
   });
 
-const modelOption = () => new Option('--model <file>', 'checkpoint written by microgpt train (default: an untrained microGPT from --seed)');
+const modelOption = () => new Option('--model <file>', 'checkpoint written by microgpt train (default: an untrained model from --seed)');
+const familyOption = () => new Option('--family <family>', 'a tiny model of this family (llama, gpt2, mistral …: its kernels at microGPT scale) instead of microGPT');
 const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(42);
 const dataOption = () => new Option('--data <file>', 'text file with one name per line (default: the built-in 8,403 English first names)');
 
@@ -111,6 +113,8 @@ program
   .command('train')
   .description('train microGPT (DESIGN.md recipe: one name per step, Adam, linear lr decay) and write a checkpoint')
   .addOption(dataOption())
+  .addOption(familyOption())
+  .addOption(contractsOption())
   .option('--steps <n>', 'training steps', integerIn(1, 10_000_000), 1000)
   .addOption(seedOption('seed of initialization and data order'))
   .option('--lr <rate>', 'peak learning rate (decays linearly to 0)', numberIn(0, 10), 0.01)
@@ -118,7 +122,7 @@ program
   .option('--no-out', 'do not write a checkpoint')
   .addOption(jsonOption())
   .addOption(noColorOption())
-  .addHelpText('after', '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n\nCtrl-C stops after the current step and still writes the checkpoint.')
+  .addHelpText('after', '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nCtrl-C stops after the current step and still writes the checkpoint.')
   .action(async (opts) => {
     const { runTrain } = await import('./cli/train.js');
     process.exitCode = await runTrain(opts);
@@ -128,6 +132,8 @@ program
   .command('eval')
   .description('mean per-name loss of a model over a corpus')
   .addOption(modelOption())
+  .addOption(familyOption())
+  .addOption(contractsOption())
   .addOption(dataOption())
   .addOption(seedOption('seed of the untrained model when no --model is given'))
   .addOption(jsonOption())
@@ -135,13 +141,15 @@ program
   .addHelpText('after', '\nExamples:\n  $ microgpt eval --model m.safetensors\n  $ microgpt eval --model m.safetensors --data names.txt')
   .action(async (opts) => {
     const { runEval } = await import('./cli/commands.js');
-    process.exitCode = runEval(opts);
+    process.exitCode = await runEval(opts);
   });
 
 program
   .command('sample')
   .description('generate names; --explain shows how every character was chosen')
   .addOption(modelOption())
+  .addOption(familyOption())
+  .addOption(contractsOption())
   .option('-n, --count <n>', 'how many names', integerIn(1, 10_000), 20)
   .option('--temperature <t>', 'divide the logits by t before softmax (lower = safer)', numberIn(0, 100), 0.5)
   .addOption(seedOption('seed of the draws (and of the untrained model without --model)'))
@@ -151,13 +159,14 @@ program
   .addHelpText('after', '\nExamples:\n  $ microgpt sample --model m.safetensors\n  $ microgpt sample --model m.safetensors -n 3 --explain\n  $ microgpt sample --model m.safetensors --temperature 1.0 --seed 7')
   .action(async (opts) => {
     const { runSample } = await import('./cli/commands.js');
-    process.exitCode = runSample({ ...opts, n: opts.count });
+    process.exitCode = await runSample({ ...opts, n: opts.count });
   });
 
 program
   .command('inspect')
   .description('architecture, every tensor with its statistics, and the kernel pipeline')
   .addOption(modelOption())
+  .addOption(familyOption())
   .addOption(contractsOption())
   .addOption(seedOption('seed of the untrained model when no --model is given'))
   .option('--html <file>', 'also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)')
@@ -174,13 +183,15 @@ program
   .description('the forward pass stage by stage, then the prediction at every position')
   .argument('<text>', 'input, e.g. emma (the model sees [BOS, e, m, m, a])')
   .addOption(modelOption())
+  .addOption(familyOption())
+  .addOption(contractsOption())
   .addOption(seedOption('seed of the untrained model when no --model is given'))
   .addOption(jsonOption())
   .addOption(noColorOption())
   .addHelpText('after', '\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace mar --json')
   .action(async (text: string, opts) => {
     const { runTrace } = await import('./cli/commands.js');
-    process.exitCode = runTrace(text, opts);
+    process.exitCode = await runTrace(text, opts);
   });
 
 const contracts = program.command('contracts').description('the family contracts: list them, or validate contract files');

@@ -16,10 +16,12 @@ import { print, stdoutStyle, type OutputOptions } from './output.js';
 interface ModelOptions extends OutputOptions {
   model?: string;
   seed: number;
+  family?: string;
+  contracts?: string[];
 }
 
-export function runEval(opts: ModelOptions & { data?: string }): number {
-  const src = modelFrom(opts);
+export async function runEval(opts: ModelOptions & { data?: string }): Promise<number> {
+  const src = await modelFrom(opts);
   const { docs, label } = corpusFrom(opts.data);
   const usable = docs.filter((d) => [...d].every((c) => src.tokenizer.chars.includes(c)));
   if (usable.length < docs.length) {
@@ -32,16 +34,16 @@ export function runEval(opts: ModelOptions & { data?: string }): number {
   return 0;
 }
 
-export function runSample(opts: ModelOptions & { n: number; temperature: number; explain?: boolean }): number {
-  const src = modelFrom(opts);
+export async function runSample(opts: ModelOptions & { n: number; temperature: number; explain?: boolean }): Promise<number> {
+  const src = await modelFrom(opts);
   const names = sampleNames(src.model, src.tokenizer, opts.n, opts.temperature, opts.seed);
   const report: SampleReport = { kind: 'sample', weightsFrom: src.weightsFrom, seed: opts.seed, temperature: opts.temperature, names, explain: opts.explain === true };
   print(opts.json ? renderJson('sample', { model: opts.model ?? null, n: opts.n, temperature: opts.temperature, seed: opts.seed }, report) : renderSampleReport(report, stdoutStyle(opts)));
   return 0;
 }
 
-export async function runInspect(opts: ModelOptions & { contracts?: string[]; html?: string }): Promise<number> {
-  const src = modelFrom(opts);
+export async function runInspect(opts: ModelOptions & { html?: string }): Promise<number> {
+  const src = await modelFrom(opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
   const report = buildInspectReport(src.model, contracts.get(src.family), src);
   if (opts.html !== undefined) {
@@ -54,8 +56,8 @@ export async function runInspect(opts: ModelOptions & { contracts?: string[]; ht
   return 0;
 }
 
-export function runTrace(text: string, opts: ModelOptions): number {
-  const src = modelFrom(opts);
+export async function runTrace(text: string, opts: ModelOptions): Promise<number> {
+  const src = await modelFrom(opts);
   const report = buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom);
   print(opts.json ? renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report) : renderTraceReport(report, stdoutStyle(opts)));
   return 0;

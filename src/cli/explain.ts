@@ -67,7 +67,7 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
       import('../model/corpus.js'),
       import('../render/attention.js'),
     ]);
-    const src = modelFrom(opts);
+    const src = await modelFrom(opts);
     // A trained model gets the head-specialisation summary, probed on corpus names it can read.
     const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : undefined;
     const report = buildAttentionReport(src.model, src.tokenizer, opts.attention, {
@@ -108,8 +108,17 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
   }
 
   const [{ buildTensorReport }, { renderTensorReport }] = await Promise.all([import('../explain/tensor.js'), import('../render/tensor.js')]);
-  const src = opts.model !== undefined ? (await import('./model.js')).modelFrom(opts) : null;
+  const src = opts.model !== undefined ? await (await import('./model.js')).modelFrom(opts) : null;
   const family = opts.family ?? src?.family;
+  // A tiny family model's own parameter names (layer0.attn_wk …) are explained with its real shapes.
+  if (family !== undefined && src === null && /^(layer\d+\.|wte$|wpe$|lm_head|norm_)/.test(opts.tensor!)) {
+    const tiny = await (await import('./model.js')).modelFrom({ ...opts, family });
+    if (tiny.model.params.has(opts.tensor!)) {
+      const report = buildTensorReport(contracts.families.map((f) => f.contract), opts.tensor!, { maskLen: opts.len, tiny: { family: tiny.family, model: tiny.model } });
+      print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family, len: opts.len, model: null }, report) : renderTensorReport(report, style));
+      return 0;
+    }
+  }
   const report = buildTensorReport(
     contracts.families.map((f) => f.contract),
     opts.tensor!,

@@ -1,6 +1,9 @@
-import { Gpt, loadCheckpoint, MICROGPT, Tokenizer } from '../model/index.js';
+import { ContractSet } from '../contracts/index.js';
+import { MicrogptError } from '../errors.js';
+import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model/index.js';
+import { extraContractDirs } from './dirs.js';
 
-/** The model a command works on: a checkpoint, or a fresh microGPT from the seed. */
+/** The model a command works on: a checkpoint, or a fresh tiny model of a family (microGPT by default) from the seed. */
 export interface ModelSource {
   model: Gpt;
   tokenizer: Tokenizer;
@@ -10,14 +13,26 @@ export interface ModelSource {
   trained: boolean;
 }
 
-export function modelFrom(opts: { model?: string; seed: number }): ModelSource {
+export async function modelFrom(opts: { model?: string; seed: number; family?: string; contracts?: string[] }): Promise<ModelSource> {
   if (opts.model !== undefined) {
     const c = loadCheckpoint(opts.model);
+    if (opts.family !== undefined) {
+      const wanted = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family).family;
+      if (wanted !== c.family) throw new MicrogptError('MG001', `${opts.model} holds a ${c.family} model, not ${wanted}; drop --family (a checkpoint knows its family)`);
+    }
     return { model: c.model, tokenizer: c.tokenizer, family: c.family, weightsFrom: opts.model, training: c.training, trained: true };
+  }
+  const tokenizer = Tokenizer.default();
+  if (opts.family !== undefined) {
+    const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family);
+    const { config, architecture } = tinyInstance(contract, tokenizer.vocabSize);
+    const model = Gpt.init(config, opts.seed, architecture);
+    const label = contract.family === 'microgpt' ? '' : `tiny ${contract.display_name}, `;
+    return { model, tokenizer, family: contract.family, weightsFrom: `random initialization (${label}seed ${opts.seed})`, training: null, trained: false };
   }
   return {
     model: Gpt.init(MICROGPT, opts.seed),
-    tokenizer: Tokenizer.default(),
+    tokenizer,
     family: 'microgpt',
     weightsFrom: `random initialization (seed ${opts.seed})`,
     training: null,

@@ -1,7 +1,9 @@
 import cliProgress from 'cli-progress';
 import { assertWritable } from '../fsutil.js';
 import { lossCurve, recentMean, type TrainReport } from '../explain/training.js';
-import { corpusLoss, Gpt, MICROGPT, sampleNames, saveCheckpoint, Tokenizer, trainSteps } from '../model/index.js';
+import { ContractSet } from '../contracts/index.js';
+import { corpusLoss, Gpt, sampleNames, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
+import { extraContractDirs } from './dirs.js';
 import { renderJson } from '../render/json.js';
 import { renderTrainReport } from '../render/training.js';
 import { corpusFrom } from './corpus.js';
@@ -9,6 +11,8 @@ import { print, stdoutStyle, type OutputOptions } from './output.js';
 
 export interface TrainCliOptions extends OutputOptions {
   data?: string;
+  family?: string;
+  contracts?: string[];
   steps: number;
   seed: number;
   lr: number;
@@ -21,7 +25,9 @@ const YIELD_MS = 20;
 export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
-  const model = Gpt.init({ ...MICROGPT, vocabSize: tokenizer.vocabSize }, opts.seed);
+  const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family ?? 'microgpt');
+  const { config, architecture } = tinyInstance(contract, tokenizer.vocabSize);
+  const model = Gpt.init(config, opts.seed, architecture);
   const out = opts.out === false ? null : opts.out;
   if (out) assertWritable(out);
 
@@ -53,13 +59,14 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
     process.off('SIGINT', onSigint);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const training = { steps: losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
+  const training = { family: contract.family, steps: losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
   // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
   if (out) saveCheckpoint(out, model, tokenizer, { training });
   if (failure) throw failure;
 
   const report: TrainReport = {
     kind: 'train',
+    family: contract.family,
     data: label,
     documents: docs.length,
     vocab: tokenizer.chars.join(''),

@@ -3,6 +3,7 @@ import { Gpt, type Tokenizer } from '../model/index.js';
 import { Graph } from '../tensor/index.js';
 import { compareRow, describeRow } from './annotate.js';
 import { architectureReport, type ArchitectureReport } from './architecture.js';
+import { buildDifferences, type DifferencesReport } from './differences.js';
 import { summarizeHeads, type HeadSummary } from './heads.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
 
@@ -29,6 +30,8 @@ export interface AttentionReport {
   layers: Array<{ layer: number; heads: Array<{ head: number; rows: AttentionRow[] }> }>;
   invariants: InvariantResult[];
   allInvariantsHold: boolean;
+  /** For a family other than microGPT: what its tiny model does differently, and ALiBi's bias matrices. */
+  differences: DifferencesReport | null;
   /** For trained models: what each head does over a probe set of names (null when no probe is given). */
   headSummary: { probeSize: number; heads: HeadSummary[] } | null;
 }
@@ -113,6 +116,7 @@ export function buildAttentionReport(
     })).filter((l) => sel.layer === undefined || l.layer === sel.layer),
     invariants,
     allInvariantsHold: invariants.every((r) => r.holds),
+    differences: buildDifferences(model.architecture, model.config, ids.length),
     headSummary: opts.probe ? { probeSize: opts.probe.length, heads: summarizeHeads(model, tokenizer, opts.probe) } : null,
   };
 }

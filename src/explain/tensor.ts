@@ -2,6 +2,7 @@ import { MicrogptError } from '../errors.js';
 import { concreteName, evaluate, shapeVariables, type Contract, type TensorTemplate } from '../contracts/index.js';
 import { didYouMean } from '../suggest.js';
 import type { Tensor } from '../tensor/index.js';
+import { parameterSpecs, type Gpt } from '../model/index.js';
 import { buildMaskReport, type MaskReport } from './mask.js';
 import { GENERIC_NAMES, ROLES, type RoleInfo } from './roles.js';
 import { stats, type Stats } from './stats.js';
@@ -12,7 +13,7 @@ export interface TensorReport {
   family: string | null;
   name: string;
   /** How the name matched: a family's template, its GGUF name, a generic pattern, or the computed mask. */
-  via: 'template' | 'gguf' | 'pattern' | 'mask';
+  via: 'template' | 'gguf' | 'pattern' | 'mask' | 'model';
   template: string | null;
   /** Other families whose templates name a tensor exactly like this. */
   alsoIn: string[];
@@ -88,9 +89,27 @@ function knownNames(contracts: readonly Contract[]): string[] {
 export function buildTensorReport(
   contracts: readonly Contract[],
   name: string,
-  opts: { family?: Contract; maskLen: number; model?: { weightsFrom: string; params: ReadonlyMap<string, Tensor> } },
+  opts: { family?: Contract; maskLen: number; model?: { weightsFrom: string; params: ReadonlyMap<string, Tensor> }; tiny?: { family: string; model: Gpt } },
 ): TensorReport {
   const empty = { alsoIn: [], layer: null, mask: null, values: null, template: null };
+  const spec = opts.tiny && parameterSpecs(opts.tiny.model.config, opts.tiny.model.architecture).find((s) => s.name === name);
+  if (opts.tiny && spec) {
+    const t = opts.tiny.model.param(name);
+    return {
+      ...empty,
+      kind: 'tensor',
+      family: opts.tiny.family,
+      name,
+      via: 'model',
+      layer: /^layer(\d+)\./.test(name) ? Number(/^layer(\d+)\./.exec(name)![1]) : null,
+      role: spec.role,
+      info: ROLES[spec.role] ?? { title: spec.role, stage: '—', formula: '—' },
+      shape: [...t.shape],
+      count: t.size,
+      stored: true,
+      values: { weightsFrom: `tiny ${opts.tiny.family} model at initialization`, stats: stats(t.data) },
+    };
+  }
   if (MASK_NAMES.includes(name)) {
     const n = opts.maskLen;
     return { ...empty, kind: 'tensor', family: opts.family?.family ?? 'microgpt', name: 'attn_mask', via: 'mask', role: 'attn_mask', info: ROLES.attn_mask, shape: [n, n], count: n * n, stored: false, mask: buildMaskReport(n) };

@@ -2,6 +2,7 @@ import type { SampledName } from '../model/index.js';
 
 export interface TrainReport {
   kind: 'train';
+  family: string;
   data: string;
   documents: number;
   vocab: string;

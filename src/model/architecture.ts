@@ -22,6 +22,8 @@ export interface Architecture {
   final_norm: boolean;
   bias: { qkv: boolean; o: boolean; mlp: boolean; lm_head: boolean };
   rope_theta?: number;
+  /** What the family does that its tiny model leaves out (mixture of experts, QK-norm, …), in words. */
+  omitted?: string[];
 }
 
 export const MICROGPT_ARCHITECTURE: Architecture = {

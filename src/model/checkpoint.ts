@@ -117,6 +117,7 @@ function parseArchitecture(text: string | undefined, fail: (code: string, msg: s
   if (typeof bias !== 'object' || bias === null || !['qkv', 'o', 'mlp', 'lm_head'].every((k) => typeof bias[k] === 'boolean')) fail('MG058', 'metadata architecture.bias is not {qkv, o, mlp, lm_head} of booleans');
   if (typeof a.family !== 'string' || !/^[a-z0-9_]+$/.test(a.family)) fail('MG058', 'metadata architecture.family is not a family name');
   if (a.gelu_approximation !== undefined && a.gelu_approximation !== 'tanh' && a.gelu_approximation !== 'none') fail('MG058', 'metadata architecture.gelu_approximation is not "tanh" or "none"');
+  if (a.omitted !== undefined && !(Array.isArray(a.omitted) && a.omitted.every((x) => typeof x === 'string'))) fail('MG058', 'metadata architecture.omitted is not a list of strings');
   if (a.rope_theta !== undefined && !(typeof a.rope_theta === 'number' && a.rope_theta > 1 && Number.isFinite(a.rope_theta))) fail('MG058', 'metadata architecture.rope_theta is not a number > 1');
   return a as unknown as Architecture;
 }

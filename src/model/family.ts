@@ -4,6 +4,15 @@ import { kernel } from '../kernels/index.js';
 import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import { MICROGPT, type ModelConfig } from './config.js';
 
+/** Structure a tiny instance does not reproduce, read off the family's tensor roles. */
+function omissions(roles: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  if (roles.has('moe_router')) out.push('mixture of experts: the tiny model has one dense MLP where the family routes each token to a few experts');
+  if (roles.has('attn_q_norm')) out.push('QK-norm: the family normalises each head\'s queries and keys; the tiny model does not');
+  if (roles.has('attn_post_norm')) out.push('post-norm and bidirectional attention: the family is an encoder; the tiny model is a causal, pre-norm language model');
+  return out;
+}
+
 /** K/V heads of a tiny instance, keeping the family's character: GQA shares, MQA shares all. */
 const KV_HEADS: Record<string, number> = { mha: 4, gqa: 2, mqa: 1 };
 
@@ -42,6 +51,7 @@ export function tinyInstance(c: Contract, vocabSize: number): { config: ModelCon
       lm_head: roles.has('lm_head_bias'),
     },
     ...(k.positional_encoding === 'rope' ? { rope_theta: smallest.rope_theta ?? 10000 } : {}),
+    omitted: omissions(roles),
   };
   return { config: { ...MICROGPT, vocabSize, nKvHead: KV_HEADS[k.attention_type] }, architecture };
 }

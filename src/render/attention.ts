@@ -1,4 +1,5 @@
 import type { AttentionReport } from '../explain/attention.js';
+import type { DifferencesReport } from '../explain/differences.js';
 import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
 import { heatmapLegend, renderHeatmap, type HeatmapOptions } from './heatmap.js';
@@ -7,9 +8,9 @@ import { fixed, safe, type Style } from './style.js';
 
 export function renderArchitecture(a: ArchitectureReport, s: Style): string {
   return [
-    s.bold('Architecture') + ' (cf. `microgpt explain --kernel microgpt -v`):',
+    s.bold('Architecture') + ` (cf. \`microgpt explain --kernel ${safe(a.family)} -v\`):`,
     `  Attention type:     ${a.attentionType.toUpperCase()} (${a.attentionTitle})`,
-    `  Heads:              ${a.heads}`,
+    `  Heads:              ${a.heads}${a.kvHeads !== a.heads ? ` query, ${a.kvHeads} key/value (each K/V head shared by ${a.heads / a.kvHeads})` : ''}`,
     `  Head dim:           ${a.headDim}`,
     `  Total attn dim:     ${a.totalAttnDim} (${a.heads} × ${a.headDim})`,
     `  Scale factor:       1/√${a.headDim} = ${fixed(a.scale, 4)}`,
@@ -58,12 +59,26 @@ export function renderInvariants(invariants: InvariantResult[], s: Style): strin
   return [s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):', '', ...lines].join('\n');
 }
 
+export function renderDifferences(d: DifferencesReport, r: AttentionReport, s: Style): string {
+  const out = [s.bold(`What ${safe(d.family)}'s tiny model does differently from microGPT:`), ...d.lines.map((l) => `  • ${safe(l)}`)];
+  if (d.alibi) {
+    const labels = r.tokens.map((t) => safe(t.label));
+    out.push('', `ALiBi bias added to the scores (slopes ${d.alibi.slopes.map((m) => fixed(m, 4)).join(', ')}):`);
+    d.alibi.bias.forEach((rows, h) => {
+      out.push(`  head ${h}:`);
+      rows.forEach((row, i) => out.push(`    ${labels[i].padEnd(4)} [${row.map((v) => (v === null ? '   ·  ' : fixed(v, 3).padStart(6))).join(', ')}]`));
+    });
+  }
+  return out.join('\n');
+}
+
 /** The whole `explain --attention` output: numbers, and a heatmap per head. */
 export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: HeatmapOptions = { width: 80 }): string {
   const heads = r.layers.reduce((n, l) => n + l.heads.length, 0);
   const shown = heads === r.model.layers * r.model.heads ? '' : ` (of ${r.model.layers * r.model.heads}; selected with --heads/--layer)`;
   return [
     renderArchitecture(r.architecture, s),
+    ...(r.differences ? [renderDifferences(r.differences, r, s)] : []),
     renderEquation(r.equation, s),
     `${renderTokens(r)}\nattention weights from ${r.weightsFrom}, ${heads} head${heads === 1 ? '' : 's'}${shown}:`,
     renderWeights(r, s, heatmap),

@@ -25,7 +25,7 @@ function document(command: string, kind: string, fields: Record<string, TSchema>
 
 const Stats = Obj({ count: I, mean: N, std: N, min: N, max: N, l2: N, zeros: N });
 const Architecture = Obj({
-  attentionType: S, attentionTitle: S, heads: I, kvHeads: I, headDim: I, totalAttnDim: I, scale: N,
+  family: S, attentionType: S, attentionTitle: S, heads: I, kvHeads: I, headDim: I, totalAttnDim: I, scale: N,
   layers: I, nEmbd: I, blockSize: I, vocabSize: I, parameters: I,
 });
 const Invariant = Obj({
@@ -63,10 +63,11 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     model: Obj({ layers: I, heads: I }),
     layers: Type.Array(Obj({ layer: I, heads: Type.Array(Obj({ head: I, rows: Type.Array(Obj({ pos: I, weights: Type.Array(N), note: Nullable(S) })) })) })),
     invariants: Type.Array(Invariant), allInvariantsHold: B,
+    differences: Nullable(Obj({ family: S, lines: Type.Array(S), alibi: Nullable(Obj({ slopes: Type.Array(N), bias: Type.Array(Type.Array(Type.Array(Nullable(N)))) })) })),
     headSummary: Nullable(Obj({ probeSize: I, heads: Type.Array(HeadSummary) })),
   }, 'microgpt explain --attention --json'),
   'explain-tensor': document('explain --tensor', 'tensor', {
-    family: Nullable(S), name: S, via: Type.Union(['template', 'gguf', 'pattern', 'mask'].map((v) => Type.Literal(v))), template: Nullable(S),
+    family: Nullable(S), name: S, via: Type.Union(['template', 'gguf', 'pattern', 'mask', 'model'].map((v) => Type.Literal(v))), template: Nullable(S),
     alsoIn: Type.Array(S), layer: Nullable(I), role: S, info: Obj({ title: S, stage: S, formula: S }),
     shape: Nullable(Type.Array(I)), count: Nullable(I), stored: B, mask: Nullable(Mask),
     values: Nullable(Obj({ weightsFrom: S, stats: Stats })),
@@ -77,7 +78,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     rows: Type.Array(Obj({ key: S, a: S, b: S, same: B })),
   }, 'microgpt explain --kernel F --vs F2 --json'),
   train: document('train', 'train', {
-    data: S, documents: I, vocab: S, seed: I, lr: N, stepsRequested: I, stepsDone: I, interrupted: B, seconds: N, stepsPerSecond: N,
+    family: S, data: S, documents: I, vocab: S, seed: I, lr: N, stepsRequested: I, stepsDone: I, interrupted: B, seconds: N, stepsPerSecond: N,
     losses: Type.Array(N), curve: Obj({ bucket: I, values: Type.Array(N) }), recentLoss: N, corpusLoss: N, out: Nullable(S), samples: Type.Array(S),
   }, 'microgpt train --json'),
   eval: document('eval', 'eval', { weightsFrom: S, data: S, documents: I, meanLoss: N, perplexity: N, uniformLoss: N }, 'microgpt eval --json'),

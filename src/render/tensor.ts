@@ -5,6 +5,7 @@ import { fixed, grouped, safe, type Style } from './style.js';
 function matchedBy(r: TensorReport): string {
   if (r.via === 'mask') return 'computed for every input, not stored';
   if (r.via === 'pattern') return 'a common naming pattern (no shipped family uses this exact name)';
+  if (r.via === 'model') return `a parameter of the tiny ${safe(r.family!)} model (microGPT scale, the family's kernels)`;
   const how = r.via === 'gguf' ? `${safe(r.family!)}'s GGUF name` : `${safe(r.family!)}'s template`;
   const also = r.alsoIn.length ? `; the same name in ${r.alsoIn.map(safe).join(', ')}` : '';
   return `${how} ${safe(r.template!)}${also}`;
@@ -15,7 +16,7 @@ export function renderTensorReport(r: TensorReport, s: Style): string {
     `${s.bold(safe(r.name))}${r.family ? ` (${safe(r.family)})` : ''}`,
     `  Role:        ${safe(r.info.title)} (${safe(r.role)})${r.layer !== null ? `, layer ${r.layer}` : ''}`,
     `  Matched by:  ${matchedBy(r)}`,
-    ...(r.shape ? [`  Shape:       [${r.shape.join(', ')}]${r.via === 'mask' ? ' for the input length shown' : r.family ? ` (${safe(r.family)}'s smallest size)` : ''}`] : []),
+    ...(r.shape ? [`  Shape:       [${r.shape.join(', ')}]${r.via === 'mask' ? ' for the input length shown' : r.via === 'model' ? '' : r.family ? ` (${safe(r.family)}'s smallest size)` : ''}`] : []),
     ...(r.count !== null ? [`  Elements:    ${grouped(r.count)}`] : []),
     `  Where:       ${safe(r.info.stage)}`,
     `  Formula:     ${safe(r.info.formula)}`,

@@ -5,7 +5,7 @@ import { fixed, grouped, safe, type Style } from './style.js';
 export function renderTrainReport(r: TrainReport, s: Style): string {
   const chart = r.curve.values.length > 1 ? asciichart.plot(r.curve.values, { height: 10, format: (x: number) => fixed(x, 2).padStart(6) }).split('\n').map((l) => l.trimEnd()).join('\n') : '';
   return [
-    r.interrupted ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`) : `Trained ${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
+    r.interrupted ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`) : `Trained ${r.family === 'microgpt' ? '' : `a tiny ${safe(r.family)} model, `}${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
     chart ? `${s.bold('Loss')} (mean of every ${r.curve.bucket} steps):\n${chart}` : '',
     `Loss, last ${Math.min(100, r.stepsDone)} steps:  ${fixed(r.recentLoss, 4)}`,
     `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocab.length + 1} = ${fixed(Math.log(r.vocab.length + 1), 4)})`,

@@ -34,6 +34,14 @@ describe('every op passes a central finite-difference gradient check', () => {
     ['causalAttention (4 heads)', () => { const q = randomParam([5, 8], 26), k = randomParam([5, 8], 27), v = randomParam([5, 8], 28); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4).out)]; }],
     ['causalAttention (GQA: 4 heads, 2 kv heads)', () => { const q = randomParam([5, 8], 29), k = randomParam([5, 4], 30), v = randomParam([5, 4], 31); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4, 2).out)]; }],
     ['causalAttention (MQA: 1 kv head)', () => { const q = randomParam([4, 8], 32), k = randomParam([4, 2], 33), v = randomParam([4, 2], 34); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4, 1).out)]; }],
+    ['causalAttention with ALiBi', () => { const q = randomParam([5, 8], 35), k = randomParam([5, 8], 36), v = randomParam([5, 8], 37); return [[q, k, v], (g) => weighted(g, T.causalAttention(g, q, k, v, 4, 4, [0.25, 0.0625, 0.0156, 0.0039]).out)]; }],
+    ['geluTanh', () => { const a = randomParam([3, 5], 38, -3, 3); return [[a], (g) => weighted(g, T.geluTanh(g, a))]; }],
+    ['geluExact', () => { const a = randomParam([3, 5], 39, -3, 3); return [[a], (g) => weighted(g, T.geluExact(g, a))]; }],
+    ['silu', () => { const a = randomParam([3, 5], 40, -4, 4); return [[a], (g) => weighted(g, T.silu(g, a))]; }],
+    ['mulRow', () => { const a = randomParam([3, 5], 41), v = randomParam([5], 42); return [[a, v], (g) => weighted(g, T.mulRow(g, a, v))]; }],
+    ['addRow', () => { const a = randomParam([3, 5], 43), b = randomParam([5], 44); return [[a, b], (g) => weighted(g, T.addRow(g, a, b))]; }],
+    ['layernormRows', () => { const a = randomParam([3, 6], 45); return [[a], (g) => weighted(g, T.layernormRows(g, a, 1e-5))]; }],
+    ['rope', () => { const a = randomParam([5, 8], 46); return [[a], (g) => weighted(g, T.rope(g, a, 2, 10000))]; }],
     ['crossEntropy', () => { const a = randomParam([4, 6], 24, -2, 2); return [[a], (g) => T.crossEntropy(g, a, [1, 5, 0, 3])]; }],
   ];
   for (const [name, make] of cases) {
