@@ -22,7 +22,7 @@ import {
   type Graph,
   type Tensor,
 } from '../tensor/index.js';
-import type { AttentionKernel, MlpKernel, NormKernel, PositionKernel } from './types.js';
+import type { AttentionKernel, MlpKernel, NormKernel, NormParams, PositionKernel } from './types.js';
 
 /** y = x·Wᵀ (+ b): a projection with the weight stored [out, in]. */
 export const linear = (g: Graph, x: Tensor, w: Tensor, b?: Tensor): Tensor => (b ? addRow(g, matmulT(g, x, w), b) : matmulT(g, x, w));
@@ -95,19 +95,17 @@ export const gatedMlp: MlpKernel = (g, x, w, act, tap) => {
   return linear(g, mul(g, a, up), w.fc2, w.b2);
 };
 
-/** x / √(mean(x²) + ε), times a learned weight where the family has one. */
-export const rmsnorm: NormKernel = (g, x, eps, p) => {
-  let y = rmsnormRows(g, x, eps);
+/** A norm's learned affine part, where the family has one: y · γ (+ β). */
+function affine(g: Graph, y: Tensor, p?: NormParams): Tensor {
   if (p?.weight) y = mulRow(g, y, p.weight);
   return p?.bias ? addRow(g, y, p.bias) : y;
-};
+}
+
+/** x / √(mean(x²) + ε), times a learned weight where the family has one. */
+export const rmsnorm: NormKernel = (g, x, eps, p) => affine(g, rmsnormRows(g, x, eps), p);
 
 /** (x − mean) / √(var + ε) · γ + β. */
-export const layernorm: NormKernel = (g, x, eps, p) => {
-  let y = layernormRows(g, x, eps);
-  if (p?.weight) y = mulRow(g, y, p.weight);
-  return p?.bias ? addRow(g, y, p.bias) : y;
-};
+export const layernorm: NormKernel = (g, x, eps, p) => affine(g, layernormRows(g, x, eps), p);
 
 /** Learned absolute positions: row t of wpe is added to the token at position t. */
 export const learnedPositions: PositionKernel = (g, tokens, wpe) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { expectOneLineError, runCli } from '../helpers/cli.js';
 
 describe('microgpt explain --attention', () => {
   it('prints the architecture, the tokens, every head and the invariants, exit 0', () => {
@@ -125,14 +125,5 @@ describe('help and bad input: one line on stderr, exit 2, nothing on stdout', ()
     ['two modes', ['explain', '--attention', 'mar', '--kernel', 'gpt2'], /one mode at a time/],
     ['unknown size', ['explain', '--kernel', 'gpt2', '-v', '--size', '125m'], /unknown size "125m"/],
   ];
-  for (const [what, args, message] of cases) {
-    it(what, () => {
-      const r = runCli(args);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    });
-  }
+  for (const [what, args, message] of cases) it(what, () => expectOneLineError(runCli(args), message));
 });

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli } from '../helpers/cli.js';
+import { CLI, expectOneLineError, runCli } from '../helpers/cli.js';
 import { readSafetensors } from '../helpers/mini-safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-train-'));
@@ -126,13 +126,5 @@ describe('bad input to the training commands', () => {
     ['not a checkpoint', ['eval', '--model', join(import.meta.dirname, '..', '..', 'package.json')], /header length|truncated|not valid JSON/],
     ['characters outside the vocabulary', ['trace', 'Émile'], /outside the vocabulary/],
   ];
-  for (const [what, args, message] of cases) {
-    it(what, () => {
-      const r = runCli(args);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
-    });
-  }
+  for (const [what, args, message] of cases) it(what, () => expectOneLineError(runCli(args), message));
 });

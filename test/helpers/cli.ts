@@ -10,6 +10,13 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A rejected input: exit 2, nothing on stdout, one line on stderr that matches `message` and has no stack trace. */
+export function expectOneLineError(r: CliResult, message: RegExp, code = 2): void {
+  if (r.code !== code || r.stdout !== '' || r.stderr.trimEnd().split('\n').length !== 1 || !message.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
+    throw new Error(`expected exit ${code}, empty stdout and one stderr line matching ${message}; got exit ${r.code}, stdout ${JSON.stringify(r.stdout.slice(0, 200))}, stderr ${JSON.stringify(r.stderr)}`);
+  }
+}
+
 /** Runs the built CLI with colour off (not a TTY, NO_COLOR set) unless env says otherwise. */
 export function runCli(args: string[], env: Record<string, string> = {}, cwd = ROOT): CliResult {
   const r = spawnSync(process.execPath, [CLI, ...args], {
