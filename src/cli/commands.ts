@@ -1,9 +1,8 @@
-import { MicrogptError } from '../errors.js';
 import { ContractSet } from '../contracts/index.js';
 import { buildInspectReport } from '../explain/inspect.js';
 import { buildTraceReport } from '../explain/trace.js';
-import type { EvalReport, SampleReport } from '../explain/training.js';
-import { corpusLoss, sampleNames } from '../model/index.js';
+import { buildEvalReport, type SampleReport } from '../explain/training.js';
+import { sampleNames } from '../model/index.js';
 import { renderInspectReport } from '../render/inspect.js';
 import { renderJson } from '../render/json.js';
 import { renderTraceReport } from '../render/trace.js';
@@ -23,13 +22,7 @@ interface ModelOptions extends OutputOptions {
 export async function runEval(opts: ModelOptions & { data?: string }): Promise<number> {
   const src = await modelFrom(opts);
   const { docs, label } = corpusFrom(opts.data);
-  const usable = docs.filter((d) => [...d].every((c) => src.tokenizer.chars.includes(c)));
-  if (usable.length < docs.length) {
-    const bad = [...new Set(docs.flatMap((d) => [...d]).filter((c) => !src.tokenizer.chars.includes(c)))].slice(0, 10);
-    throw new MicrogptError('MG043', `${label}: ${docs.length - usable.length} names use characters the model does not know (${bad.map((c) => JSON.stringify(c)).join(', ')}); the model's vocabulary is ${src.tokenizer.describeVocab()}`);
-  }
-  const meanLoss = corpusLoss(src.model, src.tokenizer, docs);
-  const report: EvalReport = { kind: 'eval', weightsFrom: src.weightsFrom, data: label, documents: docs.length, meanLoss, perplexity: Math.exp(meanLoss), uniformLoss: Math.log(src.tokenizer.vocabSize) };
+  const report = buildEvalReport(src.model, src.tokenizer, docs, label, src.weightsFrom);
   print(opts.json ? renderJson('eval', { model: opts.model ?? null, data: label }, report) : renderEvalReport(report, stdoutStyle(opts)));
   return 0;
 }

@@ -1,4 +1,6 @@
-import type { Contract } from '../contracts/index.js';
+import { statSync } from 'node:fs';
+import { loadContractDir, loadContractFile, type Contract } from '../contracts/index.js';
+import { MicrogptError } from '../errors.js';
 import { SLOTS, type Slot } from '../kernels/index.js';
 
 export interface ContractListReport {
@@ -18,6 +20,24 @@ export function buildContractList(loaded: ReadonlyArray<{ file: string; contract
       sizes: Object.keys(c.sizes),
     })),
   };
+}
+
+/** Validates files, or every contract in folders; a bad file is a result, not an exception. */
+export async function validateContracts(targets: readonly string[]): Promise<ValidateReport> {
+  const results: ValidateReport['results'] = [];
+  for (const target of targets) {
+    try {
+      if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+        for (const l of await loadContractDir(target)) results.push({ file: l.file, ok: true, family: l.contract.family, error: null });
+      } else {
+        results.push({ file: target, ok: true, family: (await loadContractFile(target)).family, error: null });
+      }
+    } catch (e) {
+      if (!(e instanceof MicrogptError)) throw e;
+      results.push({ file: target, ok: false, family: null, error: `${e.code}: ${e.message}` });
+    }
+  }
+  return { kind: 'contracts-validate', results, allValid: results.every((r) => r.ok) };
 }
 
 export interface ValidateReport {

@@ -1,4 +1,5 @@
-import type { SampledName } from '../model/index.js';
+import { MicrogptError } from '../errors.js';
+import { corpusLoss, type Gpt, type SampledName, type Tokenizer } from '../model/index.js';
 
 export interface TrainReport {
   kind: 'train';
@@ -60,4 +61,16 @@ export function lossCurve(losses: readonly number[], points = 60): { bucket: num
     values.push(part.reduce((a, b) => a + b, 0) / part.length);
   }
   return { bucket, values };
+}
+
+/** The mean per-name loss of a model over a corpus; names with characters the model does not know are an error. */
+export function buildEvalReport(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], data: string, weightsFrom: string): EvalReport {
+  const known = new Set(tokenizer.chars);
+  const unknown = [...new Set(docs.flatMap((d) => [...d]).filter((c) => !known.has(c)))];
+  if (unknown.length) {
+    const bad = docs.filter((d) => [...d].some((c) => !known.has(c))).length;
+    throw new MicrogptError('MG043', `${data}: ${bad} names use characters the model does not know (${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}); the model's vocabulary is ${tokenizer.describeVocab()}`);
+  }
+  const meanLoss = corpusLoss(model, tokenizer, docs);
+  return { kind: 'eval', weightsFrom, data, documents: docs.length, meanLoss, perplexity: Math.exp(meanLoss), uniformLoss: Math.log(tokenizer.vocabSize) };
 }
