@@ -53,7 +53,7 @@ program
   .option('--errors', 'list every error code')
   .option('--attention <text>', 'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)')
   .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
-  .option('--kernel <family>', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json')
+  .option('--kernel [family]', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json (with --model and no family: the checkpoint\'s)')
   .option('--heads <list>', 'with --attention: only these heads, e.g. 0,2', integerList)
   .option('--html <file>', 'with --attention: also write a self-contained HTML report (heatmaps, mask, invariants)')
   .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))

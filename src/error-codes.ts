@@ -25,7 +25,7 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG015: { title: 'unknown size variant', causes: ['--size names a size the contract does not list'], fix: 'Use a size from the "Size variants" table of `microgpt explain --kernel F -v`.' },
   MG016: { title: 'unknown tensor', causes: ['a typo in the tensor name', 'a layer number beyond the family\'s largest size', 'a naming convention no shipped family uses'], fix: 'Use a name from `microgpt explain --kernel F -v`, or attn_mask; --family restricts the lookup to one family.' },
   MG017: { title: 'unknown example', causes: ['a typo in the example name'], fix: 'Run `microgpt example` to list them.' },
-  MG018: { title: 'config.json sizes are not usable', causes: ['hidden_size, num_hidden_layers or num_attention_heads missing, zero or negative'], fix: 'Check the config.json; it must describe a real model.' },
+  MG018: { title: 'config.json sizes are not usable', causes: ['a size that is zero, negative, fractional or absurdly large', 'attention heads not divisible by key/value heads'], fix: 'Check the config.json; it must describe a real model.' },
   MG019: { title: 'config.json matches no family', causes: ['a model_type or architecture class with no shipped contract'], fix: 'Write a contract for it (copy a similar family\'s file) and pass --contracts DIR.' },
   MG020: { title: 'unknown kernel value', causes: ['a constraint value that is not in the kernel registry'], fix: 'Use one of the values the message lists.' },
   MG021: { title: 'kernel is explain-only', causes: ['asking to run a kernel this version can only explain'], fix: 'Use a family whose kernels are all marked "✓ runs here" in `microgpt explain --kernel F`.' },

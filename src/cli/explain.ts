@@ -7,7 +7,7 @@ import { print, stdoutStyle, terminalWidth, type OutputOptions } from './output.
 export interface ExplainOptions extends OutputOptions {
   attention?: string;
   tensor?: string;
-  kernel?: string;
+  kernel?: string | true;
   verbose?: boolean;
   heads?: number[];
   layer?: number;
@@ -88,6 +88,12 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
 
   const contracts = await contractSet(opts);
   if (opts.kernel !== undefined) {
+    // `--kernel` with no family explains the checkpoint's family.
+    if (opts.kernel === true) {
+      if (opts.model === undefined) throw new MicrogptError('MG001', '--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint\'s family');
+      opts.kernel = (await (await import('./model.js')).modelFrom(opts)).family;
+    }
+    const kernelArg: string = opts.kernel;
     const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] = await Promise.all([
       import('../explain/kernel.js'),
       import('../render/kernel.js'),
@@ -95,8 +101,8 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     ]);
     const all = contracts.families.map((f) => f.contract);
     const reference = contracts.get('microgpt');
-    const report = buildKernelReport(await resolveKernelTarget(opts.kernel, contracts), reference, all, { verbose: opts.verbose === true, size: opts.size });
-    const inputs = { kernel: opts.kernel, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
+    const report = buildKernelReport(await resolveKernelTarget(kernelArg, contracts), reference, all, { verbose: opts.verbose === true, size: opts.size });
+    const inputs = { kernel: kernelArg, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
     if (opts.vs !== undefined) {
       const other = buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false });
       const vs = buildVsReport(report, other);

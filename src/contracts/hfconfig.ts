@@ -122,7 +122,14 @@ export function readHfConfig(file: string, c: Json, family: Contract): HfConfigR
     const v = num(c, ...keys) ?? (base[field] !== undefined ? [base[field]!, 'family'] : null);
     if (v) size[field] = v[0];
   }
-  if (size.heads < 1 || size.hidden < 1 || size.layers < 1) throw new MicrogptError('MG018', `${file}: sizes must be positive (hidden_size, num_hidden_layers, num_attention_heads)`);
+  const limits: Array<[keyof SizeVariant, number]> = [['hidden', 1e6], ['layers', 1e4], ['heads', 1e4], ['kv_heads', 1e4], ['intermediate', 1e7], ['vocab', 1e8], ['context', 1e9]];
+  for (const [field, max] of limits) {
+    const v = size[field] as number;
+    if (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1) || v > max) {
+      throw new MicrogptError('MG018', `${file}: ${field} = ${v} is not a usable size (a whole number from 1 to ${max}); check the config's sizes`);
+    }
+  }
+  if (size.heads % size.kv_heads !== 0) throw new MicrogptError('MG018', `${file}: ${size.heads} attention heads are not divisible by ${size.kv_heads} key/value heads`);
   return {
     modelType: str(c, 'model_type')?.[0] ?? null,
     architectures: Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [],

@@ -131,6 +131,8 @@ function parseConfig(text: string | undefined, fail: (code: string, msg: string)
     return fail('MG058', 'metadata config is not valid JSON');
   }
   if (typeof c !== 'object' || c === null) return fail('MG058', 'metadata config is not an object');
+  // Checkpoints from before grouped-query attention have no nKvHead: every head had its own K/V.
+  if (c.nKvHead === undefined) c.nKvHead = c.nHead;
   for (const k of CONFIG_KEYS) {
     const v = c[k];
     const integer = k !== 'normEps' && k !== 'initStd';

@@ -102,6 +102,9 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   'contracts-validate': document('contracts validate', 'contracts-validate', {
     results: Type.Array(Obj({ file: S, ok: B, family: Nullable(S), error: Nullable(S) })), allValid: B,
   }, 'microgpt contracts validate --json'),
+  'explain-errors': document('explain --errors', 'error-codes', {
+    codes: Type.Array(Obj({ code: Type.String({ pattern: '^MG\\d{3}$' }), title: S, causes: Type.Array(S), fix: S })),
+  }, 'microgpt explain MGnnn / explain --errors --json'),
   example: document('example', 'example', {
     examples: Type.Array(Obj({ name: S, description: S })),
     ran: Nullable(S),

@@ -104,3 +104,19 @@ describe('explain --tensor across families', () => {
     expect(r.stderr).toMatch(/did you mean "layer0\.attn_w[qkvo]"/);
   });
 });
+
+describe('explain --kernel with --model', () => {
+  it('explains the checkpoint\'s family when no family is given', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const out = join(mkdtempSync(join(tmpdir(), 'microgpt-k-')), 'g.safetensors');
+    expect(runCli(['train', '--family', 'gpt2', '--steps', '5', '--out', out]).code).toBe(0);
+    const r = runCli(['explain', '--kernel', '--model', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^GPT-2 \(gpt2\)/);
+  });
+  it('--kernel alone asks for a family', () => {
+    const r = runCli(['explain', '--kernel']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--kernel needs a family/);
+  });
+});

@@ -63,6 +63,8 @@ const contracts: Array<[string, string[], RegExp]> = [
   ['contract unknown constraint value', ['explain', '--kernel', file('unk.json', JSON.stringify({ ...okContract, constraints: { ...okContract.constraints, mlp_type: 'moe' } }))], /MG011: .*"moe" is not allowed; one of: relu_mlp, gelu_mlp, swiglu, gated_mlp/],
   ['contract absurd numbers', ['explain', '--kernel', file('huge.json', JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], context: 1e12 } } }))], /MG012: .*implausibly large/],
   ['config.json syntax error', ['explain', '--kernel', file('config.json', '{"model_type": "llama",}')], /MG010: .*config\.json: line 1, column 24/],
+  ['config.json absurd numbers', ['explain', '--kernel', file('absurd-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 1e12, num_attention_heads: 32, num_hidden_layers: 2 }))], /MG018: .*hidden = 1000000000000 is not a usable size/],
+  ['config.json heads not divisible by KV heads', ['explain', '--kernel', file('kv-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 64, num_attention_heads: 6, num_key_value_heads: 4, num_hidden_layers: 2 }))], /MG018: .*6 attention heads are not divisible by 4 key\/value heads/],
   ['config.json of an unknown family', ['explain', '--kernel', join(ROOT, 'test', 'fixtures', 'hf', 'unknown-arch.json')], /MG019: /],
   ['a directory as a contract', ['explain', '--kernel', join(dir, 'adir.json')], /MG013: .*is a directory/],
 ];

@@ -49,6 +49,8 @@ describe('every command\'s --json output validates against its schema', () => {
     ['contracts-list', ['contracts', 'list']],
     ['contracts-validate', ['contracts', 'validate']],
     ['example', ['example']],
+    ['explain-errors', ['explain', '--errors']],
+    ['explain-errors', ['explain', 'MG012']],
     ['example', ['example', 'explain_attention']],
   ];
   for (const [name, args] of cases) it(`${args.join(' ')} → schemas/${name}.schema.json`, () => void check(name, args));
