@@ -1,11 +1,18 @@
 import { addRow, crossEntropy, gather, Graph, matmulT, Tensor, add } from '../tensor/index.js';
 import { executable, type KernelPath } from '../kernels/dispatch.js';
-import type { AttentionConfig } from '../kernels/types.js';
+import type { AttentionConfig, AttentionWeights, MlpWeights, NormParams } from '../kernels/types.js';
 import { alibiSlopes, MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import type { ModelConfig } from './config.js';
 import { initParameters } from './params.js';
 
 export { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
+
+interface LayerTensors {
+  attention: AttentionWeights;
+  mlp: MlpWeights;
+  normAttn: NormParams;
+  normMlp: NormParams;
+}
 
 /** What a forward pass leaves behind for explanation: plain arrays, safe after the graph is reset. */
 export interface ForwardTrace {
@@ -37,6 +44,8 @@ export interface ForwardResult {
 export class Gpt {
   private readonly kernels;
   private readonly attentionConfig: AttentionConfig;
+  /** Each layer's tensors, looked up once: the forward pass builds no names and does no map lookups. */
+  private readonly layers: LayerTensors[];
 
   constructor(
     readonly config: ModelConfig,
@@ -58,6 +67,16 @@ export class Gpt {
       rope: a.positional_encoding === 'rope' ? { theta: a.rope_theta ?? 10000 } : undefined,
       alibi: a.positional_encoding === 'alibi' ? alibiSlopes(config.nHead) : undefined,
     };
+    this.layers = Array.from({ length: config.nLayer }, (_, l) => {
+      const p = (n: string) => params.get(`layer${l}.${n}`);
+      const need = (n: string) => p(n) ?? this.param(`layer${l}.${n}`);
+      return {
+        attention: { wq: need('attn_wq'), wk: need('attn_wk'), wv: need('attn_wv'), wo: need('attn_wo'), bq: p('attn_bq'), bk: p('attn_bk'), bv: p('attn_bv'), bo: p('attn_bo') },
+        mlp: { fc1: need('mlp_fc1'), fc2: need('mlp_fc2'), gate: p('mlp_gate'), b1: p('mlp_b1'), b2: p('mlp_b2') },
+        normAttn: { weight: p('norm_attn_w'), bias: p('norm_attn_b') },
+        normMlp: { weight: p('norm_mlp_w'), bias: p('norm_mlp_b') },
+      };
+    });
   }
 
   static init(config: ModelConfig, seed: number, architecture: Architecture = MICROGPT_ARCHITECTURE): Gpt {
@@ -85,25 +104,24 @@ export class Gpt {
       trace?.stages.push({ name, shape: [...t.shape], values: Array.from(t.data) });
       return t;
     };
-    const norm = (x: Tensor, prefix: string) => k.norm(g, x, c.normEps, { weight: P.get(`${prefix}_w`), bias: P.get(`${prefix}_b`) });
+    const norm = (x: Tensor, p: NormParams) => k.norm(g, x, c.normEps, p);
 
     let x = record('embedding (wte + wpe)', k.positions(g, gather(g, this.param('wte'), ids), P.get('wpe')));
-    if (this.architecture.embedding_norm) x = record(`${this.architecture.norm_type} (embedding)`, norm(x, 'norm_emb'));
+    if (this.architecture.embedding_norm) x = record(`${this.architecture.norm_type} (embedding)`, norm(x, { weight: P.get('norm_emb_w'), bias: P.get('norm_emb_b') }));
     for (let l = 0; l < c.nLayer; l++) {
-      const p = (n: string) => P.get(`layer${l}.${n}`);
+      const L = this.layers[l];
       const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
-      const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, `layer${l}.norm_attn`));
-      const w = { wq: p('attn_wq')!, wk: p('attn_wk')!, wv: p('attn_wv')!, wo: p('attn_wo')!, bq: p('attn_bq'), bk: p('attn_bk'), bv: p('attn_bv'), bo: p('attn_bo') };
-      const attn = k.attention(g, h, w, this.attentionConfig, tap);
+      const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, L.normAttn));
+      const attn = k.attention(g, h, L.attention, this.attentionConfig, tap);
       trace?.attention.push(attn.weights.map((t) => t.toRows()));
       record(`layer ${l} attention output (W_o)`, attn.out);
       x = record(`layer ${l} residual (after attention)`, add(g, attn.out, x));
-      const hm = record(`layer ${l} ${this.architecture.norm_type} (pre-MLP)`, norm(x, `layer${l}.norm_mlp`));
-      const m = k.mlp(g, hm, { fc1: p('mlp_fc1')!, fc2: p('mlp_fc2')!, gate: p('mlp_gate'), b1: p('mlp_b1'), b2: p('mlp_b2') }, k.activation, tap);
+      const hm = record(`layer ${l} ${this.architecture.norm_type} (pre-MLP)`, norm(x, L.normMlp));
+      const m = k.mlp(g, hm, L.mlp, k.activation, tap);
       record(`layer ${l} mlp output`, m);
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
-    if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, 'norm_f'));
+    if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, { weight: P.get('norm_f_w'), bias: P.get('norm_f_b') }));
     let logits = matmulT(g, x, this.architecture.tied_embeddings ? this.param('wte') : this.param('lm_head'));
     const lmBias = P.get('lm_head_b');
     if (lmBias) logits = addRow(g, logits, lmBias);

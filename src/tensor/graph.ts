@@ -31,9 +31,11 @@ export class Graph {
    * The output tensor of an op. It gets a (zeroed) gradient buffer when the graph
    * records and any input carries a gradient. Ops must write every element of `data`.
    */
-  output(shape: readonly number[], ...inputs: Tensor[]): Tensor {
+  output(shape: readonly number[], a: Tensor, b?: Tensor, c?: Tensor, ...more: Tensor[]): Tensor {
     const n = sizeOf(shape);
-    const needsGrad = this.recording && inputs.some((t) => t.grad !== null);
+    // Fixed arguments for the common one-to-three-input ops: no array is built per op on the hot path.
+    const needsGrad =
+      this.recording && (a.grad !== null || (b !== undefined && b.grad !== null) || (c !== undefined && c.grad !== null) || more.some((t) => t.grad !== null));
     return new Tensor(shape, this.buffer(n), needsGrad ? this.buffer(n, true) : null);
   }
 

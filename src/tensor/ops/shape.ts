@@ -35,7 +35,7 @@ export function concatCols(g: Graph, parts: readonly Tensor[]): Tensor {
   const m = parts[0].rows;
   if (parts.some((p) => p.rows !== m)) throw new Error('concatCols: parts have different numbers of rows');
   const n = parts.reduce((s, p) => s + p.cols, 0);
-  const out = g.output([m, n], ...parts);
+  const out = g.output([m, n], parts[0], ...parts.slice(1));
   let offset = 0;
   for (const p of parts) {
     const w = p.cols;
