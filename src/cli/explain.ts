@@ -117,7 +117,8 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
   const src = opts.model !== undefined ? await (await import('./model.js')).modelFrom(opts) : null;
   const family = opts.family ?? src?.family;
   // A tiny family model's own parameter names (layer0.attn_wk …) are explained with its real shapes.
-  if (family !== undefined && src === null && /^(layer\d+\.|wte$|wpe$|lm_head|norm_)/.test(opts.tensor!)) {
+  const explainOnly = family !== undefined && ['ssm', 'linear'].includes(contracts.get(family).constraints.attention_type);
+  if (family !== undefined && src === null && !explainOnly && /^(layer\d+\.|wte$|wpe$|lm_head|norm_)/.test(opts.tensor!)) {
     const tiny = await (await import('./model.js')).modelFrom({ ...opts, family });
     if (tiny.model.params.has(opts.tensor!)) {
       const report = buildTensorReport(contracts.families.map((f) => f.contract), opts.tensor!, { maskLen: opts.len, tiny: { family: tiny.family, model: tiny.model } });
