@@ -37,18 +37,8 @@ export function explainModesText(): string {
   ].join('\n');
 }
 
-function contractSet(opts: ExplainOptions): Promise<ContractSet> {
-  return ContractSet.load(extraContractDirs(opts.contracts));
-}
-
 export async function runExplain(code: string | undefined, opts: ExplainOptions): Promise<number> {
-  if (code !== undefined || opts.errors) {
-    if (code !== undefined && opts.errors) throw new MicrogptError('MG001', 'give an error code or --errors, not both');
-    const [{ buildErrorCodesReport }, { renderErrorCodes }] = await Promise.all([import('../explain/error-codes.js'), import('../render/error-codes.js')]);
-    const report = buildErrorCodesReport(code);
-    print(opts.json ? renderJson('explain --errors', { code: code ?? null }, report) : renderErrorCodes(report, stdoutStyle(opts)));
-    return 0;
-  }
+  if (code !== undefined || opts.errors) return explainErrors(code, opts);
   const modes = [opts.attention, opts.tensor, opts.kernel].filter((m) => m !== undefined);
   if (modes.length === 0) {
     process.stderr.write(explainModesText() + '\n');
@@ -56,81 +46,91 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
   }
   if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
   if (opts.html !== undefined && opts.attention === undefined) throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
-  const style = stdoutStyle(opts);
-
   // Each mode imports only what it needs, to keep start-up fast.
-  if (opts.attention !== undefined) {
-    const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }, { renderAttentionReport }] = await Promise.all([
-      import('./model.js'),
-      import('../explain/attention.js'),
-      import('../explain/heads.js'),
-      import('../model/corpus.js'),
-      import('../render/attention.js'),
-    ]);
-    const src = await modelFrom(opts);
-    // A trained model gets the head-specialisation summary, probed on corpus names it can read.
-    const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : undefined;
-    const report = buildAttentionReport(src.model, src.tokenizer, opts.attention, {
-      seed: opts.seed,
-      weightsFrom: src.weightsFrom,
-      probe: probe?.length ? probe : undefined,
-      select: { heads: opts.heads, layer: opts.layer },
-    });
-    const inputs = { text: opts.attention, seed: opts.seed, model: opts.model ?? null, heads: opts.heads ?? null, layer: opts.layer ?? null };
-    if (opts.html !== undefined) {
-      const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../explain/mask.js'), import('../fsutil.js')]);
-      writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
-      process.stderr.write(`wrote ${opts.html}\n`);
-    }
-    print(opts.json ? renderJson('explain --attention', inputs, report) : renderAttentionReport(report, style, { width: terminalWidth() }));
-    return report.allInvariantsHold ? 0 : 1;
-  }
+  if (opts.attention !== undefined) return explainAttention(opts.attention, opts);
+  const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
+  if (opts.kernel !== undefined) return explainKernel(opts.kernel, opts, contracts);
+  return explainTensor(opts.tensor!, opts, contracts);
+}
 
-  const contracts = await contractSet(opts);
-  if (opts.kernel !== undefined) {
-    // `--kernel` with no family explains the checkpoint's family.
-    if (opts.kernel === true) {
-      if (opts.model === undefined) throw new MicrogptError('MG001', '--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint\'s family');
-      opts.kernel = (await (await import('./model.js')).modelFrom(opts)).family;
-    }
-    const kernelArg: string = opts.kernel;
-    const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] = await Promise.all([
-      import('../explain/kernel.js'),
-      import('../render/kernel.js'),
-      import('../contracts/resolve.js'),
-    ]);
-    const all = contracts.families.map((f) => f.contract);
-    const reference = contracts.get('microgpt');
-    const report = buildKernelReport(await resolveKernelTarget(kernelArg, contracts), reference, all, { verbose: opts.verbose === true, size: opts.size });
-    const inputs = { kernel: kernelArg, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
-    if (opts.vs !== undefined) {
-      const other = buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false });
-      const vs = buildVsReport(report, other);
-      print(opts.json ? renderJson('explain --kernel --vs', inputs, vs) : renderVsReport(vs, style));
-      return 0;
-    }
+async function explainErrors(code: string | undefined, opts: ExplainOptions): Promise<number> {
+  if (code !== undefined && opts.errors) throw new MicrogptError('MG001', 'give an error code or --errors, not both');
+  const [{ buildErrorCodesReport }, { renderErrorCodes }] = await Promise.all([import('../explain/error-codes.js'), import('../render/error-codes.js')]);
+  const report = buildErrorCodesReport(code);
+  print(opts.json ? renderJson('explain --errors', { code: code ?? null }, report) : renderErrorCodes(report, stdoutStyle(opts)));
+  return 0;
+}
+
+async function explainAttention(text: string, opts: ExplainOptions): Promise<number> {
+  const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }, { renderAttentionReport }] = await Promise.all([
+    import('./model.js'),
+    import('../explain/attention.js'),
+    import('../explain/heads.js'),
+    import('../model/corpus.js'),
+    import('../render/attention.js'),
+  ]);
+  const src = await modelFrom(opts);
+  // A trained model gets the head-specialisation summary, probed on corpus names it can read.
+  const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : [];
+  const report = buildAttentionReport(src.model, src.tokenizer, text, {
+    seed: opts.seed,
+    weightsFrom: src.weightsFrom,
+    probe: probe.length ? probe : undefined,
+    select: { heads: opts.heads, layer: opts.layer },
+  });
+  if (opts.html !== undefined) {
+    const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../explain/mask.js'), import('../fsutil.js')]);
+    writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
+    process.stderr.write(`wrote ${opts.html}\n`);
+  }
+  const inputs = { text, seed: opts.seed, model: opts.model ?? null, heads: opts.heads ?? null, layer: opts.layer ?? null };
+  print(opts.json ? renderJson('explain --attention', inputs, report) : renderAttentionReport(report, stdoutStyle(opts), { width: terminalWidth() }));
+  return report.allInvariantsHold ? 0 : 1;
+}
+
+async function explainKernel(arg: string | true, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
+  // `--kernel` with no family explains the checkpoint's family.
+  if (arg === true && opts.model === undefined) throw new MicrogptError('MG001', "--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint's family");
+  const family = arg === true ? (await (await import('./model.js')).modelFrom(opts)).family : arg;
+  const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] = await Promise.all([
+    import('../explain/kernel.js'),
+    import('../render/kernel.js'),
+    import('../contracts/resolve.js'),
+  ]);
+  const all = contracts.families.map((f) => f.contract);
+  const reference = contracts.get('microgpt');
+  const report = buildKernelReport(await resolveKernelTarget(family, contracts), reference, all, { verbose: opts.verbose === true, size: opts.size });
+  const inputs = { kernel: family, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
+  const style = stdoutStyle(opts);
+  if (opts.vs === undefined) {
     print(opts.json ? renderJson('explain --kernel', inputs, report) : renderKernelReport(report, style));
     return 0;
   }
+  const vs = buildVsReport(report, buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false }));
+  print(opts.json ? renderJson('explain --kernel --vs', inputs, vs) : renderVsReport(vs, style));
+  return 0;
+}
 
-  const [{ buildTensorReport }, { renderTensorReport }] = await Promise.all([import('../explain/tensor.js'), import('../render/tensor.js')]);
-  const src = opts.model !== undefined ? await (await import('./model.js')).modelFrom(opts) : null;
+async function explainTensor(name: string, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
+  const [{ modelFrom }, { buildTensorReport }, { renderTensorReport }, { kernel }] = await Promise.all([
+    import('./model.js'),
+    import('../explain/tensor.js'),
+    import('../render/tensor.js'),
+    import('../kernels/index.js'),
+  ]);
+  const src = opts.model !== undefined ? await modelFrom(opts) : null;
   const family = opts.family ?? src?.family;
-  // A tiny family model's own parameter names (layer0.attn_wk …) are explained with its real shapes.
-  const explainOnly = family !== undefined && ['ssm', 'linear'].includes(contracts.get(family).constraints.attention_type);
-  if (family !== undefined && src === null && !explainOnly && /^(layer\d+\.|wte$|wpe$|lm_head|norm_)/.test(opts.tensor!)) {
-    const tiny = await (await import('./model.js')).modelFrom({ ...opts, family });
-    if (tiny.model.params.has(opts.tensor!)) {
-      const report = buildTensorReport(contracts.families.map((f) => f.contract), opts.tensor!, { maskLen: opts.len, tiny: { family: tiny.family, model: tiny.model } });
-      print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family, len: opts.len, model: null }, report) : renderTensorReport(report, style));
-      return 0;
-    }
-  }
-  const report = buildTensorReport(
-    contracts.families.map((f) => f.contract),
-    opts.tensor!,
-    { family: family ? contracts.get(family) : undefined, maskLen: opts.len, model: src ? { weightsFrom: src.weightsFrom, params: src.model.params } : undefined },
-  );
-  print(opts.json ? renderJson('explain --tensor', { tensor: opts.tensor, family: family ?? null, len: opts.len, model: opts.model ?? null }, report) : renderTensorReport(report, style));
+  const contract = family !== undefined ? contracts.get(family) : undefined;
+  // The model's own parameter names (layer0.attn_wk …) are explained with its real shapes: the
+  // checkpoint's, or a tiny model of the family (explain-only families have none).
+  const runnable = contract !== undefined && kernel('attention_type', contract.constraints.attention_type).executable;
+  const model = src ?? (runnable ? await modelFrom({ ...opts, family }) : null);
+  const report = buildTensorReport(contracts.families.map((f) => f.contract), name, {
+    family: contract,
+    maskLen: opts.len,
+    model: model ? { family: model.family, model: model.model, weightsFrom: src ? src.weightsFrom : `tiny ${model.family} model at initialization` } : undefined,
+  });
+  const inputs = { tensor: name, family: family ?? null, len: opts.len, model: opts.model ?? null };
+  print(opts.json ? renderJson('explain --tensor', inputs, report) : renderTensorReport(report, stdoutStyle(opts)));
   return 0;
 }

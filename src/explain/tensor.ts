@@ -1,7 +1,6 @@
 import { MicrogptError } from '../errors.js';
 import { concreteName, evaluate, shapeVariables, type Contract, type TensorTemplate } from '../contracts/index.js';
 import { didYouMean } from '../suggest.js';
-import type { Tensor } from '../tensor/index.js';
 import { parameterSpecs, type Gpt } from '../model/index.js';
 import { buildMaskReport, type MaskReport } from './mask.js';
 import { GENERIC_NAMES, ROLES, type RoleInfo } from './roles.js';
@@ -89,16 +88,16 @@ function knownNames(contracts: readonly Contract[]): string[] {
 export function buildTensorReport(
   contracts: readonly Contract[],
   name: string,
-  opts: { family?: Contract; maskLen: number; model?: { weightsFrom: string; params: ReadonlyMap<string, Tensor> }; tiny?: { family: string; model: Gpt } },
+  opts: { family?: Contract; maskLen: number; model?: { family: string; model: Gpt; weightsFrom: string } },
 ): TensorReport {
   const empty = { alsoIn: [], layer: null, mask: null, values: null, template: null };
-  const spec = opts.tiny && parameterSpecs(opts.tiny.model.config, opts.tiny.model.architecture).find((s) => s.name === name);
-  if (opts.tiny && spec) {
-    const t = opts.tiny.model.param(name);
+  const spec = opts.model && parameterSpecs(opts.model.model.config, opts.model.model.architecture).find((s) => s.name === name);
+  if (opts.model && spec) {
+    const t = opts.model.model.param(name);
     return {
       ...empty,
       kind: 'tensor',
-      family: opts.tiny.family,
+      family: opts.model.family,
       name,
       via: 'model',
       layer: /^layer(\d+)\./.test(name) ? Number(/^layer(\d+)\./.exec(name)![1]) : null,
@@ -107,7 +106,7 @@ export function buildTensorReport(
       shape: [...t.shape],
       count: t.size,
       stored: true,
-      values: { weightsFrom: `tiny ${opts.tiny.family} model at initialization`, stats: stats(t.data) },
+      values: { weightsFrom: opts.model.weightsFrom, stats: stats(t.data) },
     };
   }
   if (MASK_NAMES.includes(name)) {
@@ -135,7 +134,7 @@ export function buildTensorReport(
   }
   const vars = shapeVariables(smallest(first.contract));
   const shape = first.template.shape.map((e) => evaluate(e, vars));
-  const report: TensorReport = {
+  return {
     ...empty,
     kind: 'tensor',
     family: first.contract.family,
@@ -150,6 +149,4 @@ export function buildTensorReport(
     count: shape.reduce((a, b) => a * b, 1),
     stored: true,
   };
-  const t = opts.model?.params.get(name);
-  return t ? { ...report, values: { weightsFrom: opts.model!.weightsFrom, stats: stats(t.data) } } : report;
 }

@@ -5,7 +5,7 @@ import { fixed, grouped, safe, type Style } from './style.js';
 function matchedBy(r: TensorReport): string {
   if (r.via === 'mask') return 'computed for every input, not stored';
   if (r.via === 'pattern') return 'a common naming pattern (no shipped family uses this exact name)';
-  if (r.via === 'model') return `a parameter of the tiny ${safe(r.family!)} model (microGPT scale, the family's kernels)`;
+  if (r.via === 'model') return r.family === 'microgpt' ? 'a parameter of the model' : `a parameter of the tiny ${safe(r.family!)} model (microGPT scale, the family's kernels)`;
   const how = r.via === 'gguf' ? `${safe(r.family!)}'s GGUF name` : `${safe(r.family!)}'s template`;
   const also = r.alsoIn.length ? `; the same name in ${r.alsoIn.map(safe).join(', ')}` : '';
   return `${how} ${safe(r.template!)}${also}`;
