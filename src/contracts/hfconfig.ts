@@ -40,88 +40,114 @@ export function looksLikeHfConfig(data: unknown): data is Json {
 }
 
 /**
- * Reads the constraints a config.json implies, each with the field that implies
- * it ("num_key_value_heads=2 → GQA (2 KV heads < 14 query heads)"). Only what
- * the config says is derived; the rest comes from the family contract.
+ * Reads a config.json: the constraints it implies, each with the field that
+ * implies it ("num_key_value_heads=2 → GQA (2 KV heads < 14 query heads)"), and
+ * its sizes. Only what the config says is derived; the rest comes from the family.
  */
 export function readHfConfig(file: string, c: Json, family: Contract): HfConfigReading {
-  const derivations: Derivation[] = [];
-  const missing: string[] = [];
+  const { size, missing } = readSize(file, c, family);
+  return {
+    modelType: str(c, 'model_type')?.[0] ?? null,
+    architectures: Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [],
+    derivations: [...attentionType(c), ...activation(c), ...normAndPositions(c, family), ...flags(c)],
+    size,
+    missing,
+  };
+}
+
+const HEADS = ['num_attention_heads', 'n_head', 'num_heads', 'n_heads'];
+const KV_HEADS = ['num_key_value_heads', 'num_kv_heads', 'n_head_kv', 'multi_query_group_num'];
+
+function attentionType(c: Json): Derivation[] {
+  const heads = num(c, ...HEADS);
+  if (!heads) return [];
+  const [h] = heads;
+  const kv = num(c, ...KV_HEADS);
+  if (c.multi_query === true && !kv) return [{ key: 'attention_type', value: 'mqa', because: `multi_query=true → MQA (1 KV head for ${h} query heads)` }];
+  if (!kv) return [{ key: 'attention_type', value: 'mha', because: `${heads[1]}=${h} and no KV-head count → MHA (every head has its own K and V)` }];
+  const k = kv[0];
+  const [value, why] = k === h ? ['mha', `${k} KV heads = ${h} query heads`] : k === 1 ? ['mqa', `1 KV head for ${h} query heads`] : ['gqa', `${k} KV heads < ${h} query heads`];
+  return [{ key: 'attention_type', value, because: `${kv[1]}=${k} → ${value.toUpperCase()} (${why})` }];
+}
+
+function activation(c: Json): Derivation[] {
+  const act = str(c, 'hidden_act', 'hidden_activation', 'activation_function', 'activation');
+  if (!act) return [];
+  const a = act[0].toLowerCase();
+  const value = a.startsWith('gelu') ? 'gelu' : a === 'silu' || a === 'swish' ? 'silu' : a.startsWith('relu') ? 'relu' : null;
+  return value ? [{ key: 'activation', value, because: `${act[1]}=${JSON.stringify(act[0])} → ${value}` }] : [];
+}
+
+function normAndPositions(c: Json, family: Contract): Derivation[] {
+  const out: Derivation[] = [];
+  const rms = num(c, 'rms_norm_eps');
+  const ln = num(c, 'layer_norm_eps', 'layer_norm_epsilon');
+  if (rms) out.push({ key: 'norm_type', value: 'rmsnorm', because: `rms_norm_eps=${fmt(rms[0])} → RMSNorm` });
+  else if (ln && family.constraints.norm_type !== 'rmsnorm') out.push({ key: 'norm_type', value: 'layernorm', because: `${ln[1]}=${fmt(ln[0])} → LayerNorm` });
+  const theta = num(c, 'rope_theta', 'rotary_emb_base');
+  if (c.alibi === true || c.position_embedding_type === 'alibi') out.push({ key: 'positional_encoding', value: 'alibi', because: 'alibi=true → ALiBi' });
+  else if (theta) out.push({ key: 'positional_encoding', value: 'rope', because: `${theta[1]}=${theta[0]} → RoPE` });
+  else if (c.position_embedding_type === 'absolute') out.push({ key: 'positional_encoding', value: family.constraints.positional_encoding, because: 'position_embedding_type="absolute" → learned absolute positions' });
+  return out;
+}
+
+function flags(c: Json): Derivation[] {
+  const out: Derivation[] = [];
+  const bias = ['attention_bias', 'bias', 'use_bias', 'add_bias_linear'].find((k) => typeof c[k] === 'boolean');
+  if (bias) out.push({ key: 'has_bias', value: String(c[bias]), because: `${bias}=${c[bias]} → has_bias ${c[bias]}` });
+  if (typeof c.tie_word_embeddings === 'boolean') {
+    out.push({ key: 'tied_embeddings', value: String(c.tie_word_embeddings), because: `tie_word_embeddings=${c.tie_word_embeddings} → tied_embeddings ${c.tie_word_embeddings}` });
+  }
+  return out;
+}
+
+/** Optional size fields and the config keys that carry them. */
+const EXTRA_SIZES = [
+  ['experts', ['num_local_experts', 'n_routed_experts', 'num_experts']],
+  ['experts_per_token', ['num_experts_per_tok']],
+  ['shared_experts', ['n_shared_experts']],
+  ['moe_intermediate', ['moe_intermediate_size']],
+  ['state_size', ['state_size']],
+  ['conv_kernel', ['conv_kernel']],
+  ['time_step_rank', ['time_step_rank']],
+] as const;
+
+/** The config's sizes in the contract's terms; what it leaves out comes from the family's smallest size. */
+function readSize(file: string, c: Json, family: Contract): { size: SizeVariant; missing: string[] } {
   const base = Object.values(family.sizes).sort((a, b) => a.parameters - b.parameters)[0];
-  const get = (name: keyof SizeVariant, ...keys: string[]): number | undefined => {
+  const missing: string[] = [];
+  const get = (...keys: string[]): number | undefined => {
     const v = num(c, ...keys);
     if (!v) missing.push(keys[0]);
     return v?.[0];
   };
-
-  const hidden = get('hidden', 'hidden_size', 'n_embd', 'd_model') ?? base.hidden;
-  const heads = num(c, 'num_attention_heads', 'n_head', 'num_heads', 'n_heads');
-  const kv = num(c, 'num_key_value_heads', 'num_kv_heads', 'n_head_kv', 'multi_query_group_num');
-  const multiQuery = c.multi_query === true;
-  if (heads) {
-    const h = heads[0];
-    if (multiQuery && !kv) derivations.push({ key: 'attention_type', value: 'mqa', because: `multi_query=true → MQA (1 KV head for ${h} query heads)` });
-    else if (kv) {
-      const k = kv[0];
-      const [value, why] = k === h ? ['mha', `${k} KV heads = ${h} query heads`] : k === 1 ? ['mqa', `1 KV head for ${h} query heads`] : ['gqa', `${k} KV heads < ${h} query heads`];
-      derivations.push({ key: 'attention_type', value, because: `${kv[1]}=${k} → ${value.toUpperCase()} (${why})` });
-    } else derivations.push({ key: 'attention_type', value: 'mha', because: `${heads[1]}=${h} and no KV-head count → MHA (every head has its own K and V)` });
-  }
-
-  const act = str(c, 'hidden_act', 'hidden_activation', 'activation_function', 'activation');
-  if (act) {
-    const a = act[0].toLowerCase();
-    const value = a.startsWith('gelu') ? 'gelu' : a === 'silu' || a === 'swish' ? 'silu' : a.startsWith('relu') ? 'relu' : null;
-    if (value) derivations.push({ key: 'activation', value, because: `${act[1]}=${JSON.stringify(act[0])} → ${value}` });
-  }
-
-  const rms = num(c, 'rms_norm_eps');
-  const ln = num(c, 'layer_norm_eps', 'layer_norm_epsilon');
-  if (rms) derivations.push({ key: 'norm_type', value: 'rmsnorm', because: `rms_norm_eps=${fmt(rms[0])} → RMSNorm` });
-  else if (ln && family.constraints.norm_type !== 'rmsnorm') derivations.push({ key: 'norm_type', value: 'layernorm', because: `${ln[1]}=${fmt(ln[0])} → LayerNorm` });
-
-  const theta = num(c, 'rope_theta', 'rotary_emb_base');
-  if (c.alibi === true || c.position_embedding_type === 'alibi') derivations.push({ key: 'positional_encoding', value: 'alibi', because: 'alibi=true → ALiBi' });
-  else if (theta) derivations.push({ key: 'positional_encoding', value: 'rope', because: `${theta[1]}=${theta[0]} → RoPE` });
-  else if (c.position_embedding_type === 'absolute') derivations.push({ key: 'positional_encoding', value: family.constraints.positional_encoding, because: 'position_embedding_type="absolute" → learned absolute positions' });
-
-  for (const k of ['attention_bias', 'bias', 'use_bias', 'add_bias_linear']) {
-    if (typeof c[k] === 'boolean') {
-      derivations.push({ key: 'has_bias', value: String(c[k]), because: `${k}=${c[k]} → has_bias ${c[k]}` });
-      break;
-    }
-  }
-  if (typeof c.tie_word_embeddings === 'boolean') {
-    derivations.push({ key: 'tied_embeddings', value: String(c.tie_word_embeddings), because: `tie_word_embeddings=${c.tie_word_embeddings} → tied_embeddings ${c.tie_word_embeddings}` });
-  }
-
-  const h = heads?.[0] ?? base.heads;
+  const hidden = get('hidden_size', 'n_embd', 'd_model') ?? base.hidden;
+  const heads = num(c, ...HEADS)?.[0] ?? base.heads;
   const size: SizeVariant = {
     parameters: base.parameters,
     hidden,
-    layers: get('layers', 'num_hidden_layers', 'n_layer', 'num_layers', 'n_layers') ?? base.layers,
-    heads: h,
-    kv_heads: kv?.[0] ?? (multiQuery ? 1 : h),
+    layers: get('num_hidden_layers', 'n_layer', 'num_layers', 'n_layers') ?? base.layers,
+    heads,
+    kv_heads: num(c, ...KV_HEADS)?.[0] ?? (c.multi_query === true ? 1 : heads),
     intermediate: num(c, 'intermediate_size', 'ffn_dim', 'n_inner', 'd_ff')?.[0] ?? (family.constraints.attention_type === 'ssm' ? 2 * hidden : 4 * hidden),
-    vocab: get('vocab', 'vocab_size') ?? base.vocab,
+    vocab: get('vocab_size') ?? base.vocab,
     context: num(c, 'max_position_embeddings', 'n_positions', 'seq_length', 'context_length')?.[0] ?? base.context,
-    norm_eps: rms?.[0] ?? ln?.[0] ?? base.norm_eps,
+    norm_eps: num(c, 'rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon')?.[0] ?? base.norm_eps,
   };
   const headDim = num(c, 'head_dim');
   if (headDim) size.head_dim = headDim[0];
+  const theta = num(c, 'rope_theta', 'rotary_emb_base');
   if (theta) size.rope_theta = theta[0];
-  for (const [field, keys] of [
-    ['experts', ['num_local_experts', 'n_routed_experts', 'num_experts']],
-    ['experts_per_token', ['num_experts_per_tok']],
-    ['shared_experts', ['n_shared_experts']],
-    ['moe_intermediate', ['moe_intermediate_size']],
-    ['state_size', ['state_size']],
-    ['conv_kernel', ['conv_kernel']],
-    ['time_step_rank', ['time_step_rank']],
-  ] as const) {
-    const v = num(c, ...keys) ?? (base[field] !== undefined ? [base[field]!, 'family'] : null);
-    if (v) size[field] = v[0];
+  for (const [field, keys] of EXTRA_SIZES) {
+    const v = num(c, ...keys)?.[0] ?? base[field];
+    if (v !== undefined) size[field] = v;
   }
+  checkSize(file, size);
+  return { size, missing };
+}
+
+/** A config is read as a real model: whole, positive, bounded sizes. */
+function checkSize(file: string, size: SizeVariant): void {
   const limits: Array<[keyof SizeVariant, number]> = [['hidden', 1e6], ['layers', 1e4], ['heads', 1e4], ['kv_heads', 1e4], ['intermediate', 1e7], ['vocab', 1e8], ['context', 1e9]];
   for (const [field, max] of limits) {
     const v = size[field] as number;
@@ -130,11 +156,4 @@ export function readHfConfig(file: string, c: Json, family: Contract): HfConfigR
     }
   }
   if (size.heads % size.kv_heads !== 0) throw new MicrogptError('MG018', `${file}: ${size.heads} attention heads are not divisible by ${size.kv_heads} key/value heads`);
-  return {
-    modelType: str(c, 'model_type')?.[0] ?? null,
-    architectures: Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [],
-    derivations,
-    size,
-    missing,
-  };
 }
