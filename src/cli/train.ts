@@ -1,8 +1,8 @@
 import cliProgress from 'cli-progress';
 import { assertWritable } from '../fsutil.js';
-import { lossCurve, recentMean, type TrainReport } from '../explain/training.js';
+import { buildTrainReport } from '../explain/training.js';
 import { ContractSet } from '../contracts/index.js';
-import { corpusLoss, Gpt, sampleNames, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
+import { Gpt, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
 import { extraContractDirs } from './dirs.js';
 import { renderJson } from '../render/json.js';
 import { renderTrainReport } from '../render/training.js';
@@ -31,6 +31,22 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const out = opts.out === false ? null : opts.out;
   if (out) assertWritable(out);
 
+  const run = await runSteps(model, tokenizer, docs, opts);
+  const training = { family: contract.family, steps: run.losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
+  // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
+  if (out) saveCheckpoint(out, model, tokenizer, { training });
+  if (run.failure) throw run.failure;
+
+  const report = buildTrainReport(model, tokenizer, docs, { ...run, family: contract.family, data: label, seed: opts.seed, lr: opts.lr, stepsRequested: opts.steps, out });
+  print(opts.json ? renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report) : renderTrainReport(report, stdoutStyle(opts)));
+  return run.interrupted ? 130 : 0;
+}
+
+/**
+ * The training loop with progress and Ctrl-C: every YIELD_MS it lets the event
+ * loop run, so a SIGINT is seen and the loop stops after the current step.
+ */
+async function runSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], opts: TrainCliOptions) {
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
@@ -45,8 +61,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
     for (const st of trainSteps(model, tokenizer, docs, { steps: opts.steps, lr: opts.lr, seed: opts.seed })) {
       losses.push(st.loss);
       progress.update(st.step + 1, st.loss, (st.step + 1) / ((performance.now() - t0) / 1000));
-      const now = performance.now();
-      if (now - lastYield > YIELD_MS) {
+      if (performance.now() - lastYield > YIELD_MS) {
         await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
       }
@@ -58,34 +73,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
     progress.stop();
     process.off('SIGINT', onSigint);
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const training = { family: contract.family, steps: losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
-  // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
-  if (out) saveCheckpoint(out, model, tokenizer, { training });
-  if (failure) throw failure;
-
-  const report: TrainReport = {
-    kind: 'train',
-    family: contract.family,
-    data: label,
-    documents: docs.length,
-    vocab: tokenizer.chars.join(''),
-    seed: opts.seed,
-    lr: opts.lr,
-    stepsRequested: opts.steps,
-    stepsDone: losses.length,
-    interrupted,
-    seconds,
-    stepsPerSecond: losses.length / seconds,
-    losses,
-    curve: lossCurve(losses),
-    recentLoss: recentMean(losses),
-    corpusLoss: corpusLoss(model, tokenizer, docs),
-    out,
-    samples: sampleNames(model, tokenizer, 8, 0.5, opts.seed).map((s) => s.text),
-  };
-  print(opts.json ? renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report) : renderTrainReport(report, stdoutStyle(opts)));
-  return interrupted ? 130 : 0;
+  return { losses, seconds: (performance.now() - t0) / 1000, interrupted, failure };
 }
 
 interface Progress {

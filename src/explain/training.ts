@@ -1,5 +1,5 @@
 import { MicrogptError } from '../errors.js';
-import { corpusLoss, type Gpt, type SampledName, type Tokenizer } from '../model/index.js';
+import { corpusLoss, sampleNames, type Gpt, type SampledName, type Tokenizer } from '../model/index.js';
 
 export interface TrainReport {
   kind: 'train';
@@ -73,4 +73,33 @@ export function buildEvalReport(model: Gpt, tokenizer: Tokenizer, docs: readonly
   }
   const meanLoss = corpusLoss(model, tokenizer, docs);
   return { kind: 'eval', weightsFrom, data, documents: docs.length, meanLoss, perplexity: Math.exp(meanLoss), uniformLoss: Math.log(tokenizer.vocabSize) };
+}
+
+/** What a training run did and where it got: the loss curve, the corpus loss, a few samples. */
+export function buildTrainReport(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  docs: readonly string[],
+  run: { losses: number[]; seconds: number; interrupted: boolean; family: string; data: string; seed: number; lr: number; stepsRequested: number; out: string | null },
+): TrainReport {
+  return {
+    kind: 'train',
+    family: run.family,
+    data: run.data,
+    documents: docs.length,
+    vocab: tokenizer.chars.join(''),
+    seed: run.seed,
+    lr: run.lr,
+    stepsRequested: run.stepsRequested,
+    stepsDone: run.losses.length,
+    interrupted: run.interrupted,
+    seconds: run.seconds,
+    stepsPerSecond: run.losses.length / run.seconds,
+    losses: run.losses,
+    curve: lossCurve(run.losses),
+    recentLoss: recentMean(run.losses),
+    corpusLoss: corpusLoss(model, tokenizer, docs),
+    out: run.out,
+    samples: sampleNames(model, tokenizer, 8, 0.5, run.seed).map((s) => s.text),
+  };
 }
