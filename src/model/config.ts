@@ -29,7 +29,3 @@ export const MICROGPT: ModelConfig = {
 export function headDim(c: ModelConfig): number {
   return c.nEmbd / c.nHead;
 }
-
-export function withVocab(c: ModelConfig, vocabSize: number): ModelConfig {
-  return { ...c, vocabSize };
-}

@@ -1,5 +1,5 @@
 export { Tokenizer, BOS_LABEL } from './tokenizer.js';
-export { MICROGPT, headDim, withVocab, type ModelConfig } from './config.js';
+export { MICROGPT, headDim, type ModelConfig } from './config.js';
 export { parameterShapes, parameterSpecs, initParameters, type ParamSpec } from './params.js';
 export { alibiSlopes, hasPositionTable, isGated } from './architecture.js';
 export { tinyInstance } from './family.js';
