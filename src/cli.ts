@@ -37,7 +37,9 @@ Examples:
   $ microgpt train --out m.safetensors        train microGPT on 8,403 English first names (about a second)
   $ microgpt explain --attention mar --model m.safetensors
                                               learned attention, and what each head does
-  $ microgpt sample --model m.safetensors --explain -n 3`,
+  $ microgpt sample --model m.safetensors --explain -n 3
+  $ microgpt explain --attention mar --family llama     the same at microGPT scale with LLaMA's kernels
+  $ microgpt contracts list                   the 19 families this tool knows`,
   );
 
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
@@ -111,7 +113,7 @@ const dataOption = () => new Option('--data <file>', 'text file with one name pe
 
 program
   .command('train')
-  .description('train microGPT (DESIGN.md recipe: one name per step, Adam, linear lr decay) and write a checkpoint')
+  .description("train microGPT (Karpathy's recipe: one name per step, Adam, linear lr decay), or a tiny model of any attention family with --family, and write a checkpoint")
   .addOption(dataOption())
   .addOption(familyOption())
   .addOption(contractsOption())
