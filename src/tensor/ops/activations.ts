@@ -1,16 +1,6 @@
 import type { Graph } from '../graph.js';
 import type { Tensor } from '../tensor.js';
-
-/** Elementwise op from a value function and its derivative (both of the input). */
-function unary(g: Graph, a: Tensor, f: (x: number) => number, df: (x: number) => number): Tensor {
-  const out = g.output(a.shape, a);
-  for (let i = 0; i < a.size; i++) out.data[i] = f(a.data[i]);
-  g.record(out, () => {
-    const G = out.grad!;
-    if (a.grad) for (let i = 0; i < a.size; i++) a.grad[i] += G[i] * df(a.data[i]);
-  });
-  return out;
-}
+import { unary } from './elementwise.js';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 

@@ -50,24 +50,23 @@ export function relu(g: Graph, a: Tensor): Tensor {
   return out;
 }
 
-/** eᵃ. */
-export function exp(g: Graph, a: Tensor): Tensor {
+/**
+ * An elementwise op from its value function and its derivative, written once
+ * for every smooth activation; `df` gets the input and the output (exp's
+ * derivative is its output, so nothing is computed twice).
+ */
+export function unary(g: Graph, a: Tensor, f: (x: number) => number, df: (x: number, y: number) => number): Tensor {
   const out = g.output(a.shape, a);
-  for (let i = 0; i < a.size; i++) out.data[i] = Math.exp(a.data[i]);
+  for (let i = 0; i < a.size; i++) out.data[i] = f(a.data[i]);
   g.record(out, () => {
     const G = out.grad!;
-    if (a.grad) for (let i = 0; i < a.size; i++) a.grad[i] += out.data[i] * G[i];
+    if (a.grad) for (let i = 0; i < a.size; i++) a.grad[i] += G[i] * df(a.data[i], out.data[i]);
   });
   return out;
 }
 
+/** eᵃ. */
+export const exp = (g: Graph, a: Tensor): Tensor => unary(g, a, Math.exp, (_x, y) => y);
+
 /** ln a (a > 0). */
-export function log(g: Graph, a: Tensor): Tensor {
-  const out = g.output(a.shape, a);
-  for (let i = 0; i < a.size; i++) out.data[i] = Math.log(a.data[i]);
-  g.record(out, () => {
-    const G = out.grad!;
-    if (a.grad) for (let i = 0; i < a.size; i++) a.grad[i] += G[i] / a.data[i];
-  });
-  return out;
-}
+export const log = (g: Graph, a: Tensor): Tensor => unary(g, a, Math.log, (x) => 1 / x);
