@@ -1,0 +1,79 @@
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { MicrogptError } from '../errors.js';
+
+/** An open regular file: reads are positioned and bounded by its size, never by a length the file claims. */
+export interface OpenFile {
+  path: string;
+  fd: number;
+  size: number;
+}
+
+/**
+ * Opens `path` for reading only if it is a regular file. A FIFO would block the
+ * open itself and a device can be endless, so both are refused from a stat
+ * taken before opening (and checked again on the open descriptor).
+ */
+export function openRegular(path: string, code = 'MG061'): OpenFile {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new MicrogptError(code, `${path}: no such file or directory`);
+  if (!st.isFile()) throw new MicrogptError(code, `${path}: is ${st.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)'}; give a model file or folder`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new MicrogptError(code, `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const again = fstatSync(fd);
+  if (!again.isFile()) {
+    closeSync(fd);
+    throw new MicrogptError(code, `${path}: is not a regular file`);
+  }
+  return { path, fd, size: again.size };
+}
+
+/** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */
+export function readAt(f: OpenFile, position: number, length: number): Buffer {
+  const n = Math.max(0, Math.min(length, f.size - position));
+  const buf = Buffer.allocUnsafe(n);
+  let got = 0;
+  while (got < n) {
+    const r = readSync(f.fd, buf, got, n - got, position + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return got === n ? buf : buf.subarray(0, got);
+}
+
+export function closeFile(f: OpenFile): void {
+  closeSync(f.fd);
+}
+
+/** Runs `body` with the file open, and closes it whatever happens. */
+export function withFile<T>(path: string, body: (f: OpenFile) => T, code?: string): T {
+  const f = openRegular(path, code);
+  try {
+    return body(f);
+  } finally {
+    closeFile(f);
+  }
+}
+
+/** Reads a whole small text file (JSON configs, indexes), refusing anything over `limit` bytes before reading it. */
+export function readSmallText(path: string, limit: number, what: string, code = 'MG061'): string {
+  return withFile(
+    path,
+    (f) => {
+      if (f.size > limit) throw new MicrogptError(code, `${path}: ${what} is ${f.size} bytes, over the ${limit}-byte limit for such a file`);
+      return readAt(f, 0, f.size).toString('utf8');
+    },
+    code,
+  );
+}
+
+/** What the first bytes of an unrecognised file look like, for an error message: hex, and printable ASCII. */
+export function describeBytes(bytes: Uint8Array): string {
+  const head = bytes.subarray(0, 16);
+  const hex = [...head].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const text = [...head].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
+  return head.length === 0 ? 'the file is empty' : `first bytes ${hex} ("${text}")`;
+}

@@ -1,0 +1,203 @@
+import { MicrogptError } from '../errors.js';
+import { Cursor } from './cursor.js';
+import { withFile } from './file.js';
+import { ggmlType } from './ggml.js';
+import { LIMITS, type Problem, type TensorEntry } from './types.js';
+
+/** GGUF's value types, by id. */
+const VALUE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'] as const;
+export type GgufValueType = (typeof VALUE_TYPES)[number];
+const FIXED_SIZE: Partial<Record<GgufValueType, number>> = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, bool: 1, u64: 8, i64: 8, f64: 8 };
+
+export type GgufScalar = number | bigint | boolean | string;
+/** An array value: its element type and length, and its elements when asked for (else the first few). */
+export interface GgufArray {
+  type: 'array';
+  elementType: GgufValueType;
+  length: number;
+  values: GgufValue[];
+  complete: boolean;
+}
+export type GgufValue = GgufScalar | GgufArray;
+
+export interface GgufKv {
+  key: string;
+  type: GgufValueType;
+  value: GgufValue;
+}
+
+export interface GgufHeader {
+  path: string;
+  fileSize: number;
+  version: number;
+  metadata: Map<string, GgufKv>;
+  alignment: number;
+  /** Where the tensor data section starts (aligned end of the tensor infos). */
+  dataStart: number;
+  tensors: TensorEntry[];
+  /** ggml type id and GGUF's own dimension order (innermost first) of each tensor, by name. */
+  ggml: Map<string, { typeId: number; dims: number[] }>;
+  problems: Problem[];
+}
+
+/** How many elements of a skipped array to keep as a sample. */
+const SAMPLE = 3;
+
+/**
+ * Reads a GGUF v2/v3 header: magic, version, metadata key/values and tensor
+ * infos. Large arrays (token lists, merges) are walked but not kept unless
+ * `fullArrays`; the tensor data is never read. Unreadable structure throws
+ * MG064; defects in single tensors are collected as problems.
+ */
+export function readGgufHeader(path: string, opts: { fullArrays?: boolean } = {}): GgufHeader {
+  return withFile(path, (f) => {
+    const c = new Cursor(f, 'MG064');
+    const magic = c.bytes(4, 'the magic number');
+    if (magic.toString('latin1') !== 'GGUF') c.fail('does not start with the GGUF magic number');
+    const version = c.u32('the version');
+    if (version === 1) c.fail('is GGUF version 1 (32-bit counts), which llama.cpp no longer reads; convert it again');
+    if (version !== 2 && version !== 3) c.fail(`GGUF version ${version} is not one this tool reads (2 or 3)`);
+    const tensorCount = c.u64('the tensor count');
+    const kvCount = c.u64('the metadata count');
+    // Each key/value needs at least 13 bytes and each tensor info 24: a count the file cannot hold is a lie.
+    if (kvCount > LIMITS.ggufKvCount || kvCount * 13 > c.remaining) c.fail(`claims ${kvCount} metadata entries, more than the file (or the ${LIMITS.ggufKvCount} limit) can hold`);
+    if (tensorCount > LIMITS.ggufTensorCount || tensorCount * 24 > c.remaining) c.fail(`claims ${tensorCount} tensors, more than the file (or the ${LIMITS.ggufTensorCount} limit) can hold`);
+    const metadata = new Map<string, GgufKv>();
+    const problems: Problem[] = [];
+    for (let i = 0; i < kvCount; i++) {
+      const key = readString(c, `metadata key ${i}`);
+      const type = valueType(c, c.u32(`the type of ${key}`), key);
+      const value = readValue(c, type, key, 0, opts.fullArrays === true);
+      if (metadata.has(key)) problems.push({ where: `metadata ${JSON.stringify(key)}`, message: 'appears twice' });
+      metadata.set(key, { key, type, value });
+    }
+    const alignment = alignmentOf(metadata, c);
+    const infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }> = [];
+    for (let i = 0; i < tensorCount; i++) {
+      const name = readString(c, `tensor ${i}'s name`);
+      const nDims = c.u32(`the dimension count of ${name}`);
+      if (nDims > LIMITS.maxDims) c.fail(`tensor ${JSON.stringify(name)} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
+      const dims: number[] = [];
+      for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${name}`));
+      const typeId = c.u32(`the type of ${name}`);
+      const rel = c.u64(`the offset of ${name}`);
+      infos.push({ name, dims, typeId, rel });
+    }
+    const dataStart = Math.ceil(c.pos / alignment) * alignment;
+    const { tensors, ggml } = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
+    return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, ggml, problems };
+  }, 'MG064');
+}
+
+function readString(c: Cursor, what: string): string {
+  const n = c.u64(`the length of ${what}`);
+  if (n > LIMITS.ggufStringBytes) c.fail(`${what} claims ${n} bytes (at most ${LIMITS.ggufStringBytes})`);
+  return c.bytes(n, what).toString('utf8');
+}
+
+function valueType(c: Cursor, id: number, key: string): GgufValueType {
+  const t = VALUE_TYPES[id];
+  if (t === undefined) c.fail(`metadata ${JSON.stringify(key)} has value type ${id}, which GGUF does not define (0..12)`);
+  return t;
+}
+
+function readValue(c: Cursor, type: GgufValueType, key: string, depth: number, full: boolean): GgufValue {
+  switch (type) {
+    case 'u8': return c.u8(key);
+    case 'i8': return (c.u8(key) << 24) >> 24;
+    case 'u16': return c.bytes(2, key).readUInt16LE(0);
+    case 'i16': return c.bytes(2, key).readInt16LE(0);
+    case 'u32': return c.u32(key);
+    case 'i32': return c.i32(key);
+    case 'f32': return c.f32(key);
+    case 'bool': return c.u8(key) !== 0;
+    case 'u64': return c.big(key, false);
+    case 'i64': return c.big(key, true);
+    case 'f64': return c.f64(key);
+    case 'string': return readString(c, key);
+    case 'array': return readArray(c, key, depth, full);
+  }
+}
+
+function readArray(c: Cursor, key: string, depth: number, full: boolean): GgufArray {
+  if (depth >= LIMITS.ggufArrayDepth) c.fail(`metadata ${JSON.stringify(key)} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
+  const elementType = valueType(c, c.u32(`the element type of ${key}`), key);
+  const length = c.u64(`the length of ${key}`);
+  const size = FIXED_SIZE[elementType];
+  // Every element takes at least one byte (strings and arrays at least eight): check before looping.
+  if (length * (size ?? 8) > c.remaining) c.fail(`metadata ${JSON.stringify(key)} claims ${length} elements, more than the file holds`);
+  const values: GgufValue[] = [];
+  const keep = full ? length : Math.min(length, SAMPLE);
+  for (let i = 0; i < keep; i++) values.push(readValue(c, elementType, key, depth + 1, full));
+  const rest = length - keep;
+  if (size !== undefined) c.skip(rest * size, key);
+  else if (elementType === 'string') for (let i = 0; i < rest; i++) c.skip(c.u64(`the length of an element of ${key}`), key);
+  else for (let i = 0; i < rest; i++) readValue(c, elementType, key, depth + 1, false);
+  return { type: 'array', elementType, length, values, complete: keep === length };
+}
+
+function alignmentOf(metadata: Map<string, GgufKv>, c: Cursor): number {
+  const a = metadata.get('general.alignment')?.value;
+  if (a === undefined) return 32;
+  if (typeof a !== 'number' || a < 1 || a > 1 << 30 || (a & (a - 1)) !== 0) c.fail(`general.alignment is ${String(a)}; it must be a power of two`);
+  return a as number;
+}
+
+function tensorEntries(
+  path: string,
+  infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }>,
+  dataStart: number,
+  fileSize: number,
+  alignment: number,
+  problems: Problem[],
+): { tensors: TensorEntry[]; ggml: GgufHeader['ggml'] } {
+  const tensors: Array<TensorEntry & { rel: number }> = [];
+  const ggml: GgufHeader['ggml'] = new Map();
+  const dataLen = fileSize - dataStart;
+  for (const { name, dims, typeId, rel } of infos) {
+    const bad = (message: string) => problems.push({ where: `tensor ${JSON.stringify(name)}`, message });
+    if (ggml.has(name)) {
+      bad('appears twice in the tensor infos');
+      continue;
+    }
+    const t = ggmlType(typeId);
+    const elements = dims.reduce((a, b) => a * b, 1);
+    if (!t) {
+      bad(`ggml type ${typeId} is not one ggml defines`);
+      continue;
+    }
+    if (!Number.isSafeInteger(elements * t.typeSize)) {
+      bad(`dimensions [${dims.join(', ')}] are too large`);
+      continue;
+    }
+    if (t.removed) bad(`ggml type ${t.name} was removed from ggml; llama.cpp no longer loads it`);
+    if ((dims[0] ?? 1) % t.blockSize !== 0) bad(`first dimension ${dims[0]} is not a multiple of ${t.name}'s block size ${t.blockSize}`);
+    const bytes = Math.ceil(elements / t.blockSize) * t.typeSize;
+    if (rel % alignment !== 0) bad(`data offset ${rel} is not a multiple of the alignment ${alignment}`);
+    if (rel + bytes > dataLen) bad(`data [${rel}, ${rel + bytes}) runs past the end of the data section (${dataLen} bytes)`);
+    ggml.set(name, { typeId, dims });
+    tensors.push({ name, dtype: t.name, shape: [...dims].reverse(), elements, bytes, file: path, offset: dataStart + rel, rel });
+  }
+  const sorted = [...tensors].sort((a, b) => a.rel - b.rel);
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1];
+    if (sorted[i].rel < prev.rel + prev.bytes) problems.push({ where: `tensor ${JSON.stringify(sorted[i].name)}`, message: `data at ${sorted[i].rel} overlaps ${JSON.stringify(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})` });
+  }
+  const last = sorted[sorted.length - 1];
+  if (last) {
+    const end = Math.ceil((last.rel + last.bytes) / alignment) * alignment;
+    if (dataLen > end) problems.push({ where: 'data section', message: `${dataLen - end} bytes after the last tensor belong to no tensor` });
+  }
+  return { tensors: tensors.map(({ rel: _r, ...t }) => t), ggml };
+}
+
+/** A metadata value as a plain number, if it is one. */
+export function ggufNumber(h: GgufHeader, key: string): number | undefined {
+  const v = h.metadata.get(key)?.value;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+export function ggufString(h: GgufHeader, key: string): string | undefined {
+  const v = h.metadata.get(key)?.value;
+  return typeof v === 'string' ? v : undefined;
+}

@@ -1,0 +1,181 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { MicrogptError } from '../errors.js';
+import { describeBytes, readAt, readSmallText, withFile } from './file.js';
+import { readGgufHeader, type GgufHeader } from './gguf.js';
+import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
+import { readShardedIndex, type ShardedIndex } from './shards.js';
+import { LIMITS, type Problem, type TensorEntry } from './types.js';
+
+export type ModelFormat = 'safetensors' | 'gguf' | 'microgpt';
+
+export interface FileSummary {
+  path: string;
+  bytes: number;
+  headerBytes: number;
+  tensors: number;
+}
+
+/** Everything the headers of a model say, whatever the format and however many files. Knows no families. */
+export interface ModelFiles {
+  input: string;
+  format: ModelFormat;
+  files: FileSummary[];
+  tensors: TensorEntry[];
+  /** safetensors `__metadata__` of the first file. */
+  stMetadata: Map<string, string>;
+  gguf: GgufHeader | null;
+  index: ShardedIndex | null;
+  /** A Hugging Face config.json beside the weights, parsed but not yet interpreted. */
+  config: { path: string; json: Record<string, unknown> } | null;
+  problems: Problem[];
+}
+
+const CONFIG = 'config.json';
+const INDEX_SUFFIX = '.safetensors.index.json';
+
+/**
+ * What PATH names: a .safetensors file, a sharded model's index, a .gguf file,
+ * a config.json, or a folder holding them. Only headers are read.
+ */
+export function openModelFiles(input: string, opts: { fullArrays?: boolean } = {}): ModelFiles {
+  const st = statSync(input, { throwIfNoEntry: false });
+  if (!st) throw new MicrogptError('MG061', `${input}: no such file or directory`);
+  if (st.isDirectory()) return openDirectory(input, opts);
+  if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is not a regular file (a FIFO, socket or device); give a model file or folder`);
+  if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
+  return openSingle(input, readConfigBeside(dirname(input)), opts);
+}
+
+function openDirectory(dir: string, opts: { fullArrays?: boolean }, chosen?: string): ModelFiles {
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (e) {
+    throw new MicrogptError('MG061', `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const config = readConfigBeside(dir);
+  const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
+  const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
+  if (indexPath) return openSharded(indexPath, config);
+  const st = names.filter((n) => n.endsWith('.safetensors'));
+  const gguf = names.filter((n) => n.endsWith('.gguf'));
+  if (st.length === 1 && gguf.length === 0) return openSingle(join(dir, st[0]), config, opts);
+  if (gguf.length === 1 && st.length === 0) return openSingle(join(dir, gguf[0]), config, opts);
+  if (st.length + gguf.length === 0) {
+    throw new MicrogptError('MG066', `${dir}: holds no model file (*.safetensors, *.safetensors.index.json or *.gguf)${config ? '; it has a config.json — for the architecture alone use microgpt explain --kernel ' + join(dir, CONFIG) : ''}`);
+  }
+  if (st.length > 1 && gguf.length === 0) return openUnindexedShards(dir, st, config);
+  throw new MicrogptError('MG066', `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`);
+}
+
+function readConfigBeside(dir: string): ModelFiles['config'] {
+  const path = join(dir, CONFIG);
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return null;
+  const text = readSmallText(path, LIMITS.configJsonBytes, 'config.json', 'MG061');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new MicrogptError('MG010', `${path}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new MicrogptError('MG018', `${path}: is not a JSON object`);
+  return { path, json: json as Record<string, unknown> };
+}
+
+/** One file of either format, told apart by its first bytes (never by its name). */
+function openSingle(path: string, config: ModelFiles['config'], opts: { fullArrays?: boolean }): ModelFiles {
+  const head = withFile(path, (f) => readAt(f, 0, 16));
+  if (head.length >= 4 && head.toString('latin1', 0, 4) === 'GGUF') {
+    const g = readGgufHeader(path, opts);
+    return {
+      input: path,
+      format: 'gguf',
+      files: [{ path, bytes: g.fileSize, headerBytes: g.dataStart, tensors: g.tensors.length }],
+      tensors: g.tensors,
+      stMetadata: new Map(),
+      gguf: g,
+      index: null,
+      config,
+      problems: g.problems,
+    };
+  }
+  if (!looksLikeSafetensors(head)) {
+    throw new MicrogptError('MG062', `${path}: is neither safetensors nor GGUF (${describeBytes(head)}); a safetensors file starts with an 8-byte length and "{", a GGUF file with "GGUF"`);
+  }
+  const h = readSafetensorsHeader(path);
+  return fromSafetensors(path, [h], null, config, h.problems);
+}
+
+/** 8-byte little-endian length, then the JSON header's opening brace. */
+function looksLikeSafetensors(head: Buffer): boolean {
+  return head.length >= 9 && head[8] === 0x7b && head.readBigUInt64LE(0) > 1n;
+}
+
+function fromSafetensors(input: string, headers: SafetensorsHeader[], index: ShardedIndex | null, config: ModelFiles['config'], problems: Problem[]): ModelFiles {
+  const metadata = headers[0]?.metadata ?? new Map<string, string>();
+  return {
+    input,
+    format: metadata.get('format') === 'microgpt' ? 'microgpt' : 'safetensors',
+    files: headers.map((h) => ({ path: h.path, bytes: h.fileSize, headerBytes: h.dataStart, tensors: h.tensors.length })),
+    tensors: headers.flatMap((h) => h.tensors),
+    stMetadata: metadata,
+    gguf: null,
+    index,
+    config,
+    problems,
+  };
+}
+
+/** A sharded model: the index names a shard for every tensor; each shard is a safetensors file. */
+function openSharded(indexPath: string, config: ModelFiles['config']): ModelFiles {
+  const index = readShardedIndex(indexPath);
+  const problems: Problem[] = [...index.problems];
+  const headers: SafetensorsHeader[] = [];
+  for (const shard of index.shards) {
+    const path = join(dirname(indexPath), shard);
+    if (!statSync(path, { throwIfNoEntry: false })) {
+      throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${[...index.weightMap.values()].filter((s) => s === shard).length} of them are in this one)`);
+    }
+    const h = readSafetensorsHeader(path);
+    headers.push(h);
+    problems.push(...h.problems.map((p) => ({ where: `${shard}: ${p.where}`, message: p.message })));
+  }
+  crossCheckIndex(index, headers, problems);
+  return fromSafetensors(indexPath, headers, index, config, problems);
+}
+
+/** Every tensor where the index says, no tensor in two shards, and total_size equal to the data bytes. */
+function crossCheckIndex(index: ShardedIndex, headers: SafetensorsHeader[], problems: Problem[]): void {
+  const where = new Map<string, string>();
+  for (const h of headers) {
+    const shard = basename(h.path);
+    for (const t of h.tensors) {
+      const first = where.get(t.name);
+      if (first !== undefined) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `is in two shards: ${first} and ${shard}` });
+      else where.set(t.name, shard);
+      const listed = index.weightMap.get(t.name);
+      if (listed === undefined) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `is in ${shard} but not in the index's weight_map` });
+      else if (listed !== shard) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `the index says ${listed}, but it is in ${shard}` });
+    }
+  }
+  for (const [name, shard] of index.weightMap) if (!where.has(name)) problems.push({ where: `tensor ${JSON.stringify(name)}`, message: `the index puts it in ${shard}, which does not hold it` });
+  const data = headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.bytes, 0), 0);
+  if (index.totalSize !== null && index.totalSize !== data) problems.push({ where: 'index metadata.total_size', message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}` });
+}
+
+/** Several .safetensors files and no index: read them all, and say that the index is missing. */
+function openUnindexedShards(dir: string, names: string[], config: ModelFiles['config']): ModelFiles {
+  const headers = names.map((n) => readSafetensorsHeader(join(dir, n)));
+  const problems: Problem[] = [{ where: dir, message: `${names.length} .safetensors files and no *.safetensors.index.json; read them all as one model` }];
+  const seen = new Map<string, string>();
+  for (const h of headers) {
+    problems.push(...h.problems.map((p) => ({ where: `${basename(h.path)}: ${p.where}`, message: p.message })));
+    for (const t of h.tensors) {
+      const first = seen.get(t.name);
+      if (first) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `is in two files: ${first} and ${basename(h.path)}` });
+      else seen.set(t.name, basename(h.path));
+    }
+  }
+  return fromSafetensors(dir, headers, null, config, problems);
+}
