@@ -3,29 +3,14 @@ import { basename, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
 import { checkContract } from './check.generated.js';
 import { evaluate } from './expr.js';
+import { shapeVariables } from './templates.js';
 import { jsonSyntaxError } from './json.js';
-import type { Contract, SizeVariant, TensorTemplate } from './schema.js';
+import type { Contract } from './schema.js';
 
 /** A contract and the file it came from. */
 export interface LoadedContract {
   file: string;
   contract: Contract;
-}
-
-/** head_dim as the contract states it, or hidden / heads. */
-export function headDimOf(size: SizeVariant): number {
-  return size.head_dim ?? size.hidden / size.heads;
-}
-
-/** The names a shape template may use for one size variant. */
-export function shapeVariables(size: SizeVariant): Record<string, number | undefined> {
-  return { ...size, head_dim: headDimOf(size) };
-}
-
-/** How many tensors a template stands for: its `count`, else layers if it has {n}, times experts if it has {e}. */
-export function copiesOf(t: TensorTemplate, vars: Record<string, number | undefined>): number {
-  if (t.count !== undefined) return evaluate(t.count, vars);
-  return (t.name.includes('{n}') ? (vars.layers ?? 1) : 1) * (t.name.includes('{e}') ? (vars.experts ?? 1) : 1);
 }
 
 /** The first concrete name of a template: layer 0, expert 0. */

@@ -20,6 +20,20 @@ export const ConstraintsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Constraint values that real members of a family also use (Llama 2's MHA, Llama 3.2's tied embeddings): not a disagreement. */
+export const VariantsSchema = Type.Object(
+  {
+    attention_type: Type.Optional(Type.Array(oneOf('attention_type'), { minItems: 1 })),
+    activation: Type.Optional(Type.Array(oneOf('activation'), { minItems: 1 })),
+    norm_type: Type.Optional(Type.Array(oneOf('norm_type'), { minItems: 1 })),
+    mlp_type: Type.Optional(Type.Array(oneOf('mlp_type'), { minItems: 1 })),
+    positional_encoding: Type.Optional(Type.Array(oneOf('positional_encoding'), { minItems: 1 })),
+    has_bias: Type.Optional(Type.Array(Type.Boolean(), { minItems: 1 })),
+    tied_embeddings: Type.Optional(Type.Array(Type.Boolean(), { minItems: 1 })),
+  },
+  { additionalProperties: false, description: 'other constraint values that real members of this family use' },
+);
+
 export const SizeSchema = Type.Object(
   {
     parameters: positive('declared parameter count'),
@@ -40,6 +54,7 @@ export const SizeSchema = Type.Object(
     state_size: Type.Optional(positive('state space models: SSM state size per channel')),
     conv_kernel: Type.Optional(positive('state space models: width of the causal convolution')),
     time_step_rank: Type.Optional(positive('state space models: rank of the time-step projection')),
+    sliding_window: Type.Optional(positive('attention looks back at most this many tokens (bounds the KV cache)')),
   },
   { additionalProperties: false },
 );
@@ -51,6 +66,10 @@ export const TensorTemplateSchema = Type.Object(
     shape: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'expressions over the size fields, e.g. "kv_heads*head_dim"' }),
     gguf: Type.Optional(Type.String({ minLength: 1, description: 'the same tensor\'s name in GGUF files (llama.cpp), {n} for the layer' })),
     count: Type.Optional(Type.String({ minLength: 1, description: 'how many such tensors the model has, as an expression (default: layers if the name has {n}, times experts if it has {e})' })),
+    gguf_shape: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the shape in GGUF files, outermost first, when llama.cpp stores the tensor differently (e.g. GPT-2\'s Conv1D weights transposed)' })),
+    gguf_stacked: Type.Optional(Type.String({ minLength: 1, description: 'per-expert tensors only: the GGUF name of the 3-D tensor holding every expert of a layer ({n} for the layer), shape [experts, ...shape]' })),
+    buffer: Type.Optional(Type.Boolean({ description: 'true for a stored constant that is not a parameter (a causal-mask buffer, rotary frequencies): listed, never counted' })),
+    when: Type.Optional(Type.Literal('untied', { description: '"untied": the tensor exists only when the embeddings are not tied (an output head of its own)' })),
   },
   { additionalProperties: false },
 );
@@ -68,6 +87,8 @@ export const ContractSchema = Type.Object(
     constraints: ConstraintsSchema,
     sizes: Type.Record(Type.String({ minLength: 1 }), SizeSchema, { minProperties: 1 }),
     tensors: Type.Array(TensorTemplateSchema, { minItems: 1 }),
+    gguf_architectures: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'values of general.architecture that llama.cpp writes for this family\'s GGUF files' })),
+    variants: Type.Optional(VariantsSchema),
     notes: Type.Optional(Type.String()),
   },
   { additionalProperties: false, $id: 'https://microgpt.dev/contract.schema.json', title: 'microgpt family contract' },

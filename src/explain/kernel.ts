@@ -1,7 +1,7 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { kernel, SLOTS, type Slot } from '../kernels/index.js';
-import { copiesOf, concreteName, evaluate, headDimOf, shapeVariables, type Contract, type Derivation, type Resolved, type SizeVariant } from '../contracts/index.js';
+import { copiesOf, concreteName, evaluate, headDimOf, parameterTemplates, shapeVariables, type Contract, type Derivation, type Resolved, type SizeVariant } from '../contracts/index.js';
 
 export type Verdict = 'same' | 'same-kind' | 'simpler' | 'more-complex' | 'different';
 
@@ -45,7 +45,7 @@ export interface KernelReport {
   resolvedVia: Resolved['via'];
   input: string;
   /** For a config.json: each constraint it implies and why, and where it disagrees with the family contract. */
-  config: null | { derivations: Derivation[]; warnings: string[]; missing: string[] };
+  config: null | { derivations: Derivation[]; warnings: string[]; variants: string[]; missing: string[] };
   notes: string | null;
   pipeline: PipelineRow[];
   constraints: ConstraintComparison[];
@@ -105,8 +105,11 @@ export function buildKernelReport(target: Resolved, reference: Contract, all: re
       ? {
           derivations: target.config.derivations,
           warnings: target.config.derivations
-            .filter((d) => String(target.contract.constraints[d.key]) !== d.value)
+            .filter((d) => agreement(target.contract, d) === 'disagrees')
             .map((d) => `config says ${d.key}=${d.value} (${d.because}) but the ${target.contract.family} contract says ${String(target.contract.constraints[d.key])}`),
+          variants: target.config.derivations
+            .filter((d) => agreement(target.contract, d) === 'variant')
+            .map((d) => `config says ${d.key}=${d.value} (${d.because}): a variant the ${target.contract.family} contract lists (usually ${String(target.contract.constraints[d.key])})`),
           missing: target.config.missing,
         }
       : null,
@@ -116,6 +119,14 @@ export function buildKernelReport(target: Resolved, reference: Contract, all: re
     sameConstraints: all.filter((x) => x.family !== c.family && signature(x) === signature(c)).map((x) => x.family),
     verbose: opts.verbose ? verboseSection(c, opts.size ?? (target.config ? CONFIG_SIZE : undefined)) : null,
   };
+}
+
+/** Whether a config's derived constraint is the family's own value, one of its listed variants, or neither. */
+export function agreement(c: Contract, d: Derivation): 'same' | 'variant' | 'disagrees' {
+  if (String(c.constraints[d.key]) === d.value) return 'same';
+  if (d.key === 'gelu_approximation') return 'disagrees';
+  const listed = (c.variants?.[d.key as keyof NonNullable<Contract['variants']>] ?? []) as ReadonlyArray<string | boolean>;
+  return listed.some((v) => String(v) === d.value) ? 'variant' : 'disagrees';
 }
 
 /** The forward pass of a family, stage by stage, with the registry's kernel for each. */
@@ -162,7 +173,7 @@ function verboseSection(c: Contract, sizeName?: string): KernelReport['verbose']
   const size = c.sizes[chosen];
   if (!size) throw new MicrogptError('MG015', `unknown size "${chosen}" for ${c.family}${didYouMean(chosen, Object.keys(c.sizes))}; sizes: ${Object.keys(c.sizes).join(', ')}`);
   const vars = shapeVariables(size);
-  const tensors = c.tensors.map((t) => {
+  const tensors = parameterTemplates(c).map((t) => {
     const shape = t.shape.map((e) => evaluate(e, vars));
     return { role: t.role, template: t.name, name: concreteName(t.name), perLayer: t.name.includes('{n}'), shape, count: shape.reduce((a, b) => a * b, 1), copies: copiesOf(t, vars) };
   });

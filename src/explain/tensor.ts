@@ -1,5 +1,5 @@
 import { MicrogptError } from '../errors.js';
-import { concreteName, evaluate, shapeVariables, type Contract, type TensorTemplate } from '../contracts/index.js';
+import { concreteName, evaluate, nameIndex, shapeVariables, type Contract, type TensorTemplate } from '../contracts/index.js';
 import { didYouMean } from '../suggest.js';
 import { parameterSpecs, type Gpt } from '../model/index.js';
 import { buildMaskReport, type MaskReport } from './mask.js';
@@ -34,37 +34,27 @@ const MASK_NAMES = ['attn_mask', 'causal_mask', 'mask'];
 /** Where names are looked up first: this tool's own model, then the two families the chapter compares with. */
 const PREFERRED = ['microgpt', 'gpt2', 'llama'];
 const rank = (c: Contract) => (PREFERRED.includes(c.family) ? PREFERRED.indexOf(c.family) : PREFERRED.length);
+const ggufRank = (m: Match) => (m.via !== 'gguf' ? 2 : m.contract.family === 'llama' ? 0 : 1);
 
 const smallest = (c: Contract) => Object.values(c.sizes).sort((a, b) => a.parameters - b.parameters)[0];
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The whole-name pattern of a template: {n} and {e} match a number, everything else literally. */
-function templatePattern(template: string): RegExp {
-  return new RegExp('^' + template.split(/(\{n\}|\{e\})/).map((part) => (part === '{n}' || part === '{e}' ? '(\\d+)' : escapeRegExp(part))).join('') + '$');
-}
 
 interface Match {
   contract: Contract;
   template: TensorTemplate;
   via: 'template' | 'gguf';
+  /** The template text that matched (the Hugging Face name, the GGUF name or the stacked GGUF name). */
+  text: string;
   layer: number | null;
 }
 
-/** The template a concrete name instantiates, in the family's naming or its GGUF naming. */
+/** The template a concrete name instantiates, in the family's naming or its GGUF naming (parsed, never a regex). */
 function matchIn(c: Contract, name: string, anyLayer = false): Match | undefined {
-  for (const t of c.tensors) {
-    for (const [via, tpl] of [['template', t.name], ['gguf', t.gguf]] as const) {
-      if (!tpl) continue;
-      const m = templatePattern(tpl).exec(name);
-      if (!m) continue;
-      const layerAt = tpl.split(/(\{n\}|\{e\})/).filter((p) => p === '{n}' || p === '{e}').indexOf('{n}');
-      const layer = layerAt >= 0 ? Number(m[layerAt + 1]) : null;
-      // A layer index must exist in the family's smallest size.
-      if (!anyLayer && layer !== null && layer >= maxLayers(c)) continue;
-      return { contract: c, template: t, via, layer };
-    }
-  }
-  return undefined;
+  const m = nameIndex(c).match(name);
+  if (!m) return undefined;
+  // A layer index must exist in the family's largest size.
+  if (!anyLayer && m.layer !== null && m.layer >= maxLayers(c)) return undefined;
+  const text = m.kind === 'gguf' ? m.template.gguf! : m.kind === 'gguf_stacked' ? m.template.gguf_stacked! : m.template.name;
+  return { contract: c, template: m.template, via: m.kind === 'name' ? 'template' : 'gguf', text, layer: m.layer };
 }
 
 const maxLayers = (c: Contract) => Math.max(...Object.values(c.sizes).map((s) => s.layers));
@@ -115,7 +105,9 @@ export function buildTensorReport(
   }
   const ranked = [...contracts].sort((a, b) => rank(a) - rank(b));
   const order = opts.family ? [opts.family] : ranked;
-  const matches = order.map((c) => matchIn(c, name)).filter((m): m is Match => m !== undefined);
+  const found = order.map((c) => matchIn(c, name)).filter((m): m is Match => m !== undefined);
+  // Most GGUF files are llama.cpp's "llama" architecture: a bare GGUF name is read as LLaMA's first.
+  const matches = found.some((m) => m.via === 'gguf') ? [...found].sort((a, b) => ggufRank(a) - ggufRank(b)) : found;
   const first = matches[0];
   if (!first) {
     const generic = GENERIC_NAMES.find(([pattern]) => pattern.test(name));
@@ -140,7 +132,7 @@ export function buildTensorReport(
     family: first.contract.family,
     name,
     via: first.via,
-    template: first.via === 'gguf' ? first.template.gguf! : first.template.name,
+    template: first.text,
     alsoIn: matches.slice(1).filter((m) => m.template.role === first.template.role).map((m) => m.contract.family),
     layer: first.layer,
     role: first.template.role,

@@ -44,7 +44,7 @@ const Candidate = Obj({ id: I, label: S, p: N, pT: N });
 const Kernel = {
   family: S, displayName: S, vendor: S, source: S, architectures: Type.Array(S), aliases: Type.Array(S), referenceFamily: S,
   resolvedVia: S, input: S,
-  config: Nullable(Obj({ derivations: Type.Array(Obj({ key: S, value: S, because: S })), warnings: Type.Array(S), missing: Type.Array(S) })),
+  config: Nullable(Obj({ derivations: Type.Array(Obj({ key: S, value: S, because: S })), warnings: Type.Array(S), variants: Type.Array(S), missing: Type.Array(S) })),
   notes: Nullable(S),
   pipeline: Pipeline,
   constraints: Type.Array(Obj({ key: S, value: S, reference: S, verdict: Type.Union(['same', 'same-kind', 'simpler', 'more-complex', 'different'].map((v) => Type.Literal(v))) })),

@@ -56,6 +56,7 @@ function renderConfig(c: NonNullable<KernelReport['config']>, s: Style): string 
     s.bold('From config.json:'),
     ...c.derivations.map((d) => `  ${safe(d.because)}`),
     ...c.warnings.map((w) => s.yellow(`  warning: ${safe(w)}`)),
+    ...c.variants.map((w) => `  note: ${safe(w)}`),
     ...(c.missing.length ? [s.dim(`  not in the config (family defaults used): ${c.missing.map(safe).join(', ')}`)] : []),
   ].join('\n');
 }
