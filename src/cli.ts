@@ -166,18 +166,33 @@ program
 
 program
   .command('inspect')
-  .description('architecture, every tensor with its statistics, and the kernel pipeline')
+  .description('what is in a model: a safetensors file, sharded index, GGUF file or model folder (headers only, any size), or a microgpt checkpoint with every tensor\'s statistics')
+  .argument('[path]', 'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them (and config.json)')
   .addOption(modelOption())
   .addOption(familyOption())
   .addOption(contractsOption())
-  .addOption(seedOption('seed of the untrained model when no --model is given'))
-  .option('--html <file>', 'also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)')
+  .addOption(seedOption('seed of the untrained model when no path or --model is given'))
+  .option('--metadata', 'with a model file: also print the metadata key/values (large arrays summarised)')
+  .option('-v, --verbose', 'with a model file: list every tensor, not one row per template')
+  .option('--html <file>', 'microgpt checkpoints: also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)')
   .addOption(jsonOption())
   .addOption(noColorOption())
-  .addHelpText('after', '\nExamples:\n  $ microgpt inspect\n  $ microgpt inspect --model m.safetensors --json\n  $ microgpt inspect --model m.safetensors --html model.html')
-  .action(async (opts) => {
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ microgpt inspect ~/models/Llama-3.2-1B            a Hugging Face model folder (config.json + safetensors)
+  $ microgpt inspect model.safetensors.index.json     a sharded model: every shard's header
+  $ microgpt inspect llama-2-7b.Q4_K_M.gguf --metadata
+  $ microgpt inspect gpt2/model.safetensors -v --json
+  $ microgpt inspect m.safetensors                    a checkpoint written by microgpt train
+  $ microgpt inspect                                  microGPT itself, untrained (seed 42)
+
+Only headers are read: a 100 GB model costs what a 10 MB one does.`,
+  )
+  .action(async (path: string | undefined, opts) => {
     const { runInspect } = await import('./cli/commands.js');
-    process.exitCode = await runInspect(opts);
+    process.exitCode = await runInspect(path, opts);
   });
 
 program

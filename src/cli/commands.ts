@@ -1,4 +1,5 @@
 import { ContractSet } from '../contracts/index.js';
+import { MicrogptError } from '../errors.js';
 import { buildInspectReport } from '../explain/inspect.js';
 import { buildTraceReport } from '../explain/trace.js';
 import { buildEvalReport, type SampleReport } from '../explain/training.js';
@@ -35,8 +36,15 @@ export async function runSample(opts: ModelOptions & { n: number; temperature: n
   return 0;
 }
 
-export async function runInspect(opts: ModelOptions & { html?: string }): Promise<number> {
-  const src = await modelFrom(opts);
+export async function runInspect(path: string | undefined, opts: ModelOptions & { html?: string; metadata?: boolean; verbose?: boolean }): Promise<number> {
+  if (path !== undefined && opts.model !== undefined) throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
+  const target = path ?? opts.model;
+  if (target !== undefined && !(await isMicrogptCheckpoint(target))) {
+    const { runInspectFile } = await import('./files.js');
+    return runInspectFile(target, opts);
+  }
+  if (opts.metadata || opts.verbose) throw new MicrogptError('MG001', '--metadata and -v are for model files (safetensors, GGUF, folders); a microgpt checkpoint always lists every tensor');
+  const src = await modelFrom({ ...opts, model: target });
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
   const report = buildInspectReport(src.model, contracts.get(src.family), src);
   if (opts.html !== undefined) {
@@ -54,4 +62,14 @@ export async function runTrace(text: string, opts: ModelOptions): Promise<number
   const report = buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom);
   print(opts.json ? renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report) : renderTraceReport(report, stdoutStyle(opts)));
   return 0;
+}
+
+/** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
+async function isMicrogptCheckpoint(path: string): Promise<boolean> {
+  const { statSync } = await import('node:fs');
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+  const { withFile, readAt, readSafetensorsHeader } = await import('../formats/index.js');
+  const head = withFile(path, (f) => readAt(f, 0, 9));
+  if (head.length < 9 || head[8] !== 0x7b) return false;
+  return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
 }

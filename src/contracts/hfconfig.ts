@@ -101,8 +101,18 @@ function flags(c: Json): Derivation[] {
   return out;
 }
 
-/** Optional size fields and the config keys that carry them. */
-const EXTRA_SIZES = [
+/** Each size field and the config.json keys that carry it, first match wins (names differ between families). */
+export const CONFIG_SIZE_KEYS: ReadonlyArray<readonly [keyof SizeVariant, readonly string[]]> = [
+  ['hidden', ['hidden_size', 'n_embd', 'd_model']],
+  ['layers', ['num_hidden_layers', 'n_layer', 'num_layers', 'n_layers']],
+  ['heads', HEADS],
+  ['kv_heads', KV_HEADS],
+  ['head_dim', ['head_dim']],
+  ['intermediate', ['intermediate_size', 'ffn_dim', 'n_inner', 'd_ff']],
+  ['vocab', ['vocab_size']],
+  ['context', ['max_position_embeddings', 'n_positions', 'seq_length', 'context_length']],
+  ['norm_eps', ['rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon']],
+  ['rope_theta', ['rope_theta', 'rotary_emb_base']],
   ['experts', ['num_local_experts', 'n_routed_experts', 'num_experts']],
   ['experts_per_token', ['num_experts_per_tok']],
   ['shared_experts', ['n_shared_experts']],
@@ -110,37 +120,44 @@ const EXTRA_SIZES = [
   ['state_size', ['state_size']],
   ['conv_kernel', ['conv_kernel']],
   ['time_step_rank', ['time_step_rank']],
-] as const;
+  ['sliding_window', ['sliding_window']],
+];
 
-/** The config's sizes in the contract's terms; what it leaves out comes from the family's smallest size. */
+/** What a config.json itself states, field by field, with the key that said it; nothing filled in. */
+export function declaredSizes(c: Json): Map<keyof SizeVariant, { value: number; key: string }> {
+  const out = new Map<keyof SizeVariant, { value: number; key: string }>();
+  for (const [field, keys] of CONFIG_SIZE_KEYS) {
+    const v = num(c, ...keys);
+    // Qwen2 configs carry a sliding_window they do not use (use_sliding_window: false).
+    if (v && !(field === 'sliding_window' && c.use_sliding_window === false)) out.set(field, { value: v[0], key: v[1] });
+  }
+  if (!out.has('kv_heads') && c.multi_query === true) out.set('kv_heads', { value: 1, key: 'multi_query' });
+  return out;
+}
+
+/** The config's sizes in the contract's terms; what it leaves out comes from the family's smallest size, and is listed as missing. */
 function readSize(file: string, c: Json, family: Contract): { size: SizeVariant; missing: string[] } {
   const base = Object.values(family.sizes).sort((a, b) => a.parameters - b.parameters)[0];
-  const missing: string[] = [];
-  const get = (...keys: string[]): number | undefined => {
-    const v = num(c, ...keys);
-    if (!v) missing.push(keys[0]);
-    return v?.[0];
-  };
-  const hidden = get('hidden_size', 'n_embd', 'd_model') ?? base.hidden;
-  const heads = num(c, ...HEADS)?.[0] ?? base.heads;
+  const said = declaredSizes(c);
+  const missing = (['hidden', 'layers', 'vocab'] as const).filter((f) => !said.has(f)).map((f) => CONFIG_SIZE_KEYS.find(([k]) => k === f)![1][0]);
+  const get = (f: keyof SizeVariant): number | undefined => said.get(f)?.value;
+  const hidden = get('hidden') ?? base.hidden;
+  const heads = get('heads') ?? base.heads;
   const size: SizeVariant = {
     parameters: base.parameters,
     hidden,
-    layers: get('num_hidden_layers', 'n_layer', 'num_layers', 'n_layers') ?? base.layers,
+    layers: get('layers') ?? base.layers,
     heads,
-    kv_heads: num(c, ...KV_HEADS)?.[0] ?? (c.multi_query === true ? 1 : heads),
-    intermediate: num(c, 'intermediate_size', 'ffn_dim', 'n_inner', 'd_ff')?.[0] ?? (family.constraints.attention_type === 'ssm' ? 2 * hidden : 4 * hidden),
-    vocab: get('vocab_size') ?? base.vocab,
-    context: num(c, 'max_position_embeddings', 'n_positions', 'seq_length', 'context_length')?.[0] ?? base.context,
-    norm_eps: num(c, 'rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon')?.[0] ?? base.norm_eps,
+    kv_heads: get('kv_heads') ?? heads,
+    intermediate: get('intermediate') ?? (family.constraints.attention_type === 'ssm' ? 2 * hidden : 4 * hidden),
+    vocab: get('vocab') ?? base.vocab,
+    context: get('context') ?? base.context,
+    norm_eps: get('norm_eps') ?? base.norm_eps,
   };
-  const headDim = num(c, 'head_dim');
-  if (headDim) size.head_dim = headDim[0];
-  const theta = num(c, 'rope_theta', 'rotary_emb_base');
-  if (theta) size.rope_theta = theta[0];
-  for (const [field, keys] of EXTRA_SIZES) {
-    const v = num(c, ...keys)?.[0] ?? base[field];
-    if (v !== undefined) size[field] = v;
+  for (const f of ['head_dim', 'rope_theta', 'sliding_window'] as const) if (said.has(f)) size[f] = said.get(f)!.value;
+  for (const f of ['experts', 'experts_per_token', 'shared_experts', 'moe_intermediate', 'state_size', 'conv_kernel', 'time_step_rank'] as const) {
+    const v = get(f) ?? base[f];
+    if (v !== undefined) size[f] = v;
   }
   checkSize(file, size);
   return { size, missing };

@@ -68,6 +68,8 @@ export const ROLES: Readonly<Record<string, RoleInfo>> = {
   time_mix_v: { title: 'token-shift mix for values', stage: '3. time mixing', formula: 'x_v = μ_v ⊙ x_t + (1 − μ_v) ⊙ x_{t−1}' },
   time_mix_r: { title: 'token-shift mix for receptance', stage: '3. time mixing', formula: 'x_r = μ_r ⊙ x_t + (1 − μ_r) ⊙ x_{t−1}' },
   channel_mix_k: { title: 'token-shift mix for the channel-mixing key', stage: '5. channel mixing', formula: 'x_k = μ_k ⊙ x_t + (1 − μ_k) ⊙ x_{t−1}' },
+  rope_frequencies: { title: 'rotary frequencies (a stored constant, not a parameter)', stage: '3. attention: the angles RoPE rotates q and k by', formula: 'θ_i = base^(−2i/d), scaled as the config says' },
+  attn_mask_fill: { title: 'masked-score fill value (a stored constant, not a parameter)', stage: '3. attention: what masked scores are set to', formula: 'scores[j > i] = masked_bias' },
   channel_mix_r: { title: 'token-shift mix for the channel-mixing receptance', stage: '5. channel mixing', formula: 'x_r = μ_r ⊙ x_t + (1 − μ_r) ⊙ x_{t−1}' },
 };
 
@@ -80,3 +82,20 @@ export const GENERIC_NAMES: ReadonlyArray<[RegExp, string]> = [
   [/^(?:model\.)?(?:decoder\.|encoder\.)?embed_tokens\.weight$/, 'token_embedding'],
   [/^(?:model\.)?(?:decoder\.)?final_layer_norm\.weight$/, 'final_norm'],
 ];
+
+/**
+ * Stored constants that are not parameters, by how their names end (any family):
+ * rotary frequencies saved by older transformers versions, GPT-2's masked-fill
+ * value, and llama.cpp's rope scaling factors.
+ */
+export const GENERIC_BUFFERS: ReadonlyArray<{ suffix: string; exact: boolean; role: string }> = [
+  { suffix: '.rotary_emb.inv_freq', exact: false, role: 'rope_frequencies' },
+  { suffix: '.attn.masked_bias', exact: false, role: 'attn_mask_fill' },
+  { suffix: 'rope_freqs.weight', exact: true, role: 'rope_frequencies' },
+  { suffix: 'rope_factors_long.weight', exact: true, role: 'rope_frequencies' },
+  { suffix: 'rope_factors_short.weight', exact: true, role: 'rope_frequencies' },
+];
+
+export function genericBuffer(name: string): string | undefined {
+  return GENERIC_BUFFERS.find((b) => (b.exact ? name === b.suffix : name.endsWith(b.suffix)))?.role;
+}

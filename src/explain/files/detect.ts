@@ -1,0 +1,80 @@
+import { nameIndex, type Contract } from '../../contracts/index.js';
+import { ggufString, type ModelFiles } from '../../formats/index.js';
+import { genericBuffer } from '../roles.js';
+
+export interface Detection {
+  contract: Contract | null;
+  via: 'config.json' | 'gguf general.architecture' | 'tensor names' | 'none';
+  reasons: string[];
+}
+
+/** When names alone cannot tell families apart (LLaMA, Mistral and Gemma share every name), the most common one first. */
+const PREFERENCE = ['llama', 'qwen2', 'gpt2', 'mistral'];
+const preference = (c: Contract) => (PREFERENCE.includes(c.family) ? PREFERENCE.indexOf(c.family) : PREFERENCE.length);
+
+/** How many of the file's tensors (buffers aside) a family's naming accounts for. */
+function score(c: Contract, names: readonly string[]): number {
+  const idx = nameIndex(c);
+  let n = 0;
+  for (const name of names) if (idx.match(name)) n++;
+  return n;
+}
+
+/**
+ * Which family a model file belongs to, from the file itself: config.json's
+ * architectures/model_type, GGUF's general.architecture, or, failing both,
+ * which family's naming accounts for most tensors. Every step is a reason shown.
+ */
+export function detectFamily(files: ModelFiles, contracts: readonly Contract[]): Detection {
+  const names = files.tensors.map((t) => t.name).filter((n) => !genericBuffer(n));
+  const reasons: string[] = [];
+  const cfg = files.config?.json;
+  if (cfg) {
+    const archs = Array.isArray(cfg.architectures) ? cfg.architectures.filter((a): a is string => typeof a === 'string') : [];
+    const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : null;
+    const key = (c: Contract) => [c.family, ...c.aliases, ...c.architectures].map((x) => x.toLowerCase());
+    for (const arch of archs) {
+      const c = contracts.find((x) => key(x).includes(arch.toLowerCase()));
+      if (c) return { contract: c, via: 'config.json', reasons: [`config.json architectures ${JSON.stringify(archs)} → ${c.family}`, coverage(c, names)] };
+    }
+    const byType = modelType ? contracts.find((x) => x.model_type.toLowerCase() === modelType.toLowerCase() || key(x).includes(modelType.toLowerCase())) : undefined;
+    if (byType) return { contract: byType, via: 'config.json', reasons: [`config.json model_type ${JSON.stringify(modelType)} → ${byType.family}`, coverage(byType, names)] };
+    reasons.push(`config.json names model_type ${JSON.stringify(modelType)} and architectures ${JSON.stringify(archs)}, which no family contract lists`);
+  }
+  if (files.gguf) {
+    const arch = ggufString(files.gguf, 'general.architecture');
+    if (arch === undefined) reasons.push('the GGUF file has no general.architecture');
+    else {
+      const candidates = contracts.filter((c) => (c.gguf_architectures ?? []).includes(arch));
+      if (candidates.length === 0) {
+        reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} is not a family this tool knows (add a contract with "gguf_architectures": [${JSON.stringify(arch)}])`);
+        return { contract: null, via: 'none', reasons };
+      }
+      const best = pick(candidates, names);
+      const others = candidates.filter((c) => c !== best).map((c) => c.family);
+      reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.join(', ')} too; ${best.family}'s names fit best)` : ''}`, coverage(best, names));
+      return { contract: best, via: 'gguf general.architecture', reasons };
+    }
+  }
+  const scored = contracts.map((c) => ({ c, n: score(c, names) })).filter((x) => x.n > 0);
+  if (scored.length === 0 || names.length === 0) {
+    reasons.push(names.length === 0 ? 'the file holds no tensors to recognise' : 'no family\'s tensor names match this file');
+    return { contract: null, via: 'none', reasons };
+  }
+  const top = Math.max(...scored.map((x) => x.n));
+  const tied = scored.filter((x) => x.n === top).map((x) => x.c).sort((a, b) => preference(a) - preference(b) || a.family.localeCompare(b.family));
+  const best = tied[0];
+  if (top * 2 < names.length) {
+    reasons.push(`tensor names: at best ${top} of ${names.length} match a family (${best.family}); too few to call it one`);
+    return { contract: null, via: 'none', reasons };
+  }
+  reasons.push(coverage(best, names));
+  if (tied.length > 1) reasons.push(`${tied.map((c) => c.family).join(', ')} name their tensors alike; chose ${best.family}, the most common (put the model's config.json beside it to be sure)`);
+  return { contract: best, via: 'tensor names', reasons };
+}
+
+function pick(candidates: Contract[], names: readonly string[]): Contract {
+  return candidates.map((c) => ({ c, n: score(c, names) })).sort((a, b) => b.n - a.n || preference(a.c) - preference(b.c))[0].c;
+}
+
+const coverage = (c: Contract, names: readonly string[]) => `tensor names: ${score(c, names)} of ${names.length} match ${c.family}'s naming`;

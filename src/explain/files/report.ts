@@ -1,0 +1,237 @@
+import { copiesOf, evaluate, parameterTemplates, type Contract, type TensorTemplate } from '../../contracts/index.js';
+import { MicrogptError } from '../../errors.js';
+import { ggufNumber, ggufString, LLAMA_FILE_TYPES, type GgufValue, type ModelFiles } from '../../formats/index.js';
+import { detectFamily } from './detect.js';
+import { mapTensors, nameInFile, namingOf, shapeExpressions, templateInFile, type Mapped, type Naming } from './map.js';
+import { readSizes, type Vars } from './sizes.js';
+import type { FileReport, FileTensor } from './types.js';
+
+/** At most this many missing names are listed (all are counted). */
+const MISSING_LISTED = 200;
+
+/**
+ * Everything `inspect PATH` says about a model file, from its headers alone:
+ * the family and why, the size and where each number came from, every tensor
+ * with its role and a shape check, counts, the dtype or quantisation mix, and
+ * what is missing, unknown or inconsistent.
+ */
+export function buildFileReport(files: ModelFiles, contracts: readonly Contract[], opts: { metadata?: boolean } = {}): FileReport {
+  const detection = detectFamily(files, contracts);
+  const contract = detection.contract;
+  const mapped = mapTensors(contract, files.tensors);
+  const naming = namingOf(mapped, files.format === 'gguf');
+  const sizes = contract ? readSizes(contract, files, mapped) : { vars: {} as Vars, rows: [], crossChecks: [] };
+  const tied = tiedness(files, mapped, contract);
+  const tensors = mapped.map((m) => tensorRow(m, sizes.vars));
+  const parameterCount = sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.elements));
+  const { missing, missingCount } = contract ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings) : { missing: [], missingCount: 0 };
+  return {
+    kind: 'model-file',
+    input: files.input,
+    format: files.format,
+    files: files.files,
+    totalBytes: sum(files.files.map((f) => f.bytes)),
+    family: contract?.family ?? null,
+    displayName: contract?.display_name ?? null,
+    detection: { via: detection.via, reasons: detection.reasons },
+    naming: contract ? naming.text : files.format === 'gguf' ? 'GGUF names' : 'unrecognised names',
+    sizes: sizes.rows,
+    tied,
+    tensorCount: tensors.length,
+    parameterCount,
+    bufferTensors: tensors.filter((t) => t.kind === 'buffer').length,
+    bufferElements: sum(tensors.filter((t) => t.kind === 'buffer').map((t) => t.elements)),
+    unknownTensors: tensors.filter((t) => t.kind === 'unknown').length,
+    contractParameterCount: contract ? contractCount(contract, sizes.vars, tied.value ?? contract.constraints.tied_embeddings) : null,
+    dtypes: dtypeMix(tensors),
+    bitsPerWeight: parameterCount > 0 ? (8 * sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.bytes))) / parameterCount : 0,
+    gguf: ggufSummary(files),
+    stMetadata: [...files.stMetadata].map(([key, value]) => ({ key, value })),
+    metadata: opts.metadata ? metadataRows(files) : null,
+    tensors,
+    groups: groupsOf(tensors, mapped, naming),
+    missing,
+    missingCount,
+    unknown: tensors.filter((t) => t.kind === 'unknown').map((t) => t.name),
+    shapeMismatches: tensors.filter((t) => t.check === 'mismatch').map((t) => ({ name: t.name, actual: t.shape, expected: t.expected ?? [], expression: t.template ?? '', because: t.note ?? '' })),
+    configChecks: configChecks(files, sizes.crossChecks, tied, mapped),
+    problems: files.problems,
+  };
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+function tensorRow(m: Mapped, vars: Vars): FileTensor {
+  const e = m.entry;
+  const base = { name: e.name, shape: e.shape, dtype: e.dtype, elements: e.elements, bytes: e.bytes, file: e.file };
+  if (!m.match) {
+    return { ...base, role: m.bufferRole, kind: m.bufferRole ? 'buffer' : 'unknown', layer: null, expert: null, template: null, expected: null, check: 'unchecked', note: m.bufferRole ? 'a stored constant, not a parameter' : 'no template of the family names this tensor' };
+  }
+  const t = m.match.template;
+  const template = m.match.kind === 'gguf' ? t.gguf! : m.match.kind === 'gguf_stacked' ? t.gguf_stacked! : t.name;
+  const exprs = shapeExpressions(t, m.match.kind);
+  const row = { ...base, role: t.role, kind: (t.buffer ? 'buffer' : 'parameter') as FileTensor['kind'], layer: m.match.layer, expert: m.match.expert, template };
+  let expected: number[];
+  try {
+    expected = exprs.map((x) => evaluate(x, vars));
+  } catch (err) {
+    if (!(err instanceof MicrogptError)) throw err;
+    return { ...row, expected: null, check: 'unchecked', note: `not checked: ${err.message.replace(/^shape expression /, '')}` };
+  }
+  const ok = expected.length === e.shape.length && expected.every((d, i) => d === e.shape[i]);
+  return { ...row, expected, check: ok ? 'ok' : 'mismatch', note: ok ? null : `[${exprs.join(', ')}] = [${expected.join(', ')}] at this size` };
+}
+
+/** Whether the output head is the embedding: config.json says so, or the file's tensors show it. */
+function tiedness(files: ModelFiles, mapped: readonly Mapped[], contract: Contract | null): FileReport['tied'] {
+  const flag = files.config?.json.tie_word_embeddings;
+  if (typeof flag === 'boolean') return { value: flag, source: 'config.json tie_word_embeddings' };
+  if (!contract) return { value: null, source: 'unknown family' };
+  const head = mapped.some((m) => m.match?.template.role === 'lm_head');
+  return head ? { value: false, source: 'the file has its own output head' } : { value: true, source: 'the file has no output head: the token embedding serves as one' };
+}
+
+function contractCount(c: Contract, vars: Vars, tied: boolean): number | null {
+  try {
+    return sum(parameterTemplates(c, tied).map((t) => copiesOf(t, vars) * t.shape.reduce((p, e) => p * evaluate(e, vars), 1)));
+  } catch (err) {
+    if (err instanceof MicrogptError) return null;
+    throw err;
+  }
+}
+
+/** Every tensor the contract expects at this size that the file lacks, in the file's own naming. */
+function missingTensors(c: Contract, mapped: readonly Mapped[], naming: Naming, vars: Vars, tied: boolean): { missing: FileReport['missing']; missingCount: number } {
+  const present = new Set(mapped.map((m) => m.entry.name));
+  const missing: FileReport['missing'] = [];
+  let missingCount = 0;
+  const note = (name: string, role: string) => {
+    missingCount++;
+    if (missing.length < MISSING_LISTED) missing.push({ name, role });
+  };
+  for (const t of parameterTemplates(c, tied)) {
+    if (naming.kind === 'gguf' && !t.gguf && !t.gguf_stacked) continue;
+    if (t.count !== undefined) {
+      countedMissing(t, mapped, vars, note);
+      continue;
+    }
+    const layers = t.name.includes('{n}') ? (vars.layers ?? 0) : 1;
+    const experts = t.name.includes('{e}') ? (vars.experts ?? 0) : 1;
+    for (let n = 0; n < layers; n++) {
+      const stacked = naming.kind === 'gguf' && t.gguf_stacked ? nameInFile(t, naming, n, 0, true) : null;
+      if (stacked && present.has(stacked)) continue;
+      for (let e = 0; e < experts; e++) {
+        const name = nameInFile(t, naming, n, e);
+        if (name && !present.has(name)) note(stacked && e === 0 && !t.gguf ? stacked : name, t.role);
+      }
+    }
+  }
+  return { missing, missingCount };
+}
+
+/** A template with an explicit count (DeepSeek's MoE layers): compare how many the file holds. */
+function countedMissing(t: TensorTemplate, mapped: readonly Mapped[], vars: Vars, note: (name: string, role: string) => void): void {
+  let want: number;
+  try {
+    want = copiesOf(t, vars);
+  } catch {
+    return;
+  }
+  const have = sum(mapped.filter((m) => m.match?.template === t).map((m) => (m.match!.kind === 'gguf_stacked' ? (m.entry.shape[0] ?? 1) : 1)));
+  for (let i = have; i < want; i++) note(`${t.name} (${want - have} of ${want} absent)`, t.role);
+}
+
+function dtypeMix(tensors: readonly FileTensor[]): FileReport['dtypes'] {
+  const by = new Map<string, { dtype: string; tensors: number; elements: number; bytes: number }>();
+  for (const t of tensors) {
+    const d = by.get(t.dtype) ?? { dtype: t.dtype, tensors: 0, elements: 0, bytes: 0 };
+    d.tensors++;
+    d.elements += t.elements;
+    d.bytes += t.bytes;
+    by.set(t.dtype, d);
+  }
+  const total = sum([...by.values()].map((d) => d.bytes));
+  return [...by.values()].sort((a, b) => b.bytes - a.bytes).map((d) => ({ ...d, bitsPerWeight: d.elements ? (8 * d.bytes) / d.elements : 0, shareOfBytes: total ? d.bytes / total : 0 }));
+}
+
+function ggufSummary(files: ModelFiles): FileReport['gguf'] {
+  const g = files.gguf;
+  if (!g) return null;
+  const ft = ggufNumber(g, 'general.file_type');
+  const tokens = g.metadata.get('tokenizer.ggml.tokens')?.value;
+  return {
+    version: g.version,
+    alignment: g.alignment,
+    architecture: ggufString(g, 'general.architecture') ?? null,
+    fileType: ft === undefined ? null : { id: ft, name: LLAMA_FILE_TYPES.get(ft) ?? `unknown file type ${ft}` },
+    metadataCount: g.metadata.size,
+    vocabulary: typeof tokens === 'object' && tokens !== null && typeof tokens !== 'bigint' && 'length' in tokens ? tokens.length : null,
+  };
+}
+
+/** Key/values as text; arrays summarised as type × length and their first elements. */
+function metadataRows(files: ModelFiles): NonNullable<FileReport['metadata']> {
+  if (!files.gguf) return [...files.stMetadata].map(([key, value]) => ({ key, type: 'string', value: JSON.stringify(value) }));
+  return [...files.gguf.metadata.values()].map((kv) => ({ key: kv.key, type: kv.type, value: valueText(kv.value) }));
+}
+
+const MAX_VALUE_CHARS = 200;
+function valueText(v: GgufValue): string {
+  if (typeof v === 'object' && v !== null && typeof v !== 'bigint') {
+    const shown = v.values.map(valueText).join(', ');
+    return `[${v.elementType} × ${v.length}] [${shown}${v.length > v.values.length ? ', …' : ''}]`;
+  }
+  const text = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters)` : text;
+}
+
+/** Tensors of one template (all layers and experts) as one row, for a readable listing of big models. */
+function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], naming: Naming): FileReport['groups'] {
+  const groups = new Map<string, { t: FileTensor; layers: number[]; count: number; dtypes: Map<string, number> }>();
+  tensors.forEach((t, i) => {
+    const m = mapped[i].match;
+    const key = m ? (templateInFile(m.template, naming, m.kind === 'gguf_stacked') ?? t.name) : t.name;
+    const g = groups.get(key) ?? { t, layers: [], count: 0, dtypes: new Map<string, number>() };
+    g.count++;
+    if (t.layer !== null) g.layers.push(t.layer);
+    g.dtypes.set(t.dtype, (g.dtypes.get(t.dtype) ?? 0) + 1);
+    groups.set(key, g);
+  });
+  return [...groups].map(([template, g]) => ({
+    template,
+    role: g.t.role,
+    kind: g.t.kind,
+    count: g.count,
+    shape: g.t.shape,
+    dtypes: [...g.dtypes].map(([dtype, count]) => ({ dtype, count })),
+    layers: ranges(g.layers),
+  }));
+}
+
+/** [0,1,2,3,7] → "0–3, 7". */
+function ranges(xs: number[]): string {
+  const u = [...new Set(xs)].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < u.length; i++) {
+    let j = i;
+    while (j + 1 < u.length && u[j + 1] === u[j] + 1) j++;
+    out.push(i === j ? String(u[i]) : `${u[i]}–${u[j]}`);
+    i = j;
+  }
+  return out.join(', ');
+}
+
+function configChecks(_files: ModelFiles, crossChecks: ReturnType<typeof readSizes>['crossChecks'], tied: FileReport['tied'], mapped: readonly Mapped[]): FileReport['configChecks'] {
+  const out: FileReport['configChecks'] = crossChecks.map((c) =>
+    c.declared === c.derived
+      ? { field: c.field, ok: true, message: `${c.declaredSource} = ${c.declared}, as ${c.derivedSource} shows` }
+      : { field: c.field, ok: false, message: `${c.declaredSource} = ${c.declared}, but ${c.derivedSource} gives ${c.field} = ${c.derived}` },
+  );
+  if (tied.source === 'config.json tie_word_embeddings') {
+    const head = mapped.find((m) => m.match?.template.role === 'lm_head');
+    if (tied.value && head) out.push({ field: 'tie_word_embeddings', ok: false, message: `config.json tie_word_embeddings = true, but the file has its own output head ${head.entry.name}` });
+    else if (!tied.value && !head) out.push({ field: 'tie_word_embeddings', ok: false, message: 'config.json tie_word_embeddings = false, but the file has no output head (lm_head)' });
+    else out.push({ field: 'tie_word_embeddings', ok: true, message: `config.json tie_word_embeddings = ${tied.value}, and the file ${head ? `has its own output head ${head.entry.name}` : 'has no output head'}` });
+  }
+  return out;
+}
