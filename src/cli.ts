@@ -196,6 +196,21 @@ Only headers are read: a 100 GB model costs what a 10 MB one does.`,
   });
 
 program
+  .command('validate')
+  .description('check a model file or folder: header integrity, shards, shapes and names against the family contract, config.json against the tensors; --scan also streams the values')
+  .argument('<path>', 'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them')
+  .option('--scan', 'also stream every float tensor (F32, F64, F16, BF16) and report NaN, infinite and all-zero tensors (bounded memory)')
+  .addOption(familyOption())
+  .addOption(contractsOption())
+  .addOption(jsonOption())
+  .addOption(noColorOption())
+  .addHelpText('after', '\nExamples:\n  $ microgpt validate ~/models/Llama-2-7b-hf\n  $ microgpt validate model.safetensors --scan\n  $ microgpt validate llama-2-7b.Q4_K_M.gguf --json\n\nExit 0 when sound, 1 when a check fails (one line per failure), 2 when the file cannot be read.')
+  .action(async (path: string, opts) => {
+    const { runValidate } = await import('./cli/files.js');
+    process.exitCode = await runValidate(path, opts);
+  });
+
+program
   .command('trace')
   .description('the forward pass stage by stage, then the prediction at every position')
   .argument('<text>', 'input, e.g. emma (the model sees [BOS, e, m, m, a])')

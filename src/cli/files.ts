@@ -1,6 +1,7 @@
 import { ContractSet } from '../contracts/index.js';
 import { buildFileReport } from '../explain/files/report.js';
-import { openModelFiles } from '../formats/index.js';
+import { openModelFiles, type TensorEntry } from '../formats/index.js';
+import type { ScanResult } from '../explain/files/validate.js';
 import { renderJson } from '../render/json.js';
 import { renderFileReport } from '../render/model-file.js';
 import { extraContractDirs } from './dirs.js';
@@ -29,4 +30,38 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
   const report = buildFileReport(files, await contractsFor(opts), { metadata: opts.metadata });
   print(opts.json ? renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report) : renderFileReport(report, stdoutStyle(opts), { verbose: opts.verbose }));
   return 0;
+}
+
+export async function runValidate(path: string, opts: FileOptions & { scan?: boolean }): Promise<number> {
+  const [{ buildValidateReport }, { renderValidateReport }] = await Promise.all([import('../explain/files/validate.js'), import('../render/validate.js')]);
+  const files = openModelFiles(path, { reportMissingShards: true });
+  const report = buildFileReport(files, await contractsFor(opts));
+  const scan = opts.scan ? await scanFiles(files.tensors) : null;
+  const v = buildValidateReport(report, scan);
+  print(opts.json ? renderJson('validate', { path, scan: opts.scan === true, family: opts.family ?? null }, v) : renderValidateReport(v, stdoutStyle(opts)));
+  return v.sound ? 0 : 1;
+}
+
+/** Streams every decodable tensor (bounded memory), with a progress bar on a terminal. */
+async function scanFiles(tensors: readonly TensorEntry[]): Promise<ScanResult> {
+  const { canDecode, scanTensor } = await import('../formats/index.js');
+  const todo = tensors.filter((t) => canDecode(t.dtype));
+  const total = todo.reduce((a, t) => a + t.bytes, 0);
+  const bar = await progressBar(total);
+  const result: ScanResult = { scanned: [], skipped: tensors.filter((t) => !canDecode(t.dtype)).map((t) => ({ name: t.name, dtype: t.dtype })), bytes: 0 };
+  for (const t of todo) {
+    result.scanned.push({ name: t.name, counts: scanTensor(t, (n) => bar?.increment(n)) });
+    result.bytes += t.bytes;
+  }
+  bar?.stop();
+  return result;
+}
+
+/** A byte progress bar on stderr, only when stderr is a terminal. */
+async function progressBar(total: number): Promise<{ increment(n: number): void; stop(): void } | null> {
+  if (!process.stderr.isTTY || total === 0) return null;
+  const { default: cliProgress } = await import('cli-progress');
+  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'scanning [{bar}] {percentage}% {value}/{total} bytes', hideCursor: true }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0);
+  return { increment: (n) => bar.increment(n), stop: () => bar.stop() };
 }

@@ -5,4 +5,5 @@ export { openRegular, readAt, closeFile, withFile, readSmallText, describeBytes,
 export { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
 export { readGgufHeader, ggufNumber, ggufString, type GgufHeader, type GgufKv, type GgufValue, type GgufArray } from './gguf.js';
 export { readShardedIndex, type ShardedIndex } from './shards.js';
-export { openModelFiles, type ModelFiles, type ModelFormat, type FileSummary } from './open.js';
+export { openModelFiles, type ModelFiles, type ModelFormat, type FileSummary, type OpenOptions } from './open.js';
+export { canDecode, streamValues, scanTensor, type ValueCounts } from './values.js';

@@ -38,7 +38,14 @@ const INDEX_SUFFIX = '.safetensors.index.json';
  * What PATH names: a .safetensors file, a sharded model's index, a .gguf file,
  * a config.json, or a folder holding them. Only headers are read.
  */
-export function openModelFiles(input: string, opts: { fullArrays?: boolean } = {}): ModelFiles {
+export interface OpenOptions {
+  /** Keep GGUF metadata arrays whole (token lists, merges) instead of a sample. */
+  fullArrays?: boolean;
+  /** A shard the index names but the folder lacks: a problem to report (validate) rather than an error (inspect). */
+  reportMissingShards?: boolean;
+}
+
+export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFiles {
   const st = statSync(input, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError('MG061', `${input}: no such file or directory`);
   if (st.isDirectory()) return openDirectory(input, opts);
@@ -47,7 +54,7 @@ export function openModelFiles(input: string, opts: { fullArrays?: boolean } = {
   return openSingle(input, readConfigBeside(dirname(input)), opts);
 }
 
-function openDirectory(dir: string, opts: { fullArrays?: boolean }, chosen?: string): ModelFiles {
+function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFiles {
   let names: string[];
   try {
     names = readdirSync(dir).sort();
@@ -57,7 +64,7 @@ function openDirectory(dir: string, opts: { fullArrays?: boolean }, chosen?: str
   const config = readConfigBeside(dir);
   const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
   const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
-  if (indexPath) return openSharded(indexPath, config);
+  if (indexPath) return openSharded(indexPath, config, opts.reportMissingShards === true);
   const st = names.filter((n) => n.endsWith('.safetensors'));
   const gguf = names.filter((n) => n.endsWith('.gguf'));
   if (st.length === 1 && gguf.length === 0) return openSingle(join(dir, st[0]), config, opts);
@@ -84,7 +91,7 @@ function readConfigBeside(dir: string): ModelFiles['config'] {
 }
 
 /** One file of either format, told apart by its first bytes (never by its name). */
-function openSingle(path: string, config: ModelFiles['config'], opts: { fullArrays?: boolean }): ModelFiles {
+function openSingle(path: string, config: ModelFiles['config'], opts: OpenOptions): ModelFiles {
   const head = withFile(path, (f) => readAt(f, 0, 16));
   if (head.length >= 4 && head.toString('latin1', 0, 4) === 'GGUF') {
     const g = readGgufHeader(path, opts);
@@ -128,25 +135,28 @@ function fromSafetensors(input: string, headers: SafetensorsHeader[], index: Sha
 }
 
 /** A sharded model: the index names a shard for every tensor; each shard is a safetensors file. */
-function openSharded(indexPath: string, config: ModelFiles['config']): ModelFiles {
+function openSharded(indexPath: string, config: ModelFiles['config'], reportMissing: boolean): ModelFiles {
   const index = readShardedIndex(indexPath);
   const problems: Problem[] = [...index.problems];
   const headers: SafetensorsHeader[] = [];
   for (const shard of index.shards) {
     const path = join(dirname(indexPath), shard);
     if (!statSync(path, { throwIfNoEntry: false })) {
-      throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${[...index.weightMap.values()].filter((s) => s === shard).length} of them are in this one)`);
+      const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${[...index.weightMap.values()].filter((s) => s === shard).length} of them are in this one)`;
+      if (!reportMissing) throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} ${msg}`);
+      problems.push({ where: `shard ${JSON.stringify(shard)}`, message: msg });
+      continue;
     }
     const h = readSafetensorsHeader(path);
     headers.push(h);
     problems.push(...h.problems.map((p) => ({ where: `${shard}: ${p.where}`, message: p.message })));
   }
-  crossCheckIndex(index, headers, problems);
+  crossCheckIndex(index, headers, problems, headers.length === index.shards.length);
   return fromSafetensors(indexPath, headers, index, config, problems);
 }
 
 /** Every tensor where the index says, no tensor in two shards, and total_size equal to the data bytes. */
-function crossCheckIndex(index: ShardedIndex, headers: SafetensorsHeader[], problems: Problem[]): void {
+function crossCheckIndex(index: ShardedIndex, headers: SafetensorsHeader[], problems: Problem[], complete: boolean): void {
   const where = new Map<string, string>();
   for (const h of headers) {
     const shard = basename(h.path);
@@ -159,9 +169,10 @@ function crossCheckIndex(index: ShardedIndex, headers: SafetensorsHeader[], prob
       else if (listed !== shard) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `the index says ${listed}, but it is in ${shard}` });
     }
   }
-  for (const [name, shard] of index.weightMap) if (!where.has(name)) problems.push({ where: `tensor ${JSON.stringify(name)}`, message: `the index puts it in ${shard}, which does not hold it` });
+  const present = new Set(headers.map((h) => basename(h.path)));
+  for (const [name, shard] of index.weightMap) if (!where.has(name) && present.has(shard)) problems.push({ where: `tensor ${JSON.stringify(name)}`, message: `the index puts it in ${shard}, which does not hold it` });
   const data = headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.bytes, 0), 0);
-  if (index.totalSize !== null && index.totalSize !== data) problems.push({ where: 'index metadata.total_size', message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}` });
+  if (complete && index.totalSize !== null && index.totalSize !== data) problems.push({ where: 'index metadata.total_size', message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}` });
 }
 
 /** Several .safetensors files and no index: read them all, and say that the index is missing. */

@@ -82,7 +82,7 @@ export const ValidateReportSchema = Obj({
   input: S,
   format: S,
   family: Nullable(S),
-  checks: Type.Array(Obj({ name: S, ok: B, failures: Type.Array(S) })),
+  checks: Type.Array(Obj({ name: S, ok: B, detail: S, failures: Type.Array(S) })),
   scan: Nullable(Obj({
     tensorsScanned: I,
     bytesScanned: I,

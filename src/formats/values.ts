@@ -1,0 +1,84 @@
+import { readAt, withFile } from './file.js';
+import type { TensorEntry } from './types.js';
+
+/** dtypes whose values can be decoded here: safetensors' and ggml's plain floats. */
+const DECODERS: ReadonlyMap<string, { bytes: number; decode: (buf: Buffer, out: Float64Array, n: number) => void }> = new Map([
+  ['F64', { bytes: 8, decode: (b, o, n) => { for (let i = 0; i < n; i++) o[i] = b.readDoubleLE(8 * i); } }],
+  ['F32', { bytes: 4, decode: (b, o, n) => { for (let i = 0; i < n; i++) o[i] = b.readFloatLE(4 * i); } }],
+  ['F16', { bytes: 2, decode: (b, o, n) => { const t = halfTable(); for (let i = 0; i < n; i++) o[i] = t[b.readUInt16LE(2 * i)]; } }],
+  ['BF16', { bytes: 2, decode: (b, o, n) => { for (let i = 0; i < n; i++) o[i] = bf16(b.readUInt16LE(2 * i)); } }],
+]);
+
+export const canDecode = (dtype: string): boolean => DECODERS.has(dtype);
+
+let HALF: Float64Array | null = null;
+/** All 65,536 IEEE half-precision values, built once (exact: every half is a double). */
+function halfTable(): Float64Array {
+  if (HALF) return HALF;
+  HALF = new Float64Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const s = h & 0x8000 ? -1 : 1;
+    const e = (h >> 10) & 0x1f;
+    const f = h & 0x3ff;
+    HALF[h] = e === 0 ? s * f * 2 ** -24 : e === 31 ? (f ? NaN : s * Infinity) : s * (1 + f / 1024) * 2 ** (e - 15);
+  }
+  return HALF;
+}
+
+const BF = new DataView(new ArrayBuffer(4));
+/** bfloat16 is the top half of a float32. */
+function bf16(u: number): number {
+  BF.setUint32(0, u << 16);
+  return BF.getFloat32(0);
+}
+
+/** Elements read per chunk: bounded memory whatever the tensor's size. */
+const CHUNK_ELEMENTS = 1 << 20;
+
+/**
+ * Streams a tensor's values in chunks of at most a million elements, calling
+ * `each` with a view of the decoded chunk. Memory stays bounded by the chunk.
+ */
+export function streamValues(t: TensorEntry, each: (values: Float64Array, count: number) => void, onBytes?: (n: number) => void): void {
+  const d = DECODERS.get(t.dtype);
+  if (!d) throw new Error(`cannot decode ${t.dtype}`);
+  const out = new Float64Array(Math.min(CHUNK_ELEMENTS, Math.max(1, t.elements)));
+  withFile(t.file, (f) => {
+    for (let done = 0; done < t.elements; ) {
+      const n = Math.min(CHUNK_ELEMENTS, t.elements - done);
+      const buf = readAt(f, t.offset + done * d.bytes, n * d.bytes);
+      const got = Math.floor(buf.length / d.bytes);
+      d.decode(buf, out, got);
+      each(out, got);
+      onBytes?.(got * d.bytes);
+      if (got < n) break;
+      done += n;
+    }
+  });
+}
+
+export interface ValueCounts {
+  nan: number;
+  inf: number;
+  nonZero: number;
+  count: number;
+}
+
+/** NaN, infinite and non-zero counts of one tensor, streamed. */
+export function scanTensor(t: TensorEntry, onBytes?: (n: number) => void): ValueCounts {
+  const c: ValueCounts = { nan: 0, inf: 0, nonZero: 0, count: 0 };
+  streamValues(
+    t,
+    (v, n) => {
+      for (let i = 0; i < n; i++) {
+        const x = v[i];
+        if (x !== x) c.nan++;
+        else if (x === Infinity || x === -Infinity) c.inf++;
+        if (x !== 0) c.nonZero++;
+      }
+      c.count += n;
+    },
+    onBytes,
+  );
+  return c;
+}

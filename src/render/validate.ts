@@ -1,0 +1,19 @@
+import type { ValidateReport } from '../explain/files/types.js';
+import { bytesWithSize } from './bytes.js';
+import { safe, type Style } from './style.js';
+
+/** Failures shown per check in the text view. */
+const SHOWN = 20;
+
+export function renderValidateReport(r: ValidateReport, s: Style): string {
+  const lines = [`${s.bold('Validate')}: ${safe(r.input)} (${r.format}${r.family ? `, ${safe(r.family)}` : ''})`];
+  for (const c of r.checks) {
+    lines.push(`  ${c.ok ? s.green('✓') : s.red('✗')} ${c.name}: ${safe(c.detail)}`);
+    for (const f of c.failures.slice(0, SHOWN)) lines.push(`      ${s.red('✗')} ${safe(f)}`);
+    if (c.failures.length > SHOWN) lines.push(`      … and ${c.failures.length - SHOWN} more (--json lists them)`);
+  }
+  if (r.scan) lines.push(`  scanned ${r.scan.tensorsScanned} tensors, ${bytesWithSize(r.scan.bytesScanned)}`);
+  const failed = r.checks.filter((c) => !c.ok).length;
+  lines.push(r.sound ? s.green('Sound: every check passed.') : s.red(`${failed} check${failed === 1 ? '' : 's'} failed.`));
+  return lines.join('\n');
+}
