@@ -211,6 +211,22 @@ program
   });
 
 program
+  .command('diff')
+  .description('what differs between two models (files or folders): tensors added, removed, reshaped, re-typed; family, sizes and config; --values compares the numbers')
+  .argument('<a>', 'first model file or folder')
+  .argument('<b>', 'second model file or folder')
+  .option('--values', 'also stream the tensors both hold (same shape, F32/F64/F16/BF16; files up to 2 GB): max |Δ|, RMSE and cosine per tensor')
+  .addOption(familyOption())
+  .addOption(contractsOption())
+  .addOption(jsonOption())
+  .addOption(noColorOption())
+  .addHelpText('after', '\nExamples:\n  $ microgpt diff base/ finetuned/\n  $ microgpt diff m1.safetensors m2.safetensors --values\n  $ microgpt diff model-f16.gguf model-Q4_K_M.gguf --json')
+  .action(async (a: string, b: string, opts) => {
+    const { runDiff } = await import('./cli/files.js');
+    process.exitCode = await runDiff(a, b, opts);
+  });
+
+program
   .command('trace')
   .description('the forward pass stage by stage, then the prediction at every position')
   .argument('<text>', 'input, e.g. emma (the model sees [BOS, e, m, m, a])')

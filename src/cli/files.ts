@@ -65,3 +65,49 @@ async function progressBar(total: number): Promise<{ increment(n: number): void;
   bar.start(total, 0);
   return { increment: (n) => bar.increment(n), stop: () => bar.stop() };
 }
+
+/** --values reads every byte of both files: bounded so a mistaken pair of 70B models does not run for an hour. */
+const VALUES_LIMIT = 2 * 1024 ** 3;
+
+export async function runDiff(a: string, b: string, opts: FileOptions & { values?: boolean }): Promise<number> {
+  const [{ buildDiffReport, comparablePairs }, { renderDiffReport }, { canDecode, streamPair }, { MicrogptError }] = await Promise.all([
+    import('../explain/files/diff.js'),
+    import('../render/diff.js'),
+    import('../formats/index.js'),
+    import('../errors.js'),
+  ]);
+  const fa = openModelFiles(a);
+  const fb = openModelFiles(b);
+  const contracts = await contractsFor(opts);
+  const ra = buildFileReport(fa, contracts);
+  const rb = buildFileReport(fb, contracts);
+  let values: Parameters<typeof buildDiffReport>[4] = null;
+  if (opts.values) {
+    for (const r of [ra, rb]) if (r.totalBytes > VALUES_LIMIT) throw new MicrogptError('MG067', `${r.input}: ${r.totalBytes} bytes is over the ${VALUES_LIMIT}-byte limit of diff --values; compare structure without --values`);
+    const pairs = comparablePairs(fa.tensors, fb.tensors);
+    const skipped = pairs.filter(([x, y]) => !canDecode(x.dtype) || !canDecode(y.dtype)).map(([x, y]) => ({ name: x.name, why: `${x.dtype} vs ${y.dtype}: only F32, F64, F16 and BF16 are decoded` }));
+    const diffs = pairs.filter(([x, y]) => canDecode(x.dtype) && canDecode(y.dtype)).map(([x, y]) => valueDiff(x.name, (each) => streamPair(x, y, each)));
+    values = { diffs, skipped };
+  }
+  const report = buildDiffReport(ra, rb, fa.config?.json ?? null, fb.config?.json ?? null, values);
+  print(opts.json ? renderJson('diff', { a, b, values: opts.values === true }, report) : renderDiffReport(report, stdoutStyle(opts)));
+  return 0;
+}
+
+/** max |Δ|, RMSE and cosine similarity over streamed chunks. */
+function valueDiff(name: string, stream: (each: (a: Float64Array, b: Float64Array, n: number) => void) => void) {
+  let max = 0, sq = 0, dot = 0, na = 0, nb = 0, count = 0, identical = true;
+  stream((a, b, n) => {
+    for (let i = 0; i < n; i++) {
+      const d = a[i] - b[i];
+      if (!Object.is(a[i], b[i])) identical = false;
+      if (Math.abs(d) > max || d !== d) max = d !== d ? NaN : Math.max(max, Math.abs(d));
+      sq += d * d;
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    count += n;
+  });
+  return { name, maxAbsDiff: max, rmse: count ? Math.sqrt(sq / count) : 0, cosine: na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : null, identical };
+}

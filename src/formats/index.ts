@@ -6,4 +6,4 @@ export { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-hea
 export { readGgufHeader, ggufNumber, ggufString, type GgufHeader, type GgufKv, type GgufValue, type GgufArray } from './gguf.js';
 export { readShardedIndex, type ShardedIndex } from './shards.js';
 export { openModelFiles, type ModelFiles, type ModelFormat, type FileSummary, type OpenOptions } from './open.js';
-export { canDecode, streamValues, scanTensor, type ValueCounts } from './values.js';
+export { canDecode, streamValues, streamPair, scanTensor, type ValueCounts } from './values.js';

@@ -82,3 +82,28 @@ export function scanTensor(t: TensorEntry, onBytes?: (n: number) => void): Value
   );
   return c;
 }
+
+/**
+ * Streams two tensors of the same element count side by side, chunk by chunk
+ * (for comparing checkpoints), calling `each` with aligned decoded chunks.
+ */
+export function streamPair(a: TensorEntry, b: TensorEntry, each: (va: Float64Array, vb: Float64Array, count: number) => void): void {
+  const da = DECODERS.get(a.dtype), db = DECODERS.get(b.dtype);
+  if (!da || !db) throw new Error(`cannot decode ${da ? b.dtype : a.dtype}`);
+  const n0 = Math.min(CHUNK_ELEMENTS, Math.max(1, a.elements));
+  const oa = new Float64Array(n0), ob = new Float64Array(n0);
+  withFile(a.file, (fa) =>
+    withFile(b.file, (fb) => {
+      for (let done = 0; done < a.elements; done += CHUNK_ELEMENTS) {
+        const n = Math.min(CHUNK_ELEMENTS, a.elements - done);
+        const ba = readAt(fa, a.offset + done * da.bytes, n * da.bytes);
+        const bb = readAt(fb, b.offset + done * db.bytes, n * db.bytes);
+        const got = Math.min(Math.floor(ba.length / da.bytes), Math.floor(bb.length / db.bytes));
+        da.decode(ba, oa, got);
+        db.decode(bb, ob, got);
+        each(oa, ob, got);
+        if (got < n) break;
+      }
+    }),
+  );
+}
