@@ -62,6 +62,10 @@ program
   .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
   .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
   .option('--vs <family>', 'with --kernel: a second family side by side, differences highlighted')
+  .option('--memory', 'with --kernel (a family with --size, a config.json, or a model file or folder): weight bytes, KV-cache bytes and FLOPs per token')
+  .option('--context <n>', 'with --memory: tokens in the KV cache (default: the model\'s context length)', integerIn(1, 100_000_000))
+  .option('--batch <n>', 'with --memory: sequences in the batch', integerIn(1, 1_000_000), 1)
+  .option('--kv-dtype <type>', 'with --memory: KV-cache element type (f16, bf16, f32, q8_0, q4_0 …)', 'f16')
   .option('--family <family>', 'with --attention: a tiny model of this family instead of microGPT; with --tensor: whose tensor names to use')
   .option('--len <n>', 'with --tensor attn_mask: sequence length', integerIn(1, 16), 4)
   .option('--seed <n>', 'seed of the random initialization', SEED, 42)
@@ -85,6 +89,8 @@ Examples:
   $ microgpt explain --kernel Qwen2ForCausalLM
   $ microgpt explain --kernel ./config.json -v      a Hugging Face config, each choice explained
   $ microgpt explain --kernel llama --vs mistral
+  $ microgpt explain --kernel llama --size 8b --memory --context 8192
+  $ microgpt explain --kernel ~/models/Qwen2.5-0.5B --memory --kv-dtype q8_0
   $ microgpt explain --tensor model.layers.3.self_attn.q_proj.weight
   $ microgpt explain MG012                        what an error code means`,
   )

@@ -141,7 +141,7 @@ export function pipelineOf(c: Contract): PipelineRow[] {
 export const CONFIG_SIZE = 'config.json';
 
 /** A config.json overrides the family's constraints with what it implies, and adds its own size. */
-function effectiveContract(t: Resolved): Contract {
+export function effectiveContract(t: Resolved): Contract {
   if (!t.config) return t.contract;
   const constraints = { ...t.contract.constraints };
   for (const d of t.config.derivations) (constraints as Record<string, unknown>)[d.key] = d.key === 'has_bias' || d.key === 'tied_embeddings' ? d.value === 'true' : d.value;
