@@ -4,7 +4,8 @@
  * the files are stale, and every command's output is validated against them).
  * Used only at build and test time: the CLI never loads this file.
  */
-import { Type, type TSchema } from '@sinclair/typebox';
+import { Type, type TObject, type TSchema } from '@sinclair/typebox';
+import { DiffReportSchema, FileReportSchema, MemoryReportSchema, ValidateReportSchema } from '../explain/files/schema.js';
 
 const N = Type.Number();
 const I = Type.Integer();
@@ -57,7 +58,14 @@ const Kernel = {
   })),
 };
 
+/** A report's own schema as a document's fields (its `kind` is set by document()). */
+const fieldsOf = (schema: TObject): Record<string, TSchema> => Object.fromEntries(Object.entries(schema.properties).filter(([k]) => k !== 'kind'));
+
 export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
+  'inspect-file': document('inspect', 'model-file', fieldsOf(FileReportSchema), 'microgpt inspect PATH --json (a safetensors, GGUF or sharded model)'),
+  validate: document('validate', 'validate', fieldsOf(ValidateReportSchema), 'microgpt validate PATH --json'),
+  diff: document('diff', 'diff', fieldsOf(DiffReportSchema), 'microgpt diff A B --json'),
+  'explain-memory': document('explain --kernel --memory', 'memory', fieldsOf(MemoryReportSchema), 'microgpt explain --kernel F --memory --json'),
   'explain-attention': document('explain --attention', 'attention', {
     text: S, seed: I, weightsFrom: S, architecture: Architecture, equation: S, tokens: Type.Array(Token),
     model: Obj({ layers: I, heads: I }),

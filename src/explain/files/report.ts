@@ -22,7 +22,8 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
   const naming = namingOf(mapped, files.format === 'gguf');
   const sizes = contract ? readSizes(contract, files, mapped) : { vars: {} as Vars, rows: [], crossChecks: [] };
   const tied = tiedness(files, mapped, contract);
-  const tensors = mapped.map((m) => tensorRow(m, sizes.vars));
+  const sources = new Map(sizes.rows.map((r) => [r.field, `${r.field} ${r.value} from ${r.source}`]));
+  const tensors = mapped.map((m) => tensorRow(m, sizes.vars, sources));
   const parameterCount = sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.elements));
   const { missing, missingCount } = contract ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings) : { missing: [], missingCount: 0 };
   return {
@@ -61,7 +62,7 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-function tensorRow(m: Mapped, vars: Vars): FileTensor {
+function tensorRow(m: Mapped, vars: Vars, sources: ReadonlyMap<string, string>): FileTensor {
   const e = m.entry;
   const base = { name: e.name, shape: e.shape, dtype: e.dtype, elements: e.elements, bytes: e.bytes, file: e.file };
   if (!m.match) {
@@ -79,7 +80,11 @@ function tensorRow(m: Mapped, vars: Vars): FileTensor {
     return { ...row, expected: null, check: 'unchecked', note: `not checked: ${err.message.replace(/^shape expression /, '')}` };
   }
   const ok = expected.length === e.shape.length && expected.every((d, i) => d === e.shape[i]);
-  return { ...row, expected, check: ok ? 'ok' : 'mismatch', note: ok ? null : `[${exprs.join(', ')}] = [${expected.join(', ')}] at this size` };
+  if (ok) return { ...row, expected, check: 'ok', note: null };
+  // Name the sizes behind the expectation, so a wrong config field is found from the tensor it contradicts.
+  const names = [...new Set(exprs.flatMap((x) => x.match(/[A-Za-z_]\w*/g) ?? []))];
+  const why = names.map((n) => sources.get(n)).filter((x): x is string => x !== undefined);
+  return { ...row, expected, check: 'mismatch', note: `[${exprs.join(', ')}] = [${expected.join(', ')}]${why.length ? ` (${why.join('; ')})` : ''}` };
 }
 
 /** Whether the output head is the embedding: config.json says so, or the file's tensors show it. */
