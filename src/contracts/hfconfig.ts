@@ -163,10 +163,16 @@ function readSize(file: string, c: Json, family: Contract): { size: SizeVariant;
   return { size, missing };
 }
 
+/** The largest size a real model has in each field: anything above is a corrupt or hostile file. */
+export const SIZE_LIMITS: ReadonlyArray<readonly [keyof SizeVariant, number]> = [
+  ['hidden', 1e6], ['layers', 1e4], ['heads', 1e4], ['kv_heads', 1e4], ['head_dim', 1e5], ['intermediate', 1e7], ['vocab', 1e8], ['context', 1e9],
+  ['experts', 1e4], ['experts_per_token', 1e4], ['shared_experts', 1e4], ['moe_intermediate', 1e7], ['state_size', 1e5], ['conv_kernel', 1e3], ['time_step_rank', 1e6], ['sliding_window', 1e9],
+];
+
 /** A config is read as a real model: whole, positive, bounded sizes. */
 function checkSize(file: string, size: SizeVariant): void {
-  const limits: Array<[keyof SizeVariant, number]> = [['hidden', 1e6], ['layers', 1e4], ['heads', 1e4], ['kv_heads', 1e4], ['intermediate', 1e7], ['vocab', 1e8], ['context', 1e9]];
-  for (const [field, max] of limits) {
+  for (const [field, max] of SIZE_LIMITS) {
+    if (!(field in size)) continue;
     const v = size[field] as number;
     if (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1) || v > max) {
       throw new MicrogptError('MG018', `${file}: ${field} = ${v} is not a usable size (a whole number from 1 to ${max}); check the config's sizes`);

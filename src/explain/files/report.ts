@@ -8,6 +8,8 @@ import type { FileReport, FileTensor } from './types.js';
 
 /** At most this many missing names are listed (all are counted). */
 const MISSING_LISTED = 200;
+/** At most this many expected names are looked for: bounded work whatever the sizes say. */
+const MAX_EXPECTED = 1_000_000;
 
 /**
  * Everything `inspect PATH` says about a model file, from its headers alone:
@@ -20,7 +22,7 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
   const contract = detection.contract;
   const mapped = mapTensors(contract, files.tensors);
   const naming = namingOf(mapped, files.format === 'gguf');
-  const sizes = contract ? readSizes(contract, files, mapped) : { vars: {} as Vars, rows: [], crossChecks: [] };
+  const sizes = contract ? readSizes(contract, files, mapped) : { vars: {} as Vars, rows: [], crossChecks: [], implausible: [] };
   const tied = tiedness(files, mapped, contract);
   const sources = new Map(sizes.rows.map((r) => [r.field, `${r.field} ${r.value} from ${r.source}`]));
   const tensors = mapped.map((m) => tensorRow(m, sizes.vars, sources));
@@ -56,7 +58,7 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
     unknown: tensors.filter((t) => t.kind === 'unknown').map((t) => t.name),
     shapeMismatches: tensors.filter((t) => t.check === 'mismatch').map((t) => ({ name: t.name, actual: t.shape, expected: t.expected ?? [], expression: t.template ?? '', because: t.note ?? '' })),
     configChecks: configChecks(files, sizes.crossChecks, tied, mapped),
-    problems: files.problems,
+    problems: [...files.problems, ...sizes.implausible.map((message) => ({ where: 'sizes', message }))],
   };
 }
 
@@ -110,12 +112,14 @@ function missingTensors(c: Contract, mapped: readonly Mapped[], naming: Naming, 
   const present = new Set(mapped.map((m) => m.entry.name));
   const missing: FileReport['missing'] = [];
   let missingCount = 0;
-  const note = (name: string, role: string) => {
-    missingCount++;
+  const note = (name: string, role: string, count = 1) => {
+    missingCount += count;
     if (missing.length < MISSING_LISTED) missing.push({ name, role });
   };
+  let looked = 0;
   for (const t of parameterTemplates(c, tied)) {
     if (naming.kind === 'gguf' && !t.gguf && !t.gguf_stacked) continue;
+    if (looked > MAX_EXPECTED) break;
     if (t.count !== undefined) {
       countedMissing(t, mapped, vars, note);
       continue;
@@ -125,7 +129,7 @@ function missingTensors(c: Contract, mapped: readonly Mapped[], naming: Naming, 
     for (let n = 0; n < layers; n++) {
       const stacked = naming.kind === 'gguf' && t.gguf_stacked ? nameInFile(t, naming, n, 0, true) : null;
       if (stacked && present.has(stacked)) continue;
-      for (let e = 0; e < experts; e++) {
+      for (let e = 0; e < experts && looked <= MAX_EXPECTED; e++, looked++) {
         const name = nameInFile(t, naming, n, e);
         if (name && !present.has(name)) note(stacked && e === 0 && !t.gguf ? stacked : name, t.role);
       }
@@ -135,7 +139,7 @@ function missingTensors(c: Contract, mapped: readonly Mapped[], naming: Naming, 
 }
 
 /** A template with an explicit count (DeepSeek's MoE layers): compare how many the file holds. */
-function countedMissing(t: TensorTemplate, mapped: readonly Mapped[], vars: Vars, note: (name: string, role: string) => void): void {
+function countedMissing(t: TensorTemplate, mapped: readonly Mapped[], vars: Vars, note: (name: string, role: string, count: number) => void): void {
   let want: number;
   try {
     want = copiesOf(t, vars);
@@ -143,7 +147,7 @@ function countedMissing(t: TensorTemplate, mapped: readonly Mapped[], vars: Vars
     return;
   }
   const have = sum(mapped.filter((m) => m.match?.template === t).map((m) => (m.match!.kind === 'gguf_stacked' ? (m.entry.shape[0] ?? 1) : 1)));
-  for (let i = have; i < want; i++) note(`${t.name} (${want - have} of ${want} absent)`, t.role);
+  if (have < want) note(`${t.name} (${want - have} of ${want} absent)`, t.role, want - have);
 }
 
 function dtypeMix(tensors: readonly FileTensor[]): FileReport['dtypes'] {

@@ -1,4 +1,4 @@
-import { declaredSizes, type Contract, type SizeVariant } from '../../contracts/index.js';
+import { declaredSizes, SIZE_LIMITS, type Contract, type SizeVariant } from '../../contracts/index.js';
 import { ggufNumber, ggufString, type ModelFiles } from '../../formats/index.js';
 import { shapeExpressions, type Mapped } from './map.js';
 
@@ -7,6 +7,8 @@ export type Vars = Record<string, number | undefined>;
 export interface SizeReading {
   vars: Vars;
   rows: Array<{ field: string; value: number; source: string }>;
+  /** Sizes a file claimed that no real model has: ignored, and said. */
+  implausible: string[];
   /** Every size that config.json or the GGUF header states and the tensors also show: agreeing or not. */
   crossChecks: Array<{ field: string; declared: number; declaredSource: string; derived: number; derivedSource: string }>;
 }
@@ -110,15 +112,16 @@ function derived(mapped: readonly Mapped[], seed: Said): Said {
  * of the same width, said as such. Nothing is filled in silently.
  */
 export function readSizes(contract: Contract, files: ModelFiles, mapped: readonly Mapped[]): SizeReading {
-  const said = declared(files, contract);
-  const fromTensors = derived(mapped, new Map());
+  const implausible: string[] = [];
+  const said = plausible(declared(files, contract), implausible);
+  const fromTensors = plausible(derived(mapped, new Map()), implausible);
   const crossChecks: SizeReading['crossChecks'] = [];
   for (const [field, d] of said) {
     const t = fromTensors.get(field);
     if (t) crossChecks.push({ field, declared: d.value, declaredSource: d.source, derived: t.value, derivedSource: t.source });
   }
   const all: Said = new Map([...fromTensors, ...said]);
-  for (const [k, v] of derived(mapped, all)) all.set(k, v);
+  for (const [k, v] of plausible(derived(mapped, all), implausible)) all.set(k, v);
   const similar = similarSize(contract, all);
   if (!all.has('heads') && similar) all.set('heads', { value: similar.size.heads, source: similar.source });
   if (!all.has('head_dim')) {
@@ -127,7 +130,7 @@ export function readSizes(contract: Contract, files: ModelFiles, mapped: readonl
     else if (h !== undefined && n !== undefined && h % n === 0) all.set('head_dim', { value: h / n, source: 'hidden / heads' });
   }
   // With head_dim known, the K/V projections give the KV-head count.
-  for (const [k, v] of derived(mapped, all)) all.set(k, v);
+  for (const [k, v] of plausible(derived(mapped, all), implausible)) all.set(k, v);
   if (!all.has('kv_heads') && all.has('heads')) {
     const mha = contract.constraints.attention_type === 'mha' || files.config !== null;
     if (mha) all.set('kv_heads', { value: all.get('heads')!.value, source: files.config ? 'no KV-head count in config.json: every head has its own K and V' : `${contract.family} uses MHA: kv_heads = heads` });
@@ -137,7 +140,21 @@ export function readSizes(contract: Contract, files: ModelFiles, mapped: readonl
   for (const [k, v] of all) vars[k] = v.value;
   const order = ['hidden', 'layers', 'heads', 'kv_heads', 'head_dim', 'intermediate', 'vocab', 'context'];
   const rows = [...all].map(([field, v]) => ({ field, value: v.value, source: v.source })).sort((a, b) => rank(order, a.field) - rank(order, b.field));
-  return { vars, rows, crossChecks };
+  return { vars, rows, crossChecks, implausible: [...new Set(implausible)] };
+}
+
+const LIMIT = new Map<string, number>(SIZE_LIMITS);
+
+/** Drops sizes no real model has (a corrupt or hostile header), so that nothing downstream loops over them. */
+function plausible(said: Said, out: string[]): Said {
+  for (const [field, v] of said) {
+    const max = LIMIT.get(field);
+    if (max !== undefined && (!Number.isSafeInteger(v.value) || v.value < 1 || v.value > max)) {
+      out.push(`${v.source} gives ${field} = ${v.value}, not a plausible size (a whole number from 1 to ${max}); ignored`);
+      said.delete(field);
+    }
+  }
+  return said;
 }
 
 const rank = (order: string[], f: string) => (order.includes(f) ? order.indexOf(f) : order.length);
