@@ -1,14 +1,20 @@
 /**
  * npm run bench: training speed of the default recipe (median of several runs),
  * forward-only tokens/s, peak RSS of `microgpt train`, CLI start-up against
- * `node -e 0`, and steps/s at n_embd 64 and 128. A benchmark, never a test.
+ * `node -e 0`, and steps/s at n_embd 64 and 128; for real model files, header
+ * parse times of a 16 GB safetensors layout and of a GGUF with a 128k-token
+ * vocabulary, `inspect` against start-up, and inspect's peak RSS. A benchmark,
+ * never a test.
  *
  *   npm run bench            text
  *   npm run bench -- --json  one JSON document
  */
 import { spawnSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readGgufHeader, readSafetensorsHeader } from '../src/formats/index.js';
+import { llamaLikeTensors, writeModelDir, writeSparseGguf, writeSparseSafetensors, type GgufKv, type GgufTensorSpec } from '../test/helpers/model-files.js';
 import { builtinNames, Gpt, MICROGPT, Tokenizer, trainSteps, type ModelConfig } from '../src/model/index.js';
 import { packageRoot } from '../src/paths.js';
 import { Graph } from '../src/tensor/index.js';
@@ -52,14 +58,75 @@ function trainPeakRssMb(): number {
   return kb / 1024;
 }
 
-function startupMs(args: string[]): number {
+function startupMs(args: string[], reps = 11): number {
   const times: number[] = [];
-  for (let i = 0; i < 11; i++) {
+  for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     spawnSync(process.execPath, args, { encoding: 'utf8' });
     times.push(performance.now() - t0);
   }
   return median(times);
+}
+
+/** Median ms of `f` over `reps` calls. */
+function timeMs(f: () => unknown, reps = 21): number {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** Peak RSS (MB) of a CLI command, reported by the process itself at exit. */
+function peakRssMb(args: string[]): number {
+  const hook = "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
+  const r = spawnSync(process.execPath, ['--import', hook, CLI, ...args], { encoding: 'utf8' });
+  return Number(r.stderr.match(/maxrss_kb=(\d+)/)?.[1]) / 1024;
+}
+
+/**
+ * Model files made here, sparse (header, then truncated to full size): Llama-3-8B
+ * in BF16 as one 16 GB safetensors file, and the same model as a Q4_K_M-like GGUF
+ * with a 128,256-token vocabulary and 280,147 merges in its metadata.
+ */
+function modelFileBench() {
+  const dir = mkdtempSync(join(tmpdir(), 'microgpt-bench-'));
+  try {
+    const llama3 = { hidden: 4096, layers: 32, heads: 32, kvHeads: 8, headDim: 128, intermediate: 14336, vocab: 128256, tied: false, dtype: 'BF16' };
+    const st = join(dir, 'llama3-8b.safetensors');
+    writeSparseSafetensors(st, llamaLikeTensors(llama3), { format: 'pt' });
+    const folder = join(dir, 'llama3-8b');
+    writeModelDir(folder, { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_key_value_heads: 8, num_hidden_layers: 32, vocab_size: 128256, max_position_embeddings: 8192, rope_theta: 500000, rms_norm_eps: 1e-5, tie_word_embeddings: false }, llamaLikeTensors(llama3), 4);
+    const gguf = join(dir, 'llama3-8b.gguf');
+    const V = 128256;
+    const tensors: GgufTensorSpec[] = [{ name: 'token_embd.weight', dims: [4096, V], type: 12 }, { name: 'output_norm.weight', dims: [4096], type: 0 }, { name: 'output.weight', dims: [4096, V], type: 14 }];
+    for (let i = 0; i < 32; i++) {
+      for (const [n, d, t] of [['attn_norm', [4096], 0], ['attn_q', [4096, 4096], 12], ['attn_k', [4096, 1024], 12], ['attn_v', [4096, 1024], 14], ['attn_output', [4096, 4096], 12], ['ffn_norm', [4096], 0], ['ffn_gate', [4096, 14336], 12], ['ffn_up', [4096, 14336], 12], ['ffn_down', [14336, 4096], 14]] as const) {
+        tensors.push({ name: `blk.${i}.${n}.weight`, dims: [...d], type: t });
+      }
+    }
+    const tokens = Array.from({ length: V }, (_, i) => `tok_${i.toString(36)}`);
+    const merges = Array.from({ length: 280147 }, (_, i) => `m${i % 977} x${i.toString(36)}`);
+    const kvs: GgufKv[] = [
+      ['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 32], ['llama.embedding_length', 'u32', 4096], ['llama.attention.head_count', 'u32', 32],
+      ['llama.attention.head_count_kv', 'u32', 8], ['llama.feed_forward_length', 'u32', 14336], ['llama.context_length', 'u32', 8192], ['general.file_type', 'u32', 15],
+      ['tokenizer.ggml.model', 'string', 'gpt2'], ['tokenizer.ggml.tokens', 'array', 'string', tokens], ['tokenizer.ggml.token_type', 'array', 'i32', tokens.map(() => 1)], ['tokenizer.ggml.merges', 'array', 'string', merges],
+    ];
+    writeSparseGguf(gguf, kvs, tensors);
+    readSafetensorsHeader(st);
+    readGgufHeader(gguf);
+    return {
+      safetensorsHeaderMs: timeMs(() => readSafetensorsHeader(st)),
+      ggufHeaderMs: timeMs(() => readGgufHeader(gguf)),
+      inspectFolderMs: startupMs([CLI, 'inspect', folder], 7),
+      inspectGgufMs: startupMs([CLI, 'inspect', gguf], 7),
+      inspectPeakRssMb: Math.max(peakRssMb(['inspect', folder]), peakRssMb(['inspect', gguf, '--metadata'])),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const config = { ...MICROGPT, vocabSize: tok.vocabSize };
@@ -76,6 +143,7 @@ const result = {
   forwardTokensPerSecond: forwardTokensPerSecond(),
   trainPeakRssMb: trainPeakRssMb(),
   startup: { nodeMs: startupMs(['-e', '0']), explainKernelMs: startupMs([CLI, 'explain', '--kernel', 'gpt2', '-v']) },
+  modelFiles: modelFileBench(),
   scale: [64, 128].map((nEmbd) => ({ nEmbd, stepsPerSecond: trainRate({ ...config, nEmbd, nHidden: 4 * nEmbd }, 200) })),
 };
 
@@ -89,5 +157,8 @@ if (json) {
   console.log(`forward only: ${f(result.forwardTokensPerSecond)} tokens/s`);
   console.log(`peak RSS of microgpt train: ${result.trainPeakRssMb.toFixed(1)} MB`);
   console.log(`start-up: node -e 0 ${result.startup.nodeMs.toFixed(0)} ms, microgpt explain --kernel gpt2 -v ${result.startup.explainKernelMs.toFixed(0)} ms (${(result.startup.explainKernelMs / result.startup.nodeMs).toFixed(2)}×)`);
+  const m = result.modelFiles;
+  console.log(`header parse: Llama-3-8B BF16 safetensors (16 GB, 291 tensors) ${m.safetensorsHeaderMs.toFixed(2)} ms; GGUF with a 128,256-token vocabulary and 280,147 merges ${m.ggufHeaderMs.toFixed(1)} ms`);
+  console.log(`inspect: a 4-shard Llama-3-8B folder ${m.inspectFolderMs.toFixed(0)} ms, the GGUF ${m.inspectGgufMs.toFixed(0)} ms (${(m.inspectFolderMs / result.startup.explainKernelMs).toFixed(2)}× and ${(m.inspectGgufMs / result.startup.explainKernelMs).toFixed(2)}× explain --kernel gpt2 -v); peak RSS ${m.inspectPeakRssMb.toFixed(0)} MB`);
   for (const s of result.scale) console.log(`scale: n_embd ${s.nEmbd} (block 16, 1 layer): ${f(s.stepsPerSecond)} steps/s`);
 }

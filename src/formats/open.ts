@@ -51,7 +51,8 @@ export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFile
   if (st.isDirectory()) return openDirectory(input, opts);
   if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is not a regular file (a FIFO, socket or device); give a model file or folder`);
   if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
-  return openSingle(input, readConfigBeside(dirname(input)), opts);
+  const problems: Problem[] = [];
+  return withProblems(openSingle(input, readConfigBeside(dirname(input), problems), opts), problems);
 }
 
 function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFiles {
@@ -61,7 +62,13 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
   } catch (e) {
     throw new MicrogptError('MG061', `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const config = readConfigBeside(dir);
+  const problems: Problem[] = [];
+  return withProblems(openDirectoryWith(dir, names, readConfigBeside(dir, problems), opts, chosen), problems);
+}
+
+const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles => (before.length ? { ...f, problems: [...before, ...f.problems] } : f);
+
+function openDirectoryWith(dir: string, names: string[], config: ModelFiles['config'], opts: OpenOptions, chosen?: string): ModelFiles {
   const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
   const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
   if (indexPath) return openSharded(indexPath, config, opts.reportMissingShards === true);
@@ -76,18 +83,23 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
   throw new MicrogptError('MG066', `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`);
 }
 
-function readConfigBeside(dir: string): ModelFiles['config'] {
+/**
+ * The config.json beside the weights, if there is a readable one. A broken one
+ * does not stop the weights from being read: it is left out, and said.
+ */
+function readConfigBeside(dir: string, problems: Problem[]): ModelFiles['config'] {
   const path = join(dir, CONFIG);
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return null;
-  const text = readSmallText(path, LIMITS.configJsonBytes, 'config.json', 'MG061');
+  if (!statSync(path, { throwIfNoEntry: false })) return null;
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(readSmallText(path, LIMITS.configJsonBytes, 'config.json', 'MG061'));
   } catch (e) {
-    throw new MicrogptError('MG010', `${path}: not valid JSON (${(e as Error).message})`);
+    problems.push({ where: 'config.json', message: `ignored: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}` });
+    return null;
   }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new MicrogptError('MG018', `${path}: is not a JSON object`);
-  return { path, json: json as Record<string, unknown> };
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) return { path, json: json as Record<string, unknown> };
+  problems.push({ where: 'config.json', message: 'ignored: it is not a JSON object' });
+  return null;
 }
 
 /** One file of either format, told apart by its first bytes (never by its name). */

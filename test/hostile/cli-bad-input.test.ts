@@ -91,7 +91,8 @@ const args: Array<[string, string[], RegExp]> = [
 ];
 
 describe.each([
-  ['checkpoints', checkpoints.map(([what, path, message]) => [what, ['inspect', '--model', path], message] as [string, string[], RegExp])],
+  // eval reads checkpoints through the strict microgpt loader (inspect reads any model file; see test/cli/model-files.test.ts).
+  ['checkpoints', checkpoints.map(([what, path, message]) => [what, ['eval', '--model', path], message] as [string, string[], RegExp])],
   ['contracts and config.json', contracts],
   ['text and arguments', args],
 ])('bad %s: one line on stderr with a code, nothing on stdout, exit 2', (_, cases) => {
