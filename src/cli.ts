@@ -197,7 +197,7 @@ Examples:
 Only headers are read: a 100 GB model costs what a 10 MB one does.`,
   )
   .action(async (path: string | undefined, opts) => {
-    const { runInspect } = await import('./cli/commands.js');
+    const { runInspect } = await import('./cli/inspect.js');
     process.exitCode = await runInspect(path, opts);
   });
 

@@ -1,0 +1,61 @@
+import { MicrogptError } from '../errors.js';
+import type { OutputOptions } from './output.js';
+
+interface InspectOptions extends OutputOptions {
+  model?: string;
+  seed: number;
+  family?: string;
+  contracts?: string[];
+  html?: string;
+  metadata?: boolean;
+  verbose?: boolean;
+}
+
+/**
+ * `inspect [PATH]`: a model file or folder is read from its headers (no model
+ * code is loaded for it); a microgpt checkpoint, or no path at all, goes to the
+ * model itself with every tensor's statistics.
+ */
+export async function runInspect(path: string | undefined, opts: InspectOptions): Promise<number> {
+  if (path !== undefined && opts.model !== undefined) throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
+  const target = path ?? opts.model;
+  if (target !== undefined && !(await isMicrogptCheckpoint(target))) {
+    const { runInspectFile } = await import('./files.js');
+    return runInspectFile(target, opts);
+  }
+  if (opts.metadata || opts.verbose) throw new MicrogptError('MG001', '--metadata and -v are for model files (safetensors, GGUF, folders); a microgpt checkpoint always lists every tensor');
+  return inspectModel({ ...opts, model: target });
+}
+
+async function inspectModel(opts: InspectOptions): Promise<number> {
+  const [{ ContractSet }, { buildInspectReport }, { renderInspectReport }, { renderJson }, { extraContractDirs }, { modelFrom }, { print, stdoutStyle }] = await Promise.all([
+    import('../contracts/index.js'),
+    import('../explain/inspect.js'),
+    import('../render/inspect.js'),
+    import('../render/json.js'),
+    import('./dirs.js'),
+    import('./model.js'),
+    import('./output.js'),
+  ]);
+  const src = await modelFrom(opts);
+  const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
+  const report = buildInspectReport(src.model, contracts.get(src.family), src);
+  if (opts.html !== undefined) {
+    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../fsutil.js')]);
+    const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
+    writeFileAtomic(opts.html, renderInspectHtml(report, values));
+    process.stderr.write(`wrote ${opts.html}\n`);
+  }
+  print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
+  return 0;
+}
+
+/** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
+async function isMicrogptCheckpoint(path: string): Promise<boolean> {
+  const { statSync } = await import('node:fs');
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+  const { withFile, readAt, readSafetensorsHeader } = await import('../formats/index.js');
+  const head = withFile(path, (f) => readAt(f, 0, 9));
+  if (head.length < 9 || head[8] !== 0x7b) return false;
+  return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
+}
