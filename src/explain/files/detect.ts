@@ -50,9 +50,12 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[]):
         reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} is not a family this tool knows (add a contract with "gguf_architectures": [${JSON.stringify(arch)}])`);
         return { contract: null, via: 'none', reasons };
       }
-      const best = pick(candidates, names);
-      const others = candidates.filter((c) => c !== best).map((c) => c.family);
-      reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.join(', ')} too; ${best.family}'s names fit best)` : ''}`, coverage(best, names));
+      const ranked = candidates.map((c) => ({ c, n: score(c, names) })).sort((a, b) => b.n - a.n || preference(a.c) - preference(b.c));
+      const best = ranked[0].c;
+      const others = ranked.slice(1);
+      const equal = others.filter((o) => o.n === ranked[0].n).map((o) => o.c.family);
+      const why = equal.length ? `${equal.join(', ')} fit${equal.length === 1 ? 's' : ''} equally; ${best.family} is the most common` : `${best.family}'s names fit best`;
+      reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.map((o) => o.c.family).join(', ')} too; ${why})` : ''}`, coverage(best, names));
       return { contract: best, via: 'gguf general.architecture', reasons };
     }
   }
@@ -71,10 +74,6 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[]):
   reasons.push(coverage(best, names));
   if (tied.length > 1) reasons.push(`${tied.map((c) => c.family).join(', ')} name their tensors alike; chose ${best.family}, the most common (put the model's config.json beside it to be sure)`);
   return { contract: best, via: 'tensor names', reasons };
-}
-
-function pick(candidates: Contract[], names: readonly string[]): Contract {
-  return candidates.map((c) => ({ c, n: score(c, names) })).sort((a, b) => b.n - a.n || preference(a.c) - preference(b.c))[0].c;
 }
 
 const coverage = (c: Contract, names: readonly string[]) => `tensor names: ${score(c, names)} of ${names.length} match ${c.family}'s naming`;
