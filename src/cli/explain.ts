@@ -3,6 +3,7 @@ import { ContractSet } from '../contracts/index.js';
 import { renderJson } from '../render/json.js';
 import { extraContractDirs } from './dirs.js';
 import { print, stdoutStyle, terminalWidth, type OutputOptions } from './output.js';
+import { safe } from '../render/style.js';
 
 export interface ExplainOptions extends OutputOptions {
   attention?: string;
@@ -85,7 +86,7 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
   if (opts.html !== undefined) {
     const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../explain/mask.js'), import('../fsutil.js')]);
     writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
-    process.stderr.write(`wrote ${opts.html}\n`);
+    process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   const inputs = { text, seed: opts.seed, model: opts.model ?? null, heads: opts.heads ?? null, layer: opts.layer ?? null };
   print(opts.json ? renderJson('explain --attention', inputs, report) : renderAttentionReport(report, stdoutStyle(opts), { width: terminalWidth() }));

@@ -1,5 +1,6 @@
 import { MicrogptError } from '../errors.js';
 import type { OutputOptions } from './output.js';
+import { safe } from '../render/style.js';
 
 interface InspectOptions extends OutputOptions {
   model?: string;
@@ -44,7 +45,7 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../fsutil.js')]);
     const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
     writeFileAtomic(opts.html, renderInspectHtml(report, values));
-    process.stderr.write(`wrote ${opts.html}\n`);
+    process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
   return 0;

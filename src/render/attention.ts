@@ -80,7 +80,7 @@ export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: Hea
     renderArchitecture(r.architecture, s),
     ...(r.differences ? [renderDifferences(r.differences, r, s)] : []),
     renderEquation(r.equation, s),
-    `${renderTokens(r)}\nattention weights from ${r.weightsFrom}, ${heads} head${heads === 1 ? '' : 's'}${shown}:`,
+    `${renderTokens(r)}\nattention weights from ${safe(r.weightsFrom)}, ${heads} head${heads === 1 ? '' : 's'}${shown}:`,
     renderWeights(r, s, heatmap),
     renderInvariants(r.invariants, s),
     ...(r.headSummary ? [renderHeadSummary(r.headSummary, s)] : []),
