@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readRegularFile, READ_LIMITS } from '../formats/file.js';
 import { basename, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
 import { checkContract } from './check.generated.js';
@@ -67,14 +68,7 @@ function checkConsistency(file: string, c: Contract): void {
 }
 
 export async function loadContractFile(file: string): Promise<Contract> {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw new MicrogptError('MG013', `${file}: is a directory, expected a contract .json file`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof MicrogptError) throw e;
-    throw new MicrogptError('MG013', `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const text = readRegularFile(file, { limit: READ_LIMITS.contract, code: 'MG013', what: 'expected a contract .json file', isDirectory: 'expected a contract .json file' }).toString('utf8');
   return parseContract(file, text);
 }
 

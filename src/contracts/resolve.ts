@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readRegularFile, READ_LIMITS } from '../formats/file.js';
 import { MicrogptError } from '../errors.js';
 import { readHfConfig, looksLikeHfConfig, type HfConfigReading } from './hfconfig.js';
 import { jsonSyntaxError } from './json.js';
@@ -36,14 +36,8 @@ export async function resolveKernelTarget(arg: string, contracts: ContractSet): 
 }
 
 async function resolveFile(file: string, contracts: ContractSet): Promise<Resolved> {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw new MicrogptError('MG013', `${file}: is a directory; --kernel takes a family name, a contract .json or a config.json`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof MicrogptError) throw e;
-    throw new MicrogptError('MG013', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  const what = '--kernel takes a family name, a contract .json or a config.json';
+  const text = readRegularFile(file, { limit: READ_LIMITS.contract, code: 'MG013', what, isDirectory: what }).toString('utf8');
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -77,3 +77,38 @@ export function describeBytes(bytes: Uint8Array): string {
   const text = [...head].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
   return head.length === 0 ? 'the file is empty' : `first bytes ${hex} ("${text}")`;
 }
+
+/**
+ * Reads a whole file that must be a regular file of at most `limit` bytes:
+ * checked before reading, so /dev/zero, a FIFO or a huge file is refused with
+ * one line instead of hanging or exhausting memory. Messages keep the caller's
+ * error code and say what the flag expects.
+ */
+export function readRegularFile(path: string, opts: { limit: number; code: string; what: string; isDirectory: string }): Buffer {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
+  if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
+  if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is not a regular file (a FIFO, socket or device); ${opts.what}`);
+  if (st.size > opts.limit) throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new MicrogptError(opts.code, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ${opts.what}`);
+  }
+  try {
+    const f = { path, fd, size: fstatSync(fd).size };
+    // Re-checked on the open descriptor: the file may have been swapped since the stat.
+    if (!fstatSync(fd).isFile() || f.size > opts.limit) throw new MicrogptError(opts.code, `${path}: changed while being opened; try again`);
+    return readAt(f, 0, f.size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Documented size limits of the files this tool reads whole. */
+export const READ_LIMITS = {
+  checkpoint: 1024 ** 3,
+  data: 256 * 1024 ** 2,
+  contract: 16 * 1024 ** 2,
+} as const;

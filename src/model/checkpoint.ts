@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readRegularFile, READ_LIMITS } from '../formats/file.js';
 import { MicrogptError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { Tensor } from '../tensor/index.js';
@@ -43,14 +43,8 @@ export function saveCheckpoint(path: string, model: Gpt, tokenizer: Tokenizer, i
 }
 
 export function loadCheckpoint(path: string): LoadedCheckpoint {
-  let bytes: Buffer;
-  try {
-    if (statSync(path).isDirectory()) throw new MicrogptError('MG057', `${path}: is a directory; --model takes a .safetensors file written by microgpt train`);
-    bytes = readFileSync(path);
-  } catch (e) {
-    if (e instanceof MicrogptError) throw e;
-    throw new MicrogptError('MG057', `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); --model takes a .safetensors file written by microgpt train`);
-  }
+  const what = '--model takes a .safetensors file written by microgpt train';
+  const bytes = readRegularFile(path, { limit: READ_LIMITS.checkpoint, code: 'MG057', what, isDirectory: what });
   return checkpointFromBytes(path, bytes);
 }
 

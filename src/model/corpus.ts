@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { readRegularFile, READ_LIMITS } from '../formats/file.js';
 import { createRequire } from 'node:module';
 import { MicrogptError } from '../errors.js';
 
@@ -26,14 +27,8 @@ export function builtinNames(): string[] {
 
 /** One document per non-empty line (trimmed), as microgpt reads input.txt. */
 export function readDocs(file: string): string[] {
-  let text: string;
-  try {
-    if (statSync(file).isDirectory()) throw new MicrogptError('MG041', `${file}: is a directory; --data takes a text file with one name per line`);
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof MicrogptError) throw e;
-    throw new MicrogptError('MG041', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); --data takes a text file with one name per line`);
-  }
+  const what = '--data takes a text file with one name per line';
+  const text = readRegularFile(file, { limit: READ_LIMITS.data, code: 'MG041', what, isDirectory: what }).toString('utf8');
   const docs = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
   if (docs.length === 0) throw new MicrogptError('MG042', `${file}: has no non-empty lines; --data takes a text file with one name per line`);
   return docs;
