@@ -13,6 +13,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code === 'EPIPE') process.exit(0);
   throw e;
 });
+// A closed stderr (`train … 2>&1 | head -1`) must never abort work: progress and warnings are dropped.
+process.stderr.on('error', () => {});
 
 const program = new Command();
 
@@ -128,9 +130,10 @@ program
   .option('--lr <rate>', 'peak learning rate (decays linearly to 0)', numberIn(0, 10), 0.01)
   .option('--out <file>', 'checkpoint to write (safetensors)', 'model.safetensors')
   .option('--no-out', 'do not write a checkpoint')
+  .option('--force', 'replace --out if it already exists')
   .addOption(jsonOption())
   .addOption(noColorOption())
-  .addHelpText('after', '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nCtrl-C stops after the current step and still writes the checkpoint.')
+  .addHelpText('after', '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nAn existing --out is replaced only with --force. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step and still writes the checkpoint.')
   .action(async (opts) => {
     const { runTrain } = await import('./cli/train.js');
     process.exitCode = await runTrain(opts);

@@ -1,19 +1,41 @@
-import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { MicrogptError } from './errors.js';
 
+const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+
 /**
- * Writes a file whole or not at all: the bytes go to a temporary name in the
- * same folder, are flushed to disk, and the temporary file is renamed over the
- * target (atomic on POSIX). An interrupted write leaves the old file intact.
+ * Where writing `path` really lands: a symlink is followed to its target (so
+ * the link keeps pointing at the new data), a dangling one to where it points.
+ */
+export function writeTarget(path: string): string {
+  let link;
+  try {
+    link = lstatSync(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check the path`);
+  }
+  if (!link?.isSymbolicLink()) return path;
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(dirname(path), readlinkSync(path));
+  }
+}
+
+/**
+ * Writes a file whole or not at all: the bytes go to a temporary name beside
+ * the real target (after symlinks), are flushed to disk, and the temporary file
+ * is renamed over the target (atomic on POSIX). An interrupted write leaves the
+ * old file intact. Only a regular file (or nothing) is ever replaced: never a
+ * device, FIFO or directory.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}`);
+  const target = writeTarget(path);
+  checkReplaceable(path, target);
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now()}`);
   try {
-    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new MicrogptError('MG040', `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`);
-    }
-    const fd = openSync(tmp, 'w');
+    const fd = openSync(tmp, 'wx');
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data) : data;
       let off = 0;
@@ -22,7 +44,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, path);
+    renameSync(tmp, target);
   } catch (e) {
     try {
       unlinkSync(tmp);
@@ -30,21 +52,60 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
       // the temporary file was never created
     }
     if (e instanceof MicrogptError) throw e;
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new MicrogptError('MG040', `${path}: cannot write (${code}); check that the folder exists and is writable`);
+    throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check that the folder exists and is writable`);
   }
+}
+
+/** Nothing there, or a regular file: anything else is refused before a byte is written. */
+function checkReplaceable(path: string, target: string): void {
+  let st;
+  try {
+    st = statSync(target, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check the path`);
+  }
+  if (st?.isDirectory()) throw new MicrogptError('MG040', `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`);
+  if (st && !st.isFile()) throw new MicrogptError('MG040', `${path}: is not a regular file (a device, FIFO or socket); refusing to replace it — give a file path`);
 }
 
 /** Fails early, before any long work, when `path` could not be written later. */
 export function assertWritable(path: string): void {
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (st?.isDirectory()) throw new MicrogptError('MG040', `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`);
-  const dir = dirname(path);
-  const d = statSync(dir, { throwIfNoEntry: false });
+  const target = writeTarget(path);
+  checkReplaceable(path, target);
+  const dir = dirname(target);
+  let d;
+  try {
+    d = statSync(dir, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check the path`);
+  }
   if (!d?.isDirectory()) throw new MicrogptError('MG040', `${path}: cannot write: folder ${dir} does not exist`);
   try {
     accessSync(dir, constants.W_OK);
   } catch {
     throw new MicrogptError('MG040', `${path}: cannot write: folder ${dir} is not writable`);
+  }
+  if (basename(target).length > 240) throw new MicrogptError('MG040', `${path}: cannot write: the file name is ${basename(target).length} characters (at most 240)`);
+}
+
+/** An existing output is only replaced when the user says so. */
+export function assertNotExisting(path: string, force: boolean, flag: string): void {
+  if (force) return;
+  if (statSync(writeTarget(path), { throwIfNoEntry: false })) {
+    throw new MicrogptError('MG045', `${path}: already exists; pass --force to replace it, or give another ${flag}`);
+  }
+}
+
+/**
+ * An output must never be one of the inputs: compared as files (device and
+ * inode, after following links), not as strings, so ./a, a and a link to a
+ * are all caught.
+ */
+export function assertNotAnInput(out: string, inputs: ReadonlyArray<{ path: string; flag: string }>): void {
+  const o = statSync(writeTarget(out), { throwIfNoEntry: false });
+  if (!o) return;
+  for (const input of inputs) {
+    const i = statSync(input.path, { throwIfNoEntry: false });
+    if (i && i.dev === o.dev && i.ino === o.ino) throw new MicrogptError('MG044', `${out}: is the same file as ${input.flag} ${input.path}; writing it would destroy the input — give another output path`);
   }
 }

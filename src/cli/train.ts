@@ -1,5 +1,7 @@
 import cliProgress from 'cli-progress';
-import { assertWritable } from '../fsutil.js';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { assertNotAnInput, assertNotExisting, assertWritable } from '../fsutil.js';
 import { buildTrainReport } from '../explain/training.js';
 import { ContractSet } from '../contracts/index.js';
 import { Gpt, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
@@ -17,41 +19,67 @@ export interface TrainCliOptions extends OutputOptions {
   seed: number;
   lr: number;
   out: string | false;
+  force?: boolean;
 }
+
+/** Signals that stop training after the current step, the checkpoint still written; exit 128 + the signal number. */
+const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
 
 /** How often the loop hands control back to the event loop, so Ctrl-C is noticed. */
 const YIELD_MS = 20;
 
 export async function runTrain(opts: TrainCliOptions): Promise<number> {
+  const out = opts.out === false ? null : opts.out;
+  // Everything about the output is checked before any work: a run is never lost to a bad --out.
+  if (out) {
+    assertWritable(out);
+    assertNotExisting(out, opts.force === true, '--out');
+    assertNotAnInput(out, [...(opts.data ? [{ path: opts.data, flag: '--data' }] : []), ...contractFiles(extraContractDirs(opts.contracts))]);
+  }
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
   const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family ?? 'microgpt');
   const { config, architecture } = tinyInstance(contract, tokenizer.vocabSize);
   const model = Gpt.init(config, opts.seed, architecture);
-  const out = opts.out === false ? null : opts.out;
-  if (out) assertWritable(out);
 
-  const run = await runSteps(model, tokenizer, docs, opts);
-  const training = { family: contract.family, steps: run.losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
-  // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
-  if (out) saveCheckpoint(out, model, tokenizer, { training });
+  // From here until the checkpoint is on disk, INT, TERM and HUP only ask the loop to stop: the
+  // handlers stay installed through the (synchronous) save, so no signal can cut it short.
+  const stop = { signal: null as StopSignal | null };
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => [sig, () => void (stop.signal ??= sig)] as const);
+  for (const [sig, h] of handlers) process.on(sig, h);
+  let run;
+  try {
+    run = await runSteps(model, tokenizer, docs, opts, stop);
+    const training = { family: contract.family, steps: run.losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
+    // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
+    if (out) saveCheckpoint(out, model, tokenizer, { training });
+  } finally {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  }
   if (run.failure) throw run.failure;
 
-  const report = buildTrainReport(model, tokenizer, docs, { ...run, family: contract.family, data: label, seed: opts.seed, lr: opts.lr, stepsRequested: opts.steps, out });
+  const report = buildTrainReport(model, tokenizer, docs, { ...run, interrupted: stop.signal !== null, family: contract.family, data: label, seed: opts.seed, lr: opts.lr, stepsRequested: opts.steps, out });
   print(opts.json ? renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report) : renderTrainReport(report, stdoutStyle(opts)));
-  return run.interrupted ? 130 : 0;
+  return stop.signal ? STOP_SIGNALS[stop.signal] : 0;
+}
+
+/** The contract files of --contracts folders: inputs an output must not overwrite. */
+function contractFiles(dirs: readonly string[]): Array<{ path: string; flag: string }> {
+  return dirs.flatMap((d) => {
+    try {
+      return readdirSync(d).filter((n) => n.endsWith('.json')).map((n) => ({ path: join(d, n), flag: '--contracts' }));
+    } catch {
+      return [];
+    }
+  });
 }
 
 /**
- * The training loop with progress and Ctrl-C: every YIELD_MS it lets the event
- * loop run, so a SIGINT is seen and the loop stops after the current step.
+ * The training loop with progress: every YIELD_MS it lets the event loop run,
+ * so a stop signal is seen and the loop stops after the current step.
  */
-async function runSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], opts: TrainCliOptions) {
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-  };
-  process.on('SIGINT', onSigint);
+async function runSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], opts: TrainCliOptions, stop: { signal: string | null }) {
   const progress = makeProgress(opts.steps);
   const losses: number[] = [];
   const t0 = performance.now();
@@ -65,15 +93,14 @@ async function runSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly string[
         await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
       }
-      if (interrupted) break;
+      if (stop.signal) break;
     }
   } catch (e) {
     failure = e;
   } finally {
     progress.stop();
-    process.off('SIGINT', onSigint);
   }
-  return { losses, seconds: (performance.now() - t0) / 1000, interrupted, failure };
+  return { losses, seconds: (performance.now() - t0) / 1000, failure };
 }
 
 interface Progress {
