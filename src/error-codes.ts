@@ -37,6 +37,7 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG041: { title: 'cannot read the data file', causes: ['the path does not exist', 'a directory given as --data'], fix: '--data takes a text file with one name per line.' },
   MG042: { title: 'the data file is empty', causes: ['no non-empty lines in --data'], fix: 'Put one name (document) per line.' },
   MG043: { title: 'data outside the model\'s vocabulary', causes: ['evaluating a model on a corpus with characters it was not trained on'], fix: 'Evaluate on data with the model\'s characters, or train a model on this data.' },
+  MG046: { title: 'too many distinct characters', causes: ['a --data file with more than 1,024 distinct characters (binary data, or a whole-Unicode text)'], fix: 'Train on names or words; a character-level model here has at most 1,024 characters.' },
   MG050: { title: 'checkpoint truncated', causes: ['a file shorter than the 8-byte header length', 'an interrupted download or copy'], fix: 'Copy or download the file again, or train a new one with `microgpt train --out FILE`.' },
   MG051: { title: 'checkpoint header length is impossible', causes: ['a header length beyond the file\'s end (truncated file)', 'a header length over 100 MB (not a safetensors file, or corrupt)'], fix: 'Use an intact .safetensors file.' },
   MG052: { title: 'checkpoint header is not a JSON object', causes: ['corruption in the header bytes', 'a file of another format'], fix: 'Use a .safetensors file written by microgpt train.' },

@@ -62,8 +62,8 @@ export const SizeSchema = Type.Object(
 export const TensorTemplateSchema = Type.Object(
   {
     role: Type.String({ minLength: 1, description: 'what the tensor does, e.g. attn_q, mlp_down, lm_head' }),
-    name: Type.String({ minLength: 1, description: 'the family\'s own tensor name; {n} stands for the layer index, {e} for the expert index' }),
-    shape: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'expressions over the size fields, e.g. "kv_heads*head_dim"' }),
+    name: Type.String({ minLength: 1, maxLength: 256, description: 'the family\'s own tensor name; {n} stands for the layer index, {e} for the expert index' }),
+    shape: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, description: 'expressions over the size fields, e.g. "kv_heads*head_dim"' }),
     gguf: Type.Optional(Type.String({ minLength: 1, description: 'the same tensor\'s name in GGUF files (llama.cpp), {n} for the layer' })),
     count: Type.Optional(Type.String({ minLength: 1, description: 'how many such tensors the model has, as an expression (default: layers if the name has {n}, times experts if it has {e})' })),
     gguf_shape: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the shape in GGUF files, outermost first, when llama.cpp stores the tensor differently (e.g. GPT-2\'s Conv1D weights transposed)' })),
@@ -85,8 +85,9 @@ export const ContractSchema = Type.Object(
     model_type: Type.String({ description: 'Hugging Face model_type' }),
     aliases: Type.Array(Type.String({ minLength: 1 })),
     constraints: ConstraintsSchema,
-    sizes: Type.Record(Type.String({ minLength: 1 }), SizeSchema, { minProperties: 1 }),
-    tensors: Type.Array(TensorTemplateSchema, { minItems: 1 }),
+    // Bounded so that no contract can make a listing or a check grow without limit (real families: ≤ 6 sizes, ≤ 40 templates).
+    sizes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), SizeSchema, { minProperties: 1, maxProperties: 64 }),
+    tensors: Type.Array(TensorTemplateSchema, { minItems: 1, maxItems: 1024 }),
     gguf_architectures: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'values of general.architecture that llama.cpp writes for this family\'s GGUF files' })),
     variants: Type.Optional(VariantsSchema),
     notes: Type.Optional(Type.String()),

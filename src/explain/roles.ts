@@ -73,6 +73,11 @@ export const ROLES: Readonly<Record<string, RoleInfo>> = {
   channel_mix_r: { title: 'token-shift mix for the channel-mixing receptance', stage: '5. channel mixing', formula: 'x_r = μ_r ⊙ x_t + (1 − μ_r) ⊙ x_{t−1}' },
 };
 
+/** A role's description; a role no table knows (a user contract's own, or "__proto__") gets its name and no claims. */
+export function roleInfo(role: string): RoleInfo {
+  return Object.hasOwn(ROLES, role) ? ROLES[role] : { title: role, stage: '—', formula: '—' };
+}
+
 /**
  * Whole-name patterns for tensors no shipped family names this way, seen in
  * other checkpoints (anchored at both ends: never a substring match).

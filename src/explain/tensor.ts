@@ -3,7 +3,7 @@ import { concreteName, evaluate, nameIndex, shapeVariables, type Contract, type 
 import { didYouMean } from '../suggest.js';
 import { parameterSpecs, type Gpt } from '../model/index.js';
 import { buildMaskReport, type MaskReport } from './mask.js';
-import { GENERIC_NAMES, ROLES, type RoleInfo } from './roles.js';
+import { GENERIC_NAMES, ROLES, roleInfo, type RoleInfo } from './roles.js';
 import { stats, type Stats } from './stats.js';
 
 export interface TensorReport {
@@ -92,7 +92,7 @@ export function buildTensorReport(
       via: 'model',
       layer: /^layer(\d+)\./.test(name) ? Number(/^layer(\d+)\./.exec(name)![1]) : null,
       role: spec.role,
-      info: ROLES[spec.role] ?? { title: spec.role, stage: '—', formula: '—' },
+      info: roleInfo(spec.role),
       shape: [...t.shape],
       count: t.size,
       stored: true,
@@ -111,7 +111,7 @@ export function buildTensorReport(
   const first = matches[0];
   if (!first) {
     const generic = GENERIC_NAMES.find(([pattern]) => pattern.test(name));
-    if (generic) return { ...empty, kind: 'tensor', family: null, name, via: 'pattern', role: generic[1], info: ROLES[generic[1]], shape: null, count: null, stored: true };
+    if (generic) return { ...empty, kind: 'tensor', family: null, name, via: 'pattern', role: generic[1], info: roleInfo(generic[1]), shape: null, count: null, stored: true };
     const beyond = order.map((c) => matchIn(c, name, true)).find((m) => m !== undefined);
     if (beyond) {
       throw new MicrogptError('MG016', `"${name}" names layer ${beyond.layer}, but ${beyond.contract.family}'s largest size has ${maxLayers(beyond.contract)} layer${maxLayers(beyond.contract) === 1 ? '' : 's'} (0..${maxLayers(beyond.contract) - 1})`);
@@ -136,7 +136,7 @@ export function buildTensorReport(
     alsoIn: matches.slice(1).filter((m) => m.template.role === first.template.role).map((m) => m.contract.family),
     layer: first.layer,
     role: first.template.role,
-    info: ROLES[first.template.role] ?? { title: first.template.role, stage: '—', formula: '—' },
+    info: roleInfo(first.template.role),
     shape,
     count: shape.reduce((a, b) => a * b, 1),
     stored: true,

@@ -110,13 +110,17 @@ export const layernorm: NormKernel = (g, x, eps, p) => affine(g, layernormRows(g
 /** Learned absolute positions: row t of wpe is added to the token at position t. */
 export const learnedPositions: PositionKernel = (g, tokens, wpe) => {
   if (!wpe) throw new Error('learnedPositions: needs the wpe table');
-  return add(g, tokens, gather(g, wpe, POSITIONS.subarray(0, tokens.rows)));
+  return add(g, tokens, gather(g, wpe, positions(tokens.rows)));
 };
 
 /** RoPE and ALiBi act inside attention, and "none" adds nothing: the embedding passes through. */
 export const noPositions: PositionKernel = (_g, tokens) => tokens;
 
-/** 0, 1, 2, … shared by every call, so a forward pass allocates no position list. */
-const POSITIONS = Int32Array.from({ length: 4096 }, (_, i) => i);
+/** 0, 1, 2, … shared by every call (grown when a longer context needs it), so a forward pass allocates no position list. */
+let POSITIONS = Int32Array.from({ length: 1024 }, (_, i) => i);
+function positions(n: number): Int32Array {
+  if (n > POSITIONS.length) POSITIONS = Int32Array.from({ length: Math.max(n, 2 * POSITIONS.length) }, (_, i) => i);
+  return POSITIONS.subarray(0, n);
+}
 
 export { relu, geluTanh, geluExact, silu };

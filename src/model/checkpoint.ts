@@ -8,7 +8,7 @@ import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import { Gpt } from './gpt.js';
 import { parameterShapes } from './params.js';
 import { parse, serialize, type DType } from './safetensors.js';
-import { Tokenizer } from './tokenizer.js';
+import { MAX_CHARS, Tokenizer } from './tokenizer.js';
 
 export interface CheckpointInfo {
   /** Free-form provenance (steps, seed, data, loss), stored as JSON in the metadata. */
@@ -21,6 +21,9 @@ export interface LoadedCheckpoint {
   family: string;
   training: Record<string, unknown> | null;
 }
+
+/** Longest context a checkpoint may claim. */
+const MAX_BLOCK = 1024;
 
 const CONFIG_KEYS: Array<keyof ModelConfig> = ['vocabSize', 'nEmbd', 'nHead', 'nKvHead', 'nLayer', 'blockSize', 'nHidden', 'normEps', 'initStd'];
 
@@ -135,6 +138,9 @@ function parseConfig(text: string | undefined, fail: (code: string, msg: string)
     }
   }
   const config = Object.fromEntries(CONFIG_KEYS.map((k) => [k, c[k]])) as unknown as ModelConfig;
+  // What a file may claim is bounded, so no table, page or loop it drives can grow without limit.
+  if (config.blockSize > MAX_BLOCK) fail('MG058', `metadata config.blockSize is ${config.blockSize}; at most ${MAX_BLOCK} positions`);
+  if (config.vocabSize > MAX_CHARS + 1) fail('MG058', `metadata config.vocabSize is ${config.vocabSize}; at most ${MAX_CHARS + 1} (${MAX_CHARS} characters and BOS)`);
   if (config.nEmbd % config.nHead !== 0) fail('MG058', `metadata config: nEmbd ${config.nEmbd} is not divisible by nHead ${config.nHead}`);
   if (config.nEmbd * config.nHidden * config.nLayer > 1e8) fail('MG058', 'metadata config describes a model too large for this tool');
   return config;

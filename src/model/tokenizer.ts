@@ -7,6 +7,9 @@ export const BOS_LABEL = 'BOS';
  * Character-level tokenizer: the sorted unique characters of the corpus get ids
  * 0..n−1 and BOS, which both begins and ends a name, is the last id n.
  */
+/** Largest character vocabulary a model may have: bounds every table and page printed per token. */
+export const MAX_CHARS = 1024;
+
 export class Tokenizer {
   readonly bos: number;
   private readonly index: Map<string, number>;
@@ -25,6 +28,7 @@ export class Tokenizer {
   static fromDocs(docs: readonly string[]): Tokenizer {
     const set = new Set<string>();
     for (const d of docs) for (const c of d) set.add(c);
+    if (set.size > MAX_CHARS) throw new MicrogptError('MG046', `the data has ${set.size} distinct characters; a character-level model here takes at most ${MAX_CHARS} (use a corpus of names or words)`);
     return new Tokenizer([...set].sort());
   }
 

@@ -1,0 +1,75 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { matchParts, parseTemplate } from '../../src/contracts/index.js';
+import { checkpointBytes, checkpointFromBytes, Gpt, MICROGPT, Tokenizer } from '../../src/model/index.js';
+import { expectOneLineError, ROOT, runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'microgpt-growth-'));
+const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8'));
+const contractDir = (name: string, c: object) => {
+  const d = join(dir, name);
+  mkdirSync(d);
+  writeFileSync(join(d, 'c.json'), JSON.stringify({ ...opt, $schema: undefined, aliases: [], architectures: [], model_type: name, family: name, ...c }));
+  return d;
+};
+
+describe('what a file may claim is bounded, and the bound is said', () => {
+  it('a contract with 65 sizes or 1,025 tensor templates is refused by the schema', () => {
+    const many = contractDir('manysizes', { sizes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`s${i}`, opt.sizes['125m']])) });
+    expectOneLineError(runCli(['explain', '--kernel', 'manysizes', '--contracts', many, '-v']), /MG011: .*\/sizes: Expected object to have no more than 64 properties/);
+    const wide = contractDir('manytensors', { tensors: Array.from({ length: 1025 }, (_, i) => ({ role: 'attn_q', name: `x${i}.weight`, shape: ['hidden', 'hidden'] })) });
+    expectOneLineError(runCli(['contracts', 'list', '--contracts', wide]), /MG011: .*\/tensors: Expected array length to be less or equal to 1024/);
+  });
+
+  it('a checkpoint claiming 2,000 positions or 20,000 characters is refused', () => {
+    const bytes = Buffer.from(checkpointBytes(Gpt.init(MICROGPT, 1), Tokenizer.default(), {}));
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.toString('utf8', 8, 8 + n));
+    for (const [edit, message] of [
+      [(c: Record<string, number>) => (c.blockSize = 2000), /config\.blockSize is 2000; at most 1024 positions/],
+      [(c: Record<string, number>) => (c.vocabSize = 20001), /config\.vocabSize is 20001; at most 1025/],
+    ] as const) {
+      const h = structuredClone(header);
+      const cfg = JSON.parse(h.__metadata__.config);
+      edit(cfg);
+      h.__metadata__.config = JSON.stringify(cfg);
+      const body = Buffer.from(JSON.stringify(h));
+      const len = Buffer.alloc(8);
+      len.writeBigUInt64LE(BigInt(body.length));
+      expect(() => checkpointFromBytes('x', Buffer.concat([len, body, bytes.subarray(8 + n)]))).toThrow(message);
+    }
+  });
+
+  it('training data with 2,000 distinct characters is refused before training', () => {
+    const p = join(dir, 'wide.txt');
+    writeFileSync(p, Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('\n'));
+    expectOneLineError(runCli(['train', '--data', p, '--no-out']), /MG046: the data has 2000 distinct characters; .* at most 1024/);
+  });
+});
+
+describe('names are matched without backtracking', () => {
+  it('a template of twenty {n} placeholders against forty digits: a single pass, no match', () => {
+    const parts = parseTemplate('{n}'.repeat(20) + 'x');
+    expect(parts).toHaveLength(21);
+    expect(matchParts(parts, '1'.repeat(40) + 'x')).toBeNull();
+    expect(matchParts(parseTemplate('layers.{n}.{e}.w'), 'layers.12.3.w')).toEqual({ n: 12, e: 3 });
+  });
+  it('through the CLI, the same contract answers at once', () => {
+    const d = contractDir('manyn', { tensors: [...opt.tensors, { role: 'attn_q', name: '{n}'.repeat(20) + 'x', shape: ['hidden'] }] });
+    expectOneLineError(runCli(['explain', '--tensor', '1'.repeat(40) + 'x', '--contracts', d, '--family', 'manyn']), /MG016: unknown tensor/);
+  });
+});
+
+describe('keys from files never reach prototype lookups', () => {
+  for (const role of ['__proto__', 'constructor', 'toString']) {
+    it(`a contract tensor role "${role}" is explained as a role of its own`, () => {
+      const d = contractDir(`role${role.replace(/_/g, 'u')}`.toLowerCase(), { tensors: [...opt.tensors, { role, name: 'odd.weight', shape: ['hidden'] }] });
+      const family = `role${role.replace(/_/g, 'u')}`.toLowerCase();
+      const r = runCli(['explain', '--tensor', 'odd.weight', '--contracts', d, '--family', family]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain(role);
+    });
+  }
+});
