@@ -45,6 +45,8 @@ export function looksLikeHfConfig(data: unknown): data is Json {
  * its sizes. Only what the config says is derived; the rest comes from the family.
  */
 export function readHfConfig(file: string, c: Json, family: Contract): HfConfigReading {
+  const problem = configProblems(c)[0];
+  if (problem) throw new MicrogptError('MG018', `${file}: ${problem}`);
   const { size, missing } = readSize(file, c, family);
   return {
     modelType: str(c, 'model_type')?.[0] ?? null,
@@ -122,6 +124,34 @@ export const CONFIG_SIZE_KEYS: ReadonlyArray<readonly [keyof SizeVariant, readon
   ['time_step_rank', ['time_step_rank']],
   ['sliding_window', ['sliding_window']],
 ];
+
+const EPS_KEYS = ['rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon'];
+const THETA_KEYS = ['rope_theta', 'rotary_emb_base'];
+
+/**
+ * What is wrong with a config.json's numbers, field by field: a number written
+ * as a string (silently ignored otherwise, and the family default used), a
+ * size that is not a positive whole number, an epsilon outside (0, 1), a RoPE
+ * base ≤ 0, heads that do not divide the hidden size when no head_dim is given.
+ */
+export function configProblems(c: Json): string[] {
+  const out: string[] = [];
+  const present = (k: string) => Object.hasOwn(c, k) && c[k] !== null;
+  for (const [field, keys] of CONFIG_SIZE_KEYS) {
+    for (const k of keys) {
+      if (!present(k)) continue;
+      const v = c[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) out.push(`${k} is ${JSON.stringify(v)}, not a number (config.json numbers are written without quotes)`);
+      else if (!['norm_eps', 'rope_theta'].includes(field) && (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1))) out.push(`${k} = ${v} is not a usable size (a whole number${field === 'intermediate' ? '' : ' from 1'})`);
+    }
+  }
+  for (const k of EPS_KEYS) if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0 && (c[k] as number) < 1)) out.push(`${k} = ${c[k]} must be between 0 and 1`);
+  for (const k of THETA_KEYS) if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0)) out.push(`${k} = ${c[k]} must be greater than 0`);
+  const hidden = num(c, 'hidden_size', 'n_embd', 'd_model');
+  const heads = num(c, ...HEADS);
+  if (hidden && heads && heads[0] > 0 && !num(c, 'head_dim') && hidden[0] % heads[0] !== 0) out.push(`${heads[1]} = ${heads[0]} does not divide ${hidden[1]} = ${hidden[0]}, and there is no head_dim`);
+  return out;
+}
 
 /** What a config.json itself states, field by field, with the key that said it; nothing filled in. */
 export function declaredSizes(c: Json): Map<keyof SizeVariant, { value: number; key: string }> {

@@ -5,4 +5,4 @@ export { nameIndex, NameIndex, parseTemplate, matchParts, skeleton, instantiate,
 export { ContractSet, SHIPPED_CONTRACTS_DIR } from './registry.js';
 export { evaluate } from './expr.js';
 export { resolveKernelTarget, asResolved, type Resolved } from './resolve.js';
-export { readHfConfig, looksLikeHfConfig, declaredSizes, CONFIG_SIZE_KEYS, SIZE_LIMITS, type HfConfigReading, type Derivation } from './hfconfig.js';
+export { readHfConfig, looksLikeHfConfig, declaredSizes, configProblems, CONFIG_SIZE_KEYS, SIZE_LIMITS, type HfConfigReading, type Derivation } from './hfconfig.js';

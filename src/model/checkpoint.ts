@@ -22,6 +22,8 @@ export interface LoadedCheckpoint {
   training: Record<string, unknown> | null;
 }
 
+/** Largest |weight| a checkpoint may hold. */
+const MAX_WEIGHT = 1e4;
 /** Longest context a checkpoint may claim. */
 const MAX_BLOCK = 1024;
 
@@ -78,6 +80,9 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
     const bad = t.data.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) fail('MG060', `tensor ${name} holds ${t.data[bad]} at index ${bad}; weights must be finite`);
+    // Trained weights are of order 1; a value this large overflows the forward pass into an infinite loss.
+    const huge = t.data.findIndex((x) => Math.abs(x) > MAX_WEIGHT);
+    if (huge >= 0) fail('MG060', `tensor ${name} holds ${t.data[huge]} at index ${huge}; weights must be within ±${MAX_WEIGHT}`);
     params.set(name, Tensor.param(shape, t.data));
   }
   let training: Record<string, unknown> | null = null;
@@ -87,6 +92,7 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
     } catch {
       fail('MG058', 'metadata training is not valid JSON');
     }
+    if (typeof training !== 'object' || training === null || Array.isArray(training)) fail('MG058', 'metadata training is not a JSON object');
   }
   return { model: new Gpt(config, params, architecture), tokenizer: new Tokenizer(vocab), family: architecture.family, training };
 }

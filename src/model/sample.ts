@@ -22,12 +22,17 @@ export interface SampledName {
   steps: SampleStep[];
 }
 
+/**
+ * softmax(logits / T), computed as exp((l − max) / T): the max is taken before
+ * dividing, so a tiny T (1e-320) gives the argmax probability 1 instead of
+ * ∞ − ∞ = NaN.
+ */
 function softmax(logits: ArrayLike<number>, temperature: number): Float64Array {
   const out = new Float64Array(logits.length);
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i] / temperature);
+  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
   let total = 0;
-  for (let i = 0; i < logits.length; i++) total += out[i] = Math.exp(logits[i] / temperature - max);
+  for (let i = 0; i < logits.length; i++) total += out[i] = Math.exp((logits[i] - max) / temperature);
   for (let i = 0; i < out.length; i++) out[i] /= total;
   return out;
 }

@@ -73,3 +73,50 @@ describe('keys from files never reach prototype lookups', () => {
     });
   }
 });
+
+describe('inputs that would print schema-invalid JSON are refused or handled', () => {
+  const bytes = Buffer.from(checkpointBytes(Gpt.init(MICROGPT, 1), Tokenizer.default(), { training: { steps: 1 } }));
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.toString('utf8', 8, 8 + n));
+  const rebuild = (h: object, data = bytes.subarray(8 + n)) => {
+    const body = Buffer.from(JSON.stringify(h));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(body.length));
+    return Buffer.concat([len, body, data]);
+  };
+  it('training metadata that is not an object', () => {
+    for (const t of ['3', '"x"', '[1]', 'null']) {
+      const h = structuredClone(header);
+      h.__metadata__.training = t;
+      expect(() => checkpointFromBytes('x', rebuild(h))).toThrow(/metadata training is not a JSON object/);
+    }
+  });
+  it('weights of ±3.4e38 (which overflow the loss to null)', () => {
+    const data = Buffer.from(bytes.subarray(8 + n));
+    data.writeFloatLE(3.4e38, 0);
+    expect(() => checkpointFromBytes('x', rebuild(header, data))).toThrow(/holds 3.4\d*e\+38 at index 0; weights must be within ±10000/);
+  });
+  it('sample --temperature 1e-320 picks the most likely token and prints valid JSON', () => {
+    const m = join(dir, 'm.safetensors');
+    expect(runCli(['train', '--steps', '3', '--out', m]).code).toBe(0);
+    const r = runCli(['sample', '--model', m, '--temperature', '1e-320', '-n', '2', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    for (const s of doc.names[0].steps) expect(s.chosen.pT).toBe(1);
+  });
+  it('config.json values: strings, negative epsilon, zero RoPE base, heads that do not divide hidden', () => {
+    const cases: Array<[object, RegExp]> = [
+      [{ hidden_size: '4096' }, /hidden_size is "4096", not a number/],
+      [{ rms_norm_eps: -1e-6 }, /rms_norm_eps = -0.000001 must be between 0 and 1/],
+      [{ rope_theta: 0 }, /rope_theta = 0 must be greater than 0/],
+      [{ num_attention_heads: 30 }, /num_attention_heads = 30 does not divide hidden_size = 4096, and there is no head_dim/],
+      [{ head_dim: 0 }, /head_dim = 0 is not a usable size/],
+      [{ num_hidden_layers: 2.5 }, /num_hidden_layers = 2.5 is not a usable size/],
+    ];
+    for (const [edit, message] of cases) {
+      const p = join(dir, `cfg-${Math.random()}.json`);
+      writeFileSync(p, JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_attention_heads: 32, num_hidden_layers: 2, ...edit }));
+      expectOneLineError(runCli(['explain', '--kernel', p, '-v']), new RegExp(`MG018: .*${message.source}`));
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { declaredSizes, SIZE_LIMITS, type Contract, type SizeVariant } from '../../contracts/index.js';
+import { configProblems, declaredSizes, SIZE_LIMITS, type Contract, type SizeVariant } from '../../contracts/index.js';
 import { ggufNumber, ggufString, type ModelFiles } from '../../formats/index.js';
 import { shapeExpressions, type Mapped } from './map.js';
 
@@ -112,7 +112,7 @@ function derived(mapped: readonly Mapped[], seed: Said): Said {
  * of the same width, said as such. Nothing is filled in silently.
  */
 export function readSizes(contract: Contract, files: ModelFiles, mapped: readonly Mapped[]): SizeReading {
-  const implausible: string[] = [];
+  const implausible: string[] = files.config ? configProblems(files.config.json).map((p) => `config.json: ${p}`) : [];
   const said = plausible(declared(files, contract), implausible);
   const fromTensors = plausible(derived(mapped, new Map()), implausible);
   const crossChecks: SizeReading['crossChecks'] = [];
