@@ -6,7 +6,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MicrogptError } from './errors.js';
 import { safe } from './render/style.js';
-import { integerIn, integerList, numberIn, SEED } from './cli/options.js';
+import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
 // `microgpt … | head` closes the pipe early; that is the reader's choice, not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -96,9 +96,11 @@ Examples:
   $ microgpt explain --tensor model.layers.3.self_attn.q_proj.weight
   $ microgpt explain MG012                        what an error code means`,
   )
-  .action(async (code: string | undefined, opts) => {
+  .action(async (code: string | undefined, opts, cmd: Command) => {
     const { runExplain } = await import('./cli/explain.js');
-    process.exitCode = await runExplain(code, opts);
+    // Which options the user typed (not defaults): each mode refuses the ones that do not apply to it.
+    const given = Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli');
+    process.exitCode = await runExplain(code, { ...opts, given });
   });
 
 program
@@ -283,6 +285,12 @@ async function main(argv: string[]): Promise<void> {
       program.outputHelp({ error: true });
       process.exitCode = 2;
       return;
+    }
+    const twice = repeatedOption(argv.slice(2));
+    if (twice) throw new MicrogptError('MG000', `${twice} is given more than once; give it once (only --contracts adds up)`);
+    // `help foo`: commander would print the whole help; an unknown command is one line, as everywhere else.
+    if (argv[2] === 'help' && argv[3] !== undefined && !program.commands.some((c) => c.name() === argv[3])) {
+      throw new MicrogptError('MG000', `unknown command '${argv[3]}'; commands: ${program.commands.map((c) => c.name()).join(', ')}`);
     }
     await program.parseAsync(argv);
   } catch (e) {

@@ -25,6 +25,30 @@ export interface ExplainOptions extends OutputOptions {
   context?: number;
   batch: number;
   kvDtype: string;
+  /** Options typed on the command line (not defaults). */
+  given?: string[];
+}
+
+/** The options each explain mode takes, beyond --json, --no-color and --contracts. */
+const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'errors', readonly string[]> = {
+  attention: ['attention', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
+  tensor: ['tensor', 'len', 'family', 'model', 'seed'],
+  kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
+  errors: ['errors'],
+};
+const COMMON = ['json', 'color', 'contracts'];
+const flagOf = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** An option the chosen mode does not use is an error, not silently ignored. */
+function refuseForeignOptions(opts: ExplainOptions, mode: keyof typeof MODE_OPTIONS): void {
+  const allowed = new Set([...MODE_OPTIONS[mode], ...COMMON]);
+  const foreign = (opts.given ?? []).filter((k) => !allowed.has(k));
+  if (foreign.length) {
+    const where = (Object.keys(MODE_OPTIONS) as Array<keyof typeof MODE_OPTIONS>).find((m) => m !== mode && MODE_OPTIONS[m].includes(foreign[0]));
+    throw new MicrogptError('MG001', `${flagOf(foreign[0])} does not apply to ${mode === 'errors' ? 'error codes' : `--${mode}`}${where ? ` (it goes with ${where === 'errors' ? 'error codes' : `--${where}`})` : ''}; drop it`);
+  }
+  const memoryOnly = ['context', 'batch', 'kvDtype'].find((k) => opts.given?.includes(k));
+  if (memoryOnly && !opts.memory) throw new MicrogptError('MG001', `${flagOf(memoryOnly)} goes with --memory`);
 }
 
 export const EXPLAIN_MODES = [
@@ -43,7 +67,10 @@ export function explainModesText(): string {
 }
 
 export async function runExplain(code: string | undefined, opts: ExplainOptions): Promise<number> {
-  if (code !== undefined || opts.errors) return explainErrors(code, opts);
+  if (code !== undefined || opts.errors) {
+    refuseForeignOptions(opts, 'errors');
+    return explainErrors(code, opts);
+  }
   const modes = [opts.attention, opts.tensor, opts.kernel].filter((m) => m !== undefined);
   if (modes.length === 0) {
     process.stderr.write(explainModesText() + '\n');
@@ -51,6 +78,7 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
   }
   if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
   if (opts.html !== undefined && opts.attention === undefined) throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
+  refuseForeignOptions(opts, opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel');
   // Each mode imports only what it needs, to keep start-up fast.
   if (opts.attention !== undefined) return explainAttention(opts.attention, opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));

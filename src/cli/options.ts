@@ -19,14 +19,34 @@ export function integerList(raw: string): number[] {
   return [...new Set(parts.map(Number))];
 }
 
+const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
+
 /** A finite number in (min, max] (or [min, max] when `inclusiveMin`). */
 export function numberIn(min: number, max: number, inclusiveMin = false) {
   return (raw: string): number => {
     const n = Number(raw);
     const low = inclusiveMin ? n >= min : n > min;
-    if (raw.trim() === '' || !Number.isFinite(n) || !low || n > max) {
+    // Decimal only, as --steps and --seed: Number() would also take "0x1", "0b1" and "  ".
+    if (!DECIMAL.test(raw.trim()) || !Number.isFinite(n) || !low || n > max) {
       throw new InvalidArgumentError(`expected a number ${inclusiveMin ? '≥' : '>'} ${min} and ≤ ${max}, got "${raw}"`);
     }
     return n;
   };
+}
+
+/** Options that may be given more than once (they add up); any other option given twice is a mistake. */
+const REPEATABLE = new Set(['--contracts']);
+
+/** "--steps 5 --steps 9": commander would keep the last silently; name the option instead. */
+export function repeatedOption(argv: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const arg of argv) {
+    if (arg === '--') break;
+    if (!arg.startsWith('--')) continue;
+    const name = arg.split('=')[0];
+    if (REPEATABLE.has(name)) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
 }

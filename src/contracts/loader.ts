@@ -81,5 +81,13 @@ export async function loadContractDir(dir: string): Promise<LoadedContract[]> {
     throw new MicrogptError('MG013', `${dir}: cannot read contract folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const files = names.filter((n) => n.endsWith('.json') && basename(n) !== 'schema.json').sort().map((n) => join(dir, n));
-  return Promise.all(files.map(async (file) => ({ file, contract: await loadContractFile(file) })));
+  const loaded = await Promise.all(files.map(async (file) => ({ file, contract: await loadContractFile(file) })));
+  // Within one folder neither may silently win (a later folder overriding a shipped family is the documented way).
+  const byFamily = new Map<string, string>();
+  for (const l of loaded) {
+    const first = byFamily.get(l.contract.family);
+    if (first !== undefined) throw new MicrogptError('MG047', `${dir}: ${basename(first)} and ${basename(l.file)} both define family "${l.contract.family}"; keep one`);
+    byFamily.set(l.contract.family, l.file);
+  }
+  return loaded;
 }
