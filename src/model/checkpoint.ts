@@ -29,12 +29,29 @@ const MAX_BLOCK = 1024;
 
 const CONFIG_KEYS: Array<keyof ModelConfig> = ['vocabSize', 'nEmbd', 'nHead', 'nKvHead', 'nLayer', 'blockSize', 'nHidden', 'normEps', 'initStd'];
 
+/**
+ * The config is written with the usual Hugging Face / nanoGPT keys, so Python
+ * tools read it; checkpoints from before (camelCase) still load.
+ */
+const SNAKE: Readonly<Record<keyof ModelConfig, string>> = {
+  vocabSize: 'vocab_size',
+  nEmbd: 'n_embd',
+  nHead: 'n_head',
+  nKvHead: 'n_kv_head',
+  nLayer: 'n_layer',
+  blockSize: 'block_size',
+  nHidden: 'n_inner',
+  normEps: 'norm_eps',
+  initStd: 'init_std',
+};
+const snakeConfig = (c: ModelConfig): Record<string, number> => Object.fromEntries(CONFIG_KEYS.map((k) => [SNAKE[k], c[k]]));
+
 export function checkpointBytes(model: Gpt, tokenizer: Tokenizer, info: CheckpointInfo, dtype: DType = 'F32'): Uint8Array {
   const tensors = parameterShapes(model.config, model.architecture).map(([name, shape]) => ({ name, shape, data: model.param(name).data }));
   const metadata: Record<string, string> = {
     format: 'microgpt',
     family: model.architecture.family,
-    config: JSON.stringify(model.config),
+    config: JSON.stringify(snakeConfig(model.config)),
     architecture: JSON.stringify(model.architecture),
     vocab: tokenizer.chars.join(''),
   };
@@ -134,19 +151,21 @@ function parseConfig(text: string | undefined, fail: (code: string, msg: string)
     return fail('MG058', 'metadata config is not valid JSON');
   }
   if (typeof c !== 'object' || c === null) return fail('MG058', 'metadata config is not an object');
+  // Either spelling, key by key (own properties only: the keys come from a file).
+  for (const k of CONFIG_KEYS) if (!Object.hasOwn(c, k) && Object.hasOwn(c, SNAKE[k])) c[k] = c[SNAKE[k]];
   // Checkpoints from before grouped-query attention have no nKvHead: every head had its own K/V.
   if (c.nKvHead === undefined) c.nKvHead = c.nHead;
   for (const k of CONFIG_KEYS) {
     const v = c[k];
     const integer = k !== 'normEps' && k !== 'initStd';
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)) || v > 1e6) {
-      fail('MG058', `metadata config.${k} is ${JSON.stringify(v)}; expected a positive ${integer ? 'integer' : 'number'}`);
+      fail('MG058', `metadata config.${SNAKE[k]} is ${JSON.stringify(v)}; expected a positive ${integer ? 'integer' : 'number'}`);
     }
   }
   const config = Object.fromEntries(CONFIG_KEYS.map((k) => [k, c[k]])) as unknown as ModelConfig;
   // What a file may claim is bounded, so no table, page or loop it drives can grow without limit.
-  if (config.blockSize > MAX_BLOCK) fail('MG058', `metadata config.blockSize is ${config.blockSize}; at most ${MAX_BLOCK} positions`);
-  if (config.vocabSize > MAX_CHARS + 1) fail('MG058', `metadata config.vocabSize is ${config.vocabSize}; at most ${MAX_CHARS + 1} (${MAX_CHARS} characters and BOS)`);
+  if (config.blockSize > MAX_BLOCK) fail('MG058', `metadata config.block_size is ${config.blockSize}; at most ${MAX_BLOCK} positions`);
+  if (config.vocabSize > MAX_CHARS + 1) fail('MG058', `metadata config.vocab_size is ${config.vocabSize}; at most ${MAX_CHARS + 1} (${MAX_CHARS} characters and BOS)`);
   if (config.nEmbd % config.nHead !== 0) fail('MG058', `metadata config: nEmbd ${config.nEmbd} is not divisible by nHead ${config.nHead}`);
   if (config.nEmbd * config.nHidden * config.nLayer > 1e8) fail('MG058', 'metadata config describes a model too large for this tool');
   return config;

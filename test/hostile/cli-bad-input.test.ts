@@ -49,7 +49,7 @@ const checkpoints: Array<[string, string, RegExp]> = [
   ['shape disagrees with the config', st('shape.safetensors', edit((h) => (h['layer0.mlp_fc1'].shape = [16, 64]))), /MG059: .*layer0\.mlp_fc1 has shape \[16, 64\], the config needs \[64, 16\]/],
   ['metadata not strings', st('meta.safetensors', edit((h) => (h.__metadata__.config = { nEmbd: 16 }))), /MG056: .*__metadata__\.config is not a string/],
   ['metadata format wrong', st('format.safetensors', edit((h) => (h.__metadata__.format = 'pt'))), /MG058: .*format is "pt", expected "microgpt"/],
-  ['metadata config invalid', st('config.safetensors', edit((h) => (h.__metadata__.config = '{"nEmbd": -4}'))), /MG058: .*config\.vocabSize is undefined/],
+  ['metadata config invalid', st('config.safetensors', edit((h) => (h.__metadata__.config = '{"nEmbd": -4}'))), /MG058: .*config\.vocab_size is undefined/],
   ['NaN weight', st('nan.safetensors', header, nanData), /MG060: .*holds NaN at index 5/],
   ['control characters in a tensor name are escaped', st('ctrl.safetensors', edit((h) => (h['evil\u001b[31m'] = { dtype: 'F32', shape: [0], data_offsets: [data.length, data.length] }))), /MG059: .*unexpected tensor "evil\\u001b\[31m"/],
 ];
@@ -64,7 +64,7 @@ const contracts: Array<[string, string[], RegExp]> = [
   ['contract absurd numbers', ['explain', '--kernel', file('huge.json', JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], context: 1e12 } } }))], /MG012: .*implausibly large/],
   ['config.json syntax error', ['explain', '--kernel', file('config.json', '{"model_type": "llama",}')], /MG010: .*config\.json: line 1, column 24/],
   ['config.json absurd numbers', ['explain', '--kernel', file('absurd-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 1e12, num_attention_heads: 32, num_hidden_layers: 2 }))], /MG018: .*hidden = 1000000000000 is not a usable size/],
-  ['config.json heads not divisible by KV heads', ['explain', '--kernel', file('kv-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 64, num_attention_heads: 6, num_key_value_heads: 4, num_hidden_layers: 2 }))], /MG018: .*6 attention heads are not divisible by 4 key\/value heads/],
+  ['config.json heads not divisible by KV heads', ['explain', '--kernel', file('kv-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 96, num_attention_heads: 6, num_key_value_heads: 4, num_hidden_layers: 2 }))], /MG018: .*6 attention heads are not divisible by 4 key\/value heads/],
   ['config.json of an unknown family', ['explain', '--kernel', join(ROOT, 'test', 'fixtures', 'hf', 'unknown-arch.json')], /MG019: /],
   ['a directory as a contract', ['explain', '--kernel', join(dir, 'adir.json')], /MG013: .*is a directory/],
 ];

@@ -28,8 +28,8 @@ describe('what a file may claim is bounded, and the bound is said', () => {
     const n = Number(bytes.readBigUInt64LE(0));
     const header = JSON.parse(bytes.toString('utf8', 8, 8 + n));
     for (const [edit, message] of [
-      [(c: Record<string, number>) => (c.blockSize = 2000), /config\.blockSize is 2000; at most 1024 positions/],
-      [(c: Record<string, number>) => (c.vocabSize = 20001), /config\.vocabSize is 20001; at most 1025/],
+      [(c: Record<string, number>) => (c.block_size = 2000), /config\.block_size is 2000; at most 1024 positions/],
+      [(c: Record<string, number>) => (c.vocab_size = 20001), /config\.vocab_size is 20001; at most 1025/],
     ] as const) {
       const h = structuredClone(header);
       const cfg = JSON.parse(h.__metadata__.config);
@@ -118,5 +118,22 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
       writeFileSync(p, JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_attention_heads: 32, num_hidden_layers: 2, ...edit }));
       expectOneLineError(runCli(['explain', '--kernel', p, '-v']), new RegExp(`MG018: .*${message.source}`));
     }
+  });
+});
+
+describe('checkpoint config keys', () => {
+  it('are written in the Hugging Face / nanoGPT spelling, and both spellings load', () => {
+    const bytes = Buffer.from(checkpointBytes(Gpt.init(MICROGPT, 1), Tokenizer.default(), {}));
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.toString('utf8', 8, 8 + n));
+    const cfg = JSON.parse(header.__metadata__.config);
+    expect(cfg).toEqual({ vocab_size: 27, n_embd: 16, n_head: 4, n_kv_head: 4, n_layer: 1, block_size: 16, n_inner: 64, norm_eps: 1e-5, init_std: 0.08 });
+    const camel = structuredClone(header);
+    camel.__metadata__.config = JSON.stringify({ vocabSize: 27, nEmbd: 16, nHead: 4, nLayer: 1, blockSize: 16, nHidden: 64, normEps: 1e-5, initStd: 0.08 });
+    const body = Buffer.from(JSON.stringify(camel));
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(body.length));
+    const loaded = checkpointFromBytes('old', Buffer.concat([len, body, bytes.subarray(8 + n)]));
+    expect(loaded.model.config).toMatchObject({ nEmbd: 16, nKvHead: 4, blockSize: 16 });
   });
 });

@@ -107,7 +107,8 @@ describe('checkpoints', () => {
     expect(st.metadata.format).toBe('microgpt');
     expect(st.metadata.family).toBe('microgpt');
     expect(st.metadata.vocab).toBe('abcdefghijklmnopqrstuvwxyz');
-    expect(JSON.parse(st.metadata.config).nEmbd).toBe(16);
+    // DESIGN.md: the usual Hugging Face / nanoGPT keys, so Python tools can read them.
+    expect(JSON.parse(st.metadata.config)).toMatchObject({ n_embd: 16, n_head: 4, n_layer: 1, block_size: 16, vocab_size: 27 });
     const shapes = Object.fromEntries(Object.entries(st.tensors).map(([k, v]) => [k, v.shape]));
     expect(shapes).toEqual({
       wte: [27, 16], wpe: [16, 16], lm_head: [27, 16],
