@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, ROOT, runCli } from '../helpers/cli.js';
 import { CONFIGS, gpt2Tensors, llama2Q4KMGguf, LLAMA2_7B, LLAMA32_1B, llamaLikeTensors, safetensorsHeader, writeModelDir, writeSparseGguf } from '../helpers/model-files.js';

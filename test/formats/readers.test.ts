@@ -85,7 +85,7 @@ describe('GGUF headers, checked against @huggingface/gguf (an independent reader
     }
     // The token list is walked but not kept: its length and first elements only.
     const tokens = ours.metadata.get('tokenizer.ggml.tokens')!.value as { length: number; values: unknown[]; complete: boolean };
-    expect([tokens.length, tokens.values, tokens.complete]).toEqual([(ref.metadata['tokenizer.ggml.tokens'] as string[]).length, ['<unk>', '<s>', '</s>'], false]);
+    expect([tokens.length, tokens.values, tokens.complete]).toEqual([((ref.metadata as Record<string, unknown>)['tokenizer.ggml.tokens'] as string[]).length, ['<unk>', '<s>', '</s>'], false]);
     expect(ours.problems).toEqual([]);
   });
 

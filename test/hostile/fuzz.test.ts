@@ -28,7 +28,7 @@ async function loadsOrOurErrorAsync(f: () => Promise<unknown>): Promise<boolean>
   }
 }
 
-const valid = Buffer.from(checkpointBytes(Gpt.init(MICROGPT, 1), Tokenizer.default(), { family: 'microgpt', training: { steps: 1 } }));
+const valid = Buffer.from(checkpointBytes(Gpt.init(MICROGPT, 1), Tokenizer.default(), { training: { steps: 1 } }));
 const headerLen = Number(valid.readBigUInt64LE(0));
 
 /** Mutations of a valid file: bit flips anywhere, in the header, truncations, extensions, header edits. */
