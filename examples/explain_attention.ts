@@ -15,7 +15,7 @@ import { Gpt, MICROGPT, Tokenizer } from '../src/model/index.js';
 import { renderArchitecture, renderEquation, renderInvariants, renderTokens, renderWeights } from '../src/render/attention.js';
 import { renderConstraints } from '../src/render/kernel.js';
 import { renderMaskReport } from '../src/render/mask.js';
-import { colorWanted, fixed, makeStyle, type Style } from '../src/render/style.js';
+import { colorWanted, fixed, loadColor, makeStyle, type Style } from '../src/render/style.js';
 
 export const description = 'the explain-attention chapter: mechanics, weights for "mar", invariants, causal mask, production families';
 
@@ -86,6 +86,8 @@ export async function run(out: (text: string) => void, style: Style, seed = 42):
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const i = process.argv.indexOf('--seed');
-  const style = makeStyle(colorWanted(process.env, process.stdout.isTTY === true));
+  const color = colorWanted(process.env, process.stdout.isTTY === true);
+  if (color) await loadColor();
+  const style = makeStyle(color);
   process.exitCode = await run((t) => process.stdout.write(t + '\n'), style, i > 0 ? Number(process.argv[i + 1]) : 42);
 }

@@ -5,7 +5,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { MicrogptError } from './errors.js';
-import { safe } from './render/style.js';
+import { safe } from './render/escape.js';
+import { colorWanted, loadColor } from './render/style.js';
 import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
 // `microgpt … | head` closes the pipe early; that is the reader's choice, not an error.
@@ -286,6 +287,8 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
+    // chalk is loaded only when this run may print in colour.
+    if (!argv.includes('--json') && colorWanted(process.env, process.stdout.isTTY === true, !argv.includes('--no-color'))) await loadColor();
     const twice = repeatedOption(argv.slice(2));
     if (twice) throw new MicrogptError('MG000', `${twice} is given more than once; give it once (only --contracts adds up)`);
     // `help foo`: commander would print the whole help; an unknown command is one line, as everywhere else.

@@ -1,6 +1,34 @@
-import { Chalk, type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
-export type Style = ChalkInstance;
+type Paint = (text: string) => string;
+
+/**
+ * What renderers may ask of a style: a few paints and the colour depth. With
+ * colour off it is a plain object; with colour on, a chalk instance — chalk is
+ * loaded only then (`loadColor()`), so piped and --json output never pay for it.
+ */
+export interface Style {
+  level: 0 | 1 | 2 | 3;
+  bold: Paint & { underline: Paint; green: Paint };
+  dim: Paint;
+  green: Paint;
+  red: Paint;
+  yellow: Paint;
+  cyan: Paint;
+  white: { bgRgb(r: number, g: number, b: number): Paint; bgAnsi256(n: number): Paint };
+  black: { bgRgb(r: number, g: number, b: number): Paint; bgAnsi256(n: number): Paint };
+}
+
+const same: Paint = (text) => text;
+const sameBg = { bgRgb: () => same, bgAnsi256: () => same };
+const PLAIN: Style = { level: 0, bold: Object.assign((text: string) => text, { underline: same, green: same }), dim: same, green: same, red: same, yellow: same, cyan: same, white: sameBg, black: sameBg };
+
+let chalkClass: (new (o: { level: 0 | 1 | 2 | 3 }) => ChalkInstance) | null = null;
+
+/** Loads chalk; needed once before makeStyle(true). */
+export async function loadColor(): Promise<void> {
+  chalkClass ??= (await import('chalk')).Chalk;
+}
 
 /**
  * Colour on only when stdout is a terminal and nothing says otherwise:
@@ -27,21 +55,12 @@ export function colorDepth(env: NodeJS.ProcessEnv): 1 | 2 | 3 {
 }
 
 export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env): Style {
-  return new Chalk({ level: color ? colorDepth(env) : 0 });
+  if (!color) return PLAIN;
+  if (!chalkClass) throw new Error('makeStyle(true) before loadColor()');
+  return new chalkClass({ level: colorDepth(env) }) as unknown as Style;
 }
 
-/**
- * Escapes what a file or an argument could use to drive the terminal or
- * disguise text: C0/C1 control characters (ESC, BEL …) and the Unicode bidi
- * controls that reorder what is shown (U+061C, U+200E/F, U+202A–U+202E,
- * U+2066–U+2069). The one escaping function for every string from outside.
- */
-export function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
+export { safe } from './escape.js';
 
 export const fixed = (x: number, digits: number): string => (Object.is(x, -0) ? 0 : x).toFixed(digits);
 
