@@ -33,8 +33,7 @@ export function safetensorsHeader(tensors: readonly StSpec[], metadata?: Record<
 }
 
 /** Writes the header and makes the file its full size without writing the data (a sparse file). */
-export function writeSparseSafetensors(path: string, tensors: readonly StSpec[], metadata?: Record<string, string>): number {
-  const { head, dataBytes } = safetensorsHeader(tensors, metadata);
+function writeSparse(path: string, head: Buffer, dataBytes: number): void {
   const fd = openSync(path, 'w');
   try {
     writeSync(fd, head);
@@ -42,6 +41,11 @@ export function writeSparseSafetensors(path: string, tensors: readonly StSpec[],
   } finally {
     closeSync(fd);
   }
+}
+
+export function writeSparseSafetensors(path: string, tensors: readonly StSpec[], metadata?: Record<string, string>): number {
+  const { head, dataBytes } = safetensorsHeader(tensors, metadata);
+  writeSparse(path, head, dataBytes);
   return dataBytes;
 }
 
@@ -133,13 +137,7 @@ export function ggufBytes(kvs: readonly GgufKv[], tensors: readonly GgufTensorSp
 
 export function writeSparseGguf(path: string, kvs: readonly GgufKv[], tensors: readonly GgufTensorSpec[], alignment = 32): void {
   const { head, dataBytes } = ggufBytes(kvs, tensors, alignment);
-  const fd = openSync(path, 'w');
-  try {
-    writeSync(fd, head);
-    ftruncateSync(fd, head.length + dataBytes);
-  } finally {
-    closeSync(fd);
-  }
+  writeSparse(path, head, dataBytes);
 }
 
 // ---- published layouts ----
