@@ -119,6 +119,7 @@ program
 
 const modelOption = () => new Option('--model <file>', 'checkpoint written by microgpt train (default: an untrained model from --seed)');
 const familyOption = () => new Option('--family <family>', 'a tiny model of this family (llama, gpt2, mistral …: its kernels at microGPT scale) instead of microGPT');
+const fileFamilyOption = () => new Option('--family <family>', 'read the model as this family instead of detecting it (llama, qwen2, gpt2 …)');
 const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(42);
 const dataOption = () => new Option('--data <file>', 'text file with one name per line (default: the built-in 8,403 English first names)');
 
@@ -181,7 +182,7 @@ program
   .description('what is in a model: a safetensors file, sharded index, GGUF file or model folder (headers only, any size), or a microgpt checkpoint with every tensor\'s statistics')
   .argument('[path]', 'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them (and config.json)')
   .addOption(modelOption())
-  .addOption(familyOption())
+  .addOption(new Option('--family <family>', 'with a model file: read it as this family instead of detecting it; without one: a tiny model of this family instead of microGPT'))
   .addOption(contractsOption())
   .addOption(seedOption('seed of the untrained model when no path or --model is given'))
   .option('--metadata', 'with a model file: also print the metadata key/values (large arrays summarised)')
@@ -212,7 +213,7 @@ program
   .description('check a model file or folder: header integrity, shards, shapes and names against the family contract, config.json against the tensors; --scan also streams the values')
   .argument('<path>', 'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them')
   .option('--scan', 'also stream every float tensor (F32, F64, F16, BF16) and report NaN, infinite and all-zero tensors (bounded memory)')
-  .addOption(familyOption())
+  .addOption(fileFamilyOption())
   .addOption(contractsOption())
   .addOption(jsonOption())
   .addOption(noColorOption())
@@ -228,7 +229,7 @@ program
   .argument('<a>', 'first model file or folder')
   .argument('<b>', 'second model file or folder')
   .option('--values', 'also stream the tensors both hold (same shape, F32/F64/F16/BF16; files up to 2 GB): max |Δ|, RMSE and cosine per tensor')
-  .addOption(familyOption())
+  .addOption(fileFamilyOption())
   .addOption(contractsOption())
   .addOption(jsonOption())
   .addOption(noColorOption())

@@ -15,10 +15,10 @@ interface FileOptions extends OutputOptions {
   html?: string;
 }
 
-/** The contracts a file is read against: all of them, or only --family's. */
+/** The contracts a file is read against, and the family --family names (read as that family, not detected). */
 async function contractsFor(opts: FileOptions) {
   const set = await ContractSet.load(extraContractDirs(opts.contracts));
-  return opts.family !== undefined ? [set.get(opts.family)] : set.families.map((f) => f.contract);
+  return { all: set.families.map((f) => f.contract), forced: opts.family !== undefined ? set.get(opts.family) : undefined };
 }
 
 export async function runInspectFile(path: string, opts: FileOptions): Promise<number> {
@@ -27,7 +27,8 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
     throw new MicrogptError('MG001', '--html is for checkpoints written by microgpt train; for a model file use --json');
   }
   const files = openModelFiles(path, { fullArrays: false });
-  const report = buildFileReport(files, await contractsFor(opts), { metadata: opts.metadata });
+  const { all, forced } = await contractsFor(opts);
+  const report = buildFileReport(files, all, { metadata: opts.metadata, family: forced });
   print(opts.json ? renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report) : renderFileReport(report, stdoutStyle(opts), { verbose: opts.verbose }));
   return 0;
 }
@@ -35,7 +36,8 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
 export async function runValidate(path: string, opts: FileOptions & { scan?: boolean }): Promise<number> {
   const [{ buildValidateReport }, { renderValidateReport }] = await Promise.all([import('../explain/files/validate.js'), import('../render/validate.js')]);
   const files = openModelFiles(path, { reportMissingShards: true });
-  const report = buildFileReport(files, await contractsFor(opts));
+  const { all, forced } = await contractsFor(opts);
+  const report = buildFileReport(files, all, { family: forced });
   const scan = opts.scan ? await scanFiles(files.tensors) : null;
   const v = buildValidateReport(report, scan);
   print(opts.json ? renderJson('validate', { path, scan: opts.scan === true, family: opts.family ?? null }, v) : renderValidateReport(v, stdoutStyle(opts)));
@@ -78,9 +80,9 @@ export async function runDiff(a: string, b: string, opts: FileOptions & { values
   ]);
   const fa = openModelFiles(a);
   const fb = openModelFiles(b);
-  const contracts = await contractsFor(opts);
-  const ra = buildFileReport(fa, contracts);
-  const rb = buildFileReport(fb, contracts);
+  const { all, forced } = await contractsFor(opts);
+  const ra = buildFileReport(fa, all, { family: forced });
+  const rb = buildFileReport(fb, all, { family: forced });
   let values: Parameters<typeof buildDiffReport>[4] = null;
   if (opts.values) {
     for (const r of [ra, rb]) if (r.totalBytes > VALUES_LIMIT) throw new MicrogptError('MG067', `${r.input}: ${r.totalBytes} bytes is over the ${VALUES_LIMIT}-byte limit of diff --values; compare structure without --values`);

@@ -176,3 +176,12 @@ describe('disagreements are named: the field, the tensor, the expected shape', (
     expect(r.parameterCount).toBe(124_439_808 - 768 * 72 + 2 * 768);
   });
 });
+
+describe('--family reads a file as the family given', () => {
+  it('no detection; the reasons say so, and how well the names fit', () => {
+    const llama = contracts.find((c) => c.family === 'llama')!;
+    const r = buildFileReport(openModelFiles(join(dir, 'gpt2')), contracts, { family: llama });
+    expect([r.family, r.detection.via, r.detection.reasons]).toEqual(['llama', '--family', ['read as llama (--family), not detected', 'tensor names: 0 of 160 match llama\'s naming']]);
+    expect(r.unknown).toHaveLength(160);
+  });
+});

@@ -4,7 +4,7 @@ import { genericBuffer } from '../roles.js';
 
 export interface Detection {
   contract: Contract | null;
-  via: 'config.json' | 'gguf general.architecture' | 'tensor names' | 'none';
+  via: 'config.json' | 'gguf general.architecture' | 'tensor names' | '--family' | 'none';
   reasons: string[];
 }
 
@@ -25,8 +25,9 @@ function score(c: Contract, names: readonly string[]): number {
  * architectures/model_type, GGUF's general.architecture, or, failing both,
  * which family's naming accounts for most tensors. Every step is a reason shown.
  */
-export function detectFamily(files: ModelFiles, contracts: readonly Contract[]): Detection {
+export function detectFamily(files: ModelFiles, contracts: readonly Contract[], forced?: Contract): Detection {
   const names = files.tensors.map((t) => t.name).filter((n) => !genericBuffer(n));
+  if (forced) return { contract: forced, via: '--family', reasons: [`read as ${forced.family} (--family), not detected`, coverage(forced, names)] };
   const reasons: string[] = [];
   const cfg = files.config?.json;
   if (cfg) {

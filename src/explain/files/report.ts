@@ -17,8 +17,8 @@ const MAX_EXPECTED = 1_000_000;
  * with its role and a shape check, counts, the dtype or quantisation mix, and
  * what is missing, unknown or inconsistent.
  */
-export function buildFileReport(files: ModelFiles, contracts: readonly Contract[], opts: { metadata?: boolean } = {}): FileReport {
-  const detection = detectFamily(files, contracts);
+export function buildFileReport(files: ModelFiles, contracts: readonly Contract[], opts: { metadata?: boolean; family?: Contract } = {}): FileReport {
+  const detection = detectFamily(files, contracts, opts.family);
   const contract = detection.contract;
   const mapped = mapTensors(contract, files.tensors);
   const naming = namingOf(mapped, files.format === 'gguf');
