@@ -94,8 +94,11 @@ function tiedness(files: ModelFiles, mapped: readonly Mapped[], contract: Contra
   const flag = files.config?.json.tie_word_embeddings;
   if (typeof flag === 'boolean') return { value: flag, source: 'config.json tie_word_embeddings' };
   if (!contract) return { value: null, source: 'unknown family' };
-  const head = mapped.some((m) => m.match?.template.role === 'lm_head');
-  return head ? { value: false, source: 'the file has its own output head' } : { value: true, source: 'the file has no output head: the token embedding serves as one' };
+  const head = mapped.find((m) => m.match?.template.role === 'lm_head');
+  if (!head) return { value: true, source: 'the file has no output head: the token embedding serves as one' };
+  // A family that ties its head, stored with a head anyway: converters (llama.cpp) write a copy of the embedding.
+  const copy = contract.constraints.tied_embeddings && !(contract.variants?.tied_embeddings ?? []).includes(false);
+  return { value: false, source: copy ? `the file has its own output head ${head.entry.name}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements} elements counted twice)` : 'the file has its own output head' };
 }
 
 function contractCount(c: Contract, vars: Vars, tied: boolean): number | null {
