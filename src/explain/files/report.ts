@@ -98,7 +98,7 @@ function tiedness(files: ModelFiles, mapped: readonly Mapped[], contract: Contra
   if (!head) return { value: true, source: 'the file has no output head: the token embedding serves as one' };
   // A family that ties its head, stored with a head anyway: converters (llama.cpp) write a copy of the embedding.
   const copy = contract.constraints.tied_embeddings && !(contract.variants?.tied_embeddings ?? []).includes(false);
-  return { value: false, source: copy ? `the file has its own output head ${head.entry.name}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements} elements counted twice)` : 'the file has its own output head' };
+  return { value: false, source: copy ? `the file has its own output head ${head.entry.name}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements.toLocaleString("en-US")} elements counted twice)` : 'the file has its own output head' };
 }
 
 function contractCount(c: Contract, vars: Vars, tied: boolean): number | null {
