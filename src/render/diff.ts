@@ -21,11 +21,11 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
   list('Family, size and config differences', r.configDifferences, (d) => `${safe(d.field)}: ${safe(d.a ?? '—')} → ${safe(d.b ?? '—')}`);
   parts.push(`Same name, shape and dtype: ${grouped(r.same)} tensor${r.same === 1 ? '' : 's'}`);
   if (r.values) {
-    const changed = r.values.filter((v) => !v.identical);
-    const rows = changed.slice(0, SHOWN).map((v) => [safe(v.name), v.maxAbsDiff.toExponential(3), v.rmse.toExponential(3), v.cosine === null ? '—' : v.cosine.toFixed(6)]);
+    const changed = new Set(r.valuesChanged);
+    const rows = r.values.filter((v) => changed.has(v.name)).slice(0, SHOWN).map((v) => [safe(v.name), v.maxAbsDiff.toExponential(3), v.rmse.toExponential(3), v.cosine === null ? '—' : v.cosine.toFixed(6)]);
     parts.push(
-      changed.length
-        ? [`${s.bold('Values')}: ${changed.length} of ${r.values.length} compared tensors differ:`, indent(table(s, ['tensor', 'max |Δ|', 'RMSE', 'cosine'], rows, ['left', 'right', 'right', 'right'])), ...(changed.length > SHOWN ? [`  … and ${changed.length - SHOWN} more`] : [])].join('\n')
+      changed.size
+        ? [`${s.bold('Values')}: ${changed.size} of ${r.values.length} compared tensors differ:`, indent(table(s, ['tensor', 'max |Δ|', 'RMSE', 'cosine'], rows, ['left', 'right', 'right', 'right'])), ...(changed.size > SHOWN ? [`  … and ${changed.size - SHOWN} more`] : [])].join('\n')
         : `${s.bold('Values')}: all ${r.values.length} compared tensors are identical`,
     );
     list('Values not compared', r.valuesSkipped, (v) => `${safe(v.name)}: ${safe(v.why)}`);

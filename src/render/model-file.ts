@@ -61,14 +61,12 @@ function checks(r: FileReport, s: Style): string {
   const ok = (x: string) => `  ${s.green('✓')} ${x}`;
   const bad = (x: string) => `  ${s.red('✗')} ${x}`;
   const more = (n: number) => (n > SHOWN ? [`    … and ${n - SHOWN} more (--json lists all)`] : []);
-  const checked = r.tensors.filter((t) => t.check !== 'unchecked').length;
-  const unchecked = r.tensors.filter((t) => t.check === 'unchecked' && t.kind !== 'unknown');
   const lines: string[] = [];
   if (r.family) {
-    lines.push(r.shapeMismatches.length ? bad(`${r.shapeMismatches.length} of ${checked} shapes differ from the ${safe(r.family)} contract:`) : ok(`all ${checked} shapes checked match the ${safe(r.family)} contract at this size`));
+    lines.push(r.shapeMismatches.length ? bad(`${r.shapeMismatches.length} of ${r.shapesChecked} shapes differ from the ${safe(r.family)} contract:`) : ok(`all ${r.shapesChecked} shapes checked match the ${safe(r.family)} contract at this size`));
     for (const m of r.shapeMismatches.slice(0, SHOWN)) lines.push(`    ${safe(m.name)}: [${m.actual.join(', ')}], expected ${safe(m.because)}`);
     lines.push(...more(r.shapeMismatches.length));
-    if (unchecked.length) lines.push(`  — ${unchecked.length} not checked: ${safe(unchecked[0].note ?? '')}`);
+    if (r.shapesUnchecked.count) lines.push(`  — ${r.shapesUnchecked.count} not checked: ${safe(r.shapesUnchecked.firstReason ?? '')}`);
     lines.push(r.missingCount ? bad(`${r.missingCount} tensor${r.missingCount === 1 ? '' : 's'} the contract expects ${r.missingCount === 1 ? 'is' : 'are'} missing:`) : ok('no expected tensor is missing'));
     for (const m of r.missing.slice(0, SHOWN)) lines.push(`    ${safe(m.name)} (${safe(m.role)})`);
     lines.push(...more(r.missingCount));

@@ -46,6 +46,7 @@ export function buildDiffReport(a: FileReport, b: FileReport, configA: Record<st
     same,
     configDifferences,
     values: values?.diffs ?? null,
+    valuesChanged: (values?.diffs ?? []).filter((d) => !d.identical).map((d) => d.name),
     valuesSkipped: values?.skipped ?? [],
     identical: !added.length && !removed.length && !reshaped.length && !retyped.length && !configDifferences.length && identicalValues,
   };

@@ -57,12 +57,20 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
     missingCount,
     unknown: tensors.filter((t) => t.kind === 'unknown').map((t) => t.name),
     shapeMismatches: tensors.filter((t) => t.check === 'mismatch').map((t) => ({ name: t.name, actual: t.shape, expected: t.expected ?? [], expression: t.template ?? '', because: t.note ?? '' })),
+    shapesChecked: tensors.filter((t) => t.check !== 'unchecked').length,
+    shapesUnchecked: uncheckedShapes(tensors),
     configChecks: configChecks(files, sizes.crossChecks, tied, mapped),
     problems: [...files.problems, ...sizes.implausible.map((message) => ({ where: 'sizes', message }))],
   };
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Mapped tensors whose shape could not be checked (a size the file does not give), and why. */
+function uncheckedShapes(tensors: readonly FileTensor[]): FileReport['shapesUnchecked'] {
+  const left = tensors.filter((t) => t.check === 'unchecked' && t.kind !== 'unknown' && t.template !== null);
+  return { count: left.length, firstReason: left[0]?.note ?? null };
+}
 
 function tensorRow(m: Mapped, vars: Vars, sources: ReadonlyMap<string, string>): FileTensor {
   const e = m.entry;

@@ -73,6 +73,9 @@ export const FileReportSchema = Obj({
   missingCount: I,
   unknown: Type.Array(S),
   shapeMismatches: Type.Array(Obj({ name: S, actual: Type.Array(I), expected: Type.Array(I), expression: S, because: S })),
+  /** Tensors whose shape was compared with the contract, and the mapped ones that could not be (with the first reason). */
+  shapesChecked: I,
+  shapesUnchecked: Obj({ count: I, firstReason: Nullable(S) }),
   configChecks: Type.Array(CheckSchema),
   problems: Type.Array(ProblemSchema),
 });
@@ -89,6 +92,7 @@ export const ValidateReportSchema = Obj({
     skipped: Type.Array(Obj({ name: S, dtype: S })),
     findings: Type.Array(Obj({ name: S, nan: I, inf: I, allZero: B })),
   })),
+  failedChecks: I,
   sound: B,
 });
 
@@ -103,6 +107,8 @@ export const DiffReportSchema = Obj({
   same: I,
   configDifferences: Type.Array(Obj({ field: S, a: Nullable(S), b: Nullable(S) })),
   values: Nullable(Type.Array(Obj({ name: S, maxAbsDiff: N, rmse: N, cosine: Nullable(N), identical: B }))),
+  /** The compared tensors whose values differ (names, in file order). */
+  valuesChanged: Type.Array(S),
   valuesSkipped: Type.Array(Obj({ name: S, why: S })),
   identical: B,
 });

@@ -51,6 +51,7 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
           findings: scan.scanned.filter((s) => s.counts.nan || s.counts.inf || s.counts.nonZero === 0).map((s) => ({ name: s.name, nan: s.counts.nan, inf: s.counts.inf, allZero: s.counts.nonZero === 0 })),
         }
       : null,
+    failedChecks: checks.filter((c) => !c.ok).length,
     sound: checks.every((c) => c.ok),
   };
 }
