@@ -12,24 +12,24 @@ const bad = join(badDir, 'bad.json');
 writeFileSync(bad, JSON.stringify({ ...opt, family: 'bad', constraints: { ...opt.constraints, norm_type: 'batchnorm' } }));
 
 describe('explain --kernel snapshots', () => {
-  it('gpt2 -v', () => {
-    const r = runCli(['explain', '--kernel', 'gpt2', '-v']);
+  it('gpt2 -v', async () => {
+    const r = await runCli(['explain', '--kernel', 'gpt2', '-v']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatchSnapshot();
   });
-  it('llama -v', () => {
-    const r = runCli(['explain', '--kernel', 'llama', '-v']);
+  it('llama -v', async () => {
+    const r = await runCli(['explain', '--kernel', 'llama', '-v']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatchSnapshot();
   });
 });
 
-describe('every family explains', () => {
-  const families = JSON.parse(runCli(['contracts', 'list', '--json']).stdout).families.map((f: { family: string }) => f.family);
-  it('contracts list shows all 19 families', () => expect(families).toHaveLength(19));
+describe('every family explains', async () => {
+  const families = JSON.parse((await runCli(['contracts', 'list', '--json'])).stdout).families.map((f: { family: string }) => f.family);
+  it('contracts list shows all 19 families', async () => expect(families).toHaveLength(19));
   for (const family of families) {
-    it(`explain --kernel ${family} -v`, () => {
-      const r = runCli(['explain', '--kernel', family, '-v']);
+    it(`explain --kernel ${family} -v`, async () => {
+      const r = await runCli(['explain', '--kernel', family, '-v']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Constraints \(from family contract\):/);
       expect(r.stdout).toMatch(/✓ within 2%/);
@@ -38,49 +38,49 @@ describe('every family explains', () => {
 });
 
 describe('contracts from users and from Hugging Face', () => {
-  it('--contracts DIR adds a family with no code change', () => {
-    const r = runCli(['explain', '--kernel', 'mine', '--contracts', dir]);
+  it('--contracts DIR adds a family with no code change', async () => {
+    const r = await runCli(['explain', '--kernel', 'mine', '--contracts', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/My Family \(myfam\)/);
     expect(r.stdout).toMatch(/Resolved: {5}mine → myfam \(by alias\)/);
   });
 
-  it('MICROGPT_CONTRACTS does the same', () => {
-    const r = runCli(['explain', '--kernel', 'MyFamForCausalLM'], { MICROGPT_CONTRACTS: dir });
+  it('MICROGPT_CONTRACTS does the same', async () => {
+    const r = await runCli(['explain', '--kernel', 'MyFamForCausalLM'], { MICROGPT_CONTRACTS: dir });
     expect(r.code).toBe(0);
-    expect(runCli(['contracts', 'list'], { MICROGPT_CONTRACTS: dir }).stdout).toMatch(/myfam/);
+    expect((await runCli(['contracts', 'list'], { MICROGPT_CONTRACTS: dir })).stdout).toMatch(/myfam/);
   });
 
-  it('--kernel path/to/file.json explains a single contract file', () => {
-    const r = runCli(['explain', '--kernel', join(dir, 'myfam.json')]);
+  it('--kernel path/to/file.json explains a single contract file', async () => {
+    const r = await runCli(['explain', '--kernel', join(dir, 'myfam.json')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/by contract file/);
   });
 
-  it('a real Hugging Face config.json is explained, each choice with its reason', () => {
-    const r = runCli(['explain', '--kernel', join(ROOT, 'test', 'fixtures', 'hf', 'qwen2-0.5b.json'), '-v']);
+  it('a real Hugging Face config.json is explained, each choice with its reason', async () => {
+    const r = await runCli(['explain', '--kernel', join(ROOT, 'test', 'fixtures', 'hf', 'qwen2-0.5b.json'), '-v']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('num_key_value_heads=2 → GQA (2 KV heads < 14 query heads)');
     expect(r.stdout).toContain('Parameters computed from these shapes: 494,032,768');
   });
 
-  it('--vs puts two families side by side', () => {
-    const r = runCli(['explain', '--kernel', 'gpt2', '--vs', 'llama']);
+  it('--vs puts two families side by side', async () => {
+    const r = await runCli(['explain', '--kernel', 'gpt2', '--vs', 'llama']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GPT-2 vs LLaMA/);
     expect(r.stdout).toMatch(/7 constraints differ|\d of 7 constraints differ/);
   });
 
-  it('contracts validate: exit 1 and file: /json/path: message for a bad contract', () => {
-    const r = runCli(['contracts', 'validate', bad, join(dir, 'myfam.json')]);
+  it('contracts validate: exit 1 and file: /json/path: message for a bad contract', async () => {
+    const r = await runCli(['contracts', 'validate', bad, join(dir, 'myfam.json')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${bad}: /constraints/norm_type: "batchnorm" is not allowed; one of: rmsnorm, layernorm`);
     expect(r.stdout).toMatch(/✓ .*myfam\.json/);
-    expect(runCli(['contracts', 'validate']).code).toBe(0);
+    expect((await runCli(['contracts', 'validate'])).code).toBe(0);
   });
 
-  it('a bad contract in --contracts DIR is a one-line error, exit 2', () => {
-    const r = runCli(['explain', '--kernel', 'gpt2', '--contracts', badDir]);
+  it('a bad contract in --contracts DIR is a one-line error, exit 2', async () => {
+    const r = await runCli(['explain', '--kernel', 'gpt2', '--contracts', badDir]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -89,17 +89,17 @@ describe('contracts from users and from Hugging Face', () => {
 });
 
 describe('explain --tensor across families', () => {
-  it('a llama name resolves with its layer', () => {
-    const r = runCli(['explain', '--tensor', 'model.layers.3.self_attn.q_proj.weight']);
+  it('a llama name resolves with its layer', async () => {
+    const r = await runCli(['explain', '--tensor', 'model.layers.3.self_attn.q_proj.weight']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Role: {8}query projection \(attn_q\), layer 3/);
   });
-  it('a GGUF name: attention output, not the LM head', () => {
-    const r = runCli(['explain', '--tensor', 'blk.0.attn_output.weight']);
+  it('a GGUF name: attention output, not the LM head', async () => {
+    const r = await runCli(['explain', '--tensor', 'blk.0.attn_output.weight']);
     expect(r.stdout).toMatch(/attention output projection \(attn_output\)/);
   });
-  it('an unknown name: the nearest known names, exit 2', () => {
-    const r = runCli(['explain', '--tensor', 'layer0.attn_wz']);
+  it('an unknown name: the nearest known names, exit 2', async () => {
+    const r = await runCli(['explain', '--tensor', 'layer0.attn_wz']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/did you mean "layer0\.attn_w[qkvo]"/);
   });
@@ -109,13 +109,13 @@ describe('explain --kernel with --model', () => {
   it('explains the checkpoint\'s family when no family is given', async () => {
     const { mkdtempSync } = await import('node:fs');
     const out = join(mkdtempSync(join(tmpdir(), 'microgpt-k-')), 'g.safetensors');
-    expect(runCli(['train', '--family', 'gpt2', '--steps', '5', '--out', out]).code).toBe(0);
-    const r = runCli(['explain', '--kernel', '--model', out]);
+    expect((await runCli(['train', '--family', 'gpt2', '--steps', '5', '--out', out])).code).toBe(0);
+    const r = await runCli(['explain', '--kernel', '--model', out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^GPT-2 \(gpt2\)/);
   });
-  it('--kernel alone asks for a family', () => {
-    const r = runCli(['explain', '--kernel']);
+  it('--kernel alone asks for a family', async () => {
+    const r = await runCli(['explain', '--kernel']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--kernel needs a family/);
   });

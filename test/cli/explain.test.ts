@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { expectOneLineError, runCli } from '../helpers/cli.js';
 
 describe('microgpt explain --attention', () => {
-  it('prints the architecture, the tokens, every head and the invariants, exit 0', () => {
-    const r = runCli(['explain', '--attention', 'mar']);
+  it('prints the architecture, the tokens, every head and the invariants, exit 0', async () => {
+    const r = await runCli(['explain', '--attention', 'mar']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     for (const line of ['Attention type:     MHA (multi-head attention)', 'Total attn dim:     16 (4 × 4)', 'Scale factor:       1/√4 = 0.5000', 'tokens [BOS, m, a, r], ids [26, 12, 0, 17]', 'pos 0 → [1.000, 0.000, 0.000, 0.000]   ← BOS attends only to itself']) {
@@ -13,14 +13,14 @@ describe('microgpt explain --attention', () => {
     expect(r.stdout.match(/✓/g)).toHaveLength(3);
   });
 
-  it('prints the same bytes every time for the same seed, and different weights for another seed', () => {
-    const a = runCli(['explain', '--attention', 'emma']).stdout;
-    expect(runCli(['explain', '--attention', 'emma']).stdout).toBe(a);
-    expect(runCli(['explain', '--attention', 'emma', '--seed', '7']).stdout).not.toBe(a);
+  it('prints the same bytes every time for the same seed, and different weights for another seed', async () => {
+    const a = (await runCli(['explain', '--attention', 'emma'])).stdout;
+    expect((await runCli(['explain', '--attention', 'emma'])).stdout).toBe(a);
+    expect((await runCli(['explain', '--attention', 'emma', '--seed', '7'])).stdout).not.toBe(a);
   });
 
-  it('--json carries full-precision weights and the invariant results', () => {
-    const r = runCli(['explain', '--attention', 'mar', '--json']);
+  it('--json carries full-precision weights and the invariant results', async () => {
+    const r = await runCli(['explain', '--attention', 'mar', '--json']);
     const doc = JSON.parse(r.stdout);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.command).toBe('explain --attention');
@@ -30,33 +30,33 @@ describe('microgpt explain --attention', () => {
     expect(doc.invariants.map((i: { holds: boolean }) => i.holds)).toEqual([true, true, true]);
   });
 
-  it('the invariant report (snapshot)', () => {
-    const doc = JSON.parse(runCli(['explain', '--attention', 'mar', '--json']).stdout);
+  it('the invariant report (snapshot)', async () => {
+    const doc = JSON.parse((await runCli(['explain', '--attention', 'mar', '--json'])).stdout);
     expect(doc.invariants.map(({ id, statement, reason, holds, tolerance }: Record<string, unknown>) => ({ id, statement, reason, holds, tolerance }))).toMatchSnapshot();
   });
 });
 
 describe('microgpt explain --tensor and --kernel', () => {
-  it('explain --tensor attn_mask (snapshot)', () => {
-    const r = runCli(['explain', '--tensor', 'attn_mask']);
+  it('explain --tensor attn_mask (snapshot)', async () => {
+    const r = await runCli(['explain', '--tensor', 'attn_mask']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatchSnapshot();
   });
 
-  it('--len sets the mask size', () => {
-    const r = runCli(['explain', '--tensor', 'attn_mask', '--len', '6']);
+  it('--len sets the mask size', async () => {
+    const r = await runCli(['explain', '--tensor', 'attn_mask', '--len', '6']);
     expect(r.stdout.match(/pos \d: \[/g)).toHaveLength(6);
   });
 
-  it('explains a stored microGPT tensor with its shape and formula', () => {
-    const r = runCli(['explain', '--tensor', 'layer0.attn_wq']);
+  it('explains a stored microGPT tensor with its shape and formula', async () => {
+    const r = await runCli(['explain', '--tensor', 'layer0.attn_wq']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Shape:       [16, 16]');
     expect(r.stdout).toContain('Q = h · W_qᵀ');
   });
 
-  it('explain --kernel llama -v: the chapter\'s constraint block, line for line', () => {
-    const r = runCli(['explain', '--kernel', 'llama', '-v']);
+  it('explain --kernel llama -v: the chapter\'s constraint block, line for line', async () => {
+    const r = await runCli(['explain', '--kernel', 'llama', '-v']);
     expect(r.code).toBe(0);
     const block = [
       'Constraints (from family contract):',
@@ -70,8 +70,8 @@ describe('microgpt explain --tensor and --kernel', () => {
     expect(r.stdout).toContain(block);
   });
 
-  it('explain --kernel gpt2 -v: learned positions are the same as microGPT\'s; parameters add up', () => {
-    const r = runCli(['explain', '--kernel', 'gpt2', '-v']);
+  it('explain --kernel gpt2 -v: learned positions are the same as microGPT\'s; parameters add up', async () => {
+    const r = await runCli(['explain', '--kernel', 'gpt2', '-v']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  positional_encoding: learned      ← same as microGPT ✓');
     expect(r.stdout).toContain('  attention_type:      mha          ← same as microGPT ✓');
@@ -80,14 +80,14 @@ describe('microgpt explain --tensor and --kernel', () => {
 });
 
 describe('microgpt example', () => {
-  it('lists the examples', () => {
-    const r = runCli(['example']);
+  it('lists the examples', async () => {
+    const r = await runCli(['example']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('explain_attention');
   });
 
-  it('example explain_attention reproduces the chapter in order (snapshot)', () => {
-    const r = runCli(['example', 'explain_attention']);
+  it('example explain_attention reproduces the chapter in order (snapshot)', async () => {
+    const r = await runCli(['example', 'explain_attention']);
     expect(r.code).toBe(0);
     const order = ['Attention mechanics', 'Attention weight visualization', 'Structural invariants', 'Causal mask explained', 'Comparison with production models'];
     const at = order.map((h) => r.stdout.indexOf(h));
@@ -98,15 +98,15 @@ describe('microgpt example', () => {
 });
 
 describe('help and bad input: one line on stderr, exit 2, nothing on stdout', () => {
-  it('--help lists the commands with examples', () => {
-    const r = runCli(['--help']);
+  it('--help lists the commands with examples', async () => {
+    const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/explain/);
     expect(r.stdout).toMatch(/Examples:/);
   });
 
-  it('explain with no mode prints the modes and exits 2', () => {
-    const r = runCli(['explain']);
+  it('explain with no mode prints the modes and exits 2', async () => {
+    const r = await runCli(['explain']);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/--attention <text>/);
@@ -125,5 +125,5 @@ describe('help and bad input: one line on stderr, exit 2, nothing on stdout', ()
     ['two modes', ['explain', '--attention', 'mar', '--kernel', 'gpt2'], /one mode at a time/],
     ['unknown size', ['explain', '--kernel', 'gpt2', '-v', '--size', '125m'], /unknown size "125m"/],
   ];
-  for (const [what, args, message] of cases) it(what, () => expectOneLineError(runCli(args), message));
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
 });

@@ -8,61 +8,61 @@ const dir = mkdtempSync(join(tmpdir(), 'microgpt-families-'));
 
 describe('--family: every attention family runs as a tiny model', () => {
   const families = ['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'mixtral', 'gemma', 'phi', 'phi3', 'bert', 'falcon', 'bloom', 'gpt_bigcode', 'gptneox', 'opt', 'deepseek'];
-  it.each(families.map((f) => [f]))('explain --attention mar --family %s: the invariants hold on the actual weights', (family) => {
-    const r = runCli(['explain', '--attention', 'mar', '--family', family]);
+  it.each(families.map((f) => [f]))('explain --attention mar --family %s: the invariants hold on the actual weights', async (family) => {
+    const r = await runCli(['explain', '--attention', 'mar', '--family', family]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`What ${family}'s tiny model does differently from microGPT:`));
     expect(r.stdout.match(/✓/g)!.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('llama: shared K/V heads and rotary positions are spelled out', () => {
-    const r = runCli(['explain', '--attention', 'mar', '--family', 'llama']);
+  it('llama: shared K/V heads and rotary positions are spelled out', async () => {
+    const r = await runCli(['explain', '--attention', 'mar', '--family', 'llama']);
     expect(r.stdout).toContain('Heads:              4 query, 2 key/value (each K/V head shared by 2)');
     expect(r.stdout).toContain('GQA: 4 query heads share 2 K/V heads (heads 0,1 → K/V 0; heads 2,3 → K/V 1)');
     expect(r.stdout).toMatch(/RoPE \(θ = 10000\)/);
   });
 
-  it('bloom: ALiBi\'s bias is shown as its own matrix', () => {
-    const r = runCli(['explain', '--attention', 'mar', '--family', 'bloom']);
+  it('bloom: ALiBi\'s bias is shown as its own matrix', async () => {
+    const r = await runCli(['explain', '--attention', 'mar', '--family', 'bloom']);
     expect(r.stdout).toMatch(/ALiBi bias added to the scores \(slopes 0\.2500, 0\.0625, 0\.0156, 0\.0039\)/);
     expect(r.stdout).toMatch(/ {4}r {4}\[-0\.750, -0\.500, -0\.250, {2}0\.000\]/);
   });
 
-  it('train --family falcon --steps 1000 trains an MQA model and records the family', () => {
+  it('train --family falcon --steps 1000 trains an MQA model and records the family', async () => {
     const out = join(dir, 'falcon.safetensors');
-    const r = runCli(['train', '--family', 'falcon', '--steps', '1000', '--out', out]);
+    const r = await runCli(['train', '--family', 'falcon', '--steps', '1000', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Trained a tiny falcon model, 1,000 steps/);
     const loss = Number(r.stdout.match(/Mean loss over the corpus: (\d\.\d+)/)![1]);
     expect(loss).toBeLessThan(2.7);
-    const e = runCli(['explain', '--attention', 'mar', '--model', out]);
+    const e = await runCli(['explain', '--attention', 'mar', '--model', out]);
     expect(e.stdout).toContain('Attention type:     MQA (multi-query attention)');
     expect(e.stdout).toMatch(/Head specialisation/);
-    expect(runCli(['inspect', '--model', out]).stdout).toMatch(/layer0\.norm_attn_w/);
-    expect(runCli(['explain', '--attention', 'mar', '--model', out, '--family', 'llama']).stderr).toMatch(/holds a falcon model, not llama/);
+    expect((await runCli(['inspect', '--model', out])).stdout).toMatch(/layer0\.norm_attn_w/);
+    expect((await runCli(['explain', '--attention', 'mar', '--model', out, '--family', 'llama'])).stderr).toMatch(/holds a falcon model, not llama/);
   });
 
-  it('inspect, trace, eval and sample take --family', () => {
-    expect(runCli(['inspect', '--family', 'gpt2']).stdout).toMatch(/layer0\.attn_bq/);
-    expect(runCli(['trace', 'emma', '--family', 'qwen2']).stdout).toMatch(/layer 0 mlp activation/);
-    expect(JSON.parse(runCli(['eval', '--family', 'opt', '--json']).stdout).meanLoss).toBeGreaterThan(3);
-    expect(runCli(['sample', '--family', 'phi3', '-n', '2']).code).toBe(0);
+  it('inspect, trace, eval and sample take --family', async () => {
+    expect((await runCli(['inspect', '--family', 'gpt2'])).stdout).toMatch(/layer0\.attn_bq/);
+    expect((await runCli(['trace', 'emma', '--family', 'qwen2'])).stdout).toMatch(/layer 0 mlp activation/);
+    expect(JSON.parse((await runCli(['eval', '--family', 'opt', '--json'])).stdout).meanLoss).toBeGreaterThan(3);
+    expect((await runCli(['sample', '--family', 'phi3', '-n', '2'])).code).toBe(0);
   });
 
-  it('explain --tensor layer0.attn_wk --family llama: the tiny model\'s shared K projection', () => {
-    const r = runCli(['explain', '--tensor', 'layer0.attn_wk', '--family', 'llama']);
+  it('explain --tensor layer0.attn_wk --family llama: the tiny model\'s shared K projection', async () => {
+    const r = await runCli(['explain', '--tensor', 'layer0.attn_wk', '--family', 'llama']);
     expect(r.stdout).toContain('Shape:       [8, 16]');
     expect(r.stdout).toMatch(/a parameter of the tiny llama model/);
   });
 
-  it('explain --kernel marks rows executable or explain-only', () => {
-    expect(runCli(['explain', '--kernel', 'llama']).stdout).not.toMatch(/explain-only/);
-    expect(runCli(['explain', '--kernel', 'mamba']).stdout).toMatch(/ssm \(selective state space\).*explain-only/);
+  it('explain --kernel marks rows executable or explain-only', async () => {
+    expect((await runCli(['explain', '--kernel', 'llama'])).stdout).not.toMatch(/explain-only/);
+    expect((await runCli(['explain', '--kernel', 'mamba'])).stdout).toMatch(/ssm \(selective state space\).*explain-only/);
   });
 
-  it('mamba and rwkv say they are explain-only', () => {
+  it('mamba and rwkv say they are explain-only', async () => {
     for (const family of ['mamba', 'rwkv']) {
-      const r = runCli(['explain', '--attention', 'mar', '--family', family]);
+      const r = await runCli(['explain', '--attention', 'mar', '--family', family]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/MG022: .*explain-only/);
     }

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
 describe('explain --attention heatmaps', () => {
-  it('without colour: shade characters, masked cells as "·", a legend, and the numbers stay', () => {
-    const r = runCli(['explain', '--attention', 'mar']);
+  it('without colour: shade characters, masked cells as "·", a legend, and the numbers stay', async () => {
+    const r = await runCli(['explain', '--attention', 'mar']);
     expect(r.stdout).not.toMatch(/\x1b\[/);
     expect(r.stdout.match(/^Head \d heatmap/gm)).toHaveLength(4);
     expect(r.stdout).toMatch(/^ {2}BOS ███( +·){3}$/m);
@@ -11,31 +11,31 @@ describe('explain --attention heatmaps', () => {
     expect(r.stdout).toContain('pos 0 → [1.000, 0.000, 0.000, 0.000]');
   });
 
-  it('24-bit colour when the terminal supports it (FORCE_COLOR=3)', () => {
-    const r = runCli(['explain', '--attention', 'mar'], { NO_COLOR: '', FORCE_COLOR: '3' });
+  it('24-bit colour when the terminal supports it (FORCE_COLOR=3)', async () => {
+    const r = await runCli(['explain', '--attention', 'mar'], { NO_COLOR: '', FORCE_COLOR: '3' });
     expect(r.stdout).toMatch(/\x1b\[48;2;\d+;\d+;\d+m/);
   });
 
-  it('256 colours otherwise (FORCE_COLOR=2)', () => {
-    const r = runCli(['explain', '--attention', 'mar'], { NO_COLOR: '', FORCE_COLOR: '2' });
+  it('256 colours otherwise (FORCE_COLOR=2)', async () => {
+    const r = await runCli(['explain', '--attention', 'mar'], { NO_COLOR: '', FORCE_COLOR: '2' });
     expect(r.stdout).toMatch(/\x1b\[48;5;\d+m/);
     expect(r.stdout).not.toMatch(/\x1b\[48;2;/);
   });
 
-  it('--no-color wins over FORCE_COLOR', () => {
-    const r = runCli(['explain', '--attention', 'mar', '--no-color'], { NO_COLOR: '', FORCE_COLOR: '3' });
+  it('--no-color wins over FORCE_COLOR', async () => {
+    const r = await runCli(['explain', '--attention', 'mar', '--no-color'], { NO_COLOR: '', FORCE_COLOR: '3' });
     expect(r.stdout).not.toMatch(/\x1b\[/);
   });
 
-  it('--heads 0,2 selects heads; the invariants are still checked on all of them', () => {
-    const r = runCli(['explain', '--attention', 'mar', '--heads', '0,2']);
+  it('--heads 0,2 selects heads; the invariants are still checked on all of them', async () => {
+    const r = await runCli(['explain', '--attention', 'mar', '--heads', '0,2']);
     expect(r.stdout.match(/^Head \d:$/gm)).toEqual(['Head 0:', 'Head 2:']);
     expect(r.stdout).toMatch(/2 heads \(of 4; selected with --heads\/--layer\)/);
     expect(r.stdout.match(/✓/g)).toHaveLength(3);
   });
 
-  it('a 15-character input stays within 80 columns', () => {
-    const r = runCli(['explain', '--attention', 'abcdefghijklmno', '--heads', '0']);
+  it('a 15-character input stays within 80 columns', async () => {
+    const r = await runCli(['explain', '--attention', 'abcdefghijklmno', '--heads', '0']);
     const map = r.stdout.slice(r.stdout.indexOf('heatmap'), r.stdout.indexOf('Legend'));
     for (const line of map.split('\n').slice(1)) expect(line.length).toBeLessThanOrEqual(80);
   });
@@ -47,8 +47,8 @@ describe('explain --attention heatmaps', () => {
     ['--html without --attention', ['explain', '--kernel', 'gpt2', '--html', 'x.html'], /--html goes with --attention/],
   ];
   for (const [what, args, message] of bad) {
-    it(what, () => {
-      const r = runCli(args);
+    it(what, async () => {
+      const r = await runCli(args);
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(message);

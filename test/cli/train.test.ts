@@ -10,9 +10,9 @@ const dir = mkdtempSync(join(tmpdir(), 'microgpt-train-'));
 const model = join(dir, 'm.safetensors');
 
 describe('microgpt train and the commands that read its checkpoint', () => {
-  let train: ReturnType<typeof runCli>;
-  beforeAll(() => {
-    train = runCli(['train', '--steps', '300', '--out', model]);
+  let train: Awaited<ReturnType<typeof runCli>>;
+  beforeAll(async () => {
+    train = await runCli(['train', '--steps', '300', '--out', model]);
   });
 
   it('train reports the loss curve, corpus loss, speed and samples; logs progress on stderr', () => {
@@ -27,68 +27,68 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(readSafetensors(readFileSync(model)).metadata.format).toBe('microgpt');
   });
 
-  it('train --json prints one JSON document with every step\'s loss', () => {
-    const r = runCli(['train', '--steps', '20', '--no-out', '--json']);
+  it('train --json prints one JSON document with every step\'s loss', async () => {
+    const r = await runCli(['train', '--steps', '20', '--no-out', '--json']);
     const doc = JSON.parse(r.stdout);
     expect(doc.schemaVersion).toBe(1);
     expect(doc.losses).toHaveLength(20);
     expect(doc.out).toBeNull();
   });
 
-  it('explain --attention --model shows learned weights and the head summary', () => {
-    const r = runCli(['explain', '--attention', 'mar', '--model', model]);
+  it('explain --attention --model shows learned weights and the head summary', async () => {
+    const r = await runCli(['explain', '--attention', 'mar', '--model', model]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`attention weights from ${model}`);
     expect(r.stdout).toMatch(/Head specialisation/);
     expect(r.stdout.match(/^ {2}head \d: (.+ head, \d\.\d\d|broad head, entropy \d\.\d\d)$/gm)).toHaveLength(4);
-    const untrained = runCli(['explain', '--attention', 'mar']);
+    const untrained = await runCli(['explain', '--attention', 'mar']);
     expect(untrained.stdout).not.toMatch(/Head specialisation/);
   });
 
-  it('eval agrees with train\'s corpus loss', () => {
-    const r = runCli(['eval', '--model', model, '--json']);
+  it('eval agrees with train\'s corpus loss', async () => {
+    const r = await runCli(['eval', '--model', model, '--json']);
     const fromTrain = Number(train.stdout.match(/Mean loss over the corpus: (\d\.\d{4})/)![1]);
     // F32 checkpoint vs the f64 model train evaluated
     expect(Math.abs(JSON.parse(r.stdout).meanLoss - fromTrain)).toBeLessThan(2e-4);
   });
 
-  it('eval --data reads one name per line', () => {
+  it('eval --data reads one name per line', async () => {
     const data = join(dir, 'names.txt');
     writeFileSync(data, 'emma\nolivia\n\nava\n');
-    const r = runCli(['eval', '--model', model, '--data', data, '--json']);
+    const r = await runCli(['eval', '--model', model, '--data', data, '--json']);
     expect(JSON.parse(r.stdout).documents).toBe(3);
   });
 
-  it('sample is deterministic and --explain shows the token-selection trace', () => {
-    const a = runCli(['sample', '--model', model, '-n', '5', '--seed', '3']);
+  it('sample is deterministic and --explain shows the token-selection trace', async () => {
+    const a = await runCli(['sample', '--model', model, '-n', '5', '--seed', '3']);
     expect(a.code).toBe(0);
-    expect(runCli(['sample', '--model', model, '-n', '5', '--seed', '3']).stdout).toBe(a.stdout);
-    const e = runCli(['sample', '--model', model, '-n', '1', '--explain']);
+    expect((await runCli(['sample', '--model', model, '-n', '5', '--seed', '3'])).stdout).toBe(a.stdout);
+    const e = await runCli(['sample', '--model', model, '-n', '1', '--explain']);
     expect(e.stdout).toMatch(/pos {2}0: [a-z] \d\.\d{3}→\d\.\d{3}/);
     expect(e.stdout).toMatch(/\[[a-zBOS]+ \d\.\d{3}→\d\.\d{3}\]|drew/);
   });
 
-  it('inspect lists every tensor with role and statistics, and the pipeline', () => {
-    const r = runCli(['inspect', '--model', model]);
+  it('inspect lists every tensor with role and statistics, and the pipeline', async () => {
+    const r = await runCli(['inspect', '--model', model]);
     expect(r.code).toBe(0);
     for (const name of ['wte', 'wpe', 'lm_head', 'layer0.attn_wq', 'layer0.mlp_fc2']) expect(r.stdout).toContain(name);
     expect(r.stdout).toContain('total: 4,192 parameters');
     expect(r.stdout).toMatch(/Kernel pipeline/);
-    expect(runCli(['inspect']).code).toBe(0);
+    expect((await runCli(['inspect'])).code).toBe(0);
   });
 
-  it('trace shows every stage and the prediction at every position', () => {
-    const r = runCli(['trace', 'emma', '--model', model]);
+  it('trace shows every stage and the prediction at every position', async () => {
+    const r = await runCli(['trace', 'emma', '--model', model]);
     expect(r.code).toBe(0);
     for (const stage of ['embedding (wte + wpe)', 'layer 0 head 3', 'layer 0 mlp activation', 'logits']) expect(r.stdout).toContain(stage);
     expect(r.stdout).toMatch(/% zero/);
     expect(r.stdout).toMatch(/P\(target\)/);
-    const doc = JSON.parse(runCli(['trace', 'emma', '--model', model, '--json']).stdout);
+    const doc = JSON.parse((await runCli(['trace', 'emma', '--model', model, '--json'])).stdout);
     expect(doc.predictions.map((p: { target: string }) => p.target)).toEqual(['e', 'm', 'm', 'a', 'BOS']);
   });
 
-  it('explain --tensor --model adds the values\' statistics', () => {
-    const r = runCli(['explain', '--tensor', 'wpe', '--model', model]);
+  it('explain --tensor --model adds the values\' statistics', async () => {
+    const r = await runCli(['explain', '--tensor', 'wpe', '--model', model]);
     expect(r.stdout).toMatch(/Values: {6}mean -?\d\.\d{4}, std/);
   });
 
@@ -108,7 +108,7 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code).toBe(130);
-    const r = runCli(['eval', '--model', out, '--json']);
+    const r = await runCli(['eval', '--model', out, '--json']);
     expect(r.code).toBe(0);
     expect(readSafetensors(readFileSync(out)).metadata.training).toMatch(/"steps":\d+/);
   });
@@ -127,5 +127,5 @@ describe('bad input to the training commands', () => {
     ['not a checkpoint', ['eval', '--model', join(import.meta.dirname, '..', '..', 'package.json')], /header length|truncated|not valid JSON/],
     ['characters outside the vocabulary', ['trace', 'Émile'], /outside the vocabulary/],
   ];
-  for (const [what, args, message] of cases) it(what, () => expectOneLineError(runCli(args), message));
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
 });

@@ -21,9 +21,9 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
 
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
-    expect(runCli(['train', '--steps', '200', '--out', model]).code).toBe(0);
-    expect(runCli(['explain', '--attention', 'mar', '--model', model, '--html', attention]).code).toBe(0);
-    expect(runCli(['inspect', '--model', model, '--html', inspect]).code).toBe(0);
+    expect((await runCli(['train', '--steps', '200', '--out', model])).code).toBe(0);
+    expect((await runCli(['explain', '--attention', 'mar', '--model', model, '--html', attention])).code).toBe(0);
+    expect((await runCli(['inspect', '--model', model, '--html', inspect])).code).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -51,7 +51,7 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     const cell = page.locator('table[data-heatmap="head 2"] tr').nth(3).locator('td').nth(1);
     await cell.hover();
     const hover = await page.locator('#hover').textContent();
-    const expected = JSON.parse(runCli(['explain', '--attention', 'mar', '--model', model, '--json']).stdout).layers[0].heads[2].rows[2].weights[1];
+    const expected = JSON.parse((await runCli(['explain', '--attention', 'mar', '--model', model, '--json'])).stdout).layers[0].heads[2].rows[2].weights[1];
     expect(hover).toBe(`head 2: a (pos 2) → m (pos 1) = ${expected}`);
     await page.locator('table[data-heatmap="head 0"] tr').nth(1).locator('td').nth(3).hover();
     expect(await page.locator('#hover').textContent()).toMatch(/masked/);

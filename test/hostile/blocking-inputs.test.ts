@@ -27,9 +27,9 @@ describe('endless, blocking and oversized inputs are refused before reading (one
     ['a FIFO as a model path', ['inspect', fifo], /MG061: .*not a regular file/],
     ['a 300 MB --data file', ['eval', '--data', huge], /MG041: .*is 314572800 bytes, over the 268435456-byte limit/],
   ];
-  for (const [what, args, message] of cases) it(what, () => expectOneLineError(runCli(args), message));
-  it('/dev/zero given to contracts validate: reported as an invalid file (exit 1), not read', () => {
-    const r = runCli(['contracts', 'validate', '/dev/zero']);
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
+  it('/dev/zero given to contracts validate: reported as an invalid file (exit 1), not read', async () => {
+    const r = await runCli(['contracts', 'validate', '/dev/zero']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ MG013: \/dev\/zero: is not a regular file/);
   });

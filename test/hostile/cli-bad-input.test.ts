@@ -96,8 +96,8 @@ describe.each([
   ['contracts and config.json', contracts],
   ['text and arguments', args],
 ])('bad %s: one line on stderr with a code, nothing on stdout, exit 2', (_, cases) => {
-  it.each(cases)('%s', (_what, argv, message) => {
-    const r = runCli(argv);
+  it.each(cases)('%s', async (_what, argv, message) => {
+    const r = await runCli(argv);
     expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
     const lines = r.stderr.trimEnd().split('\n');
@@ -114,9 +114,9 @@ describe('error codes are documented', () => {
     const { execSync } = await import('node:child_process');
     const used = new Set(execSync(`grep -rhoE "'MG[0-9]{3}'" ${join(ROOT, 'src')}`, { encoding: 'utf8' }).match(/MG\d{3}/g));
     for (const code of used) expect(ERROR_CODES[code], code).toBeDefined();
-    const r = runCli(['explain', 'MG060']);
+    const r = await runCli(['explain', 'MG060']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/MG060: checkpoint holds NaN or infinite weights[\s\S]*Fix: /);
-    expect(runCli(['explain', '--errors']).stdout.match(/^ {2}MG\d{3}/gm)!.length).toBe(Object.keys(ERROR_CODES).length);
+    expect((await runCli(['explain', '--errors'])).stdout.match(/^ {2}MG\d{3}/gm)!.length).toBe(Object.keys(ERROR_CODES).length);
   });
 });

@@ -18,13 +18,13 @@ describe('the command line is consistent: what does not apply is refused, never 
     ['hex for --lr, as for --steps', ['train', '--lr', '0x1', '--no-out'], /MG000: .*--lr.*expected a number > 0 and ≤ 10, got "0x1"/],
     ['hex for --steps', ['train', '--steps', '0x10', '--no-out'], /MG000: .*--steps.*got "0x10"/],
   ];
-  for (const [what, args, message] of cases) it(what, () => expectOneLineError(runCli(args), message));
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
 
-  it('two contracts of one family in one folder: refused, naming both files', () => {
+  it('two contracts of one family in one folder: refused, naming both files', async () => {
     const d = join(dir, 'dupes');
     mkdirSync(d);
     const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8'));
     for (const f of ['a.json', 'b.json']) writeFileSync(join(d, f), JSON.stringify({ ...opt, $schema: undefined, family: 'twin', aliases: [], architectures: [], model_type: 'twin' }));
-    expectOneLineError(runCli(['contracts', 'list', '--contracts', d]), /MG047: .*a\.json and b\.json both define family "twin"/);
+    expectOneLineError((await runCli(['contracts', 'list', '--contracts', d])), /MG047: .*a\.json and b\.json both define family "twin"/);
   });
 });

@@ -15,8 +15,8 @@ const contracts = join(dir, 'contracts');
 const modelDir = join(dir, `model${EVIL}`);
 const gguf = join(dir, `g${EVIL}.gguf`);
 
-beforeAll(() => {
-  expect(runCli(['train', '--steps', '3', '--out', ckpt]).code).toBe(0);
+beforeAll(async () => {
+  expect((await runCli(['train', '--steps', '3', '--out', ckpt])).code).toBe(0);
   mkdirSync(contracts);
   const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8'));
   writeFileSync(join(contracts, 'evil.json'), JSON.stringify({ ...opt, $schema: undefined, family: 'evil', display_name: `Evil${EVIL}`, vendor: `V${EVIL}`, aliases: [], architectures: [], model_type: 'evil' }));
@@ -41,8 +41,8 @@ describe('no command lets a name from outside drive the terminal (ESC, BEL, bidi
   ];
   for (const [what, args] of cases) {
     for (const json of [false, true]) {
-      it(`${what}${json ? ' --json' : ''}`, () => {
-        const r = runCli([...args(), ...(json ? ['--json'] : [])]);
+      it(`${what}${json ? ' --json' : ''}`, async () => {
+        const r = await runCli([...args(), ...(json ? ['--json'] : [])]);
         expect(r.code, r.stderr).toBeLessThan(3);
         expect(RAW.test(r.stdout), r.stdout.slice(0, 300)).toBe(false);
         expect(RAW.test(r.stderr), r.stderr).toBe(false);

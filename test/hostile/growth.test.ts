@@ -16,11 +16,11 @@ const contractDir = (name: string, c: object) => {
 };
 
 describe('what a file may claim is bounded, and the bound is said', () => {
-  it('a contract with 65 sizes or 1,025 tensor templates is refused by the schema', () => {
+  it('a contract with 65 sizes or 1,025 tensor templates is refused by the schema', async () => {
     const many = contractDir('manysizes', { sizes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`s${i}`, opt.sizes['125m']])) });
-    expectOneLineError(runCli(['explain', '--kernel', 'manysizes', '--contracts', many, '-v']), /MG011: .*\/sizes: Expected object to have no more than 64 properties/);
+    expectOneLineError((await runCli(['explain', '--kernel', 'manysizes', '--contracts', many, '-v'])), /MG011: .*\/sizes: Expected object to have no more than 64 properties/);
     const wide = contractDir('manytensors', { tensors: Array.from({ length: 1025 }, (_, i) => ({ role: 'attn_q', name: `x${i}.weight`, shape: ['hidden', 'hidden'] })) });
-    expectOneLineError(runCli(['contracts', 'list', '--contracts', wide]), /MG011: .*\/tensors: Expected array length to be less or equal to 1024/);
+    expectOneLineError((await runCli(['contracts', 'list', '--contracts', wide])), /MG011: .*\/tensors: Expected array length to be less or equal to 1024/);
   });
 
   it('a checkpoint claiming 2,000 positions or 20,000 characters is refused', () => {
@@ -42,10 +42,10 @@ describe('what a file may claim is bounded, and the bound is said', () => {
     }
   });
 
-  it('training data with 2,000 distinct characters is refused before training', () => {
+  it('training data with 2,000 distinct characters is refused before training', async () => {
     const p = join(dir, 'wide.txt');
     writeFileSync(p, Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('\n'));
-    expectOneLineError(runCli(['train', '--data', p, '--no-out']), /MG046: the data has 2000 distinct characters; .* at most 1024/);
+    expectOneLineError((await runCli(['train', '--data', p, '--no-out'])), /MG046: the data has 2000 distinct characters; .* at most 1024/);
   });
 });
 
@@ -56,18 +56,18 @@ describe('names are matched without backtracking', () => {
     expect(matchParts(parts, '1'.repeat(40) + 'x')).toBeNull();
     expect(matchParts(parseTemplate('layers.{n}.{e}.w'), 'layers.12.3.w')).toEqual({ n: 12, e: 3 });
   });
-  it('through the CLI, the same contract answers at once', () => {
+  it('through the CLI, the same contract answers at once', async () => {
     const d = contractDir('manyn', { tensors: [...opt.tensors, { role: 'attn_q', name: '{n}'.repeat(20) + 'x', shape: ['hidden'] }] });
-    expectOneLineError(runCli(['explain', '--tensor', '1'.repeat(40) + 'x', '--contracts', d, '--family', 'manyn']), /MG016: unknown tensor/);
+    expectOneLineError((await runCli(['explain', '--tensor', '1'.repeat(40) + 'x', '--contracts', d, '--family', 'manyn'])), /MG016: unknown tensor/);
   });
 });
 
 describe('keys from files never reach prototype lookups', () => {
   for (const role of ['__proto__', 'constructor', 'toString']) {
-    it(`a contract tensor role "${role}" is explained as a role of its own`, () => {
+    it(`a contract tensor role "${role}" is explained as a role of its own`, async () => {
       const d = contractDir(`role${role.replace(/_/g, 'u')}`.toLowerCase(), { tensors: [...opt.tensors, { role, name: 'odd.weight', shape: ['hidden'] }] });
       const family = `role${role.replace(/_/g, 'u')}`.toLowerCase();
-      const r = runCli(['explain', '--tensor', 'odd.weight', '--contracts', d, '--family', family]);
+      const r = await runCli(['explain', '--tensor', 'odd.weight', '--contracts', d, '--family', family]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(role);
     });
@@ -84,7 +84,7 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
     len.writeBigUInt64LE(BigInt(body.length));
     return Buffer.concat([len, body, data]);
   };
-  it('training metadata that is not an object', () => {
+  it('training metadata that is not an object', async () => {
     for (const t of ['3', '"x"', '[1]', 'null']) {
       const h = structuredClone(header);
       h.__metadata__.training = t;
@@ -96,15 +96,15 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
     data.writeFloatLE(3.4e38, 0);
     expect(() => checkpointFromBytes('x', rebuild(header, data))).toThrow(/tensor wte holds 3\.39\d*e\+38 at index 0; weights must be within ±10000/);
   });
-  it('sample --temperature 1e-320 picks the most likely token and prints valid JSON', () => {
+  it('sample --temperature 1e-320 picks the most likely token and prints valid JSON', async () => {
     const m = join(dir, 'm.safetensors');
-    expect(runCli(['train', '--steps', '3', '--out', m]).code).toBe(0);
-    const r = runCli(['sample', '--model', m, '--temperature', '1e-320', '-n', '2', '--json']);
+    expect((await runCli(['train', '--steps', '3', '--out', m])).code).toBe(0);
+    const r = await runCli(['sample', '--model', m, '--temperature', '1e-320', '-n', '2', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     for (const s of doc.names[0].steps) expect(s.chosen.pT).toBe(1);
   });
-  it('config.json values: strings, negative epsilon, zero RoPE base, heads that do not divide hidden', () => {
+  it('config.json values: strings, negative epsilon, zero RoPE base, heads that do not divide hidden', async () => {
     const cases: Array<[object, RegExp]> = [
       [{ hidden_size: '4096' }, /hidden_size is "4096", not a number/],
       [{ rms_norm_eps: -1e-6 }, /rms_norm_eps = -0.000001 must be between 0 and 1/],
@@ -116,7 +116,7 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
     for (const [edit, message] of cases) {
       const p = join(dir, `cfg-${Math.random()}.json`);
       writeFileSync(p, JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_attention_heads: 32, num_hidden_layers: 2, ...edit }));
-      expectOneLineError(runCli(['explain', '--kernel', p, '-v']), new RegExp(`MG018: .*${message.source}`));
+      expectOneLineError((await runCli(['explain', '--kernel', p, '-v'])), new RegExp(`MG018: .*${message.source}`));
     }
   });
 });

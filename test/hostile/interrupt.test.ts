@@ -8,7 +8,7 @@ import { CLI, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-interrupt-'));
 const old = join(dir, 'old.safetensors');
-runCli(['train', '--steps', '20', '--seed', '1', '--out', old]);
+await runCli(['train', '--steps', '20', '--seed', '1', '--out', old]);
 const oldBytes = readFileSync(old);
 const temps = () => readdirSync(dir).filter((f) => f.includes('.tmp-'));
 

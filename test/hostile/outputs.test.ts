@@ -8,58 +8,58 @@ import { expectOneLineError, runCli } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-outputs-'));
 const model = join(dir, 'm.safetensors');
 const names = join(dir, 'names.txt');
-beforeAll(() => {
-  expect(runCli(['train', '--steps', '5', '--out', model]).code).toBe(0);
+beforeAll(async () => {
+  expect((await runCli(['train', '--steps', '5', '--out', model])).code).toBe(0);
   writeFileSync(names, 'anna\nbob\ncarla\n');
 });
 
 describe('an output is never one of the inputs (same file by device and inode, links followed)', () => {
-  it('inspect --html onto its own --model', () => {
+  it('inspect --html onto its own --model', async () => {
     const before = readFileSync(model);
-    expectOneLineError(runCli(['inspect', '--model', model, '--html', model]), /MG044: .*is the same file as --model/);
+    expectOneLineError((await runCli(['inspect', '--model', model, '--html', model])), /MG044: .*is the same file as --model/);
     expect(readFileSync(model).equals(before)).toBe(true);
   });
-  it('train --out onto its own --data, even with --force and through a link', () => {
+  it('train --out onto its own --data, even with --force and through a link', async () => {
     const link = join(dir, 'names-link.txt');
     symlinkSync(names, link);
-    expectOneLineError(runCli(['train', '--data', names, '--out', link, '--force']), /MG044: .*is the same file as --data/);
+    expectOneLineError((await runCli(['train', '--data', names, '--out', link, '--force'])), /MG044: .*is the same file as --data/);
     expect(readFileSync(names, 'utf8')).toBe('anna\nbob\ncarla\n');
   });
-  it('explain --attention --html onto its --model given by another spelling of the path', () => {
-    expectOneLineError(runCli(['explain', '--attention', 'mar', '--model', model, '--html', join(dir, '.', 'm.safetensors')]), /MG044: /);
+  it('explain --attention --html onto its --model given by another spelling of the path', async () => {
+    expectOneLineError((await runCli(['explain', '--attention', 'mar', '--model', model, '--html', join(dir, '.', 'm.safetensors')])), /MG044: /);
   });
 });
 
 describe('writing through what is at the output path', () => {
-  it('a symlink stays a symlink; its target gets the new file', () => {
+  it('a symlink stays a symlink; its target gets the new file', async () => {
     const target = join(dir, 'target.safetensors');
     const link = join(dir, 'link.safetensors');
-    expect(runCli(['train', '--steps', '3', '--out', target]).code).toBe(0);
+    expect((await runCli(['train', '--steps', '3', '--out', target])).code).toBe(0);
     symlinkSync(target, link);
-    expect(runCli(['train', '--steps', '4', '--out', link, '--force']).code).toBe(0);
+    expect((await runCli(['train', '--steps', '4', '--out', link, '--force'])).code).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(readlinkSync(link)).toBe(target);
     expect(checkpointFromBytes(target, readFileSync(target)).training).toMatchObject({ steps: 4 });
   });
-  it('a device is never replaced (as root, /dev/null would otherwise become a regular file)', () => {
-    expectOneLineError(runCli(['train', '--steps', '2', '--out', '/dev/null', '--force']), /MG040: \/dev\/null: is not a regular file/);
+  it('a device is never replaced (as root, /dev/null would otherwise become a regular file)', async () => {
+    expectOneLineError((await runCli(['train', '--steps', '2', '--out', '/dev/null', '--force'])), /MG040: \/dev\/null: is not a regular file/);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 });
 
 describe('a checkpoint is only replaced on purpose, and a bad --out is found before training', () => {
-  it('an existing --out is refused without --force, and says so', () => {
+  it('an existing --out is refused without --force, and says so', async () => {
     const before = readFileSync(model);
-    expectOneLineError(runCli(['train', '--steps', '2', '--out', model]), /MG045: .*already exists; pass --force to replace it/);
+    expectOneLineError((await runCli(['train', '--steps', '2', '--out', model])), /MG045: .*already exists; pass --force to replace it/);
     expect(readFileSync(model).equals(before)).toBe(true);
   });
-  it('a missing folder, a path through a file, a name too long: one-line MG040 before any step (not an internal error)', () => {
+  it('a missing folder, a path through a file, a name too long: one-line MG040 before any step (not an internal error)', async () => {
     for (const [out, message] of [
       [join(dir, 'no', 'such', 'm.safetensors'), /MG040: .*folder .* does not exist/],
       [join(model, 'child'), /MG040: .*cannot write \(ENOTDIR\)/],
       [join(dir, `${'x'.repeat(300)}.safetensors`), /MG040: .*(ENAMETOOLONG|the file name is 312 characters)/],
     ] as const) {
-      const r = runCli(['train', '--steps', '100000', '--out', out]);
+      const r = await runCli(['train', '--steps', '100000', '--out', out]);
       expectOneLineError(r, message);
     }
   });

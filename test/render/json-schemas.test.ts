@@ -12,8 +12,8 @@ const dir = mkdtempSync(join(tmpdir(), 'microgpt-json-'));
 const model = join(dir, 'm.safetensors');
 
 /** Runs a command with --json: stdout must be exactly one JSON document that validates against the shipped schema. */
-function check(name: string, args: string[]): Record<string, unknown> {
-  const r = runCli([...args, '--json']);
+async function check(name: string, args: string[]): Promise<Record<string, unknown>> {
+  const r = await runCli([...args, '--json']);
   expect(r.code, r.stderr).toBe(0);
   const doc = JSON.parse(r.stdout);
   const validate = ajv.compile(schema(name));
@@ -29,8 +29,8 @@ describe('the shipped JSON Schemas', () => {
 });
 
 describe('every command\'s --json output validates against its schema', () => {
-  beforeAll(() => {
-    expect(runCli(['train', '--steps', '30', '--out', model, '--json']).code).toBe(0);
+  beforeAll(async () => {
+    expect((await runCli(['train', '--steps', '30', '--out', model, '--json'])).code).toBe(0);
   });
   const cases: Array<[string, string[]]> = [
     ['explain-attention', ['explain', '--attention', 'mar']],
@@ -53,10 +53,10 @@ describe('every command\'s --json output validates against its schema', () => {
     ['explain-errors', ['explain', 'MG012']],
     ['example', ['example', 'explain_attention']],
   ];
-  for (const [name, args] of cases) it(`${args.join(' ')} → schemas/${name}.schema.json`, () => void check(name, args));
+  for (const [name, args] of cases) it(`${args.join(' ')} → schemas/${name}.schema.json`, async () => void (await check(name, args)));
 
-  it('the full-precision numbers are there: attention weights are not rounded', () => {
-    const doc = check('explain-attention', ['explain', '--attention', 'mar']) as any;
+  it('the full-precision numbers are there: attention weights are not rounded', async () => {
+    const doc = (await check('explain-attention', ['explain', '--attention', 'mar'])) as any;
     const w = doc.layers[0].heads[0].rows[1].weights[0];
     expect(String(w).length).toBeGreaterThan(8);
   });
