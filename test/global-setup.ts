@@ -1,6 +1,29 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** CLI tests run the built binary, so build once before any test runs (tsc is incremental enough at this size). */
+const ROOT = join(import.meta.dirname, '..');
+/** What tsc compiles into dist/ (tsconfig.json's include). */
+const SOURCES = ['src', 'examples', 'bench', 'scripts', 'test/helpers'];
+const BUILT = join(ROOT, 'dist', 'src', 'program.js');
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
+  }
+  return newest;
+}
+
+/**
+ * CLI tests run the built code, so build before any test runs — unless dist/ is
+ * already newer than every source file (as after `npm run build` in .ci/run),
+ * which saves a 10 s compile.
+ */
 export default function setup(): void {
+  const built = statSync(BUILT, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  const newest = Math.max(...SOURCES.map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
+  if (built > newest) return;
   execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 }
