@@ -109,3 +109,9 @@ export function assertNotAnInput(out: string, inputs: ReadonlyArray<{ path: stri
     if (i && i.dev === o.dev && i.ino === o.ino) throw new MicrogptError('MG044', `${out}: is the same file as ${input.flag} ${input.path}; writing it would destroy the input — give another output path`);
   }
 }
+
+/** Everything about an output, checked before any work: writable, a regular file or nothing, and none of the inputs. */
+export function assertOutput(out: string, inputs: ReadonlyArray<{ path: string; flag: string }>): void {
+  assertWritable(out);
+  assertNotAnInput(out, inputs);
+}

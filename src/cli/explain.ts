@@ -102,7 +102,7 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
     import('../model/corpus.js'),
     import('../render/attention.js'),
   ]);
-  if (opts.html !== undefined) await checkOutput(opts.html, opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : []);
+  if (opts.html !== undefined) (await import('../fsutil.js')).assertOutput(opts.html, opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : []);
   const src = await modelFrom(opts);
   // A trained model gets the head-specialisation summary, probed on corpus names it can read.
   const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : [];
@@ -213,11 +213,4 @@ async function memoryFromFile(path: string, contracts: ContractSet) {
   const vars = Object.fromEntries(report.sizes.map((s) => [s.field, s.value]));
   const actualWeights = report.dtypes.map((d) => ({ dtype: d.dtype, bytes: d.bytes }));
   return { contract, vars, tied: report.tied.value ?? contract.constraints.tied_embeddings, source: path, actualWeights, parameters: report.parameterCount };
-}
-
-/** An output path is checked before any work: writable, a regular file or nothing, and none of the inputs. */
-export async function checkOutput(path: string, inputs: ReadonlyArray<{ path: string; flag: string }>): Promise<void> {
-  const { assertNotAnInput, assertWritable } = await import('../fsutil.js');
-  assertWritable(path);
-  assertNotAnInput(path, inputs);
 }

@@ -29,7 +29,7 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
 }
 
 async function inspectModel(opts: InspectOptions): Promise<number> {
-  if (opts.html !== undefined) await (await import('./explain.js')).checkOutput(opts.html, opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : []);
+  if (opts.html !== undefined) (await import('../fsutil.js')).assertOutput(opts.html, opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : []);
   const [{ ContractSet }, { buildInspectReport }, { renderInspectReport }, { renderJson }, { extraContractDirs }, { modelFrom }, { print, stdoutStyle }] = await Promise.all([
     import('../contracts/index.js'),
     import('../explain/inspect.js'),

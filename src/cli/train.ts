@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { assertNotAnInput, assertNotExisting, assertWritable } from '../fsutil.js';
+import { assertNotExisting, assertOutput } from '../fsutil.js';
 import { buildTrainReport } from '../explain/training.js';
 import { ContractSet } from '../contracts/index.js';
 import { Gpt, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
@@ -33,9 +33,8 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const out = opts.out === false ? null : opts.out;
   // Everything about the output is checked before any work: a run is never lost to a bad --out.
   if (out) {
-    assertWritable(out);
+    assertOutput(out, [...(opts.data ? [{ path: opts.data, flag: '--data' }] : []), ...contractFiles(extraContractDirs(opts.contracts))]);
     assertNotExisting(out, opts.force === true, '--out');
-    assertNotAnInput(out, [...(opts.data ? [{ path: opts.data, flag: '--data' }] : []), ...contractFiles(extraContractDirs(opts.contracts))]);
   }
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);

@@ -58,18 +58,6 @@ export function withFile<T>(path: string, body: (f: OpenFile) => T, code?: strin
   }
 }
 
-/** Reads a whole small text file (JSON configs, indexes), refusing anything over `limit` bytes before reading it. */
-export function readSmallText(path: string, limit: number, what: string, code = 'MG061'): string {
-  return withFile(
-    path,
-    (f) => {
-      if (f.size > limit) throw new MicrogptError(code, `${path}: ${what} is ${f.size} bytes, over the ${limit}-byte limit for such a file`);
-      return readAt(f, 0, f.size).toString('utf8');
-    },
-    code,
-  );
-}
-
 /** What the first bytes of an unrecognised file look like, for an error message: hex, and printable ASCII. */
 export function describeBytes(bytes: Uint8Array): string {
   const head = bytes.subarray(0, 16);
@@ -90,20 +78,15 @@ export function readRegularFile(path: string, opts: { limit: number; code: strin
   if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
   if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is not a regular file (a FIFO, socket or device); ${opts.what}`);
   if (st.size > opts.limit) throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (e) {
-    throw new MicrogptError(opts.code, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); ${opts.what}`);
-  }
-  try {
-    const f = { path, fd, size: fstatSync(fd).size };
-    // Re-checked on the open descriptor: the file may have been swapped since the stat.
-    if (!fstatSync(fd).isFile() || f.size > opts.limit) throw new MicrogptError(opts.code, `${path}: changed while being opened; try again`);
-    return readAt(f, 0, f.size);
-  } finally {
-    closeSync(fd);
-  }
+  // openRegular checks the open descriptor again: the file may have been swapped since the stat.
+  return withFile(
+    path,
+    (f) => {
+      if (f.size > opts.limit) throw new MicrogptError(opts.code, `${path}: changed while being opened; try again`);
+      return readAt(f, 0, f.size);
+    },
+    opts.code,
+  );
 }
 
 /** Documented size limits of the files this tool reads whole. */

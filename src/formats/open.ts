@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
-import { describeBytes, readAt, readSmallText, withFile } from './file.js';
+import { describeBytes, readAt, readRegularFile, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
 import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
 import { readShardedIndex, type ShardedIndex } from './shards.js';
@@ -92,7 +92,7 @@ function readConfigBeside(dir: string, problems: Problem[]): ModelFiles['config'
   if (!statSync(path, { throwIfNoEntry: false })) return null;
   let json: unknown;
   try {
-    json = JSON.parse(readSmallText(path, LIMITS.configJsonBytes, 'config.json', 'MG061'));
+    json = JSON.parse(readRegularFile(path, { limit: LIMITS.configJsonBytes, code: 'MG061', what: 'expected a config.json file', isDirectory: 'expected a config.json file' }).toString('utf8'));
   } catch (e) {
     problems.push({ where: 'config.json', message: `ignored: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}` });
     return null;

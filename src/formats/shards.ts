@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { MicrogptError } from '../errors.js';
-import { readSmallText } from './file.js';
+import { readRegularFile } from './file.js';
 import { LIMITS, type Problem } from './types.js';
 
 export interface ShardedIndex {
@@ -15,7 +15,8 @@ export interface ShardedIndex {
 
 /** `model.safetensors.index.json`: `{ metadata: { total_size }, weight_map: { tensor: shard } }`. */
 export function readShardedIndex(path: string): ShardedIndex {
-  const text = readSmallText(path, LIMITS.indexJsonBytes, 'the index', 'MG065');
+  const what = 'expected a model.safetensors.index.json file';
+  const text = readRegularFile(path, { limit: LIMITS.indexJsonBytes, code: 'MG065', what, isDirectory: what }).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -59,7 +59,7 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
     shapeMismatches: tensors.filter((t) => t.check === 'mismatch').map((t) => ({ name: t.name, actual: t.shape, expected: t.expected ?? [], expression: t.template ?? '', because: t.note ?? '' })),
     shapesChecked: tensors.filter((t) => t.check !== 'unchecked').length,
     shapesUnchecked: uncheckedShapes(tensors),
-    configChecks: configChecks(files, sizes.crossChecks, tied, mapped),
+    configChecks: configChecks(sizes.crossChecks, tied, mapped),
     problems: [...files.problems, ...sizes.implausible.map((message) => ({ where: 'sizes', message }))],
   };
 }
@@ -241,7 +241,7 @@ function ranges(xs: number[]): string {
   return out.join(', ');
 }
 
-function configChecks(_files: ModelFiles, crossChecks: ReturnType<typeof readSizes>['crossChecks'], tied: FileReport['tied'], mapped: readonly Mapped[]): FileReport['configChecks'] {
+function configChecks(crossChecks: ReturnType<typeof readSizes>['crossChecks'], tied: FileReport['tied'], mapped: readonly Mapped[]): FileReport['configChecks'] {
   const out: FileReport['configChecks'] = crossChecks.map((c) =>
     c.declared === c.derived
       ? { field: c.field, ok: true, message: `${c.declaredSource} = ${c.declared}, as ${c.derivedSource} shows` }
