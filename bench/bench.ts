@@ -14,7 +14,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readGgufHeader, readSafetensorsHeader } from '../src/formats/index.js';
-import { llamaLikeTensors, writeModelDir, writeSparseGguf, writeSparseSafetensors, type GgufKv, type GgufTensorSpec } from '../test/helpers/model-files.js';
+import {
+  llamaLikeTensors,
+  writeModelDir,
+  writeSparseGguf,
+  writeSparseSafetensors,
+  type GgufKv,
+  type GgufTensorSpec,
+} from '../test/helpers/model-files.js';
 import { builtinNames, Gpt, MICROGPT, Tokenizer, trainSteps, type ModelConfig } from '../src/model/index.js';
 import { packageRoot } from '../src/paths.js';
 import { Graph } from '../src/tensor/index.js';
@@ -52,7 +59,8 @@ function forwardTokensPerSecond(): number {
 
 /** Peak RSS of a real `microgpt train` (1000 steps), reported by the process itself at exit. */
 function trainPeakRssMb(): number {
-  const hook = "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
+  const hook =
+    "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
   const r = spawnSync(process.execPath, ['--import', hook, CLI, 'train', '--no-out'], { encoding: 'utf8' });
   const kb = Number(r.stderr.match(/maxrss_kb=(\d+)/)?.[1]);
   return kb / 1024;
@@ -81,7 +89,8 @@ function timeMs(f: () => unknown, reps = 21): number {
 
 /** Peak RSS (MB) of a CLI command, reported by the process itself at exit. */
 function peakRssMb(args: string[]): number {
-  const hook = "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
+  const hook =
+    "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
   const r = spawnSync(process.execPath, ['--import', hook, CLI, ...args], { encoding: 'utf8' });
   return Number(r.stderr.match(/maxrss_kb=(\d+)/)?.[1]) / 1024;
 }
@@ -94,25 +103,76 @@ function peakRssMb(args: string[]): number {
 function modelFileBench() {
   const dir = mkdtempSync(join(tmpdir(), 'microgpt-bench-'));
   try {
-    const llama3 = { hidden: 4096, layers: 32, heads: 32, kvHeads: 8, headDim: 128, intermediate: 14336, vocab: 128256, tied: false, dtype: 'BF16' };
+    const llama3 = {
+      hidden: 4096,
+      layers: 32,
+      heads: 32,
+      kvHeads: 8,
+      headDim: 128,
+      intermediate: 14336,
+      vocab: 128256,
+      tied: false,
+      dtype: 'BF16',
+    };
     const st = join(dir, 'llama3-8b.safetensors');
     writeSparseSafetensors(st, llamaLikeTensors(llama3), { format: 'pt' });
     const folder = join(dir, 'llama3-8b');
-    writeModelDir(folder, { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_key_value_heads: 8, num_hidden_layers: 32, vocab_size: 128256, max_position_embeddings: 8192, rope_theta: 500000, rms_norm_eps: 1e-5, tie_word_embeddings: false }, llamaLikeTensors(llama3), 4);
+    writeModelDir(
+      folder,
+      {
+        architectures: ['LlamaForCausalLM'],
+        model_type: 'llama',
+        hidden_size: 4096,
+        intermediate_size: 14336,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        num_hidden_layers: 32,
+        vocab_size: 128256,
+        max_position_embeddings: 8192,
+        rope_theta: 500000,
+        rms_norm_eps: 1e-5,
+        tie_word_embeddings: false,
+      },
+      llamaLikeTensors(llama3),
+      4,
+    );
     const gguf = join(dir, 'llama3-8b.gguf');
     const V = 128256;
-    const tensors: GgufTensorSpec[] = [{ name: 'token_embd.weight', dims: [4096, V], type: 12 }, { name: 'output_norm.weight', dims: [4096], type: 0 }, { name: 'output.weight', dims: [4096, V], type: 14 }];
+    const tensors: GgufTensorSpec[] = [
+      { name: 'token_embd.weight', dims: [4096, V], type: 12 },
+      { name: 'output_norm.weight', dims: [4096], type: 0 },
+      { name: 'output.weight', dims: [4096, V], type: 14 },
+    ];
     for (let i = 0; i < 32; i++) {
-      for (const [n, d, t] of [['attn_norm', [4096], 0], ['attn_q', [4096, 4096], 12], ['attn_k', [4096, 1024], 12], ['attn_v', [4096, 1024], 14], ['attn_output', [4096, 4096], 12], ['ffn_norm', [4096], 0], ['ffn_gate', [4096, 14336], 12], ['ffn_up', [4096, 14336], 12], ['ffn_down', [14336, 4096], 14]] as const) {
+      for (const [n, d, t] of [
+        ['attn_norm', [4096], 0],
+        ['attn_q', [4096, 4096], 12],
+        ['attn_k', [4096, 1024], 12],
+        ['attn_v', [4096, 1024], 14],
+        ['attn_output', [4096, 4096], 12],
+        ['ffn_norm', [4096], 0],
+        ['ffn_gate', [4096, 14336], 12],
+        ['ffn_up', [4096, 14336], 12],
+        ['ffn_down', [14336, 4096], 14],
+      ] as const) {
         tensors.push({ name: `blk.${i}.${n}.weight`, dims: [...d], type: t });
       }
     }
     const tokens = Array.from({ length: V }, (_, i) => `tok_${i.toString(36)}`);
     const merges = Array.from({ length: 280147 }, (_, i) => `m${i % 977} x${i.toString(36)}`);
     const kvs: GgufKv[] = [
-      ['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 32], ['llama.embedding_length', 'u32', 4096], ['llama.attention.head_count', 'u32', 32],
-      ['llama.attention.head_count_kv', 'u32', 8], ['llama.feed_forward_length', 'u32', 14336], ['llama.context_length', 'u32', 8192], ['general.file_type', 'u32', 15],
-      ['tokenizer.ggml.model', 'string', 'gpt2'], ['tokenizer.ggml.tokens', 'array', 'string', tokens], ['tokenizer.ggml.token_type', 'array', 'i32', tokens.map(() => 1)], ['tokenizer.ggml.merges', 'array', 'string', merges],
+      ['general.architecture', 'string', 'llama'],
+      ['llama.block_count', 'u32', 32],
+      ['llama.embedding_length', 'u32', 4096],
+      ['llama.attention.head_count', 'u32', 32],
+      ['llama.attention.head_count_kv', 'u32', 8],
+      ['llama.feed_forward_length', 'u32', 14336],
+      ['llama.context_length', 'u32', 8192],
+      ['general.file_type', 'u32', 15],
+      ['tokenizer.ggml.model', 'string', 'gpt2'],
+      ['tokenizer.ggml.tokens', 'array', 'string', tokens],
+      ['tokenizer.ggml.token_type', 'array', 'i32', tokens.map(() => 1)],
+      ['tokenizer.ggml.merges', 'array', 'string', merges],
     ];
     writeSparseGguf(gguf, kvs, tensors);
     readSafetensorsHeader(st);
@@ -144,7 +204,10 @@ const result = {
   trainPeakRssMb: trainPeakRssMb(),
   startup: { nodeMs: startupMs(['-e', '0']), explainKernelMs: startupMs([CLI, 'explain', '--kernel', 'gpt2', '-v']) },
   modelFiles: modelFileBench(),
-  scale: [64, 128].map((nEmbd) => ({ nEmbd, stepsPerSecond: trainRate({ ...config, nEmbd, nHidden: 4 * nEmbd }, 200) })),
+  scale: [64, 128].map((nEmbd) => ({
+    nEmbd,
+    stepsPerSecond: trainRate({ ...config, nEmbd, nHidden: 4 * nEmbd }, 200),
+  })),
 };
 
 if (json) {
@@ -152,13 +215,22 @@ if (json) {
 } else {
   const f = (x: number) => Math.round(x).toLocaleString('en-US');
   console.log(`machine: ${result.machine.cpu}, ${result.machine.cores} cores, Node ${result.machine.node}`);
-  console.log(`train (default recipe, median of ${runs} × 1000 steps, warmed up): ${f(result.trainStepsPerSecond)} steps/s  [${rates.map(f).join(', ')}]`);
+  console.log(
+    `train (default recipe, median of ${runs} × 1000 steps, warmed up): ${f(result.trainStepsPerSecond)} steps/s  [${rates.map(f).join(', ')}]`,
+  );
   console.log(`train, first 1000 steps of a fresh process (JIT warming up): ${f(cold)} steps/s`);
   console.log(`forward only: ${f(result.forwardTokensPerSecond)} tokens/s`);
   console.log(`peak RSS of microgpt train: ${result.trainPeakRssMb.toFixed(1)} MB`);
-  console.log(`start-up: node -e 0 ${result.startup.nodeMs.toFixed(0)} ms, microgpt explain --kernel gpt2 -v ${result.startup.explainKernelMs.toFixed(0)} ms (${(result.startup.explainKernelMs / result.startup.nodeMs).toFixed(2)}×)`);
+  console.log(
+    `start-up: node -e 0 ${result.startup.nodeMs.toFixed(0)} ms, microgpt explain --kernel gpt2 -v ${result.startup.explainKernelMs.toFixed(0)} ms (${(result.startup.explainKernelMs / result.startup.nodeMs).toFixed(2)}×)`,
+  );
   const m = result.modelFiles;
-  console.log(`header parse: Llama-3-8B BF16 safetensors (16 GB, 291 tensors) ${m.safetensorsHeaderMs.toFixed(2)} ms; GGUF with a 128,256-token vocabulary and 280,147 merges ${m.ggufHeaderMs.toFixed(1)} ms`);
-  console.log(`inspect: a 4-shard Llama-3-8B folder ${m.inspectFolderMs.toFixed(0)} ms, the GGUF ${m.inspectGgufMs.toFixed(0)} ms (${(m.inspectFolderMs / result.startup.explainKernelMs).toFixed(2)}× and ${(m.inspectGgufMs / result.startup.explainKernelMs).toFixed(2)}× explain --kernel gpt2 -v); peak RSS ${m.inspectPeakRssMb.toFixed(0)} MB`);
-  for (const s of result.scale) console.log(`scale: n_embd ${s.nEmbd} (block 16, 1 layer): ${f(s.stepsPerSecond)} steps/s`);
+  console.log(
+    `header parse: Llama-3-8B BF16 safetensors (16 GB, 291 tensors) ${m.safetensorsHeaderMs.toFixed(2)} ms; GGUF with a 128,256-token vocabulary and 280,147 merges ${m.ggufHeaderMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `inspect: a 4-shard Llama-3-8B folder ${m.inspectFolderMs.toFixed(0)} ms, the GGUF ${m.inspectGgufMs.toFixed(0)} ms (${(m.inspectFolderMs / result.startup.explainKernelMs).toFixed(2)}× and ${(m.inspectGgufMs / result.startup.explainKernelMs).toFixed(2)}× explain --kernel gpt2 -v); peak RSS ${m.inspectPeakRssMb.toFixed(0)} MB`,
+  );
+  for (const s of result.scale)
+    console.log(`scale: n_embd ${s.nEmbd} (block 16, 1 layer): ${f(s.stepsPerSecond)} steps/s`);
 }

@@ -12,23 +12,38 @@ import { buildAttentionReport } from '../src/explain/attention.js';
 import { buildKernelReport } from '../src/explain/kernel.js';
 import { buildMaskReport } from '../src/explain/mask.js';
 import { Gpt, MICROGPT, Tokenizer } from '../src/model/index.js';
-import { renderArchitecture, renderEquation, renderInvariants, renderTokens, renderWeights } from '../src/render/attention.js';
+import {
+  renderArchitecture,
+  renderEquation,
+  renderInvariants,
+  renderTokens,
+  renderWeights,
+} from '../src/render/attention.js';
 import { renderConstraints } from '../src/render/kernel.js';
 import { renderMaskReport } from '../src/render/mask.js';
 import { colorWanted, fixed, loadColor, makeStyle, type Style } from '../src/render/style.js';
 
-export const description = 'the explain-attention chapter: mechanics, weights for "mar", invariants, causal mask, production families';
+export const description =
+  'the explain-attention chapter: mechanics, weights for "mar", invariants, causal mask, production families';
 
 /** Everything the chapter shows, computed: the model's attention on "mar", the mask, LLaMA's contract. */
 async function chapter(seed: number) {
   const model = Gpt.init(MICROGPT, seed);
-  const attention = buildAttentionReport(model, Tokenizer.default(), 'mar', { seed, weightsFrom: `random initialization (seed ${seed})` });
+  const attention = buildAttentionReport(model, Tokenizer.default(), 'mar', {
+    seed,
+    weightsFrom: `random initialization (seed ${seed})`,
+  });
   const contracts = await ContractSet.load();
   const largestHeadDim = (name: string) => Math.max(...Object.values(contracts.get(name).sizes).map(headDimOf));
   return {
     attention,
     mask: buildMaskReport(attention.tokens.length),
-    kernel: buildKernelReport(asResolved(contracts.get('llama')), contracts.get('microgpt'), contracts.families.map((f) => f.contract), { verbose: false }),
+    kernel: buildKernelReport(
+      asResolved(contracts.get('llama')),
+      contracts.get('microgpt'),
+      contracts.families.map((f) => f.contract),
+      { verbose: false },
+    ),
     headDims: { llama: largestHeadDim('llama'), gpt2: largestHeadDim('gpt2') },
   };
 }
@@ -60,7 +75,9 @@ export async function run(out: (text: string) => void, style: Style, seed = 42):
   );
 
   h('Attention weight visualization');
-  out(`${renderTokens(attention)} the attention weights at random initialization (seed ${seed}) show the causal structure (values vary per seed, but the structural invariants are constant):\n`);
+  out(
+    `${renderTokens(attention)} the attention weights at random initialization (seed ${seed}) show the causal structure (values vary per seed, but the structural invariants are constant):\n`,
+  );
   out(renderWeights(attention, s) + '\n');
   out(renderInvariants(attention.invariants, s) + '\n');
   const [bos, self] = attention.layers[0].heads[0].rows[1].weights;
@@ -76,9 +93,13 @@ export async function run(out: (text: string) => void, style: Style, seed = 42):
   h('Comparison with production models');
   out('$ microgpt explain --kernel llama -v\n');
   out(renderConstraints(kernel, s) + '\n');
-  const simpler = kernel.constraints.every((c) => c.verdict === 'same' || c.verdict === 'same-kind' || c.verdict === 'simpler');
+  const simpler = kernel.constraints.every(
+    (c) => c.verdict === 'same' || c.verdict === 'same-kind' || c.verdict === 'simpler',
+  );
   out(
-    (simpler ? 'microGPT uses the simpler variants of each component. ' : `microGPT differs from ${kernel.displayName} in ways that are not all simplifications. `) +
+    (simpler
+      ? 'microGPT uses the simpler variants of each component. '
+      : `microGPT differs from ${kernel.displayName} in ways that are not all simplifications. `) +
       'The contract structure is identical — only the kernel implementations differ.',
   );
   return attention.allInvariantsHold ? 0 : 1;

@@ -1,4 +1,17 @@
-import { accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MicrogptError } from './errors.js';
 
@@ -52,7 +65,10 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
       // the temporary file was never created
     }
     if (e instanceof MicrogptError) throw e;
-    throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check that the folder exists and is writable`);
+    throw new MicrogptError(
+      'MG040',
+      `${path}: cannot write (${errno(e)}); check that the folder exists and is writable`,
+    );
   }
 }
 
@@ -64,8 +80,16 @@ function checkReplaceable(path: string, target: string): void {
   } catch (e) {
     throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check the path`);
   }
-  if (st?.isDirectory()) throw new MicrogptError('MG040', `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`);
-  if (st && !st.isFile()) throw new MicrogptError('MG040', `${path}: is not a regular file (a device, FIFO or socket); refusing to replace it — give a file path`);
+  if (st?.isDirectory())
+    throw new MicrogptError(
+      'MG040',
+      `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`,
+    );
+  if (st && !st.isFile())
+    throw new MicrogptError(
+      'MG040',
+      `${path}: is not a regular file (a device, FIFO or socket); refusing to replace it — give a file path`,
+    );
 }
 
 /** Fails early, before any long work, when `path` could not be written later. */
@@ -85,7 +109,11 @@ export function assertWritable(path: string): void {
   } catch {
     throw new MicrogptError('MG040', `${path}: cannot write: folder ${dir} is not writable`);
   }
-  if (basename(target).length > 240) throw new MicrogptError('MG040', `${path}: cannot write: the file name is ${basename(target).length} characters (at most 240)`);
+  if (basename(target).length > 240)
+    throw new MicrogptError(
+      'MG040',
+      `${path}: cannot write: the file name is ${basename(target).length} characters (at most 240)`,
+    );
 }
 
 /** An existing output is only replaced when the user says so. */
@@ -106,7 +134,11 @@ export function assertNotAnInput(out: string, inputs: ReadonlyArray<{ path: stri
   if (!o) return;
   for (const input of inputs) {
     const i = statSync(input.path, { throwIfNoEntry: false });
-    if (i && i.dev === o.dev && i.ino === o.ino) throw new MicrogptError('MG044', `${out}: is the same file as ${input.flag} ${input.path}; writing it would destroy the input — give another output path`);
+    if (i && i.dev === o.dev && i.ino === o.ino)
+      throw new MicrogptError(
+        'MG044',
+        `${out}: is the same file as ${input.flag} ${input.path}; writing it would destroy the input — give another output path`,
+      );
   }
 }
 

@@ -8,16 +8,25 @@ import { safe } from './render/escape.js';
 import { colorWanted, loadColor } from './render/style.js';
 import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
-
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
 const noColorOption = () => new Option('--no-color', 'no colour, even on a terminal (NO_COLOR does the same)');
 const contractsOption = () =>
-  new Option('--contracts <dir>', 'also load family contracts from this folder (repeatable; env MICROGPT_CONTRACTS)').argParser((v: string, acc: string[] = []) => [...acc, v]);
-const modelOption = () => new Option('--model <file>', 'checkpoint written by microgpt train (default: an untrained model from --seed)');
-const familyOption = () => new Option('--family <family>', 'a tiny model of this family (llama, gpt2, mistral …: its kernels at microGPT scale) instead of microGPT');
-const fileFamilyOption = () => new Option('--family <family>', 'read the model as this family instead of detecting it (llama, qwen2, gpt2 …)');
+  new Option(
+    '--contracts <dir>',
+    'also load family contracts from this folder (repeatable; env MICROGPT_CONTRACTS)',
+  ).argParser((v: string, acc: string[] = []) => [...acc, v]);
+const modelOption = () =>
+  new Option('--model <file>', 'checkpoint written by microgpt train (default: an untrained model from --seed)');
+const familyOption = () =>
+  new Option(
+    '--family <family>',
+    'a tiny model of this family (llama, gpt2, mistral …: its kernels at microGPT scale) instead of microGPT',
+  );
+const fileFamilyOption = () =>
+  new Option('--family <family>', 'read the model as this family instead of detecting it (llama, qwen2, gpt2 …)');
 const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(42);
-const dataOption = () => new Option('--data <file>', 'text file with one name per line (default: the built-in 8,403 English first names)');
+const dataOption = () =>
+  new Option('--data <file>', 'text file with one name per line (default: the built-in 8,403 English first names)');
 
 /** The command tree, built fresh for every run (commander keeps parsed values on the objects). */
 export function buildProgram(): Command {
@@ -25,13 +34,23 @@ export function buildProgram(): Command {
 
   program
     .name('microgpt')
-    .description('Inspect a tiny GPT from the inside: architecture, kernel dispatch, tensor roles, causal mask and per-head attention of a real model.')
+    .description(
+      'Inspect a tiny GPT from the inside: architecture, kernel dispatch, tensor roles, causal mask and per-head attention of a real model.',
+    )
     .version('0.1.0')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
       // Commander's own errors (unknown option, bad value) follow the tool's format: one line with a code.
-      outputError: (text, write) => write(`microgpt: error MG000: ${safe(text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' '))}\n`),
+      outputError: (text, write) =>
+        write(
+          `microgpt: error MG000: ${safe(
+            text
+              .replace(/^error: /, '')
+              .trim()
+              .replace(/\s*\n\s*/g, ' '),
+          )}\n`,
+        ),
     })
     .addHelpText(
       'after',
@@ -49,27 +68,41 @@ export function buildProgram(): Command {
     $ microgpt contracts list                   the 19 families this tool knows`,
     );
 
-
-
   program
     .command('explain')
-    .description('explain attention, a tensor or a family\'s kernels (one mode at a time), or an error code')
+    .description("explain attention, a tensor or a family's kernels (one mode at a time), or an error code")
     .argument('[code]', 'an error code such as MG012: what it means and how to fix it')
     .option('--errors', 'list every error code')
-    .option('--attention <text>', 'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)')
+    .option(
+      '--attention <text>',
+      'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)',
+    )
     .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
-    .option('--kernel [family]', 'a family\'s kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json (with --model and no family: the checkpoint\'s)')
+    .option(
+      '--kernel [family]',
+      "a family's kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json (with --model and no family: the checkpoint's)",
+    )
     .option('--heads <list>', 'with --attention: only these heads, e.g. 0,2', integerList)
     .option('--html <file>', 'with --attention: also write a self-contained HTML report (heatmaps, mask, invariants)')
     .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))
     .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
     .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
     .option('--vs <family>', 'with --kernel: a second family side by side, differences highlighted')
-    .option('--memory', 'with --kernel (a family with --size, a config.json, or a model file or folder): weight bytes, KV-cache bytes and FLOPs per token')
-    .option('--context <n>', 'with --memory: tokens in the KV cache (default: the model\'s context length)', integerIn(1, 100_000_000))
+    .option(
+      '--memory',
+      'with --kernel (a family with --size, a config.json, or a model file or folder): weight bytes, KV-cache bytes and FLOPs per token',
+    )
+    .option(
+      '--context <n>',
+      "with --memory: tokens in the KV cache (default: the model's context length)",
+      integerIn(1, 100_000_000),
+    )
     .option('--batch <n>', 'with --memory: sequences in the batch', integerIn(1, 1_000_000), 1)
     .option('--kv-dtype <type>', 'with --memory: KV-cache element type (f16, bf16, f32, q8_0, q4_0 …)', 'f16')
-    .option('--family <family>', 'with --attention: a tiny model of this family instead of microGPT; with --tensor: whose tensor names to use')
+    .option(
+      '--family <family>',
+      'with --attention: a tiny model of this family instead of microGPT; with --tensor: whose tensor names to use',
+    )
     .option('--len <n>', 'with --tensor attn_mask: sequence length', integerIn(1, 16), 4)
     .option('--seed <n>', 'seed of the random initialization', SEED, 42)
     .option('--model <file>', 'with --attention or --tensor: use a checkpoint written by microgpt train')
@@ -111,16 +144,20 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of the random initialization', SEED, 42)
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt example\n  $ microgpt example explain_attention\n  $ microgpt example explain_attention --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt example\n  $ microgpt example explain_attention\n  $ microgpt example explain_attention --json',
+    )
     .action(async (name: string | undefined, opts) => {
       const { runExample } = await import('./cli/example.js');
       process.exitCode = await runExample(name, opts);
     });
 
-
   program
     .command('train')
-    .description("train microGPT (Karpathy's recipe: one name per step, Adam, linear lr decay), or a tiny model of any attention family with --family, and write a checkpoint")
+    .description(
+      "train microGPT (Karpathy's recipe: one name per step, Adam, linear lr decay), or a tiny model of any attention family with --family, and write a checkpoint",
+    )
     .addOption(dataOption())
     .addOption(familyOption())
     .addOption(contractsOption())
@@ -132,7 +169,10 @@ export function buildProgram(): Command {
     .option('--force', 'replace --out if it already exists')
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nAn existing --out is replaced only with --force. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step and still writes the checkpoint.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nAn existing --out is replaced only with --force. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step and still writes the checkpoint.',
+    )
     .action(async (opts) => {
       const { runTrain } = await import('./cli/train.js');
       process.exitCode = await runTrain(opts);
@@ -148,7 +188,10 @@ export function buildProgram(): Command {
     .addOption(seedOption('seed of the untrained model when no --model is given'))
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt eval --model m.safetensors\n  $ microgpt eval --model m.safetensors --data names.txt')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt eval --model m.safetensors\n  $ microgpt eval --model m.safetensors --data names.txt',
+    )
     .action(async (opts) => {
       const { runEval } = await import('./cli/commands.js');
       process.exitCode = await runEval(opts);
@@ -166,7 +209,10 @@ export function buildProgram(): Command {
     .option('--explain', 'for every character: the top candidates before and after temperature, and the one drawn')
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt sample --model m.safetensors\n  $ microgpt sample --model m.safetensors -n 3 --explain\n  $ microgpt sample --model m.safetensors --temperature 1.0 --seed 7')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt sample --model m.safetensors\n  $ microgpt sample --model m.safetensors -n 3 --explain\n  $ microgpt sample --model m.safetensors --temperature 1.0 --seed 7',
+    )
     .action(async (opts) => {
       const { runSample } = await import('./cli/commands.js');
       process.exitCode = await runSample({ ...opts, n: opts.count });
@@ -174,15 +220,28 @@ export function buildProgram(): Command {
 
   program
     .command('inspect')
-    .description('what is in a model: a safetensors file, sharded index, GGUF file or model folder (headers only, any size), or a microgpt checkpoint with every tensor\'s statistics')
-    .argument('[path]', 'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them (and config.json)')
+    .description(
+      "what is in a model: a safetensors file, sharded index, GGUF file or model folder (headers only, any size), or a microgpt checkpoint with every tensor's statistics",
+    )
+    .argument(
+      '[path]',
+      'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them (and config.json)',
+    )
     .addOption(modelOption())
-    .addOption(new Option('--family <family>', 'with a model file: read it as this family instead of detecting it; without one: a tiny model of this family instead of microGPT'))
+    .addOption(
+      new Option(
+        '--family <family>',
+        'with a model file: read it as this family instead of detecting it; without one: a tiny model of this family instead of microGPT',
+      ),
+    )
     .addOption(contractsOption())
     .addOption(seedOption('seed of the untrained model when no path or --model is given'))
     .option('--metadata', 'with a model file: also print the metadata key/values (large arrays summarised)')
     .option('-v, --verbose', 'with a model file: list every tensor, not one row per template')
-    .option('--html <file>', 'microgpt checkpoints: also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)')
+    .option(
+      '--html <file>',
+      'microgpt checkpoints: also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)',
+    )
     .addOption(jsonOption())
     .addOption(noColorOption())
     .addHelpText(
@@ -205,14 +264,25 @@ export function buildProgram(): Command {
 
   program
     .command('validate')
-    .description('check a model file or folder: header integrity, shards, shapes and names against the family contract, config.json against the tensors; --scan also streams the values')
-    .argument('<path>', 'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them')
-    .option('--scan', 'also stream every float tensor (F32, F64, F16, BF16) and report NaN, infinite and all-zero tensors (bounded memory)')
+    .description(
+      'check a model file or folder: header integrity, shards, shapes and names against the family contract, config.json against the tensors; --scan also streams the values',
+    )
+    .argument(
+      '<path>',
+      'model file or folder: *.safetensors, model.safetensors.index.json, *.gguf, or a folder with them',
+    )
+    .option(
+      '--scan',
+      'also stream every float tensor (F32, F64, F16, BF16) and report NaN, infinite and all-zero tensors (bounded memory)',
+    )
     .addOption(fileFamilyOption())
     .addOption(contractsOption())
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt validate ~/models/Llama-2-7b-hf\n  $ microgpt validate model.safetensors --scan\n  $ microgpt validate llama-2-7b.Q4_K_M.gguf --json\n\nExit 0 when sound, 1 when a check fails (one line per failure), 2 when the file cannot be read.')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt validate ~/models/Llama-2-7b-hf\n  $ microgpt validate model.safetensors --scan\n  $ microgpt validate llama-2-7b.Q4_K_M.gguf --json\n\nExit 0 when sound, 1 when a check fails (one line per failure), 2 when the file cannot be read.',
+    )
     .action(async (path: string, opts) => {
       const { runValidate } = await import('./cli/files.js');
       process.exitCode = await runValidate(path, opts);
@@ -220,15 +290,23 @@ export function buildProgram(): Command {
 
   program
     .command('diff')
-    .description('what differs between two models (files or folders): tensors added, removed, reshaped, re-typed; family, sizes and config; --values compares the numbers')
+    .description(
+      'what differs between two models (files or folders): tensors added, removed, reshaped, re-typed; family, sizes and config; --values compares the numbers',
+    )
     .argument('<a>', 'first model file or folder')
     .argument('<b>', 'second model file or folder')
-    .option('--values', 'also stream the tensors both hold (same shape, F32/F64/F16/BF16; files up to 2 GB): max |Δ|, RMSE and cosine per tensor')
+    .option(
+      '--values',
+      'also stream the tensors both hold (same shape, F32/F64/F16/BF16; files up to 2 GB): max |Δ|, RMSE and cosine per tensor',
+    )
     .addOption(fileFamilyOption())
     .addOption(contractsOption())
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt diff base/ finetuned/\n  $ microgpt diff m1.safetensors m2.safetensors --values\n  $ microgpt diff model-f16.gguf model-Q4_K_M.gguf --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt diff base/ finetuned/\n  $ microgpt diff m1.safetensors m2.safetensors --values\n  $ microgpt diff model-f16.gguf model-Q4_K_M.gguf --json',
+    )
     .action(async (a: string, b: string, opts) => {
       const { runDiff } = await import('./cli/files.js');
       process.exitCode = await runDiff(a, b, opts);
@@ -250,7 +328,9 @@ export function buildProgram(): Command {
       process.exitCode = await runTrace(text, opts);
     });
 
-  const contracts = program.command('contracts').description('the family contracts: list them, or validate contract files');
+  const contracts = program
+    .command('contracts')
+    .description('the family contracts: list them, or validate contract files');
 
   contracts
     .command('list')
@@ -258,7 +338,10 @@ export function buildProgram(): Command {
     .addOption(contractsOption())
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt contracts list\n  $ microgpt contracts list --contracts ./my-contracts')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt contracts list\n  $ microgpt contracts list --contracts ./my-contracts',
+    )
     .action(async (opts) => {
       const { runContractsList } = await import('./cli/contracts.js');
       process.exitCode = await runContractsList(opts);
@@ -270,7 +353,10 @@ export function buildProgram(): Command {
     .argument('[files...]', 'contract .json files or folders of them')
     .addOption(jsonOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt contracts validate\n  $ microgpt contracts validate my-family.json ./more-contracts')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt contracts validate\n  $ microgpt contracts validate my-family.json ./more-contracts',
+    )
     .action(async (files: string[], opts) => {
       const { runContractsValidate } = await import('./cli/contracts.js');
       process.exitCode = await runContractsValidate(files, opts);
@@ -288,12 +374,20 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // chalk is loaded only when this run may print in colour.
-    if (!argv.includes('--json') && colorWanted(process.env, process.stdout.isTTY === true, !argv.includes('--no-color'))) await loadColor();
+    if (
+      !argv.includes('--json') &&
+      colorWanted(process.env, process.stdout.isTTY === true, !argv.includes('--no-color'))
+    )
+      await loadColor();
     const twice = repeatedOption(argv.slice(2));
-    if (twice) throw new MicrogptError('MG000', `${twice} is given more than once; give it once (only --contracts adds up)`);
+    if (twice)
+      throw new MicrogptError('MG000', `${twice} is given more than once; give it once (only --contracts adds up)`);
     // `help foo`: commander would print the whole help; an unknown command is one line, as everywhere else.
     if (argv[2] === 'help' && argv[3] !== undefined && !program.commands.some((c) => c.name() === argv[3])) {
-      throw new MicrogptError('MG000', `unknown command '${argv[3]}'; commands: ${program.commands.map((c) => c.name()).join(', ')}`);
+      throw new MicrogptError(
+        'MG000',
+        `unknown command '${argv[3]}'; commands: ${program.commands.map((c) => c.name()).join(', ')}`,
+      );
     }
     await program.parseAsync(argv);
   } catch (e) {
@@ -314,8 +408,9 @@ function exitCodeFor(e: unknown): number {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(
-    process.env.MICROGPT_DEBUG === '1' ? `${err.stack}\n` : `microgpt: internal error: ${err.message} (a bug; MICROGPT_DEBUG=1 shows the stack trace)\n`,
+    process.env.MICROGPT_DEBUG === '1'
+      ? `${err.stack}\n`
+      : `microgpt: internal error: ${err.message} (a bug; MICROGPT_DEBUG=1 shows the stack trace)\n`,
   );
   return 70;
 }
-

@@ -2,7 +2,10 @@ import { createRequire } from 'node:module';
 
 /** Loaded on the first suggestion only: every command imports this module, few ever suggest. */
 let levenshtein: ((a: string, b: string) => number) | undefined;
-const distance = (a: string, b: string): number => (levenshtein ??= (createRequire(import.meta.url)('fastest-levenshtein') as { distance: (a: string, b: string) => number }).distance)(a, b);
+const distance = (a: string, b: string): number =>
+  (levenshtein ??= (
+    createRequire(import.meta.url)('fastest-levenshtein') as { distance: (a: string, b: string) => number }
+  ).distance)(a, b);
 
 /** The closest candidate by edit distance, if it is close enough to be a plausible typo ("did you mean"). */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {

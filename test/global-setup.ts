@@ -23,7 +23,10 @@ function newestSource(dir: string): number {
  */
 export default function setup(): void {
   const built = statSync(BUILT, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const newest = Math.max(...SOURCES.map((d) => newestSource(join(ROOT, d))), statSync(join(ROOT, 'tsconfig.json')).mtimeMs);
+  const newest = Math.max(
+    ...SOURCES.map((d) => newestSource(join(ROOT, d))),
+    statSync(join(ROOT, 'tsconfig.json')).mtimeMs,
+  );
   if (built > newest) return;
   execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
 }

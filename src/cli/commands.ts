@@ -21,22 +21,46 @@ export async function runEval(opts: ModelOptions & { data?: string }): Promise<n
   const src = await modelFrom(opts);
   const { docs, label } = corpusFrom(opts.data);
   const report = buildEvalReport(src.model, src.tokenizer, docs, label, src.weightsFrom);
-  print(opts.json ? renderJson('eval', { model: opts.model ?? null, data: label }, report) : renderEvalReport(report, stdoutStyle(opts)));
+  print(
+    opts.json
+      ? renderJson('eval', { model: opts.model ?? null, data: label }, report)
+      : renderEvalReport(report, stdoutStyle(opts)),
+  );
   return 0;
 }
 
-export async function runSample(opts: ModelOptions & { n: number; temperature: number; explain?: boolean }): Promise<number> {
+export async function runSample(
+  opts: ModelOptions & { n: number; temperature: number; explain?: boolean },
+): Promise<number> {
   const src = await modelFrom(opts);
   const names = sampleNames(src.model, src.tokenizer, opts.n, opts.temperature, opts.seed);
-  const report: SampleReport = { kind: 'sample', weightsFrom: src.weightsFrom, seed: opts.seed, temperature: opts.temperature, names, explain: opts.explain === true };
-  print(opts.json ? renderJson('sample', { model: opts.model ?? null, n: opts.n, temperature: opts.temperature, seed: opts.seed }, report) : renderSampleReport(report, stdoutStyle(opts)));
+  const report: SampleReport = {
+    kind: 'sample',
+    weightsFrom: src.weightsFrom,
+    seed: opts.seed,
+    temperature: opts.temperature,
+    names,
+    explain: opts.explain === true,
+  };
+  print(
+    opts.json
+      ? renderJson(
+          'sample',
+          { model: opts.model ?? null, n: opts.n, temperature: opts.temperature, seed: opts.seed },
+          report,
+        )
+      : renderSampleReport(report, stdoutStyle(opts)),
+  );
   return 0;
 }
 
 export async function runTrace(text: string, opts: ModelOptions): Promise<number> {
   const src = await modelFrom(opts);
   const report = buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom);
-  print(opts.json ? renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report) : renderTraceReport(report, stdoutStyle(opts)));
+  print(
+    opts.json
+      ? renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report)
+      : renderTraceReport(report, stdoutStyle(opts)),
+  );
   return 0;
 }
-

@@ -8,7 +8,11 @@ import { extraContractDirs } from './dirs.js';
 export async function runContractsList(opts: OutputOptions & { contracts?: string[] }): Promise<number> {
   const set = await ContractSet.load(extraContractDirs(opts.contracts));
   const report = buildContractList(set.families);
-  print(opts.json ? renderJson('contracts list', { contracts: opts.contracts ?? [] }, report) : renderContractList(report, stdoutStyle(opts)));
+  print(
+    opts.json
+      ? renderJson('contracts list', { contracts: opts.contracts ?? [] }, report)
+      : renderContractList(report, stdoutStyle(opts)),
+  );
   return 0;
 }
 

@@ -11,23 +11,41 @@ interface ExampleModule {
 
 export async function runExample(name: string | undefined, opts: OutputOptions & { seed: number }): Promise<number> {
   // Examples live beside src/ (examples/ in the source tree, dist/examples/ after the build).
-  const { EXAMPLES } = (await import(new URL('../../examples/index.js', import.meta.url).href)) as typeof import('../../examples/index.js');
+  const { EXAMPLES } = (await import(
+    new URL('../../examples/index.js', import.meta.url).href
+  )) as typeof import('../../examples/index.js');
   if (name === undefined) {
     if (opts.json) {
-      print(renderJson('example', { name: null, seed: opts.seed }, { kind: 'example', examples: EXAMPLES, ran: null, sections: [] }));
+      print(
+        renderJson(
+          'example',
+          { name: null, seed: opts.seed },
+          { kind: 'example', examples: EXAMPLES, ran: null, sections: [] },
+        ),
+      );
       return 0;
     }
-    print(['Examples (run one with: microgpt example <name>):', ...EXAMPLES.map((e) => `  ${e.name.padEnd(20)} ${e.description}`)].join('\n'));
+    print(
+      [
+        'Examples (run one with: microgpt example <name>):',
+        ...EXAMPLES.map((e) => `  ${e.name.padEnd(20)} ${e.description}`),
+      ].join('\n'),
+    );
     return 0;
   }
   const names = EXAMPLES.map((e) => e.name);
   if (!names.includes(name)) {
-    throw new MicrogptError('MG017', `unknown example "${name}"${didYouMean(name, names)}; examples: ${names.join(', ')}`);
+    throw new MicrogptError(
+      'MG017',
+      `unknown example "${name}"${didYouMean(name, names)}; examples: ${names.join(', ')}`,
+    );
   }
   const mod = (await import(new URL(`../../examples/${name}.js`, import.meta.url).href)) as ExampleModule;
   if (opts.json) {
     const { sections } = await mod.report(opts.seed);
-    print(renderJson('example', { name, seed: opts.seed }, { kind: 'example', examples: EXAMPLES, ran: name, sections }));
+    print(
+      renderJson('example', { name, seed: opts.seed }, { kind: 'example', examples: EXAMPLES, ran: name, sections }),
+    );
     return 0;
   }
   return mod.run(print, stdoutStyle(opts), opts.seed);

@@ -44,8 +44,13 @@ function refuseForeignOptions(opts: ExplainOptions, mode: keyof typeof MODE_OPTI
   const allowed = new Set([...MODE_OPTIONS[mode], ...COMMON]);
   const foreign = (opts.given ?? []).filter((k) => !allowed.has(k));
   if (foreign.length) {
-    const where = (Object.keys(MODE_OPTIONS) as Array<keyof typeof MODE_OPTIONS>).find((m) => m !== mode && MODE_OPTIONS[m].includes(foreign[0]));
-    throw new MicrogptError('MG001', `${flagOf(foreign[0])} does not apply to ${mode === 'errors' ? 'error codes' : `--${mode}`}${where ? ` (it goes with ${where === 'errors' ? 'error codes' : `--${where}`})` : ''}; drop it`);
+    const where = (Object.keys(MODE_OPTIONS) as Array<keyof typeof MODE_OPTIONS>).find(
+      (m) => m !== mode && MODE_OPTIONS[m].includes(foreign[0]),
+    );
+    throw new MicrogptError(
+      'MG001',
+      `${flagOf(foreign[0])} does not apply to ${mode === 'errors' ? 'error codes' : `--${mode}`}${where ? ` (it goes with ${where === 'errors' ? 'error codes' : `--${where}`})` : ''}; drop it`,
+    );
   }
   const memoryOnly = ['context', 'batch', 'kvDtype'].find((k) => opts.given?.includes(k));
   if (memoryOnly && !opts.memory) throw new MicrogptError('MG001', `${flagOf(memoryOnly)} goes with --memory`);
@@ -54,7 +59,7 @@ function refuseForeignOptions(opts: ExplainOptions, mode: keyof typeof MODE_OPTI
 export const EXPLAIN_MODES = [
   ['--attention <text>', 'per-head attention weights of the model on [BOS, text…], with the invariants checked'],
   ['--tensor <name>', 'role, shape and formula of one tensor (attn_mask: the causal mask)'],
-  ['--kernel <family>', 'a family\'s kernel pipeline and constraints, compared with microGPT'],
+  ['--kernel <family>', "a family's kernel pipeline and constraints, compared with microGPT"],
   ['MGnnn | --errors', 'what an error code means, its usual causes and the fix (or the list of codes)'],
 ] as const;
 
@@ -77,8 +82,12 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     return 2;
   }
   if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
-  if (opts.html !== undefined && opts.attention === undefined) throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
-  refuseForeignOptions(opts, opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel');
+  if (opts.html !== undefined && opts.attention === undefined)
+    throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
+  refuseForeignOptions(
+    opts,
+    opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel',
+  );
   // Each mode imports only what it needs, to keep start-up fast.
   if (opts.attention !== undefined) return explainAttention(opts.attention, opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
@@ -88,24 +97,38 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
 
 async function explainErrors(code: string | undefined, opts: ExplainOptions): Promise<number> {
   if (code !== undefined && opts.errors) throw new MicrogptError('MG001', 'give an error code or --errors, not both');
-  const [{ buildErrorCodesReport }, { renderErrorCodes }] = await Promise.all([import('../explain/error-codes.js'), import('../render/error-codes.js')]);
+  const [{ buildErrorCodesReport }, { renderErrorCodes }] = await Promise.all([
+    import('../explain/error-codes.js'),
+    import('../render/error-codes.js'),
+  ]);
   const report = buildErrorCodesReport(code);
-  print(opts.json ? renderJson('explain --errors', { code: code ?? null }, report) : renderErrorCodes(report, stdoutStyle(opts)));
+  print(
+    opts.json
+      ? renderJson('explain --errors', { code: code ?? null }, report)
+      : renderErrorCodes(report, stdoutStyle(opts)),
+  );
   return 0;
 }
 
 async function explainAttention(text: string, opts: ExplainOptions): Promise<number> {
-  const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }, { renderAttentionReport }] = await Promise.all([
-    import('./model.js'),
-    import('../explain/attention.js'),
-    import('../explain/heads.js'),
-    import('../model/corpus.js'),
-    import('../render/attention.js'),
-  ]);
-  if (opts.html !== undefined) (await import('../fsutil.js')).assertOutput(opts.html, opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : []);
+  const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }, { renderAttentionReport }] =
+    await Promise.all([
+      import('./model.js'),
+      import('../explain/attention.js'),
+      import('../explain/heads.js'),
+      import('../model/corpus.js'),
+      import('../render/attention.js'),
+    ]);
+  if (opts.html !== undefined)
+    (await import('../fsutil.js')).assertOutput(
+      opts.html,
+      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+    );
   const src = await modelFrom(opts);
   // A trained model gets the head-specialisation summary, probed on corpus names it can read.
-  const probe = src.trained ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c)))) : [];
+  const probe = src.trained
+    ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c))))
+    : [];
   const report = buildAttentionReport(src.model, src.tokenizer, text, {
     seed: opts.seed,
     weightsFrom: src.weightsFrom,
@@ -113,35 +136,60 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
     select: { heads: opts.heads, layer: opts.layer },
   });
   if (opts.html !== undefined) {
-    const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../explain/mask.js'), import('../fsutil.js')]);
+    const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([
+      import('../render/html.js'),
+      import('../explain/mask.js'),
+      import('../fsutil.js'),
+    ]);
     writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
-  const inputs = { text, seed: opts.seed, model: opts.model ?? null, heads: opts.heads ?? null, layer: opts.layer ?? null };
-  print(opts.json ? renderJson('explain --attention', inputs, report) : renderAttentionReport(report, stdoutStyle(opts), { width: terminalWidth() }));
+  const inputs = {
+    text,
+    seed: opts.seed,
+    model: opts.model ?? null,
+    heads: opts.heads ?? null,
+    layer: opts.layer ?? null,
+  };
+  print(
+    opts.json
+      ? renderJson('explain --attention', inputs, report)
+      : renderAttentionReport(report, stdoutStyle(opts), { width: terminalWidth() }),
+  );
   return report.allInvariantsHold ? 0 : 1;
 }
 
 async function explainKernel(arg: string | true, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
   if (opts.memory) return explainMemory(arg, opts, contracts);
   // `--kernel` with no family explains the checkpoint's family.
-  if (arg === true && opts.model === undefined) throw new MicrogptError('MG001', "--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint's family");
+  if (arg === true && opts.model === undefined)
+    throw new MicrogptError(
+      'MG001',
+      "--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint's family",
+    );
   const family = arg === true ? (await (await import('./model.js')).modelFrom(opts)).family : arg;
-  const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] = await Promise.all([
-    import('../explain/kernel.js'),
-    import('../render/kernel.js'),
-    import('../contracts/resolve.js'),
-  ]);
+  const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] =
+    await Promise.all([
+      import('../explain/kernel.js'),
+      import('../render/kernel.js'),
+      import('../contracts/resolve.js'),
+    ]);
   const all = contracts.families.map((f) => f.contract);
   const reference = contracts.get('microgpt');
-  const report = buildKernelReport(await resolveKernelTarget(family, contracts), reference, all, { verbose: opts.verbose === true, size: opts.size });
+  const report = buildKernelReport(await resolveKernelTarget(family, contracts), reference, all, {
+    verbose: opts.verbose === true,
+    size: opts.size,
+  });
   const inputs = { kernel: family, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
   const style = stdoutStyle(opts);
   if (opts.vs === undefined) {
     print(opts.json ? renderJson('explain --kernel', inputs, report) : renderKernelReport(report, style));
     return 0;
   }
-  const vs = buildVsReport(report, buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false }));
+  const vs = buildVsReport(
+    report,
+    buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false }),
+  );
   print(opts.json ? renderJson('explain --kernel --vs', inputs, vs) : renderVsReport(vs, style));
   return 0;
 }
@@ -160,11 +208,21 @@ async function explainTensor(name: string, opts: ExplainOptions, contracts: Cont
   // checkpoint's, or a tiny model of the family (explain-only families have none).
   const runnable = contract !== undefined && kernel('attention_type', contract.constraints.attention_type).executable;
   const model = src ?? (runnable ? await modelFrom({ ...opts, family }) : null);
-  const report = buildTensorReport(contracts.families.map((f) => f.contract), name, {
-    family: contract,
-    maskLen: opts.len,
-    model: model ? { family: model.family, model: model.model, weightsFrom: src ? src.weightsFrom : `tiny ${model.family} model at initialization` } : undefined,
-  });
+  const report = buildTensorReport(
+    contracts.families.map((f) => f.contract),
+    name,
+    {
+      family: contract,
+      maskLen: opts.len,
+      model: model
+        ? {
+            family: model.family,
+            model: model.model,
+            weightsFrom: src ? src.weightsFrom : `tiny ${model.family} model at initialization`,
+          }
+        : undefined,
+    },
+  );
   const inputs = { tensor: name, family: family ?? null, len: opts.len, model: opts.model ?? null };
   print(opts.json ? renderJson('explain --tensor', inputs, report) : renderTensorReport(report, stdoutStyle(opts)));
   return 0;
@@ -174,43 +232,94 @@ async function explainTensor(name: string, opts: ExplainOptions, contracts: Cont
 async function isModelPath(arg: string): Promise<boolean> {
   const { statSync } = await import('node:fs');
   const st = statSync(arg, { throwIfNoEntry: false });
-  return st !== undefined && (st.isDirectory() || arg.endsWith('.safetensors') || arg.endsWith('.gguf') || arg.endsWith('.safetensors.index.json'));
+  return (
+    st !== undefined &&
+    (st.isDirectory() ||
+      arg.endsWith('.safetensors') ||
+      arg.endsWith('.gguf') ||
+      arg.endsWith('.safetensors.index.json'))
+  );
 }
 
 /** --memory: weights, KV cache and FLOPs per token, for a family size, a config.json or a model file. */
 async function explainMemory(arg: string | true, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
-  if (arg === true) throw new MicrogptError('MG001', '--memory needs --kernel with a family (and --size), a config.json or a model file or folder');
-  const [{ buildMemoryReport }, { renderMemoryReport }] = await Promise.all([import('../explain/files/memory.js'), import('../render/memory.js')]);
-  const input = (await isModelPath(arg)) ? await memoryFromFile(arg, contracts) : await memoryFromContract(arg, opts, contracts);
+  if (arg === true)
+    throw new MicrogptError(
+      'MG001',
+      '--memory needs --kernel with a family (and --size), a config.json or a model file or folder',
+    );
+  const [{ buildMemoryReport }, { renderMemoryReport }] = await Promise.all([
+    import('../explain/files/memory.js'),
+    import('../render/memory.js'),
+  ]);
+  const input = (await isModelPath(arg))
+    ? await memoryFromFile(arg, contracts)
+    : await memoryFromContract(arg, opts, contracts);
   const report = buildMemoryReport(input, { context: opts.context, batch: opts.batch, kvDtype: opts.kvDtype });
-  const inputs = { kernel: arg, size: opts.size ?? null, context: opts.context ?? null, batch: opts.batch, kvDtype: opts.kvDtype };
-  print(opts.json ? renderJson('explain --kernel --memory', inputs, report) : renderMemoryReport(report, stdoutStyle(opts)));
+  const inputs = {
+    kernel: arg,
+    size: opts.size ?? null,
+    context: opts.context ?? null,
+    batch: opts.batch,
+    kvDtype: opts.kvDtype,
+  };
+  print(
+    opts.json ? renderJson('explain --kernel --memory', inputs, report) : renderMemoryReport(report, stdoutStyle(opts)),
+  );
   return 0;
 }
 
 async function memoryFromContract(arg: string, opts: ExplainOptions, contracts: ContractSet) {
-  const [{ effectiveContract, CONFIG_SIZE }, { resolveKernelTarget }, { shapeVariables }, { didYouMean }] = await Promise.all([
-    import('../explain/kernel.js'),
-    import('../contracts/resolve.js'),
-    import('../contracts/index.js'),
-    import('../suggest.js'),
-  ]);
+  const [{ effectiveContract, CONFIG_SIZE }, { resolveKernelTarget }, { shapeVariables }, { didYouMean }] =
+    await Promise.all([
+      import('../explain/kernel.js'),
+      import('../contracts/resolve.js'),
+      import('../contracts/index.js'),
+      import('../suggest.js'),
+    ]);
   const target = await resolveKernelTarget(arg, contracts);
   const c = effectiveContract(target);
-  const name = opts.size ?? (target.config ? CONFIG_SIZE : Object.entries(c.sizes).sort((a, b) => a[1].parameters - b[1].parameters)[0][0]);
+  const name =
+    opts.size ??
+    (target.config ? CONFIG_SIZE : Object.entries(c.sizes).sort((a, b) => a[1].parameters - b[1].parameters)[0][0]);
   const size = c.sizes[name];
-  if (!size) throw new MicrogptError('MG015', `unknown size "${name}" for ${c.family}${didYouMean(name, Object.keys(c.sizes))}; sizes: ${Object.keys(c.sizes).join(', ')}`);
+  if (!size)
+    throw new MicrogptError(
+      'MG015',
+      `unknown size "${name}" for ${c.family}${didYouMean(name, Object.keys(c.sizes))}; sizes: ${Object.keys(c.sizes).join(', ')}`,
+    );
   const source = name === CONFIG_SIZE ? String(arg) : `size ${name}`;
-  return { contract: c, vars: shapeVariables(size), tied: c.constraints.tied_embeddings, source, actualWeights: null, parameters: null };
+  return {
+    contract: c,
+    vars: shapeVariables(size),
+    tied: c.constraints.tied_embeddings,
+    source,
+    actualWeights: null,
+    parameters: null,
+  };
 }
 
 async function memoryFromFile(path: string, contracts: ContractSet) {
-  const [{ openModelFiles }, { buildFileReport }] = await Promise.all([import('../formats/index.js'), import('../explain/files/report.js')]);
+  const [{ openModelFiles }, { buildFileReport }] = await Promise.all([
+    import('../formats/index.js'),
+    import('../explain/files/report.js'),
+  ]);
   const all = contracts.families.map((f) => f.contract);
   const report = buildFileReport(openModelFiles(path), all);
   const contract = all.find((c) => c.family === report.family);
-  if (!contract) throw new MicrogptError('MG019', `${path}: the model's family is unknown (${report.detection.reasons.join('; ')}), so its KV cache cannot be sized`);
+  if (!contract)
+    throw new MicrogptError(
+      'MG019',
+      `${path}: the model's family is unknown (${report.detection.reasons.join('; ')}), so its KV cache cannot be sized`,
+    );
   const vars = Object.fromEntries(report.sizes.map((s) => [s.field, s.value]));
   const actualWeights = report.dtypes.map((d) => ({ dtype: d.dtype, bytes: d.bytes }));
-  return { contract, vars, tied: report.tied.value ?? contract.constraints.tied_embeddings, source: path, actualWeights, parameters: report.parameterCount };
+  return {
+    contract,
+    vars,
+    tied: report.tied.value ?? contract.constraints.tied_embeddings,
+    source: path,
+    actualWeights,
+    parameters: report.parameterCount,
+  };
 }

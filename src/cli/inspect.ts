@@ -18,19 +18,36 @@ interface InspectOptions extends OutputOptions {
  * model itself with every tensor's statistics.
  */
 export async function runInspect(path: string | undefined, opts: InspectOptions): Promise<number> {
-  if (path !== undefined && opts.model !== undefined) throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
+  if (path !== undefined && opts.model !== undefined)
+    throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
   const target = path ?? opts.model;
   if (target !== undefined && !(await isMicrogptCheckpoint(target))) {
     const { runInspectFile } = await import('./files.js');
     return runInspectFile(target, opts);
   }
-  if (opts.metadata || opts.verbose) throw new MicrogptError('MG001', '--metadata and -v are for model files (safetensors, GGUF, folders); a microgpt checkpoint always lists every tensor');
+  if (opts.metadata || opts.verbose)
+    throw new MicrogptError(
+      'MG001',
+      '--metadata and -v are for model files (safetensors, GGUF, folders); a microgpt checkpoint always lists every tensor',
+    );
   return inspectModel({ ...opts, model: target });
 }
 
 async function inspectModel(opts: InspectOptions): Promise<number> {
-  if (opts.html !== undefined) (await import('../fsutil.js')).assertOutput(opts.html, opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : []);
-  const [{ ContractSet }, { buildInspectReport }, { renderInspectReport }, { renderJson }, { extraContractDirs }, { modelFrom }, { print, stdoutStyle }] = await Promise.all([
+  if (opts.html !== undefined)
+    (await import('../fsutil.js')).assertOutput(
+      opts.html,
+      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+    );
+  const [
+    { ContractSet },
+    { buildInspectReport },
+    { renderInspectReport },
+    { renderJson },
+    { extraContractDirs },
+    { modelFrom },
+    { print, stdoutStyle },
+  ] = await Promise.all([
     import('../contracts/index.js'),
     import('../explain/inspect.js'),
     import('../render/inspect.js'),
@@ -43,12 +60,19 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
   const report = buildInspectReport(src.model, contracts.get(src.family), src);
   if (opts.html !== undefined) {
-    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([import('../render/html.js'), import('../fsutil.js')]);
+    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([
+      import('../render/html.js'),
+      import('../fsutil.js'),
+    ]);
     const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
     writeFileAtomic(opts.html, renderInspectHtml(report, values));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
-  print(opts.json ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report) : renderInspectReport(report, stdoutStyle(opts)));
+  print(
+    opts.json
+      ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report)
+      : renderInspectReport(report, stdoutStyle(opts)),
+  );
   return 0;
 }
 

@@ -13,14 +13,30 @@ export interface ModelSource {
   trained: boolean;
 }
 
-export async function modelFrom(opts: { model?: string; seed: number; family?: string; contracts?: string[] }): Promise<ModelSource> {
+export async function modelFrom(opts: {
+  model?: string;
+  seed: number;
+  family?: string;
+  contracts?: string[];
+}): Promise<ModelSource> {
   if (opts.model !== undefined) {
     const c = loadCheckpoint(opts.model);
     if (opts.family !== undefined) {
       const wanted = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family).family;
-      if (wanted !== c.family) throw new MicrogptError('MG001', `${opts.model} holds a ${c.family} model, not ${wanted}; drop --family (a checkpoint knows its family)`);
+      if (wanted !== c.family)
+        throw new MicrogptError(
+          'MG001',
+          `${opts.model} holds a ${c.family} model, not ${wanted}; drop --family (a checkpoint knows its family)`,
+        );
     }
-    return { model: c.model, tokenizer: c.tokenizer, family: c.family, weightsFrom: opts.model, training: c.training, trained: true };
+    return {
+      model: c.model,
+      tokenizer: c.tokenizer,
+      family: c.family,
+      weightsFrom: opts.model,
+      training: c.training,
+      trained: true,
+    };
   }
   const tokenizer = Tokenizer.default();
   if (opts.family !== undefined) {
@@ -28,7 +44,14 @@ export async function modelFrom(opts: { model?: string; seed: number; family?: s
     const { config, architecture } = tinyInstance(contract, tokenizer.vocabSize);
     const model = Gpt.init(config, opts.seed, architecture);
     const label = contract.family === 'microgpt' ? '' : `tiny ${contract.display_name}, `;
-    return { model, tokenizer, family: contract.family, weightsFrom: `random initialization (${label}seed ${opts.seed})`, training: null, trained: false };
+    return {
+      model,
+      tokenizer,
+      family: contract.family,
+      weightsFrom: `random initialization (${label}seed ${opts.seed})`,
+      training: null,
+      trained: false,
+    };
   }
   return {
     model: Gpt.init(MICROGPT, opts.seed),

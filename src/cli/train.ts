@@ -33,7 +33,10 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const out = opts.out === false ? null : opts.out;
   // Everything about the output is checked before any work: a run is never lost to a bad --out.
   if (out) {
-    assertOutput(out, [...(opts.data ? [{ path: opts.data, flag: '--data' }] : []), ...contractFiles(extraContractDirs(opts.contracts))]);
+    assertOutput(out, [
+      ...(opts.data ? [{ path: opts.data, flag: '--data' }] : []),
+      ...contractFiles(extraContractDirs(opts.contracts)),
+    ]);
     assertNotExisting(out, opts.force === true, '--out');
   }
   const { docs, label } = corpusFrom(opts.data);
@@ -45,12 +48,21 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   // From here until the checkpoint is on disk, INT, TERM and HUP only ask the loop to stop: the
   // handlers stay installed through the (synchronous) save, so no signal can cut it short.
   const stop = { signal: null as StopSignal | null };
-  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => [sig, () => void (stop.signal ??= sig)] as const);
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map(
+    (sig) => [sig, () => void (stop.signal ??= sig)] as const,
+  );
   for (const [sig, h] of handlers) process.on(sig, h);
   let run;
   try {
     run = await runSteps(model, tokenizer, docs, opts, stop);
-    const training = { family: contract.family, steps: run.losses.length, stepsRequested: opts.steps, seed: opts.seed, lr: opts.lr, data: label };
+    const training = {
+      family: contract.family,
+      steps: run.losses.length,
+      stepsRequested: opts.steps,
+      seed: opts.seed,
+      lr: opts.lr,
+      data: label,
+    };
     // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
     if (out) saveCheckpoint(out, model, tokenizer, { training });
   } finally {
@@ -58,8 +70,21 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   }
   if (run.failure) throw run.failure;
 
-  const report = buildTrainReport(model, tokenizer, docs, { ...run, interrupted: stop.signal !== null, family: contract.family, data: label, seed: opts.seed, lr: opts.lr, stepsRequested: opts.steps, out });
-  print(opts.json ? renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report) : renderTrainReport(report, stdoutStyle(opts)));
+  const report = buildTrainReport(model, tokenizer, docs, {
+    ...run,
+    interrupted: stop.signal !== null,
+    family: contract.family,
+    data: label,
+    seed: opts.seed,
+    lr: opts.lr,
+    stepsRequested: opts.steps,
+    out,
+  });
+  print(
+    opts.json
+      ? renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report)
+      : renderTrainReport(report, stdoutStyle(opts)),
+  );
   return stop.signal ? STOP_SIGNALS[stop.signal] : 0;
 }
 
@@ -67,7 +92,9 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
 function contractFiles(dirs: readonly string[]): Array<{ path: string; flag: string }> {
   return dirs.flatMap((d) => {
     try {
-      return readdirSync(d).filter((n) => n.endsWith('.json')).map((n) => ({ path: join(d, n), flag: '--contracts' }));
+      return readdirSync(d)
+        .filter((n) => n.endsWith('.json'))
+        .map((n) => ({ path: join(d, n), flag: '--contracts' }));
     } catch {
       return [];
     }
@@ -78,7 +105,13 @@ function contractFiles(dirs: readonly string[]): Array<{ path: string; flag: str
  * The training loop with progress: every YIELD_MS it lets the event loop run,
  * so a stop signal is seen and the loop stops after the current step.
  */
-async function runSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], opts: TrainCliOptions, stop: { signal: string | null }) {
+async function runSteps(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  docs: readonly string[],
+  opts: TrainCliOptions,
+  stop: { signal: string | null },
+) {
   const progress = makeProgress(opts.steps);
   const losses: number[] = [];
   const t0 = performance.now();
@@ -111,7 +144,13 @@ interface Progress {
 function makeProgress(total: number): Progress {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: 'train [{bar}] {value}/{total} | loss {loss} | {sps} steps/s', hideCursor: true, clearOnComplete: true, stream: process.stderr, fps: 15 },
+      {
+        format: 'train [{bar}] {value}/{total} | loss {loss} | {sps} steps/s',
+        hideCursor: true,
+        clearOnComplete: true,
+        stream: process.stderr,
+        fps: 15,
+      },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, 0, { loss: '-', sps: '-' });
@@ -119,7 +158,10 @@ function makeProgress(total: number): Progress {
   }
   return {
     update: (s, l, v) => {
-      if (s % 100 === 0 || s === total) process.stderr.write(`step ${String(s).padStart(String(total).length)}/${total}  loss ${l.toFixed(4)}  ${Math.round(v)} steps/s\n`);
+      if (s % 100 === 0 || s === total)
+        process.stderr.write(
+          `step ${String(s).padStart(String(total).length)}/${total}  loss ${l.toFixed(4)}  ${Math.round(v)} steps/s\n`,
+        );
     },
     stop: () => {},
   };

@@ -7,10 +7,14 @@ import { MicrogptError } from '../errors.js';
  */
 export function evaluate(expr: string, vars: Readonly<Record<string, number | undefined>>): number {
   // Bounded so that a hostile contract cannot exhaust the parser's stack.
-  if (expr.length > 200) throw new MicrogptError('MG030', `shape expression of ${expr.length} characters is too long (at most 200)`);
+  if (expr.length > 200)
+    throw new MicrogptError('MG030', `shape expression of ${expr.length} characters is too long (at most 200)`);
   const tokens = expr.match(/\s*(\d+(?:\.\d+)?|[A-Za-z_]\w*|[-+*/()])/gy);
   if (!tokens || tokens.join('').replace(/\s/g, '') !== expr.replace(/\s/g, '')) {
-    throw new MicrogptError('MG030', `shape expression "${expr}" has characters other than numbers, names, + - * / ( )`);
+    throw new MicrogptError(
+      'MG030',
+      `shape expression "${expr}" has characters other than numbers, names, + - * / ( )`,
+    );
   }
   const ts = tokens.map((t) => t.trim());
   let i = 0;
@@ -29,7 +33,12 @@ export function evaluate(expr: string, vars: Readonly<Record<string, number | un
     if (/^\d/.test(t)) return Number(t);
     if (/^[A-Za-z_]/.test(t)) {
       const v = vars[t];
-      if (v === undefined) fail(`unknown name "${t}"; known: ${Object.keys(vars).filter((k) => vars[k] !== undefined).join(', ')}`);
+      if (v === undefined)
+        fail(
+          `unknown name "${t}"; known: ${Object.keys(vars)
+            .filter((k) => vars[k] !== undefined)
+            .join(', ')}`,
+        );
       return v as number;
     }
     return fail(`unexpected "${t}"`);

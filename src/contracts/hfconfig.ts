@@ -50,7 +50,9 @@ export function readHfConfig(file: string, c: Json, family: Contract): HfConfigR
   const { size, missing } = readSize(file, c, family);
   return {
     modelType: str(c, 'model_type')?.[0] ?? null,
-    architectures: Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [],
+    architectures: Array.isArray(c.architectures)
+      ? c.architectures.filter((a): a is string => typeof a === 'string')
+      : [],
     derivations: [...attentionType(c), ...activation(c), ...normAndPositions(c, family), ...flags(c)],
     size,
     missing,
@@ -65,10 +67,25 @@ function attentionType(c: Json): Derivation[] {
   if (!heads) return [];
   const [h] = heads;
   const kv = num(c, ...KV_HEADS);
-  if (c.multi_query === true && !kv) return [{ key: 'attention_type', value: 'mqa', because: `multi_query=true → MQA (1 KV head for ${h} query heads)` }];
-  if (!kv) return [{ key: 'attention_type', value: 'mha', because: `${heads[1]}=${h} and no KV-head count → MHA (every head has its own K and V)` }];
+  if (c.multi_query === true && !kv)
+    return [
+      { key: 'attention_type', value: 'mqa', because: `multi_query=true → MQA (1 KV head for ${h} query heads)` },
+    ];
+  if (!kv)
+    return [
+      {
+        key: 'attention_type',
+        value: 'mha',
+        because: `${heads[1]}=${h} and no KV-head count → MHA (every head has its own K and V)`,
+      },
+    ];
   const k = kv[0];
-  const [value, why] = k === h ? ['mha', `${k} KV heads = ${h} query heads`] : k === 1 ? ['mqa', `1 KV head for ${h} query heads`] : ['gqa', `${k} KV heads < ${h} query heads`];
+  const [value, why] =
+    k === h
+      ? ['mha', `${k} KV heads = ${h} query heads`]
+      : k === 1
+        ? ['mqa', `1 KV head for ${h} query heads`]
+        : ['gqa', `${k} KV heads < ${h} query heads`];
   return [{ key: 'attention_type', value, because: `${kv[1]}=${k} → ${value.toUpperCase()} (${why})` }];
 }
 
@@ -76,7 +93,13 @@ function activation(c: Json): Derivation[] {
   const act = str(c, 'hidden_act', 'hidden_activation', 'activation_function', 'activation');
   if (!act) return [];
   const a = act[0].toLowerCase();
-  const value = a.startsWith('gelu') ? 'gelu' : a === 'silu' || a === 'swish' ? 'silu' : a.startsWith('relu') ? 'relu' : null;
+  const value = a.startsWith('gelu')
+    ? 'gelu'
+    : a === 'silu' || a === 'swish'
+      ? 'silu'
+      : a.startsWith('relu')
+        ? 'relu'
+        : null;
   return value ? [{ key: 'activation', value, because: `${act[1]}=${JSON.stringify(act[0])} → ${value}` }] : [];
 }
 
@@ -85,11 +108,18 @@ function normAndPositions(c: Json, family: Contract): Derivation[] {
   const rms = num(c, 'rms_norm_eps');
   const ln = num(c, 'layer_norm_eps', 'layer_norm_epsilon');
   if (rms) out.push({ key: 'norm_type', value: 'rmsnorm', because: `rms_norm_eps=${fmt(rms[0])} → RMSNorm` });
-  else if (ln && family.constraints.norm_type !== 'rmsnorm') out.push({ key: 'norm_type', value: 'layernorm', because: `${ln[1]}=${fmt(ln[0])} → LayerNorm` });
+  else if (ln && family.constraints.norm_type !== 'rmsnorm')
+    out.push({ key: 'norm_type', value: 'layernorm', because: `${ln[1]}=${fmt(ln[0])} → LayerNorm` });
   const theta = num(c, 'rope_theta', 'rotary_emb_base');
-  if (c.alibi === true || c.position_embedding_type === 'alibi') out.push({ key: 'positional_encoding', value: 'alibi', because: 'alibi=true → ALiBi' });
+  if (c.alibi === true || c.position_embedding_type === 'alibi')
+    out.push({ key: 'positional_encoding', value: 'alibi', because: 'alibi=true → ALiBi' });
   else if (theta) out.push({ key: 'positional_encoding', value: 'rope', because: `${theta[1]}=${theta[0]} → RoPE` });
-  else if (c.position_embedding_type === 'absolute') out.push({ key: 'positional_encoding', value: family.constraints.positional_encoding, because: 'position_embedding_type="absolute" → learned absolute positions' });
+  else if (c.position_embedding_type === 'absolute')
+    out.push({
+      key: 'positional_encoding',
+      value: family.constraints.positional_encoding,
+      because: 'position_embedding_type="absolute" → learned absolute positions',
+    });
   return out;
 }
 
@@ -98,7 +128,11 @@ function flags(c: Json): Derivation[] {
   const bias = ['attention_bias', 'bias', 'use_bias', 'add_bias_linear'].find((k) => typeof c[k] === 'boolean');
   if (bias) out.push({ key: 'has_bias', value: String(c[bias]), because: `${bias}=${c[bias]} → has_bias ${c[bias]}` });
   if (typeof c.tie_word_embeddings === 'boolean') {
-    out.push({ key: 'tied_embeddings', value: String(c.tie_word_embeddings), because: `tie_word_embeddings=${c.tie_word_embeddings} → tied_embeddings ${c.tie_word_embeddings}` });
+    out.push({
+      key: 'tied_embeddings',
+      value: String(c.tie_word_embeddings),
+      because: `tie_word_embeddings=${c.tie_word_embeddings} → tied_embeddings ${c.tie_word_embeddings}`,
+    });
   }
   return out;
 }
@@ -141,15 +175,25 @@ export function configProblems(c: Json): string[] {
     for (const k of keys) {
       if (!present(k)) continue;
       const v = c[k];
-      if (typeof v !== 'number' || !Number.isFinite(v)) out.push(`${k} is ${JSON.stringify(v)}, not a number (config.json numbers are written without quotes)`);
-      else if (!['norm_eps', 'rope_theta'].includes(field) && (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1))) out.push(`${k} = ${v} is not a usable size (a whole number${field === 'intermediate' ? '' : ' from 1'})`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        out.push(`${k} is ${JSON.stringify(v)}, not a number (config.json numbers are written without quotes)`);
+      else if (
+        !['norm_eps', 'rope_theta'].includes(field) &&
+        (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1))
+      )
+        out.push(`${k} = ${v} is not a usable size (a whole number${field === 'intermediate' ? '' : ' from 1'})`);
     }
   }
-  for (const k of EPS_KEYS) if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0 && (c[k] as number) < 1)) out.push(`${k} = ${c[k]} must be between 0 and 1`);
-  for (const k of THETA_KEYS) if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0)) out.push(`${k} = ${c[k]} must be greater than 0`);
+  for (const k of EPS_KEYS)
+    if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0 && (c[k] as number) < 1))
+      out.push(`${k} = ${c[k]} must be between 0 and 1`);
+  for (const k of THETA_KEYS)
+    if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0))
+      out.push(`${k} = ${c[k]} must be greater than 0`);
   const hidden = num(c, 'hidden_size', 'n_embd', 'd_model');
   const heads = num(c, ...HEADS);
-  if (hidden && heads && heads[0] > 0 && !num(c, 'head_dim') && hidden[0] % heads[0] !== 0) out.push(`${heads[1]} = ${heads[0]} does not divide ${hidden[1]} = ${hidden[0]}, and there is no head_dim`);
+  if (hidden && heads && heads[0] > 0 && !num(c, 'head_dim') && hidden[0] % heads[0] !== 0)
+    out.push(`${heads[1]} = ${heads[0]} does not divide ${hidden[1]} = ${hidden[0]}, and there is no head_dim`);
   return out;
 }
 
@@ -159,7 +203,8 @@ export function declaredSizes(c: Json): Map<keyof SizeVariant, { value: number; 
   for (const [field, keys] of CONFIG_SIZE_KEYS) {
     const v = num(c, ...keys);
     // Qwen2 configs carry a sliding_window they do not use (use_sliding_window: false).
-    if (v && !(field === 'sliding_window' && c.use_sliding_window === false)) out.set(field, { value: v[0], key: v[1] });
+    if (v && !(field === 'sliding_window' && c.use_sliding_window === false))
+      out.set(field, { value: v[0], key: v[1] });
   }
   if (!out.has('kv_heads') && c.multi_query === true) out.set('kv_heads', { value: 1, key: 'multi_query' });
   return out;
@@ -169,7 +214,9 @@ export function declaredSizes(c: Json): Map<keyof SizeVariant, { value: number; 
 function readSize(file: string, c: Json, family: Contract): { size: SizeVariant; missing: string[] } {
   const base = Object.values(family.sizes).sort((a, b) => a.parameters - b.parameters)[0];
   const said = declaredSizes(c);
-  const missing = (['hidden', 'layers', 'vocab'] as const).filter((f) => !said.has(f)).map((f) => CONFIG_SIZE_KEYS.find(([k]) => k === f)![1][0]);
+  const missing = (['hidden', 'layers', 'vocab'] as const)
+    .filter((f) => !said.has(f))
+    .map((f) => CONFIG_SIZE_KEYS.find(([k]) => k === f)![1][0]);
   const get = (f: keyof SizeVariant): number | undefined => said.get(f)?.value;
   const hidden = get('hidden') ?? base.hidden;
   const heads = get('heads') ?? base.heads;
@@ -185,7 +232,15 @@ function readSize(file: string, c: Json, family: Contract): { size: SizeVariant;
     norm_eps: get('norm_eps') ?? base.norm_eps,
   };
   for (const f of ['head_dim', 'rope_theta', 'sliding_window'] as const) if (said.has(f)) size[f] = said.get(f)!.value;
-  for (const f of ['experts', 'experts_per_token', 'shared_experts', 'moe_intermediate', 'state_size', 'conv_kernel', 'time_step_rank'] as const) {
+  for (const f of [
+    'experts',
+    'experts_per_token',
+    'shared_experts',
+    'moe_intermediate',
+    'state_size',
+    'conv_kernel',
+    'time_step_rank',
+  ] as const) {
     const v = get(f) ?? base[f];
     if (v !== undefined) size[f] = v;
   }
@@ -195,8 +250,22 @@ function readSize(file: string, c: Json, family: Contract): { size: SizeVariant;
 
 /** The largest size a real model has in each field: anything above is a corrupt or hostile file. */
 export const SIZE_LIMITS: ReadonlyArray<readonly [keyof SizeVariant, number]> = [
-  ['hidden', 1e6], ['layers', 1e4], ['heads', 1e4], ['kv_heads', 1e4], ['head_dim', 1e5], ['intermediate', 1e7], ['vocab', 1e8], ['context', 1e9],
-  ['experts', 1e4], ['experts_per_token', 1e4], ['shared_experts', 1e4], ['moe_intermediate', 1e7], ['state_size', 1e5], ['conv_kernel', 1e3], ['time_step_rank', 1e6], ['sliding_window', 1e9],
+  ['hidden', 1e6],
+  ['layers', 1e4],
+  ['heads', 1e4],
+  ['kv_heads', 1e4],
+  ['head_dim', 1e5],
+  ['intermediate', 1e7],
+  ['vocab', 1e8],
+  ['context', 1e9],
+  ['experts', 1e4],
+  ['experts_per_token', 1e4],
+  ['shared_experts', 1e4],
+  ['moe_intermediate', 1e7],
+  ['state_size', 1e5],
+  ['conv_kernel', 1e3],
+  ['time_step_rank', 1e6],
+  ['sliding_window', 1e9],
 ];
 
 /** A config is read as a real model: whole, positive, bounded sizes. */
@@ -205,8 +274,15 @@ function checkSize(file: string, size: SizeVariant): void {
     if (!(field in size)) continue;
     const v = size[field] as number;
     if (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1) || v > max) {
-      throw new MicrogptError('MG018', `${file}: ${field} = ${v} is not a usable size (a whole number from 1 to ${max}); check the config's sizes`);
+      throw new MicrogptError(
+        'MG018',
+        `${file}: ${field} = ${v} is not a usable size (a whole number from 1 to ${max}); check the config's sizes`,
+      );
     }
   }
-  if (size.heads % size.kv_heads !== 0) throw new MicrogptError('MG018', `${file}: ${size.heads} attention heads are not divisible by ${size.kv_heads} key/value heads`);
+  if (size.heads % size.kv_heads !== 0)
+    throw new MicrogptError(
+      'MG018',
+      `${file}: ${size.heads} attention heads are not divisible by ${size.kv_heads} key/value heads`,
+    );
 }

@@ -7,5 +7,8 @@ export function jsonSyntaxError(file: string, text: string, e: Error): MicrogptE
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - before.lastIndexOf('\n');
-  return new MicrogptError('MG010', `${file}: line ${line}, column ${column}: not valid JSON: ${e.message.replace(/ in JSON at position \d+.*$/, '')}`);
+  return new MicrogptError(
+    'MG010',
+    `${file}: line ${line}, column ${column}: not valid JSON: ${e.message.replace(/ in JSON at position \d+.*$/, '')}`,
+  );
 }

@@ -43,15 +43,22 @@ function checkConsistency(file: string, c: Contract): void {
     const at = `/sizes/${name}`;
     const recurrent = c.constraints.attention_type === 'ssm' || c.constraints.attention_type === 'linear';
     if (!recurrent && s.head_dim === undefined && s.heads * Math.round(s.hidden / s.heads) !== s.hidden) {
-      fail(`${at}/heads`, `heads (${s.heads}) × head_dim must equal hidden (${s.hidden}); ${s.hidden} is not divisible by ${s.heads}, so give head_dim`);
+      fail(
+        `${at}/heads`,
+        `heads (${s.heads}) × head_dim must equal hidden (${s.hidden}); ${s.hidden} is not divisible by ${s.heads}, so give head_dim`,
+      );
     }
-    if (s.heads % s.kv_heads !== 0) fail(`${at}/kv_heads`, `heads (${s.heads}) must be divisible by kv_heads (${s.kv_heads})`);
+    if (s.heads % s.kv_heads !== 0)
+      fail(`${at}/kv_heads`, `heads (${s.heads}) must be divisible by kv_heads (${s.kv_heads})`);
     const a = c.constraints.attention_type;
-    if (a === 'mha' && s.kv_heads !== s.heads) fail(`${at}/kv_heads`, `mha needs kv_heads = heads (${s.heads}), got ${s.kv_heads}`);
-    if (a === 'gqa' && !(s.kv_heads < s.heads)) fail(`${at}/kv_heads`, `gqa needs kv_heads < heads (${s.heads}), got ${s.kv_heads}`);
+    if (a === 'mha' && s.kv_heads !== s.heads)
+      fail(`${at}/kv_heads`, `mha needs kv_heads = heads (${s.heads}), got ${s.kv_heads}`);
+    if (a === 'gqa' && !(s.kv_heads < s.heads))
+      fail(`${at}/kv_heads`, `gqa needs kv_heads < heads (${s.heads}), got ${s.kv_heads}`);
     if (a === 'mqa' && s.kv_heads !== 1) fail(`${at}/kv_heads`, `mqa needs kv_heads = 1, got ${s.kv_heads}`);
     if (c.constraints.positional_encoding === 'rope' && s.rope_theta === undefined) fail(at, 'rope needs rope_theta');
-    if (s.parameters > 1e13 || s.hidden > 1e6 || s.layers > 1e4 || s.vocab > 1e8 || s.context > 1e9) fail(at, 'sizes are implausibly large (over 10T parameters, hidden 1M, 10k layers, vocab 100M or context 1G)');
+    if (s.parameters > 1e13 || s.hidden > 1e6 || s.layers > 1e4 || s.vocab > 1e8 || s.context > 1e9)
+      fail(at, 'sizes are implausibly large (over 10T parameters, hidden 1M, 10k layers, vocab 100M or context 1G)');
     const vars = shapeVariables(s);
     c.tensors.forEach((t, i) => {
       for (const [k, e] of [...t.shape.map((x, j) => [`shape/${j}`, x]), ...(t.count ? [['count', t.count]] : [])]) {
@@ -61,14 +68,20 @@ function checkConsistency(file: string, c: Contract): void {
         } catch (err) {
           return fail(`/tensors/${i}/${k}`, `${(err as Error).message} (size ${name})`);
         }
-        if (!Number.isInteger(v) || v < 0) fail(`/tensors/${i}/${k}`, `"${e}" gives ${v} for size ${name}; shapes must be whole numbers ≥ 0`);
+        if (!Number.isInteger(v) || v < 0)
+          fail(`/tensors/${i}/${k}`, `"${e}" gives ${v} for size ${name}; shapes must be whole numbers ≥ 0`);
       }
     });
   }
 }
 
 export async function loadContractFile(file: string): Promise<Contract> {
-  const text = readRegularFile(file, { limit: READ_LIMITS.contract, code: 'MG013', what: 'expected a contract .json file', isDirectory: 'expected a contract .json file' }).toString('utf8');
+  const text = readRegularFile(file, {
+    limit: READ_LIMITS.contract,
+    code: 'MG013',
+    what: 'expected a contract .json file',
+    isDirectory: 'expected a contract .json file',
+  }).toString('utf8');
   return parseContract(file, text);
 }
 
@@ -78,15 +91,25 @@ export async function loadContractDir(dir: string): Promise<LoadedContract[]> {
   try {
     names = readdirSync(dir);
   } catch (e) {
-    throw new MicrogptError('MG013', `${dir}: cannot read contract folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new MicrogptError(
+      'MG013',
+      `${dir}: cannot read contract folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
-  const files = names.filter((n) => n.endsWith('.json') && basename(n) !== 'schema.json').sort().map((n) => join(dir, n));
+  const files = names
+    .filter((n) => n.endsWith('.json') && basename(n) !== 'schema.json')
+    .sort()
+    .map((n) => join(dir, n));
   const loaded = await Promise.all(files.map(async (file) => ({ file, contract: await loadContractFile(file) })));
   // Within one folder neither may silently win (a later folder overriding a shipped family is the documented way).
   const byFamily = new Map<string, string>();
   for (const l of loaded) {
     const first = byFamily.get(l.contract.family);
-    if (first !== undefined) throw new MicrogptError('MG047', `${dir}: ${basename(first)} and ${basename(l.file)} both define family "${l.contract.family}"; keep one`);
+    if (first !== undefined)
+      throw new MicrogptError(
+        'MG047',
+        `${dir}: ${basename(first)} and ${basename(l.file)} both define family "${l.contract.family}"; keep one`,
+      );
     byFamily.set(l.contract.family, l.file);
   }
   return loaded;

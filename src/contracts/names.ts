@@ -106,11 +106,18 @@ export class NameIndex {
       const firstSlot = segs.findIndex((s) => s.includes('{'));
       // Leave at least one literal segment before the layer index, or two segments in all.
       const maxDrop = firstSlot >= 0 ? firstSlot - 1 : segs.length - 2;
-      for (let k = 1; k <= maxDrop; k++) this.add(this.suffixes, t, 'name', segs.slice(k).join('.'), segs.slice(0, k).join('.') + '.');
+      for (let k = 1; k <= maxDrop; k++)
+        this.add(this.suffixes, t, 'name', segs.slice(k).join('.'), segs.slice(0, k).join('.') + '.');
     }
   }
 
-  private add(map: Map<string, Entry[]>, template: TensorTemplate, kind: NameKind, text: string, dropped: string): void {
+  private add(
+    map: Map<string, Entry[]>,
+    template: TensorTemplate,
+    kind: NameKind,
+    text: string,
+    dropped: string,
+  ): void {
     const key = templateSkeleton(text);
     const list = map.get(key) ?? [];
     list.push({ template, kind, parts: parseTemplate(text), dropped });
@@ -128,16 +135,31 @@ export class NameIndex {
       return undefined;
     };
     const exact = hit(this.exact.get(sk), name);
-    if (exact) return { template: exact.en.template, kind: exact.en.kind, layer: exact.m.n, expert: exact.m.e, prefix: null };
+    if (exact)
+      return { template: exact.en.template, kind: exact.en.kind, layer: exact.m.n, expert: exact.m.e, prefix: null };
     const suffix = hit(this.suffixes.get(sk), name);
-    if (suffix) return { template: suffix.en.template, kind: 'name', layer: suffix.m.n, expert: suffix.m.e, prefix: { missing: suffix.en.dropped } };
+    if (suffix)
+      return {
+        template: suffix.en.template,
+        kind: 'name',
+        layer: suffix.m.n,
+        expert: suffix.m.e,
+        prefix: { missing: suffix.en.dropped },
+      };
     let cut = 0;
     for (let k = 0; k < MAX_EXTRA_SEGMENTS; k++) {
       cut = name.indexOf('.', cut) + 1;
       if (cut === 0) break;
       const rest = name.slice(cut);
       const inner = hit(this.exact.get(skeleton(rest)), rest);
-      if (inner && inner.en.kind === 'name') return { template: inner.en.template, kind: 'name', layer: inner.m.n, expert: inner.m.e, prefix: { extra: name.slice(0, cut) } };
+      if (inner && inner.en.kind === 'name')
+        return {
+          template: inner.en.template,
+          kind: 'name',
+          layer: inner.m.n,
+          expert: inner.m.e,
+          prefix: { extra: name.slice(0, cut) },
+        };
     }
     return undefined;
   }
@@ -152,4 +174,5 @@ export function nameIndex(c: Contract): NameIndex {
 }
 
 /** A template's name for layer n and expert e. */
-export const instantiate = (template: string, n: number, e = 0): string => template.replaceAll('{n}', String(n)).replaceAll('{e}', String(e));
+export const instantiate = (template: string, n: number, e = 0): string =>
+  template.replaceAll('{n}', String(n)).replaceAll('{e}', String(e));

@@ -29,7 +29,12 @@ export class ContractSet {
     const key = name.toLowerCase();
     for (const l of this.byFamily.values()) {
       const c = l.contract;
-      if (c.family === key || c.aliases.some((a) => a.toLowerCase() === key) || c.architectures.some((a) => a.toLowerCase() === key)) return l;
+      if (
+        c.family === key ||
+        c.aliases.some((a) => a.toLowerCase() === key) ||
+        c.architectures.some((a) => a.toLowerCase() === key)
+      )
+        return l;
     }
     // A Hugging Face model_type names a family too, when no family or alias already took the word.
     for (const l of this.byFamily.values()) if (l.contract.model_type.toLowerCase() === key) return l;
@@ -40,7 +45,9 @@ export class ContractSet {
     const found = this.find(name);
     if (found) return found.contract;
     const names = this.families.flatMap((l) => [l.contract.family, ...l.contract.aliases]);
-    throw new MicrogptError('MG014', `unknown family "${name}"${didYouMean(name, names)}; known: ${this.families.map((l) => l.contract.family).join(', ')}`);
+    throw new MicrogptError(
+      'MG014',
+      `unknown family "${name}"${didYouMean(name, names)}; known: ${this.families.map((l) => l.contract.family).join(', ')}`,
+    );
   }
 }
-

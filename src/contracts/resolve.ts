@@ -17,7 +17,12 @@ export interface Resolved {
 const isPathLike = (arg: string) => arg.endsWith('.json') || arg.includes('/') || arg.includes('\\');
 
 /** A contract taken as it is, as if named by its family. */
-export const asResolved = (contract: Contract): Resolved => ({ contract, via: 'family', input: contract.family, config: null });
+export const asResolved = (contract: Contract): Resolved => ({
+  contract,
+  via: 'family',
+  input: contract.family,
+  config: null,
+});
 
 /**
  * What `--kernel X` names: a family, an alias, a Hugging Face architecture
@@ -29,7 +34,14 @@ export async function resolveKernelTarget(arg: string, contracts: ContractSet): 
   if (found) {
     const c = found.contract;
     const key = arg.toLowerCase();
-    const via = c.family === key ? 'family' : c.aliases.some((a) => a.toLowerCase() === key) ? 'alias' : c.architectures.some((a) => a.toLowerCase() === key) ? 'architecture' : 'model_type';
+    const via =
+      c.family === key
+        ? 'family'
+        : c.aliases.some((a) => a.toLowerCase() === key)
+          ? 'alias'
+          : c.architectures.some((a) => a.toLowerCase() === key)
+            ? 'architecture'
+            : 'model_type';
     return { contract: c, via, input: arg, config: null };
   }
   return { contract: contracts.get(arg), via: 'family', input: arg, config: null };
@@ -37,22 +49,34 @@ export async function resolveKernelTarget(arg: string, contracts: ContractSet): 
 
 async function resolveFile(file: string, contracts: ContractSet): Promise<Resolved> {
   const what = '--kernel takes a family name, a contract .json or a config.json';
-  const text = readRegularFile(file, { limit: READ_LIMITS.contract, code: 'MG013', what, isDirectory: what }).toString('utf8');
+  const text = readRegularFile(file, { limit: READ_LIMITS.contract, code: 'MG013', what, isDirectory: what }).toString(
+    'utf8',
+  );
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
     throw jsonSyntaxError(file, text, e as Error);
   }
-  if (!looksLikeHfConfig(data)) return { contract: await parseContract(file, text), via: 'contract file', input: file, config: null };
-  const archs = Array.isArray(data.architectures) ? data.architectures.filter((a): a is string => typeof a === 'string') : [];
+  if (!looksLikeHfConfig(data))
+    return { contract: await parseContract(file, text), via: 'contract file', input: file, config: null };
+  const archs = Array.isArray(data.architectures)
+    ? data.architectures.filter((a): a is string => typeof a === 'string')
+    : [];
   const modelType = typeof data.model_type === 'string' ? data.model_type : undefined;
-  const found = [...archs, ...(modelType ? [modelType] : [])].map((n) => contracts.find(n)).find((x) => x !== undefined);
+  const found = [...archs, ...(modelType ? [modelType] : [])]
+    .map((n) => contracts.find(n))
+    .find((x) => x !== undefined);
   if (!found) {
     throw new MicrogptError(
       'MG019',
       `${file}: no family contract matches model_type ${JSON.stringify(modelType ?? null)} or architectures ${JSON.stringify(archs)}; known families: ${contracts.families.map((f) => f.contract.family).join(', ')} (add one with --contracts DIR)`,
     );
   }
-  return { contract: found.contract, via: 'config.json', input: file, config: readHfConfig(file, data, found.contract) };
+  return {
+    contract: found.contract,
+    via: 'config.json',
+    input: file,
+    config: readHfConfig(file, data, found.contract),
+  };
 }

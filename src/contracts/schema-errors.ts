@@ -10,6 +10,7 @@ export function firstSchemaError(data: unknown): string | null {
   const first = Value.Errors(ContractSchema, data).First();
   if (!first) return null;
   const expected = (first.schema as { description?: string }).description;
-  if (expected?.startsWith('one of')) return `${first.path}: ${JSON.stringify(first.value)} is not allowed; ${expected}`;
+  if (expected?.startsWith('one of'))
+    return `${first.path}: ${JSON.stringify(first.value)} is not allowed; ${expected}`;
   return `${first.path || '/'}: ${first.message}`;
 }

@@ -3,7 +3,11 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { valuesOf, type Slot } from '../kernels/index.js';
 
 /** The constraint values a contract may name are exactly the kernel registry's. */
-const oneOf = (slot: Slot) => Type.Union(valuesOf(slot).map((v) => Type.Literal(v)), { description: `one of: ${valuesOf(slot).join(', ')}` });
+const oneOf = (slot: Slot) =>
+  Type.Union(
+    valuesOf(slot).map((v) => Type.Literal(v)),
+    { description: `one of: ${valuesOf(slot).join(', ')}` },
+  );
 const positive = (description: string) => Type.Integer({ minimum: 1, description });
 
 export const ConstraintsSchema = Type.Object(
@@ -15,7 +19,11 @@ export const ConstraintsSchema = Type.Object(
     positional_encoding: oneOf('positional_encoding'),
     has_bias: Type.Boolean(),
     tied_embeddings: Type.Boolean(),
-    gelu_approximation: Type.Optional(Type.Union([Type.Literal('tanh'), Type.Literal('none')], { description: 'GELU only: "tanh" (gelu_new, gelu_pytorch_tanh) or "none" (exact erf form)' })),
+    gelu_approximation: Type.Optional(
+      Type.Union([Type.Literal('tanh'), Type.Literal('none')], {
+        description: 'GELU only: "tanh" (gelu_new, gelu_pytorch_tanh) or "none" (exact erf form)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -62,14 +70,51 @@ export const SizeSchema = Type.Object(
 export const TensorTemplateSchema = Type.Object(
   {
     role: Type.String({ minLength: 1, description: 'what the tensor does, e.g. attn_q, mlp_down, lm_head' }),
-    name: Type.String({ minLength: 1, maxLength: 256, description: 'the family\'s own tensor name; {n} stands for the layer index, {e} for the expert index' }),
-    shape: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 8, description: 'expressions over the size fields, e.g. "kv_heads*head_dim"' }),
-    gguf: Type.Optional(Type.String({ minLength: 1, description: 'the same tensor\'s name in GGUF files (llama.cpp), {n} for the layer' })),
-    count: Type.Optional(Type.String({ minLength: 1, description: 'how many such tensors the model has, as an expression (default: layers if the name has {n}, times experts if it has {e})' })),
-    gguf_shape: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'the shape in GGUF files, outermost first, when llama.cpp stores the tensor differently (e.g. GPT-2\'s Conv1D weights transposed)' })),
-    gguf_stacked: Type.Optional(Type.String({ minLength: 1, description: 'per-expert tensors only: the GGUF name of the 3-D tensor holding every expert of a layer ({n} for the layer), shape [experts, ...shape]' })),
-    buffer: Type.Optional(Type.Boolean({ description: 'true for a stored constant that is not a parameter (a causal-mask buffer, rotary frequencies): listed, never counted' })),
-    when: Type.Optional(Type.Literal('untied', { description: '"untied": the tensor exists only when the embeddings are not tied (an output head of its own)' })),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 256,
+      description: "the family's own tensor name; {n} stands for the layer index, {e} for the expert index",
+    }),
+    shape: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      minItems: 1,
+      maxItems: 8,
+      description: 'expressions over the size fields, e.g. "kv_heads*head_dim"',
+    }),
+    gguf: Type.Optional(
+      Type.String({ minLength: 1, description: "the same tensor's name in GGUF files (llama.cpp), {n} for the layer" }),
+    ),
+    count: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'how many such tensors the model has, as an expression (default: layers if the name has {n}, times experts if it has {e})',
+      }),
+    ),
+    gguf_shape: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        minItems: 1,
+        description:
+          "the shape in GGUF files, outermost first, when llama.cpp stores the tensor differently (e.g. GPT-2's Conv1D weights transposed)",
+      }),
+    ),
+    gguf_stacked: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'per-expert tensors only: the GGUF name of the 3-D tensor holding every expert of a layer ({n} for the layer), shape [experts, ...shape]',
+      }),
+    ),
+    buffer: Type.Optional(
+      Type.Boolean({
+        description:
+          'true for a stored constant that is not a parameter (a causal-mask buffer, rotary frequencies): listed, never counted',
+      }),
+    ),
+    when: Type.Optional(
+      Type.Literal('untied', {
+        description: '"untied": the tensor exists only when the embeddings are not tied (an output head of its own)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -86,9 +131,16 @@ export const ContractSchema = Type.Object(
     aliases: Type.Array(Type.String({ minLength: 1 })),
     constraints: ConstraintsSchema,
     // Bounded so that no contract can make a listing or a check grow without limit (real families: ≤ 6 sizes, ≤ 40 templates).
-    sizes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), SizeSchema, { minProperties: 1, maxProperties: 64 }),
+    sizes: Type.Record(Type.String({ minLength: 1, maxLength: 64 }), SizeSchema, {
+      minProperties: 1,
+      maxProperties: 64,
+    }),
     tensors: Type.Array(TensorTemplateSchema, { minItems: 1, maxItems: 1024 }),
-    gguf_architectures: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'values of general.architecture that llama.cpp writes for this family\'s GGUF files' })),
+    gguf_architectures: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: "values of general.architecture that llama.cpp writes for this family's GGUF files",
+      }),
+    ),
     variants: Type.Optional(VariantsSchema),
     notes: Type.Optional(Type.String()),
   },

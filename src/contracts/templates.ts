@@ -29,5 +29,8 @@ export function shapeVariables(size: SizeVariant): Record<string, number | undef
 /** Parameters the contract's templates give at one size: Σ copies × Π shape. */
 export function templateParameterCount(c: Contract, size: SizeVariant, tied?: boolean): number {
   const vars = shapeVariables(size);
-  return parameterTemplates(c, tied).reduce((s, t) => s + copiesOf(t, vars) * t.shape.reduce((p, e) => p * evaluate(e, vars), 1), 0);
+  return parameterTemplates(c, tied).reduce(
+    (s, t) => s + copiesOf(t, vars) * t.shape.reduce((p, e) => p * evaluate(e, vars), 1),
+    0,
+  );
 }

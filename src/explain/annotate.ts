@@ -18,7 +18,8 @@ export function describeRow(row: readonly number[], i: number, labels: readonly 
   const visible = row.slice(0, i + 1);
   const top = argmax(visible);
   if (visible[top] >= FOCUS) return `${who} focuses on ${top === i ? 'itself' : quote(labels[top])}`;
-  if (Math.max(...visible) - Math.min(...visible) <= BROAD) return i === 1 ? `${who} splits between BOS and self` : `${who} attends broadly`;
+  if (Math.max(...visible) - Math.min(...visible) <= BROAD)
+    return i === 1 ? `${who} splits between BOS and self` : `${who} attends broadly`;
   if (i === 1) return `${who} leans toward ${top === 1 ? 'itself' : 'BOS'}`;
   return `${who} attends to all prior, most to ${top === i ? 'itself' : quote(labels[top])}`;
 }
@@ -28,7 +29,12 @@ export function describeRow(row: readonly number[], i: number, labels: readonly 
  * more on 'a'" when this head's strongest token gets clearly more weight here
  * than the heads give it on average; otherwise null.
  */
-export function compareRow(heads: readonly (readonly number[][])[], h: number, i: number, labels: readonly string[]): string | null {
+export function compareRow(
+  heads: readonly (readonly number[][])[],
+  h: number,
+  i: number,
+  labels: readonly string[],
+): string | null {
   if (i === 0 || heads.length < 2) return null;
   const row = heads[h][i].slice(0, i + 1);
   const top = argmax(row);

@@ -45,11 +45,15 @@ export function encodeInput(tokenizer: Tokenizer, text: string, blockSize: numbe
   } catch (e) {
     // Uppercase is the usual slip: say what would work.
     const lower = text.toLowerCase();
-    if (e instanceof MicrogptError && lower !== text && tryEncode(tokenizer, lower)) throw new MicrogptError(e.code, `${e.message} (did you mean "${lower}"?)`);
+    if (e instanceof MicrogptError && lower !== text && tryEncode(tokenizer, lower))
+      throw new MicrogptError(e.code, `${e.message} (did you mean "${lower}"?)`);
     throw e;
   }
   if (ids.length > blockSize) {
-    throw new MicrogptError('MG004', `the text has ${text.length} characters; the context holds BOS + ${blockSize - 1}, so use at most ${blockSize - 1}`);
+    throw new MicrogptError(
+      'MG004',
+      `the text has ${text.length} characters; the context holds BOS + ${blockSize - 1}, so use at most ${blockSize - 1}`,
+    );
   }
   return ids;
 }
@@ -75,10 +79,14 @@ export interface HeadSelection {
 /** Checks --heads and --layer against the model: a head or layer that does not exist is a usage error. */
 function checkSelection(sel: HeadSelection, layers: number, heads: number): void {
   if (sel.layer !== undefined && (sel.layer < 0 || sel.layer >= layers)) {
-    throw new MicrogptError('MG005', `layer ${sel.layer} does not exist; the model has ${layers === 1 ? 'layer 0' : `layers 0..${layers - 1}`}`);
+    throw new MicrogptError(
+      'MG005',
+      `layer ${sel.layer} does not exist; the model has ${layers === 1 ? 'layer 0' : `layers 0..${layers - 1}`}`,
+    );
   }
   const bad = sel.heads?.find((h) => h < 0 || h >= heads);
-  if (bad !== undefined) throw new MicrogptError('MG005', `head ${bad} does not exist; the model has heads 0..${heads - 1}`);
+  if (bad !== undefined)
+    throw new MicrogptError('MG005', `head ${bad} does not exist; the model has heads 0..${heads - 1}`);
 }
 
 export function buildAttentionReport(
@@ -103,20 +111,29 @@ export function buildAttentionReport(
     equation: ATTENTION_EQUATION,
     tokens: ids.map((id, pos) => ({ pos, id, label: labels[pos] })),
     model: { layers: model.config.nLayer, heads: model.config.nHead },
-    layers: attention.map((heads, layer) => ({
-      layer,
-      heads: heads.map((rows, h) => ({
-        head: h,
-        rows: rows.map((weights, i) => ({
-          pos: i,
-          weights,
-          note: h === 0 ? describeRow(weights, i, labels) : compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels)),
-        })),
-      })).filter((h) => !sel.heads || sel.heads.includes(h.head)),
-    })).filter((l) => sel.layer === undefined || l.layer === sel.layer),
+    layers: attention
+      .map((heads, layer) => ({
+        layer,
+        heads: heads
+          .map((rows, h) => ({
+            head: h,
+            rows: rows.map((weights, i) => ({
+              pos: i,
+              weights,
+              note:
+                h === 0
+                  ? describeRow(weights, i, labels)
+                  : (compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels))),
+            })),
+          }))
+          .filter((h) => !sel.heads || sel.heads.includes(h.head)),
+      }))
+      .filter((l) => sel.layer === undefined || l.layer === sel.layer),
     invariants,
     allInvariantsHold: invariants.every((r) => r.holds),
     differences: buildDifferences(model.architecture, model.config, ids.length),
-    headSummary: opts.probe ? { probeSize: opts.probe.length, heads: summarizeHeads(model, tokenizer, opts.probe) } : null,
+    headSummary: opts.probe
+      ? { probeSize: opts.probe.length, heads: summarizeHeads(model, tokenizer, opts.probe) }
+      : null,
   };
 }

@@ -5,7 +5,14 @@ import { SLOTS, type Slot } from '../kernels/index.js';
 
 export interface ContractListReport {
   kind: 'contracts-list';
-  families: Array<{ family: string; displayName: string; vendor: string; file: string; constraints: Record<Slot, string>; sizes: string[] }>;
+  families: Array<{
+    family: string;
+    displayName: string;
+    vendor: string;
+    file: string;
+    constraints: Record<Slot, string>;
+    sizes: string[];
+  }>;
 }
 
 export function buildContractList(loaded: ReadonlyArray<{ file: string; contract: Contract }>): ContractListReport {
@@ -28,7 +35,8 @@ export async function validateContracts(targets: readonly string[]): Promise<Val
   for (const target of targets) {
     try {
       if (statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
-        for (const l of await loadContractDir(target)) results.push({ file: l.file, ok: true, family: l.contract.family, error: null });
+        for (const l of await loadContractDir(target))
+          results.push({ file: l.file, ok: true, family: l.contract.family, error: null });
       } else {
         results.push({ file: target, ok: true, family: (await loadContractFile(target)).family, error: null });
       }

@@ -32,7 +32,14 @@ export const LIFT = 1.5;
  */
 export function summarizeHeads(model: Gpt, tokenizer: Tokenizer, probe: readonly string[]): HeadSummary[] {
   const { nLayer, nHead, blockSize } = model.config;
-  const acc = Array.from({ length: nLayer * nHead }, () => ({ previous: 0, self: 0, bos: 0, entropy: 0, chance: 0, n: 0 }));
+  const acc = Array.from({ length: nLayer * nHead }, () => ({
+    previous: 0,
+    self: 0,
+    bos: 0,
+    entropy: 0,
+    chance: 0,
+    n: 0,
+  }));
   const g = new Graph(false);
   for (const name of probe) {
     const ids = tokenizer.encodePrompt(name).slice(0, blockSize);

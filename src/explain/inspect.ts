@@ -15,14 +15,23 @@ export interface InspectReport {
   pipeline: PipelineRow[];
 }
 
-export function buildInspectReport(model: Gpt, contract: Contract, source: { weightsFrom: string; training: Record<string, unknown> | null }): InspectReport {
+export function buildInspectReport(
+  model: Gpt,
+  contract: Contract,
+  source: { weightsFrom: string; training: Record<string, unknown> | null },
+): InspectReport {
   return {
     kind: 'inspect',
     weightsFrom: source.weightsFrom,
     family: contract.family,
     training: source.training,
     architecture: architectureReport(model.config, model.architecture, model.parameterCount),
-    tensors: [...model.params].map(([name, t]) => ({ name, role: roleOf(contract, name) ?? '—', shape: [...t.shape], stats: stats(t.data) })),
+    tensors: [...model.params].map(([name, t]) => ({
+      name,
+      role: roleOf(contract, name) ?? '—',
+      shape: [...t.shape],
+      stats: stats(t.data),
+    })),
     pipeline: pipelineOf(contract),
   };
 }

@@ -23,9 +23,30 @@ export function checkInvariants(attention: number[][][][]): InvariantResult[] {
   const upper = worstOf(attention, (row, i) => row.map((w, j) => (j > i ? Math.abs(w) : 0)));
   const rowsum = worstOf(attention, (row) => [Math.abs(row.reduce((a, b) => a + b, 0) - 1)]);
   return [
-    { id: 'row0', statement: `Row 0 is always [1${zeros ? ', ' + zeros : ''}]`, reason: 'the BOS token can only see itself', holds: row0.deviation === 0, worst: row0, tolerance: 0 },
-    { id: 'upper', statement: 'Upper triangle is zero', reason: 'causal masking prevents attending to the future', holds: upper.deviation === 0, worst: upper, tolerance: 0 },
-    { id: 'rowsum', statement: 'Each row sums to 1.0', reason: 'softmax normalizes attention weights', holds: rowsum.deviation <= ROW_SUM_TOLERANCE, worst: rowsum, tolerance: ROW_SUM_TOLERANCE },
+    {
+      id: 'row0',
+      statement: `Row 0 is always [1${zeros ? ', ' + zeros : ''}]`,
+      reason: 'the BOS token can only see itself',
+      holds: row0.deviation === 0,
+      worst: row0,
+      tolerance: 0,
+    },
+    {
+      id: 'upper',
+      statement: 'Upper triangle is zero',
+      reason: 'causal masking prevents attending to the future',
+      holds: upper.deviation === 0,
+      worst: upper,
+      tolerance: 0,
+    },
+    {
+      id: 'rowsum',
+      statement: 'Each row sums to 1.0',
+      reason: 'softmax normalizes attention weights',
+      holds: rowsum.deviation <= ROW_SUM_TOLERANCE,
+      worst: rowsum,
+      tolerance: ROW_SUM_TOLERANCE,
+    },
   ];
 }
 
@@ -36,7 +57,8 @@ function worstOf(attention: number[][][][], f: (row: number[], i: number) => num
     heads.forEach((rows, head) =>
       rows.forEach((row, i) =>
         f(row, i).forEach((d, col) => {
-          if (d > worst.deviation || Number.isNaN(d)) Object.assign(worst, { deviation: Number.isNaN(d) ? Infinity : d, layer, head, row: i, col });
+          if (d > worst.deviation || Number.isNaN(d))
+            Object.assign(worst, { deviation: Number.isNaN(d) ? Infinity : d, layer, head, row: i, col });
         }),
       ),
     ),

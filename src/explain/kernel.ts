@@ -1,7 +1,18 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { kernel, SLOTS, type Slot } from '../kernels/index.js';
-import { copiesOf, concreteName, evaluate, headDimOf, parameterTemplates, shapeVariables, type Contract, type Derivation, type Resolved, type SizeVariant } from '../contracts/index.js';
+import {
+  copiesOf,
+  concreteName,
+  evaluate,
+  headDimOf,
+  parameterTemplates,
+  shapeVariables,
+  type Contract,
+  type Derivation,
+  type Resolved,
+  type SizeVariant,
+} from '../contracts/index.js';
 
 export type Verdict = 'same' | 'same-kind' | 'simpler' | 'more-complex' | 'different';
 
@@ -79,14 +90,20 @@ const PIPELINE: ReadonlyArray<[string, Slot]> = [
 /** How the reference (microGPT) compares, judged by the kernel registry's complexity and kind. */
 export function compare(slot: Slot, value: string, reference: string): Verdict {
   if (value === reference) return 'same';
-  const a = kernel(slot, value), r = kernel(slot, reference);
+  const a = kernel(slot, value),
+    r = kernel(slot, reference);
   if (a.kind === r.kind) return 'same-kind';
   if (r.complexity < a.complexity) return 'simpler';
   if (r.complexity > a.complexity) return 'more-complex';
   return 'different';
 }
 
-export function buildKernelReport(target: Resolved, reference: Contract, all: readonly Contract[], opts: { verbose: boolean; size?: string }): KernelReport {
+export function buildKernelReport(
+  target: Resolved,
+  reference: Contract,
+  all: readonly Contract[],
+  opts: { verbose: boolean; size?: string },
+): KernelReport {
   const c = effectiveContract(target);
   const value = (k: Slot) => String(c.constraints[k]);
   const signature = (x: Contract) => SLOTS.map((k) => String(x.constraints[k])).join('|');
@@ -106,16 +123,27 @@ export function buildKernelReport(target: Resolved, reference: Contract, all: re
           derivations: target.config.derivations,
           warnings: target.config.derivations
             .filter((d) => agreement(target.contract, d) === 'disagrees')
-            .map((d) => `config says ${d.key}=${d.value} (${d.because}) but the ${target.contract.family} contract says ${String(target.contract.constraints[d.key])}`),
+            .map(
+              (d) =>
+                `config says ${d.key}=${d.value} (${d.because}) but the ${target.contract.family} contract says ${String(target.contract.constraints[d.key])}`,
+            ),
           variants: target.config.derivations
             .filter((d) => agreement(target.contract, d) === 'variant')
-            .map((d) => `config says ${d.key}=${d.value} (${d.because}): a variant the ${target.contract.family} contract lists (usually ${String(target.contract.constraints[d.key])})`),
+            .map(
+              (d) =>
+                `config says ${d.key}=${d.value} (${d.because}): a variant the ${target.contract.family} contract lists (usually ${String(target.contract.constraints[d.key])})`,
+            ),
           missing: target.config.missing,
         }
       : null,
     notes: c.notes ?? null,
     pipeline: pipelineOf(c),
-    constraints: SLOTS.map((key) => ({ key, value: value(key), reference: String(reference.constraints[key]), verdict: compare(key, value(key), String(reference.constraints[key])) })),
+    constraints: SLOTS.map((key) => ({
+      key,
+      value: value(key),
+      reference: String(reference.constraints[key]),
+      verdict: compare(key, value(key), String(reference.constraints[key])),
+    })),
     sameConstraints: all.filter((x) => x.family !== c.family && signature(x) === signature(c)).map((x) => x.family),
     verbose: opts.verbose ? verboseSection(c, opts.size ?? (target.config ? CONFIG_SIZE : undefined)) : null,
   };
@@ -125,7 +153,9 @@ export function buildKernelReport(target: Resolved, reference: Contract, all: re
 export function agreement(c: Contract, d: Derivation): 'same' | 'variant' | 'disagrees' {
   if (String(c.constraints[d.key]) === d.value) return 'same';
   if (d.key === 'gelu_approximation') return 'disagrees';
-  const listed = (c.variants?.[d.key as keyof NonNullable<Contract['variants']>] ?? []) as ReadonlyArray<string | boolean>;
+  const listed = (c.variants?.[d.key as keyof NonNullable<Contract['variants']>] ?? []) as ReadonlyArray<
+    string | boolean
+  >;
   return listed.some((v) => String(v) === d.value) ? 'variant' : 'disagrees';
 }
 
@@ -144,7 +174,9 @@ export const CONFIG_SIZE = 'config.json';
 export function effectiveContract(t: Resolved): Contract {
   if (!t.config) return t.contract;
   const constraints = { ...t.contract.constraints };
-  for (const d of t.config.derivations) (constraints as Record<string, unknown>)[d.key] = d.key === 'has_bias' || d.key === 'tied_embeddings' ? d.value === 'true' : d.value;
+  for (const d of t.config.derivations)
+    (constraints as Record<string, unknown>)[d.key] =
+      d.key === 'has_bias' || d.key === 'tied_embeddings' ? d.value === 'true' : d.value;
   return { ...t.contract, constraints, sizes: { [CONFIG_SIZE]: t.config.size, ...t.contract.sizes } };
 }
 
@@ -161,7 +193,14 @@ export function buildVsReport(a: KernelReport, b: KernelReport): VsReport {
     kind: 'kernel-vs',
     a,
     b,
-    rows: a.constraints.map((ca, i) => ({ key: ca.key, a: ca.value, b: b.constraints[i].value, same: ca.value === b.constraints[i].value || kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind })),
+    rows: a.constraints.map((ca, i) => ({
+      key: ca.key,
+      a: ca.value,
+      b: b.constraints[i].value,
+      same:
+        ca.value === b.constraints[i].value ||
+        kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind,
+    })),
   };
 }
 
@@ -171,11 +210,23 @@ function verboseSection(c: Contract, sizeName?: string): KernelReport['verbose']
   const chosen = sizeName ?? [...sizes].sort((a, b) => a.parameters - b.parameters)[0].name;
   const fromConfig = chosen === CONFIG_SIZE;
   const size = c.sizes[chosen];
-  if (!size) throw new MicrogptError('MG015', `unknown size "${chosen}" for ${c.family}${didYouMean(chosen, Object.keys(c.sizes))}; sizes: ${Object.keys(c.sizes).join(', ')}`);
+  if (!size)
+    throw new MicrogptError(
+      'MG015',
+      `unknown size "${chosen}" for ${c.family}${didYouMean(chosen, Object.keys(c.sizes))}; sizes: ${Object.keys(c.sizes).join(', ')}`,
+    );
   const vars = shapeVariables(size);
   const tensors = parameterTemplates(c).map((t) => {
     const shape = t.shape.map((e) => evaluate(e, vars));
-    return { role: t.role, template: t.name, name: concreteName(t.name), perLayer: t.name.includes('{n}'), shape, count: shape.reduce((a, b) => a * b, 1), copies: copiesOf(t, vars) };
+    return {
+      role: t.role,
+      template: t.name,
+      name: concreteName(t.name),
+      perLayer: t.name.includes('{n}'),
+      shape,
+      count: shape.reduce((a, b) => a * b, 1),
+      copies: copiesOf(t, vars),
+    };
   });
   const computed = tensors.reduce((s, t) => s + t.count * t.copies, 0);
   return {

@@ -1,5 +1,12 @@
 import { MicrogptError } from '../errors.js';
-import { concreteName, evaluate, nameIndex, shapeVariables, type Contract, type TensorTemplate } from '../contracts/index.js';
+import {
+  concreteName,
+  evaluate,
+  nameIndex,
+  shapeVariables,
+  type Contract,
+  type TensorTemplate,
+} from '../contracts/index.js';
 import { didYouMean } from '../suggest.js';
 import { parameterSpecs, type Gpt } from '../model/index.js';
 import { buildMaskReport, type MaskReport } from './mask.js';
@@ -53,7 +60,8 @@ function matchIn(c: Contract, name: string, anyLayer = false): Match | undefined
   if (!m) return undefined;
   // A layer index must exist in the family's largest size.
   if (!anyLayer && m.layer !== null && m.layer >= maxLayers(c)) return undefined;
-  const text = m.kind === 'gguf' ? m.template.gguf! : m.kind === 'gguf_stacked' ? m.template.gguf_stacked! : m.template.name;
+  const text =
+    m.kind === 'gguf' ? m.template.gguf! : m.kind === 'gguf_stacked' ? m.template.gguf_stacked! : m.template.name;
   return { contract: c, template: m.template, via: m.kind === 'name' ? 'template' : 'gguf', text, layer: m.layer };
 }
 
@@ -66,7 +74,13 @@ export function roleOf(c: Contract, name: string): string | undefined {
 
 /** Layer-0 names of every family's templates (and GGUF names): the candidates for "did you mean". */
 function knownNames(contracts: readonly Contract[]): string[] {
-  return [...new Set(contracts.flatMap((c) => c.tensors.flatMap((t) => [concreteName(t.name), ...(t.gguf ? [concreteName(t.gguf)] : [])])))];
+  return [
+    ...new Set(
+      contracts.flatMap((c) =>
+        c.tensors.flatMap((t) => [concreteName(t.name), ...(t.gguf ? [concreteName(t.gguf)] : [])]),
+      ),
+    ),
+  ];
 }
 
 /**
@@ -81,7 +95,8 @@ export function buildTensorReport(
   opts: { family?: Contract; maskLen: number; model?: { family: string; model: Gpt; weightsFrom: string } },
 ): TensorReport {
   const empty = { alsoIn: [], layer: null, mask: null, values: null, template: null };
-  const spec = opts.model && parameterSpecs(opts.model.model.config, opts.model.model.architecture).find((s) => s.name === name);
+  const spec =
+    opts.model && parameterSpecs(opts.model.model.config, opts.model.model.architecture).find((s) => s.name === name);
   if (opts.model && spec) {
     const t = opts.model.model.param(name);
     return {
@@ -101,7 +116,19 @@ export function buildTensorReport(
   }
   if (MASK_NAMES.includes(name)) {
     const n = opts.maskLen;
-    return { ...empty, kind: 'tensor', family: opts.family?.family ?? 'microgpt', name: 'attn_mask', via: 'mask', role: 'attn_mask', info: ROLES.attn_mask, shape: [n, n], count: n * n, stored: false, mask: buildMaskReport(n) };
+    return {
+      ...empty,
+      kind: 'tensor',
+      family: opts.family?.family ?? 'microgpt',
+      name: 'attn_mask',
+      via: 'mask',
+      role: 'attn_mask',
+      info: ROLES.attn_mask,
+      shape: [n, n],
+      count: n * n,
+      stored: false,
+      mask: buildMaskReport(n),
+    };
   }
   const ranked = [...contracts].sort((a, b) => rank(a) - rank(b));
   const order = opts.family ? [opts.family] : ranked;
@@ -111,17 +138,32 @@ export function buildTensorReport(
   const first = matches[0];
   if (!first) {
     const generic = GENERIC_NAMES.find(([pattern]) => pattern.test(name));
-    if (generic) return { ...empty, kind: 'tensor', family: null, name, via: 'pattern', role: generic[1], info: roleInfo(generic[1]), shape: null, count: null, stored: true };
+    if (generic)
+      return {
+        ...empty,
+        kind: 'tensor',
+        family: null,
+        name,
+        via: 'pattern',
+        role: generic[1],
+        info: roleInfo(generic[1]),
+        shape: null,
+        count: null,
+        stored: true,
+      };
     const beyond = order.map((c) => matchIn(c, name, true)).find((m) => m !== undefined);
     if (beyond) {
-      throw new MicrogptError('MG016', `"${name}" names layer ${beyond.layer}, but ${beyond.contract.family}'s largest size has ${maxLayers(beyond.contract)} layer${maxLayers(beyond.contract) === 1 ? '' : 's'} (0..${maxLayers(beyond.contract) - 1})`);
+      throw new MicrogptError(
+        'MG016',
+        `"${name}" names layer ${beyond.layer}, but ${beyond.contract.family}'s largest size has ${maxLayers(beyond.contract)} layer${maxLayers(beyond.contract) === 1 ? '' : 's'} (0..${maxLayers(beyond.contract) - 1})`,
+      );
     }
     const scope = opts.family ? [opts.family] : contracts;
     const known = [...knownNames(scope), 'attn_mask'];
     const own = knownNames(scope.filter((c) => c.family === (opts.family?.family ?? 'microgpt')));
     throw new MicrogptError(
       'MG016',
-      `unknown tensor "${name}"${opts.family ? ` in ${opts.family.family}` : ''}${didYouMean(name, known)}; ${opts.family?.family ?? 'microgpt'}'s tensors: ${[...own, 'attn_mask'].join(', ')}${opts.family ? '' : '; names in any shipped family\'s naming (Hugging Face or GGUF) work too'}`,
+      `unknown tensor "${name}"${opts.family ? ` in ${opts.family.family}` : ''}${didYouMean(name, known)}; ${opts.family?.family ?? 'microgpt'}'s tensors: ${[...own, 'attn_mask'].join(', ')}${opts.family ? '' : "; names in any shipped family's naming (Hugging Face or GGUF) work too"}`,
     );
   }
   const vars = shapeVariables(smallest(first.contract));
@@ -133,7 +175,10 @@ export function buildTensorReport(
     name,
     via: first.via,
     template: first.text,
-    alsoIn: matches.slice(1).filter((m) => m.template.role === first.template.role).map((m) => m.contract.family),
+    alsoIn: matches
+      .slice(1)
+      .filter((m) => m.template.role === first.template.role)
+      .map((m) => m.contract.family),
     layer: first.layer,
     role: first.template.role,
     info: roleInfo(first.template.role),

@@ -35,7 +35,10 @@ export function buildTraceReport(model: Gpt, tokenizer: Tokenizer, text: string,
     const e = Array.from(row, (v) => Math.exp(v - max));
     const total = e.reduce((a, b) => a + b, 0);
     const p = e.map((v) => v / total);
-    const top = [...p.keys()].sort((a, b) => p[b] - p[a] || a - b).slice(0, 3).map((i) => ({ label: tokenizer.label(i), p: p[i] }));
+    const top = [...p.keys()]
+      .sort((a, b) => p[b] - p[a] || a - b)
+      .slice(0, 3)
+      .map((i) => ({ label: tokenizer.label(i), p: p[i] }));
     return { pos, input: tokenizer.label(ids[pos]), target: tokenizer.label(target), pTarget: p[target], top };
   });
   return {

@@ -64,15 +64,35 @@ export function lossCurve(losses: readonly number[], points = 60): { bucket: num
 }
 
 /** The mean per-name loss of a model over a corpus; names with characters the model does not know are an error. */
-export function buildEvalReport(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], data: string, weightsFrom: string): EvalReport {
+export function buildEvalReport(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  docs: readonly string[],
+  data: string,
+  weightsFrom: string,
+): EvalReport {
   const known = new Set(tokenizer.chars);
   const unknown = [...new Set(docs.flatMap((d) => [...d]).filter((c) => !known.has(c)))];
   if (unknown.length) {
     const bad = docs.filter((d) => [...d].some((c) => !known.has(c))).length;
-    throw new MicrogptError('MG043', `${data}: ${bad} names use characters the model does not know (${unknown.slice(0, 10).map((c) => JSON.stringify(c)).join(', ')}); the model's vocabulary is ${tokenizer.describeVocab()}`);
+    throw new MicrogptError(
+      'MG043',
+      `${data}: ${bad} names use characters the model does not know (${unknown
+        .slice(0, 10)
+        .map((c) => JSON.stringify(c))
+        .join(', ')}); the model's vocabulary is ${tokenizer.describeVocab()}`,
+    );
   }
   const meanLoss = corpusLoss(model, tokenizer, docs);
-  return { kind: 'eval', weightsFrom, data, documents: docs.length, meanLoss, perplexity: Math.exp(meanLoss), uniformLoss: Math.log(tokenizer.vocabSize) };
+  return {
+    kind: 'eval',
+    weightsFrom,
+    data,
+    documents: docs.length,
+    meanLoss,
+    perplexity: Math.exp(meanLoss),
+    uniformLoss: Math.log(tokenizer.vocabSize),
+  };
 }
 
 /** What a training run did and where it got: the loss curve, the corpus loss, a few samples. */
@@ -80,7 +100,17 @@ export function buildTrainReport(
   model: Gpt,
   tokenizer: Tokenizer,
   docs: readonly string[],
-  run: { losses: number[]; seconds: number; interrupted: boolean; family: string; data: string; seed: number; lr: number; stepsRequested: number; out: string | null },
+  run: {
+    losses: number[];
+    seconds: number;
+    interrupted: boolean;
+    family: string;
+    data: string;
+    seed: number;
+    lr: number;
+    stepsRequested: number;
+    out: string | null;
+  },
 ): TrainReport {
   return {
     kind: 'train',

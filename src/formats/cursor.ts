@@ -28,7 +28,8 @@ export class Cursor {
 
   /** Makes bytes [pos, pos + n) available in the window and returns their offset in it. */
   private need(n: number, what: string): number {
-    if (n > this.remaining) this.fail(`truncated: ${what} at byte ${this.pos} needs ${n} bytes, ${this.remaining} remain`);
+    if (n > this.remaining)
+      this.fail(`truncated: ${what} at byte ${this.pos} needs ${n} bytes, ${this.remaining} remain`);
     const end = this.bufStart + this.buf.length;
     if (this.pos < this.bufStart || this.pos + n > end) {
       this.buf = readAt(this.file, this.pos, Math.max(n, CHUNK));
@@ -58,7 +59,8 @@ export class Cursor {
     this.pos += 8;
     // Two 32-bit halves: no BigInt on the hot path (a 128k vocabulary has 400k string lengths).
     const hi = this.buf.readUInt32LE(o + 4);
-    if (hi >= 0x200000) this.fail(`${what} at byte ${this.pos - 8} is ${this.buf.readBigUInt64LE(o)}, larger than any real file`);
+    if (hi >= 0x200000)
+      this.fail(`${what} at byte ${this.pos - 8} is ${this.buf.readBigUInt64LE(o)}, larger than any real file`);
     return hi * 0x100000000 + this.buf.readUInt32LE(o);
   }
   /** A 64-bit value kept exactly: numbers when safe, bigint otherwise. */
@@ -84,7 +86,8 @@ export class Cursor {
     return this.buf.subarray(o, o + n);
   }
   skip(n: number, what: string): void {
-    if (n > this.remaining) this.fail(`truncated: ${what} at byte ${this.pos} needs ${n} bytes, ${this.remaining} remain`);
+    if (n > this.remaining)
+      this.fail(`truncated: ${what} at byte ${this.pos} needs ${n} bytes, ${this.remaining} remain`);
     this.pos += n;
   }
 }

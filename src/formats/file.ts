@@ -16,12 +16,19 @@ export interface OpenFile {
 export function openRegular(path: string, code = 'MG061'): OpenFile {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError(code, `${path}: no such file or directory`);
-  if (!st.isFile()) throw new MicrogptError(code, `${path}: is ${st.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)'}; give a model file or folder`);
+  if (!st.isFile())
+    throw new MicrogptError(
+      code,
+      `${path}: is ${st.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)'}; give a model file or folder`,
+    );
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (e) {
-    throw new MicrogptError(code, `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new MicrogptError(
+      code,
+      `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const again = fstatSync(fd);
   if (!again.isFile()) {
@@ -72,12 +79,17 @@ export function describeBytes(bytes: Uint8Array): string {
  * one line instead of hanging or exhausting memory. Messages keep the caller's
  * error code and say what the flag expects.
  */
-export function readRegularFile(path: string, opts: { limit: number; code: string; what: string; isDirectory: string }): Buffer {
+export function readRegularFile(
+  path: string,
+  opts: { limit: number; code: string; what: string; isDirectory: string },
+): Buffer {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
   if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
-  if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is not a regular file (a FIFO, socket or device); ${opts.what}`);
-  if (st.size > opts.limit) throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
+  if (!st.isFile())
+    throw new MicrogptError(opts.code, `${path}: is not a regular file (a FIFO, socket or device); ${opts.what}`);
+  if (st.size > opts.limit)
+    throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
   // openRegular checks the open descriptor again: the file may have been swapped since the stat.
   return withFile(
     path,

@@ -5,9 +5,35 @@ import { ggmlType } from './ggml.js';
 import { LIMITS, type Problem, type TensorEntry } from './types.js';
 
 /** GGUF's value types, by id. */
-const VALUE_TYPES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'] as const;
+const VALUE_TYPES = [
+  'u8',
+  'i8',
+  'u16',
+  'i16',
+  'u32',
+  'i32',
+  'f32',
+  'bool',
+  'string',
+  'array',
+  'u64',
+  'i64',
+  'f64',
+] as const;
 export type GgufValueType = (typeof VALUE_TYPES)[number];
-const FIXED_SIZE: Partial<Record<GgufValueType, number>> = { u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, bool: 1, u64: 8, i64: 8, f64: 8 };
+const FIXED_SIZE: Partial<Record<GgufValueType, number>> = {
+  u8: 1,
+  i8: 1,
+  u16: 2,
+  i16: 2,
+  u32: 4,
+  i32: 4,
+  f32: 4,
+  bool: 1,
+  u64: 8,
+  i64: 8,
+  f64: 8,
+};
 
 export type GgufScalar = number | bigint | boolean | string;
 /** An array value: its element type and length, and its elements when asked for (else the first few). */
@@ -50,43 +76,50 @@ const SAMPLE = 3;
  * MG064; defects in single tensors are collected as problems.
  */
 export function readGgufHeader(path: string, opts: { fullArrays?: boolean } = {}): GgufHeader {
-  return withFile(path, (f) => {
-    const c = new Cursor(f, 'MG064');
-    const magic = c.bytes(4, 'the magic number');
-    if (magic.toString('latin1') !== 'GGUF') c.fail('does not start with the GGUF magic number');
-    const version = c.u32('the version');
-    if (version === 1) c.fail('is GGUF version 1 (32-bit counts), which llama.cpp no longer reads; convert it again');
-    if (version !== 2 && version !== 3) c.fail(`GGUF version ${version} is not one this tool reads (2 or 3)`);
-    const tensorCount = c.u64('the tensor count');
-    const kvCount = c.u64('the metadata count');
-    // Each key/value needs at least 13 bytes and each tensor info 24: a count the file cannot hold is a lie.
-    if (kvCount > LIMITS.ggufKvCount || kvCount * 13 > c.remaining) c.fail(`claims ${kvCount} metadata entries, more than the file (or the ${LIMITS.ggufKvCount} limit) can hold`);
-    if (tensorCount > LIMITS.ggufTensorCount || tensorCount * 24 > c.remaining) c.fail(`claims ${tensorCount} tensors, more than the file (or the ${LIMITS.ggufTensorCount} limit) can hold`);
-    const metadata = new Map<string, GgufKv>();
-    const problems: Problem[] = [];
-    for (let i = 0; i < kvCount; i++) {
-      const key = readString(c, `metadata key ${i}`);
-      const type = valueType(c, c.u32(`the type of ${key}`), key);
-      const value = readValue(c, type, key, 0, opts.fullArrays === true);
-      if (metadata.has(key)) problems.push({ where: `metadata ${JSON.stringify(key)}`, message: 'appears twice' });
-      metadata.set(key, { key, type, value });
-    }
-    const alignment = alignmentOf(metadata, c);
-    const infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }> = [];
-    for (let i = 0; i < tensorCount; i++) {
-      const name = readString(c, `tensor ${i}'s name`);
-      const nDims = c.u32(`the dimension count of ${name}`);
-      if (nDims > LIMITS.maxDims) c.fail(`tensor ${JSON.stringify(name)} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
-      const dims: number[] = [];
-      for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${name}`));
-      const typeId = c.u32(`the type of ${name}`);
-      const rel = c.u64(`the offset of ${name}`);
-      infos.push({ name, dims, typeId, rel });
-    }
-    const dataStart = Math.ceil(c.pos / alignment) * alignment;
-    const { tensors, ggml } = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
-    return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, ggml, problems };
-  }, 'MG064');
+  return withFile(
+    path,
+    (f) => {
+      const c = new Cursor(f, 'MG064');
+      const magic = c.bytes(4, 'the magic number');
+      if (magic.toString('latin1') !== 'GGUF') c.fail('does not start with the GGUF magic number');
+      const version = c.u32('the version');
+      if (version === 1) c.fail('is GGUF version 1 (32-bit counts), which llama.cpp no longer reads; convert it again');
+      if (version !== 2 && version !== 3) c.fail(`GGUF version ${version} is not one this tool reads (2 or 3)`);
+      const tensorCount = c.u64('the tensor count');
+      const kvCount = c.u64('the metadata count');
+      // Each key/value needs at least 13 bytes and each tensor info 24: a count the file cannot hold is a lie.
+      if (kvCount > LIMITS.ggufKvCount || kvCount * 13 > c.remaining)
+        c.fail(`claims ${kvCount} metadata entries, more than the file (or the ${LIMITS.ggufKvCount} limit) can hold`);
+      if (tensorCount > LIMITS.ggufTensorCount || tensorCount * 24 > c.remaining)
+        c.fail(`claims ${tensorCount} tensors, more than the file (or the ${LIMITS.ggufTensorCount} limit) can hold`);
+      const metadata = new Map<string, GgufKv>();
+      const problems: Problem[] = [];
+      for (let i = 0; i < kvCount; i++) {
+        const key = readString(c, `metadata key ${i}`);
+        const type = valueType(c, c.u32(`the type of ${key}`), key);
+        const value = readValue(c, type, key, 0, opts.fullArrays === true);
+        if (metadata.has(key)) problems.push({ where: `metadata ${JSON.stringify(key)}`, message: 'appears twice' });
+        metadata.set(key, { key, type, value });
+      }
+      const alignment = alignmentOf(metadata, c);
+      const infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }> = [];
+      for (let i = 0; i < tensorCount; i++) {
+        const name = readString(c, `tensor ${i}'s name`);
+        const nDims = c.u32(`the dimension count of ${name}`);
+        if (nDims > LIMITS.maxDims)
+          c.fail(`tensor ${JSON.stringify(name)} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
+        const dims: number[] = [];
+        for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${name}`));
+        const typeId = c.u32(`the type of ${name}`);
+        const rel = c.u64(`the offset of ${name}`);
+        infos.push({ name, dims, typeId, rel });
+      }
+      const dataStart = Math.ceil(c.pos / alignment) * alignment;
+      const { tensors, ggml } = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
+      return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, ggml, problems };
+    },
+    'MG064',
+  );
 }
 
 function readString(c: Cursor, what: string): string {
@@ -97,41 +130,58 @@ function readString(c: Cursor, what: string): string {
 
 function valueType(c: Cursor, id: number, key: string): GgufValueType {
   const t = VALUE_TYPES[id];
-  if (t === undefined) c.fail(`metadata ${JSON.stringify(key)} has value type ${id}, which GGUF does not define (0..12)`);
+  if (t === undefined)
+    c.fail(`metadata ${JSON.stringify(key)} has value type ${id}, which GGUF does not define (0..12)`);
   return t;
 }
 
 function readValue(c: Cursor, type: GgufValueType, key: string, depth: number, full: boolean): GgufValue {
   switch (type) {
-    case 'u8': return c.u8(key);
-    case 'i8': return (c.u8(key) << 24) >> 24;
-    case 'u16': return c.bytes(2, key).readUInt16LE(0);
-    case 'i16': return c.bytes(2, key).readInt16LE(0);
-    case 'u32': return c.u32(key);
-    case 'i32': return c.i32(key);
-    case 'f32': return c.f32(key);
-    case 'bool': return c.u8(key) !== 0;
-    case 'u64': return c.big(key, false);
-    case 'i64': return c.big(key, true);
-    case 'f64': return c.f64(key);
-    case 'string': return readString(c, key);
-    case 'array': return readArray(c, key, depth, full);
+    case 'u8':
+      return c.u8(key);
+    case 'i8':
+      return (c.u8(key) << 24) >> 24;
+    case 'u16':
+      return c.bytes(2, key).readUInt16LE(0);
+    case 'i16':
+      return c.bytes(2, key).readInt16LE(0);
+    case 'u32':
+      return c.u32(key);
+    case 'i32':
+      return c.i32(key);
+    case 'f32':
+      return c.f32(key);
+    case 'bool':
+      return c.u8(key) !== 0;
+    case 'u64':
+      return c.big(key, false);
+    case 'i64':
+      return c.big(key, true);
+    case 'f64':
+      return c.f64(key);
+    case 'string':
+      return readString(c, key);
+    case 'array':
+      return readArray(c, key, depth, full);
   }
 }
 
 function readArray(c: Cursor, key: string, depth: number, full: boolean): GgufArray {
-  if (depth >= LIMITS.ggufArrayDepth) c.fail(`metadata ${JSON.stringify(key)} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
+  if (depth >= LIMITS.ggufArrayDepth)
+    c.fail(`metadata ${JSON.stringify(key)} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
   const elementType = valueType(c, c.u32(`the element type of ${key}`), key);
   const length = c.u64(`the length of ${key}`);
   const size = FIXED_SIZE[elementType];
   // Every element takes at least one byte (strings and arrays at least eight): check before looping.
-  if (length * (size ?? 8) > c.remaining) c.fail(`metadata ${JSON.stringify(key)} claims ${length} elements, more than the file holds`);
+  if (length * (size ?? 8) > c.remaining)
+    c.fail(`metadata ${JSON.stringify(key)} claims ${length} elements, more than the file holds`);
   const values: GgufValue[] = [];
   const keep = full ? length : Math.min(length, SAMPLE);
   for (let i = 0; i < keep; i++) values.push(readValue(c, elementType, key, depth + 1, full));
   const rest = length - keep;
   if (size !== undefined) c.skip(rest * size, key);
-  else if (elementType === 'string') for (let i = 0; i < rest; i++) c.skip(c.u64(`the length of an element of ${key}`), key);
+  else if (elementType === 'string')
+    for (let i = 0; i < rest; i++) c.skip(c.u64(`the length of an element of ${key}`), key);
   else for (let i = 0; i < rest; i++) readValue(c, elementType, key, depth + 1, false);
   return { type: 'array', elementType, length, values, complete: keep === length };
 }
@@ -139,7 +189,8 @@ function readArray(c: Cursor, key: string, depth: number, full: boolean): GgufAr
 function alignmentOf(metadata: Map<string, GgufKv>, c: Cursor): number {
   const a = metadata.get('general.alignment')?.value;
   if (a === undefined) return 32;
-  if (typeof a !== 'number' || a < 1 || a > 1 << 30 || (a & (a - 1)) !== 0) c.fail(`general.alignment is ${String(a)}; it must be a power of two`);
+  if (typeof a !== 'number' || a < 1 || a > 1 << 30 || (a & (a - 1)) !== 0)
+    c.fail(`general.alignment is ${String(a)}; it must be a power of two`);
   return a as number;
 }
 
@@ -171,22 +222,41 @@ function tensorEntries(
       continue;
     }
     if (t.removed) bad(`ggml type ${t.name} was removed from ggml; llama.cpp no longer loads it`);
-    if ((dims[0] ?? 1) % t.blockSize !== 0) bad(`first dimension ${dims[0]} is not a multiple of ${t.name}'s block size ${t.blockSize}`);
+    if ((dims[0] ?? 1) % t.blockSize !== 0)
+      bad(`first dimension ${dims[0]} is not a multiple of ${t.name}'s block size ${t.blockSize}`);
     const bytes = Math.ceil(elements / t.blockSize) * t.typeSize;
     if (rel % alignment !== 0) bad(`data offset ${rel} is not a multiple of the alignment ${alignment}`);
-    if (rel + bytes > dataLen) bad(`data [${rel}, ${rel + bytes}) runs past the end of the data section (${dataLen} bytes)`);
+    if (rel + bytes > dataLen)
+      bad(`data [${rel}, ${rel + bytes}) runs past the end of the data section (${dataLen} bytes)`);
     ggml.set(name, { typeId, dims });
-    tensors.push({ name, dtype: t.name, shape: [...dims].reverse(), elements, bytes, file: path, offset: dataStart + rel, rel });
+    tensors.push({
+      name,
+      dtype: t.name,
+      shape: [...dims].reverse(),
+      elements,
+      bytes,
+      file: path,
+      offset: dataStart + rel,
+      rel,
+    });
   }
   const sorted = [...tensors].sort((a, b) => a.rel - b.rel);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
-    if (sorted[i].rel < prev.rel + prev.bytes) problems.push({ where: `tensor ${JSON.stringify(sorted[i].name)}`, message: `data at ${sorted[i].rel} overlaps ${JSON.stringify(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})` });
+    if (sorted[i].rel < prev.rel + prev.bytes)
+      problems.push({
+        where: `tensor ${JSON.stringify(sorted[i].name)}`,
+        message: `data at ${sorted[i].rel} overlaps ${JSON.stringify(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})`,
+      });
   }
   const last = sorted[sorted.length - 1];
   if (last) {
     const end = Math.ceil((last.rel + last.bytes) / alignment) * alignment;
-    if (dataLen > end) problems.push({ where: 'data section', message: `${dataLen - end} bytes after the last tensor belong to no tensor` });
+    if (dataLen > end)
+      problems.push({
+        where: 'data section',
+        message: `${dataLen - end} bytes after the last tensor belong to no tensor`,
+      });
   }
   return { tensors: tensors.map(({ rel: _r, ...t }) => t), ggml };
 }

@@ -1,9 +1,26 @@
 export * from './types.js';
 export * from './ggml.js';
 export * from './dtypes.js';
-export { openRegular, readAt, closeFile, withFile, readRegularFile, READ_LIMITS, describeBytes, type OpenFile } from './file.js';
+export {
+  openRegular,
+  readAt,
+  closeFile,
+  withFile,
+  readRegularFile,
+  READ_LIMITS,
+  describeBytes,
+  type OpenFile,
+} from './file.js';
 export { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
-export { readGgufHeader, ggufNumber, ggufString, type GgufHeader, type GgufKv, type GgufValue, type GgufArray } from './gguf.js';
+export {
+  readGgufHeader,
+  ggufNumber,
+  ggufString,
+  type GgufHeader,
+  type GgufKv,
+  type GgufValue,
+  type GgufArray,
+} from './gguf.js';
 export { readShardedIndex, type ShardedIndex } from './shards.js';
 export { openModelFiles, type ModelFiles, type ModelFormat, type FileSummary, type OpenOptions } from './open.js';
 export { canDecode, streamValues, streamPair, scanTensor, type ValueCounts } from './values.js';

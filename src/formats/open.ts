@@ -49,7 +49,11 @@ export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFile
   const st = statSync(input, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError('MG061', `${input}: no such file or directory`);
   if (st.isDirectory()) return openDirectory(input, opts);
-  if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is not a regular file (a FIFO, socket or device); give a model file or folder`);
+  if (!st.isFile())
+    throw new MicrogptError(
+      'MG061',
+      `${input}: is not a regular file (a FIFO, socket or device); give a model file or folder`,
+    );
   if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
   const problems: Problem[] = [];
   return withProblems(openSingle(input, readConfigBeside(dirname(input), problems), opts), problems);
@@ -60,15 +64,25 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
   try {
     names = readdirSync(dir).sort();
   } catch (e) {
-    throw new MicrogptError('MG061', `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new MicrogptError(
+      'MG061',
+      `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
   }
   const problems: Problem[] = [];
   return withProblems(openDirectoryWith(dir, names, readConfigBeside(dir, problems), opts, chosen), problems);
 }
 
-const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles => (before.length ? { ...f, problems: [...before, ...f.problems] } : f);
+const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles =>
+  before.length ? { ...f, problems: [...before, ...f.problems] } : f;
 
-function openDirectoryWith(dir: string, names: string[], config: ModelFiles['config'], opts: OpenOptions, chosen?: string): ModelFiles {
+function openDirectoryWith(
+  dir: string,
+  names: string[],
+  config: ModelFiles['config'],
+  opts: OpenOptions,
+  chosen?: string,
+): ModelFiles {
   const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
   const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
   if (indexPath) return openSharded(indexPath, config, opts.reportMissingShards === true);
@@ -77,10 +91,16 @@ function openDirectoryWith(dir: string, names: string[], config: ModelFiles['con
   if (st.length === 1 && gguf.length === 0) return openSingle(join(dir, st[0]), config, opts);
   if (gguf.length === 1 && st.length === 0) return openSingle(join(dir, gguf[0]), config, opts);
   if (st.length + gguf.length === 0) {
-    throw new MicrogptError('MG066', `${dir}: holds no model file (*.safetensors, *.safetensors.index.json or *.gguf)${config ? '; it has a config.json — for the architecture alone use microgpt explain --kernel ' + join(dir, CONFIG) : ''}`);
+    throw new MicrogptError(
+      'MG066',
+      `${dir}: holds no model file (*.safetensors, *.safetensors.index.json or *.gguf)${config ? '; it has a config.json — for the architecture alone use microgpt explain --kernel ' + join(dir, CONFIG) : ''}`,
+    );
   }
   if (st.length > 1 && gguf.length === 0) return openUnindexedShards(dir, st, config);
-  throw new MicrogptError('MG066', `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`);
+  throw new MicrogptError(
+    'MG066',
+    `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`,
+  );
 }
 
 /**
@@ -92,12 +112,23 @@ function readConfigBeside(dir: string, problems: Problem[]): ModelFiles['config'
   if (!statSync(path, { throwIfNoEntry: false })) return null;
   let json: unknown;
   try {
-    json = JSON.parse(readRegularFile(path, { limit: LIMITS.configJsonBytes, code: 'MG061', what: 'expected a config.json file', isDirectory: 'expected a config.json file' }).toString('utf8'));
+    json = JSON.parse(
+      readRegularFile(path, {
+        limit: LIMITS.configJsonBytes,
+        code: 'MG061',
+        what: 'expected a config.json file',
+        isDirectory: 'expected a config.json file',
+      }).toString('utf8'),
+    );
   } catch (e) {
-    problems.push({ where: 'config.json', message: `ignored: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}` });
+    problems.push({
+      where: 'config.json',
+      message: `ignored: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}`,
+    });
     return null;
   }
-  if (typeof json === 'object' && json !== null && !Array.isArray(json)) return { path, json: json as Record<string, unknown> };
+  if (typeof json === 'object' && json !== null && !Array.isArray(json))
+    return { path, json: json as Record<string, unknown> };
   problems.push({ where: 'config.json', message: 'ignored: it is not a JSON object' });
   return null;
 }
@@ -120,7 +151,10 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
     };
   }
   if (!looksLikeSafetensors(head)) {
-    throw new MicrogptError('MG062', `${path}: is neither safetensors nor GGUF (${describeBytes(head)}); a safetensors file starts with an 8-byte length and "{", a GGUF file with "GGUF"`);
+    throw new MicrogptError(
+      'MG062',
+      `${path}: is neither safetensors nor GGUF (${describeBytes(head)}); a safetensors file starts with an 8-byte length and "{", a GGUF file with "GGUF"`,
+    );
   }
   const h = readSafetensorsHeader(path);
   return fromSafetensors(path, [h], null, config, h.problems);
@@ -131,12 +165,23 @@ function looksLikeSafetensors(head: Buffer): boolean {
   return head.length >= 9 && head[8] === 0x7b && head.readBigUInt64LE(0) > 1n;
 }
 
-function fromSafetensors(input: string, headers: SafetensorsHeader[], index: ShardedIndex | null, config: ModelFiles['config'], problems: Problem[]): ModelFiles {
+function fromSafetensors(
+  input: string,
+  headers: SafetensorsHeader[],
+  index: ShardedIndex | null,
+  config: ModelFiles['config'],
+  problems: Problem[],
+): ModelFiles {
   const metadata = headers[0]?.metadata ?? new Map<string, string>();
   return {
     input,
     format: metadata.get('format') === 'microgpt' ? 'microgpt' : 'safetensors',
-    files: headers.map((h) => ({ path: h.path, bytes: h.fileSize, headerBytes: h.dataStart, tensors: h.tensors.length })),
+    files: headers.map((h) => ({
+      path: h.path,
+      bytes: h.fileSize,
+      headerBytes: h.dataStart,
+      tensors: h.tensors.length,
+    })),
     tensors: headers.flatMap((h) => h.tensors),
     stMetadata: metadata,
     gguf: null,
@@ -168,35 +213,70 @@ function openSharded(indexPath: string, config: ModelFiles['config'], reportMiss
 }
 
 /** Every tensor where the index says, no tensor in two shards, and total_size equal to the data bytes. */
-function crossCheckIndex(index: ShardedIndex, headers: SafetensorsHeader[], problems: Problem[], complete: boolean): void {
+function crossCheckIndex(
+  index: ShardedIndex,
+  headers: SafetensorsHeader[],
+  problems: Problem[],
+  complete: boolean,
+): void {
   const where = new Map<string, string>();
   for (const h of headers) {
     const shard = basename(h.path);
     for (const t of h.tensors) {
       const first = where.get(t.name);
-      if (first !== undefined) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `is in two shards: ${first} and ${shard}` });
+      if (first !== undefined)
+        problems.push({
+          where: `tensor ${JSON.stringify(t.name)}`,
+          message: `is in two shards: ${first} and ${shard}`,
+        });
       else where.set(t.name, shard);
       const listed = index.weightMap.get(t.name);
-      if (listed === undefined) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `is in ${shard} but not in the index's weight_map` });
-      else if (listed !== shard) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `the index says ${listed}, but it is in ${shard}` });
+      if (listed === undefined)
+        problems.push({
+          where: `tensor ${JSON.stringify(t.name)}`,
+          message: `is in ${shard} but not in the index's weight_map`,
+        });
+      else if (listed !== shard)
+        problems.push({
+          where: `tensor ${JSON.stringify(t.name)}`,
+          message: `the index says ${listed}, but it is in ${shard}`,
+        });
     }
   }
   const present = new Set(headers.map((h) => basename(h.path)));
-  for (const [name, shard] of index.weightMap) if (!where.has(name) && present.has(shard)) problems.push({ where: `tensor ${JSON.stringify(name)}`, message: `the index puts it in ${shard}, which does not hold it` });
+  for (const [name, shard] of index.weightMap)
+    if (!where.has(name) && present.has(shard))
+      problems.push({
+        where: `tensor ${JSON.stringify(name)}`,
+        message: `the index puts it in ${shard}, which does not hold it`,
+      });
   const data = headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.bytes, 0), 0);
-  if (complete && index.totalSize !== null && index.totalSize !== data) problems.push({ where: 'index metadata.total_size', message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}` });
+  if (complete && index.totalSize !== null && index.totalSize !== data)
+    problems.push({
+      where: 'index metadata.total_size',
+      message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}`,
+    });
 }
 
 /** Several .safetensors files and no index: read them all, and say that the index is missing. */
 function openUnindexedShards(dir: string, names: string[], config: ModelFiles['config']): ModelFiles {
   const headers = names.map((n) => readSafetensorsHeader(join(dir, n)));
-  const problems: Problem[] = [{ where: dir, message: `${names.length} .safetensors files and no *.safetensors.index.json; read them all as one model` }];
+  const problems: Problem[] = [
+    {
+      where: dir,
+      message: `${names.length} .safetensors files and no *.safetensors.index.json; read them all as one model`,
+    },
+  ];
   const seen = new Map<string, string>();
   for (const h of headers) {
     problems.push(...h.problems.map((p) => ({ where: `${basename(h.path)}: ${p.where}`, message: p.message })));
     for (const t of h.tensors) {
       const first = seen.get(t.name);
-      if (first) problems.push({ where: `tensor ${JSON.stringify(t.name)}`, message: `is in two files: ${first} and ${basename(h.path)}` });
+      if (first)
+        problems.push({
+          where: `tensor ${JSON.stringify(t.name)}`,
+          message: `is in two files: ${first} and ${basename(h.path)}`,
+        });
       else seen.set(t.name, basename(h.path));
     }
   }

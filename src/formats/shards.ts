@@ -16,7 +16,9 @@ export interface ShardedIndex {
 /** `model.safetensors.index.json`: `{ metadata: { total_size }, weight_map: { tensor: shard } }`. */
 export function readShardedIndex(path: string): ShardedIndex {
   const what = 'expected a model.safetensors.index.json file';
-  const text = readRegularFile(path, { limit: LIMITS.indexJsonBytes, code: 'MG065', what, isDirectory: what }).toString('utf8');
+  const text = readRegularFile(path, { limit: LIMITS.indexJsonBytes, code: 'MG065', what, isDirectory: what }).toString(
+    'utf8',
+  );
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -35,7 +37,8 @@ export function readShardedIndex(path: string): ShardedIndex {
   for (const [name, shard] of Object.entries(wm)) {
     if (typeof shard !== 'string' || shard.length === 0) fail(`weight_map[${JSON.stringify(name)}] is not a file name`);
     // A shard must sit beside the index: no path separators, no parent references.
-    if (basename(shard as string) !== shard || shard === '..' || shard === '.') fail(`weight_map[${JSON.stringify(name)}] = ${JSON.stringify(shard)} is not a plain file name beside the index`);
+    if (basename(shard as string) !== shard || shard === '..' || shard === '.')
+      fail(`weight_map[${JSON.stringify(name)}] = ${JSON.stringify(shard)} is not a plain file name beside the index`);
     weightMap.set(name, shard as string);
     if (!shards.includes(shard as string)) shards.push(shard as string);
   }

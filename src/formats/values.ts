@@ -2,12 +2,46 @@ import { readAt, withFile } from './file.js';
 import type { TensorEntry } from './types.js';
 
 /** dtypes whose values can be decoded here: safetensors' and ggml's plain floats. */
-const DECODERS: ReadonlyMap<string, { bytes: number; decode: (buf: Buffer, out: Float64Array, n: number) => void }> = new Map([
-  ['F64', { bytes: 8, decode: (b, o, n) => { for (let i = 0; i < n; i++) o[i] = b.readDoubleLE(8 * i); } }],
-  ['F32', { bytes: 4, decode: (b, o, n) => { for (let i = 0; i < n; i++) o[i] = b.readFloatLE(4 * i); } }],
-  ['F16', { bytes: 2, decode: (b, o, n) => { const t = halfTable(); for (let i = 0; i < n; i++) o[i] = t[b.readUInt16LE(2 * i)]; } }],
-  ['BF16', { bytes: 2, decode: (b, o, n) => { for (let i = 0; i < n; i++) o[i] = bf16(b.readUInt16LE(2 * i)); } }],
-]);
+const DECODERS: ReadonlyMap<string, { bytes: number; decode: (buf: Buffer, out: Float64Array, n: number) => void }> =
+  new Map([
+    [
+      'F64',
+      {
+        bytes: 8,
+        decode: (b, o, n) => {
+          for (let i = 0; i < n; i++) o[i] = b.readDoubleLE(8 * i);
+        },
+      },
+    ],
+    [
+      'F32',
+      {
+        bytes: 4,
+        decode: (b, o, n) => {
+          for (let i = 0; i < n; i++) o[i] = b.readFloatLE(4 * i);
+        },
+      },
+    ],
+    [
+      'F16',
+      {
+        bytes: 2,
+        decode: (b, o, n) => {
+          const t = halfTable();
+          for (let i = 0; i < n; i++) o[i] = t[b.readUInt16LE(2 * i)];
+        },
+      },
+    ],
+    [
+      'BF16',
+      {
+        bytes: 2,
+        decode: (b, o, n) => {
+          for (let i = 0; i < n; i++) o[i] = bf16(b.readUInt16LE(2 * i));
+        },
+      },
+    ],
+  ]);
 
 export const canDecode = (dtype: string): boolean => DECODERS.has(dtype);
 
@@ -39,12 +73,16 @@ const CHUNK_ELEMENTS = 1 << 20;
  * Streams a tensor's values in chunks of at most a million elements, calling
  * `each` with a view of the decoded chunk. Memory stays bounded by the chunk.
  */
-export function streamValues(t: TensorEntry, each: (values: Float64Array, count: number) => void, onBytes?: (n: number) => void): void {
+export function streamValues(
+  t: TensorEntry,
+  each: (values: Float64Array, count: number) => void,
+  onBytes?: (n: number) => void,
+): void {
   const d = DECODERS.get(t.dtype);
   if (!d) throw new Error(`cannot decode ${t.dtype}`);
   const out = new Float64Array(Math.min(CHUNK_ELEMENTS, Math.max(1, t.elements)));
   withFile(t.file, (f) => {
-    for (let done = 0; done < t.elements; ) {
+    for (let done = 0; done < t.elements;) {
       const n = Math.min(CHUNK_ELEMENTS, t.elements - done);
       const buf = readAt(f, t.offset + done * d.bytes, n * d.bytes);
       const got = Math.floor(buf.length / d.bytes);
@@ -87,11 +125,17 @@ export function scanTensor(t: TensorEntry, onBytes?: (n: number) => void): Value
  * Streams two tensors of the same element count side by side, chunk by chunk
  * (for comparing checkpoints), calling `each` with aligned decoded chunks.
  */
-export function streamPair(a: TensorEntry, b: TensorEntry, each: (va: Float64Array, vb: Float64Array, count: number) => void): void {
-  const da = DECODERS.get(a.dtype), db = DECODERS.get(b.dtype);
+export function streamPair(
+  a: TensorEntry,
+  b: TensorEntry,
+  each: (va: Float64Array, vb: Float64Array, count: number) => void,
+): void {
+  const da = DECODERS.get(a.dtype),
+    db = DECODERS.get(b.dtype);
   if (!da || !db) throw new Error(`cannot decode ${da ? b.dtype : a.dtype}`);
   const n0 = Math.min(CHUNK_ELEMENTS, Math.max(1, a.elements));
-  const oa = new Float64Array(n0), ob = new Float64Array(n0);
+  const oa = new Float64Array(n0),
+    ob = new Float64Array(n0);
   withFile(a.file, (fa) =>
     withFile(b.file, (fb) => {
       for (let done = 0; done < a.elements; done += CHUNK_ELEMENTS) {

@@ -1,5 +1,18 @@
 import { MicrogptError } from '../errors.js';
-import { attention, geluExact, geluTanh, gatedMlp, layernorm, learnedPositions, mhaReference, noPositions, plainMlp, relu, rmsnorm, silu } from './impl.js';
+import {
+  attention,
+  geluExact,
+  geluTanh,
+  gatedMlp,
+  layernorm,
+  learnedPositions,
+  mhaReference,
+  noPositions,
+  plainMlp,
+  relu,
+  rmsnorm,
+  silu,
+} from './impl.js';
 import { KERNELS, kernel } from './registry.js';
 import type { Slot, SlotImpl } from './types.js';
 
@@ -22,20 +35,47 @@ interface Implementation<S extends FunctionSlot> {
  * K/V heads is the only difference.
  */
 export const IMPLEMENTATIONS: { [S in FunctionSlot]: Record<string, Implementation<S>> } = {
-  attention_type: { mha: { impl: attention, reference: mhaReference }, gqa: { impl: attention }, mqa: { impl: attention } },
-  activation: { relu: { impl: relu }, gelu: { impl: geluTanh, variants: { tanh: geluTanh, none: geluExact } }, silu: { impl: silu } },
+  attention_type: {
+    mha: { impl: attention, reference: mhaReference },
+    gqa: { impl: attention },
+    mqa: { impl: attention },
+  },
+  activation: {
+    relu: { impl: relu },
+    gelu: { impl: geluTanh, variants: { tanh: geluTanh, none: geluExact } },
+    silu: { impl: silu },
+  },
   norm_type: { rmsnorm: { impl: rmsnorm }, layernorm: { impl: layernorm } },
-  mlp_type: { relu_mlp: { impl: plainMlp }, gelu_mlp: { impl: plainMlp }, swiglu: { impl: gatedMlp }, gated_mlp: { impl: gatedMlp } },
-  positional_encoding: { learned: { impl: learnedPositions }, absolute: { impl: learnedPositions }, rope: { impl: noPositions }, alibi: { impl: noPositions }, none: { impl: noPositions } },
+  mlp_type: {
+    relu_mlp: { impl: plainMlp },
+    gelu_mlp: { impl: plainMlp },
+    swiglu: { impl: gatedMlp },
+    gated_mlp: { impl: gatedMlp },
+  },
+  positional_encoding: {
+    learned: { impl: learnedPositions },
+    absolute: { impl: learnedPositions },
+    rope: { impl: noPositions },
+    alibi: { impl: noPositions },
+    none: { impl: noPositions },
+  },
 };
 
 /** The function for a kernel this tool can execute; explain-only kernels are an error here. */
-export function executable<S extends FunctionSlot>(slot: S, value: string, path: KernelPath = 'fused', variant?: string): SlotImpl[S] {
+export function executable<S extends FunctionSlot>(
+  slot: S,
+  value: string,
+  path: KernelPath = 'fused',
+  variant?: string,
+): SlotImpl[S] {
   const entry = kernel(slot, value);
   const found = IMPLEMENTATIONS[slot][entry.value] as Implementation<S> | undefined;
   if (!found) {
     const runs = KERNELS.filter((k) => k.slot === slot && k.executable).map((k) => k.value);
-    throw new MicrogptError('MG021', `${slot} "${entry.value}" is explain-only in this version; executable: ${runs.join(', ')}`);
+    throw new MicrogptError(
+      'MG021',
+      `${slot} "${entry.value}" is explain-only in this version; executable: ${runs.join(', ')}`,
+    );
   }
   if (path === 'reference' && found.reference) return found.reference;
   return (variant !== undefined && found.variants?.[variant]) || found.impl;

@@ -25,7 +25,8 @@ import {
 import type { AttentionKernel, MlpKernel, NormKernel, NormParams, PositionKernel } from './types.js';
 
 /** y = x·Wᵀ (+ b): a projection with the weight stored [out, in]. */
-export const linear = (g: Graph, x: Tensor, w: Tensor, b?: Tensor): Tensor => (b ? addRow(g, matmulT(g, x, w), b) : matmulT(g, x, w));
+export const linear = (g: Graph, x: Tensor, w: Tensor, b?: Tensor): Tensor =>
+  b ? addRow(g, matmulT(g, x, w), b) : matmulT(g, x, w);
 
 /**
  * Causal attention for MHA, GQA and MQA alike (they differ only in how many
@@ -55,7 +56,8 @@ export const attention: AttentionKernel = (g, x, w, cfg, tap) => {
  * covers microGPT's attention (MHA, no biases, learned positions).
  */
 export const mhaReference: AttentionKernel = (g, x, w, cfg, tap) => {
-  if (cfg.kvHeads !== cfg.heads || cfg.rope || cfg.alibi || w.bq || w.bo) throw new Error('mhaReference: plain MHA only');
+  if (cfg.kvHeads !== cfg.heads || cfg.rope || cfg.alibi || w.bq || w.bo)
+    throw new Error('mhaReference: plain MHA only');
   const q = matmulT(g, x, w.wq);
   const k = matmulT(g, x, w.wk);
   const v = matmulT(g, x, w.wv);

@@ -2,13 +2,7 @@ import type { Graph, Tensor } from '../tensor/index.js';
 
 /** The contract constraint each kernel fills; the names are the contract's own keys. */
 export type Slot =
-  | 'attention_type'
-  | 'activation'
-  | 'norm_type'
-  | 'mlp_type'
-  | 'positional_encoding'
-  | 'has_bias'
-  | 'tied_embeddings';
+  'attention_type' | 'activation' | 'norm_type' | 'mlp_type' | 'positional_encoding' | 'has_bias' | 'tied_embeddings';
 
 export const SLOTS: readonly Slot[] = [
   'attention_type',
@@ -67,7 +61,13 @@ export interface MlpWeights {
   b2?: Tensor;
 }
 
-export type AttentionKernel = (g: Graph, x: Tensor, w: AttentionWeights, cfg: AttentionConfig, tap?: Tap) => AttentionResult;
+export type AttentionKernel = (
+  g: Graph,
+  x: Tensor,
+  w: AttentionWeights,
+  cfg: AttentionConfig,
+  tap?: Tap,
+) => AttentionResult;
 export type ActivationKernel = (g: Graph, x: Tensor) => Tensor;
 export type NormKernel = (g: Graph, x: Tensor, eps: number, p?: NormParams) => Tensor;
 export type MlpKernel = (g: Graph, x: Tensor, w: MlpWeights, act: ActivationKernel, tap?: Tap) => Tensor;

@@ -40,7 +40,8 @@ export const MICROGPT_ARCHITECTURE: Architecture = {
   bias: { qkv: false, o: false, mlp: false, lm_head: false },
 };
 
-export const hasPositionTable = (a: Architecture): boolean => a.positional_encoding === 'learned' || a.positional_encoding === 'absolute';
+export const hasPositionTable = (a: Architecture): boolean =>
+  a.positional_encoding === 'learned' || a.positional_encoding === 'absolute';
 export const isGated = (a: Architecture): boolean => a.mlp_type === 'swiglu' || a.mlp_type === 'gated_mlp';
 
 /** ALiBi's head slopes 2^(−8(h+1)/H) (for a power-of-two head count, as in the paper). */

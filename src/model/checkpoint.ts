@@ -27,7 +27,17 @@ const MAX_WEIGHT = 1e4;
 /** Longest context a checkpoint may claim. */
 const MAX_BLOCK = 1024;
 
-const CONFIG_KEYS: Array<keyof ModelConfig> = ['vocabSize', 'nEmbd', 'nHead', 'nKvHead', 'nLayer', 'blockSize', 'nHidden', 'normEps', 'initStd'];
+const CONFIG_KEYS: Array<keyof ModelConfig> = [
+  'vocabSize',
+  'nEmbd',
+  'nHead',
+  'nKvHead',
+  'nLayer',
+  'blockSize',
+  'nHidden',
+  'normEps',
+  'initStd',
+];
 
 /**
  * The config is written with the usual Hugging Face / nanoGPT keys, so Python
@@ -44,10 +54,20 @@ const SNAKE: Readonly<Record<keyof ModelConfig, string>> = {
   normEps: 'norm_eps',
   initStd: 'init_std',
 };
-const snakeConfig = (c: ModelConfig): Record<string, number> => Object.fromEntries(CONFIG_KEYS.map((k) => [SNAKE[k], c[k]]));
+const snakeConfig = (c: ModelConfig): Record<string, number> =>
+  Object.fromEntries(CONFIG_KEYS.map((k) => [SNAKE[k], c[k]]));
 
-export function checkpointBytes(model: Gpt, tokenizer: Tokenizer, info: CheckpointInfo, dtype: DType = 'F32'): Uint8Array {
-  const tensors = parameterShapes(model.config, model.architecture).map(([name, shape]) => ({ name, shape, data: model.param(name).data }));
+export function checkpointBytes(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  info: CheckpointInfo,
+  dtype: DType = 'F32',
+): Uint8Array {
+  const tensors = parameterShapes(model.config, model.architecture).map(([name, shape]) => ({
+    name,
+    shape,
+    data: model.param(name).data,
+  }));
   const metadata: Record<string, string> = {
     format: 'microgpt',
     family: model.architecture.family,
@@ -60,7 +80,13 @@ export function checkpointBytes(model: Gpt, tokenizer: Tokenizer, info: Checkpoi
 }
 
 /** Writes the checkpoint atomically (temporary file, then rename). */
-export function saveCheckpoint(path: string, model: Gpt, tokenizer: Tokenizer, info: CheckpointInfo, dtype: DType = 'F32'): void {
+export function saveCheckpoint(
+  path: string,
+  model: Gpt,
+  tokenizer: Tokenizer,
+  info: CheckpointInfo,
+  dtype: DType = 'F32',
+): void {
   writeFileAtomic(path, checkpointBytes(model, tokenizer, info, dtype));
 }
 
@@ -77,29 +103,40 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
   };
   const st = parse(file, bytes);
   const meta = st.metadata;
-  if (meta.format !== 'microgpt') fail('MG058', `metadata format is ${meta.format === undefined ? 'missing' : JSON.stringify(meta.format)}, expected "microgpt"; this file was not written by microgpt train`);
+  if (meta.format !== 'microgpt')
+    fail(
+      'MG058',
+      `metadata format is ${meta.format === undefined ? 'missing' : JSON.stringify(meta.format)}, expected "microgpt"; this file was not written by microgpt train`,
+    );
   const config = parseConfig(meta.config, fail);
   const vocab = [...(meta.vocab ?? '')];
   if (meta.vocab === undefined || vocab.length + 1 !== config.vocabSize || new Set(vocab).size !== vocab.length) {
-    fail('MG058', `metadata vocab has ${vocab.length} distinct characters but config.vocabSize is ${config.vocabSize} (characters + BOS)`);
+    fail(
+      'MG058',
+      `metadata vocab has ${vocab.length} distinct characters but config.vocabSize is ${config.vocabSize} (characters + BOS)`,
+    );
   }
   const architecture = parseArchitecture(meta.architecture, fail);
-  if (config.nHead % config.nKvHead !== 0) fail('MG058', `metadata config: nHead ${config.nHead} is not divisible by nKvHead ${config.nKvHead}`);
+  if (config.nHead % config.nKvHead !== 0)
+    fail('MG058', `metadata config: nHead ${config.nHead} is not divisible by nKvHead ${config.nKvHead}`);
   const expected = new Map(parameterShapes(config, architecture));
   const got = new Map(st.tensors.map((t) => [t.name, t]));
   const missing = [...expected.keys()].filter((n) => !got.has(n));
   const extra = [...got.keys()].filter((n) => !expected.has(n));
   if (missing.length) fail('MG059', `missing tensor${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
-  if (extra.length) fail('MG059', `unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((n) => JSON.stringify(n)).join(', ')}`);
+  if (extra.length)
+    fail('MG059', `unexpected tensor${extra.length > 1 ? 's' : ''} ${extra.map((n) => JSON.stringify(n)).join(', ')}`);
   const params = new Map<string, Tensor>();
   for (const [name, shape] of expected) {
     const t = got.get(name)!;
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+      fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
     const bad = t.data.findIndex((x) => !Number.isFinite(x));
     if (bad >= 0) fail('MG060', `tensor ${name} holds ${t.data[bad]} at index ${bad}; weights must be finite`);
     // Trained weights are of order 1; a value this large overflows the forward pass into an infinite loss.
     const huge = t.data.findIndex((x) => Math.abs(x) > MAX_WEIGHT);
-    if (huge >= 0) fail('MG060', `tensor ${name} holds ${t.data[huge]} at index ${huge}; weights must be within ±${MAX_WEIGHT}`);
+    if (huge >= 0)
+      fail('MG060', `tensor ${name} holds ${t.data[huge]} at index ${huge}; weights must be within ±${MAX_WEIGHT}`);
     params.set(name, Tensor.param(shape, t.data));
   }
   let training: Record<string, unknown> | null = null;
@@ -109,9 +146,15 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
     } catch {
       fail('MG058', 'metadata training is not valid JSON');
     }
-    if (typeof training !== 'object' || training === null || Array.isArray(training)) fail('MG058', 'metadata training is not a JSON object');
+    if (typeof training !== 'object' || training === null || Array.isArray(training))
+      fail('MG058', 'metadata training is not a JSON object');
   }
-  return { model: new Gpt(config, params, architecture), tokenizer: new Tokenizer(vocab), family: architecture.family, training };
+  return {
+    model: new Gpt(config, params, architecture),
+    tokenizer: new Tokenizer(vocab),
+    family: architecture.family,
+    training,
+  };
 }
 
 /** The architecture metadata (absent in a plain microGPT checkpoint), checked against the kernel registry. */
@@ -123,22 +166,42 @@ function parseArchitecture(text: string | undefined, fail: (code: string, msg: s
   } catch {
     return fail('MG058', 'metadata architecture is not valid JSON');
   }
-  if (typeof a !== 'object' || a === null || Array.isArray(a)) return fail('MG058', 'metadata architecture is not an object');
+  if (typeof a !== 'object' || a === null || Array.isArray(a))
+    return fail('MG058', 'metadata architecture is not an object');
   for (const slot of ['attention_type', 'activation', 'norm_type', 'mlp_type', 'positional_encoding'] as const) {
     const v = a[slot];
     if (typeof v !== 'string' || !KERNELS.some((k) => k.slot === slot && k.value === v && k.executable)) {
-      fail('MG058', `metadata architecture.${slot} is ${JSON.stringify(v)}; expected one of ${KERNELS.filter((k) => k.slot === slot && k.executable).map((k) => k.value).join(', ')}`);
+      fail(
+        'MG058',
+        `metadata architecture.${slot} is ${JSON.stringify(v)}; expected one of ${KERNELS.filter(
+          (k) => k.slot === slot && k.executable,
+        )
+          .map((k) => k.value)
+          .join(', ')}`,
+      );
     }
   }
   for (const flag of ['tied_embeddings', 'norm_affine', 'embedding_norm', 'final_norm'] as const) {
     if (typeof a[flag] !== 'boolean') fail('MG058', `metadata architecture.${flag} is not true or false`);
   }
   const bias = a.bias as Record<string, unknown> | undefined;
-  if (typeof bias !== 'object' || bias === null || !['qkv', 'o', 'mlp', 'lm_head'].every((k) => typeof bias[k] === 'boolean')) fail('MG058', 'metadata architecture.bias is not {qkv, o, mlp, lm_head} of booleans');
-  if (typeof a.family !== 'string' || !/^[a-z0-9_]+$/.test(a.family)) fail('MG058', 'metadata architecture.family is not a family name');
-  if (a.gelu_approximation !== undefined && a.gelu_approximation !== 'tanh' && a.gelu_approximation !== 'none') fail('MG058', 'metadata architecture.gelu_approximation is not "tanh" or "none"');
-  if (a.omitted !== undefined && !(Array.isArray(a.omitted) && a.omitted.every((x) => typeof x === 'string'))) fail('MG058', 'metadata architecture.omitted is not a list of strings');
-  if (a.rope_theta !== undefined && !(typeof a.rope_theta === 'number' && a.rope_theta > 1 && Number.isFinite(a.rope_theta))) fail('MG058', 'metadata architecture.rope_theta is not a number > 1');
+  if (
+    typeof bias !== 'object' ||
+    bias === null ||
+    !['qkv', 'o', 'mlp', 'lm_head'].every((k) => typeof bias[k] === 'boolean')
+  )
+    fail('MG058', 'metadata architecture.bias is not {qkv, o, mlp, lm_head} of booleans');
+  if (typeof a.family !== 'string' || !/^[a-z0-9_]+$/.test(a.family))
+    fail('MG058', 'metadata architecture.family is not a family name');
+  if (a.gelu_approximation !== undefined && a.gelu_approximation !== 'tanh' && a.gelu_approximation !== 'none')
+    fail('MG058', 'metadata architecture.gelu_approximation is not "tanh" or "none"');
+  if (a.omitted !== undefined && !(Array.isArray(a.omitted) && a.omitted.every((x) => typeof x === 'string')))
+    fail('MG058', 'metadata architecture.omitted is not a list of strings');
+  if (
+    a.rope_theta !== undefined &&
+    !(typeof a.rope_theta === 'number' && a.rope_theta > 1 && Number.isFinite(a.rope_theta))
+  )
+    fail('MG058', 'metadata architecture.rope_theta is not a number > 1');
   return a as unknown as Architecture;
 }
 
@@ -159,14 +222,24 @@ function parseConfig(text: string | undefined, fail: (code: string, msg: string)
     const v = c[k];
     const integer = k !== 'normEps' && k !== 'initStd';
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)) || v > 1e6) {
-      fail('MG058', `metadata config.${SNAKE[k]} is ${JSON.stringify(v)}; expected a positive ${integer ? 'integer' : 'number'}`);
+      fail(
+        'MG058',
+        `metadata config.${SNAKE[k]} is ${JSON.stringify(v)}; expected a positive ${integer ? 'integer' : 'number'}`,
+      );
     }
   }
   const config = Object.fromEntries(CONFIG_KEYS.map((k) => [k, c[k]])) as unknown as ModelConfig;
   // What a file may claim is bounded, so no table, page or loop it drives can grow without limit.
-  if (config.blockSize > MAX_BLOCK) fail('MG058', `metadata config.block_size is ${config.blockSize}; at most ${MAX_BLOCK} positions`);
-  if (config.vocabSize > MAX_CHARS + 1) fail('MG058', `metadata config.vocab_size is ${config.vocabSize}; at most ${MAX_CHARS + 1} (${MAX_CHARS} characters and BOS)`);
-  if (config.nEmbd % config.nHead !== 0) fail('MG058', `metadata config: nEmbd ${config.nEmbd} is not divisible by nHead ${config.nHead}`);
-  if (config.nEmbd * config.nHidden * config.nLayer > 1e8) fail('MG058', 'metadata config describes a model too large for this tool');
+  if (config.blockSize > MAX_BLOCK)
+    fail('MG058', `metadata config.block_size is ${config.blockSize}; at most ${MAX_BLOCK} positions`);
+  if (config.vocabSize > MAX_CHARS + 1)
+    fail(
+      'MG058',
+      `metadata config.vocab_size is ${config.vocabSize}; at most ${MAX_CHARS + 1} (${MAX_CHARS} characters and BOS)`,
+    );
+  if (config.nEmbd % config.nHead !== 0)
+    fail('MG058', `metadata config: nEmbd ${config.nEmbd} is not divisible by nHead ${config.nHead}`);
+  if (config.nEmbd * config.nHidden * config.nLayer > 1e8)
+    fail('MG058', 'metadata config describes a model too large for this tool');
   return config;
 }

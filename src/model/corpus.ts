@@ -28,8 +28,17 @@ export function builtinNames(): string[] {
 /** One document per non-empty line (trimmed), as microgpt reads input.txt. */
 export function readDocs(file: string): string[] {
   const what = '--data takes a text file with one name per line';
-  const text = readRegularFile(file, { limit: READ_LIMITS.data, code: 'MG041', what, isDirectory: what }).toString('utf8');
-  const docs = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l.length > 0);
-  if (docs.length === 0) throw new MicrogptError('MG042', `${file}: has no non-empty lines; --data takes a text file with one name per line`);
+  const text = readRegularFile(file, { limit: READ_LIMITS.data, code: 'MG041', what, isDirectory: what }).toString(
+    'utf8',
+  );
+  const docs = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+  if (docs.length === 0)
+    throw new MicrogptError(
+      'MG042',
+      `${file}: has no non-empty lines; --data takes a text file with one name per line`,
+    );
   return docs;
 }

@@ -7,9 +7,16 @@ import { MICROGPT, type ModelConfig } from './config.js';
 /** Structure a tiny instance does not reproduce, read off the family's tensor roles. */
 function omissions(roles: ReadonlySet<string>): string[] {
   const out: string[] = [];
-  if (roles.has('moe_router')) out.push('mixture of experts: the tiny model has one dense MLP where the family routes each token to a few experts');
-  if (roles.has('attn_q_norm')) out.push('QK-norm: the family normalises each head\'s queries and keys; the tiny model does not');
-  if (roles.has('attn_post_norm')) out.push('post-norm and bidirectional attention: the family is an encoder; the tiny model is a causal, pre-norm language model');
+  if (roles.has('moe_router'))
+    out.push(
+      'mixture of experts: the tiny model has one dense MLP where the family routes each token to a few experts',
+    );
+  if (roles.has('attn_q_norm'))
+    out.push("QK-norm: the family normalises each head's queries and keys; the tiny model does not");
+  if (roles.has('attn_post_norm'))
+    out.push(
+      'post-norm and bidirectional attention: the family is an encoder; the tiny model is a causal, pre-norm language model',
+    );
   return out;
 }
 

@@ -71,7 +71,16 @@ export class Gpt {
       const p = (n: string) => params.get(`layer${l}.${n}`);
       const need = (n: string) => p(n) ?? this.param(`layer${l}.${n}`);
       return {
-        attention: { wq: need('attn_wq'), wk: need('attn_wk'), wv: need('attn_wv'), wo: need('attn_wo'), bq: p('attn_bq'), bk: p('attn_bk'), bv: p('attn_bv'), bo: p('attn_bo') },
+        attention: {
+          wq: need('attn_wq'),
+          wk: need('attn_wk'),
+          wv: need('attn_wv'),
+          wo: need('attn_wo'),
+          bq: p('attn_bq'),
+          bk: p('attn_bk'),
+          bv: p('attn_bv'),
+          bo: p('attn_bo'),
+        },
         mlp: { fc1: need('mlp_fc1'), fc2: need('mlp_fc2'), gate: p('mlp_gate'), b1: p('mlp_b1'), b2: p('mlp_b2') },
         normAttn: { weight: p('norm_attn_w'), bias: p('norm_attn_b') },
         normMlp: { weight: p('norm_mlp_w'), bias: p('norm_mlp_b') },
@@ -97,8 +106,11 @@ export class Gpt {
 
   /** Logits [T, vocab] for input ids (T ≤ block size), and the trace when asked for. */
   forward(g: Graph, ids: readonly number[], withTrace = false): ForwardResult {
-    const c = this.config, k = this.kernels, P = this.params;
-    if (ids.length < 1 || ids.length > c.blockSize) throw new Error(`Gpt.forward: ${ids.length} tokens, block size is ${c.blockSize}`);
+    const c = this.config,
+      k = this.kernels,
+      P = this.params;
+    if (ids.length < 1 || ids.length > c.blockSize)
+      throw new Error(`Gpt.forward: ${ids.length} tokens, block size is ${c.blockSize}`);
     const trace: ForwardTrace | null = withTrace ? { attention: [], stages: [] } : null;
     const record = (name: string, t: Tensor): Tensor => {
       trace?.stages.push({ name, shape: [...t.shape], values: Array.from(t.data) });
@@ -107,7 +119,11 @@ export class Gpt {
     const norm = (x: Tensor, p: NormParams) => k.norm(g, x, c.normEps, p);
 
     let x = record('embedding (wte + wpe)', k.positions(g, gather(g, this.param('wte'), ids), P.get('wpe')));
-    if (this.architecture.embedding_norm) x = record(`${this.architecture.norm_type} (embedding)`, norm(x, { weight: P.get('norm_emb_w'), bias: P.get('norm_emb_b') }));
+    if (this.architecture.embedding_norm)
+      x = record(
+        `${this.architecture.norm_type} (embedding)`,
+        norm(x, { weight: P.get('norm_emb_w'), bias: P.get('norm_emb_b') }),
+      );
     for (let l = 0; l < c.nLayer; l++) {
       const L = this.layers[l];
       const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
@@ -121,7 +137,11 @@ export class Gpt {
       record(`layer ${l} mlp output`, m);
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
-    if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, { weight: P.get('norm_f_w'), bias: P.get('norm_f_b') }));
+    if (this.architecture.final_norm)
+      x = record(
+        `${this.architecture.norm_type} (final)`,
+        norm(x, { weight: P.get('norm_f_w'), bias: P.get('norm_f_b') }),
+      );
     let logits = matmulT(g, x, this.architecture.tied_embeddings ? this.param('wte') : this.param('lm_head'));
     const lmBias = P.get('lm_head_b');
     if (lmBias) logits = addRow(g, logits, lmBias);

@@ -3,8 +3,22 @@ export { MICROGPT, headDim, type ModelConfig } from './config.js';
 export { parameterShapes, parameterSpecs, initParameters, type ParamSpec } from './params.js';
 export { alibiSlopes, hasPositionTable, isGated } from './architecture.js';
 export { tinyInstance } from './family.js';
-export { Gpt, MICROGPT_ARCHITECTURE, type Architecture, type ForwardResult, type ForwardTrace, type TraceStage } from './gpt.js';
+export {
+  Gpt,
+  MICROGPT_ARCHITECTURE,
+  type Architecture,
+  type ForwardResult,
+  type ForwardTrace,
+  type TraceStage,
+} from './gpt.js';
 export { builtinNames, readDocs, BUILTIN_CORPUS } from './corpus.js';
 export { trainSteps, corpusLoss, type TrainOptions, type TrainState } from './train.js';
 export { sampleName, sampleNames, type SampledName, type SampleStep, type Candidate } from './sample.js';
-export { saveCheckpoint, loadCheckpoint, checkpointBytes, checkpointFromBytes, type LoadedCheckpoint, type CheckpointInfo } from './checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  checkpointBytes,
+  checkpointFromBytes,
+  type LoadedCheckpoint,
+  type CheckpointInfo,
+} from './checkpoint.js';

@@ -17,9 +17,12 @@ export interface ParamSpec {
  * norm weights, biases and gate projections under the same layer{i}. pattern.
  */
 export function parameterSpecs(c: ModelConfig, a: Architecture = MICROGPT_ARCHITECTURE): ParamSpec[] {
-  const C = c.nEmbd, H = c.nHidden, kv = c.nKvHead * headDim(c);
+  const C = c.nEmbd,
+    H = c.nHidden,
+    kv = c.nKvHead * headDim(c);
   const specs: ParamSpec[] = [];
-  const add = (name: string, shape: number[], role: string, init: ParamSpec['init'] = 'normal') => specs.push({ name, shape, role, init });
+  const add = (name: string, shape: number[], role: string, init: ParamSpec['init'] = 'normal') =>
+    specs.push({ name, shape, role, init });
   const norm = (prefix: string, role: string) => {
     if (!a.norm_affine) return;
     add(`${prefix}_w`, [C], role, 'ones');
@@ -62,7 +65,11 @@ export function parameterShapes(c: ModelConfig, a: Architecture = MICROGPT_ARCHI
 }
 
 /** Matrices drawn from N(0, initStd²) in the order of `parameterSpecs`, row by row; norm weights 1, biases 0. */
-export function initParameters(c: ModelConfig, seed: number, a: Architecture = MICROGPT_ARCHITECTURE): Map<string, Tensor> {
+export function initParameters(
+  c: ModelConfig,
+  seed: number,
+  a: Architecture = MICROGPT_ARCHITECTURE,
+): Map<string, Tensor> {
   const rng = new Rng(seed);
   const params = new Map<string, Tensor>();
   for (const s of parameterSpecs(c, a)) {

@@ -53,16 +53,31 @@ export function sampleName(model: Gpt, tokenizer: Tokenizer, rng: Rng, temperatu
     const pT = softmax(last, temperature);
     const id = rng.choice(pT);
     const cand = (i: number): Candidate => ({ id: i, label: tokenizer.label(i), p: p[i], pT: pT[i] });
-    const top = [...pT.keys()].sort((a, b) => pT[b] - pT[a] || a - b).slice(0, topK).map(cand);
+    const top = [...pT.keys()]
+      .sort((a, b) => pT[b] - pT[a] || a - b)
+      .slice(0, topK)
+      .map(cand);
     steps.push({ pos: ids.length - 1, chosen: cand(id), top });
     if (id === tokenizer.bos) break;
     ids.push(id);
     if (ids.length === model.config.blockSize + 1) break;
   }
-  return { text: ids.slice(1).map((i) => tokenizer.label(i)).join(''), steps };
+  return {
+    text: ids
+      .slice(1)
+      .map((i) => tokenizer.label(i))
+      .join(''),
+    steps,
+  };
 }
 
-export function sampleNames(model: Gpt, tokenizer: Tokenizer, n: number, temperature: number, seed: number): SampledName[] {
+export function sampleNames(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  n: number,
+  temperature: number,
+  seed: number,
+): SampledName[] {
   const rng = new Rng(seed);
   return Array.from({ length: n }, () => sampleName(model, tokenizer, rng, temperature));
 }

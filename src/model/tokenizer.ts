@@ -28,7 +28,11 @@ export class Tokenizer {
   static fromDocs(docs: readonly string[]): Tokenizer {
     const set = new Set<string>();
     for (const d of docs) for (const c of d) set.add(c);
-    if (set.size > MAX_CHARS) throw new MicrogptError('MG046', `the data has ${set.size} distinct characters; a character-level model here takes at most ${MAX_CHARS} (use a corpus of names or words)`);
+    if (set.size > MAX_CHARS)
+      throw new MicrogptError(
+        'MG046',
+        `the data has ${set.size} distinct characters; a character-level model here takes at most ${MAX_CHARS} (use a corpus of names or words)`,
+      );
     return new Tokenizer([...set].sort());
   }
 
@@ -47,7 +51,10 @@ export class Tokenizer {
     }
     if (unknown.size > 0) {
       const shown = [...unknown].map((c) => JSON.stringify(c)).join(', ');
-      throw new MicrogptError('MG003', `text contains characters outside the vocabulary: ${shown}; allowed: ${this.describeVocab()}`);
+      throw new MicrogptError(
+        'MG003',
+        `text contains characters outside the vocabulary: ${shown}; allowed: ${this.describeVocab()}`,
+      );
     }
     return ids;
   }

@@ -22,7 +22,12 @@ export interface TrainState {
  * each step lets the caller report progress, yield to the event loop (Ctrl-C)
  * or stop, and always leaves the model at a finished step.
  */
-export function* trainSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly string[], opts: TrainOptions): Generator<TrainState, void, void> {
+export function* trainSteps(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  docs: readonly string[],
+  opts: TrainOptions,
+): Generator<TrainState, void, void> {
   const order = new Rng(opts.seed).shuffle([...docs]);
   const encoded = order.map((d) => tokenizer.encodeDoc(d));
   const adam = new Adam([...model.params.values()], MICROGPT_ADAM);
@@ -34,7 +39,12 @@ export function* trainSteps(model: Gpt, tokenizer: Tokenizer, docs: readonly str
     const lr = opts.lr * (1 - step / opts.steps);
     const value = loss.data[0];
     // Checked before the update, so a diverging run leaves the model at its last good step.
-    if (!Number.isFinite(value)) throw new MicrogptError('MG070', `loss became ${value} at step ${step + 1}; training stopped at the last good step (try a lower --lr)`, 1);
+    if (!Number.isFinite(value))
+      throw new MicrogptError(
+        'MG070',
+        `loss became ${value} at step ${step + 1}; training stopped at the last good step (try a lower --lr)`,
+        1,
+      );
     adam.step(lr);
     yield { step, loss: value, lr };
   }

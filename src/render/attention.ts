@@ -41,7 +41,17 @@ export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOpt
         const line = `  pos ${row.pos} → [${cells}]`;
         out.push(row.note ? `${line}   ${s.yellow('← ' + safe(row.note))}` : line);
       }
-      if (heatmap) out.push('', renderHeatmap(`${name} heatmap (row = query position, column = key position):`, head.rows.map((row) => row.weights), labels, s, heatmap));
+      if (heatmap)
+        out.push(
+          '',
+          renderHeatmap(
+            `${name} heatmap (row = query position, column = key position):`,
+            head.rows.map((row) => row.weights),
+            labels,
+            s,
+            heatmap,
+          ),
+        );
       out.push('');
     }
   }
@@ -52,21 +62,39 @@ export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOpt
 export function renderInvariants(invariants: InvariantResult[], s: Style): string {
   const lines = invariants.map((inv) => {
     const mark = inv.holds ? s.green('✓') : s.red('✗');
-    const worst = inv.id === 'rowsum' ? ` (max |sum − 1| = ${inv.worst.deviation === 0 ? '0' : inv.worst.deviation.toExponential(1)})` : '';
-    const where = inv.holds ? '' : s.red(` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation})`);
+    const worst =
+      inv.id === 'rowsum'
+        ? ` (max |sum − 1| = ${inv.worst.deviation === 0 ? '0' : inv.worst.deviation.toExponential(1)})`
+        : '';
+    const where = inv.holds
+      ? ''
+      : s.red(
+          ` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation})`,
+        );
     return `  ${mark} ${inv.statement} — ${inv.reason}${worst}${where}`;
   });
-  return [s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):', '', ...lines].join('\n');
+  return [
+    s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):',
+    '',
+    ...lines,
+  ].join('\n');
 }
 
 export function renderDifferences(d: DifferencesReport, r: AttentionReport, s: Style): string {
-  const out = [s.bold(`What ${safe(d.family)}'s tiny model does differently from microGPT:`), ...d.lines.map((l) => `  • ${safe(l)}`)];
+  const out = [
+    s.bold(`What ${safe(d.family)}'s tiny model does differently from microGPT:`),
+    ...d.lines.map((l) => `  • ${safe(l)}`),
+  ];
   if (d.alibi) {
     const labels = r.tokens.map((t) => safe(t.label));
     out.push('', `ALiBi bias added to the scores (slopes ${d.alibi.slopes.map((m) => fixed(m, 4)).join(', ')}):`);
     d.alibi.bias.forEach((rows, h) => {
       out.push(`  head ${h}:`);
-      rows.forEach((row, i) => out.push(`    ${labels[i].padEnd(4)} [${row.map((v) => (v === null ? '   ·  ' : fixed(v, 3).padStart(6))).join(', ')}]`));
+      rows.forEach((row, i) =>
+        out.push(
+          `    ${labels[i].padEnd(4)} [${row.map((v) => (v === null ? '   ·  ' : fixed(v, 3).padStart(6))).join(', ')}]`,
+        ),
+      );
     });
   }
   return out.join('\n');
@@ -75,7 +103,10 @@ export function renderDifferences(d: DifferencesReport, r: AttentionReport, s: S
 /** The whole `explain --attention` output: numbers, and a heatmap per head. */
 export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: HeatmapOptions = { width: 80 }): string {
   const heads = r.layers.reduce((n, l) => n + l.heads.length, 0);
-  const shown = heads === r.model.layers * r.model.heads ? '' : ` (of ${r.model.layers * r.model.heads}; selected with --heads/--layer)`;
+  const shown =
+    heads === r.model.layers * r.model.heads
+      ? ''
+      : ` (of ${r.model.layers * r.model.heads}; selected with --heads/--layer)`;
   return [
     renderArchitecture(r.architecture, s),
     ...(r.differences ? [renderDifferences(r.differences, r, s)] : []),

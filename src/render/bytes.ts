@@ -14,4 +14,5 @@ export function binarySize(n: number): string {
 }
 
 /** "1,073,741,824 bytes (1.0 GiB)". */
-export const bytesWithSize = (n: number): string => (n < 1024 ? `${grouped(n)} bytes` : `${grouped(n)} bytes (${binarySize(n)})`);
+export const bytesWithSize = (n: number): string =>
+  n < 1024 ? `${grouped(n)} bytes` : `${grouped(n)} bytes (${binarySize(n)})`;

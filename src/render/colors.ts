@@ -26,7 +26,8 @@ function interpolate(stops: readonly Rgb[], t: number): Rgb {
 }
 
 export const sequential = (w: number): Rgb => interpolate(VIRIDIS, w);
-export const diverging = (v: number, maxAbs: number): Rgb => interpolate(DIVERGING, maxAbs > 0 ? (v / maxAbs + 1) / 2 : 0.5);
+export const diverging = (v: number, maxAbs: number): Rgb =>
+  interpolate(DIVERGING, maxAbs > 0 ? (v / maxAbs + 1) / 2 : 0.5);
 export const css = ([r, g, b]: Rgb): string => `rgb(${r},${g},${b})`;
 /** Dark text on light cells, light text on dark ones. */
 export const textOn = ([r, g, b]: Rgb): string => (0.299 * r + 0.587 * g + 0.114 * b > 150 ? '#111' : '#fff');

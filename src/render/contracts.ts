@@ -22,7 +22,12 @@ export function renderContractList(r: ContractListReport, s: Style): string {
 }
 
 export function renderValidate(r: ValidateReport, s: Style): string {
-  const lines = r.results.map((x) => (x.ok ? `${s.green('✓')} ${safe(x.file)} (${safe(x.family ?? '')})` : `${s.red('✗')} ${safe(x.error ?? '')}`));
+  const lines = r.results.map((x) =>
+    x.ok ? `${s.green('✓')} ${safe(x.file)} (${safe(x.family ?? '')})` : `${s.red('✗')} ${safe(x.error ?? '')}`,
+  );
   const bad = r.results.filter((x) => !x.ok).length;
-  return [...lines, bad ? s.red(`${bad} of ${r.results.length} contracts invalid`) : s.green(`all ${r.results.length} contracts valid`)].join('\n');
+  return [
+    ...lines,
+    bad ? s.red(`${bad} of ${r.results.length} contracts invalid`) : s.green(`all ${r.results.length} contracts valid`),
+  ].join('\n');
 }

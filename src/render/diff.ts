@@ -10,22 +10,44 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
     `${s.bold('B')}: ${safe(r.b.input)} (${r.b.format}, ${safe(r.b.family ?? 'unknown family')}, ${grouped(r.b.tensors)} tensors, ${grouped(r.b.parameters)} parameters)`,
   ];
   const parts = [head.join('\n')];
-  const list = <T,>(title: string, xs: T[], line: (x: T) => string) => {
+  const list = <T>(title: string, xs: T[], line: (x: T) => string) => {
     if (!xs.length) return;
-    parts.push([`${s.bold(title)} (${xs.length}):`, ...xs.slice(0, SHOWN).map((x) => `  ${line(x)}`), ...(xs.length > SHOWN ? [`  … and ${xs.length - SHOWN} more (--json lists them)`] : [])].join('\n'));
+    parts.push(
+      [
+        `${s.bold(title)} (${xs.length}):`,
+        ...xs.slice(0, SHOWN).map((x) => `  ${line(x)}`),
+        ...(xs.length > SHOWN ? [`  … and ${xs.length - SHOWN} more (--json lists them)`] : []),
+      ].join('\n'),
+    );
   };
   list('Only in B (added)', r.added, (t) => `+ ${safe(t.name)} [${t.shape.join(', ')}] ${t.dtype}`);
   list('Only in A (removed)', r.removed, (t) => `- ${safe(t.name)} [${t.shape.join(', ')}] ${t.dtype}`);
   list('Reshaped', r.reshaped, (t) => `~ ${safe(t.name)} [${t.a.join(', ')}] → [${t.b.join(', ')}]`);
   list('Re-typed', r.retyped, (t) => `~ ${safe(t.name)} ${t.a} → ${t.b}`);
-  list('Family, size and config differences', r.configDifferences, (d) => `${safe(d.field)}: ${safe(d.a ?? '—')} → ${safe(d.b ?? '—')}`);
+  list(
+    'Family, size and config differences',
+    r.configDifferences,
+    (d) => `${safe(d.field)}: ${safe(d.a ?? '—')} → ${safe(d.b ?? '—')}`,
+  );
   parts.push(`Same name, shape and dtype: ${grouped(r.same)} tensor${r.same === 1 ? '' : 's'}`);
   if (r.values) {
     const changed = new Set(r.valuesChanged);
-    const rows = r.values.filter((v) => changed.has(v.name)).slice(0, SHOWN).map((v) => [safe(v.name), v.maxAbsDiff.toExponential(3), v.rmse.toExponential(3), v.cosine === null ? '—' : v.cosine.toFixed(6)]);
+    const rows = r.values
+      .filter((v) => changed.has(v.name))
+      .slice(0, SHOWN)
+      .map((v) => [
+        safe(v.name),
+        v.maxAbsDiff.toExponential(3),
+        v.rmse.toExponential(3),
+        v.cosine === null ? '—' : v.cosine.toFixed(6),
+      ]);
     parts.push(
       changed.size
-        ? [`${s.bold('Values')}: ${changed.size} of ${r.values.length} compared tensors differ:`, indent(table(s, ['tensor', 'max |Δ|', 'RMSE', 'cosine'], rows, ['left', 'right', 'right', 'right'])), ...(changed.size > SHOWN ? [`  … and ${changed.size - SHOWN} more`] : [])].join('\n')
+        ? [
+            `${s.bold('Values')}: ${changed.size} of ${r.values.length} compared tensors differ:`,
+            indent(table(s, ['tensor', 'max |Δ|', 'RMSE', 'cosine'], rows, ['left', 'right', 'right', 'right'])),
+            ...(changed.size > SHOWN ? [`  … and ${changed.size - SHOWN} more`] : []),
+          ].join('\n')
         : `${s.bold('Values')}: all ${r.values.length} compared tensors are identical`,
     );
     list('Values not compared', r.valuesSkipped, (v) => `${safe(v.name)}: ${safe(v.why)}`);

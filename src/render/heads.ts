@@ -12,11 +12,16 @@ export function renderHeadSummary(summary: { probeSize: number; heads: HeadSumma
     fixed(h.entropy, 2),
   ]);
   const lines = summary.heads.map((h) =>
-    h.label === 'broad' ? `  head ${multi ? `${h.layer}.${h.head}` : h.head}: broad head, entropy ${fixed(h.score, 2)}` : `  head ${multi ? `${h.layer}.${h.head}` : h.head}: ${h.label} head, ${fixed(h.score, 2)}`,
+    h.label === 'broad'
+      ? `  head ${multi ? `${h.layer}.${h.head}` : h.head}: broad head, entropy ${fixed(h.score, 2)}`
+      : `  head ${multi ? `${h.layer}.${h.head}` : h.head}: ${h.label} head, ${fixed(h.score, 2)}`,
   );
   return [
-    s.bold('Head specialisation') + ` (mean weight over ${summary.probeSize} corpus names, positions ≥ 2; uniform attention would give ${fixed(summary.heads[0]?.chance ?? 0, 2)}; entropy 1 = uniform):`,
-    indent(table(s, ['head', '→ prev', '→ self', '→ BOS', 'entropy'], rows, ['left', 'right', 'right', 'right', 'right'])),
+    s.bold('Head specialisation') +
+      ` (mean weight over ${summary.probeSize} corpus names, positions ≥ 2; uniform attention would give ${fixed(summary.heads[0]?.chance ?? 0, 2)}; entropy 1 = uniform):`,
+    indent(
+      table(s, ['head', '→ prev', '→ self', '→ BOS', 'entropy'], rows, ['left', 'right', 'right', 'right', 'right']),
+    ),
     ...lines,
   ].join('\n');
 }

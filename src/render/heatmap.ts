@@ -42,13 +42,21 @@ function cell(w: number, masked: boolean, width: number, s: Style): string {
 }
 
 /** rows[i][j] is position i's weight on position j; labels name the positions. */
-export function renderHeatmap(title: string, rows: readonly (readonly number[])[], labels: readonly string[], s: Style, opts: HeatmapOptions): string {
+export function renderHeatmap(
+  title: string,
+  rows: readonly (readonly number[])[],
+  labels: readonly string[],
+  s: Style,
+  opts: HeatmapOptions,
+): string {
   const labelWidth = Math.max(...labels.map((l) => l.length));
   const n = labels.length;
   // Three characters per cell when they fit (room for ".48"), else two, else one; one space between cells.
   const cellWidth = [3, 2, 1].find((w) => labelWidth + 3 + n * (w + 1) <= opts.width) ?? 1;
   const header = ' '.repeat(labelWidth + 3) + labels.map((l) => l.slice(0, cellWidth).padEnd(cellWidth + 1)).join('');
-  const body = rows.map((row, i) => `  ${labels[i].padEnd(labelWidth)} ${row.map((w, j) => cell(w, j > i, cellWidth, s)).join(' ')}`.trimEnd());
+  const body = rows.map((row, i) =>
+    `  ${labels[i].padEnd(labelWidth)} ${row.map((w, j) => cell(w, j > i, cellWidth, s)).join(' ')}`.trimEnd(),
+  );
   return [s.bold(title), header.trimEnd(), ...body].join('\n');
 }
 

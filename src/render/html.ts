@@ -76,7 +76,8 @@ function attentionHeatmap(title: string, rows: readonly (readonly number[])[], l
       const cells = row
         .map((w, j) => {
           const label = `${title}: ${labels[i]} (pos ${i}) → ${labels[j]} (pos ${j})`;
-          if (j > i) return `<td class="masked" data-label="${e(label)}" data-value="masked (future, exactly 0)">·</td>`;
+          if (j > i)
+            return `<td class="masked" data-label="${e(label)}" data-value="masked (future, exactly 0)">·</td>`;
           const c = sequential(w);
           return `<td class="cell" style="background:${css(c)};color:${textOn(c)}" data-label="${e(label)}" data-value="${w}">${fixed(w, 2).replace(/^0/, '')}</td>`;
         })
@@ -88,17 +89,26 @@ function attentionHeatmap(title: string, rows: readonly (readonly number[])[], l
 }
 
 function invariantsHtml(invariants: readonly InvariantResult[]): string {
-  const items = invariants.map((i) => `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation})</li>`);
+  const items = invariants.map(
+    (i) =>
+      `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation})</li>`,
+  );
   return `<h2>Structural invariants (checked on these weights)</h2><ul>${items.join('')}</ul>`;
 }
 
 function maskHtml(m: MaskReport): string {
-  const rows = m.grid.map((row, i) => `<tr><th>pos ${i}</th>${row.map((v) => `<td class="${v === 0 ? 'cell' : 'masked'}" data-label="mask[${i}]" data-value="${v}">${v === 0 ? '0' : '−∞'}</td>`).join('')}</tr>`);
+  const rows = m.grid.map(
+    (row, i) =>
+      `<tr><th>pos ${i}</th>${row.map((v) => `<td class="${v === 0 ? 'cell' : 'masked'}" data-label="mask[${i}]" data-value="${v}">${v === 0 ? '0' : '−∞'}</td>`).join('')}</tr>`,
+  );
   return `<h2>Causal mask</h2><p>Each position attends to itself and earlier positions; the future is masked with ${m.maskValue.toExponential().replace('e+', 'e')} rather than −∞, so softmax's input stays finite (exp(−1e9) = ${m.facts.expOfMaskF64} exactly).</p><table class="heatmap">${rows.join('')}</table>`;
 }
 
 function headSummaryHtml(s: { probeSize: number; heads: HeadSummary[] }): string {
-  const rows = s.heads.map((h) => `<tr><td>${h.layer}.${h.head}</td><td>${fixed(h.previous, 2)}</td><td>${fixed(h.self, 2)}</td><td>${fixed(h.bos, 2)}</td><td>${fixed(h.entropy, 2)}</td><td>${e(h.label === 'broad' ? `broad head (entropy ${fixed(h.score, 2)})` : `${h.label} head, ${fixed(h.score, 2)}`)}</td></tr>`);
+  const rows = s.heads.map(
+    (h) =>
+      `<tr><td>${h.layer}.${h.head}</td><td>${fixed(h.previous, 2)}</td><td>${fixed(h.self, 2)}</td><td>${fixed(h.bos, 2)}</td><td>${fixed(h.entropy, 2)}</td><td>${e(h.label === 'broad' ? `broad head (entropy ${fixed(h.score, 2)})` : `${h.label} head, ${fixed(h.score, 2)}`)}</td></tr>`,
+  );
   return `<h2>Head specialisation</h2><p>Mean weight over ${s.probeSize} corpus names, positions ≥ 2.</p><table class="data"><tr><th>head</th><th>→ prev</th><th>→ self</th><th>→ BOS</th><th>entropy</th><th>label</th></tr>${rows.join('')}</table>`;
 }
 
@@ -112,7 +122,15 @@ function legendHtml(): string {
 
 export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): string {
   const labels = r.tokens.map((t) => t.label);
-  const heads = r.layers.flatMap((l) => l.heads.map((h) => attentionHeatmap(r.model.layers > 1 ? `layer ${l.layer} head ${h.head}` : `head ${h.head}`, h.rows.map((x) => x.weights), labels)));
+  const heads = r.layers.flatMap((l) =>
+    l.heads.map((h) =>
+      attentionHeatmap(
+        r.model.layers > 1 ? `layer ${l.layer} head ${h.head}` : `head ${h.head}`,
+        h.rows.map((x) => x.weights),
+        labels,
+      ),
+    ),
+  );
   return page(
     `microgpt: attention on "${r.text}"`,
     [
@@ -130,16 +148,26 @@ export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): strin
 function weightHeatmap(name: string, shape: number[], values: readonly number[]): string {
   const [rows, cols] = shape.length === 2 ? shape : [1, values.length];
   const maxAbs = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const body = Array.from({ length: rows }, (_, i) => `<tr>${Array.from({ length: cols }, (_, j) => {
-    const v = values[i * cols + j];
-    return `<td class="cell" style="background:${css(diverging(v, maxAbs))};width:8px;height:8px;padding:0" data-label="${e(name)}[${i}, ${j}]" data-value="${v}"></td>`;
-  }).join('')}</tr>`).join('');
+  const body = Array.from(
+    { length: rows },
+    (_, i) =>
+      `<tr>${Array.from({ length: cols }, (_, j) => {
+        const v = values[i * cols + j];
+        return `<td class="cell" style="background:${css(diverging(v, maxAbs))};width:8px;height:8px;padding:0" data-label="${e(name)}[${i}, ${j}]" data-value="${v}"></td>`;
+      }).join('')}</tr>`,
+  ).join('');
   return `<figure><figcaption class="mono">${e(name)} [${shape.join(', ')}]</figcaption><table class="heatmap">${body}</table></figure>`;
 }
 
 export function renderInspectHtml(r: InspectReport, values: ReadonlyMap<string, readonly number[]>): string {
-  const rows = r.tensors.map((t) => `<tr><td class="mono">${e(t.name)}</td><td>${e(t.role)}</td><td>[${t.shape.join(', ')}]</td><td>${grouped(t.stats.count)}</td><td>${fixed(t.stats.mean, 4)}</td><td>${fixed(t.stats.std, 4)}</td><td>${fixed(t.stats.min, 4)}</td><td>${fixed(t.stats.max, 4)}</td></tr>`);
-  const pipeline = r.pipeline.map((p) => `<tr><td>${e(p.operation)}</td><td>${e(p.value)} (${e(p.title)})</td><td class="mono">${e(p.formula)}</td><td>${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`);
+  const rows = r.tensors.map(
+    (t) =>
+      `<tr><td class="mono">${e(t.name)}</td><td>${e(t.role)}</td><td>[${t.shape.join(', ')}]</td><td>${grouped(t.stats.count)}</td><td>${fixed(t.stats.mean, 4)}</td><td>${fixed(t.stats.std, 4)}</td><td>${fixed(t.stats.min, 4)}</td><td>${fixed(t.stats.max, 4)}</td></tr>`,
+  );
+  const pipeline = r.pipeline.map(
+    (p) =>
+      `<tr><td>${e(p.operation)}</td><td>${e(p.value)} (${e(p.title)})</td><td class="mono">${e(p.formula)}</td><td>${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`,
+  );
   return page(
     `microgpt: inspect ${r.family}`,
     [

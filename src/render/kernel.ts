@@ -22,14 +22,27 @@ function verdictText(c: ConstraintComparison, ref: string, s: Style): string {
 
 /** The chapter's "Constraints (from family contract)" block, line for line. */
 export function renderConstraints(r: KernelReport, s: Style): string {
-  const lines = r.constraints.map((c) => `  ${(c.key + ':').padEnd(KEY_WIDTH)}${safe(c.value).padEnd(VALUE_WIDTH)}${verdictText(c, r.referenceFamily, s)}`);
-  const title = r.config ? 'Constraints (from family contract, config.json applied):' : 'Constraints (from family contract):';
+  const lines = r.constraints.map(
+    (c) =>
+      `  ${(c.key + ':').padEnd(KEY_WIDTH)}${safe(c.value).padEnd(VALUE_WIDTH)}${verdictText(c, r.referenceFamily, s)}`,
+  );
+  const title = r.config
+    ? 'Constraints (from family contract, config.json applied):'
+    : 'Constraints (from family contract):';
   return [s.bold(title), ...lines].join('\n');
 }
 
 export function renderPipeline(r: Pick<KernelReport, 'pipeline'>, s: Style): string {
-  const rows = r.pipeline.map((p) => [p.operation, `${p.value} (${p.title})`, p.formula, p.executable ? s.green('✓ runs here') : 'explain-only']);
-  return [s.bold('Kernel pipeline (from the kernel registry):'), indent(table(s, ['operation', 'kernel', 'formula', 'executable'], rows))].join('\n');
+  const rows = r.pipeline.map((p) => [
+    p.operation,
+    `${p.value} (${p.title})`,
+    p.formula,
+    p.executable ? s.green('✓ runs here') : 'explain-only',
+  ]);
+  return [
+    s.bold('Kernel pipeline (from the kernel registry):'),
+    indent(table(s, ['operation', 'kernel', 'formula', 'executable'], rows)),
+  ].join('\n');
 }
 
 export function renderKernelReport(r: KernelReport, s: Style): string {
@@ -39,12 +52,16 @@ export function renderKernelReport(r: KernelReport, s: Style): string {
       `  Hugging Face: ${r.architectures.length ? r.architectures.map(safe).join(', ') : '—'}`,
       `  Aliases:      ${r.aliases.length ? r.aliases.map(safe).join(', ') : '—'}`,
       `  Source:       ${safe(r.source)}`,
-      ...(r.resolvedVia !== 'family' ? [`  Resolved:     ${safe(r.input)} → ${safe(r.family)} (by ${r.resolvedVia})`] : []),
+      ...(r.resolvedVia !== 'family'
+        ? [`  Resolved:     ${safe(r.input)} → ${safe(r.family)} (by ${r.resolvedVia})`]
+        : []),
     ].join('\n'),
     ...(r.config ? [renderConfig(r.config, s)] : []),
     renderPipeline(r, s),
     renderConstraints(r, s),
-    r.sameConstraints.length ? `Families with the same constraint set: ${r.sameConstraints.map(safe).join(', ')}` : 'No other known family has exactly this constraint set.',
+    r.sameConstraints.length
+      ? `Families with the same constraint set: ${r.sameConstraints.map(safe).join(', ')}`
+      : 'No other known family has exactly this constraint set.',
   ];
   if (r.notes) parts.push(`Notes: ${safe(r.notes)}`);
   if (r.verbose) parts.push(renderVerbose(r.verbose, s));
@@ -57,18 +74,27 @@ function renderConfig(c: NonNullable<KernelReport['config']>, s: Style): string 
     ...c.derivations.map((d) => `  ${safe(d.because)}`),
     ...c.warnings.map((w) => s.yellow(`  warning: ${safe(w)}`)),
     ...c.variants.map((w) => `  note: ${safe(w)}`),
-    ...(c.missing.length ? [s.dim(`  not in the config (family defaults used): ${c.missing.map(safe).join(', ')}`)] : []),
+    ...(c.missing.length
+      ? [s.dim(`  not in the config (family defaults used): ${c.missing.map(safe).join(', ')}`)]
+      : []),
   ].join('\n');
 }
 
 /** Two families' constraints side by side; rows that differ are marked. */
 export function renderVsReport(r: VsReport, s: Style): string {
-  const rows = r.rows.map((row) => [row.key, safe(row.a), safe(row.b), row.same ? s.green('same') : s.yellow('differs')]);
+  const rows = r.rows.map((row) => [
+    row.key,
+    safe(row.a),
+    safe(row.b),
+    row.same ? s.green('same') : s.yellow('differs'),
+  ]);
   const differ = r.rows.filter((row) => !row.same).length;
   return [
     `${s.bold(safe(r.a.displayName))} vs ${s.bold(safe(r.b.displayName))}`,
     indent(table(s, ['constraint', safe(r.a.family), safe(r.b.family), ''], rows)),
-    differ === 0 ? 'Same constraint set: the same kernels run in both.' : `${differ} of ${r.rows.length} constraints differ.`,
+    differ === 0
+      ? 'Same constraint set: the same kernels run in both.'
+      : `${differ} of ${r.rows.length} constraints differ.`,
   ].join('\n\n');
 }
 
@@ -76,18 +102,44 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
   const sizes = table(
     s,
     ['size', 'params', 'hidden', 'layers', 'heads', 'kv', 'head_dim', 'inter', 'vocab', 'context', 'rope_theta', 'eps'],
-    v.sizes.map((z) => [safe(z.name), z.name === v.size && v.declaredParameters === null ? grouped(v.computedParameters) + '*' : grouped(z.parameters), z.hidden, z.layers, z.heads, z.kv_heads, z.head_dim, z.intermediate, z.vocab, z.context, z.rope_theta ?? '—', z.norm_eps.toExponential()]),
+    v.sizes.map((z) => [
+      safe(z.name),
+      z.name === v.size && v.declaredParameters === null ? grouped(v.computedParameters) + '*' : grouped(z.parameters),
+      z.hidden,
+      z.layers,
+      z.heads,
+      z.kv_heads,
+      z.head_dim,
+      z.intermediate,
+      z.vocab,
+      z.context,
+      z.rope_theta ?? '—',
+      z.norm_eps.toExponential(),
+    ]),
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
   const tensors = table(
     s,
     ['tensor', 'role', 'shape', 'elements'],
-    v.tensors.map((t) => [safe(t.template), safe(t.role), `[${t.shape.join(', ')}]`, grouped(t.count) + (t.copies !== 1 ? ` × ${grouped(t.copies)}` : '')]),
+    v.tensors.map((t) => [
+      safe(t.template),
+      safe(t.role),
+      `[${t.shape.join(', ')}]`,
+      grouped(t.count) + (t.copies !== 1 ? ` × ${grouped(t.copies)}` : ''),
+    ]),
     ['left', 'left', 'left', 'right'],
   );
   const gap = v.parameterGap === null ? '' : `${fixed(v.parameterGap * 100, 2)}%`;
-  const check = v.parameterGap === null ? '' : v.parameterGap <= 0.02 ? s.green(`✓ within 2% (${gap})`) : s.red(`✗ differs by ${gap}`);
-  const declared = v.declaredParameters === null ? '(the config declares no count)' : `declared: ${grouped(v.declaredParameters)} ${check}`;
+  const check =
+    v.parameterGap === null
+      ? ''
+      : v.parameterGap <= 0.02
+        ? s.green(`✓ within 2% (${gap})`)
+        : s.red(`✗ differs by ${gap}`);
+  const declared =
+    v.declaredParameters === null
+      ? '(the config declares no count)'
+      : `declared: ${grouped(v.declaredParameters)} ${check}`;
   return [
     s.bold('Size variants:'),
     indent(sizes),

@@ -8,7 +8,14 @@ export function renderMemoryReport(r: MemoryReport, s: Style): string {
   const kv = r.kv;
   return [
     `${s.bold('Memory and compute')}: ${safe(r.family)} (${safe(r.source)}), ${grouped(r.parameters)} parameters`,
-    [s.bold(r.weights[0]?.actual ? 'Weights (as stored in the file):' : 'Weights (if every matrix were stored as; norms and biases stay F32):'), indent(table(s, ['dtype', 'bytes'], w, ['left', 'right']))].join('\n'),
+    [
+      s.bold(
+        r.weights[0]?.actual
+          ? 'Weights (as stored in the file):'
+          : 'Weights (if every matrix were stored as; norms and biases stay F32):',
+      ),
+      indent(table(s, ['dtype', 'bytes'], w, ['left', 'right'])),
+    ].join('\n'),
     [
       s.bold(`KV cache (${kv.dtype}, context ${grouped(kv.context)}, batch ${kv.batch}):`),
       `  per token:  ${bytesWithSize(kv.bytesPerToken)}`,

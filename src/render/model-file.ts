@@ -7,55 +7,144 @@ import { indent, table } from './table.js';
 const SHOWN = 20;
 
 export function renderFileReport(r: FileReport, s: Style, opts: { verbose?: boolean } = {}): string {
-  return [header(r, s), sizes(r, s), counts(r, s), tensors(r, s, opts.verbose === true), checks(r, s), ...(r.metadata ? [metadata(r, s)] : [])].filter((x) => x !== '').join('\n\n');
+  return [
+    header(r, s),
+    sizes(r, s),
+    counts(r, s),
+    tensors(r, s, opts.verbose === true),
+    checks(r, s),
+    ...(r.metadata ? [metadata(r, s)] : []),
+  ]
+    .filter((x) => x !== '')
+    .join('\n\n');
 }
 
 function header(r: FileReport, s: Style): string {
-  const files = r.files.length === 1 ? `1 file, ${bytesWithSize(r.totalBytes)}` : `${r.files.length} files, ${bytesWithSize(r.totalBytes)}`;
+  const files =
+    r.files.length === 1
+      ? `1 file, ${bytesWithSize(r.totalBytes)}`
+      : `${r.files.length} files, ${bytesWithSize(r.totalBytes)}`;
   const lines = [
     `${s.bold('Model')}: ${safe(r.input)} (${r.format}, ${files})`,
-    ...(r.files.length > 1 ? r.files.map((f) => `  ${safe(f.path)}: ${grouped(f.tensors)} tensors, ${bytesWithSize(f.bytes)}`) : []),
+    ...(r.files.length > 1
+      ? r.files.map((f) => `  ${safe(f.path)}: ${grouped(f.tensors)} tensors, ${bytesWithSize(f.bytes)}`)
+      : []),
     `${s.bold('Family')}: ${r.family ? `${safe(r.displayName ?? r.family)} (${safe(r.family)})` : s.yellow('unknown')}`,
     ...r.detection.reasons.map((x) => `  ${safe(x)}`),
     `${s.bold('Naming')}: ${safe(r.naming)}`,
   ];
   if (r.gguf) {
     const g = r.gguf;
-    lines.push(`${s.bold('GGUF')}: version ${g.version}, alignment ${g.alignment}, ${g.metadataCount} metadata keys${g.fileType ? `, general.file_type ${g.fileType.id} = ${safe(g.fileType.name)}` : ''}${g.vocabulary !== null ? `, vocabulary ${grouped(g.vocabulary)} tokens` : ''}`);
+    lines.push(
+      `${s.bold('GGUF')}: version ${g.version}, alignment ${g.alignment}, ${g.metadataCount} metadata keys${g.fileType ? `, general.file_type ${g.fileType.id} = ${safe(g.fileType.name)}` : ''}${g.vocabulary !== null ? `, vocabulary ${grouped(g.vocabulary)} tokens` : ''}`,
+    );
   }
-  if (r.stMetadata.length) lines.push(`${s.bold('Metadata')}: ${r.stMetadata.map((m) => `${safe(m.key)}=${safe(m.value.length > 40 ? m.value.slice(0, 40) + '…' : m.value)}`).join(', ')}`);
+  if (r.stMetadata.length)
+    lines.push(
+      `${s.bold('Metadata')}: ${r.stMetadata.map((m) => `${safe(m.key)}=${safe(m.value.length > 40 ? m.value.slice(0, 40) + '…' : m.value)}`).join(', ')}`,
+    );
   return lines.join('\n');
 }
 
 function sizes(r: FileReport, s: Style): string {
   if (!r.sizes.length) return '';
-  const rows = r.sizes.map((x) => [x.field, Number.isInteger(x.value) ? String(x.value) : String(Number(x.value.toPrecision(6))), safe(x.source)]);
-  return [s.bold('Size (each number and where it came from):'), indent(table(s, ['field', 'value', 'source'], rows, ['left', 'right', 'left'])), `  output head: ${r.tied.value === null ? 'unknown' : r.tied.value ? 'tied to the token embedding' : 'its own matrix (untied)'} (${safe(r.tied.source)})`].join('\n');
+  const rows = r.sizes.map((x) => [
+    x.field,
+    Number.isInteger(x.value) ? String(x.value) : String(Number(x.value.toPrecision(6))),
+    safe(x.source),
+  ]);
+  return [
+    s.bold('Size (each number and where it came from):'),
+    indent(table(s, ['field', 'value', 'source'], rows, ['left', 'right', 'left'])),
+    `  output head: ${r.tied.value === null ? 'unknown' : r.tied.value ? 'tied to the token embedding' : 'its own matrix (untied)'} (${safe(r.tied.source)})`,
+  ].join('\n');
 }
 
 function counts(r: FileReport, s: Style): string {
-  const contract = r.contractParameterCount === null ? '' : r.contractParameterCount === r.parameterCount ? ` ${s.green('✓')} = what the ${safe(r.family ?? '')} contract gives at this size` : ` ${s.yellow('≠')} the ${safe(r.family ?? '')} contract gives ${grouped(r.contractParameterCount)} at this size`;
-  const buffers = r.bufferTensors ? `; ${r.bufferTensors} buffer${r.bufferTensors === 1 ? '' : 's'} (${grouped(r.bufferElements)} elements, not parameters)` : '';
+  const contract =
+    r.contractParameterCount === null
+      ? ''
+      : r.contractParameterCount === r.parameterCount
+        ? ` ${s.green('✓')} = what the ${safe(r.family ?? '')} contract gives at this size`
+        : ` ${s.yellow('≠')} the ${safe(r.family ?? '')} contract gives ${grouped(r.contractParameterCount)} at this size`;
+  const buffers = r.bufferTensors
+    ? `; ${r.bufferTensors} buffer${r.bufferTensors === 1 ? '' : 's'} (${grouped(r.bufferElements)} elements, not parameters)`
+    : '';
   const unknown = r.unknownTensors ? `; ${r.unknownTensors} unknown (counted)` : '';
-  const rows = r.dtypes.map((d) => [d.dtype, grouped(d.tensors), grouped(d.elements), binarySize(d.bytes), fixed(d.bitsPerWeight, 2), `${fixed(100 * d.shareOfBytes, 1)}%`]);
+  const rows = r.dtypes.map((d) => [
+    d.dtype,
+    grouped(d.tensors),
+    grouped(d.elements),
+    binarySize(d.bytes),
+    fixed(d.bitsPerWeight, 2),
+    `${fixed(100 * d.shareOfBytes, 1)}%`,
+  ]);
   return [
     `${s.bold('Parameters')}: ${grouped(r.parameterCount)}${contract}`,
     `${s.bold('Tensors')}: ${grouped(r.tensorCount)}${buffers}${unknown}`,
     `${s.bold(r.format === 'gguf' ? 'Quantisation mix' : 'Dtypes')} (${fixed(r.bitsPerWeight, 2)} bits per weight overall):`,
-    indent(table(s, ['type', 'tensors', 'elements', 'bytes', 'bits/weight', 'share'], rows, ['left', 'right', 'right', 'right', 'right', 'right'])),
+    indent(
+      table(s, ['type', 'tensors', 'elements', 'bytes', 'bits/weight', 'share'], rows, [
+        'left',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+      ]),
+    ),
   ].join('\n');
 }
 
 function tensors(r: FileReport, s: Style, verbose: boolean): string {
   if (verbose) {
-    const rows = r.tensors.map((t) => [safe(t.name), safe(t.role ?? '—'), `[${t.shape.join(', ')}]`, t.dtype, grouped(t.elements), mark(t.check, s)]);
-    return [s.bold('Tensors:'), indent(table(s, ['name', 'role', 'shape', 'dtype', 'elements', 'shape check'], rows, ['left', 'left', 'left', 'left', 'right', 'left']))].join('\n');
+    const rows = r.tensors.map((t) => [
+      safe(t.name),
+      safe(t.role ?? '—'),
+      `[${t.shape.join(', ')}]`,
+      t.dtype,
+      grouped(t.elements),
+      mark(t.check, s),
+    ]);
+    return [
+      s.bold('Tensors:'),
+      indent(
+        table(s, ['name', 'role', 'shape', 'dtype', 'elements', 'shape check'], rows, [
+          'left',
+          'left',
+          'left',
+          'left',
+          'right',
+          'left',
+        ]),
+      ),
+    ].join('\n');
   }
-  const rows = r.groups.map((g) => [safe(g.template), safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''), String(g.count), `[${g.shape.join(', ')}]`, g.dtypes.map((d) => (g.dtypes.length > 1 ? `${d.dtype}×${d.count}` : d.dtype)).join(' '), g.layers || '—']);
-  return [s.bold('Tensors by template (-v lists every tensor):'), indent(table(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, ['left', 'left', 'right', 'left', 'left', 'left']))].join('\n');
+  const rows = r.groups.map((g) => [
+    safe(g.template),
+    safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''),
+    String(g.count),
+    `[${g.shape.join(', ')}]`,
+    g.dtypes.map((d) => (g.dtypes.length > 1 ? `${d.dtype}×${d.count}` : d.dtype)).join(' '),
+    g.layers || '—',
+  ]);
+  return [
+    s.bold('Tensors by template (-v lists every tensor):'),
+    indent(
+      table(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, [
+        'left',
+        'left',
+        'right',
+        'left',
+        'left',
+        'left',
+      ]),
+    ),
+  ].join('\n');
 }
 
-const mark = (c: 'ok' | 'mismatch' | 'unchecked', s: Style) => (c === 'ok' ? s.green('✓') : c === 'mismatch' ? s.red('✗') : '—');
+const mark = (c: 'ok' | 'mismatch' | 'unchecked', s: Style) =>
+  c === 'ok' ? s.green('✓') : c === 'mismatch' ? s.red('✗') : '—';
 
 function checks(r: FileReport, s: Style): string {
   const ok = (x: string) => `  ${s.green('✓')} ${x}`;
@@ -63,11 +152,23 @@ function checks(r: FileReport, s: Style): string {
   const more = (n: number) => (n > SHOWN ? [`    … and ${n - SHOWN} more (--json lists all)`] : []);
   const lines: string[] = [];
   if (r.family) {
-    lines.push(r.shapeMismatches.length ? bad(`${r.shapeMismatches.length} of ${r.shapesChecked} shapes differ from the ${safe(r.family)} contract:`) : ok(`all ${r.shapesChecked} shapes checked match the ${safe(r.family)} contract at this size`));
-    for (const m of r.shapeMismatches.slice(0, SHOWN)) lines.push(`    ${safe(m.name)}: [${m.actual.join(', ')}], expected ${safe(m.because)}`);
+    lines.push(
+      r.shapeMismatches.length
+        ? bad(`${r.shapeMismatches.length} of ${r.shapesChecked} shapes differ from the ${safe(r.family)} contract:`)
+        : ok(`all ${r.shapesChecked} shapes checked match the ${safe(r.family)} contract at this size`),
+    );
+    for (const m of r.shapeMismatches.slice(0, SHOWN))
+      lines.push(`    ${safe(m.name)}: [${m.actual.join(', ')}], expected ${safe(m.because)}`);
     lines.push(...more(r.shapeMismatches.length));
-    if (r.shapesUnchecked.count) lines.push(`  — ${r.shapesUnchecked.count} not checked: ${safe(r.shapesUnchecked.firstReason ?? '')}`);
-    lines.push(r.missingCount ? bad(`${r.missingCount} tensor${r.missingCount === 1 ? '' : 's'} the contract expects ${r.missingCount === 1 ? 'is' : 'are'} missing:`) : ok('no expected tensor is missing'));
+    if (r.shapesUnchecked.count)
+      lines.push(`  — ${r.shapesUnchecked.count} not checked: ${safe(r.shapesUnchecked.firstReason ?? '')}`);
+    lines.push(
+      r.missingCount
+        ? bad(
+            `${r.missingCount} tensor${r.missingCount === 1 ? '' : 's'} the contract expects ${r.missingCount === 1 ? 'is' : 'are'} missing:`,
+          )
+        : ok('no expected tensor is missing'),
+    );
     for (const m of r.missing.slice(0, SHOWN)) lines.push(`    ${safe(m.name)} (${safe(m.role)})`);
     lines.push(...more(r.missingCount));
   }

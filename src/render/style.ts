@@ -21,7 +21,17 @@ export interface Style {
 
 const same: Paint = (text) => text;
 const sameBg = { bgRgb: () => same, bgAnsi256: () => same };
-const PLAIN: Style = { level: 0, bold: Object.assign((text: string) => text, { underline: same, green: same }), dim: same, green: same, red: same, yellow: same, cyan: same, white: sameBg, black: sameBg };
+const PLAIN: Style = {
+  level: 0,
+  bold: Object.assign((text: string) => text, { underline: same, green: same }),
+  dim: same,
+  green: same,
+  red: same,
+  yellow: same,
+  cyan: same,
+  white: sameBg,
+  black: sameBg,
+};
 
 let chalkClass: (new (o: { level: 0 | 1 | 2 | 3 }) => ChalkInstance) | null = null;
 

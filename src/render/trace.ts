@@ -20,9 +20,20 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
   ]);
   return [
     `${s.bold('Forward pass')} of "${safe(r.text)}" (tokens [${r.tokens.map((t) => safe(t.label)).join(', ')}]), weights from ${safe(r.weightsFrom)}:`,
-    indent(table(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, ['left', 'left', 'right', 'left', 'right', 'right'])),
+    indent(
+      table(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, [
+        'left',
+        'left',
+        'right',
+        'left',
+        'right',
+        'right',
+      ]),
+    ),
     s.bold('Predictions') + ' (target = next character, BOS after the last):',
-    indent(table(s, ['pos', 'input', 'target', 'P(target)', 'top 3'], preds, ['right', 'left', 'left', 'right', 'left'])),
+    indent(
+      table(s, ['pos', 'input', 'target', 'P(target)', 'top 3'], preds, ['right', 'left', 'left', 'right', 'left']),
+    ),
     `Loss of this name (mean −ln P(target)): ${fixed(r.loss, 4)}`,
   ].join('\n\n');
 }

@@ -3,9 +3,18 @@ import type { EvalReport, SampleReport, TrainReport } from '../explain/training.
 import { fixed, grouped, safe, type Style } from './style.js';
 
 export function renderTrainReport(r: TrainReport, s: Style): string {
-  const chart = r.curve.values.length > 1 ? asciichart.plot(r.curve.values, { height: 10, format: (x: number) => fixed(x, 2).padStart(6) }).split('\n').map((l) => l.trimEnd()).join('\n') : '';
+  const chart =
+    r.curve.values.length > 1
+      ? asciichart
+          .plot(r.curve.values, { height: 10, format: (x: number) => fixed(x, 2).padStart(6) })
+          .split('\n')
+          .map((l) => l.trimEnd())
+          .join('\n')
+      : '';
   return [
-    r.interrupted ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`) : `Trained ${r.family === 'microgpt' ? '' : `a tiny ${safe(r.family)} model, `}${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
+    r.interrupted
+      ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`)
+      : `Trained ${r.family === 'microgpt' ? '' : `a tiny ${safe(r.family)} model, `}${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
     chart ? `${s.bold('Loss')} (mean of every ${r.curve.bucket} steps):\n${chart}` : '',
     `Loss, last ${Math.min(100, r.stepsDone)} steps:  ${fixed(r.recentLoss, 4)}`,
     `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocab.length + 1} = ${fixed(Math.log(r.vocab.length + 1), 4)})`,
@@ -35,10 +44,14 @@ export function renderSampleReport(r: SampleReport, s: Style): string {
         return c.id === st.chosen.id ? s.bold.green(`[${text}]`) : text;
       });
       const chosenInTop = st.top.some((c) => c.id === st.chosen.id);
-      const extra = chosenInTop ? '' : `  drew ${safe(st.chosen.label)} ${fixed(st.chosen.p, 3)}→${fixed(st.chosen.pT, 3)}`;
+      const extra = chosenInTop
+        ? ''
+        : `  drew ${safe(st.chosen.label)} ${fixed(st.chosen.p, 3)}→${fixed(st.chosen.pT, 3)}`;
       return `    pos ${String(st.pos).padStart(2)}: ${cands.join('  ')}${extra}`;
     });
     return [`  ${k + 1}. ${s.bold(safe(n.text) || '(empty)')}`, ...lines].join('\n');
   });
-  return [head, '  (each step: top candidates with P at temperature 1 → P after temperature; [drawn])', ...blocks].join('\n');
+  return [head, '  (each step: top candidates with P at temperature 1 → P after temperature; [drawn])', ...blocks].join(
+    '\n',
+  );
 }

@@ -13,6 +13,10 @@ export function renderValidateReport(r: ValidateReport, s: Style): string {
     if (c.failures.length > SHOWN) lines.push(`      … and ${c.failures.length - SHOWN} more (--json lists them)`);
   }
   if (r.scan) lines.push(`  scanned ${r.scan.tensorsScanned} tensors, ${bytesWithSize(r.scan.bytesScanned)}`);
-  lines.push(r.sound ? s.green('Sound: every check passed.') : s.red(`${r.failedChecks} check${r.failedChecks === 1 ? '' : 's'} failed.`));
+  lines.push(
+    r.sound
+      ? s.green('Sound: every check passed.')
+      : s.red(`${r.failedChecks} check${r.failedChecks === 1 ? '' : 's'} failed.`),
+  );
   return lines.join('\n');
 }

@@ -30,9 +30,14 @@ export class Adam {
     // w −= lr·m̂ / (√v̂ + eps) with m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ); the constants are folded once per step
     const stepSize = lr / (1 - beta1 ** this.t);
     const vScale = 1 / (1 - beta2 ** this.t);
-    const a1 = 1 - beta1, a2 = 1 - beta2;
+    const a1 = 1 - beta1,
+      a2 = 1 - beta2;
     for (let k = 0; k < this.params.length; k++) {
-      const p = this.params[k], g = p.grad!, m = this.m[k], v = this.v[k], w = p.data;
+      const p = this.params[k],
+        g = p.grad!,
+        m = this.m[k],
+        v = this.v[k],
+        w = p.data;
       for (let i = 0; i < p.size; i++) {
         const gi = g[i];
         const mi = beta1 * m[i] + a1 * gi;

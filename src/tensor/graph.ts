@@ -35,7 +35,11 @@ export class Graph {
     const n = sizeOf(shape);
     // Fixed arguments for the common one-to-three-input ops: no array is built per op on the hot path.
     const needsGrad =
-      this.recording && (a.grad !== null || (b !== undefined && b.grad !== null) || (c !== undefined && c.grad !== null) || more.some((t) => t.grad !== null));
+      this.recording &&
+      (a.grad !== null ||
+        (b !== undefined && b.grad !== null) ||
+        (c !== undefined && c.grad !== null) ||
+        more.some((t) => t.grad !== null));
     return new Tensor(shape, this.buffer(n), needsGrad ? this.buffer(n, true) : null);
   }
 

@@ -6,10 +6,22 @@ import { ROOT, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-contracts-'));
 const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8'));
-writeFileSync(join(dir, 'myfam.json'), JSON.stringify({ ...opt, family: 'myfam', display_name: 'My Family', aliases: ['mine'], architectures: ['MyFamForCausalLM'] }));
+writeFileSync(
+  join(dir, 'myfam.json'),
+  JSON.stringify({
+    ...opt,
+    family: 'myfam',
+    display_name: 'My Family',
+    aliases: ['mine'],
+    architectures: ['MyFamForCausalLM'],
+  }),
+);
 const badDir = mkdtempSync(join(tmpdir(), 'microgpt-bad-'));
 const bad = join(badDir, 'bad.json');
-writeFileSync(bad, JSON.stringify({ ...opt, family: 'bad', constraints: { ...opt.constraints, norm_type: 'batchnorm' } }));
+writeFileSync(
+  bad,
+  JSON.stringify({ ...opt, family: 'bad', constraints: { ...opt.constraints, norm_type: 'batchnorm' } }),
+);
 
 describe('explain --kernel snapshots', () => {
   it('gpt2 -v', async () => {
@@ -25,7 +37,9 @@ describe('explain --kernel snapshots', () => {
 });
 
 describe('every family explains', async () => {
-  const families = JSON.parse((await runCli(['contracts', 'list', '--json'])).stdout).families.map((f: { family: string }) => f.family);
+  const families = JSON.parse((await runCli(['contracts', 'list', '--json'])).stdout).families.map(
+    (f: { family: string }) => f.family,
+  );
   it('contracts list shows all 19 families', async () => expect(families).toHaveLength(19));
   for (const family of families) {
     it(`explain --kernel ${family} -v`, async () => {
@@ -74,7 +88,9 @@ describe('contracts from users and from Hugging Face', () => {
   it('contracts validate: exit 1 and file: /json/path: message for a bad contract', async () => {
     const r = await runCli(['contracts', 'validate', bad, join(dir, 'myfam.json')]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`${bad}: /constraints/norm_type: "batchnorm" is not allowed; one of: rmsnorm, layernorm`);
+    expect(r.stdout).toContain(
+      `${bad}: /constraints/norm_type: "batchnorm" is not allowed; one of: rmsnorm, layernorm`,
+    );
     expect(r.stdout).toMatch(/✓ .*myfam\.json/);
     expect((await runCli(['contracts', 'validate'])).code).toBe(0);
   });
@@ -106,7 +122,7 @@ describe('explain --tensor across families', () => {
 });
 
 describe('explain --kernel with --model', () => {
-  it('explains the checkpoint\'s family when no family is given', async () => {
+  it("explains the checkpoint's family when no family is given", async () => {
     const { mkdtempSync } = await import('node:fs');
     const out = join(mkdtempSync(join(tmpdir(), 'microgpt-k-')), 'g.safetensors');
     expect((await runCli(['train', '--family', 'gpt2', '--steps', '5', '--out', out])).code).toBe(0);

@@ -6,7 +6,13 @@ describe('microgpt explain --attention', () => {
     const r = await runCli(['explain', '--attention', 'mar']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    for (const line of ['Attention type:     MHA (multi-head attention)', 'Total attn dim:     16 (4 × 4)', 'Scale factor:       1/√4 = 0.5000', 'tokens [BOS, m, a, r], ids [26, 12, 0, 17]', 'pos 0 → [1.000, 0.000, 0.000, 0.000]   ← BOS attends only to itself']) {
+    for (const line of [
+      'Attention type:     MHA (multi-head attention)',
+      'Total attn dim:     16 (4 × 4)',
+      'Scale factor:       1/√4 = 0.5000',
+      'tokens [BOS, m, a, r], ids [26, 12, 0, 17]',
+      'pos 0 → [1.000, 0.000, 0.000, 0.000]   ← BOS attends only to itself',
+    ]) {
       expect(r.stdout).toContain(line);
     }
     expect(r.stdout.match(/^Head \d:$/gm)).toEqual(['Head 0:', 'Head 1:', 'Head 2:', 'Head 3:']);
@@ -32,7 +38,15 @@ describe('microgpt explain --attention', () => {
 
   it('the invariant report (snapshot)', async () => {
     const doc = JSON.parse((await runCli(['explain', '--attention', 'mar', '--json'])).stdout);
-    expect(doc.invariants.map(({ id, statement, reason, holds, tolerance }: Record<string, unknown>) => ({ id, statement, reason, holds, tolerance }))).toMatchSnapshot();
+    expect(
+      doc.invariants.map(({ id, statement, reason, holds, tolerance }: Record<string, unknown>) => ({
+        id,
+        statement,
+        reason,
+        holds,
+        tolerance,
+      })),
+    ).toMatchSnapshot();
   });
 });
 
@@ -55,7 +69,7 @@ describe('microgpt explain --tensor and --kernel', () => {
     expect(r.stdout).toContain('Q = h · W_qᵀ');
   });
 
-  it('explain --kernel llama -v: the chapter\'s constraint block, line for line', async () => {
+  it("explain --kernel llama -v: the chapter's constraint block, line for line", async () => {
     const r = await runCli(['explain', '--kernel', 'llama', '-v']);
     expect(r.code).toBe(0);
     const block = [
@@ -70,7 +84,7 @@ describe('microgpt explain --tensor and --kernel', () => {
     expect(r.stdout).toContain(block);
   });
 
-  it('explain --kernel gpt2 -v: learned positions are the same as microGPT\'s; parameters add up', async () => {
+  it("explain --kernel gpt2 -v: learned positions are the same as microGPT's; parameters add up", async () => {
     const r = await runCli(['explain', '--kernel', 'gpt2', '-v']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  positional_encoding: learned      ← same as microGPT ✓');
@@ -89,7 +103,13 @@ describe('microgpt example', () => {
   it('example explain_attention reproduces the chapter in order (snapshot)', async () => {
     const r = await runCli(['example', 'explain_attention']);
     expect(r.code).toBe(0);
-    const order = ['Attention mechanics', 'Attention weight visualization', 'Structural invariants', 'Causal mask explained', 'Comparison with production models'];
+    const order = [
+      'Attention mechanics',
+      'Attention weight visualization',
+      'Structural invariants',
+      'Causal mask explained',
+      'Comparison with production models',
+    ];
     const at = order.map((h) => r.stdout.indexOf(h));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
@@ -125,5 +145,5 @@ describe('help and bad input: one line on stderr, exit 2, nothing on stdout', ()
     ['two modes', ['explain', '--attention', 'mar', '--kernel', 'gpt2'], /one mode at a time/],
     ['unknown size', ['explain', '--kernel', 'gpt2', '-v', '--size', '125m'], /unknown size "125m"/],
   ];
-  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError(await runCli(args), message));
 });

@@ -7,13 +7,33 @@ import { runCli } from '../helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-families-'));
 
 describe('--family: every attention family runs as a tiny model', () => {
-  const families = ['gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'mixtral', 'gemma', 'phi', 'phi3', 'bert', 'falcon', 'bloom', 'gpt_bigcode', 'gptneox', 'opt', 'deepseek'];
-  it.each(families.map((f) => [f]))('explain --attention mar --family %s: the invariants hold on the actual weights', async (family) => {
-    const r = await runCli(['explain', '--attention', 'mar', '--family', family]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`What ${family}'s tiny model does differently from microGPT:`));
-    expect(r.stdout.match(/✓/g)!.length).toBeGreaterThanOrEqual(3);
-  });
+  const families = [
+    'gpt2',
+    'llama',
+    'qwen2',
+    'qwen3',
+    'mistral',
+    'mixtral',
+    'gemma',
+    'phi',
+    'phi3',
+    'bert',
+    'falcon',
+    'bloom',
+    'gpt_bigcode',
+    'gptneox',
+    'opt',
+    'deepseek',
+  ];
+  it.each(families.map((f) => [f]))(
+    'explain --attention mar --family %s: the invariants hold on the actual weights',
+    async (family) => {
+      const r = await runCli(['explain', '--attention', 'mar', '--family', family]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`What ${family}'s tiny model does differently from microGPT:`));
+      expect(r.stdout.match(/✓/g)!.length).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it('llama: shared K/V heads and rotary positions are spelled out', async () => {
     const r = await runCli(['explain', '--attention', 'mar', '--family', 'llama']);
@@ -22,7 +42,7 @@ describe('--family: every attention family runs as a tiny model', () => {
     expect(r.stdout).toMatch(/RoPE \(θ = 10000\)/);
   });
 
-  it('bloom: ALiBi\'s bias is shown as its own matrix', async () => {
+  it("bloom: ALiBi's bias is shown as its own matrix", async () => {
     const r = await runCli(['explain', '--attention', 'mar', '--family', 'bloom']);
     expect(r.stdout).toMatch(/ALiBi bias added to the scores \(slopes 0\.2500, 0\.0625, 0\.0156, 0\.0039\)/);
     expect(r.stdout).toMatch(/ {4}r {4}\[-0\.750, -0\.500, -0\.250, {2}0\.000\]/);
@@ -39,7 +59,9 @@ describe('--family: every attention family runs as a tiny model', () => {
     expect(e.stdout).toContain('Attention type:     MQA (multi-query attention)');
     expect(e.stdout).toMatch(/Head specialisation/);
     expect((await runCli(['inspect', '--model', out])).stdout).toMatch(/layer0\.norm_attn_w/);
-    expect((await runCli(['explain', '--attention', 'mar', '--model', out, '--family', 'llama'])).stderr).toMatch(/holds a falcon model, not llama/);
+    expect((await runCli(['explain', '--attention', 'mar', '--model', out, '--family', 'llama'])).stderr).toMatch(
+      /holds a falcon model, not llama/,
+    );
   });
 
   it('inspect, trace, eval and sample take --family', async () => {
@@ -49,7 +71,7 @@ describe('--family: every attention family runs as a tiny model', () => {
     expect((await runCli(['sample', '--family', 'phi3', '-n', '2'])).code).toBe(0);
   });
 
-  it('explain --tensor layer0.attn_wk --family llama: the tiny model\'s shared K projection', async () => {
+  it("explain --tensor layer0.attn_wk --family llama: the tiny model's shared K projection", async () => {
     const r = await runCli(['explain', '--tensor', 'layer0.attn_wk', '--family', 'llama']);
     expect(r.stdout).toContain('Shape:       [8, 16]');
     expect(r.stdout).toMatch(/a parameter of the tiny llama model/);
@@ -57,7 +79,9 @@ describe('--family: every attention family runs as a tiny model', () => {
 
   it('explain --kernel marks rows executable or explain-only', async () => {
     expect((await runCli(['explain', '--kernel', 'llama'])).stdout).not.toMatch(/explain-only/);
-    expect((await runCli(['explain', '--kernel', 'mamba'])).stdout).toMatch(/ssm \(selective state space\).*explain-only/);
+    expect((await runCli(['explain', '--kernel', 'mamba'])).stdout).toMatch(
+      /ssm \(selective state space\).*explain-only/,
+    );
   });
 
   it('mamba and rwkv say they are explain-only', async () => {

@@ -41,8 +41,16 @@ describe('explain --attention heatmaps', () => {
   });
 
   const bad: Array<[string, string[], RegExp]> = [
-    ['a head that does not exist', ['explain', '--attention', 'mar', '--heads', '0,7'], /head 7 does not exist; the model has heads 0\.\.3/],
-    ['a layer that does not exist', ['explain', '--attention', 'mar', '--layer', '1'], /layer 1 does not exist; the model has layer 0/],
+    [
+      'a head that does not exist',
+      ['explain', '--attention', 'mar', '--heads', '0,7'],
+      /head 7 does not exist; the model has heads 0\.\.3/,
+    ],
+    [
+      'a layer that does not exist',
+      ['explain', '--attention', 'mar', '--layer', '1'],
+      /layer 1 does not exist; the model has layer 0/,
+    ],
     ['a malformed head list', ['explain', '--attention', 'mar', '--heads', 'zero'], /comma-separated head numbers/],
     ['--html without --attention', ['explain', '--kernel', 'gpt2', '--html', 'x.html'], /--html goes with --attention/],
   ];

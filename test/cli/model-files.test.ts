@@ -5,11 +5,22 @@ import { execFileSync } from 'node:child_process';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, ROOT, runCli } from '../helpers/cli.js';
-import { CONFIGS, gpt2Tensors, llama2Q4KMGguf, LLAMA2_7B, LLAMA32_1B, llamaLikeTensors, safetensorsHeader, writeModelDir, writeSparseGguf } from '../helpers/model-files.js';
+import {
+  CONFIGS,
+  gpt2Tensors,
+  llama2Q4KMGguf,
+  LLAMA2_7B,
+  LLAMA32_1B,
+  llamaLikeTensors,
+  safetensorsHeader,
+  writeModelDir,
+  writeSparseGguf,
+} from '../helpers/model-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-cli-files-'));
 const ajv = new Ajv({ allErrors: true, strict: false });
-const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', `${name}.schema.json`), 'utf8')));
+const schema = (name: string) =>
+  ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', `${name}.schema.json`), 'utf8')));
 const json = async (name: string, args: string[], code = 0) => {
   const r = await runCli([...args, '--json']);
   expect(r.code, r.stderr).toBe(code);
@@ -43,8 +54,16 @@ describe('microgpt inspect PATH', () => {
 
   it('--json validates against schemas/inspect-file.schema.json and carries name, role, shape, dtype per tensor', async () => {
     const doc = await json('inspect-file', ['inspect', llama2]);
-    expect([doc.format, doc.family, doc.parameterCount, doc.tensorCount, doc.files.length]).toEqual(['safetensors', 'llama', 6_738_415_616, 32 * 10 + 3, 2]);
-    expect(doc.tensors.find((t: { name: string }) => t.name === 'model.layers.7.self_attn.k_proj.weight')).toMatchObject({ role: 'attn_k', shape: [4096, 4096], dtype: 'F16', layer: 7 });
+    expect([doc.format, doc.family, doc.parameterCount, doc.tensorCount, doc.files.length]).toEqual([
+      'safetensors',
+      'llama',
+      6_738_415_616,
+      32 * 10 + 3,
+      2,
+    ]);
+    expect(
+      doc.tensors.find((t: { name: string }) => t.name === 'model.layers.7.self_attn.k_proj.weight'),
+    ).toMatchObject({ role: 'attn_k', shape: [4096, 4096], dtype: 'F16', layer: 7 });
     expect(doc.dtypes.map((d: { dtype: string }) => d.dtype)).toEqual(['F16', 'F32']);
   });
 
@@ -74,19 +93,28 @@ describe('microgpt inspect PATH', () => {
     writeFileSync(join(dir, 'notes.txt'), 'hello world\n');
     const fifo = join(dir, 'fifo.safetensors');
     execFileSync('mkfifo', [fifo]);
-    expectOneLineError((await runCli(['inspect', empty])), /MG066: .*holds no model file/);
-    expectOneLineError((await runCli(['inspect', join(dir, 'notes.txt')])), /MG062: .*is neither safetensors nor GGUF \(first bytes 68 65 6c 6c 6f/);
-    expectOneLineError((await runCli(['inspect', fifo])), /MG061: .*not a regular file/);
-    expectOneLineError((await runCli(['inspect', join(dir, 'nope')])), /MG061: .*no such file/);
-    expectOneLineError((await runCli(['inspect', gpt2, '--html', join(dir, 'x.html')])), /MG001: --html is for checkpoints written by microgpt train/);
-    expectOneLineError((await runCli(['inspect', gpt2, '--model', gpt2])), /MG001: give the model as PATH or as --model, not both/);
+    expectOneLineError(await runCli(['inspect', empty]), /MG066: .*holds no model file/);
+    expectOneLineError(
+      await runCli(['inspect', join(dir, 'notes.txt')]),
+      /MG062: .*is neither safetensors nor GGUF \(first bytes 68 65 6c 6c 6f/,
+    );
+    expectOneLineError(await runCli(['inspect', fifo]), /MG061: .*not a regular file/);
+    expectOneLineError(await runCli(['inspect', join(dir, 'nope')]), /MG061: .*no such file/);
+    expectOneLineError(
+      await runCli(['inspect', gpt2, '--html', join(dir, 'x.html')]),
+      /MG001: --html is for checkpoints written by microgpt train/,
+    );
+    expectOneLineError(
+      await runCli(['inspect', gpt2, '--model', gpt2]),
+      /MG001: give the model as PATH or as --model, not both/,
+    );
   });
 
   it('an index naming a missing shard: inspect names the shard and exits 2', async () => {
     const d = join(dir, 'missing-shard');
     writeModelDir(d, CONFIGS['llama-2-7b'], llamaLikeTensors({ ...LLAMA2_7B, layers: 2 }), 2);
     renameSync(join(d, 'model-00002-of-00002.safetensors'), join(dir, 'moved.safetensors'));
-    expectOneLineError((await runCli(['inspect', d])), /MG065: .*shard "model-00002-of-00002\.safetensors" is missing/);
+    expectOneLineError(await runCli(['inspect', d]), /MG065: .*shard "model-00002-of-00002\.safetensors" is missing/);
   });
 });
 
@@ -109,7 +137,10 @@ describe('microgpt validate PATH', () => {
   });
 
   it('overlapping data offsets fail (exit 1), naming both tensors', async () => {
-    const { head } = safetensorsHeader([{ name: 'a', shape: [4], dtype: 'F32' }, { name: 'b', shape: [4], dtype: 'F32' }]);
+    const { head } = safetensorsHeader([
+      { name: 'a', shape: [4], dtype: 'F32' },
+      { name: 'b', shape: [4], dtype: 'F32' },
+    ]);
     const text = head.toString('utf8', 8).replace('[16,32]', '[8,24]');
     const body = Buffer.from(text);
     const len = Buffer.alloc(8);
@@ -123,7 +154,12 @@ describe('microgpt validate PATH', () => {
 
   it('--scan streams the values: a NaN, an infinity and an all-zero tensor are each named', async () => {
     const p = join(dir, 'values.safetensors');
-    const { head } = safetensorsHeader([{ name: 'ok', shape: [3], dtype: 'F32' }, { name: 'nan', shape: [2], dtype: 'BF16' }, { name: 'inf', shape: [2], dtype: 'F16' }, { name: 'zero', shape: [2], dtype: 'F32' }]);
+    const { head } = safetensorsHeader([
+      { name: 'ok', shape: [3], dtype: 'F32' },
+      { name: 'nan', shape: [2], dtype: 'BF16' },
+      { name: 'inf', shape: [2], dtype: 'F16' },
+      { name: 'zero', shape: [2], dtype: 'F32' },
+    ]);
     const data = Buffer.alloc(12 + 4 + 4 + 8);
     data.writeFloatLE(1, 0);
     data.writeFloatLE(-2, 4);
@@ -140,20 +176,31 @@ describe('microgpt validate PATH', () => {
     expect(r.stdout).toMatch(/✗ zero: all zero$/m);
     expect(r.stdout).not.toMatch(/✗ ok:/);
     const doc = await json('validate', ['validate', p, '--scan'], 1);
-    expect(doc.scan.findings).toEqual([{ name: 'nan', nan: 1, inf: 0, allZero: false }, { name: 'inf', nan: 0, inf: 1, allZero: false }, { name: 'zero', nan: 0, inf: 0, allZero: true }]);
+    expect(doc.scan.findings).toEqual([
+      { name: 'nan', nan: 1, inf: 0, allZero: false },
+      { name: 'inf', nan: 0, inf: 1, allZero: false },
+      { name: 'zero', nan: 0, inf: 0, allZero: true },
+    ]);
   });
 
   it('an unreadable file exits 2: a header length past the end of the file', async () => {
     const b = Buffer.concat([Buffer.from([100, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"a":1}')]);
     writeFileSync(join(dir, 'short.safetensors'), b);
-    expectOneLineError((await runCli(['validate', join(dir, 'short.safetensors')])), /MG063: .*header length 100 runs past the end of the file \(15 bytes\)/);
+    expectOneLineError(
+      await runCli(['validate', join(dir, 'short.safetensors')]),
+      /MG063: .*header length 100 runs past the end of the file \(15 bytes\)/,
+    );
   });
 });
 
 describe('microgpt diff A B', () => {
   it('two families: added, reshaped and size differences; --json validates', async () => {
     const doc = await json('diff', ['diff', llama2, llama32]);
-    expect(doc.reshaped.find((x: { name: string }) => x.name === 'model.embed_tokens.weight')).toEqual({ name: 'model.embed_tokens.weight', a: [32000, 4096], b: [128256, 2048] });
+    expect(doc.reshaped.find((x: { name: string }) => x.name === 'model.embed_tokens.weight')).toEqual({
+      name: 'model.embed_tokens.weight',
+      a: [32000, 4096],
+      b: [128256, 2048],
+    });
     expect(doc.removed.map((x: { name: string }) => x.name)).toContain('lm_head.weight');
     expect(doc.configDifferences).toContainEqual({ field: 'size kv_heads', a: '32', b: '8' });
     expect(doc.identical).toBe(false);
@@ -176,7 +223,7 @@ describe('microgpt diff A B', () => {
   });
 
   it('--values refuses files over 2 GB', async () => {
-    expectOneLineError((await runCli(['diff', llama32, llama32, '--values'])), /MG067: .*over the 2147483648-byte limit/);
+    expectOneLineError(await runCli(['diff', llama32, llama32, '--values']), /MG067: .*over the 2147483648-byte limit/);
   });
 });
 
@@ -185,10 +232,13 @@ describe('explain --kernel --memory', () => {
     const r = await runCli(['explain', '--kernel', 'llama', '--size', '8b', '--memory', '--context', '8192']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/total:\s+1,073,741,824 bytes \(1\.0 GiB\)/);
-    expect((await json('explain-memory', ['explain', '--kernel', 'llama', '--size', '8b', '--memory', '--context', '8192'])).kv.totalBytes).toBe(1_073_741_824);
+    expect(
+      (await json('explain-memory', ['explain', '--kernel', 'llama', '--size', '8b', '--memory', '--context', '8192']))
+        .kv.totalBytes,
+    ).toBe(1_073_741_824);
   });
 
-  it('Llama-2-7B from its config.json and from its Q4_K_M file: 524,288 bytes per token; the file\'s real weight bytes', async () => {
+  it("Llama-2-7B from its config.json and from its Q4_K_M file: 524,288 bytes per token; the file's real weight bytes", async () => {
     const a = await json('explain-memory', ['explain', '--kernel', join(llama2, 'config.json'), '--memory']);
     const b = await json('explain-memory', ['explain', '--kernel', gguf, '--memory']);
     expect([a.kv.bytesPerToken, b.kv.bytesPerToken]).toEqual([524_288, 524_288]);
@@ -196,9 +246,12 @@ describe('explain --kernel --memory', () => {
     expect(b.weights.every((w: { actual: boolean }) => w.actual)).toBe(true);
   });
 
-  it('Mistral\'s sliding window caps the cache; a bad KV dtype is refused', async () => {
+  it("Mistral's sliding window caps the cache; a bad KV dtype is refused", async () => {
     const doc = await json('explain-memory', ['explain', '--kernel', 'mistral', '--memory', '--context', '32768']);
     expect([doc.kv.window, doc.kv.cachedTokens, doc.kv.totalBytes]).toEqual([4096, 4096, 536_870_912]);
-    expectOneLineError((await runCli(['explain', '--kernel', 'llama', '--memory', '--kv-dtype', 'q9'])), /MG068: unknown KV-cache dtype "q9"/);
+    expectOneLineError(
+      await runCli(['explain', '--kernel', 'llama', '--memory', '--kv-dtype', 'q9']),
+      /MG068: unknown KV-cache dtype "q9"/,
+    );
   });
 });

@@ -27,7 +27,7 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(readSafetensors(readFileSync(model)).metadata.format).toBe('microgpt');
   });
 
-  it('train --json prints one JSON document with every step\'s loss', async () => {
+  it("train --json prints one JSON document with every step's loss", async () => {
     const r = await runCli(['train', '--steps', '20', '--no-out', '--json']);
     const doc = JSON.parse(r.stdout);
     expect(doc.schemaVersion).toBe(1);
@@ -45,7 +45,7 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(untrained.stdout).not.toMatch(/Head specialisation/);
   });
 
-  it('eval agrees with train\'s corpus loss', async () => {
+  it("eval agrees with train's corpus loss", async () => {
     const r = await runCli(['eval', '--model', model, '--json']);
     const fromTrain = Number(train.stdout.match(/Mean loss over the corpus: (\d\.\d{4})/)![1]);
     // F32 checkpoint vs the f64 model train evaluated
@@ -80,21 +80,24 @@ describe('microgpt train and the commands that read its checkpoint', () => {
   it('trace shows every stage and the prediction at every position', async () => {
     const r = await runCli(['trace', 'emma', '--model', model]);
     expect(r.code).toBe(0);
-    for (const stage of ['embedding (wte + wpe)', 'layer 0 head 3', 'layer 0 mlp activation', 'logits']) expect(r.stdout).toContain(stage);
+    for (const stage of ['embedding (wte + wpe)', 'layer 0 head 3', 'layer 0 mlp activation', 'logits'])
+      expect(r.stdout).toContain(stage);
     expect(r.stdout).toMatch(/% zero/);
     expect(r.stdout).toMatch(/P\(target\)/);
     const doc = JSON.parse((await runCli(['trace', 'emma', '--model', model, '--json'])).stdout);
     expect(doc.predictions.map((p: { target: string }) => p.target)).toEqual(['e', 'm', 'm', 'a', 'BOS']);
   });
 
-  it('explain --tensor --model adds the values\' statistics', async () => {
+  it("explain --tensor --model adds the values' statistics", async () => {
     const r = await runCli(['explain', '--tensor', 'wpe', '--model', model]);
     expect(r.stdout).toMatch(/Values: {6}mean -?\d\.\d{4}, std/);
   });
 
   it('Ctrl-C stops training cleanly and still writes a loadable checkpoint', async () => {
     const out = join(dir, 'interrupted.safetensors');
-    const child = spawn(process.execPath, [CLI, 'train', '--steps', '10000000', '--out', out], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [CLI, 'train', '--steps', '10000000', '--out', out], {
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     await new Promise<void>((resolve) => {
@@ -123,9 +126,17 @@ describe('bad input to the training commands', () => {
     ['a directory as model', ['eval', '--model', dir], /is a directory/],
     ['a folder with no model file', ['inspect', mkdtempSync(join(dir, 'empty-'))], /holds no model file/],
     ['missing data file', ['eval', '--data', join(dir, 'nope.txt')], /cannot read \(ENOENT\)/],
-    ['unwritable output', ['train', '--steps', '1', '--out', join(dir, 'no', 'such', 'dir', 'm.safetensors')], /cannot write/],
-    ['not a checkpoint', ['eval', '--model', join(import.meta.dirname, '..', '..', 'package.json')], /header length|truncated|not valid JSON/],
+    [
+      'unwritable output',
+      ['train', '--steps', '1', '--out', join(dir, 'no', 'such', 'dir', 'm.safetensors')],
+      /cannot write/,
+    ],
+    [
+      'not a checkpoint',
+      ['eval', '--model', join(import.meta.dirname, '..', '..', 'package.json')],
+      /header length|truncated|not valid JSON/,
+    ],
     ['characters outside the vocabulary', ['trace', 'Émile'], /outside the vocabulary/],
   ];
-  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError(await runCli(args), message));
 });

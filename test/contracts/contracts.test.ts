@@ -9,7 +9,27 @@ import { ROLES } from '../../src/explain/roles.js';
 import { MicrogptError } from '../../src/errors.js';
 import { ROOT } from '../helpers/cli.js';
 
-const FAMILIES = ['microgpt', 'gpt2', 'llama', 'qwen2', 'qwen3', 'mistral', 'mixtral', 'gemma', 'phi', 'phi3', 'bert', 'falcon', 'bloom', 'gpt_bigcode', 'gptneox', 'opt', 'deepseek', 'mamba', 'rwkv'];
+const FAMILIES = [
+  'microgpt',
+  'gpt2',
+  'llama',
+  'qwen2',
+  'qwen3',
+  'mistral',
+  'mixtral',
+  'gemma',
+  'phi',
+  'phi3',
+  'bert',
+  'falcon',
+  'bloom',
+  'gpt_bigcode',
+  'gptneox',
+  'opt',
+  'deepseek',
+  'mamba',
+  'rwkv',
+];
 const set = await ContractSet.load();
 const all = set.families.map((f) => f.contract);
 const fixture = (name: string) => join(ROOT, 'test', 'fixtures', 'hf', name);
@@ -58,14 +78,28 @@ describe('consistency checks beyond types', () => {
     expect(err.message).toMatch(message);
   };
 
-  it('heads × head_dim must equal hidden unless head_dim is given', () => rejects((c) => (c.sizes['1.1b'].heads = 30), /x\.json: \/sizes\/1\.1b\/heads: heads \(30\) × head_dim must equal hidden/));
-  it('heads must be divisible by kv_heads', () => rejects((c) => (c.sizes['1.1b'].kv_heads = 5), /\/sizes\/1\.1b\/kv_heads: heads \(32\) must be divisible by kv_heads \(5\)/));
+  it('heads × head_dim must equal hidden unless head_dim is given', () =>
+    rejects(
+      (c) => (c.sizes['1.1b'].heads = 30),
+      /x\.json: \/sizes\/1\.1b\/heads: heads \(30\) × head_dim must equal hidden/,
+    ));
+  it('heads must be divisible by kv_heads', () =>
+    rejects(
+      (c) => (c.sizes['1.1b'].kv_heads = 5),
+      /\/sizes\/1\.1b\/kv_heads: heads \(32\) must be divisible by kv_heads \(5\)/,
+    ));
   it('gqa needs kv_heads < heads', () => rejects((c) => (c.sizes['1.1b'].kv_heads = 32), /gqa needs kv_heads < heads/));
   it('mqa needs kv_heads = 1', () => rejects((c) => (c.constraints.attention_type = 'mqa'), /mqa needs kv_heads = 1/));
-  it('unknown constraint values name the allowed ones', () => rejects((c) => (c.constraints.activation = 'tanh'), /x\.json: \/constraints\/activation: "tanh" is not allowed; one of: relu, gelu, silu/));
-  it('schema violations carry the JSON path', () => rejects((c) => (c.sizes['8b'].layers = -3), /x\.json: \/sizes\/8b\/layers: /));
+  it('unknown constraint values name the allowed ones', () =>
+    rejects(
+      (c) => (c.constraints.activation = 'tanh'),
+      /x\.json: \/constraints\/activation: "tanh" is not allowed; one of: relu, gelu, silu/,
+    ));
+  it('schema violations carry the JSON path', () =>
+    rejects((c) => (c.sizes['8b'].layers = -3), /x\.json: \/sizes\/8b\/layers: /));
   it('absurd sizes are refused', () => rejects((c) => (c.sizes['8b'].parameters = 1e15), /implausibly large/));
-  it('shape expressions must use known names', () => rejects((c) => (c.tensors[0].shape = ['vocab', 'hiden']), /\/tensors\/0\/shape\/1: .*unknown name "hiden"/));
+  it('shape expressions must use known names', () =>
+    rejects((c) => (c.tensors[0].shape = ['vocab', 'hiden']), /\/tensors\/0\/shape\/1: .*unknown name "hiden"/));
   it('syntax errors give line and column', async () => {
     const err = await parseContract('y.json', '{\n  "family": "x",\n  oops\n}').catch((e) => e);
     expect(err.message).toMatch(/^y\.json: line 3, column 3: not valid JSON/);
@@ -113,33 +147,63 @@ describe('resolving --kernel', () => {
     const r = await resolveKernelTarget(fixture('llama-2-7b.json'), set);
     const report = buildKernelReport(r, set.get('microgpt'), all, { verbose: true });
     expect(report.config!.warnings).toEqual([]);
-    expect(report.config!.variants.join('\n')).toMatch(/attention_type=mha .* a variant the llama contract lists \(usually gqa\)/);
+    expect(report.config!.variants.join('\n')).toMatch(
+      /attention_type=mha .* a variant the llama contract lists \(usually gqa\)/,
+    );
     expect(report.constraints.find((c) => c.key === 'attention_type')!.value).toBe('mha');
     expect(report.verbose!.computedParameters).toBe(6738415616);
   });
 
   it('Llama-3-8B config.json reproduces the 8b size exactly', async () => {
-    const report = buildKernelReport(await resolveKernelTarget(fixture('llama-3-8b.json'), set), set.get('microgpt'), all, { verbose: true });
+    const report = buildKernelReport(
+      await resolveKernelTarget(fixture('llama-3-8b.json'), set),
+      set.get('microgpt'),
+      all,
+      { verbose: true },
+    );
     expect(report.verbose!.computedParameters).toBe(8030261248);
     expect(report.config!.warnings).toEqual([]);
   });
 
   it('GPT-2 config.json: gelu_new → gelu, layer_norm_epsilon → LayerNorm, no KV heads → MHA', async () => {
     const r = await resolveKernelTarget(fixture('gpt2.json'), set);
-    expect(Object.fromEntries(r.config!.derivations.map((d) => [d.key, d.value]))).toEqual({ attention_type: 'mha', activation: 'gelu', norm_type: 'layernorm' });
+    expect(Object.fromEntries(r.config!.derivations.map((d) => [d.key, d.value]))).toEqual({
+      attention_type: 'mha',
+      activation: 'gelu',
+      norm_type: 'layernorm',
+    });
   });
 
   it('an unknown architecture names the known families', async () => {
-    await expect(resolveKernelTarget(fixture('unknown-arch.json'), set)).rejects.toThrow(/no family contract matches model_type "fancy_new"/);
+    await expect(resolveKernelTarget(fixture('unknown-arch.json'), set)).rejects.toThrow(
+      /no family contract matches model_type "fancy_new"/,
+    );
   });
 });
 
 describe('comparison with microGPT comes from the kernel registry', () => {
-  const verdicts = (family: string) => Object.fromEntries(buildKernelReport({ contract: set.get(family), via: 'family', input: family, config: null }, set.get('microgpt'), all, { verbose: false }).constraints.map((c) => [c.key, c.verdict]));
-  it('GPT-2 positions are the same kind as microGPT\'s (learned absolute)', () => expect(verdicts('gpt2').positional_encoding).toBe('same'));
-  it('BERT\'s absolute position embeddings are judged the same kind', () => expect(verdicts('bert').positional_encoding).toBe('same-kind'));
-  it('LLaMA: gqa, silu, swiglu and rope are more complex than microGPT\'s choices', () => {
-    expect(verdicts('llama')).toMatchObject({ attention_type: 'simpler', activation: 'simpler', mlp_type: 'simpler', positional_encoding: 'simpler', norm_type: 'same', has_bias: 'same' });
+  const verdicts = (family: string) =>
+    Object.fromEntries(
+      buildKernelReport(
+        { contract: set.get(family), via: 'family', input: family, config: null },
+        set.get('microgpt'),
+        all,
+        { verbose: false },
+      ).constraints.map((c) => [c.key, c.verdict]),
+    );
+  it("GPT-2 positions are the same kind as microGPT's (learned absolute)", () =>
+    expect(verdicts('gpt2').positional_encoding).toBe('same'));
+  it("BERT's absolute position embeddings are judged the same kind", () =>
+    expect(verdicts('bert').positional_encoding).toBe('same-kind'));
+  it("LLaMA: gqa, silu, swiglu and rope are more complex than microGPT's choices", () => {
+    expect(verdicts('llama')).toMatchObject({
+      attention_type: 'simpler',
+      activation: 'simpler',
+      mlp_type: 'simpler',
+      positional_encoding: 'simpler',
+      norm_type: 'same',
+      has_bias: 'same',
+    });
   });
 });
 
@@ -153,7 +217,8 @@ describe('tensor names resolve to roles through the templates', () => {
           const withFamily = buildTensorReport(all, name, { family: c, maskLen: 4 });
           expect(withFamily.role, name).toBe(t.role);
           // GGUF names are shared across families (phi3's fused ffn_up, Mamba's attn_norm): only the Hugging Face names are unique.
-          if (tpl === t.name) expect(buildTensorReport(all, name, { maskLen: 4 }).role, `${name} without --family`).toBe(t.role);
+          if (tpl === t.name)
+            expect(buildTensorReport(all, name, { maskLen: 4 }).role, `${name} without --family`).toBe(t.role);
         }
       }
     });
@@ -176,6 +241,8 @@ describe('tensor names resolve to roles through the templates', () => {
   }
 
   it('an unknown name suggests the nearest', () => {
-    expect(() => buildTensorReport(all, 'blk.0.attn_outptu.weight', { maskLen: 4 })).toThrow(/did you mean "blk\.0\.attn_output\.weight"/);
+    expect(() => buildTensorReport(all, 'blk.0.attn_outptu.weight', { maskLen: 4 })).toThrow(
+      /did you mean "blk\.0\.attn_output\.weight"/,
+    );
   });
 });

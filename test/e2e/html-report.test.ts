@@ -10,7 +10,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-output');
 // CI installs Debian's chromium (.ci/run); a developer machine without it skips, CI never does.
 const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install chromium)`);
+if (!available && process.env.CI)
+  throw new Error(`${CHROMIUM} is missing; .ci/run installs it (apt-get install chromium)`);
 
 describe.skipIf(!available)('the HTML report in a real browser (headless Chromium)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'microgpt-html-'));
@@ -26,7 +27,14 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     expect((await runCli(['inspect', '--model', model, '--html', inspect])).code).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
     });
   }, 120_000);
 
@@ -51,7 +59,8 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     const cell = page.locator('table[data-heatmap="head 2"] tr').nth(3).locator('td').nth(1);
     await cell.hover();
     const hover = await page.locator('#hover').textContent();
-    const expected = JSON.parse((await runCli(['explain', '--attention', 'mar', '--model', model, '--json'])).stdout).layers[0].heads[2].rows[2].weights[1];
+    const expected = JSON.parse((await runCli(['explain', '--attention', 'mar', '--model', model, '--json'])).stdout)
+      .layers[0].heads[2].rows[2].weights[1];
     expect(hover).toBe(`head 2: a (pos 2) → m (pos 1) = ${expected}`);
     await page.locator('table[data-heatmap="head 0"] tr').nth(1).locator('td').nth(3).hover();
     expect(await page.locator('#hover').textContent()).toMatch(/masked/);

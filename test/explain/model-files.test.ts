@@ -5,7 +5,20 @@ import { describe, expect, it } from 'vitest';
 import { ContractSet } from '../../src/contracts/index.js';
 import { buildFileReport } from '../../src/explain/files/report.js';
 import { openModelFiles } from '../../src/formats/index.js';
-import { CONFIGS, gpt2Tensors, llama2Q4KMGguf, LLAMA2_7B, LLAMA32_1B, llamaLikeTensors, QWEN25_05B, QWEN3_06B, writeModelDir, writeSparseGguf, type GgufTensorSpec, type StSpec } from '../helpers/model-files.js';
+import {
+  CONFIGS,
+  gpt2Tensors,
+  llama2Q4KMGguf,
+  LLAMA2_7B,
+  LLAMA32_1B,
+  llamaLikeTensors,
+  QWEN25_05B,
+  QWEN3_06B,
+  writeModelDir,
+  writeSparseGguf,
+  type GgufTensorSpec,
+  type StSpec,
+} from '../helpers/model-files.js';
 
 const contracts = (await ContractSet.load()).families.map((f) => f.contract);
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-files-'));
@@ -40,7 +53,7 @@ describe('published models, read from sparse copies of their real layouts: the p
     });
   }
 
-  it('GPT-2\'s causal-mask buffers are listed as buffers and not counted', () => {
+  it("GPT-2's causal-mask buffers are listed as buffers and not counted", () => {
     const r = report(join(dir, 'gpt2'));
     const mask = r.tensors.filter((t) => t.name.endsWith('attn.bias') && t.shape.length === 4);
     expect(mask.map((t) => [t.kind, t.role])).toEqual(Array(12).fill(['buffer', 'attn_mask']));
@@ -61,14 +74,30 @@ describe('family detection without a config.json', () => {
   it('GPT-2 by its tensor names, with the reason', () => {
     const r = model('gpt2-bare', null, gpt2Tensors());
     expect([r.family, r.detection.via, r.parameterCount]).toEqual(['gpt2', 'tensor names', 124_439_808]);
-    expect(r.detection.reasons[0]).toBe('tensor names: 160 of 160 match gpt2\'s naming');
-    expect(r.sizes.find((s) => s.field === 'heads')).toEqual({ field: 'heads', value: 12, source: 'gpt2 size 124m (same hidden 768 and 12 layers; the file does not say)' });
+    expect(r.detection.reasons[0]).toBe("tensor names: 160 of 160 match gpt2's naming");
+    expect(r.sizes.find((s) => s.field === 'heads')).toEqual({
+      field: 'heads',
+      value: 12,
+      source: 'gpt2 size 124m (same hidden 768 and 12 layers; the file does not say)',
+    });
   });
 
   it('the same names under an extra wrapper prefix, and with the full "transformer." prefix', () => {
-    const wrapped = model('gpt2-wrapped', null, gpt2Tensors().map((t) => ({ ...t, name: `base_model.model.transformer.${t.name}` })));
-    expect([wrapped.family, wrapped.parameterCount, wrapped.naming]).toEqual(['gpt2', 124_439_808, 'Hugging Face names under an extra "base_model.model." prefix']);
-    const full = model('gpt2-full', null, gpt2Tensors().map((t) => ({ ...t, name: `transformer.${t.name}` })));
+    const wrapped = model(
+      'gpt2-wrapped',
+      null,
+      gpt2Tensors().map((t) => ({ ...t, name: `base_model.model.transformer.${t.name}` })),
+    );
+    expect([wrapped.family, wrapped.parameterCount, wrapped.naming]).toEqual([
+      'gpt2',
+      124_439_808,
+      'Hugging Face names under an extra "base_model.model." prefix',
+    ]);
+    const full = model(
+      'gpt2-full',
+      null,
+      gpt2Tensors().map((t) => ({ ...t, name: `transformer.${t.name}` })),
+    );
     expect([full.family, full.naming, full.missing]).toEqual(['gpt2', 'Hugging Face names', []]);
   });
 
@@ -86,38 +115,78 @@ describe('GGUF', () => {
     const path = join(dir, 'llama-2-7b.Q4_K_M.gguf');
     llama2Q4KMGguf(path);
     const r = report(path);
-    expect([r.family, r.format, r.parameterCount, r.gguf!.fileType]).toEqual(['llama', 'gguf', 6_738_415_616, { id: 15, name: 'MOSTLY_Q4_K_M' }]);
-    expect(r.dtypes.map((d) => [d.dtype, d.tensors])).toEqual([['Q4_K', 193], ['Q6_K', 33], ['F32', 65]]);
+    expect([r.family, r.format, r.parameterCount, r.gguf!.fileType]).toEqual([
+      'llama',
+      'gguf',
+      6_738_415_616,
+      { id: 15, name: 'MOSTLY_Q4_K_M' },
+    ]);
+    expect(r.dtypes.map((d) => [d.dtype, d.tensors])).toEqual([
+      ['Q4_K', 193],
+      ['Q6_K', 33],
+      ['F32', 65],
+    ]);
     expect(r.dtypes[0].bitsPerWeight).toBe(4.5);
     expect([r.shapeMismatches, r.missing, r.unknown]).toEqual([[], [], []]);
     expect(r.tensors.find((t) => t.name === 'output.weight')!.role).toBe('lm_head');
   });
 
   it('Mixtral with stacked 3-D experts: roles, shapes and the published 46,702,792,704 parameters', () => {
-    const H = 4096, F = 14336, E = 8, L = 32, V = 32000;
-    const t: GgufTensorSpec[] = [{ name: 'token_embd.weight', dims: [H, V], type: 1 }, { name: 'output_norm.weight', dims: [H], type: 0 }, { name: 'output.weight', dims: [H, V], type: 1 }];
+    const H = 4096,
+      F = 14336,
+      E = 8,
+      L = 32,
+      V = 32000;
+    const t: GgufTensorSpec[] = [
+      { name: 'token_embd.weight', dims: [H, V], type: 1 },
+      { name: 'output_norm.weight', dims: [H], type: 0 },
+      { name: 'output.weight', dims: [H, V], type: 1 },
+    ];
     for (let i = 0; i < L; i++) {
       t.push(
-        { name: `blk.${i}.attn_norm.weight`, dims: [H], type: 0 }, { name: `blk.${i}.ffn_norm.weight`, dims: [H], type: 0 },
-        { name: `blk.${i}.attn_q.weight`, dims: [H, H], type: 1 }, { name: `blk.${i}.attn_k.weight`, dims: [H, 1024], type: 1 },
-        { name: `blk.${i}.attn_v.weight`, dims: [H, 1024], type: 1 }, { name: `blk.${i}.attn_output.weight`, dims: [H, H], type: 1 },
+        { name: `blk.${i}.attn_norm.weight`, dims: [H], type: 0 },
+        { name: `blk.${i}.ffn_norm.weight`, dims: [H], type: 0 },
+        { name: `blk.${i}.attn_q.weight`, dims: [H, H], type: 1 },
+        { name: `blk.${i}.attn_k.weight`, dims: [H, 1024], type: 1 },
+        { name: `blk.${i}.attn_v.weight`, dims: [H, 1024], type: 1 },
+        { name: `blk.${i}.attn_output.weight`, dims: [H, H], type: 1 },
         { name: `blk.${i}.ffn_gate_inp.weight`, dims: [H, E], type: 0 },
-        { name: `blk.${i}.ffn_gate_exps.weight`, dims: [H, F, E], type: 1 }, { name: `blk.${i}.ffn_up_exps.weight`, dims: [H, F, E], type: 1 },
+        { name: `blk.${i}.ffn_gate_exps.weight`, dims: [H, F, E], type: 1 },
+        { name: `blk.${i}.ffn_up_exps.weight`, dims: [H, F, E], type: 1 },
         { name: `blk.${i}.ffn_down_exps.weight`, dims: [F, H, E], type: 1 },
       );
     }
     const path = join(dir, 'mixtral.gguf');
-    writeSparseGguf(path, [['general.architecture', 'string', 'llama'], ['llama.expert_count', 'u32', E], ['llama.expert_used_count', 'u32', 2], ['llama.block_count', 'u32', L], ['llama.attention.head_count', 'u32', 32], ['llama.attention.head_count_kv', 'u32', 8]], t);
+    writeSparseGguf(
+      path,
+      [
+        ['general.architecture', 'string', 'llama'],
+        ['llama.expert_count', 'u32', E],
+        ['llama.expert_used_count', 'u32', 2],
+        ['llama.block_count', 'u32', L],
+        ['llama.attention.head_count', 'u32', 32],
+        ['llama.attention.head_count_kv', 'u32', 8],
+      ],
+      t,
+    );
     const r = report(path);
     expect(r.family).toBe('mixtral');
     expect(r.parameterCount).toBe(46_702_792_704);
-    expect(r.tensors.find((x) => x.name === 'blk.0.ffn_down_exps.weight')).toMatchObject({ role: 'expert_down', shape: [E, H, F], check: 'ok' });
+    expect(r.tensors.find((x) => x.name === 'blk.0.ffn_down_exps.weight')).toMatchObject({
+      role: 'expert_down',
+      shape: [E, H, F],
+      check: 'ok',
+    });
     expect([r.shapeMismatches, r.missing]).toEqual([[], []]);
   });
 
   it('an unknown architecture: the tensors are still listed, the family is named as unknown', () => {
     const path = join(dir, 'fancy.gguf');
-    writeSparseGguf(path, [['general.architecture', 'string', 'fancynet']], [{ name: 'token_embd.weight', dims: [64, 100], type: 0 }]);
+    writeSparseGguf(
+      path,
+      [['general.architecture', 'string', 'fancynet']],
+      [{ name: 'token_embd.weight', dims: [64, 100], type: 0 }],
+    );
     const r = report(path);
     expect([r.family, r.tensorCount, r.parameterCount]).toEqual([null, 1, 6400]);
     expect(r.detection.reasons[0]).toMatch(/general.architecture "fancynet" is not a family this tool knows/);
@@ -126,24 +195,93 @@ describe('GGUF', () => {
 
 describe('per-expert and fused layouts in Hugging Face naming', () => {
   it('Mixtral-8x7B with per-expert 2-D tensors: 46,702,792,704', () => {
-    const H = 4096, F = 14336;
-    const t: StSpec[] = llamaLikeTensors({ hidden: H, layers: 32, heads: 32, kvHeads: 8, headDim: 128, intermediate: F, vocab: 32000, tied: false, dtype: 'BF16' }).filter((x) => !x.name.includes('.mlp.'));
+    const H = 4096,
+      F = 14336;
+    const t: StSpec[] = llamaLikeTensors({
+      hidden: H,
+      layers: 32,
+      heads: 32,
+      kvHeads: 8,
+      headDim: 128,
+      intermediate: F,
+      vocab: 32000,
+      tied: false,
+      dtype: 'BF16',
+    }).filter((x) => !x.name.includes('.mlp.'));
     for (let n = 0; n < 32; n++) {
       t.push({ name: `model.layers.${n}.block_sparse_moe.gate.weight`, shape: [8, H], dtype: 'BF16' });
-      for (let e = 0; e < 8; e++) for (const [w, shape] of [['w1', [F, H]], ['w2', [H, F]], ['w3', [F, H]]] as const) t.push({ name: `model.layers.${n}.block_sparse_moe.experts.${e}.${w}.weight`, shape: [...shape], dtype: 'BF16' });
+      for (let e = 0; e < 8; e++)
+        for (const [w, shape] of [
+          ['w1', [F, H]],
+          ['w2', [H, F]],
+          ['w3', [F, H]],
+        ] as const)
+          t.push({
+            name: `model.layers.${n}.block_sparse_moe.experts.${e}.${w}.weight`,
+            shape: [...shape],
+            dtype: 'BF16',
+          });
     }
-    const r = model('mixtral', { architectures: ['MixtralForCausalLM'], model_type: 'mixtral', hidden_size: H, intermediate_size: F, num_attention_heads: 32, num_key_value_heads: 8, num_hidden_layers: 32, num_local_experts: 8, num_experts_per_tok: 2, vocab_size: 32000, tie_word_embeddings: false }, t, 4);
+    const r = model(
+      'mixtral',
+      {
+        architectures: ['MixtralForCausalLM'],
+        model_type: 'mixtral',
+        hidden_size: H,
+        intermediate_size: F,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        num_hidden_layers: 32,
+        num_local_experts: 8,
+        num_experts_per_tok: 2,
+        vocab_size: 32000,
+        tie_word_embeddings: false,
+      },
+      t,
+      4,
+    );
     expect([r.family, r.parameterCount, r.missing, r.shapeMismatches]).toEqual(['mixtral', 46_702_792_704, [], []]);
-    expect(r.tensors.find((x) => x.name === 'model.layers.3.block_sparse_moe.experts.5.w2.weight')).toMatchObject({ role: 'expert_down', layer: 3, expert: 5 });
+    expect(r.tensors.find((x) => x.name === 'model.layers.3.block_sparse_moe.experts.5.w2.weight')).toMatchObject({
+      role: 'expert_down',
+      layer: 3,
+      expert: 5,
+    });
   });
 
-  it('Phi-3-mini\'s fused qkv_proj and gate_up_proj', () => {
-    const H = 3072, F = 8192, t: StSpec[] = [{ name: 'model.embed_tokens.weight', shape: [32064, H], dtype: 'BF16' }, { name: 'model.norm.weight', shape: [H], dtype: 'BF16' }, { name: 'lm_head.weight', shape: [32064, H], dtype: 'BF16' }];
+  it("Phi-3-mini's fused qkv_proj and gate_up_proj", () => {
+    const H = 3072,
+      F = 8192,
+      t: StSpec[] = [
+        { name: 'model.embed_tokens.weight', shape: [32064, H], dtype: 'BF16' },
+        { name: 'model.norm.weight', shape: [H], dtype: 'BF16' },
+        { name: 'lm_head.weight', shape: [32064, H], dtype: 'BF16' },
+      ];
     for (let n = 0; n < 32; n++) {
       const p = `model.layers.${n}.`;
-      t.push({ name: `${p}input_layernorm.weight`, shape: [H], dtype: 'BF16' }, { name: `${p}post_attention_layernorm.weight`, shape: [H], dtype: 'BF16' }, { name: `${p}self_attn.qkv_proj.weight`, shape: [3 * H, H], dtype: 'BF16' }, { name: `${p}self_attn.o_proj.weight`, shape: [H, H], dtype: 'BF16' }, { name: `${p}mlp.gate_up_proj.weight`, shape: [2 * F, H], dtype: 'BF16' }, { name: `${p}mlp.down_proj.weight`, shape: [H, F], dtype: 'BF16' });
+      t.push(
+        { name: `${p}input_layernorm.weight`, shape: [H], dtype: 'BF16' },
+        { name: `${p}post_attention_layernorm.weight`, shape: [H], dtype: 'BF16' },
+        { name: `${p}self_attn.qkv_proj.weight`, shape: [3 * H, H], dtype: 'BF16' },
+        { name: `${p}self_attn.o_proj.weight`, shape: [H, H], dtype: 'BF16' },
+        { name: `${p}mlp.gate_up_proj.weight`, shape: [2 * F, H], dtype: 'BF16' },
+        { name: `${p}mlp.down_proj.weight`, shape: [H, F], dtype: 'BF16' },
+      );
     }
-    const r = model('phi3', { architectures: ['Phi3ForCausalLM'], model_type: 'phi3', hidden_size: H, intermediate_size: F, num_attention_heads: 32, num_key_value_heads: 32, num_hidden_layers: 32, vocab_size: 32064, tie_word_embeddings: false }, t);
+    const r = model(
+      'phi3',
+      {
+        architectures: ['Phi3ForCausalLM'],
+        model_type: 'phi3',
+        hidden_size: H,
+        intermediate_size: F,
+        num_attention_heads: 32,
+        num_key_value_heads: 32,
+        num_hidden_layers: 32,
+        vocab_size: 32064,
+        tie_word_embeddings: false,
+      },
+      t,
+    );
     expect([r.family, r.parameterCount, r.shapeMismatches, r.missing]).toEqual(['phi3', 3_821_079_552, [], []]);
     expect(r.tensors.find((x) => x.name.endsWith('qkv_proj.weight'))!.role).toBe('attn_qkv');
     expect(r.tensors.find((x) => x.name.endsWith('gate_up_proj.weight'))!.role).toBe('mlp_gate_up');
@@ -152,16 +290,32 @@ describe('per-expert and fused layouts in Hugging Face naming', () => {
 
 describe('disagreements are named: the field, the tensor, the expected shape', () => {
   it('config.json says 4 KV heads, the tensors hold 8: every K/V projection is a ✗ naming num_key_value_heads', () => {
-    const r = model('llama32-badcfg', { ...CONFIGS['llama-3.2-1b'], num_key_value_heads: 4 }, llamaLikeTensors(LLAMA32_1B));
+    const r = model(
+      'llama32-badcfg',
+      { ...CONFIGS['llama-3.2-1b'], num_key_value_heads: 4 },
+      llamaLikeTensors(LLAMA32_1B),
+    );
     expect(r.shapeMismatches).toHaveLength(32);
-    expect(r.shapeMismatches[0]).toMatchObject({ name: 'model.layers.0.self_attn.k_proj.weight', actual: [512, 2048], expected: [256, 2048] });
-    expect(r.shapeMismatches[0].because).toBe('[kv_heads*head_dim, hidden] = [256, 2048] (kv_heads 4 from config.json num_key_value_heads; head_dim 64 from config.json head_dim; hidden 2048 from config.json hidden_size)');
+    expect(r.shapeMismatches[0]).toMatchObject({
+      name: 'model.layers.0.self_attn.k_proj.weight',
+      actual: [512, 2048],
+      expected: [256, 2048],
+    });
+    expect(r.shapeMismatches[0].because).toBe(
+      '[kv_heads*head_dim, hidden] = [256, 2048] (kv_heads 4 from config.json num_key_value_heads; head_dim 64 from config.json head_dim; hidden 2048 from config.json hidden_size)',
+    );
   });
 
   it('config.json says 20 layers for a 16-layer file, and untied embeddings with no output head', () => {
-    const r = model('llama32-layers', { ...CONFIGS['llama-3.2-1b'], num_hidden_layers: 20, tie_word_embeddings: false }, llamaLikeTensors(LLAMA32_1B));
+    const r = model(
+      'llama32-layers',
+      { ...CONFIGS['llama-3.2-1b'], num_hidden_layers: 20, tie_word_embeddings: false },
+      llamaLikeTensors(LLAMA32_1B),
+    );
     const failed = r.configChecks.filter((c) => !c.ok).map((c) => c.message);
-    expect(failed).toContain('config.json num_hidden_layers = 20, but highest layer index in the names (model.layers.15.input_layernorm.weight) gives layers = 16');
+    expect(failed).toContain(
+      'config.json num_hidden_layers = 20, but highest layer index in the names (model.layers.15.input_layernorm.weight) gives layers = 16',
+    );
     expect(failed).toContain('config.json tie_word_embeddings = false, but the file has no output head (lm_head)');
     expect(r.missingCount).toBe(4 * 9 + 1);
     expect(r.missing.at(-1)).toEqual({ name: 'lm_head.weight', role: 'lm_head' });
@@ -181,7 +335,11 @@ describe('--family reads a file as the family given', () => {
   it('no detection; the reasons say so, and how well the names fit', () => {
     const llama = contracts.find((c) => c.family === 'llama')!;
     const r = buildFileReport(openModelFiles(join(dir, 'gpt2')), contracts, { family: llama });
-    expect([r.family, r.detection.via, r.detection.reasons]).toEqual(['llama', '--family', ['read as llama (--family), not detected', 'tensor names: 0 of 160 match llama\'s naming']]);
+    expect([r.family, r.detection.via, r.detection.reasons]).toEqual([
+      'llama',
+      '--family',
+      ['read as llama (--family), not detected', "tensor names: 0 of 160 match llama's naming"],
+    ]);
     expect(r.unknown).toHaveLength(160);
   });
 });

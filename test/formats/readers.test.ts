@@ -4,8 +4,27 @@ import { join } from 'node:path';
 import { gguf as hfGguf, GGMLFileQuantizationType, GGMLQuantizationType } from '@huggingface/gguf';
 import { describe, expect, it } from 'vitest';
 import { MicrogptError } from '../../src/errors.js';
-import { bitsPerWeight, GGML_TYPES, ggmlType, LLAMA_FILE_TYPES, openModelFiles, readGgufHeader, readSafetensorsHeader } from '../../src/formats/index.js';
-import { CONFIGS, ggufBytes, gpt2Tensors, llama2Q4KMGguf, LLAMA2_7B, llamaLikeTensors, safetensorsHeader, writeModelDir, writeSparseGguf, writeSparseSafetensors } from '../helpers/model-files.js';
+import {
+  bitsPerWeight,
+  GGML_TYPES,
+  ggmlType,
+  LLAMA_FILE_TYPES,
+  openModelFiles,
+  readGgufHeader,
+  readSafetensorsHeader,
+} from '../../src/formats/index.js';
+import {
+  CONFIGS,
+  ggufBytes,
+  gpt2Tensors,
+  llama2Q4KMGguf,
+  LLAMA2_7B,
+  llamaLikeTensors,
+  safetensorsHeader,
+  writeModelDir,
+  writeSparseGguf,
+  writeSparseSafetensors,
+} from '../helpers/model-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-formats-'));
 const at = (name: string) => join(dir, name);
@@ -20,7 +39,13 @@ describe('safetensors headers', () => {
     expect(h.metadata.get('format')).toBe('pt');
     expect(h.problems).toEqual([]);
     const wte = h.tensors.find((t) => t.name === 'wte.weight')!;
-    expect([wte.shape, wte.dtype, wte.elements, wte.bytes, wte.offset]).toEqual([[50257, 768], 'F32', 50257 * 768, 50257 * 768 * 4, h.dataStart]);
+    expect([wte.shape, wte.dtype, wte.elements, wte.bytes, wte.offset]).toEqual([
+      [50257, 768],
+      'F32',
+      50257 * 768,
+      50257 * 768 * 4,
+      h.dataStart,
+    ]);
     // Consecutive tensors tile the data section.
     const sorted = [...h.tensors].sort((a, b) => a.offset - b.offset);
     sorted.slice(1).forEach((t, i) => expect(t.offset).toBe(sorted[i].offset + sorted[i].bytes));
@@ -36,22 +61,51 @@ describe('safetensors headers', () => {
       b.write(json, 8);
       const p = at(`bad-${Math.random()}.safetensors`);
       writeFileSync(p, b);
-      return readSafetensorsHeader(p).problems.map((x) => `${x.where}: ${x.message}`).join('\n');
+      return readSafetensorsHeader(p)
+        .problems.map((x) => `${x.where}: ${x.message}`)
+        .join('\n');
     };
     expect(head.length).toBeGreaterThan(8);
-    expect(mk({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] }, b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] } }, 24)).toMatch(/tensor "b": bytes 8..24 overlap tensor "a"/);
-    expect(mk({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [16, 24] } }, 24)).toMatch(/bytes 8..16 belong to no tensor/);
-    expect(mk({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8)).toMatch(/tensor "a": data_offsets \[0, 16\] are outside the data section \(8 bytes\)/);
-    expect(mk({ a: { dtype: 'Q4', shape: [4], data_offsets: [0, 16] } }, 16)).toMatch(/dtype "Q4" is not a safetensors dtype/);
-    expect(mk({ a: { dtype: 'F16', shape: [4], data_offsets: [0, 16] } }, 16)).toMatch(/needs 8 bytes but data_offsets span 16/);
-    expect(mk({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 12)).toMatch(/bytes 4..12 belong to no tensor \(file length ≠ header \+ data/);
+    expect(
+      mk(
+        {
+          a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] },
+          b: { dtype: 'F32', shape: [4], data_offsets: [8, 24] },
+        },
+        24,
+      ),
+    ).toMatch(/tensor "b": bytes 8..24 overlap tensor "a"/);
+    expect(
+      mk(
+        {
+          a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+          b: { dtype: 'F32', shape: [2], data_offsets: [16, 24] },
+        },
+        24,
+      ),
+    ).toMatch(/bytes 8..16 belong to no tensor/);
+    expect(mk({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8)).toMatch(
+      /tensor "a": data_offsets \[0, 16\] are outside the data section \(8 bytes\)/,
+    );
+    expect(mk({ a: { dtype: 'Q4', shape: [4], data_offsets: [0, 16] } }, 16)).toMatch(
+      /dtype "Q4" is not a safetensors dtype/,
+    );
+    expect(mk({ a: { dtype: 'F16', shape: [4], data_offsets: [0, 16] } }, 16)).toMatch(
+      /needs 8 bytes but data_offsets span 16/,
+    );
+    expect(mk({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 12)).toMatch(
+      /bytes 4..12 belong to no tensor \(file length ≠ header \+ data/,
+    );
   });
 
   it('refuses what cannot be a header: short file, lying length, not JSON', () => {
     const cases: Array<[Buffer, RegExp]> = [
       [Buffer.from([1, 2, 3]), /truncated: 3 bytes/],
       [Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 1]), Buffer.from('{}')]), /exceeds the 104857600-byte limit/],
-      [Buffer.concat([Buffer.from([100, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}')]), /header length 100 runs past the end of the file \(10 bytes\)/],
+      [
+        Buffer.concat([Buffer.from([100, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{}')]),
+        /header length 100 runs past the end of the file \(10 bytes\)/,
+      ],
       [Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{x')]), /not valid JSON/],
       [Buffer.concat([Buffer.from([2, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('[]')]), /not a JSON object/],
     ];
@@ -80,25 +134,57 @@ describe('GGUF headers, checked against @huggingface/gguf (an independent reader
       expect(ours.tensors.find((x) => x.name === t.name)!.offset).toBe(ours.dataStart + Number(t.offset));
     });
     expect(ours.tensors.reduce((s, t) => s + t.elements, 0)).toBe(ref.parameterCount);
-    for (const key of ['general.architecture', 'llama.block_count', 'llama.embedding_length', 'general.file_type', 'llama.attention.head_count_kv']) {
+    for (const key of [
+      'general.architecture',
+      'llama.block_count',
+      'llama.embedding_length',
+      'general.file_type',
+      'llama.attention.head_count_kv',
+    ]) {
       expect(ours.metadata.get(key)!.value, key).toBe(ref.metadata[key as keyof typeof ref.metadata]);
     }
     // The token list is walked but not kept: its length and first elements only.
-    const tokens = ours.metadata.get('tokenizer.ggml.tokens')!.value as { length: number; values: unknown[]; complete: boolean };
-    expect([tokens.length, tokens.values, tokens.complete]).toEqual([((ref.metadata as Record<string, unknown>)['tokenizer.ggml.tokens'] as string[]).length, ['<unk>', '<s>', '</s>'], false]);
+    const tokens = ours.metadata.get('tokenizer.ggml.tokens')!.value as {
+      length: number;
+      values: unknown[];
+      complete: boolean;
+    };
+    expect([tokens.length, tokens.values, tokens.complete]).toEqual([
+      ((ref.metadata as Record<string, unknown>)['tokenizer.ggml.tokens'] as string[]).length,
+      ['<unk>', '<s>', '</s>'],
+      false,
+    ]);
     expect(ours.problems).toEqual([]);
   });
 
   it('with fullArrays every element is kept', () => {
-    const tokens = readGgufHeader(path, { fullArrays: true }).metadata.get('tokenizer.ggml.tokens')!.value as { values: string[] };
+    const tokens = readGgufHeader(path, { fullArrays: true }).metadata.get('tokenizer.ggml.tokens')!.value as {
+      values: string[];
+    };
     expect(tokens.values).toHaveLength(32000);
     expect(tokens.values[31999]).toBe('tok31999');
   });
 
   it('ggml type ids and names agree with the reference; block sizes with the ggml byte counts', () => {
-    for (const t of GGML_TYPES.filter((x) => !x.removed)) expect(GGMLQuantizationType[t.id], `type ${t.id}`).toBe(t.name);
+    for (const t of GGML_TYPES.filter((x) => !x.removed))
+      expect(GGMLQuantizationType[t.id], `type ${t.id}`).toBe(t.name);
     // Bytes per block from ggml-common.h's static asserts, by hand.
-    const known: Array<[string, number, number]> = [['Q4_0', 32, 18], ['Q4_1', 32, 20], ['Q5_0', 32, 22], ['Q5_1', 32, 24], ['Q8_0', 32, 34], ['Q2_K', 256, 84], ['Q3_K', 256, 110], ['Q4_K', 256, 144], ['Q5_K', 256, 176], ['Q6_K', 256, 210], ['Q8_K', 256, 292], ['IQ4_XS', 256, 136], ['IQ2_XXS', 256, 66], ['BF16', 1, 2]];
+    const known: Array<[string, number, number]> = [
+      ['Q4_0', 32, 18],
+      ['Q4_1', 32, 20],
+      ['Q5_0', 32, 22],
+      ['Q5_1', 32, 24],
+      ['Q8_0', 32, 34],
+      ['Q2_K', 256, 84],
+      ['Q3_K', 256, 110],
+      ['Q4_K', 256, 144],
+      ['Q5_K', 256, 176],
+      ['Q6_K', 256, 210],
+      ['Q8_K', 256, 292],
+      ['IQ4_XS', 256, 136],
+      ['IQ2_XXS', 256, 66],
+      ['BF16', 1, 2],
+    ];
     for (const [name, block, bytes] of known) {
       const t = GGML_TYPES.find((x) => x.name === name)!;
       expect([t.blockSize, t.typeSize], name).toEqual([block, bytes]);
@@ -109,17 +195,27 @@ describe('GGUF headers, checked against @huggingface/gguf (an independent reader
 
   it('general.file_type names agree with the reference (MOSTLY_Q4_K_M = 15)', () => {
     expect(LLAMA_FILE_TYPES.get(15)).toBe('MOSTLY_Q4_K_M');
-    for (const [id, name] of LLAMA_FILE_TYPES) if (!name.includes('removed')) expect(`MOSTLY_${GGMLFileQuantizationType[id]}`.replace('MOSTLY_F32', 'ALL_F32'), `file type ${id}`).toBe(name);
+    for (const [id, name] of LLAMA_FILE_TYPES)
+      if (!name.includes('removed'))
+        expect(`MOSTLY_${GGMLFileQuantizationType[id]}`.replace('MOSTLY_F32', 'ALL_F32'), `file type ${id}`).toBe(name);
   });
 
   it('collects bad tensors as problems: unknown type, misalignment, overlap, past the end', () => {
     const p = at('bad.gguf');
-    const { head } = ggufBytes([['general.architecture', 'string', 'llama']], [{ name: 'a', dims: [32], type: 0 }, { name: 'b', dims: [32], type: 0 }]);
+    const { head } = ggufBytes(
+      [['general.architecture', 'string', 'llama']],
+      [
+        { name: 'a', dims: [32], type: 0 },
+        { name: 'b', dims: [32], type: 0 },
+      ],
+    );
     // Rewrite b's offset to overlap a and be misaligned, then keep the file short.
     const bOffsetAt = head.lastIndexOf(Buffer.from('b')) + 1 + 4 + 8 + 4;
     head.writeBigUInt64LE(8n, bOffsetAt);
     writeFileSync(p, Buffer.concat([head, Buffer.alloc(64)]));
-    const text = readGgufHeader(p).problems.map((x) => `${x.where}: ${x.message}`).join('\n');
+    const text = readGgufHeader(p)
+      .problems.map((x) => `${x.where}: ${x.message}`)
+      .join('\n');
     expect(text).toMatch(/tensor "b": data offset 8 is not a multiple of the alignment 32/);
     expect(text).toMatch(/tensor "b": data at 8 overlaps "a"/);
   });
@@ -152,7 +248,7 @@ describe('GGUF headers, checked against @huggingface/gguf (an independent reader
 });
 
 describe('model folders and shards', () => {
-  it('a sharded 13 GB Llama-2-7B folder is read from the index and each shard\'s header', () => {
+  it("a sharded 13 GB Llama-2-7B folder is read from the index and each shard's header", () => {
     const d = at('llama2');
     writeModelDir(d, CONFIGS['llama-2-7b'], llamaLikeTensors(LLAMA2_7B), 3);
     const f = openModelFiles(d);
@@ -174,15 +270,33 @@ describe('model folders and shards', () => {
     expect(problems.join('\n')).toMatch(/shard "model-00009-of-00009.safetensors": is missing/);
     // The same tensor written into both shards.
     const d2 = at('dup');
-    writeModelDir(d2, null, [{ name: 'a', shape: [2], dtype: 'F32' }, { name: 'b', shape: [2], dtype: 'F32' }], 2);
-    writeSparseSafetensors(join(d2, 'model-00002-of-00002.safetensors'), [{ name: 'b', shape: [2], dtype: 'F32' }, { name: 'a', shape: [2], dtype: 'F32' }]);
-    expect(openModelFiles(d2).problems.map((p) => p.message).join('\n')).toMatch(/is in two shards: model-00001-of-00002.safetensors and model-00002-of-00002.safetensors/);
+    writeModelDir(
+      d2,
+      null,
+      [
+        { name: 'a', shape: [2], dtype: 'F32' },
+        { name: 'b', shape: [2], dtype: 'F32' },
+      ],
+      2,
+    );
+    writeSparseSafetensors(join(d2, 'model-00002-of-00002.safetensors'), [
+      { name: 'b', shape: [2], dtype: 'F32' },
+      { name: 'a', shape: [2], dtype: 'F32' },
+    ]);
+    expect(
+      openModelFiles(d2)
+        .problems.map((p) => p.message)
+        .join('\n'),
+    ).toMatch(/is in two shards: model-00001-of-00002.safetensors and model-00002-of-00002.safetensors/);
   });
 
   it('a shard name with a path in it is refused', () => {
     const d = at('escape');
     writeModelDir(d, null, [{ name: 'a', shape: [2], dtype: 'F32' }], 1);
-    writeFileSync(join(d, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: '../model.safetensors' } }));
+    writeFileSync(
+      join(d, 'model.safetensors.index.json'),
+      JSON.stringify({ weight_map: { a: '../model.safetensors' } }),
+    );
     expect(() => openModelFiles(d)).toThrow(/is not a plain file name beside the index/);
   });
 

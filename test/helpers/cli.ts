@@ -12,8 +12,16 @@ export interface CliResult {
 
 /** A rejected input: exit 2, nothing on stdout, one line on stderr that matches `message` and has no stack trace. */
 export function expectOneLineError(r: CliResult, message: RegExp, code = 2): void {
-  if (r.code !== code || r.stdout !== '' || r.stderr.trimEnd().split('\n').length !== 1 || !message.test(r.stderr) || /\n\s+at /.test(r.stderr)) {
-    throw new Error(`expected exit ${code}, empty stdout and one stderr line matching ${message}; got exit ${r.code}, stdout ${JSON.stringify(r.stdout.slice(0, 200))}, stderr ${JSON.stringify(r.stderr)}`);
+  if (
+    r.code !== code ||
+    r.stdout !== '' ||
+    r.stderr.trimEnd().split('\n').length !== 1 ||
+    !message.test(r.stderr) ||
+    /\n\s+at /.test(r.stderr)
+  ) {
+    throw new Error(
+      `expected exit ${code}, empty stdout and one stderr line matching ${message}; got exit ${r.code}, stdout ${JSON.stringify(r.stdout.slice(0, 200))}, stderr ${JSON.stringify(r.stderr)}`,
+    );
   }
 }
 

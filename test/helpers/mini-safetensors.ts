@@ -3,7 +3,10 @@
  * little-endian header length, JSON header, raw little-endian data), sharing
  * no code with the project's own reader.
  */
-export function readSafetensors(bytes: Uint8Array): { metadata: Record<string, string>; tensors: Record<string, { dtype: string; shape: number[]; values: number[] }> } {
+export function readSafetensors(bytes: Uint8Array): {
+  metadata: Record<string, string>;
+  tensors: Record<string, { dtype: string; shape: number[]; values: number[] }>;
+} {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(dv.getBigUint64(0, true));
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
@@ -14,7 +17,8 @@ export function readSafetensors(bytes: Uint8Array): { metadata: Record<string, s
     const [b, end] = e.data_offsets;
     const size = e.dtype === 'F32' ? 4 : 8;
     const values: number[] = [];
-    for (let o = base + b; o < base + end; o += size) values.push(size === 4 ? dv.getFloat32(o, true) : dv.getFloat64(o, true));
+    for (let o = base + b; o < base + end; o += size)
+      values.push(size === 4 ? dv.getFloat32(o, true) : dv.getFloat64(o, true));
     tensors[name] = { dtype: e.dtype, shape: e.shape, values };
   }
   return { metadata: header.__metadata__ ?? {}, tensors };

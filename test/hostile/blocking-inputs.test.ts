@@ -23,11 +23,15 @@ describe('endless, blocking and oversized inputs are refused before reading (one
     ['/dev/zero as --data', ['train', '--data', '/dev/zero', '--no-out'], /MG041: \/dev\/zero: is not a regular file/],
     ['/dev/zero as --kernel', ['explain', '--kernel', '/dev/zero'], /MG013: \/dev\/zero: is not a regular file/],
     ['a FIFO as --data', ['eval', '--data', fifo], /MG041: .*names\.txt: is not a regular file/],
-    ['a FIFO inside a --contracts folder', ['contracts', 'list', '--contracts', contracts], /MG013: .*family\.json: is not a regular file/],
+    [
+      'a FIFO inside a --contracts folder',
+      ['contracts', 'list', '--contracts', contracts],
+      /MG013: .*family\.json: is not a regular file/,
+    ],
     ['a FIFO as a model path', ['inspect', fifo], /MG061: .*not a regular file/],
     ['a 300 MB --data file', ['eval', '--data', huge], /MG041: .*is 314572800 bytes, over the 268435456-byte limit/],
   ];
-  for (const [what, args, message] of cases) it(what, async () => expectOneLineError((await runCli(args)), message));
+  for (const [what, args, message] of cases) it(what, async () => expectOneLineError(await runCli(args), message));
   it('/dev/zero given to contracts validate: reported as an invalid file (exit 1), not read', async () => {
     const r = await runCli(['contracts', 'validate', '/dev/zero']);
     expect(r.code).toBe(1);

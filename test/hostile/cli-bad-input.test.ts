@@ -35,37 +35,212 @@ nanData.writeFloatLE(NaN, 4 * 5);
 
 const checkpoints: Array<[string, string, RegExp]> = [
   ['truncated to 5 bytes', file('short.safetensors', valid.subarray(0, 5)), /MG050: .*truncated: 5 bytes/],
-  ['truncated inside the data', file('cut.safetensors', valid.subarray(0, valid.length - 100)), /MG054: .*outside the data section/],
-  ['header length larger than the file', st('long.safetensors', header, data, BigInt(valid.length)), /MG051: .*runs past the end of the file/],
-  ['absurd header length', st('absurd.safetensors', header, data, 2n ** 40n), /MG051: .*exceeds the 104857600-byte limit/],
-  ['header not JSON', file('notjson.safetensors', Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{{{{')])), /MG052: .*not valid JSON/],
+  [
+    'truncated inside the data',
+    file('cut.safetensors', valid.subarray(0, valid.length - 100)),
+    /MG054: .*outside the data section/,
+  ],
+  [
+    'header length larger than the file',
+    st('long.safetensors', header, data, BigInt(valid.length)),
+    /MG051: .*runs past the end of the file/,
+  ],
+  [
+    'absurd header length',
+    st('absurd.safetensors', header, data, 2n ** 40n),
+    /MG051: .*exceeds the 104857600-byte limit/,
+  ],
+  [
+    'header not JSON',
+    file('notjson.safetensors', Buffer.concat([Buffer.from([4, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{{{{')])),
+    /MG052: .*not valid JSON/,
+  ],
   ['header not an object', st('array.safetensors', [1, 2, 3], Buffer.alloc(0)), /MG052: .*not a JSON object/],
-  ['unknown dtype', st('dtype.safetensors', edit((h) => (h.wte.dtype = 'Q4_K'))), /MG053: .*dtype "Q4_K" is unknown; this tool reads F32 and F64/],
-  ['shape × dtype ≠ byte range', st('size.safetensors', edit((h) => (h.wte.shape = [27, 15]))), /MG054: .*needs 1620 bytes but data_offsets span 1728/],
-  ['overlapping offsets', st('overlap.safetensors', edit((h) => (h.wpe.data_offsets = [h.wpe.data_offsets[0] - 4, h.wpe.data_offsets[1] - 4]))), /MG05[45]: /],
-  ['offsets out of range', st('range.safetensors', edit((h) => (h.lm_head.data_offsets = [1e9, 1e9 + 1728]))), /MG054: .*outside the data section/],
-  ['missing tensor', st('missing.safetensors', edit((h) => delete h['layer0.attn_wq']), data), /MG054|MG059/],
-  ['extra tensor', st('extra.safetensors', edit((h) => (h.bonus = { dtype: 'F32', shape: [1], data_offsets: [data.length, data.length + 4] })), Buffer.concat([data, Buffer.alloc(4)])), /MG059: .*unexpected tensor "bonus"/],
-  ['shape disagrees with the config', st('shape.safetensors', edit((h) => (h['layer0.mlp_fc1'].shape = [16, 64]))), /MG059: .*layer0\.mlp_fc1 has shape \[16, 64\], the config needs \[64, 16\]/],
-  ['metadata not strings', st('meta.safetensors', edit((h) => (h.__metadata__.config = { nEmbd: 16 }))), /MG056: .*__metadata__\.config is not a string/],
-  ['metadata format wrong', st('format.safetensors', edit((h) => (h.__metadata__.format = 'pt'))), /MG058: .*format is "pt", expected "microgpt"/],
-  ['metadata config invalid', st('config.safetensors', edit((h) => (h.__metadata__.config = '{"nEmbd": -4}'))), /MG058: .*config\.vocab_size is undefined/],
+  [
+    'unknown dtype',
+    st(
+      'dtype.safetensors',
+      edit((h) => (h.wte.dtype = 'Q4_K')),
+    ),
+    /MG053: .*dtype "Q4_K" is unknown; this tool reads F32 and F64/,
+  ],
+  [
+    'shape × dtype ≠ byte range',
+    st(
+      'size.safetensors',
+      edit((h) => (h.wte.shape = [27, 15])),
+    ),
+    /MG054: .*needs 1620 bytes but data_offsets span 1728/,
+  ],
+  [
+    'overlapping offsets',
+    st(
+      'overlap.safetensors',
+      edit((h) => (h.wpe.data_offsets = [h.wpe.data_offsets[0] - 4, h.wpe.data_offsets[1] - 4])),
+    ),
+    /MG05[45]: /,
+  ],
+  [
+    'offsets out of range',
+    st(
+      'range.safetensors',
+      edit((h) => (h.lm_head.data_offsets = [1e9, 1e9 + 1728])),
+    ),
+    /MG054: .*outside the data section/,
+  ],
+  [
+    'missing tensor',
+    st(
+      'missing.safetensors',
+      edit((h) => delete h['layer0.attn_wq']),
+      data,
+    ),
+    /MG054|MG059/,
+  ],
+  [
+    'extra tensor',
+    st(
+      'extra.safetensors',
+      edit((h) => (h.bonus = { dtype: 'F32', shape: [1], data_offsets: [data.length, data.length + 4] })),
+      Buffer.concat([data, Buffer.alloc(4)]),
+    ),
+    /MG059: .*unexpected tensor "bonus"/,
+  ],
+  [
+    'shape disagrees with the config',
+    st(
+      'shape.safetensors',
+      edit((h) => (h['layer0.mlp_fc1'].shape = [16, 64])),
+    ),
+    /MG059: .*layer0\.mlp_fc1 has shape \[16, 64\], the config needs \[64, 16\]/,
+  ],
+  [
+    'metadata not strings',
+    st(
+      'meta.safetensors',
+      edit((h) => (h.__metadata__.config = { nEmbd: 16 })),
+    ),
+    /MG056: .*__metadata__\.config is not a string/,
+  ],
+  [
+    'metadata format wrong',
+    st(
+      'format.safetensors',
+      edit((h) => (h.__metadata__.format = 'pt')),
+    ),
+    /MG058: .*format is "pt", expected "microgpt"/,
+  ],
+  [
+    'metadata config invalid',
+    st(
+      'config.safetensors',
+      edit((h) => (h.__metadata__.config = '{"nEmbd": -4}')),
+    ),
+    /MG058: .*config\.vocab_size is undefined/,
+  ],
   ['NaN weight', st('nan.safetensors', header, nanData), /MG060: .*holds NaN at index 5/],
-  ['control characters in a tensor name are escaped', st('ctrl.safetensors', edit((h) => (h['evil\u001b[31m'] = { dtype: 'F32', shape: [0], data_offsets: [data.length, data.length] }))), /MG059: .*unexpected tensor "evil\\u001b\[31m"/],
+  [
+    'control characters in a tensor name are escaped',
+    st(
+      'ctrl.safetensors',
+      edit((h) => (h['evil\u001b[31m'] = { dtype: 'F32', shape: [0], data_offsets: [data.length, data.length] })),
+    ),
+    /MG059: .*unexpected tensor "evil\\u001b\[31m"/,
+  ],
 ];
 
 mkdirSync(join(dir, 'adir.json'));
-const okContract = JSON.parse(JSON.stringify(await import(join(ROOT, 'contracts', 'opt.json'), { with: { type: 'json' } }).then((m) => m.default)));
+const okContract = JSON.parse(
+  JSON.stringify(await import(join(ROOT, 'contracts', 'opt.json'), { with: { type: 'json' } }).then((m) => m.default)),
+);
 const contracts: Array<[string, string[], RegExp]> = [
-  ['contract syntax error', ['explain', '--kernel', file('syntax.json', '{\n  "family": "x"\n  "vendor": 1\n}')], /MG010: .*syntax\.json: line 3, column 3/],
-  ['contract schema violation', ['explain', '--kernel', file('schema.json.bad.json', JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], layers: 'twelve' } } }))], /MG011: .*: \/sizes\/x\/layers: /],
-  ['contract inconsistent sizes', ['explain', '--kernel', file('incons.json', JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], heads: 7 } } }))], /MG012: .*\/sizes\/x\/heads: heads \(7\) × head_dim must equal hidden/],
-  ['contract unknown constraint value', ['explain', '--kernel', file('unk.json', JSON.stringify({ ...okContract, constraints: { ...okContract.constraints, mlp_type: 'moe' } }))], /MG011: .*"moe" is not allowed; one of: relu_mlp, gelu_mlp, swiglu, gated_mlp/],
-  ['contract absurd numbers', ['explain', '--kernel', file('huge.json', JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], context: 1e12 } } }))], /MG012: .*implausibly large/],
-  ['config.json syntax error', ['explain', '--kernel', file('config.json', '{"model_type": "llama",}')], /MG010: .*config\.json: line 1, column 24/],
-  ['config.json absurd numbers', ['explain', '--kernel', file('absurd-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 1e12, num_attention_heads: 32, num_hidden_layers: 2 }))], /MG018: .*hidden = 1000000000000 is not a usable size/],
-  ['config.json heads not divisible by KV heads', ['explain', '--kernel', file('kv-config.json', JSON.stringify({ model_type: 'llama', hidden_size: 96, num_attention_heads: 6, num_key_value_heads: 4, num_hidden_layers: 2 }))], /MG018: .*6 attention heads are not divisible by 4 key\/value heads/],
-  ['config.json of an unknown family', ['explain', '--kernel', join(ROOT, 'test', 'fixtures', 'hf', 'unknown-arch.json')], /MG019: /],
+  [
+    'contract syntax error',
+    ['explain', '--kernel', file('syntax.json', '{\n  "family": "x"\n  "vendor": 1\n}')],
+    /MG010: .*syntax\.json: line 3, column 3/,
+  ],
+  [
+    'contract schema violation',
+    [
+      'explain',
+      '--kernel',
+      file(
+        'schema.json.bad.json',
+        JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], layers: 'twelve' } } }),
+      ),
+    ],
+    /MG011: .*: \/sizes\/x\/layers: /,
+  ],
+  [
+    'contract inconsistent sizes',
+    [
+      'explain',
+      '--kernel',
+      file('incons.json', JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], heads: 7 } } })),
+    ],
+    /MG012: .*\/sizes\/x\/heads: heads \(7\) × head_dim must equal hidden/,
+  ],
+  [
+    'contract unknown constraint value',
+    [
+      'explain',
+      '--kernel',
+      file('unk.json', JSON.stringify({ ...okContract, constraints: { ...okContract.constraints, mlp_type: 'moe' } })),
+    ],
+    /MG011: .*"moe" is not allowed; one of: relu_mlp, gelu_mlp, swiglu, gated_mlp/,
+  ],
+  [
+    'contract absurd numbers',
+    [
+      'explain',
+      '--kernel',
+      file(
+        'huge.json',
+        JSON.stringify({ ...okContract, sizes: { x: { ...okContract.sizes['125m'], context: 1e12 } } }),
+      ),
+    ],
+    /MG012: .*implausibly large/,
+  ],
+  [
+    'config.json syntax error',
+    ['explain', '--kernel', file('config.json', '{"model_type": "llama",}')],
+    /MG010: .*config\.json: line 1, column 24/,
+  ],
+  [
+    'config.json absurd numbers',
+    [
+      'explain',
+      '--kernel',
+      file(
+        'absurd-config.json',
+        JSON.stringify({ model_type: 'llama', hidden_size: 1e12, num_attention_heads: 32, num_hidden_layers: 2 }),
+      ),
+    ],
+    /MG018: .*hidden = 1000000000000 is not a usable size/,
+  ],
+  [
+    'config.json heads not divisible by KV heads',
+    [
+      'explain',
+      '--kernel',
+      file(
+        'kv-config.json',
+        JSON.stringify({
+          model_type: 'llama',
+          hidden_size: 96,
+          num_attention_heads: 6,
+          num_key_value_heads: 4,
+          num_hidden_layers: 2,
+        }),
+      ),
+    ],
+    /MG018: .*6 attention heads are not divisible by 4 key\/value heads/,
+  ],
+  [
+    'config.json of an unknown family',
+    ['explain', '--kernel', join(ROOT, 'test', 'fixtures', 'hf', 'unknown-arch.json')],
+    /MG019: /,
+  ],
   ['a directory as a contract', ['explain', '--kernel', join(dir, 'adir.json')], /MG013: .*is a directory/],
 ];
 
@@ -81,10 +256,18 @@ const args: Array<[string, string[], RegExp]> = [
   ['a directory as the model', ['trace', 'mar', '--model', dir], /MG057: .*is a directory/],
   ['a directory as --data', ['eval', '--data', dir], /MG041: .*is a directory/],
   ['an empty data file', ['train', '--data', file('empty.txt', '\n\n')], /MG042: /],
-  ['unwritable output path', ['train', '--steps', '1', '--out', join(dir, 'nope', 'm.safetensors')], /MG040: .*does not exist/],
+  [
+    'unwritable output path',
+    ['train', '--steps', '1', '--out', join(dir, 'nope', 'm.safetensors')],
+    /MG040: .*does not exist/,
+  ],
   ['a directory as --out', ['train', '--steps', '1', '--out', dir], /MG040: .*is a directory/],
   ['unknown command', ['tarin'], /MG000: unknown command 'tarin' \(Did you mean train\?\)/],
-  ['unknown flag', ['explain', '--atention', 'mar'], /MG000: unknown option '--atention' \(Did you mean --attention\?\)/],
+  [
+    'unknown flag',
+    ['explain', '--atention', 'mar'],
+    /MG000: unknown option '--atention' \(Did you mean --attention\?\)/,
+  ],
   ['unknown family', ['explain', '--kernel', 'lamma'], /MG014: .*did you mean "llama"/],
   ['unknown example', ['example', 'explain'], /MG017: .*did you mean "explain_attention"/],
   ['unknown error code', ['explain', 'MG999'], /MG006: /],
@@ -92,7 +275,12 @@ const args: Array<[string, string[], RegExp]> = [
 
 describe.each([
   // eval reads checkpoints through the strict microgpt loader (inspect reads any model file; see test/cli/model-files.test.ts).
-  ['checkpoints', checkpoints.map(([what, path, message]) => [what, ['eval', '--model', path], message] as [string, string[], RegExp])],
+  [
+    'checkpoints',
+    checkpoints.map(
+      ([what, path, message]) => [what, ['eval', '--model', path], message] as [string, string[], RegExp],
+    ),
+  ],
   ['contracts and config.json', contracts],
   ['text and arguments', args],
 ])('bad %s: one line on stderr with a code, nothing on stdout, exit 2', (_, cases) => {
@@ -112,11 +300,15 @@ describe('error codes are documented', () => {
   it('every code in the source has an entry that `microgpt explain CODE` prints', async () => {
     const { ERROR_CODES } = await import('../../src/error-codes.js');
     const { execSync } = await import('node:child_process');
-    const used = new Set(execSync(`grep -rhoE "'MG[0-9]{3}'" ${join(ROOT, 'src')}`, { encoding: 'utf8' }).match(/MG\d{3}/g));
+    const used = new Set(
+      execSync(`grep -rhoE "'MG[0-9]{3}'" ${join(ROOT, 'src')}`, { encoding: 'utf8' }).match(/MG\d{3}/g),
+    );
     for (const code of used) expect(ERROR_CODES[code], code).toBeDefined();
     const r = await runCli(['explain', 'MG060']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/MG060: checkpoint holds NaN or infinite weights[\s\S]*Fix: /);
-    expect((await runCli(['explain', '--errors'])).stdout.match(/^ {2}MG\d{3}/gm)!.length).toBe(Object.keys(ERROR_CODES).length);
+    expect((await runCli(['explain', '--errors'])).stdout.match(/^ {2}MG\d{3}/gm)!.length).toBe(
+      Object.keys(ERROR_CODES).length,
+    );
   });
 });

@@ -19,19 +19,50 @@ beforeAll(async () => {
   expect((await runCli(['train', '--steps', '3', '--out', ckpt])).code).toBe(0);
   mkdirSync(contracts);
   const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8'));
-  writeFileSync(join(contracts, 'evil.json'), JSON.stringify({ ...opt, $schema: undefined, family: 'evil', display_name: `Evil${EVIL}`, vendor: `V${EVIL}`, aliases: [], architectures: [], model_type: 'evil' }));
-  writeModelDir(modelDir, { architectures: [`Llama${EVIL}`], model_type: `x${EVIL}` }, [{ name: `w${EVIL}.weight`, shape: [4, 4], dtype: 'F32' }, { name: 'model.embed_tokens.weight', shape: [10, 4], dtype: 'F32' }]);
-  writeSparseGguf(gguf, [['general.architecture', 'string', `arch${EVIL}`], [`key${EVIL}`, 'string', `value${EVIL}`]], [{ name: `t${EVIL}`, dims: [32], type: 0 }]);
+  writeFileSync(
+    join(contracts, 'evil.json'),
+    JSON.stringify({
+      ...opt,
+      $schema: undefined,
+      family: 'evil',
+      display_name: `Evil${EVIL}`,
+      vendor: `V${EVIL}`,
+      aliases: [],
+      architectures: [],
+      model_type: 'evil',
+    }),
+  );
+  writeModelDir(modelDir, { architectures: [`Llama${EVIL}`], model_type: `x${EVIL}` }, [
+    { name: `w${EVIL}.weight`, shape: [4, 4], dtype: 'F32' },
+    { name: 'model.embed_tokens.weight', shape: [10, 4], dtype: 'F32' },
+  ]);
+  writeSparseGguf(
+    gguf,
+    [
+      ['general.architecture', 'string', `arch${EVIL}`],
+      [`key${EVIL}`, 'string', `value${EVIL}`],
+    ],
+    [{ name: `t${EVIL}`, dims: [32], type: 0 }],
+  );
   copyFileSync(ckpt, join(dir, 'plain.safetensors'));
 });
 
 describe('no command lets a name from outside drive the terminal (ESC, BEL, bidi controls are escaped)', () => {
   const cases: Array<[string, () => string[]]> = [
-    ['explain --attention with a hostile --model path and --html path', () => ['explain', '--attention', 'mar', '--model', ckpt, '--html', join(dir, `a${EVIL}.html`)]],
-    ['explain --attention with a hostile display_name', () => ['explain', '--attention', 'mar', '--family', 'evil', '--contracts', contracts]],
+    [
+      'explain --attention with a hostile --model path and --html path',
+      () => ['explain', '--attention', 'mar', '--model', ckpt, '--html', join(dir, `a${EVIL}.html`)],
+    ],
+    [
+      'explain --attention with a hostile display_name',
+      () => ['explain', '--attention', 'mar', '--family', 'evil', '--contracts', contracts],
+    ],
     ['explain --kernel of a hostile contract', () => ['explain', '--kernel', 'evil', '--contracts', contracts, '-v']],
     ['contracts list', () => ['contracts', 'list', '--contracts', contracts]],
-    ['inspect a checkpoint at a hostile path, with --html', () => ['inspect', ckpt, '--html', join(dir, `i${EVIL}.html`)]],
+    [
+      'inspect a checkpoint at a hostile path, with --html',
+      () => ['inspect', ckpt, '--html', join(dir, `i${EVIL}.html`)],
+    ],
     ['eval, sample and trace with a hostile path', () => ['trace', 'emma', '--model', ckpt]],
     ['inspect a folder with hostile tensor names and config', () => ['inspect', modelDir, '-v']],
     ['validate it', () => ['validate', modelDir]],

@@ -26,14 +26,32 @@ function readsOrOurError(bytes: Uint8Array, name: string): boolean {
   }
 }
 
-const tiny = llamaLikeTensors({ hidden: 8, layers: 2, heads: 2, kvHeads: 1, headDim: 4, intermediate: 16, vocab: 11, tied: false, dtype: 'F32' });
+const tiny = llamaLikeTensors({
+  hidden: 8,
+  layers: 2,
+  heads: 2,
+  kvHeads: 1,
+  headDim: 4,
+  intermediate: 16,
+  vocab: 11,
+  tied: false,
+  dtype: 'F32',
+});
 const st = (() => {
   const { head, dataBytes } = safetensorsHeader(tiny, { format: 'pt' });
   return Buffer.concat([head, Buffer.alloc(dataBytes, 1)]);
 })();
-const kvs: GgufKv[] = [['general.architecture', 'string', 'llama'], ['llama.block_count', 'u32', 2], ['tokenizer.ggml.tokens', 'array', 'string', ['a', 'b', 'c']], ['general.alignment', 'u32', 32]];
+const kvs: GgufKv[] = [
+  ['general.architecture', 'string', 'llama'],
+  ['llama.block_count', 'u32', 2],
+  ['tokenizer.ggml.tokens', 'array', 'string', ['a', 'b', 'c']],
+  ['general.alignment', 'u32', 32],
+];
 const gg = (() => {
-  const { head, dataBytes } = ggufBytes(kvs, [{ name: 'token_embd.weight', dims: [8, 11], type: 0 }, { name: 'blk.0.attn_q.weight', dims: [8, 8], type: 0 }]);
+  const { head, dataBytes } = ggufBytes(kvs, [
+    { name: 'token_embd.weight', dims: [8, 11], type: 0 },
+    { name: 'blk.0.attn_q.weight', dims: [8, 8], type: 0 },
+  ]);
   return Buffer.concat([head, Buffer.alloc(dataBytes, 1)]);
 })();
 
@@ -60,10 +78,20 @@ describe('fuzzing the model-file readers: every mutation reads or fails with one
     expect(readsOrOurError(gg, 'seed.gguf')).toBe(true);
   });
   it('safetensors: 600 bit flips, truncations and lying lengths', () => {
-    fc.assert(fc.property(fc.oneof(flips(st, stHeader), truncations(st), lyingU64(st, 16)), (b) => readsOrOurError(b, 'x.safetensors')), { numRuns: 600, seed: 42 });
+    fc.assert(
+      fc.property(fc.oneof(flips(st, stHeader), truncations(st), lyingU64(st, 16)), (b) =>
+        readsOrOurError(b, 'x.safetensors'),
+      ),
+      { numRuns: 600, seed: 42 },
+    );
   });
   it('GGUF: 600 bit flips, truncations and lying counts and lengths', () => {
-    fc.assert(fc.property(fc.oneof(flips(gg, ggHeader), truncations(gg), lyingU64(gg, ggHeader)), (b) => readsOrOurError(b, 'x.gguf')), { numRuns: 600, seed: 42 });
+    fc.assert(
+      fc.property(fc.oneof(flips(gg, ggHeader), truncations(gg), lyingU64(gg, ggHeader)), (b) =>
+        readsOrOurError(b, 'x.gguf'),
+      ),
+      { numRuns: 600, seed: 42 },
+    );
   });
   it('deep JSON and a huge claimed array do not crash or allocate', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
@@ -75,7 +103,9 @@ describe('fuzzing the model-file readers: every mutation reads or fails with one
     // The array's element count, right after its element type: claim 2^50 strings.
     const at = head.indexOf(Buffer.from('tokenizer.ggml.tokens')) + 'tokenizer.ggml.tokens'.length + 4 + 4;
     head.writeBigUInt64LE(2n ** 50n, at);
-    expect(() => openModelFiles(writeTo(head, 'huge.gguf'))).toThrow(/claims 1125899906842624 elements, more than the file holds/);
+    expect(() => openModelFiles(writeTo(head, 'huge.gguf'))).toThrow(
+      /claims 1125899906842624 elements, more than the file holds/,
+    );
   });
 });
 

@@ -32,18 +32,24 @@ const valid = Buffer.from(checkpointBytes(Gpt.init(MICROGPT, 1), Tokenizer.defau
 const headerLen = Number(valid.readBigUInt64LE(0));
 
 /** Mutations of a valid file: bit flips anywhere, in the header, truncations, extensions, header edits. */
-const bitFlips = fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }).map((flips) => {
-  const b = Buffer.from(valid);
-  for (const [i, bit] of flips) b[i] ^= 1 << bit;
-  return b;
-});
-const headerFlips = fc.array(fc.tuple(fc.nat(headerLen + 7), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 }).map((flips) => {
-  const b = Buffer.from(valid);
-  for (const [i, bit] of flips) b[i] ^= 1 << bit;
-  return b;
-});
+const bitFlips = fc
+  .array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 })
+  .map((flips) => {
+    const b = Buffer.from(valid);
+    for (const [i, bit] of flips) b[i] ^= 1 << bit;
+    return b;
+  });
+const headerFlips = fc
+  .array(fc.tuple(fc.nat(headerLen + 7), fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 4 })
+  .map((flips) => {
+    const b = Buffer.from(valid);
+    for (const [i, bit] of flips) b[i] ^= 1 << bit;
+    return b;
+  });
 const truncations = fc.nat(valid.length - 1).map((n) => valid.subarray(0, n));
-const extensions = fc.uint8Array({ minLength: 1, maxLength: 64 }).map((extra) => Buffer.concat([valid, Buffer.from(extra)]));
+const extensions = fc
+  .uint8Array({ minLength: 1, maxLength: 64 })
+  .map((extra) => Buffer.concat([valid, Buffer.from(extra)]));
 const headerText = valid.toString('utf8', 8, 8 + headerLen);
 const headerEdits = fc
   .tuple(fc.nat(headerText.length - 1), fc.nat(40), fc.string({ maxLength: 12 }))
@@ -65,7 +71,10 @@ describe('checkpoint reader under mutated files', () => {
 
   it('bit flips, truncations, extensions, header edits, length fields: loads or raises MicrogptError (1,200 cases)', () => {
     const arb = fc.oneof(bitFlips, headerFlips, truncations, extensions, headerEdits, lengthFields);
-    fc.assert(fc.property(arb, (bytes) => loadsOrOurError(() => checkpointFromBytes('fuzz.safetensors', bytes))), { numRuns: 1200 });
+    fc.assert(
+      fc.property(arb, (bytes) => loadsOrOurError(() => checkpointFromBytes('fuzz.safetensors', bytes))),
+      { numRuns: 1200 },
+    );
   });
 
   it('a flipped bit in the weights either still loads (finite) or is reported as non-finite', () => {
@@ -88,16 +97,25 @@ describe('checkpoint reader under mutated files', () => {
 describe('contract loader under mutated files', () => {
   const text = readFileSync(join(ROOT, 'contracts', 'llama.json'), 'utf8');
   const mutations = fc.oneof(
-    fc.tuple(fc.nat(text.length - 1), fc.integer({ min: 0, max: 6 })).map(([i, bit]) => text.slice(0, i) + String.fromCharCode(text.charCodeAt(i) ^ (1 << bit)) + text.slice(i + 1)),
+    fc
+      .tuple(fc.nat(text.length - 1), fc.integer({ min: 0, max: 6 }))
+      .map(([i, bit]) => text.slice(0, i) + String.fromCharCode(text.charCodeAt(i) ^ (1 << bit)) + text.slice(i + 1)),
     fc.nat(text.length - 1).map((n) => text.slice(0, n)),
-    fc.tuple(fc.nat(text.length - 1), fc.nat(30), fc.string({ maxLength: 16 })).map(([at, cut, insert]) => text.slice(0, at) + insert + text.slice(at + cut)),
-    fc.tuple(fc.nat(text.length - 1), fc.constantFrom('-1', '0', '1e308', '"x"', 'null', '[]', '{}', 'true', '1.5', '"((((((((((hidden"')).map(([at, v]) => {
-      // replace the value after the n-th colon
-      const colon = text.indexOf(':', at);
-      if (colon < 0) return text;
-      const end = text.slice(colon + 1).search(/[,\n}]/);
-      return text.slice(0, colon + 1) + ' ' + v + text.slice(colon + 1 + end);
-    }),
+    fc
+      .tuple(fc.nat(text.length - 1), fc.nat(30), fc.string({ maxLength: 16 }))
+      .map(([at, cut, insert]) => text.slice(0, at) + insert + text.slice(at + cut)),
+    fc
+      .tuple(
+        fc.nat(text.length - 1),
+        fc.constantFrom('-1', '0', '1e308', '"x"', 'null', '[]', '{}', 'true', '1.5', '"((((((((((hidden"'),
+      )
+      .map(([at, v]) => {
+        // replace the value after the n-th colon
+        const colon = text.indexOf(':', at);
+        if (colon < 0) return text;
+        const end = text.slice(colon + 1).search(/[,\n}]/);
+        return text.slice(0, colon + 1) + ' ' + v + text.slice(colon + 1 + end);
+      }),
   );
   it('bit flips, truncations, edits and hostile values: loads or raises MicrogptError (1,200 cases)', async () => {
     await fc.assert(

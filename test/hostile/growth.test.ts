@@ -11,16 +11,41 @@ const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8')
 const contractDir = (name: string, c: object) => {
   const d = join(dir, name);
   mkdirSync(d);
-  writeFileSync(join(d, 'c.json'), JSON.stringify({ ...opt, $schema: undefined, aliases: [], architectures: [], model_type: name, family: name, ...c }));
+  writeFileSync(
+    join(d, 'c.json'),
+    JSON.stringify({
+      ...opt,
+      $schema: undefined,
+      aliases: [],
+      architectures: [],
+      model_type: name,
+      family: name,
+      ...c,
+    }),
+  );
   return d;
 };
 
 describe('what a file may claim is bounded, and the bound is said', () => {
   it('a contract with 65 sizes or 1,025 tensor templates is refused by the schema', async () => {
-    const many = contractDir('manysizes', { sizes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`s${i}`, opt.sizes['125m']])) });
-    expectOneLineError((await runCli(['explain', '--kernel', 'manysizes', '--contracts', many, '-v'])), /MG011: .*\/sizes: Expected object to have no more than 64 properties/);
-    const wide = contractDir('manytensors', { tensors: Array.from({ length: 1025 }, (_, i) => ({ role: 'attn_q', name: `x${i}.weight`, shape: ['hidden', 'hidden'] })) });
-    expectOneLineError((await runCli(['contracts', 'list', '--contracts', wide])), /MG011: .*\/tensors: Expected array length to be less or equal to 1024/);
+    const many = contractDir('manysizes', {
+      sizes: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`s${i}`, opt.sizes['125m']])),
+    });
+    expectOneLineError(
+      await runCli(['explain', '--kernel', 'manysizes', '--contracts', many, '-v']),
+      /MG011: .*\/sizes: Expected object to have no more than 64 properties/,
+    );
+    const wide = contractDir('manytensors', {
+      tensors: Array.from({ length: 1025 }, (_, i) => ({
+        role: 'attn_q',
+        name: `x${i}.weight`,
+        shape: ['hidden', 'hidden'],
+      })),
+    });
+    expectOneLineError(
+      await runCli(['contracts', 'list', '--contracts', wide]),
+      /MG011: .*\/tensors: Expected array length to be less or equal to 1024/,
+    );
   });
 
   it('a checkpoint claiming 2,000 positions or 20,000 characters is refused', () => {
@@ -45,7 +70,10 @@ describe('what a file may claim is bounded, and the bound is said', () => {
   it('training data with 2,000 distinct characters is refused before training', async () => {
     const p = join(dir, 'wide.txt');
     writeFileSync(p, Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('\n'));
-    expectOneLineError((await runCli(['train', '--data', p, '--no-out'])), /MG046: the data has 2000 distinct characters; .* at most 1024/);
+    expectOneLineError(
+      await runCli(['train', '--data', p, '--no-out']),
+      /MG046: the data has 2000 distinct characters; .* at most 1024/,
+    );
   });
 });
 
@@ -57,15 +85,22 @@ describe('names are matched without backtracking', () => {
     expect(matchParts(parseTemplate('layers.{n}.{e}.w'), 'layers.12.3.w')).toEqual({ n: 12, e: 3 });
   });
   it('through the CLI, the same contract answers at once', async () => {
-    const d = contractDir('manyn', { tensors: [...opt.tensors, { role: 'attn_q', name: '{n}'.repeat(20) + 'x', shape: ['hidden'] }] });
-    expectOneLineError((await runCli(['explain', '--tensor', '1'.repeat(40) + 'x', '--contracts', d, '--family', 'manyn'])), /MG016: unknown tensor/);
+    const d = contractDir('manyn', {
+      tensors: [...opt.tensors, { role: 'attn_q', name: '{n}'.repeat(20) + 'x', shape: ['hidden'] }],
+    });
+    expectOneLineError(
+      await runCli(['explain', '--tensor', '1'.repeat(40) + 'x', '--contracts', d, '--family', 'manyn']),
+      /MG016: unknown tensor/,
+    );
   });
 });
 
 describe('keys from files never reach prototype lookups', () => {
   for (const role of ['__proto__', 'constructor', 'toString']) {
     it(`a contract tensor role "${role}" is explained as a role of its own`, async () => {
-      const d = contractDir(`role${role.replace(/_/g, 'u')}`.toLowerCase(), { tensors: [...opt.tensors, { role, name: 'odd.weight', shape: ['hidden'] }] });
+      const d = contractDir(`role${role.replace(/_/g, 'u')}`.toLowerCase(), {
+        tensors: [...opt.tensors, { role, name: 'odd.weight', shape: ['hidden'] }],
+      });
       const family = `role${role.replace(/_/g, 'u')}`.toLowerCase();
       const r = await runCli(['explain', '--tensor', 'odd.weight', '--contracts', d, '--family', family]);
       expect(r.code, r.stderr).toBe(0);
@@ -94,7 +129,9 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
   it('weights of ±3.4e38 (which overflow the loss to null)', () => {
     const data = Buffer.from(bytes.subarray(8 + n));
     data.writeFloatLE(3.4e38, 0);
-    expect(() => checkpointFromBytes('x', rebuild(header, data))).toThrow(/tensor wte holds 3\.39\d*e\+38 at index 0; weights must be within ±10000/);
+    expect(() => checkpointFromBytes('x', rebuild(header, data))).toThrow(
+      /tensor wte holds 3\.39\d*e\+38 at index 0; weights must be within ±10000/,
+    );
   });
   it('sample --temperature 1e-320 picks the most likely token and prints valid JSON', async () => {
     const m = join(dir, 'm.safetensors');
@@ -109,14 +146,26 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
       [{ hidden_size: '4096' }, /hidden_size is "4096", not a number/],
       [{ rms_norm_eps: -1e-6 }, /rms_norm_eps = -0.000001 must be between 0 and 1/],
       [{ rope_theta: 0 }, /rope_theta = 0 must be greater than 0/],
-      [{ num_attention_heads: 30 }, /num_attention_heads = 30 does not divide hidden_size = 4096, and there is no head_dim/],
+      [
+        { num_attention_heads: 30 },
+        /num_attention_heads = 30 does not divide hidden_size = 4096, and there is no head_dim/,
+      ],
       [{ head_dim: 0 }, /head_dim = 0 is not a usable size/],
       [{ num_hidden_layers: 2.5 }, /num_hidden_layers = 2.5 is not a usable size/],
     ];
     for (const [edit, message] of cases) {
       const p = join(dir, `cfg-${Math.random()}.json`);
-      writeFileSync(p, JSON.stringify({ model_type: 'llama', hidden_size: 4096, num_attention_heads: 32, num_hidden_layers: 2, ...edit }));
-      expectOneLineError((await runCli(['explain', '--kernel', p, '-v'])), new RegExp(`MG018: .*${message.source}`));
+      writeFileSync(
+        p,
+        JSON.stringify({
+          model_type: 'llama',
+          hidden_size: 4096,
+          num_attention_heads: 32,
+          num_hidden_layers: 2,
+          ...edit,
+        }),
+      );
+      expectOneLineError(await runCli(['explain', '--kernel', p, '-v']), new RegExp(`MG018: .*${message.source}`));
     }
   });
 });
@@ -127,9 +176,28 @@ describe('checkpoint config keys', () => {
     const n = Number(bytes.readBigUInt64LE(0));
     const header = JSON.parse(bytes.toString('utf8', 8, 8 + n));
     const cfg = JSON.parse(header.__metadata__.config);
-    expect(cfg).toEqual({ vocab_size: 27, n_embd: 16, n_head: 4, n_kv_head: 4, n_layer: 1, block_size: 16, n_inner: 64, norm_eps: 1e-5, init_std: 0.08 });
+    expect(cfg).toEqual({
+      vocab_size: 27,
+      n_embd: 16,
+      n_head: 4,
+      n_kv_head: 4,
+      n_layer: 1,
+      block_size: 16,
+      n_inner: 64,
+      norm_eps: 1e-5,
+      init_std: 0.08,
+    });
     const camel = structuredClone(header);
-    camel.__metadata__.config = JSON.stringify({ vocabSize: 27, nEmbd: 16, nHead: 4, nLayer: 1, blockSize: 16, nHidden: 64, normEps: 1e-5, initStd: 0.08 });
+    camel.__metadata__.config = JSON.stringify({
+      vocabSize: 27,
+      nEmbd: 16,
+      nHead: 4,
+      nLayer: 1,
+      blockSize: 16,
+      nHidden: 64,
+      normEps: 1e-5,
+      initStd: 0.08,
+    });
     const body = Buffer.from(JSON.stringify(camel));
     const len = Buffer.alloc(8);
     len.writeBigUInt64LE(BigInt(body.length));

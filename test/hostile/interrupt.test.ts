@@ -18,7 +18,9 @@ const temps = () => readdirSync(dir).filter((f) => f.includes('.tmp-'));
  */
 function signalDuringTraining(out: string, signal: NodeJS.Signals): Promise<number | null> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, 'train', '--steps', '200000', '--seed', '2', '--out', out, '--force'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'train', '--steps', '200000', '--seed', '2', '--out', out, '--force'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let sent = false;
     child.stderr.on('data', (d: Buffer) => {
       if (!sent && /step\s+100\//.test(d.toString())) {
@@ -31,7 +33,11 @@ function signalDuringTraining(out: string, signal: NodeJS.Signals): Promise<numb
 }
 
 describe('stopping train never loses the work', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`${signal} during training: stops after the current step, writes the checkpoint, exits ${code}, leaves no temporary file`, async () => {
       const out = join(dir, `${signal}.safetensors`);
       copyFileSync(old, out);
@@ -47,7 +53,9 @@ describe('stopping train never loses the work', () => {
   it('a closed stderr (train … 2>&1 | head -1) does not abort the run: the checkpoint is written, exit 0', async () => {
     const out = join(dir, 'epipe.safetensors');
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [CLI, 'train', '--steps', '3000', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'train', '--steps', '3000', '--out', out], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       child.stderr.once('data', () => child.stderr.destroy());
       child.on('exit', (c) => resolve(c));
     });
@@ -62,7 +70,11 @@ describe('stopping train never loses the work', () => {
       const out = join(dir, `kill-${k}.safetensors`);
       copyFileSync(old, out);
       await new Promise<void>((resolve) => {
-        const child = spawn(process.execPath, [CLI, 'train', '--steps', '400', '--seed', '2', '--out', out, '--force'], { stdio: 'ignore' });
+        const child = spawn(
+          process.execPath,
+          [CLI, 'train', '--steps', '400', '--seed', '2', '--out', out, '--force'],
+          { stdio: 'ignore' },
+        );
         const timer = setTimeout(() => child.kill('SIGKILL'), ms);
         child.on('exit', () => {
           clearTimeout(timer);

@@ -16,17 +16,26 @@ beforeAll(async () => {
 describe('an output is never one of the inputs (same file by device and inode, links followed)', () => {
   it('inspect --html onto its own --model', async () => {
     const before = readFileSync(model);
-    expectOneLineError((await runCli(['inspect', '--model', model, '--html', model])), /MG044: .*is the same file as --model/);
+    expectOneLineError(
+      await runCli(['inspect', '--model', model, '--html', model]),
+      /MG044: .*is the same file as --model/,
+    );
     expect(readFileSync(model).equals(before)).toBe(true);
   });
   it('train --out onto its own --data, even with --force and through a link', async () => {
     const link = join(dir, 'names-link.txt');
     symlinkSync(names, link);
-    expectOneLineError((await runCli(['train', '--data', names, '--out', link, '--force'])), /MG044: .*is the same file as --data/);
+    expectOneLineError(
+      await runCli(['train', '--data', names, '--out', link, '--force']),
+      /MG044: .*is the same file as --data/,
+    );
     expect(readFileSync(names, 'utf8')).toBe('anna\nbob\ncarla\n');
   });
   it('explain --attention --html onto its --model given by another spelling of the path', async () => {
-    expectOneLineError((await runCli(['explain', '--attention', 'mar', '--model', model, '--html', join(dir, '.', 'm.safetensors')])), /MG044: /);
+    expectOneLineError(
+      await runCli(['explain', '--attention', 'mar', '--model', model, '--html', join(dir, '.', 'm.safetensors')]),
+      /MG044: /,
+    );
   });
 });
 
@@ -42,7 +51,10 @@ describe('writing through what is at the output path', () => {
     expect(checkpointFromBytes(target, readFileSync(target)).training).toMatchObject({ steps: 4 });
   });
   it('a device is never replaced (as root, /dev/null would otherwise become a regular file)', async () => {
-    expectOneLineError((await runCli(['train', '--steps', '2', '--out', '/dev/null', '--force'])), /MG040: \/dev\/null: is not a regular file/);
+    expectOneLineError(
+      await runCli(['train', '--steps', '2', '--out', '/dev/null', '--force']),
+      /MG040: \/dev\/null: is not a regular file/,
+    );
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
   });
 });
@@ -50,7 +62,10 @@ describe('writing through what is at the output path', () => {
 describe('a checkpoint is only replaced on purpose, and a bad --out is found before training', () => {
   it('an existing --out is refused without --force, and says so', async () => {
     const before = readFileSync(model);
-    expectOneLineError((await runCli(['train', '--steps', '2', '--out', model])), /MG045: .*already exists; pass --force to replace it/);
+    expectOneLineError(
+      await runCli(['train', '--steps', '2', '--out', model]),
+      /MG045: .*already exists; pass --force to replace it/,
+    );
     expect(readFileSync(model).equals(before)).toBe(true);
   });
   it('a missing folder, a path through a file, a name too long: one-line MG040 before any step (not an internal error)', async () => {

@@ -2,14 +2,24 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ContractSet } from '../../src/contracts/index.js';
 import { MicrogptError } from '../../src/errors.js';
-import { builtinNames, corpusLoss, Gpt, initParameters, tinyInstance, Tokenizer, trainSteps } from '../../src/model/index.js';
+import {
+  builtinNames,
+  corpusLoss,
+  Gpt,
+  initParameters,
+  tinyInstance,
+  Tokenizer,
+  trainSteps,
+} from '../../src/model/index.js';
 import * as T from '../../src/tensor/index.js';
 import { Graph, Tensor } from '../../src/tensor/index.js';
 import { gradCheck, randomParam } from '../helpers/gradcheck.js';
 
 const set = await ContractSet.load();
 const tok = Tokenizer.default();
-const executable = set.families.map((f) => f.contract).filter((c) => !['ssm', 'linear'].includes(c.constraints.attention_type));
+const executable = set.families
+  .map((f) => f.contract)
+  .filter((c) => !['ssm', 'linear'].includes(c.constraints.attention_type));
 const build = (family: string, seed = 1) => {
   const { config, architecture } = tinyInstance(set.get(family), tok.vocabSize);
   return Gpt.init(config, seed, architecture);
@@ -17,7 +27,16 @@ const build = (family: string, seed = 1) => {
 
 describe('erf (JavaScript has none)', () => {
   it('matches tabulated values to 1e-14', () => {
-    const table: Array<[number, number]> = [[0, 0], [0.1, 0.1124629160182849], [0.5, 0.5204998778130465], [1, 0.8427007929497149], [2, 0.9953222650189527], [3, 0.9999779095030014], [3.5, 0.9999992569016276], [5, 0.9999999999984626]];
+    const table: Array<[number, number]> = [
+      [0, 0],
+      [0.1, 0.1124629160182849],
+      [0.5, 0.5204998778130465],
+      [1, 0.8427007929497149],
+      [2, 0.9953222650189527],
+      [3, 0.9999779095030014],
+      [3.5, 0.9999992569016276],
+      [5, 0.9999999999984626],
+    ];
     for (const [x, v] of table) {
       expect(Math.abs(T.erf(x) - v)).toBeLessThan(1e-14);
       expect(Math.abs(T.erf(-x) + v)).toBeLessThan(1e-14);
@@ -38,11 +57,13 @@ describe('RoPE', () => {
   });
 
   it('makes q·k depend only on the relative position', () => {
-    const q = [0.3, -1.2, 0.7, 0.25], k = [-0.5, 0.9, 1.1, -0.4];
+    const q = [0.3, -1.2, 0.7, 0.25],
+      k = [-0.5, 0.9, 1.1, -0.4];
     // the same q at position i and the same k at position j, for several (i, j) with i − j = 2
     const score = (i: number, j: number) => {
       const rows = 12;
-      const Q = new Float64Array(rows * 4), K = new Float64Array(rows * 4);
+      const Q = new Float64Array(rows * 4),
+        K = new Float64Array(rows * 4);
       Q.set(q, i * 4);
       K.set(k, j * 4);
       const g = new Graph(false);
@@ -51,29 +72,45 @@ describe('RoPE', () => {
       return rq.reduce((s, v, d) => s + v * rk[d], 0);
     };
     const base = score(2, 0);
-    for (const [i, j] of [[3, 1], [7, 5], [11, 9]]) expect(score(i, j)).toBeCloseTo(base, 12);
+    for (const [i, j] of [
+      [3, 1],
+      [7, 5],
+      [11, 9],
+    ])
+      expect(score(i, j)).toBeCloseTo(base, 12);
     expect(Math.abs(score(4, 0) - base)).toBeGreaterThan(1e-3);
   });
 });
 
 describe('GQA', () => {
   it('with kv heads = heads equals MHA exactly', () => {
-    const q = randomParam([6, 8], 5), k = randomParam([6, 8], 6), v = randomParam([6, 8], 7);
+    const q = randomParam([6, 8], 5),
+      k = randomParam([6, 8], 6),
+      v = randomParam([6, 8], 7);
     const a = T.causalAttention(new Graph(false), q, k, v, 4, 4).out.data;
     const llamaLike = build('llama');
     const mhaConfig = { ...llamaLike.config, nKvHead: 4 };
     const gqa = new Gpt(mhaConfig, initParameters(mhaConfig, 9, llamaLike.architecture), llamaLike.architecture);
-    const mha = new Gpt(mhaConfig, initParameters(mhaConfig, 9, { ...llamaLike.architecture, attention_type: 'mha' }), { ...llamaLike.architecture, attention_type: 'mha' });
+    const mha = new Gpt(mhaConfig, initParameters(mhaConfig, 9, { ...llamaLike.architecture, attention_type: 'mha' }), {
+      ...llamaLike.architecture,
+      attention_type: 'mha',
+    });
     const ids = tok.encodePrompt('emma');
-    expect(Array.from(gqa.forward(new Graph(false), ids).logits.data)).toEqual(Array.from(mha.forward(new Graph(false), ids).logits.data));
+    expect(Array.from(gqa.forward(new Graph(false), ids).logits.data)).toEqual(
+      Array.from(mha.forward(new Graph(false), ids).logits.data),
+    );
     expect(a.length).toBe(48);
   });
 
   it('equals MHA with each K/V head repeated for its group of query heads', () => {
-    const q = randomParam([5, 8], 8), k = randomParam([5, 4], 9), v = randomParam([5, 4], 10);
+    const q = randomParam([5, 8], 8),
+      k = randomParam([5, 4], 9),
+      v = randomParam([5, 4], 10);
     const repeat = (t: Tensor) => {
       const out = new Float64Array(5 * 8);
-      for (let r = 0; r < 5; r++) for (let h = 0; h < 4; h++) for (let d = 0; d < 2; d++) out[r * 8 + h * 2 + d] = t.data[r * 4 + Math.floor(h / 2) * 2 + d];
+      for (let r = 0; r < 5; r++)
+        for (let h = 0; h < 4; h++)
+          for (let d = 0; d < 2; d++) out[r * 8 + h * 2 + d] = t.data[r * 4 + Math.floor(h / 2) * 2 + d];
       return new Tensor([5, 8], out);
     };
     const gqa = T.causalAttention(new Graph(false), q, k, v, 4, 2).out.data;
@@ -124,12 +161,17 @@ describe('explain-only families', () => {
 
 describe('family checkpoints', async () => {
   const { checkpointBytes, checkpointFromBytes } = await import('../../src/model/index.js');
-  it.each([['llama'], ['gpt2'], ['bloom'], ['qwen2'], ['gemma']])('%s: save (F64) → load gives the same logits and records the family', (family) => {
-    const model = build(family, 5);
-    const loaded = checkpointFromBytes('x', checkpointBytes(model, tok, {}, 'F64'));
-    expect(loaded.family).toBe(family);
-    expect(loaded.model.architecture).toEqual(model.architecture);
-    const ids = tok.encodePrompt('zoe');
-    expect(Array.from(loaded.model.forward(new Graph(false), ids).logits.data)).toEqual(Array.from(model.forward(new Graph(false), ids).logits.data));
-  });
+  it.each([['llama'], ['gpt2'], ['bloom'], ['qwen2'], ['gemma']])(
+    '%s: save (F64) → load gives the same logits and records the family',
+    (family) => {
+      const model = build(family, 5);
+      const loaded = checkpointFromBytes('x', checkpointBytes(model, tok, {}, 'F64'));
+      expect(loaded.family).toBe(family);
+      expect(loaded.model.architecture).toEqual(model.architecture);
+      const ids = tok.encodePrompt('zoe');
+      expect(Array.from(loaded.model.forward(new Graph(false), ids).logits.data)).toEqual(
+        Array.from(model.forward(new Graph(false), ids).logits.data),
+      );
+    },
+  );
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { builtinNames, Gpt, initParameters, MICROGPT, MICROGPT_ARCHITECTURE, Tokenizer, trainSteps } from '../../src/model/index.js';
+import {
+  builtinNames,
+  Gpt,
+  initParameters,
+  MICROGPT,
+  MICROGPT_ARCHITECTURE,
+  Tokenizer,
+  trainSteps,
+} from '../../src/model/index.js';
 import { Graph } from '../../src/tensor/index.js';
 
 /** The fast path (fused attention) against the plain reference path composed of primitive ops. */
@@ -7,12 +15,16 @@ describe('optimised path = reference path', () => {
   const docs = builtinNames();
   const tok = Tokenizer.fromDocs(docs);
   const config = { ...MICROGPT, vocabSize: tok.vocabSize };
-  const pair = (seed: number) => [new Gpt(config, initParameters(config, seed), MICROGPT_ARCHITECTURE, 'fused'), new Gpt(config, initParameters(config, seed), MICROGPT_ARCHITECTURE, 'reference')];
+  const pair = (seed: number) => [
+    new Gpt(config, initParameters(config, seed), MICROGPT_ARCHITECTURE, 'fused'),
+    new Gpt(config, initParameters(config, seed), MICROGPT_ARCHITECTURE, 'reference'),
+  ];
 
   it('the forward pass is bit-identical (logits and attention weights)', () => {
     const [fast, ref] = pair(7);
     const ids = tok.encodePrompt('charlotte');
-    const a = fast.forward(new Graph(false), ids, true), b = ref.forward(new Graph(false), ids, true);
+    const a = fast.forward(new Graph(false), ids, true),
+      b = ref.forward(new Graph(false), ids, true);
     expect(Array.from(a.logits.data)).toEqual(Array.from(b.logits.data));
     expect(a.trace!.attention).toEqual(b.trace!.attention);
   });
@@ -35,7 +47,8 @@ describe('kernel registry and dispatch', async () => {
       expect(k.value in impls, `${k.slot}=${k.value}`).toBe(k.executable);
     }
     for (const [slot, impls] of Object.entries(IMPLEMENTATIONS)) {
-      for (const value of Object.keys(impls)) expect(KERNELS.some((k) => k.slot === slot && k.value === value && k.executable)).toBe(true);
+      for (const value of Object.keys(impls))
+        expect(KERNELS.some((k) => k.slot === slot && k.value === value && k.executable)).toBe(true);
     }
   });
 });

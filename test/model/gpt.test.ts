@@ -40,7 +40,8 @@ describe('microGPT', () => {
   it('gradients of a name longer than the block size (cut to 16 positions) also match', () => {
     const model = Gpt.init(MICROGPT, 4);
     const tokens = Tokenizer.default().encodeDoc('abcdefghijklmnopqrst');
-    const wq = model.param('layer0.attn_wq'), wpe = model.param('wpe');
+    const wq = model.param('layer0.attn_wq'),
+      wpe = model.param('wpe');
     const { maxError } = gradCheck([wq, wpe], (g) => model.loss(g, tokens));
     expect(maxError).toBeLessThan(1e-6);
   });

@@ -34,7 +34,7 @@ describe('corpus', () => {
 });
 
 describe('training', () => {
-  it('200 steps lower the corpus loss below the untrained model\'s', () => {
+  it("200 steps lower the corpus loss below the untrained model's", () => {
     const before = corpusLoss(Gpt.init({ ...MICROGPT, vocabSize: tok.vocabSize }, 42), tok, docs);
     const after = corpusLoss(trained(200), tok, docs);
     expect(Math.abs(before - Math.log(27))).toBeLessThan(0.1);
@@ -46,7 +46,8 @@ describe('training', () => {
   });
 
   it('is deterministic for a seed', () => {
-    const a = trained(30, 5), b = trained(30, 5);
+    const a = trained(30, 5),
+      b = trained(30, 5);
     expect(Array.from(a.param('wte').data)).toEqual(Array.from(b.param('wte').data));
   });
 
@@ -99,21 +100,35 @@ describe('checkpoints', () => {
 
   it('F64 checkpoints keep every bit of the weights', () => {
     const loaded = checkpointFromBytes('f64', checkpointBytes(model, tok, info, 'F64'));
-    expect(Array.from(loaded.model.param('layer0.mlp_fc1').data)).toEqual(Array.from(model.param('layer0.mlp_fc1').data));
+    expect(Array.from(loaded.model.param('layer0.mlp_fc1').data)).toEqual(
+      Array.from(model.param('layer0.mlp_fc1').data),
+    );
   });
 
-  it('an independent reader sees DESIGN.md\'s names, shapes, [out, in] layout and metadata', () => {
+  it("an independent reader sees DESIGN.md's names, shapes, [out, in] layout and metadata", () => {
     const st = readSafetensors(checkpointBytes(model, tok, info));
     expect(st.metadata.format).toBe('microgpt');
     expect(st.metadata.family).toBe('microgpt');
     expect(st.metadata.vocab).toBe('abcdefghijklmnopqrstuvwxyz');
     // DESIGN.md: the usual Hugging Face / nanoGPT keys, so Python tools can read them.
-    expect(JSON.parse(st.metadata.config)).toMatchObject({ n_embd: 16, n_head: 4, n_layer: 1, block_size: 16, vocab_size: 27 });
+    expect(JSON.parse(st.metadata.config)).toMatchObject({
+      n_embd: 16,
+      n_head: 4,
+      n_layer: 1,
+      block_size: 16,
+      vocab_size: 27,
+    });
     const shapes = Object.fromEntries(Object.entries(st.tensors).map(([k, v]) => [k, v.shape]));
     expect(shapes).toEqual({
-      wte: [27, 16], wpe: [16, 16], lm_head: [27, 16],
-      'layer0.attn_wq': [16, 16], 'layer0.attn_wk': [16, 16], 'layer0.attn_wv': [16, 16], 'layer0.attn_wo': [16, 16],
-      'layer0.mlp_fc1': [64, 16], 'layer0.mlp_fc2': [16, 64],
+      wte: [27, 16],
+      wpe: [16, 16],
+      lm_head: [27, 16],
+      'layer0.attn_wq': [16, 16],
+      'layer0.attn_wk': [16, 16],
+      'layer0.attn_wv': [16, 16],
+      'layer0.attn_wo': [16, 16],
+      'layer0.mlp_fc1': [64, 16],
+      'layer0.mlp_fc2': [16, 64],
     });
     // [out, in]: row r of mlp_fc1 holds the weights of hidden unit r
     const fc1 = model.param('layer0.mlp_fc1');

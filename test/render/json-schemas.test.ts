@@ -24,11 +24,12 @@ async function check(name: string, args: string[]): Promise<Record<string, unkno
 
 describe('the shipped JSON Schemas', () => {
   it('are what the code generates (run `npm run schema` after changing a report)', () => {
-    for (const [file, text] of Object.entries(outputSchemaFiles())) expect(readFileSync(join(ROOT, 'schemas', file), 'utf8'), file).toBe(text);
+    for (const [file, text] of Object.entries(outputSchemaFiles()))
+      expect(readFileSync(join(ROOT, 'schemas', file), 'utf8'), file).toBe(text);
   });
 });
 
-describe('every command\'s --json output validates against its schema', () => {
+describe("every command's --json output validates against its schema", () => {
   beforeAll(async () => {
     expect((await runCli(['train', '--steps', '30', '--out', model, '--json'])).code).toBe(0);
   });
@@ -53,7 +54,8 @@ describe('every command\'s --json output validates against its schema', () => {
     ['explain-errors', ['explain', 'MG012']],
     ['example', ['example', 'explain_attention']],
   ];
-  for (const [name, args] of cases) it(`${args.join(' ')} → schemas/${name}.schema.json`, async () => void (await check(name, args)));
+  for (const [name, args] of cases)
+    it(`${args.join(' ')} → schemas/${name}.schema.json`, async () => void (await check(name, args)));
 
   it('the full-precision numbers are there: attention weights are not rounded', async () => {
     const doc = (await check('explain-attention', ['explain', '--attention', 'mar'])) as any;

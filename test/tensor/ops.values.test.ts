@@ -8,7 +8,9 @@ const g = () => new Graph(false);
 describe('hand-computed values', () => {
   it('softmax([1, 2, 3]) = [0.0900306, 0.2447285, 0.6652410]', () => {
     const y = T.softmaxRows(g(), Tensor.constant([1, 3], [1, 2, 3]));
-    [0.09003057317038046, 0.24472847105479764, 0.6652409557748219].forEach((v, i) => expect(y.data[i]).toBeCloseTo(v, 12));
+    [0.09003057317038046, 0.24472847105479764, 0.6652409557748219].forEach((v, i) =>
+      expect(y.data[i]).toBeCloseTo(v, 12),
+    );
   });
 
   it('softmax is shift-invariant and handles large inputs without overflow', () => {
@@ -74,7 +76,9 @@ describe('hand-computed values', () => {
 
 describe('Rng', () => {
   it('is deterministic for a seed and differs across seeds', () => {
-    const a = new T.Rng(42), b = new T.Rng(42), c = new T.Rng(43);
+    const a = new T.Rng(42),
+      b = new T.Rng(42),
+      c = new T.Rng(43);
     const xs = Array.from({ length: 5 }, () => a.uniform());
     expect(Array.from({ length: 5 }, () => b.uniform())).toEqual(xs);
     expect(Array.from({ length: 5 }, () => c.uniform())).not.toEqual(xs);
@@ -83,13 +87,15 @@ describe('Rng', () => {
   it('Gaussian draws have mean ≈ 0 and std ≈ 1 (n = 200,000, 5σ bounds)', () => {
     const r = new T.Rng(7);
     const n = 200_000;
-    let s = 0, ss = 0;
+    let s = 0,
+      ss = 0;
     for (let i = 0; i < n; i++) {
       const z = r.gauss();
       s += z;
       ss += z * z;
     }
-    const m = s / n, sd = Math.sqrt(ss / n - m * m);
+    const m = s / n,
+      sd = Math.sqrt(ss / n - m * m);
     expect(Math.abs(m)).toBeLessThan(5 / Math.sqrt(n));
     expect(Math.abs(sd - 1)).toBeLessThan(5 * Math.sqrt(0.5 / n));
   });

@@ -27,20 +27,43 @@ function score(c: Contract, names: readonly string[]): number {
  */
 export function detectFamily(files: ModelFiles, contracts: readonly Contract[], forced?: Contract): Detection {
   const names = files.tensors.map((t) => t.name).filter((n) => !genericBuffer(n));
-  if (forced) return { contract: forced, via: '--family', reasons: [`read as ${forced.family} (--family), not detected`, coverage(forced, names)] };
+  if (forced)
+    return {
+      contract: forced,
+      via: '--family',
+      reasons: [`read as ${forced.family} (--family), not detected`, coverage(forced, names)],
+    };
   const reasons: string[] = [];
   const cfg = files.config?.json;
   if (cfg) {
-    const archs = Array.isArray(cfg.architectures) ? cfg.architectures.filter((a): a is string => typeof a === 'string') : [];
+    const archs = Array.isArray(cfg.architectures)
+      ? cfg.architectures.filter((a): a is string => typeof a === 'string')
+      : [];
     const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : null;
     const key = (c: Contract) => [c.family, ...c.aliases, ...c.architectures].map((x) => x.toLowerCase());
     for (const arch of archs) {
       const c = contracts.find((x) => key(x).includes(arch.toLowerCase()));
-      if (c) return { contract: c, via: 'config.json', reasons: [`config.json architectures ${JSON.stringify(archs)} → ${c.family}`, coverage(c, names)] };
+      if (c)
+        return {
+          contract: c,
+          via: 'config.json',
+          reasons: [`config.json architectures ${JSON.stringify(archs)} → ${c.family}`, coverage(c, names)],
+        };
     }
-    const byType = modelType ? contracts.find((x) => x.model_type.toLowerCase() === modelType.toLowerCase() || key(x).includes(modelType.toLowerCase())) : undefined;
-    if (byType) return { contract: byType, via: 'config.json', reasons: [`config.json model_type ${JSON.stringify(modelType)} → ${byType.family}`, coverage(byType, names)] };
-    reasons.push(`config.json names model_type ${JSON.stringify(modelType)} and architectures ${JSON.stringify(archs)}, which no family contract lists`);
+    const byType = modelType
+      ? contracts.find(
+          (x) => x.model_type.toLowerCase() === modelType.toLowerCase() || key(x).includes(modelType.toLowerCase()),
+        )
+      : undefined;
+    if (byType)
+      return {
+        contract: byType,
+        via: 'config.json',
+        reasons: [`config.json model_type ${JSON.stringify(modelType)} → ${byType.family}`, coverage(byType, names)],
+      };
+    reasons.push(
+      `config.json names model_type ${JSON.stringify(modelType)} and architectures ${JSON.stringify(archs)}, which no family contract lists`,
+    );
   }
   if (files.gguf) {
     const arch = ggufString(files.gguf, 'general.architecture');
@@ -48,33 +71,53 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[], 
     else {
       const candidates = contracts.filter((c) => (c.gguf_architectures ?? []).includes(arch));
       if (candidates.length === 0) {
-        reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} is not a family this tool knows (add a contract with "gguf_architectures": [${JSON.stringify(arch)}])`);
+        reasons.push(
+          `GGUF general.architecture ${JSON.stringify(arch)} is not a family this tool knows (add a contract with "gguf_architectures": [${JSON.stringify(arch)}])`,
+        );
         return { contract: null, via: 'none', reasons };
       }
-      const ranked = candidates.map((c) => ({ c, n: score(c, names) })).sort((a, b) => b.n - a.n || preference(a.c) - preference(b.c));
+      const ranked = candidates
+        .map((c) => ({ c, n: score(c, names) }))
+        .sort((a, b) => b.n - a.n || preference(a.c) - preference(b.c));
       const best = ranked[0].c;
       const others = ranked.slice(1);
       const equal = others.filter((o) => o.n === ranked[0].n).map((o) => o.c.family);
-      const why = equal.length ? `${equal.join(', ')} fit${equal.length === 1 ? 's' : ''} equally; ${best.family} is the most common` : `${best.family}'s names fit best`;
-      reasons.push(`GGUF general.architecture ${JSON.stringify(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.map((o) => o.c.family).join(', ')} too; ${why})` : ''}`, coverage(best, names));
+      const why = equal.length
+        ? `${equal.join(', ')} fit${equal.length === 1 ? 's' : ''} equally; ${best.family} is the most common`
+        : `${best.family}'s names fit best`;
+      reasons.push(
+        `GGUF general.architecture ${JSON.stringify(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.map((o) => o.c.family).join(', ')} too; ${why})` : ''}`,
+        coverage(best, names),
+      );
       return { contract: best, via: 'gguf general.architecture', reasons };
     }
   }
   const scored = contracts.map((c) => ({ c, n: score(c, names) })).filter((x) => x.n > 0);
   if (scored.length === 0 || names.length === 0) {
-    reasons.push(names.length === 0 ? 'the file holds no tensors to recognise' : 'no family\'s tensor names match this file');
+    reasons.push(
+      names.length === 0 ? 'the file holds no tensors to recognise' : "no family's tensor names match this file",
+    );
     return { contract: null, via: 'none', reasons };
   }
   const top = Math.max(...scored.map((x) => x.n));
-  const tied = scored.filter((x) => x.n === top).map((x) => x.c).sort((a, b) => preference(a) - preference(b) || a.family.localeCompare(b.family));
+  const tied = scored
+    .filter((x) => x.n === top)
+    .map((x) => x.c)
+    .sort((a, b) => preference(a) - preference(b) || a.family.localeCompare(b.family));
   const best = tied[0];
   if (top * 2 < names.length) {
-    reasons.push(`tensor names: at best ${top} of ${names.length} match a family (${best.family}); too few to call it one`);
+    reasons.push(
+      `tensor names: at best ${top} of ${names.length} match a family (${best.family}); too few to call it one`,
+    );
     return { contract: null, via: 'none', reasons };
   }
   reasons.push(coverage(best, names));
-  if (tied.length > 1) reasons.push(`${tied.map((c) => c.family).join(', ')} name their tensors alike; chose ${best.family}, the most common (put the model's config.json beside it to be sure)`);
+  if (tied.length > 1)
+    reasons.push(
+      `${tied.map((c) => c.family).join(', ')} name their tensors alike; chose ${best.family}, the most common (put the model's config.json beside it to be sure)`,
+    );
   return { contract: best, via: 'tensor names', reasons };
 }
 
-const coverage = (c: Contract, names: readonly string[]) => `tensor names: ${score(c, names)} of ${names.length} match ${c.family}'s naming`;
+const coverage = (c: Contract, names: readonly string[]) =>
+  `tensor names: ${score(c, names)} of ${names.length} match ${c.family}'s naming`;

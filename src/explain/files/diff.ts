@@ -10,18 +10,32 @@ export interface ValueDiff {
   identical: boolean;
 }
 
-const side = (r: FileReport): DiffReport['a'] => ({ input: r.input, format: r.format, family: r.family, tensors: r.tensorCount, parameters: r.parameterCount });
+const side = (r: FileReport): DiffReport['a'] => ({
+  input: r.input,
+  format: r.format,
+  family: r.family,
+  tensors: r.tensorCount,
+  parameters: r.parameterCount,
+});
 
 /**
  * What differs between two models: tensors added, removed, reshaped or
  * re-typed; family, format, sizes and config fields; and, when computed,
  * the values of the tensors both hold.
  */
-export function buildDiffReport(a: FileReport, b: FileReport, configA: Record<string, unknown> | null, configB: Record<string, unknown> | null, values: { diffs: ValueDiff[]; skipped: DiffReport['valuesSkipped'] } | null): DiffReport {
+export function buildDiffReport(
+  a: FileReport,
+  b: FileReport,
+  configA: Record<string, unknown> | null,
+  configB: Record<string, unknown> | null,
+  values: { diffs: ValueDiff[]; skipped: DiffReport['valuesSkipped'] } | null,
+): DiffReport {
   const ta = new Map(a.tensors.map((t) => [t.name, t]));
   const tb = new Map(b.tensors.map((t) => [t.name, t]));
   const added = b.tensors.filter((t) => !ta.has(t.name)).map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
-  const removed = a.tensors.filter((t) => !tb.has(t.name)).map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
+  const removed = a.tensors
+    .filter((t) => !tb.has(t.name))
+    .map((t) => ({ name: t.name, shape: t.shape, dtype: t.dtype }));
   const reshaped: DiffReport['reshaped'] = [];
   const retyped: DiffReport['retyped'] = [];
   let same = 0;
@@ -48,11 +62,22 @@ export function buildDiffReport(a: FileReport, b: FileReport, configA: Record<st
     values: values?.diffs ?? null,
     valuesChanged: (values?.diffs ?? []).filter((d) => !d.identical).map((d) => d.name),
     valuesSkipped: values?.skipped ?? [],
-    identical: !added.length && !removed.length && !reshaped.length && !retyped.length && !configDifferences.length && identicalValues,
+    identical:
+      !added.length &&
+      !removed.length &&
+      !reshaped.length &&
+      !retyped.length &&
+      !configDifferences.length &&
+      identicalValues,
   };
 }
 
-function differences(a: FileReport, b: FileReport, ca: Record<string, unknown> | null, cb: Record<string, unknown> | null): DiffReport['configDifferences'] {
+function differences(
+  a: FileReport,
+  b: FileReport,
+  ca: Record<string, unknown> | null,
+  cb: Record<string, unknown> | null,
+): DiffReport['configDifferences'] {
   const out: DiffReport['configDifferences'] = [];
   const cmp = (field: string, x: string | null, y: string | null) => {
     if (x !== y) out.push({ field, a: x, b: y });
@@ -63,7 +88,11 @@ function differences(a: FileReport, b: FileReport, ca: Record<string, unknown> |
   const sa = new Map(a.sizes.map((s) => [s.field, String(s.value)]));
   const sb = new Map(b.sizes.map((s) => [s.field, String(s.value)]));
   for (const f of new Set([...sa.keys(), ...sb.keys()])) cmp(`size ${f}`, sa.get(f) ?? null, sb.get(f) ?? null);
-  cmp('output head', a.tied.value === null ? null : a.tied.value ? 'tied' : 'untied', b.tied.value === null ? null : b.tied.value ? 'tied' : 'untied');
+  cmp(
+    'output head',
+    a.tied.value === null ? null : a.tied.value ? 'tied' : 'untied',
+    b.tied.value === null ? null : b.tied.value ? 'tied' : 'untied',
+  );
   if (ca && cb) {
     const keys = [...new Set([...Object.keys(ca), ...Object.keys(cb)])].sort();
     for (const k of keys) {
@@ -76,10 +105,15 @@ function differences(a: FileReport, b: FileReport, ca: Record<string, unknown> |
 }
 
 /** Tensors both files hold with the same shape: the ones whose values can be compared. */
-export function comparablePairs(a: readonly TensorEntry[], b: readonly TensorEntry[]): Array<[TensorEntry, TensorEntry]> {
+export function comparablePairs(
+  a: readonly TensorEntry[],
+  b: readonly TensorEntry[],
+): Array<[TensorEntry, TensorEntry]> {
   const tb = new Map(b.map((t) => [t.name, t]));
   return a.flatMap((t) => {
     const u = tb.get(t.name);
-    return u && u.elements === t.elements && u.shape.every((d, i) => d === t.shape[i]) ? [[t, u] as [TensorEntry, TensorEntry]] : [];
+    return u && u.elements === t.elements && u.shape.every((d, i) => d === t.shape[i])
+      ? [[t, u] as [TensorEntry, TensorEntry]]
+      : [];
   });
 }

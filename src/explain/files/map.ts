@@ -14,7 +14,11 @@ export function mapTensors(contract: Contract | null, tensors: readonly TensorEn
   const idx = contract ? nameIndex(contract) : null;
   return tensors.map((entry) => {
     const match = idx?.match(entry.name) ?? null;
-    const bufferRole = match ? (match.template.buffer ? match.template.role : null) : (genericBuffer(entry.name) ?? null);
+    const bufferRole = match
+      ? match.template.buffer
+        ? match.template.role
+        : null
+      : (genericBuffer(entry.name) ?? null);
     return { entry, match, bufferRole };
   });
 }
@@ -38,7 +42,11 @@ export function namingOf(mapped: readonly Mapped[], gguf: boolean): Naming {
   }
   const top = [...counts.values()].sort((a, b) => b.n - a.n)[0];
   const prefix = top?.prefix ?? null;
-  const text = !prefix ? 'Hugging Face names' : 'missing' in prefix ? `Hugging Face names without the "${prefix.missing}" prefix` : `Hugging Face names under an extra "${prefix.extra}" prefix`;
+  const text = !prefix
+    ? 'Hugging Face names'
+    : 'missing' in prefix
+      ? `Hugging Face names without the "${prefix.missing}" prefix`
+      : `Hugging Face names under an extra "${prefix.extra}" prefix`;
   return { kind: 'name', prefix, text };
 }
 

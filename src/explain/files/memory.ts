@@ -28,7 +28,8 @@ const HYPOTHETICAL = ['F32', 'BF16', 'Q8_0', 'Q4_K'];
 
 const need = (vars: Vars, k: string, source: string): number => {
   const v = vars[k];
-  if (v === undefined) throw new MicrogptError('MG015', `${source}: the size gives no ${k}; the memory estimate needs it`);
+  if (v === undefined)
+    throw new MicrogptError('MG015', `${source}: the size gives no ${k}; the memory estimate needs it`);
   return v;
 };
 
@@ -39,7 +40,8 @@ const need = (vars: Vars, k: string, source: string): number => {
  */
 export function buildMemoryReport(m: MemoryInput, opts: MemoryOptions): MemoryReport {
   const kvType = ggmlTypeByName(opts.kvDtype);
-  if (!kvType || kvType.removed) throw new MicrogptError('MG068', `unknown KV-cache dtype "${opts.kvDtype}"; use f16, bf16, f32, q8_0 or q4_0`);
+  if (!kvType || kvType.removed)
+    throw new MicrogptError('MG068', `unknown KV-cache dtype "${opts.kvDtype}"; use f16, bf16, f32, q8_0 or q4_0`);
   const tensors = templateTensors(m.contract, m.vars, m.tied);
   const parameters = m.parameters ?? tensors.reduce((s, t) => s + t.elements * t.copies, 0);
   const attention = !['ssm', 'linear'].includes(m.contract.constraints.attention_type);
@@ -48,7 +50,9 @@ export function buildMemoryReport(m: MemoryInput, opts: MemoryOptions): MemoryRe
     family: m.contract.family,
     source: m.source,
     parameters,
-    weights: m.actualWeights ? m.actualWeights.map((w) => ({ ...w, actual: true })) : HYPOTHETICAL.map((d) => ({ dtype: d, bytes: weightBytes(tensors, ggmlTypeByName(d)!), actual: false })),
+    weights: m.actualWeights
+      ? m.actualWeights.map((w) => ({ ...w, actual: true }))
+      : HYPOTHETICAL.map((d) => ({ dtype: d, bytes: weightBytes(tensors, ggmlTypeByName(d)!), actual: false })),
     kv: attention ? kvCache(m, opts, kvType) : noKv(m, opts, kvType),
     flops: flops(m, tensors, attention, opts),
   };
@@ -63,9 +67,15 @@ interface SizedTensor {
 
 function templateTensors(c: Contract, vars: Vars, tied: boolean): SizedTensor[] {
   try {
-    return parameterTemplates(c, tied).map((t) => ({ role: t.role, dims: t.shape.length, elements: t.shape.reduce((p, e) => p * evaluate(e, vars), 1), copies: copiesOf(t, vars) }));
+    return parameterTemplates(c, tied).map((t) => ({
+      role: t.role,
+      dims: t.shape.length,
+      elements: t.shape.reduce((p, e) => p * evaluate(e, vars), 1),
+      copies: copiesOf(t, vars),
+    }));
   } catch (e) {
-    if (e instanceof MicrogptError) throw new MicrogptError('MG015', `cannot size ${c.family} for the memory estimate: ${e.message}`);
+    if (e instanceof MicrogptError)
+      throw new MicrogptError('MG015', `cannot size ${c.family} for the memory estimate: ${e.message}`);
     throw e;
   }
 }
@@ -112,20 +122,47 @@ function kvCache(m: MemoryInput, opts: MemoryOptions, t: GgmlType): MemoryReport
 /** State-space and linear-attention families keep a fixed state, not a cache that grows with the context. */
 function noKv(m: MemoryInput, opts: MemoryOptions, t: GgmlType): MemoryReport['kv'] {
   const context = opts.context ?? m.vars.context ?? 0;
-  return { context, batch: opts.batch, dtype: t.name, bytesPerElement: t.typeSize / t.blockSize, layers: m.vars.layers ?? 0, kvHeads: 0, headDim: 0, window: null, cachedTokens: 0, bytesPerToken: 0, bytesPerLayer: 0, totalBytes: 0, formula: `${m.contract.family} keeps a fixed recurrent state instead of a KV cache` };
+  return {
+    context,
+    batch: opts.batch,
+    dtype: t.name,
+    bytesPerElement: t.typeSize / t.blockSize,
+    layers: m.vars.layers ?? 0,
+    kvHeads: 0,
+    headDim: 0,
+    window: null,
+    cachedTokens: 0,
+    bytesPerToken: 0,
+    bytesPerLayer: 0,
+    totalBytes: 0,
+    formula: `${m.contract.family} keeps a fixed recurrent state instead of a KV cache`,
+  };
 }
 
-function flops(m: MemoryInput, tensors: readonly SizedTensor[], attention: boolean, opts: MemoryOptions): MemoryReport['flops'] {
-  const experts = m.vars.experts, active = m.vars.experts_per_token;
+function flops(
+  m: MemoryInput,
+  tensors: readonly SizedTensor[],
+  attention: boolean,
+  opts: MemoryOptions,
+): MemoryReport['flops'] {
+  const experts = m.vars.experts,
+    active = m.vars.experts_per_token;
   const share = (role: string) => (role.startsWith('expert_') && experts && active ? active / experts : 1);
-  let matmul = tensors.filter((t) => t.dims >= 2 && !LOOKUPS.has(t.role)).reduce((s, t) => s + t.elements * t.copies * share(t.role), 0);
+  let matmul = tensors
+    .filter((t) => t.dims >= 2 && !LOOKUPS.has(t.role))
+    .reduce((s, t) => s + t.elements * t.copies * share(t.role), 0);
   const embedding = tensors.find((t) => t.role === 'token_embedding');
   // A tied head multiplies by the embedding matrix once per token.
   if (m.tied && embedding) matmul += embedding.elements;
   matmul = Math.round(matmul);
   const context = opts.context ?? m.vars.context ?? 0;
-  const attentionTerm = attention ? 2 * (m.vars.layers ?? 0) * context * (m.vars.heads ?? 0) * (m.vars.head_dim ?? 0) : 0;
-  const moe = experts && active ? `only ${active} of ${experts} experts run per token, so their weights count ${active}/${experts}` : null;
+  const attentionTerm = attention
+    ? 2 * (m.vars.layers ?? 0) * context * (m.vars.heads ?? 0) * (m.vars.head_dim ?? 0)
+    : 0;
+  const moe =
+    experts && active
+      ? `only ${active} of ${experts} experts run per token, so their weights count ${active}/${experts}`
+      : null;
   return {
     matmulParameters: matmul,
     attentionTerm,

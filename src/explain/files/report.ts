@@ -17,17 +17,25 @@ const MAX_EXPECTED = 1_000_000;
  * with its role and a shape check, counts, the dtype or quantisation mix, and
  * what is missing, unknown or inconsistent.
  */
-export function buildFileReport(files: ModelFiles, contracts: readonly Contract[], opts: { metadata?: boolean; family?: Contract } = {}): FileReport {
+export function buildFileReport(
+  files: ModelFiles,
+  contracts: readonly Contract[],
+  opts: { metadata?: boolean; family?: Contract } = {},
+): FileReport {
   const detection = detectFamily(files, contracts, opts.family);
   const contract = detection.contract;
   const mapped = mapTensors(contract, files.tensors);
   const naming = namingOf(mapped, files.format === 'gguf');
-  const sizes = contract ? readSizes(contract, files, mapped) : { vars: {} as Vars, rows: [], crossChecks: [], implausible: [] };
+  const sizes = contract
+    ? readSizes(contract, files, mapped)
+    : { vars: {} as Vars, rows: [], crossChecks: [], implausible: [] };
   const tied = tiedness(files, mapped, contract);
   const sources = new Map(sizes.rows.map((r) => [r.field, `${r.field} ${r.value} from ${r.source}`]));
   const tensors = mapped.map((m) => tensorRow(m, sizes.vars, sources));
   const parameterCount = sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.elements));
-  const { missing, missingCount } = contract ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings) : { missing: [], missingCount: 0 };
+  const { missing, missingCount } = contract
+    ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings)
+    : { missing: [], missingCount: 0 };
   return {
     kind: 'model-file',
     input: files.input,
@@ -45,9 +53,14 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
     bufferTensors: tensors.filter((t) => t.kind === 'buffer').length,
     bufferElements: sum(tensors.filter((t) => t.kind === 'buffer').map((t) => t.elements)),
     unknownTensors: tensors.filter((t) => t.kind === 'unknown').length,
-    contractParameterCount: contract ? contractCount(contract, sizes.vars, tied.value ?? contract.constraints.tied_embeddings) : null,
+    contractParameterCount: contract
+      ? contractCount(contract, sizes.vars, tied.value ?? contract.constraints.tied_embeddings)
+      : null,
     dtypes: dtypeMix(tensors),
-    bitsPerWeight: parameterCount > 0 ? (8 * sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.bytes))) / parameterCount : 0,
+    bitsPerWeight:
+      parameterCount > 0
+        ? (8 * sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.bytes))) / parameterCount
+        : 0,
     gguf: ggufSummary(files),
     stMetadata: [...files.stMetadata].map(([key, value]) => ({ key, value })),
     metadata: opts.metadata ? metadataRows(files) : null,
@@ -56,7 +69,15 @@ export function buildFileReport(files: ModelFiles, contracts: readonly Contract[
     missing,
     missingCount,
     unknown: tensors.filter((t) => t.kind === 'unknown').map((t) => t.name),
-    shapeMismatches: tensors.filter((t) => t.check === 'mismatch').map((t) => ({ name: t.name, actual: t.shape, expected: t.expected ?? [], expression: t.template ?? '', because: t.note ?? '' })),
+    shapeMismatches: tensors
+      .filter((t) => t.check === 'mismatch')
+      .map((t) => ({
+        name: t.name,
+        actual: t.shape,
+        expected: t.expected ?? [],
+        expression: t.template ?? '',
+        because: t.note ?? '',
+      })),
     shapesChecked: tensors.filter((t) => t.check !== 'unchecked').length,
     shapesUnchecked: uncheckedShapes(tensors),
     configChecks: configChecks(sizes.crossChecks, tied, mapped),
@@ -76,25 +97,52 @@ function tensorRow(m: Mapped, vars: Vars, sources: ReadonlyMap<string, string>):
   const e = m.entry;
   const base = { name: e.name, shape: e.shape, dtype: e.dtype, elements: e.elements, bytes: e.bytes, file: e.file };
   if (!m.match) {
-    return { ...base, role: m.bufferRole, kind: m.bufferRole ? 'buffer' : 'unknown', layer: null, expert: null, template: null, expected: null, check: 'unchecked', note: m.bufferRole ? 'a stored constant, not a parameter' : 'no template of the family names this tensor' };
+    return {
+      ...base,
+      role: m.bufferRole,
+      kind: m.bufferRole ? 'buffer' : 'unknown',
+      layer: null,
+      expert: null,
+      template: null,
+      expected: null,
+      check: 'unchecked',
+      note: m.bufferRole ? 'a stored constant, not a parameter' : 'no template of the family names this tensor',
+    };
   }
   const t = m.match.template;
   const template = m.match.kind === 'gguf' ? t.gguf! : m.match.kind === 'gguf_stacked' ? t.gguf_stacked! : t.name;
   const exprs = shapeExpressions(t, m.match.kind);
-  const row = { ...base, role: t.role, kind: (t.buffer ? 'buffer' : 'parameter') as FileTensor['kind'], layer: m.match.layer, expert: m.match.expert, template };
+  const row = {
+    ...base,
+    role: t.role,
+    kind: (t.buffer ? 'buffer' : 'parameter') as FileTensor['kind'],
+    layer: m.match.layer,
+    expert: m.match.expert,
+    template,
+  };
   let expected: number[];
   try {
     expected = exprs.map((x) => evaluate(x, vars));
   } catch (err) {
     if (!(err instanceof MicrogptError)) throw err;
-    return { ...row, expected: null, check: 'unchecked', note: `not checked: ${err.message.replace(/^shape expression /, '')}` };
+    return {
+      ...row,
+      expected: null,
+      check: 'unchecked',
+      note: `not checked: ${err.message.replace(/^shape expression /, '')}`,
+    };
   }
   const ok = expected.length === e.shape.length && expected.every((d, i) => d === e.shape[i]);
   if (ok) return { ...row, expected, check: 'ok', note: null };
   // Name the sizes behind the expectation, so a wrong config field is found from the tensor it contradicts.
   const names = [...new Set(exprs.flatMap((x) => x.match(/[A-Za-z_]\w*/g) ?? []))];
   const why = names.map((n) => sources.get(n)).filter((x): x is string => x !== undefined);
-  return { ...row, expected, check: 'mismatch', note: `[${exprs.join(', ')}] = [${expected.join(', ')}]${why.length ? ` (${why.join('; ')})` : ''}` };
+  return {
+    ...row,
+    expected,
+    check: 'mismatch',
+    note: `[${exprs.join(', ')}] = [${expected.join(', ')}]${why.length ? ` (${why.join('; ')})` : ''}`,
+  };
 }
 
 /** Whether the output head is the embedding: config.json says so, or the file's tensors show it. */
@@ -106,12 +154,19 @@ function tiedness(files: ModelFiles, mapped: readonly Mapped[], contract: Contra
   if (!head) return { value: true, source: 'the file has no output head: the token embedding serves as one' };
   // A family that ties its head, stored with a head anyway: converters (llama.cpp) write a copy of the embedding.
   const copy = contract.constraints.tied_embeddings && !(contract.variants?.tied_embeddings ?? []).includes(false);
-  return { value: false, source: copy ? `the file has its own output head ${head.entry.name}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements.toLocaleString("en-US")} elements counted twice)` : 'the file has its own output head' };
+  return {
+    value: false,
+    source: copy
+      ? `the file has its own output head ${head.entry.name}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements.toLocaleString('en-US')} elements counted twice)`
+      : 'the file has its own output head',
+  };
 }
 
 function contractCount(c: Contract, vars: Vars, tied: boolean): number | null {
   try {
-    return sum(parameterTemplates(c, tied).map((t) => copiesOf(t, vars) * t.shape.reduce((p, e) => p * evaluate(e, vars), 1)));
+    return sum(
+      parameterTemplates(c, tied).map((t) => copiesOf(t, vars) * t.shape.reduce((p, e) => p * evaluate(e, vars), 1)),
+    );
   } catch (err) {
     if (err instanceof MicrogptError) return null;
     throw err;
@@ -119,7 +174,13 @@ function contractCount(c: Contract, vars: Vars, tied: boolean): number | null {
 }
 
 /** Every tensor the contract expects at this size that the file lacks, in the file's own naming. */
-function missingTensors(c: Contract, mapped: readonly Mapped[], naming: Naming, vars: Vars, tied: boolean): { missing: FileReport['missing']; missingCount: number } {
+function missingTensors(
+  c: Contract,
+  mapped: readonly Mapped[],
+  naming: Naming,
+  vars: Vars,
+  tied: boolean,
+): { missing: FileReport['missing']; missingCount: number } {
   const present = new Set(mapped.map((m) => m.entry.name));
   const missing: FileReport['missing'] = [];
   let missingCount = 0;
@@ -150,14 +211,23 @@ function missingTensors(c: Contract, mapped: readonly Mapped[], naming: Naming, 
 }
 
 /** A template with an explicit count (DeepSeek's MoE layers): compare how many the file holds. */
-function countedMissing(t: TensorTemplate, mapped: readonly Mapped[], vars: Vars, note: (name: string, role: string, count: number) => void): void {
+function countedMissing(
+  t: TensorTemplate,
+  mapped: readonly Mapped[],
+  vars: Vars,
+  note: (name: string, role: string, count: number) => void,
+): void {
   let want: number;
   try {
     want = copiesOf(t, vars);
   } catch {
     return;
   }
-  const have = sum(mapped.filter((m) => m.match?.template === t).map((m) => (m.match!.kind === 'gguf_stacked' ? (m.entry.shape[0] ?? 1) : 1)));
+  const have = sum(
+    mapped
+      .filter((m) => m.match?.template === t)
+      .map((m) => (m.match!.kind === 'gguf_stacked' ? (m.entry.shape[0] ?? 1) : 1)),
+  );
   if (have < want) note(`${t.name} (${want - have} of ${want} absent)`, t.role, want - have);
 }
 
@@ -171,7 +241,13 @@ function dtypeMix(tensors: readonly FileTensor[]): FileReport['dtypes'] {
     by.set(t.dtype, d);
   }
   const total = sum([...by.values()].map((d) => d.bytes));
-  return [...by.values()].sort((a, b) => b.bytes - a.bytes).map((d) => ({ ...d, bitsPerWeight: d.elements ? (8 * d.bytes) / d.elements : 0, shareOfBytes: total ? d.bytes / total : 0 }));
+  return [...by.values()]
+    .sort((a, b) => b.bytes - a.bytes)
+    .map((d) => ({
+      ...d,
+      bitsPerWeight: d.elements ? (8 * d.bytes) / d.elements : 0,
+      shareOfBytes: total ? d.bytes / total : 0,
+    }));
 }
 
 function ggufSummary(files: ModelFiles): FileReport['gguf'] {
@@ -185,13 +261,17 @@ function ggufSummary(files: ModelFiles): FileReport['gguf'] {
     architecture: ggufString(g, 'general.architecture') ?? null,
     fileType: ft === undefined ? null : { id: ft, name: LLAMA_FILE_TYPES.get(ft) ?? `unknown file type ${ft}` },
     metadataCount: g.metadata.size,
-    vocabulary: typeof tokens === 'object' && tokens !== null && typeof tokens !== 'bigint' && 'length' in tokens ? tokens.length : null,
+    vocabulary:
+      typeof tokens === 'object' && tokens !== null && typeof tokens !== 'bigint' && 'length' in tokens
+        ? tokens.length
+        : null,
   };
 }
 
 /** Key/values as text; arrays summarised as type × length and their first elements. */
 function metadataRows(files: ModelFiles): NonNullable<FileReport['metadata']> {
-  if (!files.gguf) return [...files.stMetadata].map(([key, value]) => ({ key, type: 'string', value: JSON.stringify(value) }));
+  if (!files.gguf)
+    return [...files.stMetadata].map(([key, value]) => ({ key, type: 'string', value: JSON.stringify(value) }));
   return [...files.gguf.metadata.values()].map((kv) => ({ key: kv.key, type: kv.type, value: valueText(kv.value) }));
 }
 
@@ -241,17 +321,40 @@ function ranges(xs: number[]): string {
   return out.join(', ');
 }
 
-function configChecks(crossChecks: ReturnType<typeof readSizes>['crossChecks'], tied: FileReport['tied'], mapped: readonly Mapped[]): FileReport['configChecks'] {
+function configChecks(
+  crossChecks: ReturnType<typeof readSizes>['crossChecks'],
+  tied: FileReport['tied'],
+  mapped: readonly Mapped[],
+): FileReport['configChecks'] {
   const out: FileReport['configChecks'] = crossChecks.map((c) =>
     c.declared === c.derived
       ? { field: c.field, ok: true, message: `${c.declaredSource} = ${c.declared}, as ${c.derivedSource} shows` }
-      : { field: c.field, ok: false, message: `${c.declaredSource} = ${c.declared}, but ${c.derivedSource} gives ${c.field} = ${c.derived}` },
+      : {
+          field: c.field,
+          ok: false,
+          message: `${c.declaredSource} = ${c.declared}, but ${c.derivedSource} gives ${c.field} = ${c.derived}`,
+        },
   );
   if (tied.source === 'config.json tie_word_embeddings') {
     const head = mapped.find((m) => m.match?.template.role === 'lm_head');
-    if (tied.value && head) out.push({ field: 'tie_word_embeddings', ok: false, message: `config.json tie_word_embeddings = true, but the file has its own output head ${head.entry.name}` });
-    else if (!tied.value && !head) out.push({ field: 'tie_word_embeddings', ok: false, message: 'config.json tie_word_embeddings = false, but the file has no output head (lm_head)' });
-    else out.push({ field: 'tie_word_embeddings', ok: true, message: `config.json tie_word_embeddings = ${tied.value}, and the file ${head ? `has its own output head ${head.entry.name}` : 'has no output head'}` });
+    if (tied.value && head)
+      out.push({
+        field: 'tie_word_embeddings',
+        ok: false,
+        message: `config.json tie_word_embeddings = true, but the file has its own output head ${head.entry.name}`,
+      });
+    else if (!tied.value && !head)
+      out.push({
+        field: 'tie_word_embeddings',
+        ok: false,
+        message: 'config.json tie_word_embeddings = false, but the file has no output head (lm_head)',
+      });
+    else
+      out.push({
+        field: 'tie_word_embeddings',
+        ok: true,
+        message: `config.json tie_word_embeddings = ${tied.value}, and the file ${head ? `has its own output head ${head.entry.name}` : 'has no output head'}`,
+      });
   }
   return out;
 }

@@ -11,7 +11,8 @@ const I = Type.Integer();
 const S = Type.String();
 const B = Type.Boolean();
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
-const Obj = <P extends Record<string, TSchema>>(p: P, description?: string) => Type.Object(p, { additionalProperties: false, ...(description ? { description } : {}) });
+const Obj = <P extends Record<string, TSchema>>(p: P, description?: string) =>
+  Type.Object(p, { additionalProperties: false, ...(description ? { description } : {}) });
 const Lits = <T extends string>(...v: T[]) => Type.Union(v.map((x) => Type.Literal(x)));
 
 export const ProblemSchema = Obj({ where: S, message: S });
@@ -40,7 +41,15 @@ export const FileTensorSchema = Obj(
 
 export const SizeRowSchema = Obj({ field: S, value: N, source: S });
 export const DtypeRowSchema = Obj({ dtype: S, tensors: I, elements: I, bytes: I, bitsPerWeight: N, shareOfBytes: N });
-export const GroupSchema = Obj({ template: S, role: Nullable(S), kind: Lits('parameter', 'buffer', 'unknown'), count: I, shape: Type.Array(I), dtypes: Type.Array(Obj({ dtype: S, count: I })), layers: S });
+export const GroupSchema = Obj({
+  template: S,
+  role: Nullable(S),
+  kind: Lits('parameter', 'buffer', 'unknown'),
+  count: I,
+  shape: Type.Array(I),
+  dtypes: Type.Array(Obj({ dtype: S, count: I })),
+  layers: S,
+});
 export const CheckSchema = Obj({ field: S, ok: B, message: S });
 
 export const FileReportSchema = Obj({
@@ -64,7 +73,16 @@ export const FileReportSchema = Obj({
   contractParameterCount: Nullable(I),
   dtypes: Type.Array(DtypeRowSchema),
   bitsPerWeight: N,
-  gguf: Nullable(Obj({ version: I, alignment: I, architecture: Nullable(S), fileType: Nullable(Obj({ id: I, name: S })), metadataCount: I, vocabulary: Nullable(I) })),
+  gguf: Nullable(
+    Obj({
+      version: I,
+      alignment: I,
+      architecture: Nullable(S),
+      fileType: Nullable(Obj({ id: I, name: S })),
+      metadataCount: I,
+      vocabulary: Nullable(I),
+    }),
+  ),
   stMetadata: Type.Array(Obj({ key: S, value: S })),
   metadata: Nullable(Type.Array(Obj({ key: S, type: S, value: S }))),
   tensors: Type.Array(FileTensorSchema),
@@ -72,7 +90,9 @@ export const FileReportSchema = Obj({
   missing: Type.Array(Obj({ name: S, role: S })),
   missingCount: I,
   unknown: Type.Array(S),
-  shapeMismatches: Type.Array(Obj({ name: S, actual: Type.Array(I), expected: Type.Array(I), expression: S, because: S })),
+  shapeMismatches: Type.Array(
+    Obj({ name: S, actual: Type.Array(I), expected: Type.Array(I), expression: S, because: S }),
+  ),
   /** Tensors whose shape was compared with the contract, and the mapped ones that could not be (with the first reason). */
   shapesChecked: I,
   shapesUnchecked: Obj({ count: I, firstReason: Nullable(S) }),
@@ -86,12 +106,14 @@ export const ValidateReportSchema = Obj({
   format: S,
   family: Nullable(S),
   checks: Type.Array(Obj({ name: S, ok: B, detail: S, failures: Type.Array(S) })),
-  scan: Nullable(Obj({
-    tensorsScanned: I,
-    bytesScanned: I,
-    skipped: Type.Array(Obj({ name: S, dtype: S })),
-    findings: Type.Array(Obj({ name: S, nan: I, inf: I, allZero: B })),
-  })),
+  scan: Nullable(
+    Obj({
+      tensorsScanned: I,
+      bytesScanned: I,
+      skipped: Type.Array(Obj({ name: S, dtype: S })),
+      findings: Type.Array(Obj({ name: S, nan: I, inf: I, allZero: B })),
+    }),
+  ),
   failedChecks: I,
   sound: B,
 });
@@ -120,8 +142,19 @@ export const MemoryReportSchema = Obj({
   parameters: I,
   weights: Type.Array(Obj({ dtype: S, bytes: I, actual: B })),
   kv: Obj({
-    context: I, batch: I, dtype: S, bytesPerElement: N, layers: I, kvHeads: I, headDim: I,
-    window: Nullable(I), cachedTokens: I, bytesPerToken: I, bytesPerLayer: I, totalBytes: I, formula: S,
+    context: I,
+    batch: I,
+    dtype: S,
+    bytesPerElement: N,
+    layers: I,
+    kvHeads: I,
+    headDim: I,
+    window: Nullable(I),
+    cachedTokens: I,
+    bytesPerToken: I,
+    bytesPerLayer: I,
+    totalBytes: I,
+    formula: S,
   }),
   flops: Obj({ matmulParameters: I, attentionTerm: I, perToken: I, formula: S, note: Nullable(S) }),
 });

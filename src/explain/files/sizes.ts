@@ -10,7 +10,13 @@ export interface SizeReading {
   /** Sizes a file claimed that no real model has: ignored, and said. */
   implausible: string[];
   /** Every size that config.json or the GGUF header states and the tensors also show: agreeing or not. */
-  crossChecks: Array<{ field: string; declared: number; declaredSource: string; derived: number; derivedSource: string }>;
+  crossChecks: Array<{
+    field: string;
+    declared: number;
+    declaredSource: string;
+    derived: number;
+    derivedSource: string;
+  }>;
 }
 
 /** GGUF metadata keys (after "<arch>.") for each size field. */
@@ -40,7 +46,8 @@ type Said = Map<string, { value: number; source: string }>;
 function declared(files: ModelFiles, contract: Contract): Said {
   const out: Said = new Map();
   if (files.config) {
-    for (const [f, v] of declaredSizes(files.config.json)) out.set(f, { value: v.value, source: `config.json ${v.key}` });
+    for (const [f, v] of declaredSizes(files.config.json))
+      out.set(f, { value: v.value, source: `config.json ${v.key}` });
   } else if (files.gguf) {
     const arch = ggufString(files.gguf, 'general.architecture') ?? '';
     for (const [f, keys] of GGUF_KEYS) {
@@ -55,7 +62,8 @@ function declared(files: ModelFiles, contract: Contract): Said {
       }
     }
     const tokens = files.gguf.metadata.get('tokenizer.ggml.tokens')?.value;
-    if (typeof tokens === 'object' && tokens !== null && !(typeof tokens === 'bigint') && 'length' in tokens) out.set('vocab', { value: tokens.length, source: 'GGUF tokenizer.ggml.tokens (length)' });
+    if (typeof tokens === 'object' && tokens !== null && !(typeof tokens === 'bigint') && 'length' in tokens)
+      out.set('vocab', { value: tokens.length, source: 'GGUF tokenizer.ggml.tokens (length)' });
   }
   return out;
 }
@@ -84,7 +92,11 @@ function derived(mapped: readonly Mapped[], seed: Said): Said {
   const layered = mapped.filter((m) => m.match && m.match.layer !== null);
   if (layered.length) {
     const top = layered.reduce((a, m) => (m.match!.layer! > a.match!.layer! ? m : a));
-    if (!seed.has('layers')) out.set('layers', { value: top.match!.layer! + 1, source: `highest layer index in the names (${top.entry.name})` });
+    if (!seed.has('layers'))
+      out.set('layers', {
+        value: top.match!.layer! + 1,
+        source: `highest layer index in the names (${top.entry.name})`,
+      });
   }
   for (let pass = 0; pass < 4; pass++) {
     let added = false;
@@ -118,28 +130,46 @@ export function readSizes(contract: Contract, files: ModelFiles, mapped: readonl
   const crossChecks: SizeReading['crossChecks'] = [];
   for (const [field, d] of said) {
     const t = fromTensors.get(field);
-    if (t) crossChecks.push({ field, declared: d.value, declaredSource: d.source, derived: t.value, derivedSource: t.source });
+    if (t)
+      crossChecks.push({
+        field,
+        declared: d.value,
+        declaredSource: d.source,
+        derived: t.value,
+        derivedSource: t.source,
+      });
   }
   const all: Said = new Map([...fromTensors, ...said]);
   for (const [k, v] of plausible(derived(mapped, all), implausible)) all.set(k, v);
   const similar = similarSize(contract, all);
   if (!all.has('heads') && similar) all.set('heads', { value: similar.size.heads, source: similar.source });
   if (!all.has('head_dim')) {
-    const h = all.get('hidden')?.value, n = all.get('heads')?.value;
-    if (similar?.size.head_dim !== undefined && !said.has('heads')) all.set('head_dim', { value: similar.size.head_dim, source: similar.source });
-    else if (h !== undefined && n !== undefined && h % n === 0) all.set('head_dim', { value: h / n, source: 'hidden / heads' });
+    const h = all.get('hidden')?.value,
+      n = all.get('heads')?.value;
+    if (similar?.size.head_dim !== undefined && !said.has('heads'))
+      all.set('head_dim', { value: similar.size.head_dim, source: similar.source });
+    else if (h !== undefined && n !== undefined && h % n === 0)
+      all.set('head_dim', { value: h / n, source: 'hidden / heads' });
   }
   // With head_dim known, the K/V projections give the KV-head count.
   for (const [k, v] of plausible(derived(mapped, all), implausible)) all.set(k, v);
   if (!all.has('kv_heads') && all.has('heads')) {
     const mha = contract.constraints.attention_type === 'mha' || files.config !== null;
-    if (mha) all.set('kv_heads', { value: all.get('heads')!.value, source: files.config ? 'no KV-head count in config.json: every head has its own K and V' : `${contract.family} uses MHA: kv_heads = heads` });
+    if (mha)
+      all.set('kv_heads', {
+        value: all.get('heads')!.value,
+        source: files.config
+          ? 'no KV-head count in config.json: every head has its own K and V'
+          : `${contract.family} uses MHA: kv_heads = heads`,
+      });
     else if (similar) all.set('kv_heads', { value: similar.size.kv_heads, source: similar.source });
   }
   const vars: Vars = {};
   for (const [k, v] of all) vars[k] = v.value;
   const order = ['hidden', 'layers', 'heads', 'kv_heads', 'head_dim', 'intermediate', 'vocab', 'context'];
-  const rows = [...all].map(([field, v]) => ({ field, value: v.value, source: v.source })).sort((a, b) => rank(order, a.field) - rank(order, b.field));
+  const rows = [...all]
+    .map(([field, v]) => ({ field, value: v.value, source: v.source }))
+    .sort((a, b) => rank(order, a.field) - rank(order, b.field));
   return { vars, rows, crossChecks, implausible: [...new Set(implausible)] };
 }
 
@@ -150,7 +180,9 @@ function plausible(said: Said, out: string[]): Said {
   for (const [field, v] of said) {
     const max = LIMIT.get(field);
     if (max !== undefined && (!Number.isSafeInteger(v.value) || v.value < 1 || v.value > max)) {
-      out.push(`${v.source} gives ${field} = ${v.value}, not a plausible size (a whole number from 1 to ${max}); ignored`);
+      out.push(
+        `${v.source} gives ${field} = ${v.value}, not a plausible size (a whole number from 1 to ${max}); ignored`,
+      );
       said.delete(field);
     }
   }
@@ -164,8 +196,14 @@ function similarSize(contract: Contract, all: Said): { size: SizeVariant; source
   const hidden = all.get('hidden')?.value;
   if (hidden === undefined) return null;
   const layers = all.get('layers')?.value;
-  const entry = Object.entries(contract.sizes).find(([, s]) => s.hidden === hidden && (layers === undefined || s.layers === layers)) ?? Object.entries(contract.sizes).find(([, s]) => s.hidden === hidden);
+  const entry =
+    Object.entries(contract.sizes).find(
+      ([, s]) => s.hidden === hidden && (layers === undefined || s.layers === layers),
+    ) ?? Object.entries(contract.sizes).find(([, s]) => s.hidden === hidden);
   if (!entry) return null;
   const [name, size] = entry;
-  return { size, source: `${contract.family} size ${name} (same hidden ${hidden}${layers === size.layers ? ` and ${layers} layers` : ''}; the file does not say)` };
+  return {
+    size,
+    source: `${contract.family} size ${name} (same hidden ${hidden}${layers === size.layers ? ` and ${layers} layers` : ''}; the file does not say)`,
+  };
 }

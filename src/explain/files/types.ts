@@ -1,5 +1,11 @@
 import type { Static } from '@sinclair/typebox';
-import type { DiffReportSchema, FileReportSchema, FileTensorSchema, MemoryReportSchema, ValidateReportSchema } from './schema.js';
+import type {
+  DiffReportSchema,
+  FileReportSchema,
+  FileTensorSchema,
+  MemoryReportSchema,
+  ValidateReportSchema,
+} from './schema.js';
 
 export type FileReport = Static<typeof FileReportSchema>;
 export type FileTensor = Static<typeof FileTensorSchema>;

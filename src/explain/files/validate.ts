@@ -16,24 +16,59 @@ export interface ScanResult {
  */
 export function buildValidateReport(r: FileReport, scan: ScanResult | null): ValidateReport {
   const checks: ValidateReport['checks'] = [];
-  const check = (name: string, failures: string[], detail: string) => checks.push({ name, ok: failures.length === 0, detail, failures });
-  const shard = r.problems.filter((p) => p.where.startsWith('shard ') || p.where.startsWith('index ') || p.message.includes('shard') || p.message.includes('index'));
+  const check = (name: string, failures: string[], detail: string) =>
+    checks.push({ name, ok: failures.length === 0, detail, failures });
+  const shard = r.problems.filter(
+    (p) =>
+      p.where.startsWith('shard ') ||
+      p.where.startsWith('index ') ||
+      p.message.includes('shard') ||
+      p.message.includes('index'),
+  );
   const header = r.problems.filter((p) => !shard.includes(p));
-  check('header', header.map((p) => `${p.where}: ${p.message}`), `${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.tensorCount} tensors: lengths, dtypes, offsets in bounds, no overlaps, no stray bytes`);
-  if (r.files.length > 1 || shard.length) check('shards', shard.map((p) => `${p.where}: ${p.message}`), `every shard present, every tensor in the shard the index names, none in two, total_size`);
+  check(
+    'header',
+    header.map((p) => `${p.where}: ${p.message}`),
+    `${r.files.length} file${r.files.length === 1 ? '' : 's'}, ${r.tensorCount} tensors: lengths, dtypes, offsets in bounds, no overlaps, no stray bytes`,
+  );
+  if (r.files.length > 1 || shard.length)
+    check(
+      'shards',
+      shard.map((p) => `${p.where}: ${p.message}`),
+      `every shard present, every tensor in the shard the index names, none in two, total_size`,
+    );
   if (r.family === null) {
     check('family', [], `unknown family, so no contract checks (${r.detection.reasons.join('; ')})`);
   } else {
-    check('shapes', r.shapeMismatches.map((m) => `${m.name}: shape [${m.actual.join(', ')}], expected ${m.because}`), `every tensor's shape against the ${r.family} contract at this size`);
-    check('expected tensors', r.missing.map((m) => `missing ${m.name} (${m.role})`).concat(r.missingCount > r.missing.length ? [`… and ${r.missingCount - r.missing.length} more missing`] : []), `every tensor the ${r.family} contract expects at this size is present`);
+    check(
+      'shapes',
+      r.shapeMismatches.map((m) => `${m.name}: shape [${m.actual.join(', ')}], expected ${m.because}`),
+      `every tensor's shape against the ${r.family} contract at this size`,
+    );
+    check(
+      'expected tensors',
+      r.missing
+        .map((m) => `missing ${m.name} (${m.role})`)
+        .concat(r.missingCount > r.missing.length ? [`… and ${r.missingCount - r.missing.length} more missing`] : []),
+      `every tensor the ${r.family} contract expects at this size is present`,
+    );
     const cfg = r.configChecks.filter((c) => !c.ok).map((c) => c.message);
-    check('config', cfg, r.configChecks.length ? `${r.configChecks.length} fields of the config or header cross-checked against the tensors` : 'nothing to cross-check');
+    check(
+      'config',
+      cfg,
+      r.configChecks.length
+        ? `${r.configChecks.length} fields of the config or header cross-checked against the tensors`
+        : 'nothing to cross-check',
+    );
   }
   if (scan) {
     const bad = scan.scanned.filter((s) => s.counts.nan || s.counts.inf || s.counts.nonZero === 0);
     check(
       'values',
-      bad.map((s) => `${s.name}: ${[s.counts.nan ? `${s.counts.nan} NaN` : '', s.counts.inf ? `${s.counts.inf} infinite` : '', s.counts.nonZero === 0 ? 'all zero' : ''].filter(Boolean).join(', ')}`),
+      bad.map(
+        (s) =>
+          `${s.name}: ${[s.counts.nan ? `${s.counts.nan} NaN` : '', s.counts.inf ? `${s.counts.inf} infinite` : '', s.counts.nonZero === 0 ? 'all zero' : ''].filter(Boolean).join(', ')}`,
+      ),
       `${scan.scanned.length} tensors streamed for NaN, infinities and all-zero${scan.skipped.length ? `; ${scan.skipped.length} quantised or integer tensors not decoded` : ''}`,
     );
   }
@@ -48,7 +83,9 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
           tensorsScanned: scan.scanned.length,
           bytesScanned: scan.bytes,
           skipped: scan.skipped,
-          findings: scan.scanned.filter((s) => s.counts.nan || s.counts.inf || s.counts.nonZero === 0).map((s) => ({ name: s.name, nan: s.counts.nan, inf: s.counts.inf, allZero: s.counts.nonZero === 0 })),
+          findings: scan.scanned
+            .filter((s) => s.counts.nan || s.counts.inf || s.counts.nonZero === 0)
+            .map((s) => ({ name: s.name, nan: s.counts.nan, inf: s.counts.inf, allZero: s.counts.nonZero === 0 })),
         }
       : null,
     failedChecks: checks.filter((c) => !c.ok).length,

@@ -49,7 +49,8 @@ export function silu(g: Graph, a: Tensor): Tensor {
 export function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 3) {
-    let term = x, sum = x;
+    let term = x,
+      sum = x;
     for (let n = 1; n < 200; n++) {
       term *= (-x * x) / n;
       const add = term / (2 * n + 1);
@@ -60,7 +61,9 @@ export function erf(x: number): number {
   }
   // erfc(x) = exp(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …))))
   const tiny = 1e-300;
-  let f = ax, c = ax, d = 0;
+  let f = ax,
+    c = ax,
+    d = 0;
   for (let k = 1; k < 200; k++) {
     const a = k / 2;
     d = ax + a * d;

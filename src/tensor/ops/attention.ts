@@ -21,22 +21,37 @@ export interface AttentionOutput {
  * are exactly 0, as exp(−1e9 − max) is. `alibiSlopes` (one per head) adds
  * ALiBi's bias −m_h·(i − j) to the scores.
  */
-export function causalAttention(g: Graph, q: Tensor, k: Tensor, v: Tensor, heads: number, kvHeads = heads, alibiSlopes?: readonly number[]): AttentionOutput {
+export function causalAttention(
+  g: Graph,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  heads: number,
+  kvHeads = heads,
+  alibiSlopes?: readonly number[],
+): AttentionOutput {
   expect2d('causalAttention', q);
   expectSameShape('causalAttention', k, v);
   const [T, C] = q.shape;
   const d = C / heads;
   if (!Number.isInteger(d) || heads % kvHeads !== 0 || k.shape[0] !== T || k.shape[1] !== kvHeads * d) {
-    throw new Error(`causalAttention: q [${q.shape.join(', ')}] with ${heads} heads does not fit k/v [${k.shape.join(', ')}] with ${kvHeads} kv heads`);
+    throw new Error(
+      `causalAttention: q [${q.shape.join(', ')}] with ${heads} heads does not fit k/v [${k.shape.join(', ')}] with ${kvHeads} kv heads`,
+    );
   }
   const kvC = kvHeads * d;
   const group = heads / kvHeads;
   const scale = 1 / Math.sqrt(d);
   const out = g.output([T, C], q, k, v);
   const W = g.buffer(heads * T * T, true);
-  const Q = q.data, K = k.data, V = v.data, O = out.data;
+  const Q = q.data,
+    K = k.data,
+    V = v.data,
+    O = out.data;
   for (let h = 0; h < heads; h++) {
-    const qc = h * d, kc = Math.floor(h / group) * d, wh = h * T * T;
+    const qc = h * d,
+      kc = Math.floor(h / group) * d,
+      wh = h * T * T;
     for (let i = 0; i < T; i++) {
       const wr = wh + i * T;
       let max = -Infinity;
@@ -65,10 +80,15 @@ export function causalAttention(g: Graph, q: Tensor, k: Tensor, v: Tensor, heads
     }
   }
   g.record(out, () => {
-    const G = out.grad!, dQ = q.grad, dK = k.grad, dV = v.grad;
+    const G = out.grad!,
+      dQ = q.grad,
+      dK = k.grad,
+      dV = v.grad;
     const dA = g.buffer(T);
     for (let h = 0; h < heads; h++) {
-      const qc = h * d, kc = Math.floor(h / group) * d, wh = h * T * T;
+      const qc = h * d,
+        kc = Math.floor(h / group) * d,
+        wh = h * T * T;
       for (let i = 0; i < T; i++) {
         const wr = wh + i * T;
         // dA_ij = Σ_p dO_ip·V_jp; dV_jp += A_ij·dO_ip

@@ -10,7 +10,9 @@ export function matmul(g: Graph, a: Tensor, b: Tensor): Tensor {
   const n = b.shape[1];
   if (b.shape[0] !== k) throw new Error(`matmul: inner sizes differ: [${m}, ${k}] · [${b.shape[0]}, ${n}]`);
   const out = g.output([m, n], a, b);
-  const A = a.data, B = b.data, O = out.data;
+  const A = a.data,
+    B = b.data,
+    O = out.data;
   O.fill(0);
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
@@ -73,13 +75,25 @@ export function matmulT(g: Graph, a: Tensor, b: Tensor): Tensor {
 function dotRows(A: Float64Array, B: Float64Array, O: Float64Array, m: number, n: number, k: number): void {
   const k4 = k - (k % 4);
   for (let i = 0; i < m; i++) {
-    const ai = i * k, oi = i * n;
+    const ai = i * k,
+      oi = i * n;
     let j = 0;
     for (; j + 1 < n; j += 2) {
-      const b0 = j * k, b1 = b0 + k;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      const b0 = j * k,
+        b1 = b0 + k;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        t0 = 0,
+        t1 = 0,
+        t2 = 0,
+        t3 = 0;
       for (let p = 0; p < k4; p += 4) {
-        const a0 = A[ai + p], a1 = A[ai + p + 1], a2 = A[ai + p + 2], a3 = A[ai + p + 3];
+        const a0 = A[ai + p],
+          a1 = A[ai + p + 1],
+          a2 = A[ai + p + 2],
+          a3 = A[ai + p + 3];
         s0 += a0 * B[b0 + p];
         s1 += a1 * B[b0 + p + 1];
         s2 += a2 * B[b0 + p + 2];
@@ -107,7 +121,10 @@ function dotRows(A: Float64Array, B: Float64Array, O: Float64Array, m: number, n
  */
 export function dot(A: Float64Array, a: number, B: Float64Array, b: number, k: number): number {
   const k4 = k - (k % 4);
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   for (let p = 0; p < k4; p += 4) {
     s0 += A[a + p] * B[b + p];
     s1 += A[a + p + 1] * B[b + p + 1];
@@ -122,11 +139,20 @@ export function dot(A: Float64Array, a: number, B: Float64Array, b: number, k: n
 function accumulateGB(G: Float64Array, B: Float64Array, dA: Float64Array, m: number, n: number, k: number): void {
   const k8 = k - (k % 8);
   for (let i = 0; i < m; i++) {
-    const gi = i * n, ai = i * k;
+    const gi = i * n,
+      ai = i * k;
     for (let p = 0; p < k8; p += 8) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let j = 0; j < n; j++) {
-        const gij = G[gi + j], bj = j * k + p;
+        const gij = G[gi + j],
+          bj = j * k + p;
         s0 += gij * B[bj];
         s1 += gij * B[bj + 1];
         s2 += gij * B[bj + 2];
@@ -159,9 +185,17 @@ function accumulateGtA(G: Float64Array, A: Float64Array, dB: Float64Array, m: nu
   for (let j = 0; j < n; j++) {
     const bj = j * k;
     for (let p = 0; p < k8; p += 8) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let i = 0; i < m; i++) {
-        const gij = G[i * n + j], ai = i * k + p;
+        const gij = G[i * n + j],
+          ai = i * k + p;
         s0 += gij * A[ai];
         s1 += gij * A[ai + 1];
         s2 += gij * A[ai + 2];

@@ -15,7 +15,8 @@ export function softmaxRows(g: Graph, a: Tensor): Tensor {
   expect2d('softmaxRows', a);
   const [m, n] = a.shape;
   const out = g.output(a.shape, a);
-  const X = a.data, Y = out.data;
+  const X = a.data,
+    Y = out.data;
   for (let i = 0; i < m; i++) {
     const r = i * n;
     let max = -Infinity;
@@ -72,7 +73,8 @@ export function rmsnormRows(g: Graph, a: Tensor, eps: number): Tensor {
     if (!a.grad) return;
     // dx_j = s·dy_j − (s³/n)·x_j·Σ dy·x
     for (let i = 0; i < m; i++) {
-      const r = i * n, s = inv[i];
+      const r = i * n,
+        s = inv[i];
       let dot = 0;
       for (let j = 0; j < n; j++) dot += G[r + j] * X[r + j];
       const c = (s * s * s * dot) / n;
@@ -88,7 +90,8 @@ export function gather(g: Graph, table: Tensor, ids: ArrayLike<number>): Tensor 
   const [v, c] = table.shape;
   const t = ids.length;
   for (let i = 0; i < t; i++) {
-    if (!Number.isInteger(ids[i]) || ids[i] < 0 || ids[i] >= v) throw new Error(`gather: id ${ids[i]} outside [0, ${v})`);
+    if (!Number.isInteger(ids[i]) || ids[i] < 0 || ids[i] >= v)
+      throw new Error(`gather: id ${ids[i]} outside [0, ${v})`);
   }
   const out = g.output([t, c], table);
   for (let i = 0; i < t; i++) out.data.set(table.data.subarray(ids[i] * c, ids[i] * c + c), i * c);
@@ -105,7 +108,8 @@ export function addCausalMask(g: Graph, a: Tensor, maskValue = MASK_VALUE): Tens
   const [m, n] = a.shape;
   if (m !== n) throw new Error(`addCausalMask: scores must be square, got [${m}, ${n}]`);
   const out = g.output(a.shape, a);
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out.data[i * n + j] = a.data[i * n + j] + (j > i ? maskValue : 0);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) out.data[i * n + j] = a.data[i * n + j] + (j > i ? maskValue : 0);
   g.record(out, () => {
     const G = out.grad!;
     if (a.grad) for (let i = 0; i < a.size; i++) a.grad[i] += G[i];
@@ -126,7 +130,8 @@ export function crossEntropy(g: Graph, logits: Tensor, targets: ArrayLike<number
   const probs = g.buffer(t * v);
   let loss = 0;
   for (let i = 0; i < t; i++) {
-    const r = i * v, y = targets[i];
+    const r = i * v,
+      y = targets[i];
     if (!Number.isInteger(y) || y < 0 || y >= v) throw new Error(`crossEntropy: target ${y} outside [0, ${v})`);
     let max = -Infinity;
     for (let j = 0; j < v; j++) if (L[r + j] > max) max = L[r + j];

@@ -62,8 +62,10 @@ export function layernormRows(g: Graph, a: Tensor, eps: number): Tensor {
     if (!a.grad) return;
     // dx = s·(dy − mean(dy) − y·mean(dy·y)) per row, y the normalised output
     for (let i = 0; i < m; i++) {
-      const r = i * n, s = inv[i];
-      let mg = 0, mgy = 0;
+      const r = i * n,
+        s = inv[i];
+      let mg = 0,
+        mgy = 0;
       for (let j = 0; j < n; j++) {
         mg += G[r + j];
         mgy += G[r + j] * out.data[r + j];
@@ -85,10 +87,12 @@ export function layernormRows(g: Graph, a: Tensor, eps: number): Tensor {
 export function rope(g: Graph, x: Tensor, heads: number, theta: number): Tensor {
   expect2d('rope', x);
   const [T, C] = x.shape;
-  const d = C / heads, half = d / 2;
+  const d = C / heads,
+    half = d / 2;
   if (!Number.isInteger(half)) throw new Error(`rope: head dim ${d} must be even`);
   const out = g.output(x.shape, x);
-  const cos = g.buffer(T * half), sin = g.buffer(T * half);
+  const cos = g.buffer(T * half),
+    sin = g.buffer(T * half);
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < half; i++) {
       const angle = t * theta ** ((-2 * i) / d);
@@ -101,9 +105,12 @@ export function rope(g: Graph, x: Tensor, heads: number, theta: number): Tensor 
       for (let h = 0; h < heads; h++) {
         const base = t * C + h * d;
         for (let i = 0; i < half; i++) {
-          const c = cos[t * half + i], s = sign * sin[t * half + i];
-          const a = src[base + i], b = src[base + i + half];
-          const ra = a * c - b * s, rb = a * s + b * c;
+          const c = cos[t * half + i],
+            s = sign * sin[t * half + i];
+          const a = src[base + i],
+            b = src[base + i + half];
+          const ra = a * c - b * s,
+            rb = a * s + b * c;
           if (accumulate) {
             dst[base + i] += ra;
             dst[base + i + half] += rb;

@@ -18,12 +18,14 @@ export function reshape(g: Graph, a: Tensor, shape: readonly number[]): Tensor {
 export function sliceCols(g: Graph, a: Tensor, start: number, width: number): Tensor {
   expect2d('sliceCols', a);
   const [m, n] = a.shape;
-  if (start < 0 || width < 1 || start + width > n) throw new Error(`sliceCols: columns ${start}..${start + width} outside [0, ${n})`);
+  if (start < 0 || width < 1 || start + width > n)
+    throw new Error(`sliceCols: columns ${start}..${start + width} outside [0, ${n})`);
   const out = g.output([m, width], a);
   for (let i = 0; i < m; i++) for (let j = 0; j < width; j++) out.data[i * width + j] = a.data[i * n + start + j];
   g.record(out, () => {
     const G = out.grad!;
-    if (a.grad) for (let i = 0; i < m; i++) for (let j = 0; j < width; j++) a.grad[i * n + start + j] += G[i * width + j];
+    if (a.grad)
+      for (let i = 0; i < m; i++) for (let j = 0; j < width; j++) a.grad[i * n + start + j] += G[i * width + j];
   });
   return out;
 }
