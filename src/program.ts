@@ -6,6 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { MicrogptError } from './errors.js';
 import { safe } from './render/escape.js';
 import { colorWanted, loadColor } from './render/style.js';
+import { fitToWidth } from './render/layout.js';
+import { terminalWidth } from './cli/output.js';
 import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
@@ -41,6 +43,9 @@ export function buildProgram(): Command {
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
+      // Help is laid out to the same width as every other screen, examples included.
+      getOutHelpWidth: () => terminalWidth(),
+      writeOut: (text) => process.stdout.write(fitToWidth(text, terminalWidth())),
       // Commander's own errors (unknown option, bad value) follow the tool's format: one line with a code.
       outputError: (text, write) =>
         write(

@@ -8,7 +8,7 @@ import { renderEvalReport, renderSampleReport } from '../render/training.js';
 import { corpusFrom } from './corpus.js';
 import { extraContractDirs } from './dirs.js';
 import { modelFrom } from './model.js';
-import { print, stdoutStyle, type OutputOptions } from './output.js';
+import { show, type OutputOptions } from './output.js';
 
 interface ModelOptions extends OutputOptions {
   model?: string;
@@ -21,10 +21,10 @@ export async function runEval(opts: ModelOptions & { data?: string }): Promise<n
   const src = await modelFrom(opts);
   const { docs, label } = corpusFrom(opts.data);
   const report = buildEvalReport(src.model, src.tokenizer, docs, label, src.weightsFrom);
-  print(
-    opts.json
-      ? renderJson('eval', { model: opts.model ?? null, data: label }, report)
-      : renderEvalReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('eval', { model: opts.model ?? null, data: label }, report),
+    (style) => renderEvalReport(report, style),
   );
   return 0;
 }
@@ -42,14 +42,15 @@ export async function runSample(
     names,
     explain: opts.explain === true,
   };
-  print(
-    opts.json
-      ? renderJson(
-          'sample',
-          { model: opts.model ?? null, n: opts.n, temperature: opts.temperature, seed: opts.seed },
-          report,
-        )
-      : renderSampleReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () =>
+      renderJson(
+        'sample',
+        { model: opts.model ?? null, n: opts.n, temperature: opts.temperature, seed: opts.seed },
+        report,
+      ),
+    (style) => renderSampleReport(report, style),
   );
   return 0;
 }
@@ -57,10 +58,10 @@ export async function runSample(
 export async function runTrace(text: string, opts: ModelOptions): Promise<number> {
   const src = await modelFrom(opts);
   const report = buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom);
-  print(
-    opts.json
-      ? renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report)
-      : renderTraceReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report),
+    (style) => renderTraceReport(report, style),
   );
   return 0;
 }

@@ -1,7 +1,7 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
 import { renderJson } from '../render/json.js';
-import { print, stdoutStyle, type OutputOptions } from './output.js';
+import { print, printFitted, stdoutStyle, type OutputOptions } from './output.js';
 import type { Style } from '../render/style.js';
 
 interface ExampleModule {
@@ -25,11 +25,12 @@ export async function runExample(name: string | undefined, opts: OutputOptions &
       );
       return 0;
     }
-    print(
+    printFitted(
       [
         'Examples (run one with: microgpt example <name>):',
         ...EXAMPLES.map((e) => `  ${e.name.padEnd(20)} ${e.description}`),
       ].join('\n'),
+      stdoutStyle(opts),
     );
     return 0;
   }
@@ -48,5 +49,6 @@ export async function runExample(name: string | undefined, opts: OutputOptions &
     );
     return 0;
   }
-  return mod.run(print, stdoutStyle(opts), opts.seed);
+  const style = stdoutStyle(opts);
+  return mod.run((text) => printFitted(text, style), style, opts.seed);
 }

@@ -2,7 +2,7 @@ import { MicrogptError } from '../errors.js';
 import { ContractSet } from '../contracts/index.js';
 import { renderJson } from '../render/json.js';
 import { extraContractDirs } from './dirs.js';
-import { print, stdoutStyle, terminalWidth, type OutputOptions } from './output.js';
+import { show, type OutputOptions } from './output.js';
 import { safe } from '../render/style.js';
 
 export interface ExplainOptions extends OutputOptions {
@@ -102,10 +102,10 @@ async function explainErrors(code: string | undefined, opts: ExplainOptions): Pr
     import('../render/error-codes.js'),
   ]);
   const report = buildErrorCodesReport(code);
-  print(
-    opts.json
-      ? renderJson('explain --errors', { code: code ?? null }, report)
-      : renderErrorCodes(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('explain --errors', { code: code ?? null }, report),
+    (style) => renderErrorCodes(report, style),
   );
   return 0;
 }
@@ -151,10 +151,10 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
     heads: opts.heads ?? null,
     layer: opts.layer ?? null,
   };
-  print(
-    opts.json
-      ? renderJson('explain --attention', inputs, report)
-      : renderAttentionReport(report, stdoutStyle(opts), { width: terminalWidth() }),
+  show(
+    opts,
+    () => renderJson('explain --attention', inputs, report),
+    (style) => renderAttentionReport(report, style, { width: style.width }),
   );
   return report.allInvariantsHold ? 0 : 1;
 }
@@ -181,16 +181,23 @@ async function explainKernel(arg: string | true, opts: ExplainOptions, contracts
     size: opts.size,
   });
   const inputs = { kernel: family, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
-  const style = stdoutStyle(opts);
   if (opts.vs === undefined) {
-    print(opts.json ? renderJson('explain --kernel', inputs, report) : renderKernelReport(report, style));
+    show(
+      opts,
+      () => renderJson('explain --kernel', inputs, report),
+      (style) => renderKernelReport(report, style),
+    );
     return 0;
   }
   const vs = buildVsReport(
     report,
     buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false }),
   );
-  print(opts.json ? renderJson('explain --kernel --vs', inputs, vs) : renderVsReport(vs, style));
+  show(
+    opts,
+    () => renderJson('explain --kernel --vs', inputs, vs),
+    (style) => renderVsReport(vs, style),
+  );
   return 0;
 }
 
@@ -224,7 +231,11 @@ async function explainTensor(name: string, opts: ExplainOptions, contracts: Cont
     },
   );
   const inputs = { tensor: name, family: family ?? null, len: opts.len, model: opts.model ?? null };
-  print(opts.json ? renderJson('explain --tensor', inputs, report) : renderTensorReport(report, stdoutStyle(opts)));
+  show(
+    opts,
+    () => renderJson('explain --tensor', inputs, report),
+    (style) => renderTensorReport(report, style),
+  );
   return 0;
 }
 
@@ -263,8 +274,10 @@ async function explainMemory(arg: string | true, opts: ExplainOptions, contracts
     batch: opts.batch,
     kvDtype: opts.kvDtype,
   };
-  print(
-    opts.json ? renderJson('explain --kernel --memory', inputs, report) : renderMemoryReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('explain --kernel --memory', inputs, report),
+    (style) => renderMemoryReport(report, style),
   );
   return 0;
 }

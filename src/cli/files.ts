@@ -5,7 +5,7 @@ import type { ScanResult } from '../explain/files/validate.js';
 import { renderJson } from '../render/json.js';
 import { renderFileReport } from '../render/model-file.js';
 import { extraContractDirs } from './dirs.js';
-import { print, stdoutStyle, type OutputOptions } from './output.js';
+import { show, type OutputOptions } from './output.js';
 
 interface FileOptions extends OutputOptions {
   family?: string;
@@ -35,10 +35,10 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
   const files = openModelFiles(path, { fullArrays: false });
   const { all, forced } = await contractsFor(opts);
   const report = buildFileReport(files, all, { metadata: opts.metadata, family: forced });
-  print(
-    opts.json
-      ? renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report)
-      : renderFileReport(report, stdoutStyle(opts), { verbose: opts.verbose }),
+  show(
+    opts,
+    () => renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
+    (style) => renderFileReport(report, style, { verbose: opts.verbose }),
   );
   return 0;
 }
@@ -53,10 +53,10 @@ export async function runValidate(path: string, opts: FileOptions & { scan?: boo
   const report = buildFileReport(files, all, { family: forced });
   const scan = opts.scan ? await scanFiles(files.tensors) : null;
   const v = buildValidateReport(report, scan);
-  print(
-    opts.json
-      ? renderJson('validate', { path, scan: opts.scan === true, family: opts.family ?? null }, v)
-      : renderValidateReport(v, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('validate', { path, scan: opts.scan === true, family: opts.family ?? null }, v),
+    (style) => renderValidateReport(v, style),
   );
   return v.sound ? 0 : 1;
 }
@@ -126,10 +126,10 @@ export async function runDiff(a: string, b: string, opts: FileOptions & { values
     values = { diffs, skipped };
   }
   const report = buildDiffReport(ra, rb, fa.config?.json ?? null, fb.config?.json ?? null, values);
-  print(
-    opts.json
-      ? renderJson('diff', { a, b, values: opts.values === true }, report)
-      : renderDiffReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('diff', { a, b, values: opts.values === true }, report),
+    (style) => renderDiffReport(report, style),
   );
   return 0;
 }

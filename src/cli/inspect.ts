@@ -46,7 +46,7 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     { renderJson },
     { extraContractDirs },
     { modelFrom },
-    { print, stdoutStyle },
+    { show },
   ] = await Promise.all([
     import('../contracts/index.js'),
     import('../explain/inspect.js'),
@@ -68,10 +68,10 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     writeFileAtomic(opts.html, renderInspectHtml(report, values));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
-  print(
-    opts.json
-      ? renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report)
-      : renderInspectReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report),
+    (style) => renderInspectReport(report, style),
   );
   return 0;
 }

@@ -1,21 +1,38 @@
 import { colorWanted, makeStyle, type Style } from '../render/style.js';
+import { fitToWidth, layoutWidth } from '../render/layout.js';
 
 export interface OutputOptions {
   json?: boolean;
   color?: boolean;
 }
 
-/** The style for stdout given --no-color, NO_COLOR, FORCE_COLOR and whether stdout is a terminal. */
-export function stdoutStyle(opts: OutputOptions): Style {
-  return makeStyle(!opts.json && colorWanted(process.env, process.stdout.isTTY === true, opts.color));
+/** Columns to draw in: COLUMNS when set, else the terminal's width, else 80 (render/layout.ts). */
+export function terminalWidth(): number {
+  return layoutWidth(process.env, process.stdout.isTTY ? process.stdout.columns : undefined);
 }
 
-/** Columns to draw in: the terminal's width, or 80 when stdout is not a terminal. */
-export function terminalWidth(): number {
-  return process.stdout.isTTY && process.stdout.columns ? process.stdout.columns : 80;
+/** The style for stdout given --no-color, NO_COLOR, FORCE_COLOR, whether stdout is a terminal, and its width. */
+export function stdoutStyle(opts: OutputOptions): Style {
+  return makeStyle(
+    !opts.json && colorWanted(process.env, process.stdout.isTTY === true, opts.color),
+    process.env,
+    terminalWidth(),
+  );
 }
 
 /** Writes text and a newline; text ending in "\n" therefore leaves a blank line after it. */
 export function print(text: string): void {
   process.stdout.write(text + '\n');
+}
+
+/** Writes text for people, every line fitted to the style's width. */
+export function printFitted(text: string, style: Style): void {
+  print(fitToWidth(text, style.width));
+}
+
+/** A command's result: its JSON document under --json, else the text its renderer draws, fitted to the terminal. */
+export function show(opts: OutputOptions, json: () => string, text: (style: Style) => string): void {
+  if (opts.json) return print(json());
+  const style = stdoutStyle(opts);
+  printFitted(text(style), style);
 }

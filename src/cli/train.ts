@@ -9,7 +9,7 @@ import { extraContractDirs } from './dirs.js';
 import { renderJson } from '../render/json.js';
 import { renderTrainReport } from '../render/training.js';
 import { corpusFrom } from './corpus.js';
-import { print, stdoutStyle, type OutputOptions } from './output.js';
+import { show, type OutputOptions } from './output.js';
 
 export interface TrainCliOptions extends OutputOptions {
   data?: string;
@@ -80,10 +80,10 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
     stepsRequested: opts.steps,
     out,
   });
-  print(
-    opts.json
-      ? renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report)
-      : renderTrainReport(report, stdoutStyle(opts)),
+  show(
+    opts,
+    () => renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report),
+    (style) => renderTrainReport(report, style),
   );
   return stop.signal ? STOP_SIGNALS[stop.signal] : 0;
 }

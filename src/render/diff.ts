@@ -1,6 +1,6 @@
 import type { DiffReport } from '../explain/files/types.js';
 import { grouped, safe, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 const SHOWN = 20;
 
@@ -45,7 +45,7 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
       changed.size
         ? [
             `${s.bold('Values')}: ${changed.size} of ${r.values.length} compared tensors differ:`,
-            indent(table(s, ['tensor', 'max |Δ|', 'RMSE', 'cosine'], rows, ['left', 'right', 'right', 'right'])),
+            indentedTable(s, ['tensor', 'max |Δ|', 'RMSE', 'cosine'], rows, ['left', 'right', 'right', 'right']),
             ...(changed.size > SHOWN ? [`  … and ${changed.size - SHOWN} more`] : []),
           ].join('\n')
         : `${s.bold('Values')}: all ${r.values.length} compared tensors are identical`,

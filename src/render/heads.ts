@@ -1,6 +1,6 @@
 import type { HeadSummary } from '../explain/heads.js';
 import { fixed, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 export function renderHeadSummary(summary: { probeSize: number; heads: HeadSummary[] }, s: Style): string {
   const multi = summary.heads.some((h) => h.layer > 0);
@@ -19,9 +19,13 @@ export function renderHeadSummary(summary: { probeSize: number; heads: HeadSumma
   return [
     s.bold('Head specialisation') +
       ` (mean weight over ${summary.probeSize} corpus names, positions ≥ 2; uniform attention would give ${fixed(summary.heads[0]?.chance ?? 0, 2)}; entropy 1 = uniform):`,
-    indent(
-      table(s, ['head', '→ prev', '→ self', '→ BOS', 'entropy'], rows, ['left', 'right', 'right', 'right', 'right']),
-    ),
+    indentedTable(s, ['head', '→ prev', '→ self', '→ BOS', 'entropy'], rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
     ...lines,
   ].join('\n');
 }

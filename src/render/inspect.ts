@@ -2,7 +2,7 @@ import type { InspectReport } from '../explain/inspect.js';
 import { renderArchitecture } from './attention.js';
 import { renderPipeline } from './kernel.js';
 import { fixed, grouped, safe, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 export function renderInspectReport(r: InspectReport, s: Style): string {
   const rows = r.tensors.map((t) => [
@@ -22,18 +22,16 @@ export function renderInspectReport(r: InspectReport, s: Style): string {
     renderArchitecture(r.architecture, s),
     s.bold('Tensors:') +
       '\n' +
-      indent(
-        table(s, ['name', 'role', 'shape', 'count', 'mean', 'std', 'min', 'max'], rows, [
-          'left',
-          'left',
-          'left',
-          'right',
-          'right',
-          'right',
-          'right',
-          'right',
-        ]),
-      ) +
+      indentedTable(s, ['name', 'role', 'shape', 'count', 'mean', 'std', 'min', 'max'], rows, [
+        'left',
+        'left',
+        'left',
+        'right',
+        'right',
+        'right',
+        'right',
+        'right',
+      ]) +
       `\n  total: ${grouped(total)} parameters`,
     renderPipeline({ pipeline: r.pipeline }, s),
   ].join('\n\n');

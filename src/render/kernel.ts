@@ -1,6 +1,6 @@
 import type { ConstraintComparison, KernelReport, VsReport } from '../explain/kernel.js';
 import { fixed, grouped, safe, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 const KEY_WIDTH = 21; // "positional_encoding: "
 const VALUE_WIDTH = 13;
@@ -41,7 +41,7 @@ export function renderPipeline(r: Pick<KernelReport, 'pipeline'>, s: Style): str
   ]);
   return [
     s.bold('Kernel pipeline (from the kernel registry):'),
-    indent(table(s, ['operation', 'kernel', 'formula', 'executable'], rows)),
+    indentedTable(s, ['operation', 'kernel', 'formula', 'executable'], rows),
   ].join('\n');
 }
 
@@ -91,7 +91,7 @@ export function renderVsReport(r: VsReport, s: Style): string {
   const differ = r.rows.filter((row) => !row.same).length;
   return [
     `${s.bold(safe(r.a.displayName))} vs ${s.bold(safe(r.b.displayName))}`,
-    indent(table(s, ['constraint', safe(r.a.family), safe(r.b.family), ''], rows)),
+    indentedTable(s, ['constraint', safe(r.a.family), safe(r.b.family), ''], rows),
     differ === 0
       ? 'Same constraint set: the same kernels run in both.'
       : `${differ} of ${r.rows.length} constraints differ.`,
@@ -99,7 +99,7 @@ export function renderVsReport(r: VsReport, s: Style): string {
 }
 
 function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): string {
-  const sizes = table(
+  const sizes = indentedTable(
     s,
     ['size', 'params', 'hidden', 'layers', 'heads', 'kv', 'head_dim', 'inter', 'vocab', 'context', 'rope_theta', 'eps'],
     v.sizes.map((z) => [
@@ -118,7 +118,7 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
     ]),
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
   );
-  const tensors = table(
+  const tensors = indentedTable(
     s,
     ['tensor', 'role', 'shape', 'elements'],
     v.tensors.map((t) => [
@@ -142,9 +142,9 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
       : `declared: ${grouped(v.declaredParameters)} ${check}`;
   return [
     s.bold('Size variants:'),
-    indent(sizes),
+    sizes,
     s.bold(`Tensors of size ${safe(v.size)} ({n} = layer, 0..${v.layers - 1}; × copies):`),
-    indent(tensors),
+    tensors,
     `Parameters computed from these shapes: ${grouped(v.computedParameters)}; ${declared}`,
   ].join('\n');
 }

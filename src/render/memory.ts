@@ -1,7 +1,7 @@
 import type { MemoryReport } from '../explain/files/types.js';
 import { bytesWithSize } from './bytes.js';
 import { grouped, safe, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 export function renderMemoryReport(r: MemoryReport, s: Style): string {
   const w = r.weights.map((x) => [x.dtype, bytesWithSize(x.bytes)]);
@@ -14,7 +14,7 @@ export function renderMemoryReport(r: MemoryReport, s: Style): string {
           ? 'Weights (as stored in the file):'
           : 'Weights (if every matrix were stored as; norms and biases stay F32):',
       ),
-      indent(table(s, ['dtype', 'bytes'], w, ['left', 'right'])),
+      indentedTable(s, ['dtype', 'bytes'], w, ['left', 'right']),
     ].join('\n'),
     [
       s.bold(`KV cache (${kv.dtype}, context ${grouped(kv.context)}, batch ${kv.batch}):`),

@@ -1,7 +1,7 @@
 import type { FileReport } from '../explain/files/types.js';
 import { binarySize, bytesWithSize } from './bytes.js';
 import { fixed, grouped, safe, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 /** At most this many lines per kind of finding in the text view (the JSON has them all). */
 const SHOWN = 20;
@@ -55,7 +55,7 @@ function sizes(r: FileReport, s: Style): string {
   ]);
   return [
     s.bold('Size (each number and where it came from):'),
-    indent(table(s, ['field', 'value', 'source'], rows, ['left', 'right', 'left'])),
+    indentedTable(s, ['field', 'value', 'source'], rows, ['left', 'right', 'left']),
     `  output head: ${r.tied.value === null ? 'unknown' : r.tied.value ? 'tied to the token embedding' : 'its own matrix (untied)'} (${safe(r.tied.source)})`,
   ].join('\n');
 }
@@ -83,16 +83,14 @@ function counts(r: FileReport, s: Style): string {
     `${s.bold('Parameters')}: ${grouped(r.parameterCount)}${contract}`,
     `${s.bold('Tensors')}: ${grouped(r.tensorCount)}${buffers}${unknown}`,
     `${s.bold(r.format === 'gguf' ? 'Quantisation mix' : 'Dtypes')} (${fixed(r.bitsPerWeight, 2)} bits per weight overall):`,
-    indent(
-      table(s, ['type', 'tensors', 'elements', 'bytes', 'bits/weight', 'share'], rows, [
-        'left',
-        'right',
-        'right',
-        'right',
-        'right',
-        'right',
-      ]),
-    ),
+    indentedTable(s, ['type', 'tensors', 'elements', 'bytes', 'bits/weight', 'share'], rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
   ].join('\n');
 }
 
@@ -108,16 +106,14 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
     ]);
     return [
       s.bold('Tensors:'),
-      indent(
-        table(s, ['name', 'role', 'shape', 'dtype', 'elements', 'shape check'], rows, [
-          'left',
-          'left',
-          'left',
-          'left',
-          'right',
-          'left',
-        ]),
-      ),
+      indentedTable(s, ['name', 'role', 'shape', 'dtype', 'elements', 'shape check'], rows, [
+        'left',
+        'left',
+        'left',
+        'left',
+        'right',
+        'left',
+      ]),
     ].join('\n');
   }
   const rows = r.groups.map((g) => [
@@ -130,16 +126,14 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
   ]);
   return [
     s.bold('Tensors by template (-v lists every tensor):'),
-    indent(
-      table(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, [
-        'left',
-        'left',
-        'right',
-        'left',
-        'left',
-        'left',
-      ]),
-    ),
+    indentedTable(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, [
+      'left',
+      'left',
+      'right',
+      'left',
+      'left',
+      'left',
+    ]),
   ].join('\n');
 }
 
@@ -185,5 +179,5 @@ function checks(r: FileReport, s: Style): string {
 
 function metadata(r: FileReport, s: Style): string {
   const rows = (r.metadata ?? []).map((m) => [safe(m.key), m.type, safe(m.value)]);
-  return [s.bold('Metadata:'), indent(table(s, ['key', 'type', 'value'], rows))].join('\n');
+  return [s.bold('Metadata:'), indentedTable(s, ['key', 'type', 'value'], rows)].join('\n');
 }

@@ -9,6 +9,8 @@ type Paint = (text: string) => string;
  */
 export interface Style {
   level: 0 | 1 | 2 | 3;
+  /** Columns the output may use (render/layout.ts). */
+  width: number;
   bold: Paint & { underline: Paint; green: Paint };
   dim: Paint;
   green: Paint;
@@ -21,7 +23,7 @@ export interface Style {
 
 const same: Paint = (text) => text;
 const sameBg = { bgRgb: () => same, bgAnsi256: () => same };
-const PLAIN: Style = {
+const PLAIN: Omit<Style, 'width'> = {
   level: 0,
   bold: Object.assign((text: string) => text, { underline: same, green: same }),
   dim: same,
@@ -64,10 +66,22 @@ export function colorDepth(env: NodeJS.ProcessEnv): 1 | 2 | 3 {
   return 1;
 }
 
-export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env): Style {
-  if (!color) return PLAIN;
+export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env, width = 80): Style {
+  if (!color) return { ...PLAIN, width };
   if (!chalkClass) throw new Error('makeStyle(true) before loadColor()');
-  return new chalkClass({ level: colorDepth(env) }) as unknown as Style;
+  const c = new chalkClass({ level: colorDepth(env) });
+  return {
+    level: c.level,
+    width,
+    bold: c.bold,
+    dim: c.dim,
+    green: c.green,
+    red: c.red,
+    yellow: c.yellow,
+    cyan: c.cyan,
+    white: c.white,
+    black: c.black,
+  };
 }
 
 export { safe } from './escape.js';

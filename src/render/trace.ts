@@ -1,6 +1,6 @@
 import type { TraceReport } from '../explain/trace.js';
 import { fixed, safe, type Style } from './style.js';
-import { indent, table } from './table.js';
+import { indent, indentedTable, table } from './table.js';
 
 export function renderTraceReport(r: TraceReport, s: Style): string {
   const stages = r.stages.map((st) => [
@@ -20,20 +20,22 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
   ]);
   return [
     `${s.bold('Forward pass')} of "${safe(r.text)}" (tokens [${r.tokens.map((t) => safe(t.label)).join(', ')}]), weights from ${safe(r.weightsFrom)}:`,
-    indent(
-      table(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, [
-        'left',
-        'left',
-        'right',
-        'left',
-        'right',
-        'right',
-      ]),
-    ),
+    indentedTable(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, [
+      'left',
+      'left',
+      'right',
+      'left',
+      'right',
+      'right',
+    ]),
     s.bold('Predictions') + ' (target = next character, BOS after the last):',
-    indent(
-      table(s, ['pos', 'input', 'target', 'P(target)', 'top 3'], preds, ['right', 'left', 'left', 'right', 'left']),
-    ),
+    indentedTable(s, ['pos', 'input', 'target', 'P(target)', 'top 3'], preds, [
+      'right',
+      'left',
+      'left',
+      'right',
+      'left',
+    ]),
     `Loss of this name (mean −ln P(target)): ${fixed(r.loss, 4)}`,
   ].join('\n\n');
 }

@@ -25,7 +25,7 @@ export function expectOneLineError(r: CliResult, message: RegExp, code = 2): voi
   }
 }
 
-const BASE_ENV = { NO_COLOR: '1', FORCE_COLOR: '', MICROGPT_DEBUG: '', MICROGPT_CONTRACTS: '' };
+const BASE_ENV = { COLUMNS: '300', NO_COLOR: '1', FORCE_COLOR: '', MICROGPT_DEBUG: '', MICROGPT_CONTRACTS: '' };
 
 /**
  * Runs a command line of the built CLI inside this test process: what it writes
