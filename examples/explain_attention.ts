@@ -68,9 +68,9 @@ export async function run(out: (text: string) => void, style: Style, seed = 42):
   h('Attention mechanics');
   out('$ microgpt explain --attention mar\n');
   out(renderArchitecture(attention.architecture, s) + '\n');
-  out(renderEquation(attention.equation, s) + '\n');
+  out(renderEquation(attention, s) + '\n');
   out(
-    `This is the same equation used in GPT-2, LLaMA, Qwen, and every other transformer. The only difference is scale: ` +
+    `GPT-2 uses this same equation; LLaMA and Qwen rotate Q and K first (RoPE), and BLOOM adds a distance bias (ALiBi) — see explain --attention mar --family llama. The other difference is scale: ` +
       `microGPT uses d_k=${attention.architecture.headDim}, production models use d_k=${headDims.llama} (LLaMA) or ${headDims.gpt2} (GPT-2).\n`,
   );
 

@@ -6,8 +6,7 @@ import { architectureReport, type ArchitectureReport } from './architecture.js';
 import { buildDifferences, type DifferencesReport } from './differences.js';
 import { summarizeHeads, type HeadSummary } from './heads.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
-
-export const ATTENTION_EQUATION = 'Attention(Q, K, V) = softmax(Q @ K^T / √d_k) @ V';
+import { attentionEquation, attentionTerms } from './formulas.js';
 
 export interface AttentionRow {
   pos: number;
@@ -22,7 +21,9 @@ export interface AttentionReport {
   /** Where the weights come from: a checkpoint path, or "random initialization". */
   weightsFrom: string;
   architecture: ArchitectureReport;
+  /** The attention equation as this family computes it, and what its terms mean (explain/formulas.ts). */
   equation: string;
+  equationTerms: string[];
   tokens: Array<{ pos: number; id: number; label: string }>;
   /** The model's shape, so readers know what a selection left out. */
   model: { layers: number; heads: number };
@@ -108,7 +109,8 @@ export function buildAttentionReport(
     seed: opts.seed,
     weightsFrom: opts.weightsFrom,
     architecture: architectureReport(model.config, model.architecture, model.parameterCount),
-    equation: ATTENTION_EQUATION,
+    equation: attentionEquation(model.architecture),
+    equationTerms: attentionTerms(model.architecture),
     tokens: ids.map((id, pos) => ({ pos, id, label: labels[pos] })),
     model: { layers: model.config.nLayer, heads: model.config.nHead },
     layers: attention

@@ -1,12 +1,23 @@
-import { MASK_VALUE } from '../tensor/index.js';
+import { Graph, MASK_VALUE, Tensor, addCausalMask, causalAttention } from '../tensor/index.js';
+
+/** What one attention path does to position i's score for position j. */
+export type FusedCell = 'attends' | 'skipped';
 
 export interface MaskReport {
   kind: 'mask';
   len: number;
   maskValue: number;
-  /** grid[i][j] is 0 where position i may attend to j, the mask value where it may not. */
-  grid: number[][];
-  /** Facts behind the choice of -1e9, computed here rather than asserted. */
+  /** The path the model runs (kernels/dispatch.ts: "fused" unless asked for "reference"). */
+  runs: 'fused';
+  /**
+   * The fused kernel (tensor/ops/attention.ts causalAttention), run on equal
+   * scores: the cells it scores ("attends") and the ones it never computes
+   * ("skipped"), whose weight it leaves at exactly `skippedWeight`.
+   */
+  fused: { grid: FusedCell[][]; skippedWeight: number };
+  /** The reference path (tensor/ops/nn.ts addCausalMask), run on zero scores: the values it adds. */
+  reference: { grid: number[][] };
+  /** Facts behind the choice of -1e9 over −∞, computed here rather than asserted. */
   facts: {
     expOfMaskF64: number;
     expOfMaskF32: number;
@@ -15,13 +26,24 @@ export interface MaskReport {
   };
 }
 
+const rows = (data: Float64Array, n: number): number[][] =>
+  Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * n, (i + 1) * n)));
+
+/** The causal mask as the code applies it: both paths run on a `len`-position input. */
 export function buildMaskReport(len: number): MaskReport {
-  const grid = Array.from({ length: len }, (_, i) => Array.from({ length: len }, (_, j) => (j > i ? MASK_VALUE : 0)));
+  const g = new Graph(false);
+  const zeros = (shape: number[]) => new Tensor(shape, new Float64Array(shape[0]! * shape[1]!));
+  const masked = addCausalMask(g, zeros([len, len]));
+  // Equal scores: every position the kernel computes gets weight 1/(i+1) > 0, so a 0 is a cell it skipped.
+  const { weights } = causalAttention(g, zeros([len, 1]), zeros([len, 1]), zeros([len, 1]), 1);
+  const fused = rows(weights[0]!.data, len).map((r) => r.map((w): FusedCell => (w === 0 ? 'skipped' : 'attends')));
   return {
     kind: 'mask',
     len,
     maskValue: MASK_VALUE,
-    grid,
+    runs: 'fused',
+    fused: { grid: fused, skippedWeight: 0 },
+    reference: { grid: rows(masked.data, len) },
     facts: {
       expOfMaskF64: Math.exp(MASK_VALUE),
       expOfMaskF32: Math.fround(Math.exp(Math.fround(MASK_VALUE))),

@@ -10,8 +10,17 @@ import {
 import { didYouMean } from '../suggest.js';
 import { parameterSpecs, type Gpt } from '../model/index.js';
 import { buildMaskReport, type MaskReport } from './mask.js';
-import { GENERIC_NAMES, ROLES, roleInfo, type RoleInfo } from './roles.js';
+import { GENERIC_NAMES, roleInfo, type RoleInfo } from './roles.js';
 import { stats, type Stats } from './stats.js';
+import { attentionEquation, familyFormula, type KernelChoice } from './formulas.js';
+
+/** A role's description with the formula this family's kernels give it. */
+function infoIn(role: string, k: KernelChoice | undefined): RoleInfo {
+  const info = roleInfo(role);
+  if (!k) return info;
+  const formula = role === 'attn_mask' ? attentionEquation(k) : familyFormula(role, k);
+  return formula === null ? info : { ...info, formula };
+}
 
 export interface TensorReport {
   kind: 'tensor';
@@ -107,7 +116,7 @@ export function buildTensorReport(
       via: 'model',
       layer: /^layer(\d+)\./.test(name) ? Number(/^layer(\d+)\./.exec(name)![1]) : null,
       role: spec.role,
-      info: roleInfo(spec.role),
+      info: infoIn(spec.role, opts.model.model.architecture),
       shape: [...t.shape],
       count: t.size,
       stored: true,
@@ -123,7 +132,7 @@ export function buildTensorReport(
       name: 'attn_mask',
       via: 'mask',
       role: 'attn_mask',
-      info: ROLES.attn_mask,
+      info: infoIn('attn_mask', (opts.family ?? contracts.find((c) => c.family === 'microgpt'))?.constraints),
       shape: [n, n],
       count: n * n,
       stored: false,
@@ -181,7 +190,7 @@ export function buildTensorReport(
       .map((m) => m.contract.family),
     layer: first.layer,
     role: first.template.role,
-    info: roleInfo(first.template.role),
+    info: infoIn(first.template.role, first.contract.constraints),
     shape,
     count: shape.reduce((a, b) => a * b, 1),
     stored: true,

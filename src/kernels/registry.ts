@@ -1,5 +1,6 @@
 import { MicrogptError } from '../errors.js';
 import type { KernelEntry, Slot } from './types.js';
+import { ALIBI_SLOPE_FORMULA } from './alibi.js';
 
 /**
  * Every value a family contract can name, with its formula and whether this
@@ -187,7 +188,7 @@ export const KERNELS: readonly KernelEntry[] = [
     slot: 'positional_encoding',
     value: 'alibi',
     title: 'ALiBi',
-    formula: 'scores_ij − m_h·(i − j), m_h = 2^(−8h/n_heads)',
+    formula: `scores_ij − m_h·(i − j), ${ALIBI_SLOPE_FORMULA}`,
     description: 'a per-head linear distance penalty added to the scores',
     complexity: 2,
     kind: 'alibi',

@@ -44,7 +44,4 @@ export const hasPositionTable = (a: Architecture): boolean =>
   a.positional_encoding === 'learned' || a.positional_encoding === 'absolute';
 export const isGated = (a: Architecture): boolean => a.mlp_type === 'swiglu' || a.mlp_type === 'gated_mlp';
 
-/** ALiBi's head slopes 2^(−8(h+1)/H) (for a power-of-two head count, as in the paper). */
-export function alibiSlopes(heads: number): number[] {
-  return Array.from({ length: heads }, (_, h) => 2 ** ((-8 * (h + 1)) / heads));
-}
+export { alibiSlopes } from '../kernels/alibi.js';

@@ -17,8 +17,14 @@ export function renderArchitecture(a: ArchitectureReport, s: Style): string {
   ].join('\n');
 }
 
-export function renderEquation(equation: string, s: Style): string {
-  return `The attention mechanism computes:\n\n  ${s.cyan(equation)}`;
+export function renderEquation(r: { equation: string; equationTerms: string[] }, s: Style): string {
+  return [
+    'The attention mechanism computes:',
+    '',
+    `  ${s.cyan(r.equation)}`,
+    '',
+    ...r.equationTerms.map((t) => `  - ${t}`),
+  ].join('\n');
 }
 
 const quoteToken = (label: string) => safe(label);
@@ -110,7 +116,7 @@ export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: Hea
   return [
     renderArchitecture(r.architecture, s),
     ...(r.differences ? [renderDifferences(r.differences, r, s)] : []),
-    renderEquation(r.equation, s),
+    renderEquation(r, s),
     `${renderTokens(r)}\nattention weights from ${safe(r.weightsFrom)}, ${heads} head${heads === 1 ? '' : 's'}${shown}:`,
     renderWeights(r, s, heatmap),
     renderInvariants(r.invariants, s),

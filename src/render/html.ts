@@ -4,6 +4,7 @@ import type { HeadSummary } from '../explain/heads.js';
 import type { InspectReport } from '../explain/inspect.js';
 import type { InvariantResult } from '../explain/invariants.js';
 import type { MaskReport } from '../explain/mask.js';
+import { maskNumber } from './mask.js';
 import { css, diverging, sequential, textOn } from './colors.js';
 import { fixed, grouped } from './style.js';
 
@@ -97,11 +98,12 @@ function invariantsHtml(invariants: readonly InvariantResult[]): string {
 }
 
 function maskHtml(m: MaskReport): string {
-  const rows = m.grid.map(
+  const mask = maskNumber(m.maskValue);
+  const rows = m.reference.grid.map(
     (row, i) =>
-      `<tr><th>pos ${i}</th>${row.map((v) => `<td class="${v === 0 ? 'cell' : 'masked'}" data-label="mask[${i}]" data-value="${v}">${v === 0 ? '0' : '−∞'}</td>`).join('')}</tr>`,
+      `<tr><th>pos ${i}</th>${row.map((v, j) => `<td class="${m.fused.grid[i]![j] === 'skipped' ? 'masked' : 'cell'}" data-label="mask[${i}][${j}]" data-value="${maskNumber(v)}">${maskNumber(v)}</td>`).join('')}</tr>`,
   );
-  return `<h2>Causal mask</h2><p>Each position attends to itself and earlier positions; the future is masked with ${m.maskValue.toExponential().replace('e+', 'e')} rather than −∞, so softmax's input stays finite (exp(−1e9) = ${m.facts.expOfMaskF64} exactly).</p><table class="heatmap">${rows.join('')}</table>`;
+  return `<h2>Causal mask</h2><p>Each position attends to itself and earlier positions. The ${m.runs} attention kernel the model runs never scores a future position (its weight stays exactly ${m.fused.skippedWeight}); the reference path adds the values below, ${mask} rather than −∞, so softmax's input stays finite (exp(${mask}) = ${m.facts.expOfMaskF64} exactly).</p><table class="heatmap">${rows.join('')}</table>`;
 }
 
 function headSummaryHtml(s: { probeSize: number; heads: HeadSummary[] }): string {

@@ -66,7 +66,12 @@ const Mask = Obj({
   kind: Type.Literal('mask'),
   len: I,
   maskValue: N,
-  grid: Matrix,
+  runs: Type.Literal('fused'),
+  fused: Obj({
+    grid: Type.Array(Type.Array(Type.Union([Type.Literal('attends'), Type.Literal('skipped')]))),
+    skippedWeight: N,
+  }),
+  reference: Obj({ grid: Matrix }),
   facts: Obj({ expOfMaskF64: N, expOfMaskF32: N, fullyMaskedWithInfinity: Nullable(N) }),
 });
 const Candidate = Obj({ id: I, label: S, p: N, pT: N });
@@ -142,6 +147,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
       weightsFrom: S,
       architecture: Architecture,
       equation: S,
+      equationTerms: Type.Array(S),
       tokens: Type.Array(Token),
       model: Obj({ layers: I, heads: I }),
       layers: Type.Array(

@@ -47,7 +47,7 @@ function hardBreak(word: string, width: number): string[] {
 /** Markers after which a wrapped line's continuation lines align with the text. */
 const MARKERS = ['- ', '• ', '✓ ', '✗ ', '⚠ ', '* '];
 
-/** Leading columns the continuation lines of `line` are indented by. */
+/** Leading columns the continuation lines of `line` are indented by: its own indent, or under the text after a list marker or a "label:  ". */
 function hangingIndent(line: string): number {
   const plain = line.replace(SGR, '');
   const lead = plain.length - plain.trimStart().length;
@@ -57,7 +57,7 @@ function hangingIndent(line: string): number {
   // "label:   value" (two or more spaces after the colon): continue under the value.
   const colon = rest.indexOf(':  ');
   if (colon > 0) return lead + colon + 1 + (rest.slice(colon + 1).length - rest.slice(colon + 1).trimStart().length);
-  return lead + 2;
+  return lead;
 }
 
 /** One line wrapped at spaces to `width` columns, continuation lines indented under its text. */

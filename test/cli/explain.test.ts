@@ -51,15 +51,29 @@ describe('microgpt explain --attention', () => {
 });
 
 describe('microgpt explain --tensor and --kernel', () => {
-  it('explain --tensor attn_mask (snapshot)', async () => {
+  it('explain --tensor attn_mask: the mask as each path applies it, read from running both', async () => {
+    const json = await runCli(['explain', '--tensor', 'attn_mask', '--len', '5', '--json']);
+    const m = JSON.parse(json.stdout).mask;
+    expect(m.runs).toBe('fused');
+    for (let i = 0; i < 5; i++)
+      for (let j = 0; j < 5; j++) {
+        expect(m.fused.grid[i][j]).toBe(j > i ? 'skipped' : 'attends');
+        expect(m.reference.grid[i][j]).toBe(j > i ? -1e9 : 0);
+      }
+    expect(m.facts).toEqual({ expOfMaskF64: 0, expOfMaskF32: 0, fullyMaskedWithInfinity: null });
     const r = await runCli(['explain', '--tensor', 'attn_mask']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatchSnapshot();
+    expect(r.stdout).toContain('The fused attention kernel (the one the model runs) never scores a future position');
+    expect(r.stdout).toContain('pos 1: [scored, scored, masked, masked]');
+    expect(r.stdout).toContain('pos 1: [   0,    0, -1e9, -1e9]');
+    expect(r.stdout).toContain('exp(-1e9) = 0 in f64 and 0 in f32');
+    expect(r.stdout).toContain('exp(−∞ − (−∞)) = NaN');
+    expect(r.stdout).not.toMatch(/-∞\s*[,\]]/);
   });
 
-  it('--len sets the mask size', async () => {
+  it('--len sets the mask size (both grids)', async () => {
     const r = await runCli(['explain', '--tensor', 'attn_mask', '--len', '6']);
-    expect(r.stdout.match(/pos \d: \[/g)).toHaveLength(6);
+    expect(r.stdout.match(/pos \d: \[/g)).toHaveLength(12);
   });
 
   it('explains a stored microGPT tensor with its shape and formula', async () => {
