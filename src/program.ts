@@ -8,6 +8,7 @@ import { safe } from './render/escape.js';
 import { colorWanted, loadColor } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
 import { terminalWidth } from './cli/output.js';
+import { RECIPE } from './model/recipe.js';
 import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
@@ -26,7 +27,7 @@ const familyOption = () =>
   );
 const fileFamilyOption = () =>
   new Option('--family <family>', 'read the model as this family instead of detecting it (llama, qwen2, gpt2 …)');
-const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(42);
+const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(RECIPE.seed);
 const dataOption = () =>
   new Option('--data <file>', 'text file with one name per line (default: the built-in 8,403 English first names)');
 
@@ -109,7 +110,7 @@ export function buildProgram(): Command {
       'with --attention: a tiny model of this family instead of microGPT; with --tensor: whose tensor names to use',
     )
     .option('--len <n>', 'with --tensor attn_mask: sequence length', integerIn(1, 16), 4)
-    .option('--seed <n>', 'seed of the random initialization', SEED, 42)
+    .option('--seed <n>', 'seed of the random initialization', SEED, RECIPE.seed)
     .option('--model <file>', 'with --attention or --tensor: use a checkpoint written by microgpt train')
     .addOption(contractsOption())
     .addOption(jsonOption())
@@ -146,7 +147,7 @@ export function buildProgram(): Command {
     .command('example')
     .description('list the runnable examples, or run one')
     .argument('[name]', 'example to run, e.g. explain_attention')
-    .option('--seed <n>', 'seed of the random initialization', SEED, 42)
+    .option('--seed <n>', 'seed of the random initialization', SEED, RECIPE.seed)
     .addOption(jsonOption())
     .addOption(noColorOption())
     .addHelpText(
@@ -166,9 +167,9 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .addOption(familyOption())
     .addOption(contractsOption())
-    .option('--steps <n>', 'training steps', integerIn(1, 10_000_000), 1000)
+    .option('--steps <n>', 'training steps', integerIn(1, 10_000_000), RECIPE.steps)
     .addOption(seedOption('seed of initialization and data order'))
-    .option('--lr <rate>', 'peak learning rate (decays linearly to 0)', numberIn(0, 10), 0.01)
+    .option('--lr <rate>', 'peak learning rate (decays linearly to 0)', numberIn(0, 10), RECIPE.learningRate)
     .option('--out <file>', 'checkpoint to write (safetensors)', 'model.safetensors')
     .option('--no-out', 'do not write a checkpoint')
     .option('--force', 'replace --out if it already exists')
@@ -209,7 +210,12 @@ export function buildProgram(): Command {
     .addOption(familyOption())
     .addOption(contractsOption())
     .option('-n, --count <n>', 'how many names', integerIn(1, 10_000), 20)
-    .option('--temperature <t>', 'divide the logits by t before softmax (lower = safer)', numberIn(0, 100), 0.5)
+    .option(
+      '--temperature <t>',
+      'divide the logits by t before softmax (lower = safer; 0 = greedy, always the likeliest)',
+      numberIn(0, 100, true),
+      RECIPE.temperature,
+    )
     .addOption(seedOption('seed of the draws (and of the untrained model without --model)'))
     .option('--explain', 'for every character: the top candidates before and after temperature, and the one drawn')
     .addOption(jsonOption())

@@ -1,7 +1,6 @@
 import { ContractSet } from '../contracts/index.js';
 import { buildTraceReport } from '../explain/trace.js';
-import { buildEvalReport, type SampleReport } from '../explain/training.js';
-import { sampleNames } from '../model/index.js';
+import { buildEvalReport, buildSampleReport } from '../explain/training.js';
 import { renderJson } from '../render/json.js';
 import { renderTraceReport } from '../render/trace.js';
 import { renderEvalReport, renderSampleReport } from '../render/training.js';
@@ -20,7 +19,8 @@ interface ModelOptions extends OutputOptions {
 export async function runEval(opts: ModelOptions & { data?: string }): Promise<number> {
   const src = await modelFrom(opts);
   const { docs, label } = corpusFrom(opts.data);
-  const report = buildEvalReport(src.model, src.tokenizer, docs, label, src.weightsFrom);
+  // In-sample when the checkpoint says it was trained on this very corpus.
+  const report = buildEvalReport(src.model, src.tokenizer, docs, label, src.weightsFrom, src.training?.data === label);
   show(
     opts,
     () => renderJson('eval', { model: opts.model ?? null, data: label }, report),
@@ -33,15 +33,13 @@ export async function runSample(
   opts: ModelOptions & { n: number; temperature: number; explain?: boolean },
 ): Promise<number> {
   const src = await modelFrom(opts);
-  const names = sampleNames(src.model, src.tokenizer, opts.n, opts.temperature, opts.seed);
-  const report: SampleReport = {
-    kind: 'sample',
-    weightsFrom: src.weightsFrom,
-    seed: opts.seed,
+  const report = buildSampleReport(src.model, src.tokenizer, {
+    n: opts.n,
     temperature: opts.temperature,
-    names,
+    seed: opts.seed,
+    weightsFrom: src.weightsFrom,
     explain: opts.explain === true,
-  };
+  });
   show(
     opts,
     () =>

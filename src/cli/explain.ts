@@ -176,8 +176,9 @@ async function explainKernel(arg: string | true, opts: ExplainOptions, contracts
     ]);
   const all = contracts.families.map((f) => f.contract);
   const reference = contracts.get('microgpt');
+  // --vs compares sizes and tensors, which the verbose section holds.
   const report = buildKernelReport(await resolveKernelTarget(family, contracts), reference, all, {
-    verbose: opts.verbose === true,
+    verbose: opts.verbose === true || opts.vs !== undefined,
     size: opts.size,
   });
   const inputs = { kernel: family, verbose: opts.verbose === true, size: opts.size ?? null, vs: opts.vs ?? null };
@@ -191,7 +192,8 @@ async function explainKernel(arg: string | true, opts: ExplainOptions, contracts
   }
   const vs = buildVsReport(
     report,
-    buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: false }),
+    buildKernelReport(await resolveKernelTarget(opts.vs, contracts), reference, all, { verbose: true }),
+    opts.verbose === true,
   );
   show(
     opts,

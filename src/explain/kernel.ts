@@ -13,6 +13,7 @@ import {
   type Resolved,
   type SizeVariant,
 } from '../contracts/index.js';
+import { MICROGPT_ARCHITECTURE } from '../model/architecture.js';
 
 export type Verdict = 'same' | 'same-kind' | 'simpler' | 'more-complex' | 'different';
 
@@ -25,9 +26,11 @@ export interface ConstraintComparison {
 
 export interface PipelineRow {
   operation: string;
-  slot: Slot;
+  /** The contract constraint whose kernel runs here; null for a step every family has (a lookup, a projection). */
+  slot: Slot | null;
   value: string;
-  title: string;
+  /** The kernel as people read it: "mha (multi-head attention)", or "biases" for a yes/no constraint. */
+  kernel: string;
   formula: string;
   executable: boolean;
 }
@@ -70,22 +73,10 @@ export interface KernelReport {
     computedParameters: number;
     /** Null for a config.json's own size, which declares no count. */
     declaredParameters: number | null;
-    /** |computed − declared| / declared */
+    /** |computed − declared| / declared (0 when the shapes give exactly the declared count) */
     parameterGap: number | null;
   };
 }
-
-/** The forward pass in order, each stage filled by the kernel its slot names. */
-const PIPELINE: ReadonlyArray<[string, Slot]> = [
-  ['token + position embedding', 'positional_encoding'],
-  ['pre-attention norm', 'norm_type'],
-  ['self-attention', 'attention_type'],
-  ['pre-MLP norm', 'norm_type'],
-  ['MLP', 'mlp_type'],
-  ['MLP activation', 'activation'],
-  ['projections', 'has_bias'],
-  ['output head', 'tied_embeddings'],
-];
 
 /** How the reference (microGPT) compares, judged by the kernel registry's complexity and kind. */
 export function compare(slot: Slot, value: string, reference: string): Verdict {
@@ -159,12 +150,65 @@ export function agreement(c: Contract, d: Derivation): 'same' | 'variant' | 'dis
   return listed.some((v) => String(v) === d.value) ? 'variant' : 'disagrees';
 }
 
-/** The forward pass of a family, stage by stage, with the registry's kernel for each. */
+/** A step filled by the registry's kernel for one of the contract's constraints. */
+function kernelStep(c: Contract, operation: string, slot: Slot, formula?: string): PipelineRow {
+  const k = kernel(slot, String(c.constraints[slot]));
+  const yesNo = slot === 'has_bias' || slot === 'tied_embeddings';
+  return {
+    operation,
+    slot,
+    value: k.value,
+    kernel: yesNo ? k.title : `${k.value} (${k.title})`,
+    formula: formula ?? k.formula,
+    executable: k.executable,
+  };
+}
+
+/**
+ * The forward pass of a family in order, each step with the kernel that runs
+ * it: embedding (with the position table where there is one), the embedding
+ * norm where the family has one (microGPT's weightless RMSNorm has no tensor,
+ * so microGPT's own architecture says so), per layer norm → projections →
+ * RoPE → attention (ALiBi's bias inside it) → output projection → norm → MLP,
+ * then the final norm and the output head.
+ */
 export function pipelineOf(c: Contract): PipelineRow[] {
-  return PIPELINE.map(([operation, slot]) => {
-    const k = kernel(slot, String(c.constraints[slot]));
-    return { operation, slot, value: k.value, title: k.title, formula: k.formula, executable: k.executable };
+  const roles = new Set(c.tensors.map((t) => t.role));
+  const own = c.family === MICROGPT_ARCHITECTURE.family;
+  const embeddingNorm = own ? MICROGPT_ARCHITECTURE.embedding_norm : roles.has('embedding_norm');
+  const finalNorm = own ? MICROGPT_ARCHITECTURE.final_norm : roles.has('final_norm');
+  const postNorm = roles.has('attn_post_norm');
+  const pos = c.constraints.positional_encoding;
+  const runs = kernel('attention_type', c.constraints.attention_type).executable;
+  const plain = (operation: string, formula: string): PipelineRow => ({
+    operation,
+    slot: null,
+    value: 'linear',
+    kernel: 'matrix product',
+    formula,
+    executable: runs,
   });
+  const table = pos === 'learned' || pos === 'absolute';
+  const bias = c.constraints.has_bias ? ' + b' : '';
+  return [
+    table
+      ? kernelStep(c, 'token + position embedding', 'positional_encoding')
+      : { ...plain('token embedding', 'x_t = wte[token_t]'), value: 'lookup', kernel: 'table lookup' },
+    ...(embeddingNorm ? [kernelStep(c, 'embedding norm', 'norm_type')] : []),
+    ...(postNorm ? [] : [kernelStep(c, 'pre-attention norm', 'norm_type')]),
+    kernelStep(c, 'q, k, v projections', 'has_bias', `q = W_q·h${bias}, k = W_k·h${bias}, v = W_v·h${bias}`),
+    ...(pos === 'rope' ? [kernelStep(c, 'rotary positions on q, k', 'positional_encoding')] : []),
+    kernelStep(c, 'self-attention', 'attention_type'),
+    ...(pos === 'alibi' ? [kernelStep(c, 'distance bias on the scores', 'positional_encoding')] : []),
+    plain('output projection + residual', `x = x + W_o·concat(heads)${bias}`),
+    ...(postNorm ? [kernelStep(c, 'post-attention norm', 'norm_type')] : []),
+    ...(postNorm ? [] : [kernelStep(c, 'pre-MLP norm', 'norm_type')]),
+    kernelStep(c, 'MLP (+ residual)', 'mlp_type'),
+    kernelStep(c, 'MLP activation', 'activation'),
+    ...(postNorm ? [kernelStep(c, 'post-MLP norm', 'norm_type')] : []),
+    ...(finalNorm ? [kernelStep(c, 'final norm', 'norm_type')] : []),
+    kernelStep(c, 'output head', 'tied_embeddings'),
+  ];
 }
 
 /** The size variant a config.json describes, listed first under this name. */
@@ -180,15 +224,86 @@ export function effectiveContract(t: Resolved): Contract {
   return { ...t.contract, constraints, sizes: { [CONFIG_SIZE]: t.config.size, ...t.contract.sizes } };
 }
 
+export interface VsRow {
+  key: string;
+  a: string | number | null;
+  b: string | number | null;
+  same: boolean;
+}
+
 export interface VsReport {
   kind: 'kernel-vs';
   a: KernelReport;
   b: KernelReport;
+  /** Constraint by constraint; "same" also when both name the same kind of kernel. */
   rows: Array<{ key: Slot; a: string; b: string; same: boolean }>;
+  /** The sizes compared (each family's chosen size variant) and their dimensions and parameter counts. */
+  sizes: { a: string; b: string; rows: VsRow[] };
+  /** The forward pass step by step: a step only one family has is null on the other side. */
+  pipeline: VsRow[];
+  /** With -v: tensor names side by side, by role (null where a family has no tensor in that role). */
+  tensors: VsRow[] | null;
 }
 
-/** Two families side by side, constraint by constraint. */
-export function buildVsReport(a: KernelReport, b: KernelReport): VsReport {
+const SIZE_FIELDS = [
+  'parameters',
+  'hidden',
+  'layers',
+  'heads',
+  'kv_heads',
+  'head_dim',
+  'intermediate',
+  'vocab',
+  'context',
+  'rope_theta',
+  'norm_eps',
+] as const;
+
+type Side = Map<string, string | number>;
+
+const sideBySide = (keys: readonly string[], a: Side, b: Side): VsRow[] =>
+  keys.map((key) => {
+    const x = a.get(key) ?? null;
+    const y = b.get(key) ?? null;
+    return { key, a: x, b: y, same: x === y };
+  });
+
+/** Keys of both maps in order: each of b's own keys goes right after the key it follows in b. */
+function union(a: Side, b: Side): string[] {
+  const keys = [...a.keys()];
+  let after = -1;
+  for (const k of b.keys()) {
+    const at = keys.indexOf(k);
+    if (at >= 0) after = at;
+    else keys.splice(++after, 0, k);
+  }
+  return keys;
+}
+
+/** Two families side by side: constraints, sizes, the pipeline, and (verbose) tensor names. Both reports must be verbose. */
+export function buildVsReport(a: KernelReport, b: KernelReport, verbose: boolean): VsReport {
+  const va = a.verbose!;
+  const vb = b.verbose!;
+  const dims = (v: NonNullable<KernelReport['verbose']>) => {
+    const size = v.sizes.find((z) => z.name === v.size)!;
+    const values: Side = new Map();
+    for (const f of SIZE_FIELDS) {
+      const x = f === 'parameters' ? v.computedParameters : size[f];
+      if (x !== undefined) values.set(f, x);
+    }
+    return values;
+  };
+  const steps = (r: KernelReport): Side => new Map(r.pipeline.map((p) => [p.operation, p.kernel]));
+  const names = (v: NonNullable<KernelReport['verbose']>) => {
+    const byRole: Side = new Map();
+    for (const t of v.tensors)
+      byRole.set(t.role, byRole.has(t.role) ? `${byRole.get(t.role)}, ${t.template}` : t.template);
+    return byRole;
+  };
+  const pa = steps(a);
+  const pb = steps(b);
+  const ta = names(va);
+  const tb = names(vb);
   return {
     kind: 'kernel-vs',
     a,
@@ -201,6 +316,9 @@ export function buildVsReport(a: KernelReport, b: KernelReport): VsReport {
         ca.value === b.constraints[i].value ||
         kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind,
     })),
+    sizes: { a: va.size, b: vb.size, rows: sideBySide(SIZE_FIELDS, dims(va), dims(vb)) },
+    pipeline: sideBySide(union(pa, pb), pa, pb),
+    tensors: verbose ? sideBySide(union(ta, tb), ta, tb) : null,
   };
 }
 

@@ -1,4 +1,5 @@
 import { MicrogptError } from '../errors.js';
+import { RECIPE } from '../model/recipe.js';
 import { corpusLoss, sampleNames, type Gpt, type SampledName, type Tokenizer } from '../model/index.js';
 
 export interface TrainReport {
@@ -18,11 +19,16 @@ export interface TrainReport {
   losses: number[];
   /** The loss curve for drawing: means of consecutive buckets of `bucket` steps. */
   curve: { bucket: number; values: number[] };
-  /** Mean of the last min(100, steps) step losses: a smoothed final figure. */
+  /** Mean of the last `recentWindow` step losses (fewer when fewer were run): a smoothed final figure. */
   recentLoss: number;
+  recentWindow: number;
   corpusLoss: number;
+  /** ln(vocab): the loss of a model that knows nothing. */
+  uniformLoss: number;
+  vocabSize: number;
   out: string | null;
   samples: string[];
+  samplesTemperature: number;
 }
 
 export interface EvalReport {
@@ -35,6 +41,8 @@ export interface EvalReport {
   perplexity: number;
   /** ln(vocab): the loss of a model that knows nothing. */
   uniformLoss: number;
+  /** The data is the built-in corpus the checkpoints are trained on: an in-sample score, not held out. */
+  inSample: boolean;
 }
 
 export interface SampleReport {
@@ -42,12 +50,34 @@ export interface SampleReport {
   weightsFrom: string;
   seed: number;
   temperature: number;
+  /** Temperature 0: the likeliest token at every step, no draw. */
+  greedy: boolean;
+  /** The token that ends a name (and starts every one). */
+  endToken: string;
   names: SampledName[];
   explain: boolean;
 }
 
+/** Names drawn from a model, each step's candidates kept for --explain. */
+export function buildSampleReport(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  opts: { n: number; temperature: number; seed: number; weightsFrom: string; explain: boolean },
+): SampleReport {
+  return {
+    kind: 'sample',
+    weightsFrom: opts.weightsFrom,
+    seed: opts.seed,
+    temperature: opts.temperature,
+    greedy: opts.temperature === 0,
+    endToken: tokenizer.label(tokenizer.bos),
+    names: sampleNames(model, tokenizer, opts.n, opts.temperature, opts.seed),
+    explain: opts.explain,
+  };
+}
+
 /** Mean of the last `window` losses. */
-export function recentMean(losses: readonly number[], window = 100): number {
+export function recentMean(losses: readonly number[], window: number = RECIPE.recentLossWindow): number {
   const tail = losses.slice(-window);
   return tail.reduce((a, b) => a + b, 0) / Math.max(1, tail.length);
 }
@@ -70,6 +100,7 @@ export function buildEvalReport(
   docs: readonly string[],
   data: string,
   weightsFrom: string,
+  inSample: boolean,
 ): EvalReport {
   const known = new Set(tokenizer.chars);
   const unknown = [...new Set(docs.flatMap((d) => [...d]).filter((c) => !known.has(c)))];
@@ -92,6 +123,7 @@ export function buildEvalReport(
     meanLoss,
     perplexity: Math.exp(meanLoss),
     uniformLoss: Math.log(tokenizer.vocabSize),
+    inSample,
   };
 }
 
@@ -128,8 +160,14 @@ export function buildTrainReport(
     losses: run.losses,
     curve: lossCurve(run.losses),
     recentLoss: recentMean(run.losses),
+    recentWindow: Math.min(RECIPE.recentLossWindow, run.losses.length),
     corpusLoss: corpusLoss(model, tokenizer, docs),
+    uniformLoss: Math.log(tokenizer.vocabSize),
+    vocabSize: tokenizer.vocabSize,
     out: run.out,
-    samples: sampleNames(model, tokenizer, 8, 0.5, run.seed).map((s) => s.text),
+    samples: sampleNames(model, tokenizer, RECIPE.samplesAfterTraining, RECIPE.temperature, run.seed).map(
+      (s) => s.text,
+    ),
+    samplesTemperature: RECIPE.temperature,
   };
 }

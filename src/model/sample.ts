@@ -25,12 +25,22 @@ export interface SampledName {
 /**
  * softmax(logits / T), computed as exp((l − max) / T): the max is taken before
  * dividing, so a tiny T (1e-320) gives the argmax probability 1 instead of
- * ∞ − ∞ = NaN.
+ * ∞ − ∞ = NaN. T = 0 is its limit, greedy decoding: all the probability on the
+ * largest logit (the lowest id among equals).
  */
 function softmax(logits: ArrayLike<number>, temperature: number): Float64Array {
   const out = new Float64Array(logits.length);
   let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) max = Math.max(max, logits[i]);
+  let argmax = 0;
+  for (let i = 0; i < logits.length; i++)
+    if (logits[i] > max) {
+      max = logits[i];
+      argmax = i;
+    }
+  if (temperature === 0) {
+    out[argmax] = 1;
+    return out;
+  }
   let total = 0;
   for (let i = 0; i < logits.length; i++) total += out[i] = Math.exp((logits[i] - max) / temperature);
   for (let i = 0; i < out.length; i++) out[i] /= total;
@@ -51,7 +61,8 @@ export function sampleName(model: Gpt, tokenizer: Tokenizer, rng: Rng, temperatu
     const last = logits.data.subarray((ids.length - 1) * logits.cols, ids.length * logits.cols);
     const p = softmax(last, 1);
     const pT = softmax(last, temperature);
-    const id = rng.choice(pT);
+    // Greedy (T = 0) draws nothing: the one token with probability 1.
+    const id = temperature === 0 ? pT.indexOf(1) : rng.choice(pT);
     const cand = (i: number): Candidate => ({ id: i, label: tokenizer.label(i), p: p[i], pT: pT[i] });
     const top = [...pT.keys()]
       .sort((a, b) => pT[b] - pT[a] || a - b)

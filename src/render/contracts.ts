@@ -1,5 +1,5 @@
 import type { ContractListReport, ValidateReport } from '../explain/contracts.js';
-import { safe, type Style } from './style.js';
+import { safe, type Style, counted } from './style.js';
 import { table } from './table.js';
 
 export function renderContractList(r: ContractListReport, s: Style): string {
@@ -28,6 +28,8 @@ export function renderValidate(r: ValidateReport, s: Style): string {
   const bad = r.results.filter((x) => !x.ok).length;
   return [
     ...lines,
-    bad ? s.red(`${bad} of ${r.results.length} contracts invalid`) : s.green(`all ${r.results.length} contracts valid`),
+    bad
+      ? s.red(`${bad} of ${counted(r.results.length, 'contract')} invalid`)
+      : s.green(r.results.length === 1 ? '1 contract valid' : `all ${counted(r.results.length, 'contract')} valid`),
   ].join('\n');
 }

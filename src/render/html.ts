@@ -168,7 +168,7 @@ export function renderInspectHtml(r: InspectReport, values: ReadonlyMap<string, 
   );
   const pipeline = r.pipeline.map(
     (p) =>
-      `<tr><td>${e(p.operation)}</td><td>${e(p.value)} (${e(p.title)})</td><td class="mono">${e(p.formula)}</td><td>${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`,
+      `<tr><td>${e(p.operation)}</td><td>${e(p.kernel)}</td><td class="mono">${e(p.formula)}</td><td>${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`,
   );
   return page(
     `microgpt: inspect ${r.family}`,

@@ -61,7 +61,7 @@ const Invariant = Obj({
 });
 const Token = Obj({ pos: I, id: I, label: S });
 const HeadSummary = Obj({ layer: I, head: I, previous: N, self: N, bos: N, entropy: N, chance: N, label: S, score: N });
-const Pipeline = Type.Array(Obj({ operation: S, slot: S, value: S, title: S, formula: S, executable: B }));
+const Pipeline = Type.Array(Obj({ operation: S, slot: Nullable(S), value: S, kernel: S, formula: S, executable: B }));
 const Mask = Obj({
   kind: Type.Literal('mask'),
   len: I,
@@ -74,6 +74,8 @@ const Mask = Obj({
   reference: Obj({ grid: Matrix }),
   facts: Obj({ expOfMaskF64: N, expOfMaskF32: N, fullyMaskedWithInfinity: Nullable(N) }),
 });
+const VsCell = Type.Union([S, N, Type.Null()]);
+const VsRow = Obj({ key: S, a: VsCell, b: VsCell, same: B });
 const Candidate = Obj({ id: I, label: S, p: N, pT: N });
 const Kernel = {
   family: S,
@@ -199,6 +201,9 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
       a: Obj({ kind: Type.Literal('kernel'), ...Kernel }),
       b: Obj({ kind: Type.Literal('kernel'), ...Kernel }),
       rows: Type.Array(Obj({ key: S, a: S, b: S, same: B })),
+      sizes: Obj({ a: S, b: S, rows: Type.Array(VsRow) }),
+      pipeline: Type.Array(VsRow),
+      tensors: Nullable(Type.Array(VsRow)),
     },
     'microgpt explain --kernel F --vs F2 --json',
   ),
@@ -220,16 +225,20 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
       losses: Type.Array(N),
       curve: Obj({ bucket: I, values: Type.Array(N) }),
       recentLoss: N,
+      recentWindow: I,
       corpusLoss: N,
+      uniformLoss: N,
+      vocabSize: I,
       out: Nullable(S),
       samples: Type.Array(S),
+      samplesTemperature: N,
     },
     'microgpt train --json',
   ),
   eval: document(
     'eval',
     'eval',
-    { weightsFrom: S, data: S, documents: I, meanLoss: N, perplexity: N, uniformLoss: N },
+    { weightsFrom: S, data: S, documents: I, meanLoss: N, perplexity: N, uniformLoss: N, inSample: B },
     'microgpt eval --json',
   ),
   sample: document(
@@ -239,6 +248,8 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
       weightsFrom: S,
       seed: I,
       temperature: N,
+      greedy: B,
+      endToken: S,
       explain: B,
       names: Type.Array(
         Obj({ text: S, steps: Type.Array(Obj({ pos: I, chosen: Candidate, top: Type.Array(Candidate) })) }),

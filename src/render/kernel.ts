@@ -1,4 +1,4 @@
-import type { ConstraintComparison, KernelReport, VsReport } from '../explain/kernel.js';
+import type { ConstraintComparison, KernelReport, VsReport, VsRow } from '../explain/kernel.js';
 import { fixed, grouped, safe, type Style } from './style.js';
 import { indent, indentedTable, table } from './table.js';
 
@@ -35,7 +35,7 @@ export function renderConstraints(r: KernelReport, s: Style): string {
 export function renderPipeline(r: Pick<KernelReport, 'pipeline'>, s: Style): string {
   const rows = r.pipeline.map((p) => [
     p.operation,
-    `${p.value} (${p.title})`,
+    p.kernel,
     p.formula,
     p.executable ? s.green('✓ runs here') : 'explain-only',
   ]);
@@ -80,22 +80,44 @@ function renderConfig(c: NonNullable<KernelReport['config']>, s: Style): string 
   ].join('\n');
 }
 
-/** Two families' constraints side by side; rows that differ are marked. */
+const mark = (same: boolean, s: Style) => (same ? s.green('same') : s.yellow('differs'));
+const cellOf = (v: string | number | null) =>
+  v === null ? '—' : typeof v === 'string' ? safe(v) : Number.isInteger(v) ? grouped(v) : v.toExponential();
+
+function sideBySide(title: string, first: string, r: VsReport, rows: VsRow[], s: Style, marked = true): string {
+  const differ = rows.filter((row) => !row.same).length;
+  const head = [first, safe(r.a.family), safe(r.b.family)];
+  const cells = rows.map((row) => [row.key, cellOf(row.a), cellOf(row.b)]);
+  return [
+    marked
+      ? `${s.bold(title)}: ${differ === 0 ? 'all the same' : `${differ} of ${rows.length} differ`}`
+      : s.bold(title),
+    marked
+      ? indentedTable(
+          s,
+          [...head, 'same?'],
+          cells.map((c, i) => [...c, mark(rows[i]!.same, s)]),
+        )
+      : indentedTable(s, head, cells),
+  ].join('\n');
+}
+
+/** Two families side by side: constraints, sizes and parameter counts, the pipeline, and (-v) tensor names. */
 export function renderVsReport(r: VsReport, s: Style): string {
-  const rows = r.rows.map((row) => [
-    row.key,
-    safe(row.a),
-    safe(row.b),
-    row.same ? s.green('same') : s.yellow('differs'),
-  ]);
-  const differ = r.rows.filter((row) => !row.same).length;
+  const constraints = r.rows.map((row) => ({ key: row.key, a: row.a, b: row.b, same: row.same }));
+  const differ = constraints.filter((row) => !row.same).length;
   return [
     `${s.bold(safe(r.a.displayName))} vs ${s.bold(safe(r.b.displayName))}`,
-    indentedTable(s, ['constraint', safe(r.a.family), safe(r.b.family), ''], rows),
-    differ === 0
-      ? 'Same constraint set: the same kernels run in both.'
-      : `${differ} of ${r.rows.length} constraints differ.`,
-  ].join('\n\n');
+    sideBySide('Constraints', 'constraint', r, constraints, s),
+    differ === 0 ? 'Same constraint set: the same kernels run in both.' : '',
+    sideBySide(`Sizes ${safe(r.sizes.a)} and ${safe(r.sizes.b)}`, 'size', r, r.sizes.rows, s),
+    sideBySide('Kernel pipeline', 'step (— where a family has none)', r, r.pipeline, s),
+    r.tensors
+      ? sideBySide('Tensors by role ({n} = layer; — where a family has none)', 'role', r, r.tensors, s, false)
+      : 'Tensor names side by side: add -v.',
+  ]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): string {
@@ -129,13 +151,12 @@ function renderVerbose(v: NonNullable<KernelReport['verbose']>, s: Style): strin
     ]),
     ['left', 'left', 'left', 'right'],
   );
-  const gap = v.parameterGap === null ? '' : `${fixed(v.parameterGap * 100, 2)}%`;
   const check =
     v.parameterGap === null
       ? ''
-      : v.parameterGap <= 0.02
-        ? s.green(`✓ within 2% (${gap})`)
-        : s.red(`✗ differs by ${gap}`);
+      : v.parameterGap === 0
+        ? s.green('✓ exactly')
+        : s.red(`✗ differs by ${fixed(v.parameterGap * 100, 2)}%`);
   const declared =
     v.declaredParameters === null
       ? '(the config declares no count)'

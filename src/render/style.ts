@@ -90,3 +90,6 @@ export const fixed = (x: number, digits: number): string => (Object.is(x, -0) ? 
 
 /** 12345678 → "12,345,678" (fixed format, independent of the machine's locale). */
 export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+
+/** "1 name", "3 names", "1,024 tensors": a count and its noun (plural with s). */
+export const counted = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? '' : 's'}`;

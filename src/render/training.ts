@@ -1,6 +1,6 @@
 import asciichart from 'asciichart';
 import type { EvalReport, SampleReport, TrainReport } from '../explain/training.js';
-import { fixed, grouped, safe, type Style } from './style.js';
+import { counted, fixed, grouped, safe, type Style } from './style.js';
 
 export function renderTrainReport(r: TrainReport, s: Style): string {
   const chart =
@@ -16,11 +16,11 @@ export function renderTrainReport(r: TrainReport, s: Style): string {
       ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`)
       : `Trained ${r.family === 'microgpt' ? '' : `a tiny ${safe(r.family)} model, `}${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
     chart ? `${s.bold('Loss')} (mean of every ${r.curve.bucket} steps):\n${chart}` : '',
-    `Loss, last ${Math.min(100, r.stepsDone)} steps:  ${fixed(r.recentLoss, 4)}`,
-    `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocab.length + 1} = ${fixed(Math.log(r.vocab.length + 1), 4)})`,
+    `Loss, last ${grouped(r.recentWindow)} steps:  ${fixed(r.recentLoss, 4)}`,
+    `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocabSize} = ${fixed(r.uniformLoss, 4)})`,
     `Time: ${fixed(r.seconds, 3)} s, ${grouped(Math.round(r.stepsPerSecond))} steps/s`,
     r.out ? `Checkpoint: ${safe(r.out)}` : 'No checkpoint written (--out to keep one).',
-    `Samples (temperature 0.5): ${r.samples.map(safe).join(', ')}`,
+    `Samples (temperature ${r.samplesTemperature}): ${r.samples.map(safe).join(', ')}`,
   ]
     .filter(Boolean)
     .join('\n');
@@ -29,13 +29,16 @@ export function renderTrainReport(r: TrainReport, s: Style): string {
 export function renderEvalReport(r: EvalReport, s: Style): string {
   return [
     `Model: ${safe(r.weightsFrom)}`,
-    `Data:  ${safe(r.data)}, ${grouped(r.documents)} names`,
+    `Data:  ${safe(r.data)}, ${grouped(r.documents)} names${r.inSample ? ' — the corpus this model was trained on: an in-sample score, not a held-out one' : ''}`,
     `Mean per-name loss: ${s.bold(fixed(r.meanLoss, 4))}  (perplexity ${fixed(r.perplexity, 2)}; uniform guess ${fixed(r.uniformLoss, 4)})`,
   ].join('\n');
 }
 
 export function renderSampleReport(r: SampleReport, s: Style): string {
-  const head = `${r.names.length} names from ${safe(r.weightsFrom)}, temperature ${r.temperature}, seed ${r.seed}:`;
+  const how = r.greedy
+    ? 'temperature 0 (greedy: the likeliest token every step, so every name is the same)'
+    : `temperature ${r.temperature}, seed ${r.seed}`;
+  const head = `${counted(r.names.length, 'name')} from ${safe(r.weightsFrom)}, ${how}:`;
   if (!r.explain) return [head, ...r.names.map((n) => `  ${safe(n.text) || s.dim('(empty)')}`)].join('\n');
   const blocks = r.names.map((n, k) => {
     const lines = n.steps.map((st) => {
@@ -51,7 +54,9 @@ export function renderSampleReport(r: SampleReport, s: Style): string {
     });
     return [`  ${k + 1}. ${s.bold(safe(n.text) || '(empty)')}`, ...lines].join('\n');
   });
-  return [head, '  (each step: top candidates with P at temperature 1 → P after temperature; [drawn])', ...blocks].join(
-    '\n',
-  );
+  return [
+    head,
+    `  (each step: top candidates with P at temperature 1 → P after temperature; [drawn]; drawing ${safe(r.endToken)} ends the name)`,
+    ...blocks,
+  ].join('\n');
 }

@@ -23,16 +23,54 @@ writeFileSync(
   JSON.stringify({ ...opt, family: 'bad', constraints: { ...opt.constraints, norm_type: 'batchnorm' } }),
 );
 
-describe('explain --kernel snapshots', () => {
-  it('gpt2 -v', async () => {
-    const r = await runCli(['explain', '--kernel', 'gpt2', '-v']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatchSnapshot();
+describe('explain --kernel -v: the facts each screen is there for', () => {
+  const kernelJson = async (family: string) =>
+    JSON.parse((await runCli(['explain', '--kernel', family, '-v', '--json'])).stdout);
+  const ops = (doc: { pipeline: Array<{ operation: string }> }) => doc.pipeline.map((p) => p.operation);
+
+  it('gpt2 -v: the pipeline in forward order, Conv1D shapes, and the published 124,439,808', async () => {
+    const doc = await kernelJson('gpt2');
+    expect(ops(doc)).toEqual([
+      'token + position embedding',
+      'pre-attention norm',
+      'q, k, v projections',
+      'self-attention',
+      'output projection + residual',
+      'pre-MLP norm',
+      'MLP (+ residual)',
+      'MLP activation',
+      'final norm',
+      'output head',
+    ]);
+    // No raw booleans as kernel names.
+    expect(doc.pipeline.map((p: { kernel: string }) => p.kernel)).not.toContain('true');
+    expect(doc.pipeline.find((p: { operation: string }) => p.operation === 'output head').kernel).toBe(
+      'tied output head',
+    );
+    const qkv = doc.verbose.tensors.find((t: { template: string }) => t.template.endsWith('attn.c_attn.weight'));
+    expect(qkv).toMatchObject({ shape: [768, 2304], copies: 12 });
+    expect(doc.verbose.computedParameters).toBe(124_439_808);
+    expect(doc.verbose.parameterGap).toBe(0);
+    const text = (await runCli(['explain', '--kernel', 'gpt2', '-v'])).stdout;
+    expect(text).toContain('Parameters computed from these shapes: 124,439,808; declared: 124,439,808 ✓ exactly');
+    expect(text).toMatch(/tied_embeddings: +true +← microGPT uses false/);
   });
-  it('llama -v', async () => {
-    const r = await runCli(['explain', '--kernel', 'llama', '-v']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatchSnapshot();
+
+  it('llama -v: RoPE inside attention, no embedding norm, a final norm, GQA, 1,100,048,384', async () => {
+    const doc = await kernelJson('llama');
+    const o = ops(doc);
+    expect(o[0]).toBe('token embedding');
+    expect(o).not.toContain('embedding norm');
+    expect(o.indexOf('q, k, v projections')).toBeLessThan(o.indexOf('rotary positions on q, k'));
+    expect(o.indexOf('rotary positions on q, k')).toBeLessThan(o.indexOf('self-attention'));
+    expect(o.at(-2)).toBe('final norm');
+    expect(doc.pipeline.find((p: { operation: string }) => p.operation === 'self-attention').value).toBe('gqa');
+    expect(doc.verbose.computedParameters).toBe(1_100_048_384);
+    expect(ops(await kernelJson('microgpt')).slice(0, 3)).toEqual([
+      'token + position embedding',
+      'embedding norm',
+      'pre-attention norm',
+    ]);
   });
 });
 
@@ -46,7 +84,8 @@ describe('every family explains', async () => {
       const r = await runCli(['explain', '--kernel', family, '-v']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Constraints \(from family contract\):/);
-      expect(r.stdout).toMatch(/✓ within 2%/);
+      // Every shipped size's declared count is what its tensor shapes give, exactly.
+      expect(r.stdout).toMatch(/declared: [0-9,]+ ✓ exactly/);
     });
   }
 });
@@ -78,11 +117,31 @@ describe('contracts from users and from Hugging Face', () => {
     expect(r.stdout).toContain('Parameters computed from these shapes: 494,032,768');
   });
 
-  it('--vs puts two families side by side', async () => {
+  it('--vs puts two families side by side: constraints, sizes, parameters, pipeline; -v adds tensor names', async () => {
     const r = await runCli(['explain', '--kernel', 'gpt2', '--vs', 'llama']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GPT-2 vs LLaMA/);
-    expect(r.stdout).toMatch(/7 constraints differ|\d of 7 constraints differ/);
+    // GPT-2 and LLaMA share no kernel: every one of the seven constraints differs.
+    expect(r.stdout).toContain('Constraints: 7 of 7 differ');
+    const vs = JSON.parse((await runCli(['explain', '--kernel', 'gpt2', '--vs', 'llama', '--json'])).stdout);
+    const size = (key: string) => vs.sizes.rows.find((row: { key: string }) => row.key === key);
+    // Published figures: GPT-2 124M and TinyLlama-1.1B (LLaMA's smallest shipped size).
+    expect(size('parameters')).toEqual({ key: 'parameters', a: 124_439_808, b: 1_100_048_384, same: false });
+    expect(size('head_dim')).toEqual({ key: 'head_dim', a: 64, b: 64, same: true });
+    expect(size('kv_heads')).toMatchObject({ a: 12, b: 4 });
+    const step = (key: string) => vs.pipeline.find((row: { key: string }) => row.key === key);
+    expect(step('rotary positions on q, k')).toMatchObject({ a: null, same: false });
+    expect(step('token + position embedding')).toMatchObject({ b: null });
+    expect(vs.tensors).toBeNull();
+    const keys = vs.pipeline.map((row: { key: string }) => row.key);
+    expect(keys.indexOf('rotary positions on q, k')).toBeLessThan(keys.indexOf('self-attention'));
+    const v = JSON.parse((await runCli(['explain', '--kernel', 'gpt2', '--vs', 'llama', '-v', '--json'])).stdout);
+    expect(v.tensors.find((row: { key: string }) => row.key === 'token_embedding')).toMatchObject({
+      a: 'transformer.wte.weight',
+      b: 'model.embed_tokens.weight',
+    });
+    const same = JSON.parse((await runCli(['explain', '--kernel', 'llama', '--vs', 'mistral', '--json'])).stdout);
+    expect(same.rows.every((row: { same: boolean }) => row.same)).toBe(true);
   });
 
   it('contracts validate: exit 1 and file: /json/path: message for a bad contract', async () => {

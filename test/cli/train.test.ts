@@ -68,6 +68,33 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(e.stdout).toMatch(/\[[a-zBOS]+ \d\.\d{3}→\d\.\d{3}\]|drew/);
   });
 
+  it('sample --temperature 0 is greedy: every step takes the likeliest token, whatever the seed', async () => {
+    const doc = (seed: string) =>
+      runCli(['sample', '--model', model, '-n', '3', '--temperature', '0', '--seed', seed, '--json']).then((r) =>
+        JSON.parse(r.stdout),
+      );
+    const a = await doc('1');
+    const b = await doc('2');
+    expect(a.greedy).toBe(true);
+    expect(a.names.map((n: { text: string }) => n.text)).toEqual(b.names.map((n: { text: string }) => n.text));
+    for (const name of a.names)
+      for (const step of name.steps) {
+        // The chosen token has the largest probability at temperature 1 and all of it after.
+        expect(step.chosen.pT).toBe(1);
+        expect(step.chosen.p).toBe(Math.max(...step.top.map((c: { p: number }) => c.p)));
+      }
+    const text = await runCli(['sample', '--model', model, '-n', '1', '--temperature', '0', '--explain']);
+    expect(text.stdout).toContain('greedy');
+    expect(text.stdout).toContain('drawing BOS ends the name');
+  });
+
+  it('eval says when it scores the corpus the model was trained on', async () => {
+    const r = await runCli(['eval', '--model', model]);
+    expect(r.stdout).toContain('in-sample');
+    expect(JSON.parse((await runCli(['eval', '--model', model, '--json'])).stdout).inSample).toBe(true);
+    expect(JSON.parse((await runCli(['eval', '--json'])).stdout).inSample).toBe(false);
+  });
+
   it('inspect lists every tensor with role and statistics, and the pipeline', async () => {
     const r = await runCli(['inspect', '--model', model]);
     expect(r.code).toBe(0);
@@ -120,7 +147,7 @@ describe('microgpt train and the commands that read its checkpoint', () => {
 describe('bad input to the training commands', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['negative steps', ['train', '--steps', '-1'], /--steps/],
-    ['zero temperature', ['sample', '--temperature', '0'], /--temperature/],
+    ['negative temperature', ['sample', '--temperature', '-0.5'], /--temperature/],
     ['non-numeric seed', ['sample', '--seed', 'abc'], /--seed/],
     ['missing model file', ['eval', '--model', join(dir, 'nope.safetensors')], /cannot read \(ENOENT\)/],
     ['a directory as model', ['eval', '--model', dir], /is a directory/],

@@ -249,7 +249,7 @@ const args: Array<[string, string[], RegExp]> = [
   ['empty text', ['trace', ''], /MG002: /],
   ['text too long', ['explain', '--attention', 'a'.repeat(16)], /MG004: /],
   ['--steps -1', ['train', '--steps', '-1'], /MG000: .*--steps/],
-  ['--temperature 0', ['sample', '--temperature', '0'], /MG000: .*--temperature/],
+  ['--temperature -1', ['sample', '--temperature', '-1'], /MG000: .*--temperature/],
   ['--seed abc', ['explain', '--attention', 'mar', '--seed', 'abc'], /MG000: .*--seed/],
   ['--lr NaN', ['train', '--lr', 'NaN'], /MG000: .*--lr/],
   ['missing model file', ['eval', '--model', join(dir, 'none.safetensors')], /MG057: .*ENOENT/],
