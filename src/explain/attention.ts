@@ -4,7 +4,7 @@ import { Graph } from '../tensor/index.js';
 import { compareRow, describeRow } from './annotate.js';
 import { architectureReport, type ArchitectureReport } from './architecture.js';
 import { buildDifferences, type DifferencesReport } from './differences.js';
-import { summarizeHeads, type HeadSummary } from './heads.js';
+import { FIRST_SCORED_POSITION, LIFT, summarizeHeads, type HeadSummaryReport } from './heads.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
 import { attentionEquation, attentionTerms } from './formulas.js';
 
@@ -34,7 +34,7 @@ export interface AttentionReport {
   /** For a family other than microGPT: what its tiny model does differently, and ALiBi's bias matrices. */
   differences: DifferencesReport | null;
   /** For trained models: what each head does over a probe set of names (null when no probe is given). */
-  headSummary: { probeSize: number; heads: HeadSummary[] } | null;
+  headSummary: HeadSummaryReport | null;
 }
 
 /** Validates a prompt for the model: non-empty, in the vocabulary, and fitting the context after BOS. */
@@ -135,7 +135,12 @@ export function buildAttentionReport(
     allInvariantsHold: invariants.every((r) => r.holds),
     differences: buildDifferences(model.architecture, model.config, ids.length),
     headSummary: opts.probe
-      ? { probeSize: opts.probe.length, heads: summarizeHeads(model, tokenizer, opts.probe) }
+      ? {
+          probeSize: opts.probe.length,
+          fromPosition: FIRST_SCORED_POSITION,
+          lift: LIFT,
+          heads: summarizeHeads(model, tokenizer, opts.probe),
+        }
       : null,
   };
 }

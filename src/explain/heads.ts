@@ -25,6 +25,17 @@ export interface HeadSummary {
  */
 export const LIFT = 1.5;
 
+/** The first position scored: from 2 on, BOS, the previous token and the token itself are three different positions. */
+export const FIRST_SCORED_POSITION = 2;
+
+/** A probe set's head summary, with what it was measured on. */
+export interface HeadSummaryReport {
+  probeSize: number;
+  fromPosition: number;
+  lift: number;
+  heads: HeadSummary[];
+}
+
 /**
  * What each head does, measured over a probe set of names. Only positions ≥ 2
  * count, where BOS, the previous token and the token itself are three different
@@ -43,13 +54,13 @@ export function summarizeHeads(model: Gpt, tokenizer: Tokenizer, probe: readonly
   const g = new Graph(false);
   for (const name of probe) {
     const ids = tokenizer.encodePrompt(name).slice(0, blockSize);
-    if (ids.length < 3) continue;
+    if (ids.length <= FIRST_SCORED_POSITION) continue;
     g.reset();
     const attention = model.forward(g, ids, true).trace!.attention;
     attention.forEach((heads, l) =>
       heads.forEach((rows, h) => {
         const a = acc[l * nHead + h];
-        for (let i = 2; i < rows.length; i++) {
+        for (let i = FIRST_SCORED_POSITION; i < rows.length; i++) {
           const row = rows[i];
           a.previous += row[i - 1];
           a.self += row[i];

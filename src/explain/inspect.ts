@@ -12,6 +12,8 @@ export interface InspectReport {
   training: Record<string, unknown> | null;
   architecture: ArchitectureReport;
   tensors: Array<{ name: string; role: string; shape: number[]; stats: Stats }>;
+  /** Elements over every parameter tensor. */
+  parameterCount: number;
   pipeline: PipelineRow[];
 }
 
@@ -32,6 +34,7 @@ export function buildInspectReport(
       shape: [...t.shape],
       stats: stats(t.data),
     })),
+    parameterCount: model.parameterCount,
     pipeline: pipelineOf(contract),
   };
 }

@@ -1,4 +1,4 @@
-import { sequential, type Rgb } from './colors.js';
+import { DARK_TEXT, RAMP_STOPS, sequential, textOn, type Rgb } from './colors.js';
 import type { Style } from './style.js';
 
 /**
@@ -15,10 +15,10 @@ export interface HeatmapOptions {
 
 /** Shade characters by weight: [threshold, glyph]; the first threshold the weight is below wins. */
 const SHADES: ReadonlyArray<[number, string]> = [
-  [0.05, ' '],
-  [0.25, '░'],
-  [0.5, '▒'],
-  [0.75, '▓'],
+  [1 / 20, ' '],
+  [1 / 4, '░'],
+  [1 / 2, '▒'],
+  [3 / 4, '▓'],
   [Infinity, '█'],
 ];
 
@@ -32,9 +32,11 @@ function cell(w: number, masked: boolean, width: number, s: Style): string {
   if (masked) return s.dim(' ·'.slice(width > 1 ? 0 : 1).padEnd(width));
   if (s.level >= 2) {
     const c = sequential(w);
-    const digits = w >= 0.995 ? '1' : width >= 3 ? w.toFixed(2).slice(1) : width === 2 ? w.toFixed(2).slice(2) : '';
+    // Two decimals without the leading "0" (".48"); a weight that rounds to 1.00 prints "1".
+    const two = w.toFixed(2);
+    const digits = two.startsWith('1') ? '1' : width >= 3 ? two.slice(1) : width === 2 ? two.slice(2) : '';
     const text = digits.padEnd(width).slice(0, width);
-    const fg = w > 0.6 ? s.black : s.white;
+    const fg = textOn(c) === DARK_TEXT ? s.black : s.white;
     return s.level >= 3 ? fg.bgRgb(...c)(text) : fg.bgAnsi256(ansi256(c))(text);
   }
   const glyph = SHADES.find(([t]) => w < t)![1];
@@ -60,10 +62,18 @@ export function renderHeatmap(
   return [s.bold(title), header.trimEnd(), ...body].join('\n');
 }
 
+const MASKED_NOTE = 'masked (future position, weight exactly 0)';
+
+/** The legend, made from the same stops and shades the cells are drawn with. */
 export function heatmapLegend(s: Style): string {
   if (s.level >= 2) {
-    const ramp = [0, 0.25, 0.5, 0.75, 1].map((w) => cell(w, false, 3, s)).join('');
-    return `Legend: ${ramp} weight 0 → 1 (cells print the weight's decimals)   ${s.dim('·')} masked (future position, weight exactly 0)`;
+    const ramp = RAMP_STOPS.map((w) => cell(w, false, 3, s)).join('');
+    return `Legend: ${ramp} weight ${RAMP_STOPS[0]} → ${RAMP_STOPS.at(-1)} (cells print the weight's decimals)   ${s.dim('·')} ${MASKED_NOTE}`;
   }
-  return `Legend: "   " < 0.05   ░░░ < 0.25   ▒▒▒ < 0.5   ▓▓▓ < 0.75   ███ ≥ 0.75   · masked (future position, weight exactly 0)`;
+  const shades = SHADES.map(([t, glyph], i) => {
+    const sample = glyph.repeat(3);
+    const shown = glyph === ' ' ? `"${sample}"` : sample;
+    return Number.isFinite(t) ? `${shown} < ${t}` : `${shown} ≥ ${SHADES[i - 1]![0]}`;
+  });
+  return `Legend: ${shades.join('   ')}   · ${MASKED_NOTE}`;
 }

@@ -1,11 +1,12 @@
 import type { AttentionReport } from '../explain/attention.js';
 import type { ArchitectureReport } from '../explain/architecture.js';
-import type { HeadSummary } from '../explain/heads.js';
+import type { HeadSummaryReport } from '../explain/heads.js';
+import { headName, headVerdict } from './heads.js';
 import type { InspectReport } from '../explain/inspect.js';
 import type { InvariantResult } from '../explain/invariants.js';
 import type { MaskReport } from '../explain/mask.js';
 import { maskNumber } from './mask.js';
-import { css, diverging, sequential, textOn } from './colors.js';
+import { css, diverging, RAMP_STOPS, sequential, textOn } from './colors.js';
 import { fixed, grouped } from './style.js';
 
 /**
@@ -29,18 +30,35 @@ table.kv td{padding:.1rem .8rem .1rem 0}
 .heatmap td{width:34px;height:28px;text-align:center;border:1px solid #fff}
 .heatmap td.masked{background:#f3f3f3;color:#bbb}
 .heatmap td.cell:hover{outline:2px solid #000}
+.heatmap td.note{width:auto;text-align:left;padding-left:.6rem;color:#555;font-family:system-ui,sans-serif}
 #hover{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d78a;padding:.4rem .8rem;min-height:1.4em;font-family:ui-monospace,monospace}
 .ok{color:#1a7f37}.bad{color:#cf222e}
-table.data{border-collapse:collapse}table.data td,table.data th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:right}
+table.data{border-collapse:collapse}table.data td,table.data th{border-bottom:1px solid #eee;padding:.2rem .6rem;text-align:right}table.data td.t,table.data th.t{text-align:left}
 table.data td:first-child,table.data th:first-child,table.data td:last-child,table.data th:last-child{text-align:left}
 .legend span{display:inline-block;width:34px;text-align:center;font:12px monospace}
 `;
 
 const SCRIPT = `
+const hover = document.getElementById('hover');
 document.addEventListener('mouseover', (ev) => {
   const td = ev.target.closest && ev.target.closest('td[data-value]');
-  if (td) document.getElementById('hover').textContent = td.dataset.label + ' = ' + td.dataset.value;
+  if (td) hover.textContent = td.dataset.label + ' = ' + td.dataset.value;
 });
+for (const canvas of document.querySelectorAll('canvas.weights')) {
+  const w = JSON.parse(canvas.dataset.weights);
+  const cell = Number(canvas.dataset.cell);
+  const ctx = canvas.getContext('2d');
+  for (let i = 0; i < w.rows; i++)
+    for (let j = 0; j < w.cols; j++) {
+      const k = i * w.cols + j;
+      ctx.fillStyle = '#' + w.hex.slice(6 * k, 6 * k + 6);
+      ctx.fillRect(j * cell, i * cell, cell, cell);
+    }
+  canvas.addEventListener('mousemove', (ev) => {
+    const i = Math.floor(ev.offsetY / cell), j = Math.floor(ev.offsetX / cell);
+    if (i < w.rows && j < w.cols) hover.textContent = w.name + '[' + i + ', ' + j + '] = ' + w.values[i * w.cols + j];
+  });
+}
 `;
 
 function page(title: string, body: string): string {
@@ -70,7 +88,12 @@ function architectureHtml(a: ArchitectureReport): string {
 }
 
 /** One attention matrix; masked cells are grey and labelled as masked. */
-function attentionHeatmap(title: string, rows: readonly (readonly number[])[], labels: readonly string[]): string {
+function attentionHeatmap(
+  title: string,
+  rows: readonly (readonly number[])[],
+  labels: readonly string[],
+  notes: ReadonlyArray<string | null>,
+): string {
   const head = `<tr><th></th>${labels.map((l) => `<th>${e(l)}</th>`).join('')}</tr>`;
   const body = rows
     .map((row, i) => {
@@ -83,7 +106,7 @@ function attentionHeatmap(title: string, rows: readonly (readonly number[])[], l
           return `<td class="cell" style="background:${css(c)};color:${textOn(c)}" data-label="${e(label)}" data-value="${w}">${fixed(w, 2).replace(/^0/, '')}</td>`;
         })
         .join('');
-      return `<tr><th>${e(labels[i])}</th>${cells}</tr>`;
+      return `<tr><th>${e(labels[i])}</th>${cells}<td class="note">${e(notes[i] ?? '')}</td></tr>`;
     })
     .join('');
   return `<figure><figcaption>${e(title)}</figcaption><table class="heatmap" data-heatmap="${e(title)}">${head}${body}</table></figure>`;
@@ -92,7 +115,7 @@ function attentionHeatmap(title: string, rows: readonly (readonly number[])[], l
 function invariantsHtml(invariants: readonly InvariantResult[]): string {
   const items = invariants.map(
     (i) =>
-      `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation})</li>`,
+      `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation.toExponential(2)})</li>`,
   );
   return `<h2>Structural invariants (checked on these weights)</h2><ul>${items.join('')}</ul>`;
 }
@@ -106,16 +129,17 @@ function maskHtml(m: MaskReport): string {
   return `<h2>Causal mask</h2><p>Each position attends to itself and earlier positions. The ${m.runs} attention kernel the model runs never scores a future position (its weight stays exactly ${m.fused.skippedWeight}); the reference path adds the values below, ${mask} rather than −∞, so softmax's input stays finite (exp(${mask}) = ${m.facts.expOfMaskF64} exactly).</p><table class="heatmap">${rows.join('')}</table>`;
 }
 
-function headSummaryHtml(s: { probeSize: number; heads: HeadSummary[] }): string {
-  const rows = s.heads.map(
+function headSummaryHtml(summary: HeadSummaryReport): string {
+  const multi = summary.heads.some((h) => h.layer > 0);
+  const rows = summary.heads.map(
     (h) =>
-      `<tr><td>${h.layer}.${h.head}</td><td>${fixed(h.previous, 2)}</td><td>${fixed(h.self, 2)}</td><td>${fixed(h.bos, 2)}</td><td>${fixed(h.entropy, 2)}</td><td>${e(h.label === 'broad' ? `broad head (entropy ${fixed(h.score, 2)})` : `${h.label} head, ${fixed(h.score, 2)}`)}</td></tr>`,
+      `<tr><td class="t">${headName(h.layer, h.head, multi)}</td><td>${fixed(h.previous, 2)}</td><td>${fixed(h.self, 2)}</td><td>${fixed(h.bos, 2)}</td><td>${fixed(h.entropy, 2)}</td><td class="t">${e(headVerdict(h))}</td></tr>`,
   );
-  return `<h2>Head specialisation</h2><p>Mean weight over ${s.probeSize} corpus names, positions ≥ 2.</p><table class="data"><tr><th>head</th><th>→ prev</th><th>→ self</th><th>→ BOS</th><th>entropy</th><th>label</th></tr>${rows.join('')}</table>`;
+  return `<h2>Head specialisation</h2><p>Mean weight over ${summary.probeSize} corpus names, positions ≥ ${summary.fromPosition}; a head is named for a target given ${summary.lift}× what uniform attention would give it.</p><table class="data"><tr><th class="t">head</th><th>→ prev</th><th>→ self</th><th>→ BOS</th><th>entropy</th><th class="t">label</th></tr>${rows.join('')}</table>`;
 }
 
 function legendHtml(): string {
-  const steps = [0, 0.25, 0.5, 0.75, 1].map((w) => {
+  const steps = RAMP_STOPS.map((w) => {
     const c = sequential(w);
     return `<span style="background:${css(c)};color:${textOn(c)}">${w}</span>`;
   });
@@ -127,9 +151,10 @@ export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): strin
   const heads = r.layers.flatMap((l) =>
     l.heads.map((h) =>
       attentionHeatmap(
-        r.model.layers > 1 ? `layer ${l.layer} head ${h.head}` : `head ${h.head}`,
+        headName(l.layer, h.head, r.model.layers > 1),
         h.rows.map((x) => x.weights),
         labels,
+        h.rows.map((x) => x.note),
       ),
     ),
   );
@@ -146,38 +171,44 @@ export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): strin
   );
 }
 
-/** A weight matrix in a diverging scale (blue negative, red positive), rows subsampled to at most 64. */
-function weightHeatmap(name: string, shape: number[], values: readonly number[]): string {
+/** Cell size of a weight map, in CSS pixels. */
+const WEIGHT_CELL = 8;
+
+/**
+ * A weight matrix in a diverging scale (blue negative, red positive), drawn on
+ * a canvas from colours computed here (one hex triple per cell) and the values
+ * for hovering: about 25 bytes a weight, where a table cell each took 150.
+ */
+function weightHeatmap(name: string, shape: number[], values: readonly number[], maxAbs: number): string {
   const [rows, cols] = shape.length === 2 ? shape : [1, values.length];
-  const maxAbs = values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const body = Array.from(
-    { length: rows },
-    (_, i) =>
-      `<tr>${Array.from({ length: cols }, (_, j) => {
-        const v = values[i * cols + j];
-        return `<td class="cell" style="background:${css(diverging(v, maxAbs))};width:8px;height:8px;padding:0" data-label="${e(name)}[${i}, ${j}]" data-value="${v}"></td>`;
-      }).join('')}</tr>`,
-  ).join('');
-  return `<figure><figcaption class="mono">${e(name)} [${shape.join(', ')}]</figcaption><table class="heatmap">${body}</table></figure>`;
+  const hex = values
+    .map((v) =>
+      diverging(v, maxAbs)
+        .map((c) => c.toString(16).padStart(2, '0'))
+        .join(''),
+    )
+    .join('');
+  const data = e(JSON.stringify({ name, rows, cols, hex, values }));
+  return `<figure><figcaption class="mono">${e(name)} [${shape.join(', ')}]</figcaption><canvas class="weights" width="${cols * WEIGHT_CELL}" height="${rows * WEIGHT_CELL}" data-cell="${WEIGHT_CELL}" data-weights="${data}"></canvas></figure>`;
 }
 
 export function renderInspectHtml(r: InspectReport, values: ReadonlyMap<string, readonly number[]>): string {
   const rows = r.tensors.map(
     (t) =>
-      `<tr><td class="mono">${e(t.name)}</td><td>${e(t.role)}</td><td>[${t.shape.join(', ')}]</td><td>${grouped(t.stats.count)}</td><td>${fixed(t.stats.mean, 4)}</td><td>${fixed(t.stats.std, 4)}</td><td>${fixed(t.stats.min, 4)}</td><td>${fixed(t.stats.max, 4)}</td></tr>`,
+      `<tr><td class="mono t">${e(t.name)}</td><td class="t">${e(t.role)}</td><td class="t">[${t.shape.join(', ')}]</td><td>${grouped(t.stats.count)}</td><td>${fixed(t.stats.mean, 4)}</td><td>${fixed(t.stats.std, 4)}</td><td>${fixed(t.stats.min, 4)}</td><td>${fixed(t.stats.max, 4)}</td></tr>`,
   );
   const pipeline = r.pipeline.map(
     (p) =>
-      `<tr><td>${e(p.operation)}</td><td>${e(p.kernel)}</td><td class="mono">${e(p.formula)}</td><td>${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`,
+      `<tr><td class="t">${e(p.operation)}</td><td class="t">${e(p.kernel)}</td><td class="mono t">${e(p.formula)}</td><td class="t">${p.executable ? '✓ runs here' : 'explain-only'}</td></tr>`,
   );
   return page(
     `microgpt: inspect ${r.family}`,
     [
       `<p>Weights from ${e(r.weightsFrom)}.</p>`,
       architectureHtml(r.architecture),
-      `<h2>Tensors</h2><table class="data"><tr><th>name</th><th>role</th><th>shape</th><th>count</th><th>mean</th><th>std</th><th>min</th><th>max</th></tr>${rows.join('')}</table>`,
-      `<h2>Weights</h2><p>Blue negative, white zero, red positive (each tensor on its own scale).</p><div class="heads">${r.tensors.map((t) => weightHeatmap(t.name, t.shape, values.get(t.name) ?? [])).join('')}</div>`,
-      `<h2>Kernel pipeline</h2><table class="data"><tr><th>operation</th><th>kernel</th><th>formula</th><th>executable</th></tr>${pipeline.join('')}</table>`,
+      `<h2>Tensors</h2><table class="data"><tr><th class="t">name</th><th class="t">role</th><th class="t">shape</th><th>count</th><th>mean</th><th>std</th><th>min</th><th>max</th></tr>${rows.join('')}</table>`,
+      `<h2>Weights</h2><p>Blue negative, white zero, red positive (each tensor on its own scale, ±its largest |value|).</p><div class="heads">${r.tensors.map((t) => weightHeatmap(t.name, t.shape, values.get(t.name) ?? [], Math.max(-t.stats.min, t.stats.max))).join('')}</div>`,
+      `<h2>Kernel pipeline</h2><table class="data"><tr><th class="t">operation</th><th class="t">kernel</th><th class="t">formula</th><th class="t">executable</th></tr>${pipeline.join('')}</table>`,
     ].join('\n'),
   );
 }

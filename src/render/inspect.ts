@@ -15,7 +15,6 @@ export function renderInspectReport(r: InspectReport, s: Style): string {
     fixed(t.stats.min, 4),
     fixed(t.stats.max, 4),
   ]);
-  const total = r.tensors.reduce((a, t) => a + t.stats.count, 0);
   return [
     `${s.bold('Model')}: ${safe(r.family)}, weights from ${safe(r.weightsFrom)}` +
       (r.training ? `\n  training: ${safe(JSON.stringify(r.training))}` : ''),
@@ -32,7 +31,7 @@ export function renderInspectReport(r: InspectReport, s: Style): string {
         'right',
         'right',
       ]) +
-      `\n  total: ${grouped(total)} parameters`,
+      `\n  total: ${grouped(r.parameterCount)} parameters`,
     renderPipeline({ pipeline: r.pipeline }, s),
   ].join('\n\n');
 }

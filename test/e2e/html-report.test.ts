@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -76,6 +76,11 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
     await page.goto(pathToFileURL(inspect).href);
     expect(await page.locator('figure').count()).toBe(9);
+    expect(statSync(inspect).size).toBeLessThan(150_000);
+    // Weight maps are canvases; hovering a cell reads the exact stored value.
+    const first = page.locator('canvas.weights').first();
+    await first.hover({ position: { x: 4, y: 4 } });
+    expect(await page.locator('#hover').textContent()).toMatch(/^wte\[0, 0\] = -?\d\.\d+/);
     await page.screenshot({ path: join(OUT, 'inspect-report.png'), fullPage: false });
   });
 });
