@@ -7,6 +7,7 @@ import { MicrogptError } from './errors.js';
 import { safe } from './render/escape.js';
 import { colorWanted, loadColor } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
+import { fillHelpFacts } from './cli/help-facts.js';
 import { terminalWidth } from './cli/output.js';
 import { RECIPE } from './model/recipe.js';
 import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
@@ -29,7 +30,7 @@ const fileFamilyOption = () =>
   new Option('--family <family>', 'read the model as this family instead of detecting it (llama, qwen2, gpt2 …)');
 const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(RECIPE.seed);
 const dataOption = () =>
-  new Option('--data <file>', 'text file with one name per line (default: the built-in 8,403 English first names)');
+  new Option('--data <file>', 'text file with one name per line (default: the built-in {names} English first names)');
 
 /** The command tree, built fresh for every run (commander keeps parsed values on the objects). */
 export function buildProgram(): Command {
@@ -46,7 +47,8 @@ export function buildProgram(): Command {
     .configureOutput({
       // Help is laid out to the same width as every other screen, examples included.
       getOutHelpWidth: () => terminalWidth(),
-      writeOut: (text) => process.stdout.write(fitToWidth(text, terminalWidth())),
+      writeOut: (text) => process.stdout.write(fitToWidth(fillHelpFacts(text), terminalWidth())),
+      writeErr: (text) => process.stderr.write(fitToWidth(fillHelpFacts(text), terminalWidth())),
       // Commander's own errors (unknown option, bad value) follow the tool's format: one line with a code.
       outputError: (text, write) =>
         write(
@@ -66,12 +68,12 @@ export function buildProgram(): Command {
     $ microgpt explain --tensor attn_mask       the causal mask, and why -1e9 rather than -∞
     $ microgpt explain --kernel llama -v        LLaMA's kernels and constraints vs microGPT
     $ microgpt example explain_attention        the whole explain-attention chapter
-    $ microgpt train --out m.safetensors        train microGPT on 8,403 English first names (about a second)
+    $ microgpt train --out m.safetensors        train microGPT on {names} English first names (about a second)
     $ microgpt explain --attention mar --model m.safetensors
                                                 learned attention, and what each head does
     $ microgpt sample --model m.safetensors --explain -n 3
     $ microgpt explain --attention mar --family llama     the same at microGPT scale with LLaMA's kernels
-    $ microgpt contracts list                   the 19 families this tool knows`,
+    $ microgpt contracts list                   the {families} families this tool knows`,
     );
 
   program

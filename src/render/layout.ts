@@ -44,6 +44,9 @@ function hardBreak(word: string, width: number): string[] {
   return chunks;
 }
 
+/** Columns a continuation line keeps for text, however deep its indent. */
+const MIN_TEXT = 24;
+
 /** Markers after which a wrapped line's continuation lines align with the text. */
 const MARKERS = ['- ', '• ', '✓ ', '✗ ', '⚠ ', '* '];
 
@@ -54,16 +57,16 @@ function hangingIndent(line: string): number {
   const rest = plain.slice(lead);
   const marker = MARKERS.find((m) => rest.startsWith(m));
   if (marker) return lead + visibleWidth(marker);
-  // "label:   value" (two or more spaces after the colon): continue under the value.
-  const colon = rest.indexOf(':  ');
-  if (colon > 0) return lead + colon + 1 + (rest.slice(colon + 1).length - rest.slice(colon + 1).trimStart().length);
+  // Columns ("label:   value", "$ command    what it does"): continue under the text after the first gap of 2+ spaces.
+  const gap = rest.indexOf('  ');
+  if (gap > 0) return lead + gap + (rest.slice(gap).length - rest.slice(gap).trimStart().length);
   return lead;
 }
 
 /** One line wrapped at spaces to `width` columns, continuation lines indented under its text. */
 export function wrapLine(line: string, width: number): string[] {
   if (visibleWidth(line) <= width) return [line];
-  const indent = Math.min(hangingIndent(line), Math.floor(width / 2));
+  const indent = Math.min(hangingIndent(line), Math.max(Math.floor(width / 2), width - MIN_TEXT));
   const lead = line.length - line.trimStart().length;
   const words = line.slice(lead).split(' ');
   const lines: string[] = [];

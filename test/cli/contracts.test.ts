@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { builtinNames } from '../../src/model/corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-contracts-'));
 const opt = JSON.parse(readFileSync(join(ROOT, 'contracts', 'opt.json'), 'utf8'));
@@ -79,6 +80,14 @@ describe('every family explains', async () => {
     (f: { family: string }) => f.family,
   );
   it('contracts list shows all 19 families', async () => expect(families).toHaveLength(19));
+  it('the help counts the families and the corpus from the data, never from a literal', async () => {
+    const help = (await runCli(['--help'], { COLUMNS: '200' })).stdout;
+    expect(help).toContain(`the ${families.length} families this tool knows`);
+    const names = builtinNames().length.toLocaleString('en-US');
+    expect(help).toContain(`train microGPT on ${names} English first names`);
+    expect((await runCli(['eval', '--help'], { COLUMNS: '200' })).stdout).toContain(`built-in ${names} English`);
+    expect(help).not.toMatch(/\{(names|families)\}/);
+  });
   for (const family of families) {
     it(`explain --kernel ${family} -v`, async () => {
       const r = await runCli(['explain', '--kernel', family, '-v']);
