@@ -1,18 +1,11 @@
 import { addRow, crossEntropy, gather, Graph, matmulT, Tensor, add } from '../tensor/index.js';
 import { executable, type KernelPath } from '../kernels/dispatch.js';
-import type { AttentionConfig, AttentionWeights, MlpWeights, NormParams } from '../kernels/types.js';
+import type { AttentionConfig, NormParams } from '../kernels/types.js';
 import { alibiSlopes, MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import type { ModelConfig } from './config.js';
-import { initParameters } from './params.js';
+import { bindTensors, initParameters, type ModelTensors } from './params.js';
 
 export { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
-
-interface LayerTensors {
-  attention: AttentionWeights;
-  mlp: MlpWeights;
-  normAttn: NormParams;
-  normMlp: NormParams;
-}
 
 /** What a forward pass leaves behind for explanation: plain arrays, safe after the graph is reset. */
 export interface ForwardTrace {
@@ -44,8 +37,8 @@ export interface ForwardResult {
 export class Gpt {
   private readonly kernels;
   private readonly attentionConfig: AttentionConfig;
-  /** Each layer's tensors, looked up once: the forward pass builds no names and does no map lookups. */
-  private readonly layers: LayerTensors[];
+  /** Every tensor in its place, bound once (params.ts): the forward pass builds no names and does no lookups. */
+  private readonly tensors: ModelTensors;
 
   constructor(
     readonly config: ModelConfig,
@@ -67,25 +60,7 @@ export class Gpt {
       rope: a.positional_encoding === 'rope' ? { theta: a.rope_theta ?? 10000 } : undefined,
       alibi: a.positional_encoding === 'alibi' ? alibiSlopes(config.nHead) : undefined,
     };
-    this.layers = Array.from({ length: config.nLayer }, (_, l) => {
-      const p = (n: string) => params.get(`layer${l}.${n}`);
-      const need = (n: string) => p(n) ?? this.param(`layer${l}.${n}`);
-      return {
-        attention: {
-          wq: need('attn_wq'),
-          wk: need('attn_wk'),
-          wv: need('attn_wv'),
-          wo: need('attn_wo'),
-          bq: p('attn_bq'),
-          bk: p('attn_bk'),
-          bv: p('attn_bv'),
-          bo: p('attn_bo'),
-        },
-        mlp: { fc1: need('mlp_fc1'), fc2: need('mlp_fc2'), gate: p('mlp_gate'), b1: p('mlp_b1'), b2: p('mlp_b2') },
-        normAttn: { weight: p('norm_attn_w'), bias: p('norm_attn_b') },
-        normMlp: { weight: p('norm_mlp_w'), bias: p('norm_mlp_b') },
-      };
-    });
+    this.tensors = bindTensors(config, architecture, params);
   }
 
   static init(config: ModelConfig, seed: number, architecture: Architecture = MICROGPT_ARCHITECTURE): Gpt {
@@ -108,7 +83,7 @@ export class Gpt {
   forward(g: Graph, ids: readonly number[], withTrace = false): ForwardResult {
     const c = this.config,
       k = this.kernels,
-      P = this.params;
+      T = this.tensors;
     if (ids.length < 1 || ids.length > c.blockSize)
       throw new Error(`Gpt.forward: ${ids.length} tokens, block size is ${c.blockSize}`);
     const trace: ForwardTrace | null = withTrace ? { attention: [], stages: [] } : null;
@@ -118,14 +93,11 @@ export class Gpt {
     };
     const norm = (x: Tensor, p: NormParams) => k.norm(g, x, c.normEps, p);
 
-    let x = record('embedding (wte + wpe)', k.positions(g, gather(g, this.param('wte'), ids), P.get('wpe')));
+    let x = record('embedding (wte + wpe)', k.positions(g, gather(g, T.wte, ids), T.wpe));
     if (this.architecture.embedding_norm)
-      x = record(
-        `${this.architecture.norm_type} (embedding)`,
-        norm(x, { weight: P.get('norm_emb_w'), bias: P.get('norm_emb_b') }),
-      );
+      x = record(`${this.architecture.norm_type} (embedding)`, norm(x, T.embeddingNorm));
     for (let l = 0; l < c.nLayer; l++) {
-      const L = this.layers[l];
+      const L = T.layers[l]!;
       const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
       const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, L.normAttn));
       const attn = k.attention(g, h, L.attention, this.attentionConfig, tap);
@@ -137,14 +109,9 @@ export class Gpt {
       record(`layer ${l} mlp output`, m);
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
-    if (this.architecture.final_norm)
-      x = record(
-        `${this.architecture.norm_type} (final)`,
-        norm(x, { weight: P.get('norm_f_w'), bias: P.get('norm_f_b') }),
-      );
-    let logits = matmulT(g, x, this.architecture.tied_embeddings ? this.param('wte') : this.param('lm_head'));
-    const lmBias = P.get('lm_head_b');
-    if (lmBias) logits = addRow(g, logits, lmBias);
+    if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, T.finalNorm));
+    let logits = matmulT(g, x, this.architecture.tied_embeddings ? T.wte : T.lmHead!);
+    if (T.lmHeadBias) logits = addRow(g, logits, T.lmHeadBias);
     return { logits: record('logits', logits), trace };
   }
 
