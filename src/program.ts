@@ -2,10 +2,13 @@
  * Command-line wiring only: flags in, reports out, errors to exit codes.
  * Each command's module is imported when that command runs, to keep start-up fast.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { packageRoot } from './paths.js';
 import { MicrogptError } from './errors.js';
 import { safe } from './render/escape.js';
-import { colorWanted, loadColor } from './render/style.js';
+import { COLOR_WHEN, colorWanted, loadColor, type ColorWhen } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
 import { fillHelpFacts } from './cli/help-facts.js';
 import { terminalWidth } from './cli/output.js';
@@ -13,7 +16,9 @@ import { RECIPE } from './model/recipe.js';
 import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
-const noColorOption = () => new Option('--no-color', 'no colour, even on a terminal (NO_COLOR does the same)');
+const colorOption = () =>
+  new Option('--color <when>', 'colour: auto (on a terminal, unless NO_COLOR), always, never').choices(COLOR_WHEN);
+const noColorOption = () => new Option('--no-color', 'the same as --color never (NO_COLOR does the same)');
 const contractsOption = () =>
   new Option(
     '--contracts <dir>',
@@ -32,6 +37,11 @@ const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SE
 const dataOption = () =>
   new Option('--data <file>', 'text file with one name per line (default: the built-in {names} English first names)');
 
+/** The version in package.json, the one place it is written. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** The command tree, built fresh for every run (commander keeps parsed values on the objects). */
 export function buildProgram(): Command {
   const program = new Command();
@@ -41,7 +51,7 @@ export function buildProgram(): Command {
     .description(
       'Inspect a tiny GPT from the inside: architecture, kernel dispatch, tensor roles, causal mask and per-head attention of a real model.',
     )
-    .version('0.1.0')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -50,8 +60,9 @@ export function buildProgram(): Command {
       writeOut: (text) => process.stdout.write(fitToWidth(fillHelpFacts(text), terminalWidth())),
       writeErr: (text) => process.stderr.write(fitToWidth(fillHelpFacts(text), terminalWidth())),
       // Commander's own errors (unknown option, bad value) follow the tool's format: one line with a code.
-      outputError: (text, write) =>
-        write(
+      // Errors stay one line, whatever the width (writeErr would fit them to it).
+      outputError: (text) =>
+        process.stderr.write(
           `microgpt: error MG000: ${safe(
             text
               .replace(/^error: /, '')
@@ -116,6 +127,7 @@ export function buildProgram(): Command {
     .option('--model <file>', 'with --attention or --tensor: use a checkpoint written by microgpt train')
     .addOption(contractsOption())
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -151,6 +163,7 @@ export function buildProgram(): Command {
     .argument('[name]', 'example to run, e.g. explain_attention')
     .option('--seed <n>', 'seed of the random initialization', SEED, RECIPE.seed)
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -176,6 +189,7 @@ export function buildProgram(): Command {
     .option('--no-out', 'do not write a checkpoint')
     .option('--force', 'replace --out if it already exists')
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -195,6 +209,7 @@ export function buildProgram(): Command {
     .addOption(dataOption())
     .addOption(seedOption('seed of the untrained model when no --model is given'))
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -221,6 +236,7 @@ export function buildProgram(): Command {
     .addOption(seedOption('seed of the draws (and of the untrained model without --model)'))
     .option('--explain', 'for every character: the top candidates before and after temperature, and the one drawn')
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -256,6 +272,7 @@ export function buildProgram(): Command {
       'microgpt checkpoints: also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)',
     )
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -291,6 +308,7 @@ export function buildProgram(): Command {
     .addOption(fileFamilyOption())
     .addOption(contractsOption())
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -315,6 +333,7 @@ export function buildProgram(): Command {
     .addOption(fileFamilyOption())
     .addOption(contractsOption())
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -334,6 +353,7 @@ export function buildProgram(): Command {
     .addOption(contractsOption())
     .addOption(seedOption('seed of the untrained model when no --model is given'))
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText('after', '\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace mar --json')
     .action(async (text: string, opts) => {
@@ -350,6 +370,7 @@ export function buildProgram(): Command {
     .description('a table of every known family and its constraints')
     .addOption(contractsOption())
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -365,6 +386,7 @@ export function buildProgram(): Command {
     .description('validate contract files or folders (default: the shipped contracts); exit 1 on any error')
     .argument('[files...]', 'contract .json files or folders of them')
     .addOption(jsonOption())
+    .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
@@ -373,6 +395,18 @@ export function buildProgram(): Command {
     .action(async (files: string[], opts) => {
       const { runContractsValidate } = await import('./cli/contracts.js');
       process.exitCode = await runContractsValidate(files, opts);
+    });
+  program
+    .command('completion')
+    .description('print a shell completion script, generated from these commands and options')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ source <(microgpt completion bash)      # in ~/.bashrc\n  $ source <(microgpt completion zsh)       # in ~/.zshrc\n  $ microgpt completion fish | source      # in ~/.config/fish/config.fish',
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionScript } = await import('./cli/completion.js');
+      process.stdout.write(completionScript(shell, program));
     });
   return program;
 }
@@ -387,10 +421,7 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     // chalk is loaded only when this run may print in colour.
-    if (
-      !argv.includes('--json') &&
-      colorWanted(process.env, process.stdout.isTTY === true, !argv.includes('--no-color'))
-    )
+    if (!argv.includes('--json') && colorWanted(process.env, process.stdout.isTTY === true, colorFlag(argv)))
       await loadColor();
     const twice = repeatedOption(argv.slice(2));
     if (twice)
@@ -406,6 +437,17 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     process.exitCode = exitCodeFor(e);
   }
+}
+
+/** What the command line says about colour before commander parses it (the last of --color WHEN, --color=WHEN, --no-color wins). */
+function colorFlag(argv: readonly string[]): ColorWhen | false | undefined {
+  let flag: ColorWhen | false | undefined;
+  argv.forEach((a, i) => {
+    const when = a === '--color' ? argv[i + 1] : a.startsWith('--color=') ? a.slice('--color='.length) : undefined;
+    if (when !== undefined && (COLOR_WHEN as readonly string[]).includes(when)) flag = when as ColorWhen;
+    if (a === '--no-color') flag = false;
+  });
+  return flag;
 }
 
 /** Our errors: one line and their exit code. Commander's: it has printed them; usage errors exit 2. Anything else is a bug. */

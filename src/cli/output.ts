@@ -1,9 +1,10 @@
-import { colorWanted, makeStyle, type Style } from '../render/style.js';
+import { colorWanted, makeStyle, type ColorWhen, type Style } from '../render/style.js';
 import { fitToWidth, layoutWidth } from '../render/layout.js';
 
 export interface OutputOptions {
   json?: boolean;
-  color?: boolean;
+  /** --color WHEN, or false from --no-color. */
+  color?: ColorWhen | boolean;
 }
 
 /** Columns to draw in: COLUMNS when set, else the terminal's width, else 80 (render/layout.ts). */

@@ -42,12 +42,17 @@ export async function loadColor(): Promise<void> {
   chalkClass ??= (await import('chalk')).Chalk;
 }
 
+export const COLOR_WHEN = ['auto', 'always', 'never'] as const;
+export type ColorWhen = (typeof COLOR_WHEN)[number];
+
 /**
  * Colour on only when stdout is a terminal and nothing says otherwise:
- * NO_COLOR (any value) or --no-color turn it off, FORCE_COLOR turns it on.
+ * --color always/never decide outright (--no-color is never); under auto,
+ * NO_COLOR (any value) turns it off and FORCE_COLOR turns it on.
  */
-export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: boolean): boolean {
-  if (flag === false) return false;
+export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: ColorWhen | boolean): boolean {
+  if (flag === false || flag === 'never') return false;
+  if (flag === 'always') return true;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
   return isTTY;
