@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { generatedChecker, contractJsonSchema } from '../src/contracts/schema.js';
-import { outputSchemaFiles } from '../src/render/json-schemas.js';
+import { outputSchemaFiles } from '../src/cli/documents.js';
 import { packageRoot } from '../src/paths.js';
 
 const root = packageRoot();

@@ -1,21 +1,9 @@
 import { kernel } from '../kernels/index.js';
 import { headDim, type Architecture, type ModelConfig } from '../model/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { ArchitectureReportSchema } from './schema.js';
 
-export interface ArchitectureReport {
-  family: string;
-  attentionType: string;
-  attentionTitle: string;
-  heads: number;
-  kvHeads: number;
-  headDim: number;
-  totalAttnDim: number;
-  scale: number;
-  layers: number;
-  nEmbd: number;
-  blockSize: number;
-  vocabSize: number;
-  parameters: number;
-}
+export type ArchitectureReport = Static<typeof ArchitectureReportSchema>;
 
 export function architectureReport(config: ModelConfig, arch: Architecture, parameters: number): ArchitectureReport {
   const dk = headDim(config);

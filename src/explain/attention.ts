@@ -7,35 +7,12 @@ import { buildDifferences, type DifferencesReport } from './differences.js';
 import { FIRST_SCORED_POSITION, LIFT, summarizeHeads, type HeadSummaryReport } from './heads.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
 import { attentionEquation, attentionTerms } from './formulas.js';
+import type { Static } from '@sinclair/typebox';
+import type { AttentionReportSchema, AttentionRowSchema } from './schema.js';
 
-export interface AttentionRow {
-  pos: number;
-  weights: number[];
-  note: string | null;
-}
+export type AttentionRow = Static<typeof AttentionRowSchema>;
 
-export interface AttentionReport {
-  kind: 'attention';
-  text: string;
-  seed: number;
-  /** Where the weights come from: a checkpoint path, or "random initialization". */
-  weightsFrom: string;
-  architecture: ArchitectureReport;
-  /** The attention equation as this family computes it, and what its terms mean (explain/formulas.ts). */
-  equation: string;
-  equationTerms: string[];
-  tokens: Array<{ pos: number; id: number; label: string }>;
-  /** The model's shape, so readers know what a selection left out. */
-  model: { layers: number; heads: number };
-  /** layers[l].heads[h].rows[i] (only the selected layers and heads; invariants are checked on all) */
-  layers: Array<{ layer: number; heads: Array<{ head: number; rows: AttentionRow[] }> }>;
-  invariants: InvariantResult[];
-  allInvariantsHold: boolean;
-  /** For a family other than microGPT: what its tiny model does differently, and ALiBi's bias matrices. */
-  differences: DifferencesReport | null;
-  /** For trained models: what each head does over a probe set of names (null when no probe is given). */
-  headSummary: HeadSummaryReport | null;
-}
+export type AttentionReport = Static<typeof AttentionReportSchema>;
 
 /** Validates a prompt for the model: non-empty, in the vocabulary, and fitting the context after BOS. */
 export function encodeInput(tokenizer: Tokenizer, text: string, blockSize: number): number[] {

@@ -2,18 +2,10 @@ import { statSync } from 'node:fs';
 import { loadContractDir, loadContractFile, type Contract } from '../contracts/index.js';
 import { MicrogptError } from '../errors.js';
 import { SLOTS, type Slot } from '../kernels/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { ContractListReportSchema, ContractValidateReportSchema } from './schema.js';
 
-export interface ContractListReport {
-  kind: 'contracts-list';
-  families: Array<{
-    family: string;
-    displayName: string;
-    vendor: string;
-    file: string;
-    constraints: Record<Slot, string>;
-    sizes: string[];
-  }>;
-}
+export type ContractListReport = Static<typeof ContractListReportSchema>;
 
 export function buildContractList(loaded: ReadonlyArray<{ file: string; contract: Contract }>): ContractListReport {
   return {
@@ -48,8 +40,4 @@ export async function validateContracts(targets: readonly string[]): Promise<Val
   return { kind: 'contracts-validate', results, allValid: results.every((r) => r.ok) };
 }
 
-export interface ValidateReport {
-  kind: 'contracts-validate';
-  results: Array<{ file: string; ok: boolean; family: string | null; error: string | null }>;
-  allValid: boolean;
-}
+export type ValidateReport = Static<typeof ContractValidateReportSchema>;

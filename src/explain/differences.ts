@@ -7,14 +7,10 @@ import {
   type Architecture,
   type ModelConfig,
 } from '../model/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { DifferencesReportSchema } from './schema.js';
 
-/** How a family's tiny model differs from microGPT, in words computed from the two architectures. */
-export interface DifferencesReport {
-  family: string;
-  lines: string[];
-  /** ALiBi's bias matrices, per head: bias[h][i][j] = −m_h·(i − j) for j ≤ i (null above the diagonal). */
-  alibi: null | { slopes: number[]; bias: Array<Array<Array<number | null>>> };
-}
+export type DifferencesReport = Static<typeof DifferencesReportSchema>;
 
 function kvSharing(heads: number, kv: number): string {
   if (kv === heads) return `MHA: each of the ${heads} query heads has its own K/V head`;

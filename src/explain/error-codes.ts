@@ -1,11 +1,10 @@
 import { MicrogptError } from '../errors.js';
 import { ERROR_CODES, type ErrorCodeInfo } from '../error-codes.js';
 import { didYouMean } from '../suggest.js';
+import type { Static } from '@sinclair/typebox';
+import type { ErrorCodesReportSchema } from './schema.js';
 
-export interface ErrorCodesReport {
-  kind: 'error-codes';
-  codes: Array<{ code: string } & ErrorCodeInfo>;
-}
+export type ErrorCodesReport = Static<typeof ErrorCodesReportSchema>;
 
 /** One code's entry (`microgpt explain MG012`), or all of them (`--errors`). */
 export function buildErrorCodesReport(code?: string): ErrorCodesReport {

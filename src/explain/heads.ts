@@ -1,23 +1,10 @@
 import type { Gpt, Tokenizer } from '../model/index.js';
 import { Graph } from '../tensor/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { HeadSummaryReportSchema, HeadSummarySchema } from './schema.js';
 
-export type HeadLabel = 'previous-token' | 'self' | 'BOS' | 'broad';
-
-export interface HeadSummary {
-  layer: number;
-  head: number;
-  /** Mean weight on the previous token, on itself and on BOS, over positions ≥ 2 of the probe names. */
-  previous: number;
-  self: number;
-  bos: number;
-  /** Mean entropy of the rows, divided by ln(i + 1) so 1 means uniform over what the row can see. */
-  entropy: number;
-  /** What uniform attention would score on any one of those positions (mean of 1/(i + 1)). */
-  chance: number;
-  label: HeadLabel;
-  /** The winning mean weight, or the entropy for a broad head. */
-  score: number;
-}
+export type HeadSummary = Static<typeof HeadSummarySchema>;
+export type HeadLabel = HeadSummary['label'];
 
 /**
  * A head is named for what it attends to when that target gets at least LIFT
@@ -28,13 +15,7 @@ export const LIFT = 1.5;
 /** The first position scored: from 2 on, BOS, the previous token and the token itself are three different positions. */
 export const FIRST_SCORED_POSITION = 2;
 
-/** A probe set's head summary, with what it was measured on. */
-export interface HeadSummaryReport {
-  probeSize: number;
-  fromPosition: number;
-  lift: number;
-  heads: HeadSummary[];
-}
+export type HeadSummaryReport = Static<typeof HeadSummaryReportSchema>;
 
 /**
  * What each head does, measured over a probe set of names. Only positions ≥ 2

@@ -4,18 +4,10 @@ import { architectureReport, type ArchitectureReport } from './architecture.js';
 import { pipelineOf, type PipelineRow } from './kernel.js';
 import { stats, type Stats } from './stats.js';
 import { roleOf } from './tensor.js';
+import type { Static } from '@sinclair/typebox';
+import type { InspectReportSchema } from './schema.js';
 
-export interface InspectReport {
-  kind: 'inspect';
-  weightsFrom: string;
-  family: string;
-  training: Record<string, unknown> | null;
-  architecture: ArchitectureReport;
-  tensors: Array<{ name: string; role: string; shape: number[]; stats: Stats }>;
-  /** Elements over every parameter tensor. */
-  parameterCount: number;
-  pipeline: PipelineRow[];
-}
+export type InspectReport = Static<typeof InspectReportSchema>;
 
 export function buildInspectReport(
   model: Gpt,

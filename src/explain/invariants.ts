@@ -1,13 +1,6 @@
-/** One structural invariant, checked on actual weights. */
-export interface InvariantResult {
-  id: 'row0' | 'upper' | 'rowsum';
-  statement: string;
-  reason: string;
-  holds: boolean;
-  /** The largest deviation found, and where (layer, head, row, column). */
-  worst: { deviation: number; layer: number; head: number; row: number; col: number };
-  tolerance: number;
-}
+import type { Static } from '@sinclair/typebox';
+import type { InvariantResultSchema } from './schema.js';
+export type InvariantResult = Static<typeof InvariantResultSchema>;
 
 export const ROW_SUM_TOLERANCE = 1e-12;
 

@@ -14,69 +14,24 @@ import {
   type SizeVariant,
 } from '../contracts/index.js';
 import { MICROGPT_ARCHITECTURE } from '../model/architecture.js';
+import type { Static } from '@sinclair/typebox';
+import type {
+  ConstraintComparisonSchema,
+  KernelReportSchema,
+  PipelineRowSchema,
+  TensorRowSchema,
+  VsReportSchema,
+  VsRowSchema,
+} from './schema.js';
 
-export type Verdict = 'same' | 'same-kind' | 'simpler' | 'more-complex' | 'different';
+export type ConstraintComparison = Static<typeof ConstraintComparisonSchema>;
+export type Verdict = ConstraintComparison['verdict'];
 
-export interface ConstraintComparison {
-  key: Slot;
-  value: string;
-  reference: string;
-  verdict: Verdict;
-}
+export type PipelineRow = Static<typeof PipelineRowSchema>;
 
-export interface PipelineRow {
-  operation: string;
-  /** The contract constraint whose kernel runs here; null for a step every family has (a lookup, a projection). */
-  slot: Slot | null;
-  value: string;
-  /** The kernel as people read it: "mha (multi-head attention)", or "biases" for a yes/no constraint. */
-  kernel: string;
-  formula: string;
-  executable: boolean;
-}
+export type TensorRow = Static<typeof TensorRowSchema>;
 
-export interface TensorRow {
-  role: string;
-  template: string;
-  name: string;
-  perLayer: boolean;
-  shape: number[];
-  count: number;
-  /** How many tensors the template stands for: one per layer, per expert, or as the contract's `count` says. */
-  copies: number;
-}
-
-export interface KernelReport {
-  kind: 'kernel';
-  family: string;
-  displayName: string;
-  vendor: string;
-  source: string;
-  architectures: string[];
-  aliases: string[];
-  referenceFamily: string;
-  /** How the --kernel argument was understood (family, alias, architecture class, file, config.json). */
-  resolvedVia: Resolved['via'];
-  input: string;
-  /** For a config.json: each constraint it implies and why, and where it disagrees with the family contract. */
-  config: null | { derivations: Derivation[]; warnings: string[]; variants: string[]; missing: string[] };
-  notes: string | null;
-  pipeline: PipelineRow[];
-  constraints: ConstraintComparison[];
-  /** Families (other than this one) whose constraint set is identical. */
-  sameConstraints: string[];
-  verbose: null | {
-    sizes: Array<{ name: string } & SizeVariant & { head_dim: number }>;
-    size: string;
-    tensors: TensorRow[];
-    layers: number;
-    computedParameters: number;
-    /** Null for a config.json's own size, which declares no count. */
-    declaredParameters: number | null;
-    /** |computed − declared| / declared (0 when the shapes give exactly the declared count) */
-    parameterGap: number | null;
-  };
-}
+export type KernelReport = Static<typeof KernelReportSchema>;
 
 /** How the reference (microGPT) compares, judged by the kernel registry's complexity and kind. */
 export function compare(slot: Slot, value: string, reference: string): Verdict {
@@ -224,26 +179,9 @@ export function effectiveContract(t: Resolved): Contract {
   return { ...t.contract, constraints, sizes: { [CONFIG_SIZE]: t.config.size, ...t.contract.sizes } };
 }
 
-export interface VsRow {
-  key: string;
-  a: string | number | null;
-  b: string | number | null;
-  same: boolean;
-}
+export type VsRow = Static<typeof VsRowSchema>;
 
-export interface VsReport {
-  kind: 'kernel-vs';
-  a: KernelReport;
-  b: KernelReport;
-  /** Constraint by constraint; "same" also when both name the same kind of kernel. */
-  rows: Array<{ key: Slot; a: string; b: string; same: boolean }>;
-  /** The sizes compared (each family's chosen size variant) and their dimensions and parameter counts. */
-  sizes: { a: string; b: string; rows: VsRow[] };
-  /** The forward pass step by step: a step only one family has is null on the other side. */
-  pipeline: VsRow[];
-  /** With -v: tensor names side by side, by role (null where a family has no tensor in that role). */
-  tensors: VsRow[] | null;
-}
+export type VsReport = Static<typeof VsReportSchema>;
 
 const SIZE_FIELDS = [
   'parameters',

@@ -1,30 +1,11 @@
 import { Graph, MASK_VALUE, Tensor, addCausalMask, causalAttention } from '../tensor/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { MaskReportSchema } from './schema.js';
 
 /** What one attention path does to position i's score for position j. */
-export type FusedCell = 'attends' | 'skipped';
 
-export interface MaskReport {
-  kind: 'mask';
-  len: number;
-  maskValue: number;
-  /** The path the model runs (kernels/dispatch.ts: "fused" unless asked for "reference"). */
-  runs: 'fused';
-  /**
-   * The fused kernel (tensor/ops/attention.ts causalAttention), run on equal
-   * scores: the cells it scores ("attends") and the ones it never computes
-   * ("skipped"), whose weight it leaves at exactly `skippedWeight`.
-   */
-  fused: { grid: FusedCell[][]; skippedWeight: number };
-  /** The reference path (tensor/ops/nn.ts addCausalMask), run on zero scores: the values it adds. */
-  reference: { grid: number[][] };
-  /** Facts behind the choice of -1e9 over −∞, computed here rather than asserted. */
-  facts: {
-    expOfMaskF64: number;
-    expOfMaskF32: number;
-    /** softmax of a fully masked row with true −∞: exp(−∞ − (−∞)) is NaN. */
-    fullyMaskedWithInfinity: number;
-  };
-}
+export type MaskReport = Static<typeof MaskReportSchema>;
+export type FusedCell = MaskReport['fused']['grid'][number][number];
 
 const rows = (data: Float64Array, n: number): number[][] =>
   Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * n, (i + 1) * n)));

@@ -1,9 +1,6 @@
-/** What each tensor role does in the forward pass, in words and as a formula. Data, shared by every family. */
-export interface RoleInfo {
-  title: string;
-  stage: string;
-  formula: string;
-}
+import type { Static } from '@sinclair/typebox';
+import type { RoleInfoSchema } from './schema.js';
+export type RoleInfo = Static<typeof RoleInfoSchema>;
 
 export const ROLES: Readonly<Record<string, RoleInfo>> = {
   token_embedding: {

@@ -1,14 +1,6 @@
-/** Summary statistics of a list of numbers, as printed for tensors and activations. */
-export interface Stats {
-  count: number;
-  mean: number;
-  std: number;
-  min: number;
-  max: number;
-  l2: number;
-  /** Share of entries that are exactly zero (ReLU sparsity). */
-  zeros: number;
-}
+import type { Static } from '@sinclair/typebox';
+import type { StatsSchema } from './schema.js';
+export type Stats = Static<typeof StatsSchema>;
 
 export function stats(values: ArrayLike<number>): Stats {
   const n = values.length;

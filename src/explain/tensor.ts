@@ -13,6 +13,8 @@ import { buildMaskReport, type MaskReport } from './mask.js';
 import { GENERIC_NAMES, roleInfo, type RoleInfo } from './roles.js';
 import { stats, type Stats } from './stats.js';
 import { attentionEquation, familyFormula, type KernelChoice } from './formulas.js';
+import type { Static } from '@sinclair/typebox';
+import type { TensorReportSchema } from './schema.js';
 
 /** A role's description with the formula this family's kernels give it. */
 function infoIn(role: string, k: KernelChoice | undefined): RoleInfo {
@@ -22,28 +24,7 @@ function infoIn(role: string, k: KernelChoice | undefined): RoleInfo {
   return formula === null ? info : { ...info, formula };
 }
 
-export interface TensorReport {
-  kind: 'tensor';
-  /** The family whose naming matched (null for a generic naming pattern). */
-  family: string | null;
-  name: string;
-  /** How the name matched: a family's template, its GGUF name, a generic pattern, or the computed mask. */
-  via: 'template' | 'gguf' | 'pattern' | 'mask' | 'model';
-  template: string | null;
-  /** Other families whose templates name a tensor exactly like this. */
-  alsoIn: string[];
-  layer: number | null;
-  role: string;
-  info: RoleInfo;
-  /** Shape for the family's smallest size (null when no family fixes it). */
-  shape: number[] | null;
-  count: number | null;
-  stored: boolean;
-  /** For attn_mask: the mask itself. */
-  mask: MaskReport | null;
-  /** With a checkpoint: statistics of the tensor's actual values. */
-  values: { weightsFrom: string; stats: Stats } | null;
-}
+export type TensorReport = Static<typeof TensorReportSchema>;
 
 const MASK_NAMES = ['attn_mask', 'causal_mask', 'mask'];
 

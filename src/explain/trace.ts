@@ -2,23 +2,10 @@ import type { Gpt, Tokenizer } from '../model/index.js';
 import { Graph } from '../tensor/index.js';
 import { encodeInput } from './attention.js';
 import { stats, type Stats } from './stats.js';
+import type { Static } from '@sinclair/typebox';
+import type { TraceReportSchema } from './schema.js';
 
-export interface TraceReport {
-  kind: 'trace';
-  text: string;
-  weightsFrom: string;
-  tokens: Array<{ pos: number; id: number; label: string }>;
-  stages: Array<{ name: string; shape: number[]; stats: Stats; sparsity: number | null }>;
-  predictions: Array<{
-    pos: number;
-    input: string;
-    target: string;
-    pTarget: number;
-    top: Array<{ label: string; p: number }>;
-  }>;
-  /** Mean of −ln P(target) over the positions: the same number `eval` computes for this name. */
-  loss: number;
-}
+export type TraceReport = Static<typeof TraceReportSchema>;
 
 /**
  * The forward pass stage by stage, then what the model predicts at every

@@ -1,62 +1,14 @@
 import { MicrogptError } from '../errors.js';
 import { RECIPE } from '../model/recipe.js';
 import { corpusLoss, sampleNames, type Gpt, type SampledName, type Tokenizer } from '../model/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { EvalReportSchema, SampleReportSchema, TrainReportSchema } from './schema.js';
 
-export interface TrainReport {
-  kind: 'train';
-  family: string;
-  data: string;
-  documents: number;
-  vocab: string;
-  seed: number;
-  lr: number;
-  stepsRequested: number;
-  stepsDone: number;
-  interrupted: boolean;
-  seconds: number;
-  stepsPerSecond: number;
-  /** Loss of every finished step, in order. */
-  losses: number[];
-  /** The loss curve for drawing: means of consecutive buckets of `bucket` steps. */
-  curve: { bucket: number; values: number[] };
-  /** Mean of the last `recentWindow` step losses (fewer when fewer were run): a smoothed final figure. */
-  recentLoss: number;
-  recentWindow: number;
-  corpusLoss: number;
-  /** ln(vocab): the loss of a model that knows nothing. */
-  uniformLoss: number;
-  vocabSize: number;
-  out: string | null;
-  samples: string[];
-  samplesTemperature: number;
-}
+export type TrainReport = Static<typeof TrainReportSchema>;
 
-export interface EvalReport {
-  kind: 'eval';
-  weightsFrom: string;
-  data: string;
-  documents: number;
-  /** Each document's mean cross-entropy over its positions, averaged over documents. */
-  meanLoss: number;
-  perplexity: number;
-  /** ln(vocab): the loss of a model that knows nothing. */
-  uniformLoss: number;
-  /** The data is the built-in corpus the checkpoints are trained on: an in-sample score, not held out. */
-  inSample: boolean;
-}
+export type EvalReport = Static<typeof EvalReportSchema>;
 
-export interface SampleReport {
-  kind: 'sample';
-  weightsFrom: string;
-  seed: number;
-  temperature: number;
-  /** Temperature 0: the likeliest token at every step, no draw. */
-  greedy: boolean;
-  /** The token that ends a name (and starts every one). */
-  endToken: string;
-  names: SampledName[];
-  explain: boolean;
-}
+export type SampleReport = Static<typeof SampleReportSchema>;
 
 /** Names drawn from a model, each step's candidates kept for --explain. */
 export function buildSampleReport(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { outputSchemaFiles } from '../../src/render/json-schemas.js';
+import { outputSchemaFiles } from '../../src/cli/documents.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
 const ajv = new Ajv({ allErrors: true, strict: false });

@@ -1,0 +1,333 @@
+/**
+ * The schema of every report explain/ builds, written once in TypeBox: each
+ * report type is `Static<>` of its schema here (the builders import these as
+ * types only, so the CLI never loads TypeBox), and schemas/*.schema.json are
+ * generated from them with each command's inputs (cli/documents.ts). The
+ * model-file reports (inspect PATH, validate, diff, --memory) live beside
+ * their builders in explain/files/schema.ts.
+ */
+import { Type, type TSchema } from '@sinclair/typebox';
+import { SizeSchema } from '../contracts/schema.js';
+import { SLOTS } from '../kernels/types.js';
+
+const N = Type.Number();
+const I = Type.Integer();
+const S = Type.String();
+const B = Type.Boolean();
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Obj = <P extends Record<string, TSchema>>(p: P, description?: string) =>
+  Type.Object(p, { additionalProperties: false, ...(description ? { description } : {}) });
+const Lits = <T extends string>(...v: T[]) => Type.Union(v.map((x) => Type.Literal(x)));
+const Matrix = Type.Array(Type.Array(N));
+const SlotSchema = Lits(...SLOTS);
+
+export const StatsSchema = Obj({
+  count: I,
+  mean: N,
+  std: N,
+  min: N,
+  max: N,
+  l2: N,
+  zeros: Type.Number({ description: 'share of entries that are exactly zero (ReLU sparsity)' }),
+});
+
+export const ArchitectureReportSchema = Obj({
+  family: S,
+  attentionType: S,
+  attentionTitle: S,
+  heads: I,
+  kvHeads: I,
+  headDim: I,
+  totalAttnDim: I,
+  scale: N,
+  layers: I,
+  nEmbd: I,
+  blockSize: I,
+  vocabSize: I,
+  parameters: I,
+});
+
+export const InvariantResultSchema = Obj({
+  id: Lits('row0', 'upper', 'rowsum'),
+  statement: S,
+  reason: S,
+  holds: B,
+  worst: Obj({ deviation: N, layer: I, head: I, row: I, col: I }, 'the largest deviation found, and where'),
+  tolerance: N,
+});
+
+const TokenSchema = Obj({ pos: I, id: I, label: S });
+
+export const HeadSummarySchema = Obj({
+  layer: I,
+  head: I,
+  previous: Type.Number({ description: 'mean weight on the previous token over the scored positions' }),
+  self: N,
+  bos: N,
+  entropy: Type.Number({ description: 'mean row entropy over ln(i + 1): 1 is uniform over what the row can see' }),
+  chance: Type.Number({ description: 'what uniform attention would score on any one position (mean of 1/(i + 1))' }),
+  label: Lits('previous-token', 'self', 'BOS', 'broad'),
+  score: Type.Number({ description: 'the winning mean weight, or the entropy for a broad head' }),
+});
+
+export const HeadSummaryReportSchema = Obj({
+  probeSize: I,
+  fromPosition: I,
+  lift: N,
+  heads: Type.Array(HeadSummarySchema),
+});
+
+export const DifferencesReportSchema = Obj({
+  family: S,
+  lines: Type.Array(S),
+  alibi: Nullable(
+    Obj(
+      { slopes: Type.Array(N), bias: Type.Array(Type.Array(Type.Array(Nullable(N)))) },
+      "ALiBi's bias per head: bias[h][i][j] = −m_h·(i − j) for j ≤ i, null above the diagonal",
+    ),
+  ),
+});
+
+export const AttentionRowSchema = Obj({ pos: I, weights: Type.Array(N), note: Nullable(S) });
+
+export const AttentionReportSchema = Obj({
+  kind: Type.Literal('attention'),
+  text: S,
+  seed: I,
+  weightsFrom: Type.String({ description: 'a checkpoint path, or "random initialization (…)"' }),
+  architecture: ArchitectureReportSchema,
+  equation: Type.String({ description: 'the attention equation as this family computes it' }),
+  equationTerms: Type.Array(S),
+  tokens: Type.Array(TokenSchema),
+  model: Obj({ layers: I, heads: I }),
+  layers: Type.Array(Obj({ layer: I, heads: Type.Array(Obj({ head: I, rows: Type.Array(AttentionRowSchema) })) }), {
+    description: 'layers[l].heads[h].rows[q]: only the selected layers and heads (invariants cover all)',
+  }),
+  invariants: Type.Array(InvariantResultSchema),
+  allInvariantsHold: B,
+  differences: Nullable(DifferencesReportSchema),
+  headSummary: Nullable(HeadSummaryReportSchema),
+});
+
+export const MaskReportSchema = Obj({
+  kind: Type.Literal('mask'),
+  len: I,
+  maskValue: N,
+  runs: Type.Literal('fused', { description: 'the path the model runs' }),
+  fused: Obj(
+    { grid: Type.Array(Type.Array(Lits('attends', 'skipped'))), skippedWeight: N },
+    'the fused kernel run on equal scores: the cells it scores and the ones it never computes',
+  ),
+  reference: Obj({ grid: Matrix }, 'the values the reference path (addCausalMask) adds to the scores'),
+  facts: Obj({
+    expOfMaskF64: N,
+    expOfMaskF32: N,
+    fullyMaskedWithInfinity: Type.Union([N, Type.Null()], { description: 'NaN, which JSON writes as null' }),
+  }),
+});
+
+export const RoleInfoSchema = Obj({ title: S, stage: S, formula: S });
+
+export const TensorReportSchema = Obj({
+  kind: Type.Literal('tensor'),
+  family: Nullable(S),
+  name: S,
+  via: Lits('template', 'gguf', 'pattern', 'mask', 'model'),
+  template: Nullable(S),
+  alsoIn: Type.Array(S),
+  layer: Nullable(I),
+  role: S,
+  info: RoleInfoSchema,
+  shape: Nullable(Type.Array(I)),
+  count: Nullable(I),
+  stored: B,
+  mask: Nullable(MaskReportSchema),
+  values: Nullable(Obj({ weightsFrom: S, stats: StatsSchema })),
+});
+
+export const PipelineRowSchema = Obj({
+  operation: S,
+  slot: Nullable(SlotSchema),
+  value: S,
+  kernel: Type.String({ description: 'the kernel as people read it: "mha (multi-head attention)", "biases"' }),
+  formula: S,
+  executable: B,
+});
+
+export const ConstraintComparisonSchema = Obj({
+  key: SlotSchema,
+  value: S,
+  reference: S,
+  verdict: Lits('same', 'same-kind', 'simpler', 'more-complex', 'different'),
+});
+
+export const TensorRowSchema = Obj({
+  role: S,
+  template: S,
+  name: S,
+  perLayer: B,
+  shape: Type.Array(I),
+  count: I,
+  copies: Type.Integer({ description: 'tensors the template stands for: per layer, per expert, or `count`' }),
+});
+
+const DerivationSchema = Obj({
+  key: Type.Union([SlotSchema, Type.Literal('gelu_approximation')]),
+  value: S,
+  because: S,
+});
+
+export const KernelReportSchema = Obj({
+  kind: Type.Literal('kernel'),
+  family: S,
+  displayName: S,
+  vendor: S,
+  source: S,
+  architectures: Type.Array(S),
+  aliases: Type.Array(S),
+  referenceFamily: S,
+  resolvedVia: Lits('family', 'alias', 'architecture', 'model_type', 'contract file', 'config.json'),
+  input: S,
+  config: Nullable(
+    Obj({
+      derivations: Type.Array(DerivationSchema),
+      warnings: Type.Array(S),
+      variants: Type.Array(S),
+      missing: Type.Array(S),
+    }),
+  ),
+  notes: Nullable(S),
+  pipeline: Type.Array(PipelineRowSchema),
+  constraints: Type.Array(ConstraintComparisonSchema),
+  sameConstraints: Type.Array(S),
+  verbose: Nullable(
+    Obj({
+      sizes: Type.Array(Type.Composite([Obj({ name: S }), SizeSchema, Obj({ head_dim: I })])),
+      size: S,
+      tensors: Type.Array(TensorRowSchema),
+      layers: I,
+      computedParameters: I,
+      declaredParameters: Nullable(I),
+      parameterGap: Nullable(N),
+    }),
+  ),
+});
+
+const VsCell = Type.Union([S, N, Type.Null()]);
+export const VsRowSchema = Obj({ key: S, a: VsCell, b: VsCell, same: B });
+
+export const VsReportSchema = Obj({
+  kind: Type.Literal('kernel-vs'),
+  a: KernelReportSchema,
+  b: KernelReportSchema,
+  rows: Type.Array(Obj({ key: SlotSchema, a: S, b: S, same: B })),
+  sizes: Obj({ a: S, b: S, rows: Type.Array(VsRowSchema) }),
+  pipeline: Type.Array(VsRowSchema),
+  tensors: Nullable(Type.Array(VsRowSchema)),
+});
+
+export const TrainReportSchema = Obj({
+  kind: Type.Literal('train'),
+  family: S,
+  data: S,
+  documents: I,
+  vocab: S,
+  seed: I,
+  lr: N,
+  stepsRequested: I,
+  stepsDone: I,
+  interrupted: B,
+  seconds: N,
+  stepsPerSecond: N,
+  losses: Type.Array(N),
+  curve: Obj({ bucket: I, values: Type.Array(N) }),
+  recentLoss: N,
+  recentWindow: I,
+  corpusLoss: N,
+  uniformLoss: N,
+  vocabSize: I,
+  out: Nullable(S),
+  samples: Type.Array(S),
+  samplesTemperature: N,
+});
+
+export const EvalReportSchema = Obj({
+  kind: Type.Literal('eval'),
+  weightsFrom: S,
+  data: S,
+  documents: I,
+  meanLoss: N,
+  perplexity: N,
+  uniformLoss: N,
+  inSample: Type.Boolean({ description: 'the data is the corpus the checkpoint was trained on' }),
+});
+
+const CandidateSchema = Obj({ id: I, label: S, p: N, pT: N });
+
+export const SampleReportSchema = Obj({
+  kind: Type.Literal('sample'),
+  weightsFrom: S,
+  seed: I,
+  temperature: N,
+  greedy: B,
+  endToken: S,
+  explain: B,
+  names: Type.Array(
+    Obj({ text: S, steps: Type.Array(Obj({ pos: I, chosen: CandidateSchema, top: Type.Array(CandidateSchema) })) }),
+  ),
+});
+
+export const InspectReportSchema = Obj({
+  kind: Type.Literal('inspect'),
+  weightsFrom: S,
+  family: S,
+  training: Nullable(Type.Record(S, Type.Unknown())),
+  architecture: ArchitectureReportSchema,
+  tensors: Type.Array(Obj({ name: S, role: S, shape: Type.Array(I), stats: StatsSchema })),
+  parameterCount: I,
+  pipeline: Type.Array(PipelineRowSchema),
+});
+
+export const TraceReportSchema = Obj({
+  kind: Type.Literal('trace'),
+  text: S,
+  weightsFrom: S,
+  tokens: Type.Array(TokenSchema),
+  stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) })),
+  predictions: Type.Array(Obj({ pos: I, input: S, target: S, pTarget: N, top: Type.Array(Obj({ label: S, p: N })) })),
+  loss: Type.Number({ description: 'mean −ln P(target): the number eval computes for this name' }),
+});
+
+export const ContractListReportSchema = Obj({
+  kind: Type.Literal('contracts-list'),
+  families: Type.Array(
+    Obj({
+      family: S,
+      displayName: S,
+      vendor: S,
+      file: S,
+      constraints: Obj(Object.fromEntries(SLOTS.map((k) => [k, S])) as Record<(typeof SLOTS)[number], typeof S>),
+      sizes: Type.Array(S),
+    }),
+  ),
+});
+
+export const ContractValidateReportSchema = Obj({
+  kind: Type.Literal('contracts-validate'),
+  results: Type.Array(Obj({ file: S, ok: B, family: Nullable(S), error: Nullable(S) })),
+  allValid: B,
+});
+
+export const ErrorCodesReportSchema = Obj({
+  kind: Type.Literal('error-codes'),
+  codes: Type.Array(Obj({ code: Type.String({ pattern: '^MG\\d{3}$' }), title: S, causes: Type.Array(S), fix: S })),
+});
+
+export const ExampleReportSchema = Obj({
+  kind: Type.Literal('example'),
+  examples: Type.Array(Obj({ name: S, description: S })),
+  ran: Nullable(S),
+  sections: Type.Array(
+    Obj({ title: S, reports: Type.Array(Type.Union([AttentionReportSchema, MaskReportSchema, KernelReportSchema])) }),
+  ),
+});
