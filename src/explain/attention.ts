@@ -80,6 +80,24 @@ export function buildAttentionReport(
   const attention = trace!.attention;
   const labels = ids.map((id) => tokenizer.label(id));
   const invariants = checkInvariants(attention);
+  const layers = attention
+    .map((heads, layer) => ({
+      layer,
+      heads: heads
+        .map((rows, h) => ({
+          head: h,
+          rows: rows.map((weights, i) => ({
+            pos: i,
+            weights,
+            note:
+              h === 0
+                ? describeRow(weights, i, labels)
+                : (compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels))),
+          })),
+        }))
+        .filter((h) => !sel.heads || sel.heads.includes(h.head)),
+    }))
+    .filter((l) => sel.layer === undefined || l.layer === sel.layer);
   return {
     kind: 'attention',
     text,
@@ -90,24 +108,8 @@ export function buildAttentionReport(
     equationTerms: attentionTerms(model.architecture),
     tokens: ids.map((id, pos) => ({ pos, id, label: labels[pos] })),
     model: { layers: model.config.nLayer, heads: model.config.nHead },
-    layers: attention
-      .map((heads, layer) => ({
-        layer,
-        heads: heads
-          .map((rows, h) => ({
-            head: h,
-            rows: rows.map((weights, i) => ({
-              pos: i,
-              weights,
-              note:
-                h === 0
-                  ? describeRow(weights, i, labels)
-                  : (compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels))),
-            })),
-          }))
-          .filter((h) => !sel.heads || sel.heads.includes(h.head)),
-      }))
-      .filter((l) => sel.layer === undefined || l.layer === sel.layer),
+    headsShown: layers.reduce((n, l) => n + l.heads.length, 0),
+    layers,
     invariants,
     allInvariantsHold: invariants.every((r) => r.holds),
     differences: buildDifferences(model.architecture, model.config, ids.length),

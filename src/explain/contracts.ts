@@ -37,7 +37,8 @@ export async function validateContracts(targets: readonly string[]): Promise<Val
       results.push({ file: target, ok: false, family: null, error: `${e.code}: ${e.message}` });
     }
   }
-  return { kind: 'contracts-validate', results, allValid: results.every((r) => r.ok) };
+  const invalid = results.filter((r) => !r.ok).length;
+  return { kind: 'contracts-validate', results, invalid, allValid: invalid === 0 };
 }
 
 export type ValidateReport = Static<typeof ContractValidateReportSchema>;

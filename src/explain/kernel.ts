@@ -242,21 +242,29 @@ export function buildVsReport(a: KernelReport, b: KernelReport, verbose: boolean
   const pb = steps(b);
   const ta = names(va);
   const tb = names(vb);
+  const rows = a.constraints.map((ca, i) => ({
+    key: ca.key,
+    a: ca.value,
+    b: b.constraints[i].value,
+    same:
+      ca.value === b.constraints[i].value ||
+      kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind,
+  }));
+  const sizes = sideBySide(SIZE_FIELDS, dims(va), dims(vb));
+  const pipeline = sideBySide(union(pa, pb), pa, pb);
   return {
     kind: 'kernel-vs',
     a,
     b,
-    rows: a.constraints.map((ca, i) => ({
-      key: ca.key,
-      a: ca.value,
-      b: b.constraints[i].value,
-      same:
-        ca.value === b.constraints[i].value ||
-        kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind,
-    })),
-    sizes: { a: va.size, b: vb.size, rows: sideBySide(SIZE_FIELDS, dims(va), dims(vb)) },
-    pipeline: sideBySide(union(pa, pb), pa, pb),
+    rows,
+    sizes: { a: va.size, b: vb.size, rows: sizes },
+    pipeline,
     tensors: verbose ? sideBySide(union(ta, tb), ta, tb) : null,
+    differing: {
+      constraints: rows.filter((r) => !r.same).length,
+      sizes: sizes.filter((r) => !r.same).length,
+      pipeline: pipeline.filter((r) => !r.same).length,
+    },
   };
 }
 

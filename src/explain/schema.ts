@@ -100,6 +100,7 @@ export const AttentionReportSchema = Obj({
   equationTerms: Type.Array(S),
   tokens: Type.Array(TokenSchema),
   model: Obj({ layers: I, heads: I }),
+  headsShown: Type.Integer({ description: 'heads in `layers` (fewer than layers × heads after --heads/--layer)' }),
   layers: Type.Array(Obj({ layer: I, heads: Type.Array(Obj({ head: I, rows: Type.Array(AttentionRowSchema) })) }), {
     description: 'layers[l].heads[h].rows[q]: only the selected layers and heads (invariants cover all)',
   }),
@@ -224,6 +225,7 @@ export const VsReportSchema = Obj({
   sizes: Obj({ a: S, b: S, rows: Type.Array(VsRowSchema) }),
   pipeline: Type.Array(VsRowSchema),
   tensors: Nullable(Type.Array(VsRowSchema)),
+  differing: Obj({ constraints: I, sizes: I, pipeline: I }, 'rows that differ, per section'),
 });
 
 export const TrainReportSchema = Obj({
@@ -315,6 +317,7 @@ export const ContractListReportSchema = Obj({
 export const ContractValidateReportSchema = Obj({
   kind: Type.Literal('contracts-validate'),
   results: Type.Array(Obj({ file: S, ok: B, family: Nullable(S), error: Nullable(S) })),
+  invalid: I,
   allValid: B,
 });
 

@@ -108,7 +108,7 @@ export function renderDifferences(d: DifferencesReport, r: AttentionReport, s: S
 
 /** The whole `explain --attention` output: numbers, and a heatmap per head. */
 export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: HeatmapOptions = { width: 80 }): string {
-  const heads = r.layers.reduce((n, l) => n + l.heads.length, 0);
+  const heads = r.headsShown;
   const shown =
     heads === r.model.layers * r.model.heads
       ? ''

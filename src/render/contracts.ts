@@ -25,11 +25,10 @@ export function renderValidate(r: ValidateReport, s: Style): string {
   const lines = r.results.map((x) =>
     x.ok ? `${s.green('✓')} ${safe(x.file)} (${safe(x.family ?? '')})` : `${s.red('✗')} ${safe(x.error ?? '')}`,
   );
-  const bad = r.results.filter((x) => !x.ok).length;
   return [
     ...lines,
-    bad
-      ? s.red(`${bad} of ${counted(r.results.length, 'contract')} invalid`)
+    r.invalid
+      ? s.red(`${r.invalid} of ${counted(r.results.length, 'contract')} invalid`)
       : s.green(r.results.length === 1 ? '1 contract valid' : `all ${counted(r.results.length, 'contract')} valid`),
   ].join('\n');
 }

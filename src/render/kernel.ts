@@ -84,36 +84,32 @@ const mark = (same: boolean, s: Style) => (same ? s.green('same') : s.yellow('di
 const cellOf = (v: string | number | null) =>
   v === null ? '—' : typeof v === 'string' ? safe(v) : Number.isInteger(v) ? grouped(v) : v.toExponential();
 
-function sideBySide(title: string, first: string, r: VsReport, rows: VsRow[], s: Style, marked = true): string {
-  const differ = rows.filter((row) => !row.same).length;
+/** A titled side-by-side table; with `differing`, the title says how many rows differ and each row is marked. */
+function sideBySide(title: string, first: string, r: VsReport, rows: VsRow[], s: Style, differing?: number): string {
   const head = [first, safe(r.a.family), safe(r.b.family)];
   const cells = rows.map((row) => [row.key, cellOf(row.a), cellOf(row.b)]);
+  if (differing === undefined) return [s.bold(title), indentedTable(s, head, cells)].join('\n');
   return [
-    marked
-      ? `${s.bold(title)}: ${differ === 0 ? 'all the same' : `${differ} of ${rows.length} differ`}`
-      : s.bold(title),
-    marked
-      ? indentedTable(
-          s,
-          [...head, 'same?'],
-          cells.map((c, i) => [...c, mark(rows[i]!.same, s)]),
-        )
-      : indentedTable(s, head, cells),
+    `${s.bold(title)}: ${differing === 0 ? 'all the same' : `${differing} of ${rows.length} differ`}`,
+    indentedTable(
+      s,
+      [...head, 'same?'],
+      cells.map((c, i) => [...c, mark(rows[i]!.same, s)]),
+    ),
   ].join('\n');
 }
 
 /** Two families side by side: constraints, sizes and parameter counts, the pipeline, and (-v) tensor names. */
 export function renderVsReport(r: VsReport, s: Style): string {
-  const constraints = r.rows.map((row) => ({ key: row.key, a: row.a, b: row.b, same: row.same }));
-  const differ = constraints.filter((row) => !row.same).length;
+  const d = r.differing;
   return [
     `${s.bold(safe(r.a.displayName))} vs ${s.bold(safe(r.b.displayName))}`,
-    sideBySide('Constraints', 'constraint', r, constraints, s),
-    differ === 0 ? 'Same constraint set: the same kernels run in both.' : '',
-    sideBySide(`Sizes ${safe(r.sizes.a)} and ${safe(r.sizes.b)}`, 'size', r, r.sizes.rows, s),
-    sideBySide('Kernel pipeline', 'step (— where a family has none)', r, r.pipeline, s),
+    sideBySide('Constraints', 'constraint', r, r.rows, s, d.constraints),
+    d.constraints === 0 ? 'Same constraint set: the same kernels run in both.' : '',
+    sideBySide(`Sizes ${safe(r.sizes.a)} and ${safe(r.sizes.b)}`, 'size', r, r.sizes.rows, s, d.sizes),
+    sideBySide('Kernel pipeline', 'step (— where a family has none)', r, r.pipeline, s, d.pipeline),
     r.tensors
-      ? sideBySide('Tensors by role ({n} = layer; — where a family has none)', 'role', r, r.tensors, s, false)
+      ? sideBySide('Tensors by role ({n} = layer; — where a family has none)', 'role', r, r.tensors, s)
       : 'Tensor names side by side: add -v.',
   ]
     .filter(Boolean)
