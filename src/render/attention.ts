@@ -75,7 +75,7 @@ export function renderInvariants(invariants: InvariantResult[], s: Style): strin
     const where = inv.holds
       ? ''
       : s.red(
-          ` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation})`,
+          ` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation.toExponential(2)})`,
         );
     return `  ${mark} ${inv.statement} — ${inv.reason}${worst}${where}`;
   });

@@ -115,7 +115,7 @@ function attentionHeatmap(
 function invariantsHtml(invariants: readonly InvariantResult[]): string {
   const items = invariants.map(
     (i) =>
-      `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation.toExponential(2)})</li>`,
+      `<li class="${i.holds ? 'ok' : 'bad'}">${i.holds ? '✓' : '✗'} ${e(i.statement)} — ${e(i.reason)} (worst deviation ${i.worst.deviation === 0 ? '0' : i.worst.deviation.toExponential(2)})</li>`,
   );
   return `<h2>Structural invariants (checked on these weights)</h2><ul>${items.join('')}</ul>`;
 }
