@@ -317,6 +317,44 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['a learning rate too high for the model (--lr)'],
     fix: 'Lower --lr; the checkpoint written holds the last good step.',
   },
+  MG080: {
+    title: 'config.json cannot assemble the model',
+    causes: ['a size field missing, not a positive integer, or out of bounds', 'heads that do not divide the width'],
+    fix: "Use the model's own config.json, as downloaded with its weights.",
+  },
+  MG081: {
+    title: 'unsupported rope_scaling',
+    causes: ['a rope_scaling type other than "llama3" (linear, dynamic, yarn, longrope …)'],
+    fix: 'Run a model without rope_scaling or with Llama 3 scaling; microgpt inspect still reads the file.',
+  },
+  MG082: {
+    title: 'a family this version cannot run',
+    causes: ['a model_type outside gpt2, llama, mistral, qwen2, qwen3', 'an activation those families do not use'],
+    fix: 'The message names what the family needs; microgpt inspect and explain --kernel still read it.',
+  },
+  MG083: {
+    title: 'weights and config.json disagree',
+    causes: ['a tensor missing or of another shape than config.json gives', 'quantized or integer weights'],
+    fix: 'Point at a complete download (all shards) with its own config.json; weights must be F32, F16, BF16 or F64.',
+  },
+  MG084: {
+    title: 'too big for this machine',
+    causes: ["the model's float32 weights would take more memory than the machine has"],
+    fix: 'Use a smaller model; the message gives the figure.',
+  },
+  MG085: {
+    title: 'no tokenizer for text',
+    causes: [
+      'a model folder without tokenizer.json (GPT-2 has a built-in one)',
+      'a tokenizer.json this tool cannot read',
+    ],
+    fix: 'Give token ids with --ids 50,1000,7, or put the tokenizer files beside the weights.',
+  },
+  MG086: {
+    title: 'bad token input',
+    causes: ['--ids with an id outside the vocabulary', "a prompt longer than the model's context", 'an empty prompt'],
+    fix: 'Use ids below vocab_size, and fewer tokens than the context the message names.',
+  },
   MG101: {
     title: 'softmax received a non-finite input',
     causes: [

@@ -1,0 +1,298 @@
+/**
+ * The inference path for real checkpoints: float32, no autograd tape, a KV
+ * cache for generation. Conventions are transformers' own: pre-norm blocks,
+ * RoPE by rotate_half (pairs i and i + d/2) with Llama 3 frequency scaling,
+ * grouped-query attention (query head h reads K/V head ⌊h·kv/heads⌋),
+ * Mistral's sliding window, Qwen3's per-head RMSNorm on q and k before RoPE,
+ * GPT-2's LayerNorm, biases and tanh GELU. The training engine (F64, taped)
+ * stays as it is; a test proves the two agree on a tiny family written out
+ * in Hugging Face layout.
+ */
+import type { HfSpec } from './spec.js';
+import type { HfWeights, LayerWeights } from './weights.js';
+
+/** y[t] = W·x[t] + b for T rows: W is [out, in]; four rows of x share each pass over a row of W. */
+export function linear(
+  x: Float32Array,
+  T: number,
+  inDim: number,
+  W: Float32Array,
+  outDim: number,
+  bias: Float32Array | null,
+): Float32Array {
+  const y = new Float32Array(T * outDim);
+  for (let o = 0; o < outDim; o++) {
+    const w = o * inDim;
+    const b = bias ? bias[o]! : 0;
+    let t = 0;
+    for (; t + 4 <= T; t += 4) {
+      const x0 = t * inDim,
+        x1 = x0 + inDim,
+        x2 = x1 + inDim,
+        x3 = x2 + inDim;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
+      for (let i = 0; i < inDim; i++) {
+        const wi = W[w + i]!;
+        s0 += x[x0 + i]! * wi;
+        s1 += x[x1 + i]! * wi;
+        s2 += x[x2 + i]! * wi;
+        s3 += x[x3 + i]! * wi;
+      }
+      y[t * outDim + o] = s0 + b;
+      y[(t + 1) * outDim + o] = s1 + b;
+      y[(t + 2) * outDim + o] = s2 + b;
+      y[(t + 3) * outDim + o] = s3 + b;
+    }
+    for (; t < T; t++) {
+      const x0 = t * inDim;
+      let s0 = 0,
+        s1 = 0;
+      let i = 0;
+      for (; i + 2 <= inDim; i += 2) {
+        s0 += x[x0 + i]! * W[w + i]!;
+        s1 += x[x0 + i + 1]! * W[w + i + 1]!;
+      }
+      if (i < inDim) s0 += x[x0 + i]! * W[w + i]!;
+      y[t * outDim + o] = s0 + s1 + b;
+    }
+  }
+  return y;
+}
+
+/** Normalises each row of width C in place: LayerNorm (centre, scale, γ, β) or RMSNorm (scale, γ). */
+function normRows(
+  x: Float32Array,
+  T: number,
+  C: number,
+  kind: 'layernorm' | 'rmsnorm',
+  eps: number,
+  w: Float32Array,
+  b: Float32Array | null,
+): Float32Array {
+  const y = new Float32Array(T * C);
+  for (let t = 0; t < T; t++) {
+    const r = t * C;
+    let mean = 0;
+    if (kind === 'layernorm') {
+      for (let i = 0; i < C; i++) mean += x[r + i]!;
+      mean /= C;
+    }
+    let sq = 0;
+    for (let i = 0; i < C; i++) {
+      const d = x[r + i]! - mean;
+      sq += d * d;
+    }
+    const inv = 1 / Math.sqrt(sq / C + eps);
+    for (let i = 0; i < C; i++) y[r + i] = (x[r + i]! - mean) * inv * w[i]! + (b ? b[i]! : 0);
+  }
+  return y;
+}
+
+/** Inverse frequencies θ^(−2i/d), with Llama 3's scaling where the config asks for it. */
+export function ropeFrequencies(s: HfSpec): Float64Array {
+  const half = s.headDim / 2;
+  const inv = new Float64Array(half);
+  for (let i = 0; i < half; i++) inv[i] = 1 / s.ropeTheta ** ((2 * i) / s.headDim);
+  const r = s.ropeScaling;
+  if (!r) return inv;
+  const lowWavelen = r.originalContext / r.lowFreqFactor;
+  const highWavelen = r.originalContext / r.highFreqFactor;
+  for (let i = 0; i < half; i++) {
+    const wavelen = (2 * Math.PI) / inv[i]!;
+    if (wavelen > lowWavelen) inv[i] = inv[i]! / r.factor;
+    else if (wavelen >= highWavelen) {
+      const smooth = (r.originalContext / wavelen - r.lowFreqFactor) / (r.highFreqFactor - r.lowFreqFactor);
+      inv[i] = (1 - smooth) * (inv[i]! / r.factor) + smooth * inv[i]!;
+    }
+  }
+  return inv;
+}
+
+/** Rotates each head's vector at positions start.. by rotate_half: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin). */
+function rope(x: Float32Array, T: number, heads: number, d: number, start: number, inv: Float64Array): void {
+  const half = d / 2;
+  for (let t = 0; t < T; t++)
+    for (let i = 0; i < half; i++) {
+      const angle = (start + t) * inv[i]!;
+      const cos = Math.cos(angle),
+        sin = Math.sin(angle);
+      for (let h = 0; h < heads; h++) {
+        const p = (t * heads + h) * d + i;
+        const x1 = x[p]!,
+          x2 = x[p + half]!;
+        x[p] = x1 * cos - x2 * sin;
+        x[p + half] = x2 * cos + x1 * sin;
+      }
+    }
+}
+
+/** Per-head RMSNorm of q or k in place (Qwen3's QK-norm). */
+function headNorm(x: Float32Array, rows: number, d: number, w: Float32Array, eps: number): void {
+  for (let r = 0; r < rows; r++) {
+    const p = r * d;
+    let sq = 0;
+    for (let i = 0; i < d; i++) sq += x[p + i]! * x[p + i]!;
+    const inv = 1 / Math.sqrt(sq / d + eps);
+    for (let i = 0; i < d; i++) x[p + i] = x[p + i]! * inv * w[i]!;
+  }
+}
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+const silu = (x: number) => x / (1 + Math.exp(-x));
+
+/** Keys and values of every position seen so far, per layer. */
+export class KvCache {
+  readonly k: Float32Array[];
+  readonly v: Float32Array[];
+  length = 0;
+  constructor(
+    readonly spec: HfSpec,
+    readonly capacity: number,
+  ) {
+    const width = spec.kvHeads * spec.headDim;
+    this.k = Array.from({ length: spec.layers }, () => new Float32Array(capacity * width));
+    this.v = Array.from({ length: spec.layers }, () => new Float32Array(capacity * width));
+  }
+}
+
+export interface HfForward {
+  /** Logits of every new position [T, vocab], or of the last one [vocab]. */
+  logits: Float32Array;
+  /** attention[layer][head][query][key] over all positions so far, when asked for. */
+  attention: number[][][][] | null;
+}
+
+/** A loaded checkpoint, runnable. */
+export class HfModel {
+  private readonly inv: Float64Array | null;
+  constructor(
+    readonly spec: HfSpec,
+    readonly weights: HfWeights,
+  ) {
+    this.inv = spec.positions === 'rope' ? ropeFrequencies(spec) : null;
+  }
+
+  newCache(capacity = this.spec.context): KvCache {
+    return new KvCache(this.spec, capacity);
+  }
+
+  /** Runs new tokens after what the cache holds; attention weights are kept only when asked (explain). */
+  forward(ids: readonly number[], cache: KvCache, opts: { attention?: boolean; allLogits?: boolean } = {}): HfForward {
+    const s = this.spec,
+      W = this.weights,
+      C = s.hidden,
+      T = ids.length,
+      start = cache.length;
+    if (start + T > cache.capacity)
+      throw new Error(`HfModel.forward: ${start + T} positions, the cache holds ${cache.capacity}`);
+    const x = new Float32Array(T * C);
+    for (let t = 0; t < T; t++) {
+      x.set(W.embed.subarray(ids[t]! * C, ids[t]! * C + C), t * C);
+      if (W.positions) for (let i = 0; i < C; i++) x[t * C + i]! += W.positions[(start + t) * C + i]!;
+    }
+    const attention: number[][][][] | null = opts.attention ? [] : null;
+    for (let l = 0; l < s.layers; l++) {
+      const L = W.layers[l]!;
+      const h = normRows(x, T, C, s.norm, s.eps, L.norm1, L.norm1Bias);
+      const a = this.attend(h, T, l, L, cache, start, attention);
+      for (let i = 0; i < x.length; i++) x[i]! += a[i]!;
+      const h2 = normRows(x, T, C, s.norm, s.eps, L.norm2, L.norm2Bias);
+      const m = this.mlp(h2, T, L);
+      for (let i = 0; i < x.length; i++) x[i]! += m[i]!;
+    }
+    cache.length = start + T;
+    const rows = opts.allLogits ? T : 1;
+    const last = normRows(x.subarray((T - rows) * C), rows, C, s.norm, s.eps, W.finalNorm, W.finalNormBias);
+    return { logits: linear(last, rows, C, W.lmHead, s.vocab, null), attention };
+  }
+
+  private attend(
+    h: Float32Array,
+    T: number,
+    l: number,
+    L: LayerWeights,
+    cache: KvCache,
+    start: number,
+    attention: number[][][][] | null,
+  ): Float32Array {
+    const s = this.spec,
+      C = s.hidden,
+      d = s.headDim,
+      H = s.heads,
+      KV = s.kvHeads,
+      kvW = KV * d,
+      group = H / KV;
+    const q = linear(h, T, C, L.q, H * d, L.qBias);
+    const k = linear(h, T, C, L.k, kvW, L.kBias);
+    const v = linear(h, T, C, L.v, kvW, L.vBias);
+    if (L.qNorm && L.kNorm) {
+      headNorm(q, T * H, d, L.qNorm, s.eps);
+      headNorm(k, T * KV, d, L.kNorm, s.eps);
+    }
+    if (this.inv) {
+      rope(q, T, H, d, start, this.inv);
+      rope(k, T, KV, d, start, this.inv);
+    }
+    const K = cache.k[l]!,
+      V = cache.v[l]!;
+    K.set(k, start * kvW);
+    V.set(v, start * kvW);
+    const total = start + T;
+    const out = new Float32Array(T * H * d);
+    const scale = 1 / Math.sqrt(d);
+    const weights = new Float64Array(total);
+    const keep = attention ? Array.from({ length: H }, () => [] as number[][]) : null;
+    for (let hd = 0; hd < H; hd++) {
+      const kvOff = Math.floor(hd / group) * d;
+      for (let t = 0; t < T; t++) {
+        const i = start + t;
+        // Keys this query may see: causal, and within the sliding window where there is one.
+        const first = s.slidingWindow === null ? 0 : Math.max(0, i - s.slidingWindow + 1);
+        const qo = (t * H + hd) * d;
+        let max = -Infinity;
+        for (let j = first; j <= i; j++) {
+          let dot = 0;
+          const ko = j * kvW + kvOff;
+          for (let e = 0; e < d; e++) dot += q[qo + e]! * K[ko + e]!;
+          weights[j] = dot * scale;
+          if (weights[j]! > max) max = weights[j]!;
+        }
+        let sum = 0;
+        for (let j = first; j <= i; j++) {
+          weights[j] = Math.exp(weights[j]! - max);
+          sum += weights[j]!;
+        }
+        const oo = (t * H + hd) * d;
+        for (let j = first; j <= i; j++) {
+          const w = weights[j]! / sum;
+          weights[j] = w;
+          const vo = j * kvW + kvOff;
+          for (let e = 0; e < d; e++) out[oo + e]! += w * V[vo + e]!;
+        }
+        if (keep) {
+          const row = new Array<number>(total).fill(0);
+          for (let j = first; j <= i; j++) row[j] = weights[j]!;
+          keep[hd]!.push(row);
+        }
+      }
+    }
+    if (attention && keep) attention.push(keep);
+    return linear(out, T, H * d, L.o, C, L.oBias);
+  }
+
+  private mlp(h: Float32Array, T: number, L: LayerWeights): Float32Array {
+    const s = this.spec,
+      C = s.hidden,
+      F = s.intermediate;
+    const up = linear(h, T, C, L.up, F, L.upBias);
+    if (L.gate) {
+      const gate = linear(h, T, C, L.gate, F, null);
+      for (let i = 0; i < up.length; i++) up[i] = silu(gate[i]!) * up[i]!;
+    } else for (let i = 0; i < up.length; i++) up[i] = gelu(up[i]!);
+    return linear(up, T, F, L.down, C, L.downBias);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Text to token ids for a real model, with maintained tokenizers, never our
+ * own BPE: tokenizer.json through @huggingface/tokenizers (offline, from the
+ * local file; whether a BOS is prepended is its post-processor's call), and
+ * for a GPT-2 folder without tokenizer files, GPT-2's own BPE from
+ * gpt-tokenizer (r50k_base: "Hello world" → [15496, 995]). Both are loaded
+ * only when a command needs text.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { MicrogptError } from '../../errors.js';
+import { readRegularFile } from '../../formats/file.js';
+import type { HfSpec } from './spec.js';
+
+export interface TextTokenizer {
+  /** Where the vocabulary comes from, for reports. */
+  source: string;
+  encode(text: string): number[];
+  /** The text piece each id stands for ("Ġcat" shows as " cat"). */
+  piece(id: number): string;
+  decode(ids: readonly number[]): string;
+}
+
+/** tokenizer.json holds the whole vocabulary and merges: Llama 3's is 9 MB; bounded all the same. */
+const TOKENIZER_LIMIT = 64 * 1024 * 1024;
+
+function readJson(path: string): Record<string, unknown> {
+  const text = readRegularFile(path, {
+    limit: TOKENIZER_LIMIT,
+    code: 'MG085',
+    what: 'a tokenizer file',
+    isDirectory: 'tokenizer.json must be a file',
+  }).toString('utf8');
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw new MicrogptError('MG085', `${path}: not a tokenizer file (${(e as Error).message})`);
+  }
+}
+
+/** The model folder's tokenizer, GPT-2's built-in one, or null when ids must be given (--ids). */
+export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextTokenizer | null> {
+  const file = join(dir, 'tokenizer.json');
+  if (existsSync(file)) {
+    const json = readJson(file);
+    const configFile = join(dir, 'tokenizer_config.json');
+    const config = existsSync(configFile) ? readJson(configFile) : {};
+    const { Tokenizer } = await import('@huggingface/tokenizers');
+    let tok: InstanceType<typeof Tokenizer>;
+    try {
+      tok = new Tokenizer(json, config);
+    } catch (e) {
+      throw new MicrogptError('MG085', `${file}: cannot be read as a tokenizer (${(e as Error).message})`);
+    }
+    return {
+      source: file,
+      encode: (text) => tok.encode(text).ids,
+      piece: (id) => tok.decode([id], { skip_special_tokens: false }),
+      decode: (ids) => tok.decode([...ids], { skip_special_tokens: false }),
+    };
+  }
+  if (spec.family === 'gpt2' && spec.vocab === GPT2_VOCAB) {
+    const bpe = await import('gpt-tokenizer/encoding/r50k_base');
+    return {
+      source: "GPT-2's BPE (gpt-tokenizer r50k_base; no tokenizer files in the folder)",
+      encode: (text) => bpe.encode(text),
+      piece: (id) => bpe.decode([id]),
+      decode: (ids) => bpe.decode([...ids]),
+    };
+  }
+  return null;
+}
+
+/** GPT-2's vocabulary: 50,000 merges + 256 bytes + <|endoftext|>. */
+const GPT2_VOCAB = 50257;

@@ -1,0 +1,202 @@
+// Writes real (not sparse) Hugging Face model folders for tests: a tiny family
+// model made by this project's own engine, its tensors renamed and laid out as
+// transformers saves them, with config.json and a character tokenizer.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContractSet } from '../../src/contracts/index.js';
+import { Gpt, tinyInstance, Tokenizer } from '../../src/model/index.js';
+import { serialize } from '../../src/model/safetensors.js';
+
+export type HfTestFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3';
+
+/** [rows, cols] row-major → [cols, rows]. */
+function transpose(data: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
+  return out;
+}
+
+/** A tiny family model from the native engine (seeded), as its Hugging Face checkpoint would hold it. */
+export async function tinyNative(family: HfTestFamily, seed = 7): Promise<Gpt> {
+  const set = await ContractSet.load();
+  const { config, architecture } = tinyInstance(set.get(family), Tokenizer.default().vocabSize);
+  return Gpt.init(config, seed, architecture);
+}
+
+/** The native model's tensors under Hugging Face names and layouts. */
+export function hfTensors(
+  model: Gpt,
+  family: HfTestFamily,
+): Array<{ name: string; shape: number[]; data: Float64Array }> {
+  const p = (n: string) => model.param(n);
+  const has = (n: string) => model.params.has(n);
+  const C = model.config.nEmbd;
+  const H = model.config.nHidden;
+  const out: Array<{ name: string; shape: number[]; data: Float64Array }> = [];
+  const put = (name: string, shape: number[], data: Float64Array) => out.push({ name, shape, data });
+  if (family === 'gpt2') {
+    put('wte.weight', [...p('wte').shape], p('wte').data);
+    put('wpe.weight', [...p('wpe').shape], p('wpe').data);
+    for (let l = 0; l < model.config.nLayer; l++) {
+      const L = `layer${l}.`;
+      const qkv = new Float64Array(C * 3 * C);
+      ['attn_wq', 'attn_wk', 'attn_wv'].forEach((n, part) => {
+        const w = p(L + n).data;
+        for (let o = 0; o < C; o++) for (let i = 0; i < C; i++) qkv[i * 3 * C + part * C + o] = w[o * C + i]!;
+      });
+      const bias = new Float64Array(3 * C);
+      ['attn_bq', 'attn_bk', 'attn_bv'].forEach((n, part) => bias.set(p(L + n).data, part * C));
+      const h = `h.${l}.`;
+      put(`${h}ln_1.weight`, [C], p(L + 'norm_attn_w').data);
+      put(`${h}ln_1.bias`, [C], p(L + 'norm_attn_b').data);
+      put(`${h}attn.c_attn.weight`, [C, 3 * C], qkv);
+      put(`${h}attn.c_attn.bias`, [3 * C], bias);
+      put(`${h}attn.c_proj.weight`, [C, C], transpose(p(L + 'attn_wo').data, C, C));
+      put(`${h}attn.c_proj.bias`, [C], p(L + 'attn_bo').data);
+      put(`${h}ln_2.weight`, [C], p(L + 'norm_mlp_w').data);
+      put(`${h}ln_2.bias`, [C], p(L + 'norm_mlp_b').data);
+      put(`${h}mlp.c_fc.weight`, [C, H], transpose(p(L + 'mlp_fc1').data, H, C));
+      put(`${h}mlp.c_fc.bias`, [H], p(L + 'mlp_b1').data);
+      put(`${h}mlp.c_proj.weight`, [H, C], transpose(p(L + 'mlp_fc2').data, C, H));
+      put(`${h}mlp.c_proj.bias`, [C], p(L + 'mlp_b2').data);
+      // The causal-mask buffer GPT-2 checkpoints carry; not a parameter, ignored by the loader.
+      put(`${h}attn.bias`, [1, 1, 16, 16], new Float64Array(256).fill(1));
+    }
+    put('ln_f.weight', [C], p('norm_f_w').data);
+    put('ln_f.bias', [C], p('norm_f_b').data);
+    return out;
+  }
+  put('model.embed_tokens.weight', [...p('wte').shape], p('wte').data);
+  for (let l = 0; l < model.config.nLayer; l++) {
+    const L = `layer${l}.`;
+    const m = `model.layers.${l}.`;
+    put(`${m}input_layernorm.weight`, [C], p(L + 'norm_attn_w').data);
+    for (const [ours, theirs] of [
+      ['attn_wq', 'q_proj'],
+      ['attn_wk', 'k_proj'],
+      ['attn_wv', 'v_proj'],
+      ['attn_wo', 'o_proj'],
+    ] as const)
+      put(`${m}self_attn.${theirs}.weight`, [...p(L + ours).shape], p(L + ours).data);
+    for (const [ours, theirs] of [
+      ['attn_bq', 'q_proj'],
+      ['attn_bk', 'k_proj'],
+      ['attn_bv', 'v_proj'],
+    ] as const)
+      if (has(L + ours)) put(`${m}self_attn.${theirs}.bias`, [...p(L + ours).shape], p(L + ours).data);
+    put(`${m}post_attention_layernorm.weight`, [C], p(L + 'norm_mlp_w').data);
+    put(`${m}mlp.gate_proj.weight`, [H, C], p(L + 'mlp_gate').data);
+    put(`${m}mlp.up_proj.weight`, [H, C], p(L + 'mlp_fc1').data);
+    put(`${m}mlp.down_proj.weight`, [C, H], p(L + 'mlp_fc2').data);
+  }
+  put('model.norm.weight', [C], p('norm_f_w').data);
+  if (has('lm_head')) put('lm_head.weight', [...p('lm_head').shape], p('lm_head').data);
+  return out;
+}
+
+/** config.json for the native model, as transformers writes it for the family. */
+export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unknown> {
+  const c = model.config;
+  const a = model.architecture;
+  if (family === 'gpt2')
+    return {
+      model_type: 'gpt2',
+      architectures: ['GPT2LMHeadModel'],
+      n_embd: c.nEmbd,
+      n_head: c.nHead,
+      n_layer: c.nLayer,
+      n_positions: c.blockSize,
+      n_inner: c.nHidden,
+      vocab_size: c.vocabSize,
+      layer_norm_epsilon: c.normEps,
+      activation_function: 'gelu_new',
+      bos_token_id: c.vocabSize - 1,
+      eos_token_id: c.vocabSize - 1,
+    };
+  return {
+    model_type: family,
+    architectures: [
+      {
+        llama: 'LlamaForCausalLM',
+        mistral: 'MistralForCausalLM',
+        qwen2: 'Qwen2ForCausalLM',
+        qwen3: 'Qwen3ForCausalLM',
+      }[family],
+    ],
+    hidden_size: c.nEmbd,
+    num_attention_heads: c.nHead,
+    num_key_value_heads: c.nKvHead,
+    num_hidden_layers: c.nLayer,
+    intermediate_size: c.nHidden,
+    vocab_size: c.vocabSize,
+    max_position_embeddings: c.blockSize,
+    rms_norm_eps: c.normEps,
+    rope_theta: a.rope_theta,
+    hidden_act: 'silu',
+    tie_word_embeddings: a.tied_embeddings,
+    bos_token_id: c.vocabSize - 1,
+    eos_token_id: c.vocabSize - 1,
+    ...(family === 'mistral' ? { sliding_window: 4096 } : {}),
+  };
+}
+
+/**
+ * A tokenizer.json for microGPT's characters: BPE with no merges (one token per
+ * letter), BOS = "<s>" at the last id, prepended by the post-processor.
+ */
+export function charTokenizerJson(): Record<string, unknown> {
+  const tok = Tokenizer.default();
+  const vocab: Record<string, number> = {};
+  tok.chars.forEach((ch, i) => (vocab[ch] = i));
+  vocab['<s>'] = tok.bos;
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: [
+      {
+        id: tok.bos,
+        content: '<s>',
+        single_word: false,
+        lstrip: false,
+        rstrip: false,
+        normalized: false,
+        special: true,
+      },
+    ],
+    normalizer: null,
+    pre_tokenizer: null,
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
+      pair: [{ Sequence: { id: 'A', type_id: 0 } }],
+      special_tokens: { '<s>': { id: '<s>', ids: [tok.bos], tokens: ['<s>'] } },
+    },
+    decoder: null,
+    model: {
+      type: 'BPE',
+      dropout: null,
+      unk_token: null,
+      continuing_subword_prefix: null,
+      end_of_word_suffix: null,
+      fuse_unk: false,
+      byte_fallback: false,
+      vocab,
+      merges: [],
+    },
+  };
+}
+
+/** Writes the folder: config.json, model.safetensors (F32), tokenizer.json unless told not to. */
+export function writeHfModel(
+  dir: string,
+  model: Gpt,
+  family: HfTestFamily,
+  opts: { tokenizer?: boolean; config?: Record<string, unknown>; tensors?: ReturnType<typeof hfTensors> } = {},
+): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(opts.config ?? hfConfig(model, family), null, 2));
+  writeFileSync(join(dir, 'model.safetensors'), serialize(opts.tensors ?? hfTensors(model, family), { format: 'pt' }));
+  if (opts.tokenizer !== false) writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(charTokenizerJson()));
+  return dir;
+}
