@@ -13,7 +13,7 @@ import { fitToWidth } from './render/layout.js';
 import { fillHelpFacts } from './cli/help-facts.js';
 import { terminalWidth } from './cli/output.js';
 import { RECIPE } from './model/recipe.js';
-import { integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
+import { idList, integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
 const jsonOption = () => new Option('--json', 'print one JSON document (full precision) instead of text');
 const colorOption = () =>
@@ -93,9 +93,10 @@ export function buildProgram(): Command {
     .argument('[code]', 'an error code such as MG012: what it means and how to fix it')
     .option('--errors', 'list every error code')
     .option(
-      '--attention <text>',
-      'per-head attention weights of the model on [BOS, text…] (lowercase a–z, at most 15 characters)',
+      '--attention [text]',
+      'per-head attention weights of the model on [BOS, text…] (microGPT: lowercase a–z, at most 15 characters; a model folder: any text, or --ids)',
     )
+    .option('--ids <list>', 'with --attention --model DIR: token ids to run exactly as given, e.g. 50,1000,7', idList)
     .option('--tensor <name>', 'explain one tensor: wte, wpe, lm_head, layer0.attn_wq … or attn_mask')
     .option(
       '--kernel [family]',

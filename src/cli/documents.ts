@@ -75,7 +75,14 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   ),
   'explain-attention': document(
     'explain --attention',
-    Inputs({ text: S, seed: I, model: Nullable(S), heads: Nullable(Type.Array(I)), layer: Nullable(I) }),
+    Inputs({
+      text: S,
+      ids: Nullable(Type.Array(I)),
+      seed: I,
+      model: Nullable(S),
+      heads: Nullable(Type.Array(I)),
+      layer: Nullable(I),
+    }),
     AttentionReportSchema,
     'microgpt explain --attention --json',
   ),

@@ -4,9 +4,11 @@ import { renderJson } from '../render/json.js';
 import { extraContractDirs } from './dirs.js';
 import { show, type OutputOptions } from './output.js';
 import { safe } from '../render/style.js';
+import type { AttentionReport } from '../explain/attention.js';
 
 export interface ExplainOptions extends OutputOptions {
-  attention?: string;
+  attention?: string | true;
+  ids?: number[];
   tensor?: string;
   kernel?: string | true;
   verbose?: boolean;
@@ -31,7 +33,7 @@ export interface ExplainOptions extends OutputOptions {
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
 const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'errors', readonly string[]> = {
-  attention: ['attention', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
+  attention: ['attention', 'ids', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
   errors: ['errors'],
@@ -110,15 +112,26 @@ async function explainErrors(code: string | undefined, opts: ExplainOptions): Pr
   return 0;
 }
 
-async function explainAttention(text: string, opts: ExplainOptions): Promise<number> {
-  const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }, { renderAttentionReport }] =
-    await Promise.all([
-      import('./model.js'),
-      import('../explain/attention.js'),
-      import('../explain/heads.js'),
-      import('../model/corpus.js'),
-      import('../render/attention.js'),
-    ]);
+/** --model names a Hugging Face folder (or file) rather than a microgpt checkpoint. */
+async function isRealModel(opts: ExplainOptions): Promise<boolean> {
+  return opts.model !== undefined && !(await (await import('./model.js')).isMicrogptCheckpoint(opts.model));
+}
+
+async function explainAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
+  if (await isRealModel(opts)) return explainRealAttention(arg, opts);
+  if (arg === true) throw new MicrogptError('MG001', '--attention needs a name to run, e.g. --attention mar');
+  if (opts.ids !== undefined)
+    throw new MicrogptError(
+      'MG001',
+      '--ids goes with --model DIR (a Hugging Face model folder); microGPT takes a name',
+    );
+  const text = arg;
+  const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }] = await Promise.all([
+    import('./model.js'),
+    import('../explain/attention.js'),
+    import('../explain/heads.js'),
+    import('../model/corpus.js'),
+  ]);
   if (opts.html !== undefined)
     (await import('../fsutil.js')).assertOutput(
       opts.html,
@@ -135,6 +148,10 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
     probe: probe.length ? probe : undefined,
     select: { heads: opts.heads, layer: opts.layer },
   });
+  return showAttention(report, text, opts);
+}
+
+async function showAttention(report: AttentionReport, text: string, opts: ExplainOptions): Promise<number> {
   if (opts.html !== undefined) {
     const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([
       import('../render/html.js'),
@@ -144,8 +161,10 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
     writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
+  const { renderAttentionReport } = await import('../render/attention.js');
   const inputs = {
     text,
+    ids: opts.ids ?? null,
     seed: opts.seed,
     model: opts.model ?? null,
     heads: opts.heads ?? null,
@@ -157,6 +176,29 @@ async function explainAttention(text: string, opts: ExplainOptions): Promise<num
     (style) => renderAttentionReport(report, style, { width: style.width }),
   );
   return report.allInvariantsHold ? 0 : 1;
+}
+
+/** A Hugging Face checkpoint's real attention, run by the float32 path. */
+async function explainRealAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
+  if (arg === true && opts.ids === undefined)
+    throw new MicrogptError('MG001', '--attention needs text, e.g. --attention "the cat sat", or token ids with --ids');
+  if (opts.family !== undefined)
+    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+  if (opts.html !== undefined)
+    (await import('../fsutil.js')).assertOutput(opts.html, [{ path: opts.model!, flag: '--model' }]);
+  const [{ loadHfModel, inputIds }, { buildRealAttentionReport }] = await Promise.all([
+    import('../model/hf/load.js'),
+    import('../explain/real-model.js'),
+  ]);
+  const src = await loadHfModel(opts.model!);
+  const text = arg === true ? '' : arg;
+  const ids = inputIds(src, arg === true ? undefined : arg, opts.ids);
+  const report = buildRealAttentionReport(src, ids, {
+    text,
+    seed: opts.seed,
+    select: { heads: opts.heads, layer: opts.layer },
+  });
+  return showAttention(report, text, opts);
 }
 
 async function explainKernel(arg: string | true, opts: ExplainOptions, contracts: ContractSet): Promise<number> {

@@ -21,7 +21,7 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
   if (path !== undefined && opts.model !== undefined)
     throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
   const target = path ?? opts.model;
-  if (target !== undefined && !(await isMicrogptCheckpoint(target))) {
+  if (target !== undefined && !(await (await import('./model.js')).isMicrogptCheckpoint(target))) {
     const { runInspectFile } = await import('./files.js');
     return runInspectFile(target, opts);
   }
@@ -74,14 +74,4 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     (style) => renderInspectReport(report, style),
   );
   return 0;
-}
-
-/** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
-async function isMicrogptCheckpoint(path: string): Promise<boolean> {
-  const { statSync } = await import('node:fs');
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
-  const { withFile, readAt, readSafetensorsHeader } = await import('../formats/index.js');
-  const head = withFile(path, (f) => readAt(f, 0, 9));
-  if (head.length < 9 || head[8] !== 0x7b) return false;
-  return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
 }

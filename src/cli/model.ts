@@ -62,3 +62,13 @@ export async function modelFrom(opts: {
     trained: false,
   };
 }
+
+/** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
+export async function isMicrogptCheckpoint(path: string): Promise<boolean> {
+  const { statSync } = await import('node:fs');
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
+  const { withFile, readAt, readSafetensorsHeader } = await import('../formats/index.js');
+  const head = withFile(path, (f) => readAt(f, 0, 9));
+  if (head.length < 9 || head[8] !== 0x7b) return false;
+  return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
+}

@@ -21,6 +21,14 @@ export function integerList(raw: string): number[] {
   return [...new Set(parts.map(Number))];
 }
 
+/** Token ids as given: comma-separated, order and repeats kept. */
+export function idList(raw: string): number[] {
+  const parts = raw.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^\d{1,9}$/.test(p)))
+    throw new InvalidArgumentError(`expected comma-separated token ids such as 50,1000,7, got "${raw}"`);
+  return parts.map(Number);
+}
+
 const DECIMAL = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i;
 
 /** A finite number in (min, max] (or [min, max] when `inclusiveMin`). */

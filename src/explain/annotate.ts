@@ -14,13 +14,15 @@ const quote = (label: string) => (label === 'BOS' ? 'BOS' : `'${label}'`);
 /** labels[i] is the token at position i; row holds the weights of position i. */
 export function describeRow(row: readonly number[], i: number, labels: readonly string[]): string {
   const who = quote(labels[i]);
-  if (i === 0) return row[0] === 1 ? 'BOS attends only to itself' : 'BOS should attend only to itself, but does not';
+  const first = quote(labels[0]);
+  if (i === 0)
+    return row[0] === 1 ? `${first} attends only to itself` : `${first} should attend only to itself, but does not`;
   const visible = row.slice(0, i + 1);
   const top = argmax(visible);
   if (visible[top] >= FOCUS) return `${who} focuses on ${top === i ? 'itself' : quote(labels[top])}`;
   if (Math.max(...visible) - Math.min(...visible) <= BROAD)
-    return i === 1 ? `${who} splits between BOS and self` : `${who} attends broadly`;
-  if (i === 1) return `${who} leans toward ${top === 1 ? 'itself' : 'BOS'}`;
+    return i === 1 ? `${who} splits between ${first} and self` : `${who} attends broadly`;
+  if (i === 1) return `${who} leans toward ${top === 1 ? 'itself' : first}`;
   return `${who} attends to all prior, most to ${top === i ? 'itself' : quote(labels[top])}`;
 }
 

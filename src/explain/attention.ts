@@ -6,7 +6,7 @@ import { architectureReport, type ArchitectureReport } from './architecture.js';
 import { buildDifferences, type DifferencesReport } from './differences.js';
 import { FIRST_SCORED_POSITION, LIFT, summarizeHeads, type HeadSummaryReport } from './heads.js';
 import { checkInvariants, type InvariantResult } from './invariants.js';
-import { attentionEquation, attentionTerms } from './formulas.js';
+import { attentionEquation, attentionTerms, type KernelChoice } from './formulas.js';
 import type { Static } from '@sinclair/typebox';
 import type { AttentionReportSchema, AttentionRowSchema } from './schema.js';
 
@@ -55,7 +55,7 @@ export interface HeadSelection {
 }
 
 /** Checks --heads and --layer against the model: a head or layer that does not exist is a usage error. */
-function checkSelection(sel: HeadSelection, layers: number, heads: number): void {
+export function checkSelection(sel: HeadSelection, layers: number, heads: number): void {
   if (sel.layer !== undefined && (sel.layer < 0 || sel.layer >= layers)) {
     throw new MicrogptError(
       'MG005',
@@ -67,18 +67,25 @@ function checkSelection(sel: HeadSelection, layers: number, heads: number): void
     throw new MicrogptError('MG005', `head ${bad} does not exist; the model has heads 0..${heads - 1}`);
 }
 
-export function buildAttentionReport(
-  model: Gpt,
-  tokenizer: Tokenizer,
-  text: string,
-  opts: { seed: number; weightsFrom: string; probe?: readonly string[]; select?: HeadSelection },
+/** What any attention report is made from: a model's weights on one input, and what the model is. */
+export interface AttentionRun {
+  text: string;
+  seed: number;
+  weightsFrom: string;
+  architecture: ArchitectureReport;
+  kernels: KernelChoice;
+  ids: readonly number[];
+  labels: readonly string[];
+  attention: number[][][][];
+  select: HeadSelection;
+}
+
+/** The report of one run, whichever engine ran it (the taped one, or the float32 path for real checkpoints). */
+export function attentionReport(
+  run: AttentionRun,
+  extra: Pick<AttentionReport, 'differences' | 'headSummary'> = { differences: null, headSummary: null },
 ): AttentionReport {
-  const sel = opts.select ?? {};
-  checkSelection(sel, model.config.nLayer, model.config.nHead);
-  const ids = encodeInput(tokenizer, text, model.config.blockSize);
-  const { trace } = model.forward(new Graph(false), ids, true);
-  const attention = trace!.attention;
-  const labels = ids.map((id) => tokenizer.label(id));
+  const { attention, labels, select: sel } = run;
   const invariants = checkInvariants(attention);
   const layers = attention
     .map((heads, layer) => ({
@@ -100,26 +107,54 @@ export function buildAttentionReport(
     .filter((l) => sel.layer === undefined || l.layer === sel.layer);
   return {
     kind: 'attention',
-    text,
-    seed: opts.seed,
-    weightsFrom: opts.weightsFrom,
-    architecture: architectureReport(model.config, model.architecture, model.parameterCount),
-    equation: attentionEquation(model.architecture),
-    equationTerms: attentionTerms(model.architecture),
-    tokens: ids.map((id, pos) => ({ pos, id, label: labels[pos] })),
-    model: { layers: model.config.nLayer, heads: model.config.nHead },
+    text: run.text,
+    seed: run.seed,
+    weightsFrom: run.weightsFrom,
+    architecture: run.architecture,
+    equation: attentionEquation(run.kernels),
+    equationTerms: attentionTerms(run.kernels),
+    tokens: run.ids.map((id, pos) => ({ pos, id, label: labels[pos]! })),
+    model: { layers: run.architecture.layers, heads: run.architecture.heads },
     headsShown: layers.reduce((n, l) => n + l.heads.length, 0),
     layers,
     invariants,
     allInvariantsHold: invariants.every((r) => r.holds),
-    differences: buildDifferences(model.architecture, model.config, ids.length),
-    headSummary: opts.probe
-      ? {
-          probeSize: opts.probe.length,
-          fromPosition: FIRST_SCORED_POSITION,
-          lift: LIFT,
-          heads: summarizeHeads(model, tokenizer, opts.probe),
-        }
-      : null,
+    ...extra,
   };
+}
+
+export function buildAttentionReport(
+  model: Gpt,
+  tokenizer: Tokenizer,
+  text: string,
+  opts: { seed: number; weightsFrom: string; probe?: readonly string[]; select?: HeadSelection },
+): AttentionReport {
+  const sel = opts.select ?? {};
+  checkSelection(sel, model.config.nLayer, model.config.nHead);
+  const ids = encodeInput(tokenizer, text, model.config.blockSize);
+  const { trace } = model.forward(new Graph(false), ids, true);
+  return attentionReport(
+    {
+      text,
+      seed: opts.seed,
+      weightsFrom: opts.weightsFrom,
+      architecture: architectureReport(model.config, model.architecture, model.parameterCount),
+      kernels: model.architecture,
+      ids,
+      labels: ids.map((id) => tokenizer.label(id)),
+      attention: trace!.attention,
+      select: sel,
+    },
+    {
+      differences: buildDifferences(model.architecture, model.config, ids.length),
+      headSummary: opts.probe
+        ? {
+            probeSize: opts.probe.length,
+            fromPosition: FIRST_SCORED_POSITION,
+            lift: LIFT,
+            heads: summarizeHeads(model, tokenizer, opts.probe),
+          }
+        : null,
+    },
+  );
 }

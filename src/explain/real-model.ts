@@ -1,0 +1,65 @@
+/**
+ * Reports for real checkpoints run by the float32 path (model/hf/): the same
+ * attention report as microGPT's, with the architecture read from config.json.
+ */
+import { kernel } from '../kernels/index.js';
+import type { HfSource } from '../model/hf/load.js';
+import { tokenLabel } from '../model/hf/load.js';
+import type { HfSpec } from '../model/hf/spec.js';
+import type { ArchitectureReport } from './architecture.js';
+import { attentionReport, checkSelection, type AttentionReport, type HeadSelection } from './attention.js';
+import type { KernelChoice } from './formulas.js';
+
+/** mha, gqa or mqa from the head counts, as config.json gives them. */
+export const attentionTypeOf = (s: HfSpec): string => (s.kvHeads === s.heads ? 'mha' : s.kvHeads === 1 ? 'mqa' : 'gqa');
+
+export function hfKernels(s: HfSpec): KernelChoice {
+  return {
+    attention_type: attentionTypeOf(s),
+    activation: s.mlp === 'swiglu' ? 'silu' : 'gelu',
+    norm_type: s.norm,
+    mlp_type: s.mlp === 'swiglu' ? 'swiglu' : 'gelu_mlp',
+    positional_encoding: s.positions,
+    tied_embeddings: s.tied,
+  };
+}
+
+export function hfArchitectureReport(s: HfSpec, parameters: number): ArchitectureReport {
+  const type = attentionTypeOf(s);
+  return {
+    family: s.family,
+    attentionType: type,
+    attentionTitle: kernel('attention_type', type).title,
+    heads: s.heads,
+    kvHeads: s.kvHeads,
+    headDim: s.headDim,
+    totalAttnDim: s.heads * s.headDim,
+    scale: 1 / Math.sqrt(s.headDim),
+    layers: s.layers,
+    nEmbd: s.hidden,
+    blockSize: s.context,
+    vocabSize: s.vocab,
+    parameters,
+  };
+}
+
+/** Every layer's heads on the given tokens, with the invariants checked on all of them. */
+export function buildRealAttentionReport(
+  src: HfSource,
+  ids: readonly number[],
+  opts: { text: string; seed: number; select: HeadSelection },
+): AttentionReport {
+  checkSelection(opts.select, src.spec.layers, src.spec.heads);
+  const { attention } = src.model.forward(ids, src.model.newCache(ids.length), { attention: true });
+  return attentionReport({
+    text: opts.text,
+    seed: opts.seed,
+    weightsFrom: src.path,
+    architecture: hfArchitectureReport(src.spec, src.model.weights.parameterCount),
+    kernels: hfKernels(src.spec),
+    ids,
+    labels: ids.map((id) => tokenLabel(src, id)),
+    attention: attention!,
+    select: opts.select,
+  });
+}
