@@ -102,7 +102,11 @@ export function buildProgram(): Command {
       '--kernel [family]',
       "a family's kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json (with --model and no family: the checkpoint's)",
     )
-    .option('--heads <list>', 'with --attention: only these heads, e.g. 0,2', integerList)
+    .option(
+      '--heads [list]',
+      'with --attention: only these heads, e.g. 0,2; alone: score every head as a previous-token, duplicate-token, induction and first-token head (TransformerLens definitions)',
+      integerList,
+    )
     .option('--html <file>', 'with --attention: also write a self-contained HTML report (heatmaps, mask, invariants)')
     .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))
     .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')

@@ -20,6 +20,7 @@ import {
   ErrorCodesReportSchema,
   EvalReportSchema,
   ExampleReportSchema,
+  HeadsReportSchema,
   InspectReportSchema,
   KernelReportSchema,
   SampleReportSchema,
@@ -85,6 +86,12 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     }),
     AttentionReportSchema,
     'microgpt explain --attention --json',
+  ),
+  'explain-heads': document(
+    'explain --heads',
+    Inputs({ model: Nullable(S), family: Nullable(S), seed: I }),
+    HeadsReportSchema,
+    'microgpt explain --heads --json',
   ),
   'explain-tensor': document(
     'explain --tensor',

@@ -12,7 +12,8 @@ export interface ExplainOptions extends OutputOptions {
   tensor?: string;
   kernel?: string | true;
   verbose?: boolean;
-  heads?: number[];
+  /** A list with --attention (which heads to show); alone, the head detectors. */
+  heads?: number[] | true;
   layer?: number;
   html?: string;
   errors?: boolean;
@@ -32,7 +33,8 @@ export interface ExplainOptions extends OutputOptions {
 }
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
-const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'errors', readonly string[]> = {
+const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'heads' | 'errors', readonly string[]> = {
+  heads: ['heads', 'model', 'family', 'seed'],
   attention: ['attention', 'ids', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
@@ -78,18 +80,23 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     refuseForeignOptions(opts, 'errors');
     return explainErrors(code, opts);
   }
-  const modes = [opts.attention, opts.tensor, opts.kernel].filter((m) => m !== undefined);
+  const detectors = opts.heads === true && opts.attention === undefined;
+  if (opts.heads === true && !detectors)
+    throw new MicrogptError('MG001', '--heads with --attention takes a list of heads, e.g. --heads 0,2');
+  const modes = [opts.attention, opts.tensor, opts.kernel, detectors ? true : undefined].filter((m) => m !== undefined);
   if (modes.length === 0) {
     process.stderr.write(explainModesText() + '\n');
     return 2;
   }
-  if (modes.length > 1) throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor or --kernel');
+  if (modes.length > 1)
+    throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor, --kernel or --heads');
   if (opts.html !== undefined && opts.attention === undefined)
     throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
   refuseForeignOptions(
     opts,
-    opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel',
+    detectors ? 'heads' : opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel',
   );
+  if (detectors) return explainHeads(opts);
   // Each mode imports only what it needs, to keep start-up fast.
   if (opts.attention !== undefined) return explainAttention(opts.attention, opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
@@ -108,6 +115,39 @@ async function explainErrors(code: string | undefined, opts: ExplainOptions): Pr
     opts,
     () => renderJson('explain --errors', { code: code ?? null }, report),
     (style) => renderErrorCodes(report, style),
+  );
+  return 0;
+}
+
+/** explain --heads: the head detectors on microGPT, a tiny family, a checkpoint or a model folder. */
+async function explainHeads(opts: ExplainOptions): Promise<number> {
+  const [{ buildHeadsReport, nativeAttentionModel }, { renderHeadsReport }] = await Promise.all([
+    import('../explain/detectors.js'),
+    import('../render/heads.js'),
+  ]);
+  let model;
+  if (await isRealModel(opts)) {
+    if (opts.family !== undefined)
+      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+    const [{ loadHfModel }, { realAttentionModel }] = await Promise.all([
+      import('../model/hf/load.js'),
+      import('../explain/real-model.js'),
+    ]);
+    model = realAttentionModel(await loadHfModel(opts.model!));
+  } else {
+    const src = await (await import('./model.js')).modelFrom(opts);
+    model = nativeAttentionModel(src.model, src.tokenizer, src);
+  }
+  const report = buildHeadsReport(model, opts.seed);
+  show(
+    opts,
+    () =>
+      renderJson(
+        'explain --heads',
+        { model: opts.model ?? null, family: opts.family ?? null, seed: opts.seed },
+        report,
+      ),
+    (style) => renderHeadsReport(report, style),
   );
   return 0;
 }
@@ -146,7 +186,7 @@ async function explainAttention(arg: string | true, opts: ExplainOptions): Promi
     seed: opts.seed,
     weightsFrom: src.weightsFrom,
     probe: probe.length ? probe : undefined,
-    select: { heads: opts.heads, layer: opts.layer },
+    select: { heads: opts.heads === true ? undefined : opts.heads, layer: opts.layer },
   });
   return showAttention(report, text, opts);
 }
@@ -167,7 +207,7 @@ async function showAttention(report: AttentionReport, text: string, opts: Explai
     ids: opts.ids ?? null,
     seed: opts.seed,
     model: opts.model ?? null,
-    heads: opts.heads ?? null,
+    heads: opts.heads === true ? null : (opts.heads ?? null),
     layer: opts.layer ?? null,
   };
   show(
@@ -196,7 +236,7 @@ async function explainRealAttention(arg: string | true, opts: ExplainOptions): P
   const report = buildRealAttentionReport(src, ids, {
     text,
     seed: opts.seed,
-    select: { heads: opts.heads, layer: opts.layer },
+    select: { heads: opts.heads === true ? undefined : opts.heads, layer: opts.layer },
   });
   return showAttention(report, text, opts);
 }

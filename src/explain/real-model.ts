@@ -9,6 +9,7 @@ import type { HfSpec } from '../model/hf/spec.js';
 import type { ArchitectureReport } from './architecture.js';
 import { attentionReport, checkSelection, type AttentionReport, type HeadSelection } from './attention.js';
 import type { KernelChoice } from './formulas.js';
+import type { AttentionModel } from './detectors.js';
 
 /** mha, gqa or mqa from the head counts, as config.json gives them. */
 export const attentionTypeOf = (s: HfSpec): string => (s.kvHeads === s.heads ? 'mha' : s.kvHeads === 1 ? 'mqa' : 'gqa');
@@ -62,4 +63,18 @@ export function buildRealAttentionReport(
     attention: attention!,
     select: opts.select,
   });
+}
+
+/** A real checkpoint, for the detectors: random tokens from the whole vocabulary, BOS from config.json. */
+export function realAttentionModel(src: HfSource): AttentionModel {
+  return {
+    family: src.spec.family,
+    weightsFrom: src.path,
+    layers: src.spec.layers,
+    heads: src.spec.heads,
+    context: src.spec.context,
+    drawFrom: src.spec.vocab,
+    bos: src.spec.bosId,
+    attention: (ids) => src.model.forward(ids, src.model.newCache(ids.length), { attention: true }).attention!,
+  };
 }

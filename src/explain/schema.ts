@@ -334,3 +334,23 @@ export const ExampleReportSchema = Obj({
     Obj({ title: S, reports: Type.Array(Type.Union([AttentionReportSchema, MaskReportSchema, KernelReportSchema])) }),
   ),
 });
+
+const HeadScoresSchema = Obj({ layer: I, head: I, previous: N, duplicate: N, induction: N, firstToken: N });
+
+export const HeadsReportSchema = Obj({
+  kind: Type.Literal('heads'),
+  family: S,
+  weightsFrom: S,
+  layers: I,
+  heads: I,
+  input: Obj(
+    { seed: I, sequences: I, half: I, bos: Nullable(I), first: Type.Array(I) },
+    'the scored input: [BOS] + r + r for seeded random tokens r of length `half`, `sequences` of them',
+  ),
+  scoring: S,
+  detectors: Type.Array(
+    Obj({ name: Lits('previous-token', 'duplicate-token', 'induction', 'first-token'), definition: S }),
+  ),
+  scores: Type.Array(HeadScoresSchema),
+  top: Type.Array(Obj({ detector: S, heads: Type.Array(Obj({ layer: I, head: I, score: N })) })),
+});
