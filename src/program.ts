@@ -218,7 +218,7 @@ export function buildProgram(): Command {
     .addOption(noColorOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ microgpt eval --model m.safetensors\n  $ microgpt eval --model m.safetensors --data names.txt',
+      '\nExamples:\n  $ microgpt eval --model m.safetensors\n  $ microgpt eval --model m.safetensors --data names.txt\n  $ microgpt eval --model ~/models/Qwen2.5-0.5B --data notes.txt     perplexity of a real model',
     )
     .action(async (opts) => {
       const { runEval } = await import('./cli/commands.js');
@@ -240,12 +240,15 @@ export function buildProgram(): Command {
     )
     .addOption(seedOption('seed of the draws (and of the untrained model without --model)'))
     .option('--explain', 'for every character: the top candidates before and after temperature, and the one drawn')
+    .option('--prompt <text>', 'with --model DIR (a Hugging Face model folder): the text to continue')
+    .option('--ids <list>', 'with --model DIR: the prompt as token ids, used exactly as given', idList)
+    .option('--max-tokens <n>', 'with --model DIR: tokens to generate at most (default 20)', integerIn(1, 100_000))
     .addOption(jsonOption())
     .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ microgpt sample --model m.safetensors\n  $ microgpt sample --model m.safetensors -n 3 --explain\n  $ microgpt sample --model m.safetensors --temperature 1.0 --seed 7',
+      '\nExamples:\n  $ microgpt sample --model m.safetensors\n  $ microgpt sample --model m.safetensors -n 3 --explain\n  $ microgpt sample --model m.safetensors --temperature 1.0 --seed 7\n  $ microgpt sample --model ~/models/gpt2 --prompt "The cat" --max-tokens 30 --temperature 0',
     )
     .action(async (opts) => {
       const { runSample } = await import('./cli/commands.js');

@@ -6,10 +6,25 @@ import { renderTraceReport } from '../render/trace.js';
 import { renderEvalReport, renderSampleReport } from '../render/training.js';
 import { corpusFrom } from './corpus.js';
 import { extraContractDirs } from './dirs.js';
-import { modelFrom } from './model.js';
+import { isMicrogptCheckpoint, modelFrom } from './model.js';
+import { MicrogptError } from '../errors.js';
 import { show, type OutputOptions } from './output.js';
 
-interface ModelOptions extends OutputOptions {
+export interface SampleOptions extends ModelOptions {
+  n: number;
+  temperature: number;
+  explain?: boolean;
+  prompt?: string;
+  ids?: number[];
+  maxTokens?: number;
+}
+
+/** --model names a Hugging Face folder (or file) rather than a microgpt checkpoint. */
+async function isReal(opts: { model?: string }): Promise<boolean> {
+  return opts.model !== undefined && !(await isMicrogptCheckpoint(opts.model));
+}
+
+export interface ModelOptions extends OutputOptions {
   model?: string;
   seed: number;
   family?: string;
@@ -17,6 +32,7 @@ interface ModelOptions extends OutputOptions {
 }
 
 export async function runEval(opts: ModelOptions & { data?: string }): Promise<number> {
+  if (await isReal(opts)) return (await import('./real.js')).runRealEval(opts);
   const src = await modelFrom(opts);
   const { docs, label } = corpusFrom(opts.data);
   // In-sample when the checkpoint says it was trained on this very corpus.
@@ -29,9 +45,14 @@ export async function runEval(opts: ModelOptions & { data?: string }): Promise<n
   return 0;
 }
 
-export async function runSample(
-  opts: ModelOptions & { n: number; temperature: number; explain?: boolean },
-): Promise<number> {
+export async function runSample(opts: SampleOptions): Promise<number> {
+  if (await isReal(opts)) return (await import('./real.js')).runGenerate(opts);
+  const foreign = (['prompt', 'ids', 'maxTokens'] as const).find((k) => opts[k] !== undefined);
+  if (foreign)
+    throw new MicrogptError(
+      'MG001',
+      `${{ prompt: '--prompt', ids: '--ids', maxTokens: '--max-tokens' }[foreign]} goes with --model DIR (a Hugging Face model folder); microGPT samples whole names`,
+    );
   const src = await modelFrom(opts);
   const report = buildSampleReport(src.model, src.tokenizer, {
     n: opts.n,

@@ -20,7 +20,9 @@ import {
   ErrorCodesReportSchema,
   EvalReportSchema,
   ExampleReportSchema,
+  GenerateReportSchema,
   HeadsReportSchema,
+  RealEvalReportSchema,
   InspectReportSchema,
   KernelReportSchema,
   SampleReportSchema,
@@ -111,6 +113,18 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     Inputs({ data: S, steps: I, seed: I, lr: N, out: Nullable(S) }),
     TrainReportSchema,
     'microgpt train --json',
+  ),
+  generate: document(
+    'sample --model DIR',
+    Inputs({ model: S, prompt: Nullable(S), ids: Nullable(Type.Array(I)), maxTokens: I, temperature: N, seed: I }),
+    GenerateReportSchema,
+    'microgpt sample --model DIR --json (a Hugging Face model folder)',
+  ),
+  'eval-model': document(
+    'eval --model DIR',
+    Inputs({ model: S, data: S }),
+    RealEvalReportSchema,
+    'microgpt eval --model DIR --data FILE --json (a Hugging Face model folder)',
   ),
   eval: document('eval', Inputs({ model: Nullable(S), data: S }), EvalReportSchema, 'microgpt eval --json'),
   sample: document(

@@ -10,6 +10,12 @@ import type { ArchitectureReport } from './architecture.js';
 import { attentionReport, checkSelection, type AttentionReport, type HeadSelection } from './attention.js';
 import type { KernelChoice } from './formulas.js';
 import type { AttentionModel } from './detectors.js';
+import type { Static } from '@sinclair/typebox';
+import type { GenerateReportSchema, RealEvalReportSchema } from './schema.js';
+import { generate, sequenceLoss } from '../model/hf/generate.js';
+
+export type GenerateReport = Static<typeof GenerateReportSchema>;
+export type RealEvalReport = Static<typeof RealEvalReportSchema>;
 
 /** mha, gqa or mqa from the head counts, as config.json gives them. */
 export const attentionTypeOf = (s: HfSpec): string => (s.kvHeads === s.heads ? 'mha' : s.kvHeads === 1 ? 'mqa' : 'gqa');
@@ -76,5 +82,54 @@ export function realAttentionModel(src: HfSource): AttentionModel {
     drawFrom: src.spec.vocab,
     bos: src.spec.bosId,
     attention: (ids) => src.model.forward(ids, src.model.newCache(ids.length), { attention: true }).attention!,
+  };
+}
+
+/** Tokens generated after a prompt, each with its probability, and why generation stopped. */
+export function buildGenerateReport(
+  src: HfSource,
+  prompt: readonly number[],
+  opts: { maxTokens: number; temperature: number; seed: number },
+): GenerateReport {
+  const out = generate(src.model, prompt, opts);
+  const piece = (id: number) => ({ id, piece: tokenLabel(src, id) });
+  return {
+    kind: 'generate',
+    family: src.spec.family,
+    weightsFrom: src.path,
+    tokenizer: src.tokenizer?.source ?? null,
+    prompt: prompt.map(piece),
+    temperature: opts.temperature,
+    greedy: opts.temperature === 0,
+    seed: opts.seed,
+    maxTokens: opts.maxTokens,
+    generated: out.tokens.map((t) => ({ ...piece(t.id), p: t.p, pT: t.pT })),
+    stop: out.stop,
+    text: src.tokenizer ? src.tokenizer.decode([...prompt, ...out.tokens.map((t) => t.id)]) : null,
+  };
+}
+
+/** Perplexity over documents (one per line), each tokenized as the tokenizer does for a prompt. */
+export function buildRealEvalReport(src: HfSource, docs: readonly number[][], data: string): RealEvalReport {
+  let total = 0,
+    tokens = 0;
+  for (const ids of docs) {
+    const { loss, predicted } = sequenceLoss(src.model, ids);
+    if (predicted) {
+      total += loss * predicted;
+      tokens += predicted;
+    }
+  }
+  const meanLoss = tokens ? total / tokens : NaN;
+  return {
+    kind: 'real-eval',
+    family: src.spec.family,
+    weightsFrom: src.path,
+    data,
+    documents: docs.length,
+    tokens,
+    meanLoss,
+    perplexity: Math.exp(meanLoss),
+    uniformLoss: Math.log(src.spec.vocab),
   };
 }

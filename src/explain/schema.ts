@@ -354,3 +354,39 @@ export const HeadsReportSchema = Obj({
   scores: Type.Array(HeadScoresSchema),
   top: Type.Array(Obj({ detector: S, heads: Type.Array(Obj({ layer: I, head: I, score: N })) })),
 });
+
+const PieceSchema = Obj({ id: I, piece: S });
+
+export const GenerateReportSchema = Obj({
+  kind: Type.Literal('generate'),
+  family: S,
+  weightsFrom: S,
+  tokenizer: Type.Union([S, Type.Null()], { description: 'where the vocabulary comes from; null when ids were given' }),
+  prompt: Type.Array(PieceSchema),
+  temperature: N,
+  greedy: B,
+  seed: I,
+  maxTokens: I,
+  generated: Type.Array(
+    Obj({
+      id: I,
+      piece: S,
+      p: Type.Number({ description: 'probability at temperature 1' }),
+      pT: Type.Number({ description: 'after the temperature' }),
+    }),
+  ),
+  stop: Lits('eos', 'max-tokens', 'context'),
+  text: Type.Union([S, Type.Null()], { description: 'prompt and generation decoded; null without a tokenizer' }),
+});
+
+export const RealEvalReportSchema = Obj({
+  kind: Type.Literal('real-eval'),
+  family: S,
+  weightsFrom: S,
+  data: S,
+  documents: I,
+  tokens: Type.Integer({ description: 'next-token predictions scored' }),
+  meanLoss: Type.Number({ description: 'mean −ln P(next token) over every predicted token' }),
+  perplexity: N,
+  uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
+});

@@ -28,7 +28,7 @@ export interface SampledName {
  * ∞ − ∞ = NaN. T = 0 is its limit, greedy decoding: all the probability on the
  * largest logit (the lowest id among equals).
  */
-function softmax(logits: ArrayLike<number>, temperature: number): Float64Array {
+export function softmax(logits: ArrayLike<number>, temperature: number): Float64Array {
   const out = new Float64Array(logits.length);
   let max = -Infinity;
   let argmax = 0;

@@ -112,7 +112,7 @@ export function ropeFrequencies(s: HfSpec): Float64Array {
 }
 
 /** Rotates each head's vector at positions start.. by rotate_half: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin). */
-function rope(x: Float32Array, T: number, heads: number, d: number, start: number, inv: Float64Array): void {
+export function rope(x: Float32Array, T: number, heads: number, d: number, start: number, inv: Float64Array): void {
   const half = d / 2;
   for (let t = 0; t < T; t++)
     for (let i = 0; i < half; i++) {

@@ -1,0 +1,65 @@
+/** sample and eval on a Hugging Face model folder, run by the float32 path. */
+import { MicrogptError } from '../errors.js';
+import { buildGenerateReport, buildRealEvalReport } from '../explain/real-model.js';
+import { readDocs } from '../model/corpus.js';
+import { inputIds, loadHfModel } from '../model/hf/load.js';
+import { renderJson } from '../render/json.js';
+import { renderGenerateReport, renderRealEvalReport } from '../render/real-model.js';
+import type { ModelOptions, SampleOptions } from './commands.js';
+import { show } from './output.js';
+
+/** Tokens generated when --max-tokens is not given. */
+const DEFAULT_MAX_TOKENS = 20;
+
+export async function runGenerate(opts: SampleOptions): Promise<number> {
+  if (opts.family !== undefined)
+    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+  if (opts.explain)
+    throw new MicrogptError(
+      'MG001',
+      '--explain goes with microGPT names; a model folder prints each token with its probability',
+    );
+  if (opts.prompt === undefined && opts.ids === undefined)
+    throw new MicrogptError('MG001', 'a model folder continues a prompt: give --prompt TEXT or --ids 50,1000,7');
+  const src = await loadHfModel(opts.model!);
+  const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
+  // The prompt and at least one new token must fit the context.
+  const prompt = inputIds(src, opts.prompt, opts.ids, src.spec.context - 1);
+  const report = buildGenerateReport(src, prompt, { maxTokens, temperature: opts.temperature, seed: opts.seed });
+  show(
+    opts,
+    () =>
+      renderJson(
+        'sample --model DIR',
+        {
+          model: opts.model!,
+          prompt: opts.prompt ?? null,
+          ids: opts.ids ?? null,
+          maxTokens,
+          temperature: opts.temperature,
+          seed: opts.seed,
+        },
+        report,
+      ),
+    (style) => renderGenerateReport(report, style),
+  );
+  return 0;
+}
+
+export async function runRealEval(opts: ModelOptions & { data?: string }): Promise<number> {
+  if (opts.family !== undefined)
+    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+  if (opts.data === undefined)
+    throw new MicrogptError('MG001', 'a model folder is scored on your text: give --data FILE (one document per line)');
+  const src = await loadHfModel(opts.model!);
+  if (!src.tokenizer)
+    throw new MicrogptError('MG085', `${src.path} has no tokenizer.json, so --data text cannot be turned into tokens`);
+  const docs = readDocs(opts.data).map((d) => inputIds(src, d, undefined, Number.MAX_SAFE_INTEGER));
+  const report = buildRealEvalReport(src, docs, opts.data);
+  show(
+    opts,
+    () => renderJson('eval --model DIR', { model: opts.model!, data: opts.data! }, report),
+    (style) => renderRealEvalReport(report, style),
+  );
+  return 0;
+}
