@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { ContractSet } from '../../src/contracts/index.js';
 import { Gpt, tinyInstance, Tokenizer } from '../../src/model/index.js';
 import { serialize } from '../../src/model/safetensors.js';
+import { Rng } from '../../src/tensor/index.js';
+import { safetensorsHeader, type StSpec } from './model-files.js';
 
 export type HfTestFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3';
 
@@ -144,18 +146,21 @@ export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unkno
  * A tokenizer.json for microGPT's characters: BPE with no merges (one token per
  * letter), BOS = "<s>" at the last id, prepended by the post-processor.
  */
-export function charTokenizerJson(): Record<string, unknown> {
+export function charTokenizerJson(opts: { space?: boolean } = {}): Record<string, unknown> {
   const tok = Tokenizer.default();
   const vocab: Record<string, number> = {};
   tok.chars.forEach((ch, i) => (vocab[ch] = i));
-  vocab['<s>'] = tok.bos;
+  // With a space, it takes BOS's id and BOS moves one up (27).
+  const bos = opts.space ? tok.bos + 1 : tok.bos;
+  if (opts.space) vocab[' '] = tok.bos;
+  vocab['<s>'] = bos;
   return {
     version: '1.0',
     truncation: null,
     padding: null,
     added_tokens: [
       {
-        id: tok.bos,
+        id: bos,
         content: '<s>',
         single_word: false,
         lstrip: false,
@@ -170,9 +175,9 @@ export function charTokenizerJson(): Record<string, unknown> {
       type: 'TemplateProcessing',
       single: [{ SpecialToken: { id: '<s>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }],
       pair: [{ Sequence: { id: 'A', type_id: 0 } }],
-      special_tokens: { '<s>': { id: '<s>', ids: [tok.bos], tokens: ['<s>'] } },
+      special_tokens: { '<s>': { id: '<s>', ids: [bos], tokens: ['<s>'] } },
     },
-    decoder: null,
+    decoder: { type: 'Fuse' },
     model: {
       type: 'BPE',
       dropout: null,
@@ -198,5 +203,72 @@ export function writeHfModel(
   writeFileSync(join(dir, 'config.json'), JSON.stringify(opts.config ?? hfConfig(model, family), null, 2));
   writeFileSync(join(dir, 'model.safetensors'), serialize(opts.tensors ?? hfTensors(model, family), { format: 'pt' }));
   if (opts.tokenizer !== false) writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(charTokenizerJson()));
+  return dir;
+}
+
+/** A GPT-2 layout of any size, as Hugging Face's model.safetensors names it (no wrapper prefix). */
+export function gpt2Layout(m: { hidden: number; layers: number; vocab: number; positions: number }): StSpec[] {
+  const H = m.hidden;
+  const out: StSpec[] = [
+    { name: 'wte.weight', shape: [m.vocab, H], dtype: 'F32' },
+    { name: 'wpe.weight', shape: [m.positions, H], dtype: 'F32' },
+  ];
+  for (let n = 0; n < m.layers; n++) {
+    const p = `h.${n}.`;
+    out.push(
+      { name: `${p}ln_1.weight`, shape: [H], dtype: 'F32' },
+      { name: `${p}ln_1.bias`, shape: [H], dtype: 'F32' },
+      { name: `${p}attn.c_attn.weight`, shape: [H, 3 * H], dtype: 'F32' },
+      { name: `${p}attn.c_attn.bias`, shape: [3 * H], dtype: 'F32' },
+      { name: `${p}attn.c_proj.weight`, shape: [H, H], dtype: 'F32' },
+      { name: `${p}attn.c_proj.bias`, shape: [H], dtype: 'F32' },
+      { name: `${p}ln_2.weight`, shape: [H], dtype: 'F32' },
+      { name: `${p}ln_2.bias`, shape: [H], dtype: 'F32' },
+      { name: `${p}mlp.c_fc.weight`, shape: [H, 4 * H], dtype: 'F32' },
+      { name: `${p}mlp.c_fc.bias`, shape: [4 * H], dtype: 'F32' },
+      { name: `${p}mlp.c_proj.weight`, shape: [4 * H, H], dtype: 'F32' },
+      { name: `${p}mlp.c_proj.bias`, shape: [H], dtype: 'F32' },
+    );
+  }
+  out.push({ name: 'ln_f.weight', shape: [H], dtype: 'F32' }, { name: 'ln_f.bias', shape: [H], dtype: 'F32' });
+  return out;
+}
+
+/** A safetensors file with random values (N(0, 0.2²), norm weights near 1) in each tensor's dtype (F32, BF16 or F16). */
+export function writeRandomSafetensors(path: string, specs: readonly StSpec[], seed: number): void {
+  const rng = new Rng(seed);
+  const { head, dataBytes } = safetensorsHeader(specs, { format: 'pt' });
+  const data = Buffer.alloc(dataBytes);
+  const f32 = new DataView(new ArrayBuffer(4));
+  let at = 0;
+  for (const t of specs) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const norm = /norm|ln_/.test(t.name) && t.name.endsWith('weight');
+    for (let i = 0; i < n; i++) {
+      const v = norm ? 1 + rng.gauss(0, 0.1) : rng.gauss(0, 0.2);
+      if (t.dtype === 'F32') {
+        data.writeFloatLE(v, at);
+        at += 4;
+      } else if (t.dtype === 'BF16') {
+        f32.setFloat32(0, v);
+        data.writeUInt16LE(f32.getUint32(0) >>> 16, at);
+        at += 2;
+      } else throw new Error(`writeRandomSafetensors: ${t.dtype}`);
+    }
+  }
+  writeFileSync(path, Buffer.concat([head, data]));
+}
+
+/** A random model folder of a real family's layout: config.json, model.safetensors, a character tokenizer.json (optional). */
+export function writeRandomHf(
+  dir: string,
+  config: Record<string, unknown>,
+  specs: readonly StSpec[],
+  opts: { seed?: number; tokenizer?: boolean } = {},
+): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  writeRandomSafetensors(join(dir, 'model.safetensors'), specs, opts.seed ?? 1);
+  if (opts.tokenizer) writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(charTokenizerJson({ space: true })));
   return dir;
 }

@@ -1,0 +1,239 @@
+// Real-model layouts, built in the test with random weights (no downloads), run
+// through the CLI: attention for every layer, head detectors, generation, perplexity.
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLineError, ROOT, runCli } from '../helpers/cli.js';
+import { gpt2Layout, writeRandomHf } from '../helpers/hf-models.js';
+import { llamaLikeTensors, writeModelDir, type LlamaLike } from '../helpers/model-files.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'microgpt-real-'));
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validate = (name: string, doc: unknown) => {
+  const v = ajv.compile(JSON.parse(readFileSync(join(ROOT, 'schemas', `${name}.schema.json`), 'utf8')));
+  expect(v(doc), JSON.stringify(v.errors)).toBe(true);
+};
+
+const small = (m: Partial<LlamaLike>): LlamaLike => ({
+  hidden: 32,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  headDim: 8,
+  intermediate: 64,
+  vocab: 40,
+  tied: false,
+  dtype: 'BF16',
+  ...m,
+});
+const llamaConfig = (type: string, m: LlamaLike, extra: Record<string, unknown> = {}) => ({
+  model_type: type,
+  hidden_size: m.hidden,
+  num_hidden_layers: m.layers,
+  num_attention_heads: m.heads,
+  num_key_value_heads: m.kvHeads,
+  head_dim: m.headDim,
+  intermediate_size: m.intermediate,
+  vocab_size: m.vocab,
+  max_position_embeddings: 64,
+  rms_norm_eps: 1e-6,
+  rope_theta: 10000,
+  tie_word_embeddings: m.tied,
+  bos_token_id: 27,
+  ...extra,
+});
+
+const gpt2 = join(dir, 'gpt2');
+const LAYOUTS: Record<string, { path: string; layers: number; heads: number }> = {
+  llama: { path: join(dir, 'llama'), layers: 2, heads: 4 },
+  qwen2: { path: join(dir, 'qwen2'), layers: 2, heads: 4 },
+  qwen3: { path: join(dir, 'qwen3'), layers: 2, heads: 4 },
+};
+
+beforeAll(() => {
+  // GPT-2's real vocabulary and no tokenizer files: text goes through GPT-2's own BPE.
+  writeRandomHf(
+    gpt2,
+    { model_type: 'gpt2', n_embd: 16, n_layer: 2, n_head: 4, n_positions: 64, vocab_size: 50257 },
+    gpt2Layout({ hidden: 16, layers: 2, vocab: 50257, positions: 64 }),
+  );
+  const llama = small({});
+  writeRandomHf(LAYOUTS.llama!.path, llamaConfig('llama', llama), llamaLikeTensors(llama), { tokenizer: true });
+  const qwen2 = small({ qkvBias: true, tied: true });
+  writeRandomHf(LAYOUTS.qwen2!.path, llamaConfig('qwen2', qwen2), llamaLikeTensors(qwen2), {
+    tokenizer: true,
+    seed: 2,
+  });
+  // Qwen3: QK-norm, head_dim 16 ≠ hidden / heads = 8.
+  const qwen3 = small({ qkNorm: true, headDim: 16, tied: true });
+  writeRandomHf(LAYOUTS.qwen3!.path, llamaConfig('qwen3', qwen3), llamaLikeTensors(qwen3), {
+    tokenizer: true,
+    seed: 3,
+  });
+});
+
+describe('a GPT-2-layout checkpoint (no tokenizer files)', () => {
+  it('explain --attention "the cat sat": GPT-2 BPE tokens, every layer and head, invariants held', async () => {
+    const r = await runCli(['explain', '--attention', 'the cat sat', '--model', gpt2, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    validate('explain-attention', doc);
+    expect(doc.tokens.map((t: { id: number }) => t.id)).toEqual([1169, 3797, 3332]);
+    expect(doc.tokens.map((t: { label: string }) => t.label)).toEqual(['the', ' cat', ' sat']);
+    expect(doc.layers).toHaveLength(2);
+    expect(doc.layers.every((l: { heads: unknown[] }) => l.heads.length === 4)).toBe(true);
+    expect(doc.allInvariantsHold).toBe(true);
+    const text = await runCli(['explain', '--attention', 'the cat sat', '--model', gpt2]);
+    expect(text.stdout).toContain('Attention(Q, K, V) = softmax(Q·Kᵀ/√d_k + M)·V');
+    expect(text.stdout).toMatch(/L1 H3|layer 1/i);
+  });
+
+  it('--ids runs exactly the ids given; one out of the vocabulary is refused', async () => {
+    const doc = JSON.parse(
+      (await runCli(['explain', '--attention', '--ids', '50,1000,7', '--model', gpt2, '--json'])).stdout,
+    );
+    expect(doc.tokens.map((t: { id: number }) => t.id)).toEqual([50, 1000, 7]);
+    expectOneLineError(
+      await runCli(['explain', '--attention', '--ids', '50,60000', '--model', gpt2]),
+      /MG086: token id 60000 is outside the vocabulary \(ids 0\.\.50256\)/,
+    );
+  });
+
+  it('explain --heads and sample --prompt run; generation is greedy at temperature 0', async () => {
+    const heads = JSON.parse((await runCli(['explain', '--heads', '--model', gpt2, '--json'])).stdout);
+    validate('explain-heads', heads);
+    expect(heads.scores).toHaveLength(8);
+    const a = JSON.parse(
+      (
+        await runCli([
+          'sample',
+          '--model',
+          gpt2,
+          '--prompt',
+          'the',
+          '--max-tokens',
+          '5',
+          '--temperature',
+          '0',
+          '--json',
+        ])
+      ).stdout,
+    );
+    validate('generate', a);
+    expect(a.prompt.map((p: { id: number }) => p.id)).toEqual([1169]);
+    expect(a.generated).toHaveLength(5);
+    const b = JSON.parse(
+      (
+        await runCli([
+          'sample',
+          '--model',
+          gpt2,
+          '--prompt',
+          'the',
+          '--max-tokens',
+          '5',
+          '--temperature',
+          '0',
+          '--seed',
+          '9',
+          '--json',
+        ])
+      ).stdout,
+    );
+    expect(b.generated).toEqual(a.generated);
+    expect(a.text.startsWith('the')).toBe(true);
+  });
+});
+
+describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', () => {
+  for (const [family, l] of Object.entries(LAYOUTS)) {
+    it(`${family}: attention of every layer, detectors, generation and perplexity`, async () => {
+      const att = JSON.parse(
+        (await runCli(['explain', '--attention', 'the cat sat', '--model', l.path, '--json'])).stdout,
+      );
+      // The tokenizer's post-processor prepends <s> (27); one token per character.
+      expect(att.tokens[0]).toEqual({ pos: 0, id: 27, label: '<s>' });
+      expect(att.tokens).toHaveLength(12);
+      expect(att.layers).toHaveLength(l.layers);
+      expect(att.architecture).toMatchObject({ family, heads: 4, kvHeads: 2, attentionType: 'gqa' });
+      expect(att.equation).toContain('RoPE(Q)');
+      expect(att.allInvariantsHold).toBe(true);
+      const heads = JSON.parse((await runCli(['explain', '--heads', '--model', l.path, '--json'])).stdout);
+      expect(heads.input.first[0]).toBe(27);
+      const gen = await runCli(['sample', '--model', l.path, '--prompt', 'the', '--max-tokens', '4']);
+      expect(gen.code, gen.stderr).toBe(0);
+      expect(gen.stdout).toMatch(/Generated \(4 tokens/);
+      const data = join(dir, `${family}.txt`);
+      writeFileSync(data, 'the cat sat\non the mat\n');
+      const ev = JSON.parse((await runCli(['eval', '--model', l.path, '--data', data, '--json'])).stdout);
+      validate('eval-model', ev);
+      expect(ev.tokens).toBe(11 + 10);
+      expect(ev.perplexity).toBeCloseTo(Math.exp(ev.meanLoss), 10);
+    });
+  }
+});
+
+describe('bad input: one line, exit 2', () => {
+  it('config.json and tensors that disagree name the field and the tensor', async () => {
+    const m = small({});
+    const bad = join(dir, 'bad-kv');
+    writeRandomHf(bad, llamaConfig('llama', m, { num_key_value_heads: 4 }), llamaLikeTensors(m), { tokenizer: true });
+    expectOneLineError(
+      await runCli(['explain', '--attention', 'cat', '--model', bad]),
+      /MG083: .*"model\.layers\.0\.self_attn\.k_proj\.weight" is \[16, 32\], but config\.json gives \[32, 32\] \(num_key_value_heads·head_dim, hidden_size\)/,
+    );
+  });
+
+  it('a missing shard, unsupported rope scaling, an unsupported family, no tokenizer, a prompt too long, too big', async () => {
+    const m = small({});
+    const sharded = join(dir, 'sharded');
+    writeModelDir(sharded, llamaConfig('llama', m), llamaLikeTensors(m), 2);
+    renameSync(join(sharded, 'model-00002-of-00002.safetensors'), join(dir, 'moved.safetensors'));
+    expectOneLineError(await runCli(['explain', '--heads', '--model', sharded]), /model-00002-of-00002\.safetensors/);
+
+    const yarn = join(dir, 'yarn');
+    writeRandomHf(
+      yarn,
+      llamaConfig('llama', m, { rope_scaling: { rope_type: 'yarn', factor: 4 } }),
+      llamaLikeTensors(m),
+    );
+    expectOneLineError(await runCli(['explain', '--heads', '--model', yarn]), /MG081: .*"yarn" is not supported/);
+
+    const moe = join(dir, 'moe');
+    writeRandomHf(moe, llamaConfig('mixtral', m), llamaLikeTensors(m));
+    expectOneLineError(await runCli(['sample', '--model', moe, '--ids', '1']), /MG082: .*mixture-of-experts routing/);
+
+    const notok = join(dir, 'notok');
+    writeRandomHf(notok, llamaConfig('llama', m), llamaLikeTensors(m));
+    expectOneLineError(
+      await runCli(['explain', '--attention', 'cat', '--model', notok]),
+      /MG085: .*give token ids with --ids/,
+    );
+
+    expectOneLineError(
+      await runCli(['explain', '--attention', 'a'.repeat(70), '--model', LAYOUTS.llama!.path]),
+      /MG086: the input is 71 tokens; this model takes at most 64/,
+    );
+
+    // A sparse ~390B-parameter layout: refused from the header, before any data is read.
+    const huge: LlamaLike = {
+      hidden: 8192,
+      layers: 400,
+      heads: 64,
+      kvHeads: 8,
+      headDim: 128,
+      intermediate: 28672,
+      vocab: 128256,
+      tied: false,
+      dtype: 'BF16',
+    };
+    const big = join(dir, 'huge');
+    writeModelDir(big, llamaConfig('llama', huge), llamaLikeTensors(huge));
+    expectOneLineError(
+      await runCli(['explain', '--heads', '--model', big]),
+      /MG084: .*parameters need [\d.]+ GiB as float32; this machine has/,
+    );
+  });
+});
