@@ -6,7 +6,7 @@ import { renderTraceReport } from '../render/trace.js';
 import { renderEvalReport, renderSampleReport } from '../render/training.js';
 import { corpusFrom } from './corpus.js';
 import { extraContractDirs } from './dirs.js';
-import { isMicrogptCheckpoint, modelFrom } from './model.js';
+import { isRealModel, modelFrom } from './model.js';
 import { MicrogptError } from '../errors.js';
 import { show, type OutputOptions } from './output.js';
 
@@ -19,10 +19,7 @@ export interface SampleOptions extends ModelOptions {
   maxTokens?: number;
 }
 
-/** --model names a Hugging Face folder (or file) rather than a microgpt checkpoint. */
-async function isReal(opts: { model?: string }): Promise<boolean> {
-  return opts.model !== undefined && !(await isMicrogptCheckpoint(opts.model));
-}
+const isReal = (opts: { model?: string }) => isRealModel(opts.model);
 
 export interface ModelOptions extends OutputOptions {
   model?: string;

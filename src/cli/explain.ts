@@ -34,8 +34,8 @@ export interface ExplainOptions extends OutputOptions {
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
 const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'heads' | 'errors', readonly string[]> = {
-  heads: ['heads', 'model', 'family', 'seed'],
   attention: ['attention', 'ids', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
+  heads: ['heads', 'model', 'family', 'seed'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
   errors: ['errors'],
@@ -154,7 +154,7 @@ async function explainHeads(opts: ExplainOptions): Promise<number> {
 
 /** --model names a Hugging Face folder (or file) rather than a microgpt checkpoint. */
 async function isRealModel(opts: ExplainOptions): Promise<boolean> {
-  return opts.model !== undefined && !(await (await import('./model.js')).isMicrogptCheckpoint(opts.model));
+  return (await import('./model.js')).isRealModel(opts.model);
 }
 
 async function explainAttention(arg: string | true, opts: ExplainOptions): Promise<number> {

@@ -72,3 +72,25 @@ export async function isMicrogptCheckpoint(path: string): Promise<boolean> {
   if (head.length < 9 || head[8] !== 0x7b) return false;
   return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
 }
+
+/** model.safetensors, or one shard: model-00001-of-00002.safetensors. */
+const HF_WEIGHTS = /^model(-\d{5}-of-\d{5})?\.safetensors$/;
+
+/**
+ * Whether --model names a Hugging Face model to run with the float32 path: a
+ * folder holding config.json, its config.json or sharded index, or its
+ * model.safetensors with config.json beside it. Anything else stays
+ * with the checkpoint reader, whose errors say what is wrong with the file.
+ */
+export async function isRealModel(path: string | undefined): Promise<boolean> {
+  if (path === undefined) return false;
+  const { statSync, existsSync } = await import('node:fs');
+  const { basename, dirname, join } = await import('node:path');
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return false;
+  if (st.isDirectory()) return existsSync(join(path, 'config.json'));
+  if (!st.isFile()) return false;
+  if (basename(path) === 'config.json' || path.endsWith('.safetensors.index.json')) return true;
+  // A single file of a download keeps transformers' name; any other file is read as a checkpoint.
+  return HF_WEIGHTS.test(basename(path)) && existsSync(join(dirname(path), 'config.json'));
+}
