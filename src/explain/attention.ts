@@ -67,6 +67,20 @@ export function checkSelection(sel: HeadSelection, layers: number, heads: number
     throw new MicrogptError('MG005', `head ${bad} does not exist; the model has heads 0..${heads - 1}`);
 }
 
+/** Keys listed per query in the compact view. */
+export const TOP_KEYS = 3;
+/** Inputs longer than this are shown compactly: full rows of more weights do not fit a line. */
+export const COMPACT_AFTER = 16;
+
+/** A query's strongest visible keys, strongest first (earlier position first among equals). */
+function strongest(weights: readonly number[], i: number): Array<{ pos: number; weight: number }> {
+  return weights
+    .slice(0, i + 1)
+    .map((weight, pos) => ({ pos, weight }))
+    .sort((a, b) => b.weight - a.weight || a.pos - b.pos)
+    .slice(0, TOP_KEYS);
+}
+
 /** What any attention report is made from: a model's weights on one input, and what the model is. */
 export interface AttentionRun {
   text: string;
@@ -100,6 +114,7 @@ export function attentionReport(
               h === 0
                 ? describeRow(weights, i, labels)
                 : (compareRow(heads, h, i, labels) ?? (i === 0 ? null : describeRow(weights, i, labels))),
+            top: strongest(weights, i),
           })),
         }))
         .filter((h) => !sel.heads || sel.heads.includes(h.head)),
@@ -115,6 +130,7 @@ export function attentionReport(
     equationTerms: attentionTerms(run.kernels),
     tokens: run.ids.map((id, pos) => ({ pos, id, label: labels[pos]! })),
     model: { layers: run.architecture.layers, heads: run.architecture.heads },
+    compact: run.ids.length > COMPACT_AFTER,
     headsShown: layers.reduce((n, l) => n + l.heads.length, 0),
     layers,
     invariants,

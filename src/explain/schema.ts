@@ -88,7 +88,12 @@ export const DifferencesReportSchema = Obj({
   ),
 });
 
-export const AttentionRowSchema = Obj({ pos: I, weights: Type.Array(N), note: Nullable(S) });
+export const AttentionRowSchema = Obj({
+  pos: I,
+  weights: Type.Array(N),
+  note: Nullable(S),
+  top: Type.Array(Obj({ pos: I, weight: N }), { description: 'the strongest keys of this query, strongest first' }),
+});
 
 export const AttentionReportSchema = Obj({
   kind: Type.Literal('attention'),
@@ -100,6 +105,7 @@ export const AttentionReportSchema = Obj({
   equationTerms: Type.Array(S),
   tokens: Type.Array(TokenSchema),
   model: Obj({ layers: I, heads: I }),
+  compact: Type.Boolean({ description: 'long input: each query shown by its strongest keys instead of every weight' }),
   headsShown: Type.Integer({ description: 'heads in `layers` (fewer than layers × heads after --heads/--layer)' }),
   layers: Type.Array(Obj({ layer: I, heads: Type.Array(Obj({ head: I, rows: Type.Array(AttentionRowSchema) })) }), {
     description: 'layers[l].heads[h].rows[q]: only the selected layers and heads (invariants cover all)',

@@ -51,6 +51,18 @@ export function readAt(f: OpenFile, position: number, length: number): Buffer {
   return got === n ? buf : buf.subarray(0, got);
 }
 
+/** Reads into `into` (all of it) from `position`; returns the bytes read (fewer only at the end of the file). */
+export function readInto(f: OpenFile, position: number, into: Uint8Array): number {
+  const n = Math.max(0, Math.min(into.length, f.size - position));
+  let got = 0;
+  while (got < n) {
+    const r = readSync(f.fd, into, got, n - got, position + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return got;
+}
+
 export function closeFile(f: OpenFile): void {
   closeSync(f.fd);
 }

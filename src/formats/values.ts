@@ -1,4 +1,5 @@
-import { readAt, withFile } from './file.js';
+import { endianness } from 'node:os';
+import { readAt, readInto, withFile } from './file.js';
 import type { TensorEntry } from './types.js';
 
 /** dtypes whose values can be decoded here: safetensors' and ggml's plain floats. */
@@ -150,4 +151,42 @@ export function streamPair(
       }
     }),
   );
+}
+
+/**
+ * A tensor's values as one Float32Array, read chunk by chunk straight into it:
+ * F32 bytes are the values themselves (on a little-endian machine), BF16 is
+ * the top half of an F32, F16 goes through the half table; anything else
+ * decodes through streamValues. Returns the values read (fewer only when the file ends early).
+ */
+export function readFloat32(t: TensorEntry): { values: Float32Array; read: number } {
+  const out = new Float32Array(t.elements);
+  const little = endianness() === 'LE';
+  if (little && t.dtype === 'F32') {
+    const bytes = withFile(t.file, (f) => readInto(f, t.offset, new Uint8Array(out.buffer)));
+    return { values: out, read: Math.floor(bytes / 4) };
+  }
+  if (little && (t.dtype === 'BF16' || t.dtype === 'F16')) {
+    const bits = new Uint32Array(out.buffer);
+    const half = t.dtype === 'F16' ? halfTable() : null;
+    const chunk = new Uint16Array(Math.min(CHUNK_ELEMENTS, Math.max(1, t.elements)));
+    let read = 0;
+    withFile(t.file, (f) => {
+      while (read < t.elements) {
+        const n = Math.min(chunk.length, t.elements - read);
+        const got = Math.floor(readInto(f, t.offset + read * 2, new Uint8Array(chunk.buffer, 0, n * 2)) / 2);
+        if (half) for (let i = 0; i < got; i++) out[read + i] = half[chunk[i]!]!;
+        else for (let i = 0; i < got; i++) bits[read + i] = chunk[i]! << 16;
+        read += got;
+        if (got < n) break;
+      }
+    });
+    return { values: out, read };
+  }
+  let read = 0;
+  streamValues(t, (values, count) => {
+    out.set(values.subarray(0, count), read);
+    read += count;
+  });
+  return { values: out, read };
 }

@@ -27,7 +27,8 @@ export function renderEquation(r: { equation: string; equationTerms: string[] },
   ].join('\n');
 }
 
-const quoteToken = (label: string) => safe(label);
+/** A token as text with its whitespace visible: " cat" shows as ␣cat, a newline as ↵, a tab as ⇥, an empty one as ∅. */
+const quoteToken = (label: string) => safe(label.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥')) || '∅';
 
 export function renderTokens(r: AttentionReport): string {
   return `For input "${safe(r.text)}" (tokens [${r.tokens.map((t) => quoteToken(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
@@ -37,11 +38,19 @@ export function renderTokens(r: AttentionReport): string {
 export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOptions): string {
   const out: string[] = [];
   const multiLayer = r.model.layers > 1;
-  const labels = r.tokens.map((t) => safe(t.label));
+  const labels = r.tokens.map((t) => quoteToken(t.label));
   for (const layer of r.layers) {
     for (const head of layer.heads) {
       const name = `${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}`;
       out.push(s.bold(`${name}:`));
+      if (r.compact) {
+        for (const row of head.rows)
+          out.push(
+            `  ${String(row.pos).padStart(3)} ${labels[row.pos]} → ${row.top.map((k) => `${labels[k.pos]}@${k.pos} ${fixed(k.weight, 2)}`).join(', ')}`,
+          );
+        out.push('');
+        continue;
+      }
       for (const row of head.rows) {
         const cells = row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))).join(', ');
         const line = `  pos ${row.pos} → [${cells}]`;
@@ -61,7 +70,7 @@ export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOpt
       out.push('');
     }
   }
-  if (heatmap) out.push(heatmapLegend(s));
+  if (heatmap && !r.compact) out.push(heatmapLegend(s));
   return out.join('\n').trimEnd();
 }
 
@@ -117,7 +126,7 @@ export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: Hea
     renderArchitecture(r.architecture, s),
     ...(r.differences ? [renderDifferences(r.differences, r, s)] : []),
     renderEquation(r, s),
-    `${renderTokens(r)}\nattention weights from ${safe(r.weightsFrom)}, ${heads} head${heads === 1 ? '' : 's'}${shown}:`,
+    `${renderTokens(r)}\nattention weights from ${safe(r.weightsFrom)}, ${heads} head${heads === 1 ? '' : 's'}${shown}${r.compact ? `; a long input, so each query shows its ${r.layers[0]?.heads[0]?.rows.at(-1)?.top.length ?? 0} strongest keys as token@position weight (--json has every weight)` : ''}:`,
     renderWeights(r, s, heatmap),
     renderInvariants(r.invariants, s),
     ...(r.headSummary ? [renderHeadSummary(r.headSummary, s)] : []),

@@ -44,6 +44,9 @@ function hardBreak(word: string, width: number): string[] {
   return chunks;
 }
 
+/** A gap of 2+ spaces this far into a line marks columns ("label:   value"); later ones are just text. */
+const COLUMN_GAP_WITHIN = 50;
+
 /** Columns a continuation line keeps for text, however deep its indent. */
 const MIN_TEXT = 24;
 
@@ -59,7 +62,8 @@ function hangingIndent(line: string): number {
   if (marker) return lead + visibleWidth(marker);
   // Columns ("label:   value", "$ command    what it does"): continue under the text after the first gap of 2+ spaces.
   const gap = rest.indexOf('  ');
-  if (gap > 0) return lead + gap + (rest.slice(gap).length - rest.slice(gap).trimStart().length);
+  if (gap > 0 && lead + gap <= COLUMN_GAP_WITHIN)
+    return lead + gap + (rest.slice(gap).length - rest.slice(gap).trimStart().length);
   return lead;
 }
 

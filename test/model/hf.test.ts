@@ -257,3 +257,31 @@ describe('QK-norm (Qwen3) and grouped K/V heads', () => {
       });
   });
 });
+
+describe('the float32 matrix product', () => {
+  it('equals the plain triple loop for any shape, edges included (fast-check)', async () => {
+    const fc = (await import('fast-check')).default;
+    const { linear } = await import('../../src/model/hf/forward.js');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 13 }),
+        fc.integer({ min: 1, max: 11 }),
+        fc.boolean(),
+        (T, inDim, outDim, withBias) => {
+          const rng = new Rng(T * 1000 + inDim * 10 + outDim);
+          const x = Float32Array.from({ length: T * inDim }, () => rng.gauss(0, 1));
+          const W = Float32Array.from({ length: outDim * inDim }, () => rng.gauss(0, 1));
+          const b = withBias ? Float32Array.from({ length: outDim }, () => rng.gauss(0, 1)) : null;
+          const y = linear(x, T, inDim, W, outDim, b);
+          for (let t = 0; t < T; t++)
+            for (let o = 0; o < outDim; o++) {
+              let s = b ? b[o]! : 0;
+              for (let i = 0; i < inDim; i++) s += x[t * inDim + i]! * W[o * inDim + i]!;
+              expect(y[t * outDim + o]).toBeCloseTo(s, 4);
+            }
+        },
+      ),
+    );
+  });
+});

@@ -8,7 +8,7 @@
  */
 import { totalmem } from 'node:os';
 import { MicrogptError } from '../../errors.js';
-import { canDecode, streamValues } from '../../formats/values.js';
+import { canDecode, readFloat32 } from '../../formats/values.js';
 import type { TensorEntry } from '../../formats/types.js';
 import type { HfSpec } from './spec.js';
 
@@ -138,14 +138,9 @@ function wanted(s: HfSpec): Want[] {
 
 /** A tensor's values as float32, optionally transposed from [rows, cols] to [cols, rows]. */
 function decode(t: TensorEntry, transpose: boolean): Float32Array {
-  const out = new Float32Array(t.elements);
-  let at = 0;
-  streamValues(t, (values, count) => {
-    out.set(values.subarray(0, count), at);
-    at += count;
-  });
-  if (at !== t.elements)
-    throw new MicrogptError('MG083', `tensor "${t.name}": the file ends after ${at} of ${t.elements} values`);
+  const { values: out, read } = readFloat32(t);
+  if (read !== t.elements)
+    throw new MicrogptError('MG083', `tensor "${t.name}": the file ends after ${read} of ${t.elements} values`);
   if (!transpose) return out;
   const [rows, cols] = t.shape as [number, number];
   const tr = new Float32Array(t.elements);
