@@ -30,6 +30,10 @@ table.kv td{padding:.1rem .8rem .1rem 0}
 .heatmap td{width:34px;height:28px;text-align:center;border:1px solid #fff}
 .heatmap td.masked{background:#f3f3f3;color:#bbb}
 .heatmap td.cell:hover{outline:2px solid #000}
+.thumbs figure{cursor:zoom-in;margin:0}.thumbs figure.open{cursor:zoom-out}
+.thumbs figure.thumb .heatmap td,.thumbs figure.thumb .heatmap th{width:6px;height:6px;padding:0;font-size:0;border:0}
+.thumbs figure.thumb td.note{display:none}
+.layer h3{font-size:1rem;margin:.8rem 0 .3rem}
 .heatmap td.note{width:auto;text-align:left;padding-left:.6rem;color:#555;font-family:system-ui,sans-serif}
 #hover{position:sticky;top:0;background:#fffbe6;border:1px solid #e6d78a;padding:.4rem .8rem;min-height:1.4em;font-family:ui-monospace,monospace}
 .ok{color:#1a7f37}.bad{color:#cf222e}
@@ -40,6 +44,12 @@ table.data td:first-child,table.data th:first-child,table.data td:last-child,tab
 
 const SCRIPT = `
 const hover = document.getElementById('hover');
+document.addEventListener('click', (ev) => {
+  const fig = ev.target.closest && ev.target.closest('.thumbs figure');
+  if (!fig) return;
+  const open = fig.classList.toggle('open');
+  fig.classList.toggle('thumb', !open);
+});
 document.addEventListener('mouseover', (ev) => {
   const td = ev.target.closest && ev.target.closest('td[data-value]');
   if (td) hover.textContent = td.dataset.label + ' = ' + td.dataset.value;
@@ -93,6 +103,7 @@ function attentionHeatmap(
   rows: readonly (readonly number[])[],
   labels: readonly string[],
   notes: ReadonlyArray<string | null>,
+  thumb = false,
 ): string {
   const head = `<tr><th></th>${labels.map((l) => `<th>${e(l)}</th>`).join('')}</tr>`;
   const body = rows
@@ -109,7 +120,7 @@ function attentionHeatmap(
       return `<tr><th>${e(labels[i])}</th>${cells}<td class="note">${e(notes[i] ?? '')}</td></tr>`;
     })
     .join('');
-  return `<figure><figcaption>${e(title)}</figcaption><table class="heatmap" data-heatmap="${e(title)}">${head}${body}</table></figure>`;
+  return `<figure${thumb ? ' class="thumb"' : ''}><figcaption>${e(title)}</figcaption><table class="heatmap" data-heatmap="${e(title)}">${head}${body}</table></figure>`;
 }
 
 function invariantsHtml(invariants: readonly InvariantResult[]): string {
@@ -146,24 +157,37 @@ function legendHtml(): string {
   return `<p class="legend">Weight: ${steps.join('')} <span style="background:#f3f3f3;color:#bbb">·</span> masked</p>`;
 }
 
+/** More heads than this and the page is a model view: a thumbnail per head, a row per layer, click to enlarge. */
+const FULL_SIZE_HEADS = 4;
+
 export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): string {
   const labels = r.tokens.map((t) => t.label);
-  const heads = r.layers.flatMap((l) =>
+  const thumbs = r.headsShown > FULL_SIZE_HEADS;
+  const layerHeads = r.layers.map((l) =>
     l.heads.map((h) =>
       attentionHeatmap(
         headName(l.layer, h.head, r.model.layers > 1),
         h.rows.map((x) => x.weights),
         labels,
         h.rows.map((x) => x.note),
+        thumbs,
       ),
     ),
   );
+  const heads = thumbs
+    ? `<p>Every head as a thumbnail, a row per layer: click one to enlarge it (and again to shrink it); point at a cell to read its weight.</p>${r.layers
+        .map(
+          (l, i) =>
+            `<div class="layer"><h3>Layer ${l.layer}</h3><div class="heads thumbs">${layerHeads[i]!.join('')}</div></div>`,
+        )
+        .join('')}`
+    : `<div class="heads">${layerHeads.flat().join('')}</div>`;
   return page(
     `microgpt: attention on "${r.text}"`,
     [
       `<p>Tokens [${labels.map(e).join(', ')}], weights from ${e(r.weightsFrom)}.</p>`,
       architectureHtml(r.architecture),
-      `<h2>Attention weights</h2><p class="mono">${e(r.equation)}</p>${legendHtml()}<div class="heads">${heads.join('')}</div>`,
+      `<h2>Attention weights</h2><p class="mono">${e(r.equation)}</p>${legendHtml()}${heads}`,
       invariantsHtml(r.invariants),
       maskHtml(mask),
       r.headSummary ? headSummaryHtml(r.headSummary) : '',

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import { gpt2Layout, writeRandomHf } from '../helpers/hf-models.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(ROOT, 'test-output');
@@ -18,6 +19,8 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
   const model = join(dir, 'm.safetensors');
   const attention = join(dir, 'attention.html');
   const inspect = join(dir, 'inspect.html');
+  const real = join(dir, 'gpt2');
+  const modelView = join(dir, 'model-view.html');
   let browser: Browser;
 
   beforeAll(async () => {
@@ -25,6 +28,15 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     expect((await runCli(['train', '--steps', '200', '--out', model])).code).toBe(0);
     expect((await runCli(['explain', '--attention', 'mar', '--model', model, '--html', attention])).code).toBe(0);
     expect((await runCli(['inspect', '--model', model, '--html', inspect])).code).toBe(0);
+    // A real-model layout (2 layers × 4 heads, GPT-2's vocabulary, random weights): the model view.
+    writeRandomHf(
+      real,
+      { model_type: 'gpt2', n_embd: 16, n_layer: 2, n_head: 4, n_positions: 64, vocab_size: 50257 },
+      gpt2Layout({ hidden: 16, layers: 2, vocab: 50257, positions: 64 }),
+    );
+    expect(
+      (await runCli(['explain', '--attention', 'the cat sat on', '--model', real, '--html', modelView])).code,
+    ).toBe(0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -82,5 +94,20 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     await first.hover({ position: { x: 4, y: 4 } });
     expect(await page.locator('#hover').textContent()).toMatch(/^wte\[0, 0\] = -?\d\.\d+/);
     await page.screenshot({ path: join(OUT, 'inspect-report.png'), fullPage: false });
+  });
+
+  it('a real model is a model view: a thumbnail per head, a row per layer, click to enlarge, hover to read', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 1400 } });
+    await page.goto(pathToFileURL(modelView).href);
+    expect(await page.locator('.layer').count()).toBe(2);
+    expect(await page.locator('.thumbs figure.thumb').count()).toBe(8);
+    const first = page.locator('.thumbs figure').first();
+    const small = (await first.boundingBox())!.width;
+    await first.click();
+    expect(await first.getAttribute('class')).toBe('open');
+    expect((await first.boundingBox())!.width).toBeGreaterThan(2 * small);
+    await first.locator('tr').nth(2).locator('td').nth(0).hover();
+    expect(await page.locator('#hover').textContent()).toMatch(/^L0 H0:  cat \(pos 1\) → the \(pos 0\) = 0\.\d+/);
+    await page.screenshot({ path: join(OUT, 'model-view.png'), fullPage: false });
   });
 });
