@@ -10,7 +10,6 @@ import { MicrogptError } from './errors.js';
 import { safe } from './render/escape.js';
 import { COLOR_WHEN, colorWanted, loadColor, type ColorWhen } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
-import { fillHelpFacts } from './cli/help-facts.js';
 import { terminalWidth } from './cli/output.js';
 import { RECIPE } from './model/recipe.js';
 import { idList, integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
@@ -37,6 +36,17 @@ const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SE
 const dataOption = () =>
   new Option('--data <file>', 'text file with one name per line (default: the built-in {names} English first names)');
 
+/**
+ * Fills the help's {names} and {families} with counts from the data. Loaded
+ * (with the corpus reader) only when a run may print help, so other commands
+ * do not pay for it at start-up.
+ */
+let helpFacts: (text: string) => string = (text) => text;
+
+/** Whether this command line may print help: no command, help, -h or --help anywhere. */
+const mayPrintHelp = (argv: readonly string[]) =>
+  argv.length <= 2 || argv[2] === 'help' || argv.includes('--help') || argv.includes('-h') || argv.length === 3;
+
 /** The version in package.json, the one place it is written. */
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -57,8 +67,8 @@ export function buildProgram(): Command {
     .configureOutput({
       // Help is laid out to the same width as every other screen, examples included.
       getOutHelpWidth: () => terminalWidth(),
-      writeOut: (text) => process.stdout.write(fitToWidth(fillHelpFacts(text), terminalWidth())),
-      writeErr: (text) => process.stderr.write(fitToWidth(fillHelpFacts(text), terminalWidth())),
+      writeOut: (text) => process.stdout.write(fitToWidth(helpFacts(text), terminalWidth())),
+      writeErr: (text) => process.stderr.write(fitToWidth(helpFacts(text), terminalWidth())),
       // Commander's own errors (unknown option, bad value) follow the tool's format: one line with a code.
       // Errors stay one line, whatever the width (writeErr would fit them to it).
       outputError: (text) =>
@@ -422,6 +432,7 @@ export function buildProgram(): Command {
 /** Runs one command line; the exit code is left in process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  if (mayPrintHelp(argv)) helpFacts = (await import('./cli/help-facts.js')).fillHelpFacts;
   try {
     if (argv.length <= 2) {
       program.outputHelp({ error: true });
