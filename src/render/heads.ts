@@ -64,10 +64,12 @@ export function renderHeadsReport(r: HeadsReport, s: Style): string {
     `Input: ${r.input.sequences} sequences of ${r.input.bos === null ? '' : `[${r.input.bos}] + `}${r.input.half} random token ids, then the same ${r.input.half} again (seed ${r.input.seed}); the first: [${first.join(', ')}]`,
     `Scoring: ${r.scoring}`,
     ...grids,
-    s.bold('Top heads:'),
-    ...r.top.map(
-      (t) =>
-        `  ${t.detector}: ${t.heads.map((h) => `${headName(h.layer, h.head, multi)} ${fixed(h.score, 2)}`).join(', ')}`,
-    ),
+    [
+      s.bold('Top heads:'),
+      ...r.top.map(
+        (t) =>
+          `  ${t.detector}: ${t.heads.map((h) => `${headName(h.layer, h.head, multi)} ${fixed(h.score, 2)}`).join(', ')}`,
+      ),
+    ].join('\n'),
   ].join('\n\n');
 }
