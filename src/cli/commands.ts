@@ -72,8 +72,9 @@ export async function runSample(opts: SampleOptions): Promise<number> {
 }
 
 export async function runTrace(text: string, opts: ModelOptions): Promise<number> {
-  const src = await modelFrom(opts);
-  const report = buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom);
+  const report = (await isReal(opts))
+    ? await (await import('./real.js')).realTrace(text, opts)
+    : await modelFrom(opts).then((src) => buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom));
   show(
     opts,
     () => renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report),

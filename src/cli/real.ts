@@ -1,6 +1,7 @@
 /** sample and eval on a Hugging Face model folder, run by the float32 path. */
 import { MicrogptError } from '../errors.js';
-import { buildGenerateReport, buildRealEvalReport } from '../explain/real-model.js';
+import { buildGenerateReport, buildRealEvalReport, buildRealTraceReport } from '../explain/real-model.js';
+import type { TraceReport } from '../explain/trace.js';
 import { readDocs } from '../model/corpus.js';
 import { inputIds, loadHfModel } from '../model/hf/load.js';
 import { renderJson } from '../render/json.js';
@@ -62,4 +63,18 @@ export async function runRealEval(opts: ModelOptions & { data?: string }): Promi
     (style) => renderRealEvalReport(report, style),
   );
   return 0;
+}
+
+/** trace TEXT --model DIR: the text through the tokenizer (at least two tokens: one prediction to score). */
+export async function realTrace(text: string, opts: ModelOptions): Promise<TraceReport> {
+  if (opts.family !== undefined)
+    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+  const src = await loadHfModel(opts.model!);
+  const ids = inputIds(src, text, undefined);
+  if (ids.length < 2)
+    throw new MicrogptError(
+      'MG086',
+      `"${text}" is ${ids.length} token; trace needs two or more (a prediction to score)`,
+    );
+  return buildRealTraceReport(src, ids, text);
 }

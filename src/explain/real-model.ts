@@ -9,6 +9,9 @@ import type { HfSpec } from '../model/hf/spec.js';
 import type { ArchitectureReport } from './architecture.js';
 import { attentionReport, checkSelection, type AttentionReport, type HeadSelection } from './attention.js';
 import type { KernelChoice } from './formulas.js';
+import { stats } from './stats.js';
+import type { TraceReport } from './trace.js';
+import { softmax } from '../model/sample.js';
 import type { AttentionModel } from './detectors.js';
 import type { Static } from '@sinclair/typebox';
 import type { GenerateReportSchema, RealEvalReportSchema } from './schema.js';
@@ -131,5 +134,39 @@ export function buildRealEvalReport(src: HfSource, docs: readonly number[][], da
     meanLoss,
     perplexity: Math.exp(meanLoss),
     uniformLoss: Math.log(src.spec.vocab),
+  };
+}
+
+/**
+ * The forward pass of a real checkpoint stage by stage (statistics of every
+ * stage), then what it predicts after each token: the next input token is
+ * the target, so the mean −ln P(target) is the model's loss on this text.
+ */
+export function buildRealTraceReport(src: HfSource, ids: readonly number[], text: string): TraceReport {
+  const stages: TraceReport['stages'] = [];
+  const { logits } = src.model.forward(ids, src.model.newCache(ids.length), {
+    allLogits: true,
+    tap: (name, values, shape) => stages.push({ name, shape, stats: stats(values), sparsity: null }),
+  });
+  const V = src.spec.vocab;
+  const label = (id: number) => tokenLabel(src, id);
+  const predictions = ids.slice(1).map((target, pos) => {
+    const p = softmax(logits.subarray(pos * V, (pos + 1) * V), 1);
+    const top = [...p.keys()]
+      .sort((a, b) => p[b]! - p[a]! || a - b)
+      .slice(0, 3)
+      .map((i) => ({ label: label(i), p: p[i]! }));
+    return { pos, input: label(ids[pos]!), target: label(target), pTarget: p[target]!, top };
+  });
+  return {
+    kind: 'trace',
+    text,
+    weightsFrom: src.path,
+    tokens: ids.map((id, pos) => ({ pos, id, label: label(id) })),
+    stages,
+    predictions,
+    targets: 'the next token',
+    unit: 'text',
+    loss: predictions.length ? predictions.reduce((a, p) => a - Math.log(p.pTarget), 0) / predictions.length : NaN,
   };
 }

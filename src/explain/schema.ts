@@ -303,6 +303,8 @@ export const TraceReportSchema = Obj({
   tokens: Type.Array(TokenSchema),
   stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) })),
   predictions: Type.Array(Obj({ pos: I, input: S, target: S, pTarget: N, top: Type.Array(Obj({ label: S, p: N })) })),
+  targets: Type.String({ description: 'what each position is asked to predict' }),
+  unit: Type.String({ description: 'what the loss is of: a name (microGPT) or a text' }),
   loss: Type.Number({ description: 'mean −ln P(target): the number eval computes for this name' }),
 });
 

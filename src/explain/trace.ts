@@ -38,6 +38,8 @@ export function buildTraceReport(model: Gpt, tokenizer: Tokenizer, text: string,
       return { name: s.name, shape: s.shape, stats: st, sparsity: s.name.endsWith('activation') ? st.zeros : null };
     }),
     predictions,
+    targets: `the next character, ${tokenizer.label(tokenizer.bos)} after the last`,
+    unit: 'name',
     loss: predictions.reduce((a, p) => a - Math.log(p.pTarget), 0) / predictions.length,
   };
 }

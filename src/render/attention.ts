@@ -4,7 +4,7 @@ import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
 import { heatmapLegend, renderHeatmap, type HeatmapOptions } from './heatmap.js';
 import { renderHeadSummary } from './heads.js';
-import { fixed, safe, type Style } from './style.js';
+import { fixed, safe, tokenText, type Style } from './style.js';
 
 export function renderArchitecture(a: ArchitectureReport, s: Style): string {
   return [
@@ -27,18 +27,15 @@ export function renderEquation(r: { equation: string; equationTerms: string[] },
   ].join('\n');
 }
 
-/** A token as text with its whitespace visible: " cat" shows as ␣cat, a newline as ↵, a tab as ⇥, an empty one as ∅. */
-const quoteToken = (label: string) => safe(label.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥')) || '∅';
-
 export function renderTokens(r: AttentionReport): string {
-  return `For input "${safe(r.text)}" (tokens [${r.tokens.map((t) => quoteToken(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
+  return `For input "${safe(r.text)}" (tokens [${r.tokens.map((t) => tokenText(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
 }
 
 /** With `heatmap`, each head's rows of numbers are followed by its picture. */
 export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOptions): string {
   const out: string[] = [];
   const multiLayer = r.model.layers > 1;
-  const labels = r.tokens.map((t) => quoteToken(t.label));
+  const labels = r.tokens.map((t) => tokenText(t.label));
   for (const layer of r.layers) {
     for (const head of layer.heads) {
       const name = `${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}`;

@@ -89,7 +89,8 @@ export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env, 
   };
 }
 
-export { safe } from './escape.js';
+import { safe } from './escape.js';
+export { safe };
 
 export const fixed = (x: number, digits: number): string => (Object.is(x, -0) ? 0 : x).toFixed(digits);
 
@@ -98,3 +99,7 @@ export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?
 
 /** "1 name", "3 names", "1,024 tensors": a count and its noun (plural with s). */
 export const counted = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? '' : 's'}`;
+
+/** A token as text with its whitespace visible: " cat" shows as ␣cat, a newline as ↵, a tab as ⇥, an empty one as ∅. */
+export const tokenText = (label: string): string =>
+  safe(label.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥')) || '∅';

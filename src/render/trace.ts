@@ -1,5 +1,5 @@
 import type { TraceReport } from '../explain/trace.js';
-import { fixed, safe, type Style } from './style.js';
+import { fixed, safe, tokenText, type Style } from './style.js';
 import { indent, indentedTable, table } from './table.js';
 
 export function renderTraceReport(r: TraceReport, s: Style): string {
@@ -13,13 +13,13 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
   ]);
   const preds = r.predictions.map((p) => [
     String(p.pos),
-    safe(p.input),
-    safe(p.target),
+    tokenText(p.input),
+    tokenText(p.target),
     fixed(p.pTarget, 4),
-    p.top.map((t) => `${safe(t.label)} ${fixed(t.p, 3)}`).join(', '),
+    p.top.map((t) => `${tokenText(t.label)} ${fixed(t.p, 3)}`).join(', '),
   ]);
   return [
-    `${s.bold('Forward pass')} of "${safe(r.text)}" (tokens [${r.tokens.map((t) => safe(t.label)).join(', ')}]), weights from ${safe(r.weightsFrom)}:`,
+    `${s.bold('Forward pass')} of "${safe(r.text)}" (tokens [${r.tokens.map((t) => tokenText(t.label)).join(', ')}]), weights from ${safe(r.weightsFrom)}:`,
     indentedTable(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, [
       'left',
       'left',
@@ -28,7 +28,7 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
       'right',
       'right',
     ]),
-    s.bold('Predictions') + ' (target = next character, BOS after the last):',
+    s.bold('Predictions') + ` (target = ${safe(r.targets)}):`,
     indentedTable(s, ['pos', 'input', 'target', 'P(target)', 'top 3'], preds, [
       'right',
       'left',
@@ -36,6 +36,6 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
       'right',
       'left',
     ]),
-    `Loss of this name (mean −ln P(target)): ${fixed(r.loss, 4)}`,
+    `Loss of this ${safe(r.unit)} (mean −ln P(target)): ${fixed(r.loss, 4)}`,
   ].join('\n\n');
 }

@@ -165,6 +165,16 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
       const gen = await runCli(['sample', '--model', l.path, '--prompt', 'the', '--max-tokens', '4']);
       expect(gen.code, gen.stderr).toBe(0);
       expect(gen.stdout).toMatch(/Generated \(4 tokens/);
+      const trace = JSON.parse((await runCli(['trace', 'the cat', '--model', l.path, '--json'])).stdout);
+      validate('trace', trace);
+      // Stages: the embedding, four per layer, the final norm, the logits; one prediction per next token.
+      expect(trace.stages).toHaveLength(1 + 4 * l.layers + 2);
+      expect(trace.predictions).toHaveLength(trace.tokens.length - 1);
+      expect(trace.loss).toBeCloseTo(
+        trace.predictions.reduce((a: number, p: { pTarget: number }) => a - Math.log(p.pTarget), 0) /
+          trace.predictions.length,
+        12,
+      );
       const data = join(dir, `${family}.txt`);
       writeFileSync(data, 'the cat sat\non the mat\n');
       const ev = JSON.parse((await runCli(['eval', '--model', l.path, '--data', data, '--json'])).stdout);

@@ -8,12 +8,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { CONFIGS, gpt2Tensors, llama2Q4KMGguf, writeModelDir } from '../helpers/model-files.js';
 import { visibleWidth } from '../../src/render/layout.js';
+import { gpt2Layout, writeRandomHf } from '../helpers/hf-models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-width-'));
 const model = join(dir, 'm.safetensors');
 const gpt2 = join(dir, 'gpt2');
 const gguf = join(dir, 'q4.gguf');
 const names = join(dir, 'names.txt');
+const real = join(dir, 'real-gpt2');
 
 beforeAll(async () => {
   const r = await runCli(['train', '--steps', '20', '--out', model]);
@@ -21,6 +23,11 @@ beforeAll(async () => {
   writeModelDir(gpt2, CONFIGS.gpt2!, gpt2Tensors());
   llama2Q4KMGguf(gguf);
   writeFileSync(names, 'emma\nolivia\nava\n');
+  writeRandomHf(
+    real,
+    { model_type: 'gpt2', n_embd: 16, n_layer: 2, n_head: 4, n_positions: 64, vocab_size: 50257 },
+    gpt2Layout({ hidden: 16, layers: 2, vocab: 50257, positions: 64 }),
+  );
 }, 60_000);
 
 const COMMANDS: string[][] = [
@@ -56,9 +63,14 @@ const COMMANDS: string[][] = [
   ['validate', 'GPT2'],
   ['diff', 'MODEL', 'MODEL', '--values'],
   ['trace', 'emma', '--model', 'MODEL'],
+  ['explain', '--heads'],
+  ['explain', '--heads', '--model', 'REAL'],
+  ['explain', '--attention', 'the quick brown fox jumps over the lazy dog', '--model', 'REAL', '--layer', '1'],
+  ['sample', '--model', 'REAL', '--prompt', 'The cat', '--max-tokens', '5'],
+  ['trace', 'the cat sat', '--model', 'REAL'],
 ];
 
-const paths: Record<string, string> = { MODEL: model, GPT2: gpt2, GGUF: gguf, NAMES: names };
+const paths: Record<string, string> = { MODEL: model, GPT2: gpt2, GGUF: gguf, NAMES: names, REAL: real };
 const widest = (text: string) =>
   text
     .split('\n')

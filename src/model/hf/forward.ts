@@ -223,6 +223,9 @@ export class KvCache {
   }
 }
 
+/** Receives each stage's values (a view: copy to keep) and shape, for tracing. */
+export type HfTap = (stage: string, values: Float32Array, shape: number[]) => void;
+
 export interface HfForward {
   /** Logits of every new position [T, vocab], or of the last one [vocab]. */
   logits: Float32Array;
@@ -245,7 +248,11 @@ export class HfModel {
   }
 
   /** Runs new tokens after what the cache holds; attention weights are kept only when asked (explain). */
-  forward(ids: readonly number[], cache: KvCache, opts: { attention?: boolean; allLogits?: boolean } = {}): HfForward {
+  forward(
+    ids: readonly number[],
+    cache: KvCache,
+    opts: { attention?: boolean; allLogits?: boolean; tap?: HfTap } = {},
+  ): HfForward {
     const s = this.spec,
       W = this.weights,
       C = s.hidden,
@@ -259,19 +266,28 @@ export class HfModel {
       if (W.positions) for (let i = 0; i < C; i++) x[t * C + i]! += W.positions[(start + t) * C + i]!;
     }
     const attention: number[][][][] | null = opts.attention ? [] : null;
+    const tap = opts.tap;
+    tap?.(W.positions ? 'embedding (wte + wpe)' : 'embedding', x, [T, C]);
     for (let l = 0; l < s.layers; l++) {
       const L = W.layers[l]!;
       const h = normRows(x, T, C, s.norm, s.eps, L.norm1, L.norm1Bias);
       const a = this.attend(h, T, l, L, cache, start, attention);
+      tap?.(`layer ${l} attention output`, a, [T, C]);
       for (let i = 0; i < x.length; i++) x[i]! += a[i]!;
+      tap?.(`layer ${l} residual (after attention)`, x, [T, C]);
       const h2 = normRows(x, T, C, s.norm, s.eps, L.norm2, L.norm2Bias);
       const m = this.mlp(h2, T, L);
+      tap?.(`layer ${l} mlp output`, m, [T, C]);
       for (let i = 0; i < x.length; i++) x[i]! += m[i]!;
+      tap?.(`layer ${l} residual (after MLP)`, x, [T, C]);
     }
     cache.length = start + T;
     const rows = opts.allLogits ? T : 1;
     const last = normRows(x.subarray((T - rows) * C), rows, C, s.norm, s.eps, W.finalNorm, W.finalNormBias);
-    return { logits: linear(last, rows, C, W.lmHead, s.vocab, null), attention };
+    tap?.(`${s.norm} (final)`, last, [rows, C]);
+    const logits = linear(last, rows, C, W.lmHead, s.vocab, null);
+    tap?.('logits', logits, [rows, s.vocab]);
+    return { logits, attention };
   }
 
   private attend(
