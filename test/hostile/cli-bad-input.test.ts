@@ -253,7 +253,12 @@ const args: Array<[string, string[], RegExp]> = [
   ['--seed abc', ['explain', '--attention', 'mar', '--seed', 'abc'], /MG000: .*--seed/],
   ['--lr NaN', ['train', '--lr', 'NaN'], /MG000: .*--lr/],
   ['missing model file', ['eval', '--model', join(dir, 'none.safetensors')], /MG057: .*ENOENT/],
-  ['a directory as the model', ['trace', 'mar', '--model', dir], /MG057: .*is a directory/],
+  // A folder without config.json is not a model folder: read as a checkpoint path, it is "a directory".
+  [
+    'a directory as the model',
+    ['trace', 'mar', '--model', mkdtempSync(join(dir, 'folder-'))],
+    /MG057: .*is a directory/,
+  ],
   ['a directory as --data', ['eval', '--data', dir], /MG041: .*is a directory/],
   ['an empty data file', ['train', '--data', file('empty.txt', '\n\n')], /MG042: /],
   [
