@@ -13,6 +13,6 @@ export function binarySize(n: number): string {
   return u === 0 ? `${grouped(n)} bytes` : `${v.toFixed(1)} ${UNITS[u]}`;
 }
 
-/** "1,073,741,824 bytes (1.0 GiB)". */
+/** The exact count grouped, and above a KiB the binary size too: "1,073,741,824 bytes (1 GiB)" style. */
 export const bytesWithSize = (n: number): string =>
   n < 1024 ? `${grouped(n)} bytes` : `${grouped(n)} bytes (${binarySize(n)})`;

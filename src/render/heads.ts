@@ -7,7 +7,7 @@ import { indentedTable } from './table.js';
 export const headName = (layer: number, head: number, multiLayer: boolean): string =>
   multiLayer ? `L${layer} H${head}` : `head ${head}`;
 
-/** "previous-token head, 0.36", or "broad head, entropy 0.91". */
+/** "previous-token head" with its score, or "broad head" with its entropy, two decimals each. */
 export const headVerdict = (h: HeadSummary): string =>
   h.label === 'broad' ? `broad head, entropy ${fixed(h.score, 2)}` : `${h.label} head, ${fixed(h.score, 2)}`;
 

@@ -32,7 +32,7 @@ function cell(w: number, masked: boolean, width: number, s: Style): string {
   if (masked) return s.dim(' ·'.slice(width > 1 ? 0 : 1).padEnd(width));
   if (s.level >= 2) {
     const c = sequential(w);
-    // Two decimals without the leading "0" (".48"); a weight that rounds to 1.00 prints "1".
+    // Two decimals without the leading zero; a weight that rounds to one prints "1".
     const two = w.toFixed(2);
     const digits = two.startsWith('1') ? '1' : width >= 3 ? two.slice(1) : width === 2 ? two.slice(2) : '';
     const text = digits.padEnd(width).slice(0, width);
