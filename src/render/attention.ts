@@ -2,8 +2,8 @@ import type { AttentionReport } from '../explain/attention.js';
 import type { DifferencesReport } from '../explain/differences.js';
 import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
-import { heatmapLegend, renderHeatmap, type HeatmapOptions } from './heatmap.js';
-import { renderHeadSummary } from './heads.js';
+import { heatmapLegend, renderHeatmap, sideBySide, thumbnailLines, type HeatmapOptions } from './heatmap.js';
+import { headName, renderHeadSummary } from './heads.js';
 import { fixed, safe, tokenText, type Style } from './style.js';
 
 export function renderArchitecture(a: ArchitectureReport, s: Style): string {
@@ -29,6 +29,26 @@ export function renderEquation(r: { equation: string; equationTerms: string[] },
 
 export function renderTokens(r: AttentionReport): string {
   return `For input "${safe(r.text)}" (tokens [${r.tokens.map((t) => tokenText(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
+}
+
+/** The compact view's picture: every head of a layer as a thumbnail, side by side, a band per layer. */
+function renderGrid(r: AttentionReport, s: Style): string {
+  const multi = r.model.layers > 1;
+  const n = r.tokens.length;
+  return [
+    s.bold('Every head at a glance') + ' (row = query, column = key, one character per weight):',
+    ...r.layers.map((l) => {
+      const blocks = l.heads.map((h) =>
+        thumbnailLines(
+          headName(l.layer, h.head, multi),
+          h.rows.map((row) => row.weights),
+          s,
+        ),
+      );
+      const blockWidth = Math.max(n, ...l.heads.map((h) => headName(l.layer, h.head, multi).length));
+      return sideBySide(blocks, blockWidth, s.width);
+    }),
+  ].join('\n\n');
 }
 
 /** With `heatmap`, each head's rows of numbers are followed by its picture. */
@@ -67,7 +87,8 @@ export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOpt
       out.push('');
     }
   }
-  if (heatmap && !r.compact) out.push(heatmapLegend(s));
+  if (heatmap && r.compact) out.push(renderGrid(r, s));
+  if (heatmap) out.push(heatmapLegend(s));
   return out.join('\n').trimEnd();
 }
 

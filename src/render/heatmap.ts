@@ -77,3 +77,35 @@ export function heatmapLegend(s: Style): string {
   });
   return `Legend: ${shades.join('   ')}   · ${MASKED_NOTE}`;
 }
+
+/**
+ * A head's weights as a thumbnail: one character per cell, no labels, padded to
+ * a fixed width so thumbnails can stand side by side (the compact view of a long input).
+ */
+export function thumbnailLines(title: string, rows: readonly (readonly number[])[], s: Style): string[] {
+  const n = rows.length;
+  const width = Math.max(n, title.length);
+  return [
+    s.bold(title.padEnd(width)),
+    ...rows.map((row, i) => row.map((w, j) => cell(w, j > i, 1, s)).join('') + ' '.repeat(width - n)),
+  ];
+}
+
+/** Blocks of equal-height lines side by side, as many per band as fit in `width`, two spaces apart. */
+export function sideBySide(blocks: readonly string[][], blockWidth: number, width: number): string {
+  const perBand = Math.max(1, Math.floor((width + 2) / (blockWidth + 2)));
+  const bands: string[] = [];
+  for (let b = 0; b < blocks.length; b += perBand) {
+    const band = blocks.slice(b, b + perBand);
+    const height = Math.max(...band.map((x) => x.length));
+    bands.push(
+      Array.from({ length: height }, (_, i) =>
+        band
+          .map((x) => x[i] ?? ' '.repeat(blockWidth))
+          .join('  ')
+          .trimEnd(),
+      ).join('\n'),
+    );
+  }
+  return bands.join('\n\n');
+}

@@ -185,6 +185,21 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
   }
 });
 
+describe('a long input: the compact view', () => {
+  it('over 16 tokens each query shows its 3 strongest keys, and every head is drawn as a thumbnail', async () => {
+    const args = ['explain', '--attention', 'the quick brown fox jumps over', '--model', LAYOUTS.llama!.path];
+    const doc = JSON.parse((await runCli([...args, '--json'])).stdout);
+    expect(doc.compact).toBe(true);
+    const row = doc.layers[1].heads[2].rows[20];
+    const strongest = [...row.weights.keys()].sort((a, b) => row.weights[b] - row.weights[a] || a - b).slice(0, 3);
+    expect(row.top.map((k: { pos: number }) => k.pos)).toEqual(strongest);
+    const text = (await runCli(args, { COLUMNS: '80' })).stdout;
+    expect(text).toContain('Every head at a glance');
+    expect(text).toMatch(/L1 H3/);
+    expect(text).not.toMatch(/pos 20 → \[/);
+  });
+});
+
 describe('bad input: one line, exit 2', () => {
   it('config.json and tensors that disagree name the field and the tensor', async () => {
     const m = small({});
