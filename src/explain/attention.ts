@@ -100,7 +100,7 @@ export function attentionReport(
   extra: Pick<AttentionReport, 'differences' | 'headSummary'> = { differences: null, headSummary: null },
 ): AttentionReport {
   const { attention, labels, select: sel } = run;
-  const invariants = checkInvariants(attention);
+  const invariants = checkInvariants(attention, labels[0]);
   const layers = attention
     .map((heads, layer) => ({
       layer,

@@ -7,9 +7,10 @@ export const ROW_SUM_TOLERANCE = 1e-12;
 /**
  * The three invariants of causal softmax attention, for every layer and head:
  * row 0 is exactly [1, 0, …], everything above the diagonal is exactly 0, and
- * every row sums to 1 within ROW_SUM_TOLERANCE.
+ * every row sums to 1 within ROW_SUM_TOLERANCE. `firstToken` names position 0
+ * (microGPT's BOS; a real model's first token, whatever it is).
  */
-export function checkInvariants(attention: number[][][][]): InvariantResult[] {
+export function checkInvariants(attention: number[][][][], firstToken = 'BOS'): InvariantResult[] {
   const n = attention[0]?.[0]?.length ?? 0;
   const zeros = Array.from({ length: Math.max(0, n - 1) }, () => '0').join(', ');
   const row0 = worstOf(attention, (row, i) => (i === 0 ? row.map((w, j) => Math.abs(w - (j === 0 ? 1 : 0))) : []));
@@ -19,7 +20,10 @@ export function checkInvariants(attention: number[][][][]): InvariantResult[] {
     {
       id: 'row0',
       statement: `Row 0 is always [1${zeros ? ', ' + zeros : ''}]`,
-      reason: 'the BOS token can only see itself',
+      reason:
+        firstToken === 'BOS'
+          ? 'the BOS token can only see itself'
+          : `the first token (${firstToken}) can only see itself`,
       holds: row0.deviation === 0,
       worst: row0,
       tolerance: 0,
