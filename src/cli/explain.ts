@@ -64,6 +64,7 @@ export const EXPLAIN_MODES = [
   ['--attention <text>', 'per-head attention weights of the model on [BOS, text…], with the invariants checked'],
   ['--tensor <name>', 'role, shape and formula of one tensor (attn_mask: the causal mask)'],
   ['--kernel <family>', "a family's kernel pipeline and constraints, compared with microGPT"],
+  ['--heads', 'every head scored as a previous-token, duplicate-token, induction and first-token head'],
   ['MGnnn | --errors', 'what an error code means, its usual causes and the fix (or the list of codes)'],
 ] as const;
 
@@ -81,11 +82,25 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     return explainErrors(code, opts);
   }
   const detectors = opts.heads === true && opts.attention === undefined;
+  if (
+    Array.isArray(opts.heads) &&
+    opts.attention === undefined &&
+    opts.tensor === undefined &&
+    opts.kernel === undefined
+  )
+    throw new MicrogptError(
+      'MG001',
+      '--heads with a list selects heads to show with --attention; alone (no list) it scores every head: explain --heads',
+    );
   if (opts.heads === true && !detectors)
     throw new MicrogptError('MG001', '--heads with --attention takes a list of heads, e.g. --heads 0,2');
   const modes = [opts.attention, opts.tensor, opts.kernel, detectors ? true : undefined].filter((m) => m !== undefined);
   if (modes.length === 0) {
-    process.stderr.write(explainModesText() + '\n');
+    const [{ fitToWidth }, { terminalWidth }] = await Promise.all([
+      import('../render/layout.js'),
+      import('./output.js'),
+    ]);
+    process.stderr.write(fitToWidth(explainModesText(), terminalWidth()) + '\n');
     return 2;
   }
   if (modes.length > 1)
