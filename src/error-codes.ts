@@ -355,6 +355,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['--ids with an id outside the vocabulary', "a prompt longer than the model's context", 'an empty prompt'],
     fix: 'Use ids below vocab_size, and fewer tokens than the context the message names.',
   },
+  MG087: {
+    title: 'a model size that cannot be built',
+    causes: ['--embd not a multiple of --heads', 'an odd head size with RoPE', 'sizes past what a checkpoint may hold'],
+    fix: 'Pick n_embd divisible by the heads (even per head for RoPE families), within the limits the message names.',
+  },
   MG101: {
     title: 'softmax received a non-finite input',
     causes: [

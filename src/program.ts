@@ -203,12 +203,15 @@ export function buildProgram(): Command {
     .option('--out <file>', 'checkpoint to write (safetensors)', 'model.safetensors')
     .option('--no-out', 'do not write a checkpoint')
     .option('--force', 'replace --out if it already exists')
+    .option('--layers <n>', "transformer blocks (default: microGPT's 1, or the family's tiny size)", integerIn(1, 64))
+    .option('--embd <n>', 'n_embd, the residual width (default 16; the MLP is 4 × n_embd)', integerIn(1, 1024))
+    .option('--heads <n>', 'attention heads (default 4; n_embd must divide by it)', integerIn(1, 64))
     .addOption(jsonOption())
     .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nAn existing --out is replaced only with --force. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step and still writes the checkpoint.',
+      '\nExamples:\n  $ microgpt train\n  $ microgpt train --steps 5000 --out m5k.safetensors\n  $ microgpt train --layers 2 --embd 32 --heads 4 --out deeper.safetensors\n  $ microgpt train --data names.txt --seed 7 --json\n  $ microgpt train --family llama --steps 1000 --out tiny-llama.safetensors\n\nAn existing --out is replaced only with --force. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step and still writes the checkpoint.',
     )
     .action(async (opts) => {
       const { runTrain } = await import('./cli/train.js');

@@ -110,7 +110,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   ),
   train: document(
     'train',
-    Inputs({ data: S, steps: I, seed: I, lr: N, out: Nullable(S) }),
+    Inputs({ data: S, steps: I, seed: I, lr: N, out: Nullable(S), layers: I, embd: I, heads: I }),
     TrainReportSchema,
     'microgpt train --json',
   ),

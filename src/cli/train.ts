@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { assertNotExisting, assertOutput } from '../fsutil.js';
 import { buildTrainReport } from '../explain/training.js';
 import { ContractSet } from '../contracts/index.js';
-import { Gpt, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
+import { Gpt, resized, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
 import { extraContractDirs } from './dirs.js';
 import { renderJson } from '../render/json.js';
 import { renderTrainReport } from '../render/training.js';
@@ -20,6 +20,9 @@ export interface TrainCliOptions extends OutputOptions {
   lr: number;
   out: string | false;
   force?: boolean;
+  layers?: number;
+  embd?: number;
+  heads?: number;
 }
 
 /** Signals that stop training after the current step, the checkpoint still written; exit 128 + the signal number. */
@@ -42,7 +45,9 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
   const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family ?? 'microgpt');
-  const { config, architecture } = tinyInstance(contract, tokenizer.vocabSize);
+  const tiny = tinyInstance(contract, tokenizer.vocabSize);
+  const architecture = tiny.architecture;
+  const config = resized(tiny.config, architecture, { layers: opts.layers, embd: opts.embd, heads: opts.heads });
   const model = Gpt.init(config, opts.seed, architecture);
 
   // From here until the checkpoint is on disk, INT, TERM and HUP only ask the loop to stop: the
@@ -82,7 +87,21 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   });
   show(
     opts,
-    () => renderJson('train', { data: label, steps: opts.steps, seed: opts.seed, lr: opts.lr, out }, report),
+    () =>
+      renderJson(
+        'train',
+        {
+          data: label,
+          steps: opts.steps,
+          seed: opts.seed,
+          lr: opts.lr,
+          out,
+          layers: config.nLayer,
+          embd: config.nEmbd,
+          heads: config.nHead,
+        },
+        report,
+      ),
     (style) => renderTrainReport(report, style),
   );
   return stop.signal ? STOP_SIGNALS[stop.signal] : 0;

@@ -237,6 +237,7 @@ export const VsReportSchema = Obj({
 export const TrainReportSchema = Obj({
   kind: Type.Literal('train'),
   family: S,
+  size: Obj({ layers: I, embd: I, heads: I, kvHeads: I, parameters: I }),
   data: S,
   documents: I,
   vocab: S,

@@ -99,6 +99,13 @@ export function buildTrainReport(
   return {
     kind: 'train',
     family: run.family,
+    size: {
+      layers: model.config.nLayer,
+      embd: model.config.nEmbd,
+      heads: model.config.nHead,
+      kvHeads: model.config.nKvHead,
+      parameters: model.parameterCount,
+    },
     data: run.data,
     documents: docs.length,
     vocab: tokenizer.chars.join(''),

@@ -62,3 +62,41 @@ export function tinyInstance(c: Contract, vocabSize: number): { config: ModelCon
   };
   return { config: { ...MICROGPT, vocabSize, nKvHead: KV_HEADS[k.attention_type] }, architecture };
 }
+
+/** Largest model `train --layers/--embd/--heads` builds: what a checkpoint may describe (checkpoint.ts). */
+const MAX_TRAINED = { layers: 64, embd: 1024, heads: 64, matrixProduct: 1e8 } as const;
+
+/**
+ * A model config grown or shrunk to the given layers, width and heads (the MLP
+ * stays 4 × n_embd, K/V heads keep the family's sharing: all for MHA, the same
+ * group size for GQA, one for MQA). Says exactly why a size cannot be built.
+ */
+export function resized(
+  c: ModelConfig,
+  a: Architecture,
+  size: { layers?: number; embd?: number; heads?: number },
+): ModelConfig {
+  const nLayer = size.layers ?? c.nLayer;
+  const nEmbd = size.embd ?? c.nEmbd;
+  const nHead = size.heads ?? c.nHead;
+  const group = c.nHead / c.nKvHead;
+  const nKvHead = a.attention_type === 'mqa' ? 1 : Math.max(1, Math.floor(nHead / group));
+  const why =
+    nLayer > MAX_TRAINED.layers
+      ? `--layers ${nLayer}: at most ${MAX_TRAINED.layers}`
+      : nEmbd > MAX_TRAINED.embd
+        ? `--embd ${nEmbd}: at most ${MAX_TRAINED.embd}`
+        : nHead > MAX_TRAINED.heads
+          ? `--heads ${nHead}: at most ${MAX_TRAINED.heads}`
+          : nEmbd % nHead !== 0
+            ? `--embd ${nEmbd} is not a multiple of --heads ${nHead} (each head gets n_embd / heads dimensions)`
+            : a.positional_encoding === 'rope' && (nEmbd / nHead) % 2 !== 0
+              ? `a head of ${nEmbd / nHead} dimensions cannot be rotated by RoPE (it needs pairs); make n_embd / heads even`
+              : nHead % nKvHead !== 0
+                ? `--heads ${nHead} cannot be split into ${a.family}'s K/V groups of ${group}`
+                : nEmbd * 4 * nEmbd * nLayer > MAX_TRAINED.matrixProduct
+                  ? `${nLayer} layers of n_embd ${nEmbd} are more than this tool trains (n_embd · 4·n_embd · layers ≤ ${MAX_TRAINED.matrixProduct.toExponential()})`
+                  : null;
+  if (why) throw new MicrogptError('MG087', why);
+  return { ...c, nLayer, nEmbd, nHead, nKvHead, nHidden: 4 * nEmbd };
+}

@@ -2,7 +2,7 @@ export { Tokenizer, BOS_LABEL } from './tokenizer.js';
 export { MICROGPT, headDim, type ModelConfig } from './config.js';
 export { parameterShapes, parameterSpecs, initParameters, type ParamSpec } from './params.js';
 export { alibiSlopes, hasPositionTable, isGated } from './architecture.js';
-export { tinyInstance } from './family.js';
+export { resized, tinyInstance } from './family.js';
 export {
   Gpt,
   MICROGPT_ARCHITECTURE,

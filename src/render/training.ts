@@ -15,6 +15,7 @@ export function renderTrainReport(r: TrainReport, s: Style): string {
     r.interrupted
       ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`)
       : `Trained ${r.family === 'microgpt' ? '' : `a tiny ${safe(r.family)} model, `}${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
+    `Model: ${counted(r.size.layers, 'layer')}, n_embd ${r.size.embd}, ${counted(r.size.heads, 'head')}${r.size.kvHeads !== r.size.heads ? ` (${r.size.kvHeads} K/V)` : ''}, ${grouped(r.size.parameters)} parameters`,
     chart ? `${s.bold('Loss')} (mean of every ${r.curve.bucket} steps):\n${chart}` : '',
     `Loss, last ${grouped(r.recentWindow)} steps:  ${fixed(r.recentLoss, 4)}`,
     `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocabSize} = ${fixed(r.uniformLoss, 4)})`,

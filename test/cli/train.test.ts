@@ -88,6 +88,47 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(text.stdout).toContain('drawing BOS ends the name');
   });
 
+  it('train --layers/--embd/--heads builds a bigger model, stores its size, and everything reads it back', async () => {
+    const deep = join(dir, 'deep.safetensors');
+    const r = await runCli([
+      'train',
+      '--steps',
+      '20',
+      '--layers',
+      '2',
+      '--embd',
+      '32',
+      '--heads',
+      '4',
+      '--out',
+      deep,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    // wte + wpe + lm_head + 2 layers × (4 attention matrices C² + fc1, fc2 4C² each), C = 32, vocab 27, context 16.
+    const C = 32;
+    expect(doc.size).toEqual({
+      layers: 2,
+      embd: 32,
+      heads: 4,
+      kvHeads: 4,
+      parameters: 27 * C + 16 * C + 27 * C + 2 * 12 * C * C,
+    });
+    const att = JSON.parse((await runCli(['explain', '--attention', 'mar', '--model', deep, '--json'])).stdout);
+    expect(att.model).toEqual({ layers: 2, heads: 4 });
+    expect(att.architecture.headDim).toBe(8);
+    expectOneLineError(
+      await runCli(['train', '--embd', '30', '--heads', '4', '--no-out']),
+      /MG087: --embd 30 is not a multiple of --heads 4/,
+    );
+    expectOneLineError(
+      await runCli(['train', '--family', 'llama', '--embd', '12', '--heads', '4', '--no-out']),
+      /MG087: a head of 3 dimensions cannot be rotated by RoPE/,
+    );
+    expectOneLineError(await runCli(['train', '--layers', '0']), /--layers/);
+  });
+
   it('eval says when it scores the corpus the model was trained on', async () => {
     const r = await runCli(['eval', '--model', model]);
     expect(r.stdout).toContain('in-sample');
