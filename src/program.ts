@@ -373,10 +373,14 @@ export function buildProgram(): Command {
     .addOption(familyOption())
     .addOption(contractsOption())
     .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .option('--lens', 'also the logit lens: the residual stream after every layer read out as next-token predictions')
     .addOption(jsonOption())
     .addOption(colorOption())
     .addOption(noColorOption())
-    .addHelpText('after', '\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace mar --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace emma --model m.safetensors --lens\n  $ microgpt trace "the cat sat" --model ~/models/gpt2 --lens\n  $ microgpt trace mar --json',
+    )
     .action(async (text: string, opts) => {
       const { runTrace } = await import('./cli/commands.js');
       process.exitCode = await runTrace(text, opts);

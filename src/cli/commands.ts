@@ -71,13 +71,15 @@ export async function runSample(opts: SampleOptions): Promise<number> {
   return 0;
 }
 
-export async function runTrace(text: string, opts: ModelOptions): Promise<number> {
+export async function runTrace(text: string, opts: ModelOptions & { lens?: boolean }): Promise<number> {
   const report = (await isReal(opts))
     ? await (await import('./real.js')).realTrace(text, opts)
-    : await modelFrom(opts).then((src) => buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom));
+    : await modelFrom(opts).then((src) =>
+        buildTraceReport(src.model, src.tokenizer, text, src.weightsFrom, { lens: opts.lens === true }),
+      );
   show(
     opts,
-    () => renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed }, report),
+    () => renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed, lens: opts.lens === true }, report),
     (style) => renderTraceReport(report, style),
   );
   return 0;

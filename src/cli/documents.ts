@@ -136,7 +136,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   inspect: document('inspect', Inputs({ model: Nullable(S), seed: I }), InspectReportSchema, 'microgpt inspect --json'),
   trace: document(
     'trace',
-    Inputs({ text: S, model: Nullable(S), seed: I }),
+    Inputs({ text: S, model: Nullable(S), seed: I, lens: B }),
     TraceReportSchema,
     'microgpt trace --json',
   ),

@@ -66,7 +66,7 @@ export async function runRealEval(opts: ModelOptions & { data?: string }): Promi
 }
 
 /** trace TEXT --model DIR: the text through the tokenizer (at least two tokens: one prediction to score). */
-export async function realTrace(text: string, opts: ModelOptions): Promise<TraceReport> {
+export async function realTrace(text: string, opts: ModelOptions & { lens?: boolean }): Promise<TraceReport> {
   if (opts.family !== undefined)
     throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
   const src = await loadHfModel(opts.model!);
@@ -76,5 +76,5 @@ export async function realTrace(text: string, opts: ModelOptions): Promise<Trace
       'MG086',
       `"${text}" is ${ids.length} token; trace needs two or more (a prediction to score)`,
     );
-  return buildRealTraceReport(src, ids, text);
+  return buildRealTraceReport(src, ids, text, { lens: opts.lens === true });
 }

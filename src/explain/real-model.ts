@@ -10,6 +10,7 @@ import type { ArchitectureReport } from './architecture.js';
 import { attentionReport, checkSelection, type AttentionReport, type HeadSelection } from './attention.js';
 import type { KernelChoice } from './formulas.js';
 import { stats } from './stats.js';
+import { buildLens } from './lens.js';
 import type { TraceReport } from './trace.js';
 import { softmax } from '../model/sample.js';
 import type { AttentionModel } from './detectors.js';
@@ -142,11 +143,22 @@ export function buildRealEvalReport(src: HfSource, docs: readonly number[][], da
  * stage), then what it predicts after each token: the next input token is
  * the target, so the mean −ln P(target) is the model's loss on this text.
  */
-export function buildRealTraceReport(src: HfSource, ids: readonly number[], text: string): TraceReport {
+export function buildRealTraceReport(
+  src: HfSource,
+  ids: readonly number[],
+  text: string,
+  opts: { lens?: boolean } = {},
+): TraceReport {
   const stages: TraceReport['stages'] = [];
+  const residuals: Array<{ after: string; values: Float32Array }> = [];
   const { logits } = src.model.forward(ids, src.model.newCache(ids.length), {
     allLogits: true,
-    tap: (name, values, shape) => stages.push({ name, shape, stats: stats(values), sparsity: null }),
+    tap: (name, values, shape) => {
+      stages.push({ name, shape, stats: stats(values), sparsity: null });
+      if (name.startsWith('embedding')) residuals.push({ after: 'embedding', values: values.slice() });
+      if (name.endsWith('residual (after MLP)'))
+        residuals.push({ after: name.replace(' residual (after MLP)', ''), values: values.slice() });
+    },
   });
   const V = src.spec.vocab;
   const label = (id: number) => tokenLabel(src, id);
@@ -165,6 +177,13 @@ export function buildRealTraceReport(src: HfSource, ids: readonly number[], text
     tokens: ids.map((id, pos) => ({ pos, id, label: label(id) })),
     stages,
     predictions,
+    lens: opts.lens
+      ? buildLens(
+          residuals.map((r) => ({ after: r.after, values: r.values.subarray(0, (ids.length - 1) * src.spec.hidden) })),
+          (values) => src.model.unembed(Float32Array.from(values), ids.length - 1),
+          { vocab: V, targets: ids.slice(1), label },
+        )
+      : null,
     targets: 'the next token',
     unit: 'text',
     loss: predictions.length ? predictions.reduce((a, p) => a - Math.log(p.pTarget), 0) / predictions.length : NaN,

@@ -305,6 +305,18 @@ export const TraceReportSchema = Obj({
   stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) })),
   predictions: Type.Array(Obj({ pos: I, input: S, target: S, pTarget: N, top: Type.Array(Obj({ label: S, p: N })) })),
   targets: Type.String({ description: 'what each position is asked to predict' }),
+  lens: Type.Union(
+    [
+      Type.Array(
+        Obj({
+          after: S,
+          positions: Type.Array(Obj({ pos: I, top: Type.Array(Obj({ label: S, p: N })), pTarget: N })),
+        }),
+      ),
+      Type.Null(),
+    ],
+    { description: 'with --lens: the residual stream after each stage read out as next-token probabilities' },
+  ),
   unit: Type.String({ description: 'what the loss is of: a name (microGPT) or a text' }),
   loss: Type.Number({ description: 'mean −ln P(target): the number eval computes for this name' }),
 });

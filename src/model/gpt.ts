@@ -110,9 +110,24 @@ export class Gpt {
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
     if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, T.finalNorm));
-    let logits = matmulT(g, x, this.architecture.tied_embeddings ? T.wte : T.lmHead!);
-    if (T.lmHeadBias) logits = addRow(g, logits, T.lmHeadBias);
-    return { logits: record('logits', logits), trace };
+    return { logits: record('logits', this.head(g, x)), trace };
+  }
+
+  /** Logits from the (final-normed) residual stream: the untied head or the embedding, plus its bias. */
+  private head(g: Graph, x: Tensor): Tensor {
+    const T = this.tensors;
+    const logits = matmulT(g, x, this.architecture.tied_embeddings ? T.wte : T.lmHead!);
+    return T.lmHeadBias ? addRow(g, logits, T.lmHeadBias) : logits;
+  }
+
+  /**
+   * Any residual stream [T, n_embd] read out as logits, the way the last layer's
+   * is: the final norm where the family has one, then the output head. The
+   * logit lens applies it after every layer.
+   */
+  unembed(g: Graph, x: Tensor): Tensor {
+    const a = this.architecture;
+    return this.head(g, a.final_norm ? this.kernels.norm(g, x, this.config.normEps, this.tensors.finalNorm) : x);
   }
 
   /** Mean cross-entropy of a document [BOS, chars…, BOS], cut to the block size as microgpt does. */

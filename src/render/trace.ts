@@ -1,6 +1,6 @@
 import type { TraceReport } from '../explain/trace.js';
 import { fixed, safe, tokenText, type Style } from './style.js';
-import { indent, indentedTable, table } from './table.js';
+import { indentedTable } from './table.js';
 
 export function renderTraceReport(r: TraceReport, s: Style): string {
   const stages = r.stages.map((st) => [
@@ -37,5 +37,35 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
       'left',
     ]),
     `Loss of this ${safe(r.unit)} (mean −ln P(target)): ${fixed(r.loss, 4)}`,
+    ...(r.lens ? [renderLens(r, s)] : []),
+  ].join('\n\n');
+}
+
+/** The logit lens: per position, the top token after each stage, then P(target) after each stage. */
+function renderLens(r: TraceReport, s: Style): string {
+  const lens = r.lens!;
+  const head = ['pos', 'input → target', ...lens.map((l) => safe(l.after))];
+  const row = (pos: number, cell: (l: (typeof lens)[number]) => string) => [
+    String(pos),
+    `${tokenText(r.predictions[pos]!.input)} → ${tokenText(r.predictions[pos]!.target)}`,
+    ...lens.map(cell),
+  ];
+  const positions = r.predictions.map((p) => p.pos);
+  return [
+    s.bold('Logit lens') +
+      ' (the residual stream after each stage, read out through the final norm and output head: the top token and its P):',
+    indentedTable(
+      s,
+      head,
+      positions.map((pos) =>
+        row(pos, (l) => `${tokenText(l.positions[pos]!.top[0]!.label)} ${fixed(l.positions[pos]!.top[0]!.p, 2)}`),
+      ),
+    ),
+    s.bold('P(target) after each stage:'),
+    indentedTable(
+      s,
+      head,
+      positions.map((pos) => row(pos, (l) => fixed(l.positions[pos]!.pTarget, 3))),
+    ),
   ].join('\n\n');
 }

@@ -165,7 +165,12 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
       const gen = await runCli(['sample', '--model', l.path, '--prompt', 'the', '--max-tokens', '4']);
       expect(gen.code, gen.stderr).toBe(0);
       expect(gen.stdout).toMatch(/Generated \(4 tokens/);
-      const trace = JSON.parse((await runCli(['trace', 'the cat', '--model', l.path, '--json'])).stdout);
+      const trace = JSON.parse((await runCli(['trace', 'the cat', '--model', l.path, '--lens', '--json'])).stdout);
+      // The lens after the last layer is the model's own prediction (float32, so to 1e-6).
+      expect(trace.lens).toHaveLength(1 + l.layers);
+      trace.predictions.forEach((p: { pTarget: number }, pos: number) =>
+        expect(trace.lens[l.layers].positions[pos].pTarget).toBeCloseTo(p.pTarget, 6),
+      );
       validate('trace', trace);
       // Stages: the embedding, four per layer, the final norm, the logits; one prediction per next token.
       expect(trace.stages).toHaveLength(1 + 4 * l.layers + 2);

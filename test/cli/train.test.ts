@@ -127,6 +127,13 @@ describe('microgpt train and the commands that read its checkpoint', () => {
       /MG087: a head of 3 dimensions cannot be rotated by RoPE/,
     );
     expectOneLineError(await runCli(['train', '--layers', '0']), /--layers/);
+    // The logit lens after the last layer is the model's own prediction; one stage per layer after the embedding.
+    const lens = JSON.parse((await runCli(['trace', 'emma', '--model', deep, '--lens', '--json'])).stdout);
+    expect(lens.lens.map((l: { after: string }) => l.after)).toEqual(['embedding', 'layer 0', 'layer 1']);
+    lens.predictions.forEach((p: { pTarget: number }, pos: number) =>
+      expect(lens.lens[2].positions[pos].pTarget).toBeCloseTo(p.pTarget, 12),
+    );
+    expect(JSON.parse((await runCli(['trace', 'emma', '--model', deep, '--json'])).stdout).lens).toBeNull();
   });
 
   it('eval says when it scores the corpus the model was trained on', async () => {

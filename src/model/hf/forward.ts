@@ -283,11 +283,19 @@ export class HfModel {
     }
     cache.length = start + T;
     const rows = opts.allLogits ? T : 1;
-    const last = normRows(x.subarray((T - rows) * C), rows, C, s.norm, s.eps, W.finalNorm, W.finalNormBias);
-    tap?.(`${s.norm} (final)`, last, [rows, C]);
-    const logits = linear(last, rows, C, W.lmHead, s.vocab, null);
+    const last = x.subarray((T - rows) * C);
+    if (tap) tap(`${s.norm} (final)`, normRows(last, rows, C, s.norm, s.eps, W.finalNorm, W.finalNormBias), [rows, C]);
+    const logits = this.unembed(last, rows);
     tap?.('logits', logits, [rows, s.vocab]);
     return { logits, attention };
+  }
+
+  /** Any residual stream [rows, hidden] read out as logits the way the last layer's is: final norm, then the head (the logit lens). */
+  unembed(x: Float32Array, rows: number): Float32Array {
+    const s = this.spec,
+      W = this.weights;
+    const normed = normRows(x, rows, s.hidden, s.norm, s.eps, W.finalNorm, W.finalNormBias);
+    return linear(normed, rows, s.hidden, W.lmHead, s.vocab, null);
   }
 
   private attend(
