@@ -422,6 +422,31 @@ export function buildProgram(): Command {
       process.exitCode = await runContractsValidate(files, opts);
     });
   program
+    .command('ablate')
+    .description(
+      'remove each head and MLP in turn (set to zero, or to its mean) and rank them by how much the loss rises',
+    )
+    .addOption(modelOption())
+    .addOption(familyOption())
+    .addOption(contractsOption())
+    .addOption(dataOption())
+    .option('--text <text>', 'one text (a name for microGPT) instead of a corpus')
+    .option('-n, --count <n>', 'corpus names to use (microGPT and tiny families)', integerIn(1, 100_000), 200)
+    .option('--heads <list>', 'also ablate these together, e.g. 0.1,0.3 (LAYER.HEAD, or LAYER.mlp)')
+    .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .addOption(jsonOption())
+    .addOption(colorOption())
+    .addOption(noColorOption())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt ablate --model m.safetensors\n  $ microgpt ablate --model m.safetensors --heads 0.1,0.3\n  $ microgpt ablate --family llama --text emma\n  $ microgpt ablate --model ~/models/gpt2 --text "the cat sat on the mat"',
+    )
+    .action(async (opts) => {
+      const { runAblate } = await import('./cli/ablate.js');
+      process.exitCode = await runAblate(opts);
+    });
+
+  program
     .command('completion')
     .description('print a shell completion script, generated from these commands and options')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))

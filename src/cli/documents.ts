@@ -14,6 +14,7 @@ import {
   ValidateReportSchema,
 } from '../explain/files/schema.js';
 import {
+  AblationReportSchema,
   AttentionReportSchema,
   ContractListReportSchema,
   ContractValidateReportSchema,
@@ -151,6 +152,19 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     Inputs({ files: Type.Array(S) }),
     ContractValidateReportSchema,
     'microgpt contracts validate --json',
+  ),
+  ablate: document(
+    'ablate',
+    Inputs({
+      model: Nullable(S),
+      family: Nullable(S),
+      data: Nullable(S),
+      text: Nullable(S),
+      heads: Nullable(S),
+      seed: I,
+    }),
+    AblationReportSchema,
+    'microgpt ablate --json',
   ),
   'explain-errors': document(
     'explain --errors',

@@ -411,3 +411,26 @@ export const RealEvalReportSchema = Obj({
   perplexity: N,
   uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
 });
+
+const ComponentSchema = Obj({ layer: I, head: Type.Union([I, Type.Null()], { description: "null: the layer's MLP" }) });
+const AblationResult = {
+  zero: Type.Number({ description: 'mean loss with the output set to 0' }),
+  mean: Type.Number({ description: 'mean loss with the output set to its mean over the data, per position' }),
+  zeroDelta: N,
+  meanDelta: N,
+};
+
+export const AblationReportSchema = Obj({
+  kind: Type.Literal('ablation'),
+  family: S,
+  weightsFrom: S,
+  data: S,
+  documents: I,
+  layers: I,
+  heads: I,
+  clean: Type.Number({ description: 'mean next-token loss over the documents, nothing ablated' }),
+  rows: Type.Array(Obj({ layer: I, head: Type.Union([I, Type.Null()]), ...AblationResult }), {
+    description: 'every head and MLP alone, the largest zero-ablation loss increase first',
+  }),
+  together: Type.Union([Obj({ components: Type.Array(ComponentSchema), ...AblationResult }), Type.Null()]),
+});

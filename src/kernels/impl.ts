@@ -42,6 +42,7 @@ export const attention: AttentionKernel = (g, x, w, cfg, tap) => {
     k = rope(g, k, cfg.kvHeads, cfg.rope.theta);
   }
   const { out, weights } = causalAttention(g, q, k, v, cfg.heads, cfg.kvHeads, cfg.alibi);
+  cfg.editHeads?.(out);
   if (tap) {
     const dk = q.cols / cfg.heads;
     for (let h = 0; h < cfg.heads; h++) tap(`head ${h}`, sliceCols(g, out, h * dk, dk));

@@ -34,6 +34,12 @@ export interface AttentionConfig {
   rope?: { theta: number };
   /** ALiBi: one slope per head; −slope·(i − j) is added to the scores. */
   alibi?: readonly number[];
+  /**
+   * Sees (and may overwrite, for ablation or patching) the heads' outputs
+   * [T, heads·d_k] before the output projection. Inference only: an edit is
+   * not differentiated through.
+   */
+  editHeads?: (heads: Tensor) => void;
 }
 
 export interface AttentionResult {

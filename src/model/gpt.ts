@@ -21,6 +21,16 @@ export interface TraceStage {
   values: number[];
 }
 
+/**
+ * An intervention on the forward pass (ablation, patching): callbacks that see
+ * and may overwrite each layer's head outputs [T, heads·d_k] (before W_o) and
+ * MLP output [T, n_embd] (before the residual). Inference only.
+ */
+export interface Intervention {
+  heads?: (layer: number, heads: Float64Array, T: number) => void;
+  mlp?: (layer: number, out: Float64Array, T: number) => void;
+}
+
 export interface ForwardResult {
   logits: Tensor;
   trace: ForwardTrace | null;
@@ -80,7 +90,7 @@ export class Gpt {
   }
 
   /** Logits [T, vocab] for input ids (T ≤ block size), and the trace when asked for. */
-  forward(g: Graph, ids: readonly number[], withTrace = false): ForwardResult {
+  forward(g: Graph, ids: readonly number[], withTrace = false, intervene?: Intervention): ForwardResult {
     const c = this.config,
       k = this.kernels,
       T = this.tensors;
@@ -100,12 +110,16 @@ export class Gpt {
       const L = T.layers[l]!;
       const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
       const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, L.normAttn));
-      const attn = k.attention(g, h, L.attention, this.attentionConfig, tap);
+      const cfg = intervene?.heads
+        ? { ...this.attentionConfig, editHeads: (out: Tensor) => intervene.heads!(l, out.data, ids.length) }
+        : this.attentionConfig;
+      const attn = k.attention(g, h, L.attention, cfg, tap);
       trace?.attention.push(attn.weights.map((t) => t.toRows()));
       record(`layer ${l} attention output (W_o)`, attn.out);
       x = record(`layer ${l} residual (after attention)`, add(g, attn.out, x));
       const hm = record(`layer ${l} ${this.architecture.norm_type} (pre-MLP)`, norm(x, L.normMlp));
       const m = k.mlp(g, hm, L.mlp, k.activation, tap);
+      intervene?.mlp?.(l, m.data, ids.length);
       record(`layer ${l} mlp output`, m);
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
@@ -131,9 +145,9 @@ export class Gpt {
   }
 
   /** Mean cross-entropy of a document [BOS, chars…, BOS], cut to the block size as microgpt does. */
-  loss(g: Graph, tokens: readonly number[]): Tensor {
+  loss(g: Graph, tokens: readonly number[], intervene?: Intervention): Tensor {
     const n = Math.min(this.config.blockSize, tokens.length - 1);
-    const { logits } = this.forward(g, tokens.slice(0, n));
+    const { logits } = this.forward(g, tokens.slice(0, n), false, intervene);
     return crossEntropy(g, logits, tokens.slice(1, n + 1));
   }
 }

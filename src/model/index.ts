@@ -9,6 +9,7 @@ export {
   type Architecture,
   type ForwardResult,
   type ForwardTrace,
+  type Intervention,
   type TraceStage,
 } from './gpt.js';
 export { builtinNames, readDocs, BUILTIN_CORPUS } from './corpus.js';

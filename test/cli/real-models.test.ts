@@ -190,6 +190,41 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
   }
 });
 
+describe('ablate', () => {
+  it('on a model folder (--text), microGPT (corpus names) and a tiny family; validated JSON; bad heads refused', async () => {
+    const real = JSON.parse(
+      (
+        await runCli([
+          'ablate',
+          '--model',
+          LAYOUTS.qwen2!.path,
+          '--text',
+          'the cat sat',
+          '--heads',
+          '0.1,1.mlp',
+          '--json',
+        ])
+      ).stdout,
+    );
+    validate('ablate', real);
+    expect(real.rows).toHaveLength(2 * (4 + 1));
+    expect(real.together.components).toEqual([
+      { layer: 0, head: 1 },
+      { layer: 1, head: null },
+    ]);
+    const micro = JSON.parse((await runCli(['ablate', '-n', '20', '--json'])).stdout);
+    validate('ablate', micro);
+    expect(micro.documents).toBe(20);
+    const sorted = [...micro.rows].sort(
+      (a: { zeroDelta: number }, b: { zeroDelta: number }) => b.zeroDelta - a.zeroDelta,
+    );
+    expect(micro.rows).toEqual(sorted);
+    expect((await runCli(['ablate', '--family', 'llama', '--text', 'emma'])).stdout).toMatch(/Clean loss: \d\.\d{4}/);
+    expectOneLineError(await runCli(['ablate', '--heads', '0.7']), /MG005: head 7 does not exist/);
+    expectOneLineError(await runCli(['ablate', '--model', LAYOUTS.qwen2!.path]), /give --text TEXT or --data FILE/);
+  });
+});
+
 describe('a long input: the compact view', () => {
   it('over 16 tokens each query shows its 3 strongest keys, and every head is drawn as a thumbnail', async () => {
     const args = ['explain', '--attention', 'the quick brown fox jumps over', '--model', LAYOUTS.llama!.path];

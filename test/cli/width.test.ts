@@ -64,6 +64,7 @@ const COMMANDS: string[][] = [
   ['diff', 'MODEL', 'MODEL', '--values'],
   ['trace', 'emma', '--model', 'MODEL'],
   ['explain', '--heads'],
+  ['ablate', '--model', 'MODEL', '-n', '20', '--heads', '0.1,0.2'],
   ['explain', '--heads', '--model', 'REAL'],
   ['explain', '--attention', 'the quick brown fox jumps over the lazy dog', '--model', 'REAL', '--layer', '1'],
   ['sample', '--model', 'REAL', '--prompt', 'The cat', '--max-tokens', '5'],

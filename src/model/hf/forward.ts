@@ -223,6 +223,12 @@ export class KvCache {
   }
 }
 
+/** The float32 path's forward-pass intervention: as model/gpt.ts's Intervention, on Float32Arrays. */
+export interface HfIntervention {
+  heads?: (layer: number, heads: Float32Array, T: number) => void;
+  mlp?: (layer: number, out: Float32Array, T: number) => void;
+}
+
 /** Receives each stage's values (a view: copy to keep) and shape, for tracing. */
 export type HfTap = (stage: string, values: Float32Array, shape: number[]) => void;
 
@@ -251,7 +257,7 @@ export class HfModel {
   forward(
     ids: readonly number[],
     cache: KvCache,
-    opts: { attention?: boolean; allLogits?: boolean; tap?: HfTap } = {},
+    opts: { attention?: boolean; allLogits?: boolean; tap?: HfTap; intervene?: HfIntervention } = {},
   ): HfForward {
     const s = this.spec,
       W = this.weights,
@@ -271,12 +277,13 @@ export class HfModel {
     for (let l = 0; l < s.layers; l++) {
       const L = W.layers[l]!;
       const h = normRows(x, T, C, s.norm, s.eps, L.norm1, L.norm1Bias);
-      const a = this.attend(h, T, l, L, cache, start, attention);
+      const a = this.attend(h, T, l, L, cache, start, attention, opts.intervene);
       tap?.(`layer ${l} attention output`, a, [T, C]);
       for (let i = 0; i < x.length; i++) x[i]! += a[i]!;
       tap?.(`layer ${l} residual (after attention)`, x, [T, C]);
       const h2 = normRows(x, T, C, s.norm, s.eps, L.norm2, L.norm2Bias);
       const m = this.mlp(h2, T, L);
+      opts.intervene?.mlp?.(l, m, T);
       tap?.(`layer ${l} mlp output`, m, [T, C]);
       for (let i = 0; i < x.length; i++) x[i]! += m[i]!;
       tap?.(`layer ${l} residual (after MLP)`, x, [T, C]);
@@ -306,6 +313,7 @@ export class HfModel {
     cache: KvCache,
     start: number,
     attention: number[][][][] | null,
+    intervene?: HfIntervention,
   ): Float32Array {
     const s = this.spec,
       C = s.hidden,
@@ -369,6 +377,7 @@ export class HfModel {
       }
     }
     if (attention && keep) attention.push(keep);
+    intervene?.heads?.(l, out, T);
     return linear(out, T, H * d, L.o, C, L.oBias);
   }
 

@@ -1,0 +1,77 @@
+/** microgpt ablate: every head and MLP removed in turn, on microGPT, a tiny family, a checkpoint or a model folder. */
+import { MicrogptError } from '../errors.js';
+import {
+  buildAblationReport,
+  nativeAblationModel,
+  parseComponents,
+  realAblationModel,
+  type AblationModel,
+} from '../explain/ablation.js';
+import { renderAblationReport } from '../render/ablation.js';
+import { renderJson } from '../render/json.js';
+import { corpusFrom } from './corpus.js';
+import { isRealModel, modelFrom } from './model.js';
+import { show, type OutputOptions } from './output.js';
+
+export interface AblateOptions extends OutputOptions {
+  model?: string;
+  family?: string;
+  contracts?: string[];
+  seed: number;
+  data?: string;
+  text?: string;
+  heads?: string;
+  count: number;
+}
+
+export async function runAblate(opts: AblateOptions): Promise<number> {
+  if (opts.text !== undefined && opts.data !== undefined)
+    throw new MicrogptError('MG001', 'give --text or --data, not both');
+  let model: AblationModel;
+  let docs: number[][];
+  let data: string;
+  if (await isRealModel(opts.model)) {
+    if (opts.family !== undefined)
+      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+    const [{ loadHfModel, inputIds }] = await Promise.all([import('../model/hf/load.js')]);
+    const src = await loadHfModel(opts.model!);
+    model = realAblationModel(src);
+    if (opts.text === undefined && opts.data === undefined)
+      throw new MicrogptError('MG001', 'a model folder is ablated on your text: give --text TEXT or --data FILE');
+    const texts = opts.text !== undefined ? [opts.text] : (await import('../model/corpus.js')).readDocs(opts.data!);
+    docs = texts.map((t) => inputIds(src, t, undefined));
+    if (docs.some((d) => d.length < 2))
+      throw new MicrogptError('MG086', 'every text needs two or more tokens (a next token to predict)');
+    data = opts.text !== undefined ? `"${opts.text}"` : opts.data!;
+  } else {
+    const src = await modelFrom(opts);
+    model = nativeAblationModel(src.model, src);
+    const names =
+      opts.text !== undefined
+        ? [opts.text]
+        : (await import('../explain/heads.js')).probeNames(corpusFrom(opts.data).docs, opts.count);
+    for (const n of names) src.tokenizer.encodeChars(n);
+    docs = names.map((n) => src.tokenizer.encodeDoc(n).slice(0, src.model.config.blockSize + 1));
+    data = opts.text !== undefined ? `"${opts.text}"` : `${corpusFrom(opts.data).label} (${names.length} names)`;
+  }
+  const together = opts.heads !== undefined ? parseComponents(opts.heads, model) : undefined;
+  const report = buildAblationReport(model, docs, { data, together });
+  show(
+    opts,
+    () =>
+      renderJson(
+        'ablate',
+        {
+          model: opts.model ?? null,
+          family: opts.family ?? null,
+          data: opts.data ?? null,
+          text: opts.text ?? null,
+          heads: opts.heads ?? null,
+          seed: opts.seed,
+        },
+        report,
+      ),
+    (style) => renderAblationReport(report, style),
+  );
+  return 0;
+}

@@ -1,0 +1,33 @@
+import type { AblationReport } from '../explain/ablation.js';
+import { headName } from './heads.js';
+import { counted, fixed, safe, type Style } from './style.js';
+import { indentedTable } from './table.js';
+
+const signed = (x: number) => `${x >= 0 ? '+' : '−'}${fixed(Math.abs(x), 4)}`;
+
+export function renderAblationReport(r: AblationReport, s: Style): string {
+  const multi = r.layers > 1;
+  const name = (c: { layer: number; head: number | null }) =>
+    c.head === null ? (multi ? `L${c.layer} MLP` : 'MLP') : headName(c.layer, c.head, multi);
+  return [
+    `${s.bold('Ablation')} of ${safe(r.weightsFrom)} (${safe(r.family)}) on ${safe(r.data)}, ${counted(r.documents, 'document')}`,
+    `Clean loss: ${fixed(r.clean, 4)}. Each head and MLP alone set to 0 (zero) or to its mean over the data at each position (mean), most harmful first:`,
+    indentedTable(
+      s,
+      ['component', 'zero', 'Δ zero', 'mean', 'Δ mean'],
+      r.rows.map((row) => [
+        name(row),
+        fixed(row.zero, 4),
+        signed(row.zeroDelta),
+        fixed(row.mean, 4),
+        signed(row.meanDelta),
+      ]),
+      ['left', 'right', 'right', 'right', 'right'],
+    ),
+    ...(r.together
+      ? [
+          `Together (${r.together.components.map(name).join(', ')}): zero ${fixed(r.together.zero, 4)} (${signed(r.together.zeroDelta)}), mean ${fixed(r.together.mean, 4)} (${signed(r.together.meanDelta)})`,
+        ]
+      : []),
+  ].join('\n\n');
+}

@@ -1,0 +1,99 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  buildAblationReport,
+  nativeAblationModel,
+  parseComponents,
+  realAblationModel,
+} from '../../src/explain/ablation.js';
+import { Gpt, MICROGPT, Tokenizer } from '../../src/model/index.js';
+import { loadHfModel } from '../../src/model/hf/load.js';
+import { writeRandomHf } from '../helpers/hf-models.js';
+import { llamaLikeTensors } from '../helpers/model-files.js';
+
+const tok = Tokenizer.default();
+const docs = ['emma', 'olivia', 'ava', 'mar'].map((n) => tok.encodeDoc(n));
+
+describe('ablation through the forward pass', () => {
+  const model = Gpt.init(MICROGPT, 4);
+  const m = nativeAblationModel(model, { family: 'microgpt', weightsFrom: 'test' });
+
+  it('hooks that change nothing give the bit-identical loss', () => {
+    for (const doc of docs) {
+      const clean = m.loss(doc);
+      expect(m.loss(doc, {})).toBe(clean);
+      expect(m.loss(doc, { heads: () => undefined, mlp: () => undefined })).toBe(clean);
+    }
+  });
+
+  it('mean ablation with the mean over one example is that example, unchanged', () => {
+    const r = buildAblationReport(m, [docs[0]!], { data: 'one name' });
+    expect(r.rows).toHaveLength(4 + 1);
+    for (const row of r.rows) expect(row.mean).toBe(r.clean);
+    // …while zero ablation does change it.
+    expect(r.rows.some((row) => row.zeroDelta !== 0)).toBe(true);
+  });
+
+  it('a head cut off from the output by construction (its W_o columns zero) changes nothing; the connected one ranks above them', () => {
+    const planted = Gpt.init(MICROGPT, 5);
+    const wo = planted.param('layer0.attn_wo').data;
+    const C = MICROGPT.nEmbd;
+    // W_o is [out, in]: head h's inputs are columns 4h..4h+3. Only head 1 stays connected.
+    for (let o = 0; o < C; o++) for (let i = 0; i < C; i++) if (Math.floor(i / 4) !== 1) wo[o * C + i] = 0;
+    const r = buildAblationReport(nativeAblationModel(planted, { family: 'microgpt', weightsFrom: 'planted' }), docs, {
+      data: 'four names',
+    });
+    const heads = r.rows.filter((row) => row.head !== null);
+    for (const row of heads.filter((x) => x.head !== 1)) {
+      expect(row.zeroDelta).toBe(0);
+      expect(row.meanDelta).toBe(0);
+    }
+    expect(Math.abs(heads.find((x) => x.head === 1)!.zeroDelta)).toBeGreaterThan(1e-3);
+    expect(heads.findIndex((x) => x.head === 1)).toBe(heads.findIndex((x) => x.zeroDelta !== 0));
+  });
+
+  it('a set ablated together; components checked against the model', () => {
+    const r = buildAblationReport(m, docs, { data: 'x', together: parseComponents('0.1,0.mlp', m) });
+    expect(r.together!.components).toEqual([
+      { layer: 0, head: 1 },
+      { layer: 0, head: null },
+    ]);
+    expect(() => parseComponents('1.0', m)).toThrow(/layer 1 does not exist; the model has layers 0\.\.0/);
+    expect(() => parseComponents('0.4', m)).toThrow(/head 4 does not exist/);
+    expect(() => parseComponents('0-1', m)).toThrow(/not a head: write LAYER\.HEAD/);
+  });
+
+  it('on a real-layout checkpoint: nothing changes nothing, and the one-example mean is the example', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'microgpt-ablate-'));
+    const L = {
+      hidden: 32,
+      layers: 2,
+      heads: 4,
+      kvHeads: 2,
+      headDim: 8,
+      intermediate: 64,
+      vocab: 40,
+      tied: false,
+      dtype: 'BF16',
+    };
+    const config = {
+      model_type: 'llama',
+      hidden_size: 32,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      intermediate_size: 64,
+      vocab_size: 40,
+      max_position_embeddings: 64,
+    };
+    const src = await loadHfModel(writeRandomHf(join(dir, 'llama'), config, llamaLikeTensors(L)));
+    const real = realAblationModel(src);
+    const doc = [27, 19, 7, 4, 26, 2, 0, 19];
+    expect(real.loss(doc, {})).toBe(real.loss(doc));
+    const r = buildAblationReport(real, [doc], { data: 'one text' });
+    expect(r.rows).toHaveLength(2 * (4 + 1));
+    for (const row of r.rows) expect(row.mean).toBe(r.clean);
+  });
+});
