@@ -360,6 +360,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['--embd not a multiple of --heads', 'an odd head size with RoPE', 'sizes past what a checkpoint may hold'],
     fix: 'Pick n_embd divisible by the heads (even per head for RoPE families), within the limits the message names.',
   },
+  MG088: {
+    title: 'inputs that cannot be patched',
+    causes: ['clean and corrupt inputs of different token lengths', 'a target the two inputs give the same logit'],
+    fix: 'Use two inputs of the same length that the model tells apart (e.g. change one character or word).',
+  },
   MG101: {
     title: 'softmax received a non-finite input',
     causes: [

@@ -447,6 +447,30 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('patch')
+    .description(
+      'activation patching: copy one head output or residual-stream position from a clean run into a corrupted one and measure how much of the clean target logit it restores',
+    )
+    .addOption(modelOption())
+    .addOption(familyOption())
+    .addOption(contractsOption())
+    .requiredOption('--clean <text>', 'the input whose answer is the target')
+    .requiredOption('--corrupt <text>', 'an input of the same token length that changes the answer')
+    .requiredOption('--target <token>', 'the next token whose logit is measured (a character for microGPT)')
+    .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .addOption(jsonOption())
+    .addOption(colorOption())
+    .addOption(noColorOption())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt patch --model m.safetensors --clean emma --corrupt emmy --target a\n  $ microgpt patch --model ~/models/gpt2 --clean "The Eiffel Tower is in" --corrupt "The Colosseum is in" --target " Paris"',
+    )
+    .action(async (opts) => {
+      const { runPatch } = await import('./cli/ablate.js');
+      process.exitCode = await runPatch(opts);
+    });
+
+  program
     .command('completion')
     .description('print a shell completion script, generated from these commands and options')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))

@@ -75,3 +75,78 @@ export async function runAblate(opts: AblateOptions): Promise<number> {
   );
   return 0;
 }
+
+export interface PatchOptions extends OutputOptions {
+  model?: string;
+  family?: string;
+  contracts?: string[];
+  seed: number;
+  clean: string;
+  corrupt: string;
+  target: string;
+}
+
+/** microgpt patch: which activations carry the clean answer into the corrupted run. */
+export async function runPatch(opts: PatchOptions): Promise<number> {
+  const { buildPatchReport } = await import('../explain/patching.js');
+  const { renderPatchReport } = await import('../render/patching.js');
+  let model: AblationModel;
+  let encode: (text: string) => { ids: number[]; labels: string[]; text: string };
+  let target: { id: number; label: string };
+  if (await isRealModel(opts.model)) {
+    if (opts.family !== undefined)
+      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+    const { loadHfModel, inputIds, tokenLabel } = await import('../model/hf/load.js');
+    const src = await loadHfModel(opts.model!);
+    model = realAblationModel(src);
+    encode = (text) => {
+      const ids = inputIds(src, text, undefined);
+      return { ids, labels: ids.map((id) => tokenLabel(src, id)), text };
+    };
+    const t = inputIds(src, opts.target, undefined).filter((id) => id !== src.spec.bosId);
+    if (t.length !== 1)
+      throw new MicrogptError('MG086', `--target "${opts.target}" is ${t.length} tokens; give text that is one token`);
+    target = { id: t[0]!, label: tokenLabel(src, t[0]!) };
+  } else {
+    const src = await modelFrom(opts);
+    model = nativeAblationModel(src.model, src);
+    encode = (text) => {
+      const ids = src.tokenizer.encodePrompt(text);
+      if (ids.length > src.model.config.blockSize)
+        throw new MicrogptError(
+          'MG086',
+          `"${text}" is ${ids.length} tokens; the model takes at most ${src.model.config.blockSize}`,
+        );
+      return { ids, labels: ids.map((id) => src.tokenizer.label(id)), text };
+    };
+    const ids =
+      opts.target === src.tokenizer.label(src.tokenizer.bos)
+        ? [src.tokenizer.bos]
+        : src.tokenizer.encodeChars(opts.target);
+    if (ids.length !== 1)
+      throw new MicrogptError(
+        'MG086',
+        `--target "${opts.target}" is ${ids.length} characters; give one character (or BOS)`,
+      );
+    target = { id: ids[0]!, label: src.tokenizer.label(ids[0]!) };
+  }
+  const report = buildPatchReport(model, encode(opts.clean), encode(opts.corrupt), target);
+  show(
+    opts,
+    () =>
+      renderJson(
+        'patch',
+        {
+          model: opts.model ?? null,
+          family: opts.family ?? null,
+          clean: opts.clean,
+          corrupt: opts.corrupt,
+          target: opts.target,
+          seed: opts.seed,
+        },
+        report,
+      ),
+    (style) => renderPatchReport(report, style),
+  );
+  return 0;
+}

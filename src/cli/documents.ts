@@ -25,6 +25,7 @@ import {
   HeadsReportSchema,
   RealEvalReportSchema,
   InspectReportSchema,
+  PatchReportSchema,
   KernelReportSchema,
   SampleReportSchema,
   TensorReportSchema,
@@ -165,6 +166,12 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     }),
     AblationReportSchema,
     'microgpt ablate --json',
+  ),
+  patch: document(
+    'patch',
+    Inputs({ model: Nullable(S), family: Nullable(S), clean: S, corrupt: S, target: S, seed: I }),
+    PatchReportSchema,
+    'microgpt patch --json',
   ),
   'explain-errors': document(
     'explain --errors',

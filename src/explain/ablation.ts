@@ -20,6 +20,7 @@ type Values = Float32Array | Float64Array;
 
 /** Per layer, a hook that sees (and may overwrite) the head outputs [T, heads·d] and the MLP output [T, width]. */
 export interface Hooks {
+  residual?: (layer: number, x: Values, T: number) => void;
   heads?: (layer: number, out: Values, T: number) => void;
   mlp?: (layer: number, out: Values, T: number) => void;
 }
@@ -33,6 +34,8 @@ export interface AblationModel {
   headDim: number;
   width: number;
   loss(doc: readonly number[], hooks?: Hooks): number;
+  /** Logits at the last position of an input, under hooks. */
+  lastLogits(ids: readonly number[], hooks?: Hooks): ArrayLike<number>;
 }
 
 /** A component: one head of a layer, or a layer's MLP (head null). */
@@ -140,6 +143,10 @@ export function nativeAblationModel(model: Gpt, source: { family: string; weight
     headDim: model.config.nEmbd / model.config.nHead,
     width: model.config.nEmbd,
     loss: (doc, hooks) => model.loss(new Graph(false), doc, hooks as Intervention | undefined).data[0]!,
+    lastLogits: (ids, hooks) => {
+      const { logits } = model.forward(new Graph(false), ids, false, hooks as Intervention | undefined);
+      return logits.data.subarray((ids.length - 1) * logits.cols, ids.length * logits.cols);
+    },
   };
 }
 
@@ -164,6 +171,8 @@ export function realAblationModel(src: HfSource): AblationModel {
         total -= Math.log(softmax(logits.subarray(t * s.vocab, (t + 1) * s.vocab), 1)[doc[t + 1]!]!);
       return total / inputs.length;
     },
+    lastLogits: (ids, hooks) =>
+      src.model.forward(ids, src.model.newCache(ids.length), { intervene: hooks as HfIntervention | undefined }).logits,
   };
 }
 

@@ -434,3 +434,28 @@ export const AblationReportSchema = Obj({
   }),
   together: Type.Union([Obj({ components: Type.Array(ComponentSchema), ...AblationResult }), Type.Null()]),
 });
+
+export const PatchReportSchema = Obj({
+  kind: Type.Literal('patch'),
+  family: S,
+  weightsFrom: S,
+  clean: Obj({ text: S, tokens: Type.Array(S) }),
+  corrupt: Obj({ text: S, tokens: Type.Array(S) }),
+  target: Obj({ id: I, label: S }),
+  cleanLogit: Type.Number({ description: "the target's logit at the last position, clean input" }),
+  corruptLogit: N,
+  layers: I,
+  heads: Type.Array(
+    Obj({
+      layer: I,
+      head: I,
+      restored: Type.Array(N, { description: 'per position: (patched − corrupt) / (clean − corrupt)' }),
+    }),
+  ),
+  residual: Type.Array(
+    Obj({
+      layer: Type.Integer({ description: 'the stream entering this layer (n_layer: leaving the last)' }),
+      restored: Type.Array(N),
+    }),
+  ),
+});

@@ -27,6 +27,8 @@ export interface TraceStage {
  * MLP output [T, n_embd] (before the residual). Inference only.
  */
 export interface Intervention {
+  /** The residual stream entering layer `layer` (and, as layer n_layer, leaving the last one). */
+  residual?: (layer: number, x: Float64Array, T: number) => void;
   heads?: (layer: number, heads: Float64Array, T: number) => void;
   mlp?: (layer: number, out: Float64Array, T: number) => void;
 }
@@ -107,6 +109,7 @@ export class Gpt {
     if (this.architecture.embedding_norm)
       x = record(`${this.architecture.norm_type} (embedding)`, norm(x, T.embeddingNorm));
     for (let l = 0; l < c.nLayer; l++) {
+      intervene?.residual?.(l, x.data, ids.length);
       const L = T.layers[l]!;
       const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
       const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, L.normAttn));
@@ -123,6 +126,7 @@ export class Gpt {
       record(`layer ${l} mlp output`, m);
       x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
     }
+    intervene?.residual?.(c.nLayer, x.data, ids.length);
     if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, T.finalNorm));
     return { logits: record('logits', this.head(g, x)), trace };
   }

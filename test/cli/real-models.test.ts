@@ -223,6 +223,44 @@ describe('ablate', () => {
     expectOneLineError(await runCli(['ablate', '--heads', '0.7']), /MG005: head 7 does not exist/);
     expectOneLineError(await runCli(['ablate', '--model', LAYOUTS.qwen2!.path]), /give --text TEXT or --data FILE/);
   });
+
+  it('patch on a model folder and on microGPT; validated JSON; mismatched lengths and bad targets refused', async () => {
+    const real = JSON.parse(
+      (
+        await runCli([
+          'patch',
+          '--model',
+          LAYOUTS.llama!.path,
+          '--clean',
+          'the cat',
+          '--corrupt',
+          'the dog',
+          '--target',
+          's',
+          '--json',
+        ])
+      ).stdout,
+    );
+    validate('patch', real);
+    expect(real.heads).toHaveLength(2 * 4);
+    expect(real.residual.at(-1).restored.at(-1)).toBeCloseTo(1, 5);
+    const micro = JSON.parse(
+      (await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'a', '--json'])).stdout,
+    );
+    validate('patch', micro);
+    expectOneLineError(
+      await runCli(['patch', '--clean', 'emma', '--corrupt', 'ann', '--target', 'a']),
+      /MG088: .*5 and 4 tokens/,
+    );
+    expectOneLineError(
+      await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'ab']),
+      /MG086: --target "ab" is 2 characters/,
+    );
+    expectOneLineError(
+      await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'A']),
+      /outside the vocabulary/,
+    );
+  });
 });
 
 describe('a long input: the compact view', () => {

@@ -65,6 +65,7 @@ const COMMANDS: string[][] = [
   ['trace', 'emma', '--model', 'MODEL'],
   ['explain', '--heads'],
   ['ablate', '--model', 'MODEL', '-n', '20', '--heads', '0.1,0.2'],
+  ['patch', '--model', 'MODEL', '--clean', 'emma', '--corrupt', 'anna', '--target', 'a'],
   ['explain', '--heads', '--model', 'REAL'],
   ['explain', '--attention', 'the quick brown fox jumps over the lazy dog', '--model', 'REAL', '--layer', '1'],
   ['sample', '--model', 'REAL', '--prompt', 'The cat', '--max-tokens', '5'],

@@ -97,3 +97,30 @@ describe('ablation through the forward pass', () => {
     for (const row of r.rows) expect(row.mean).toBe(r.clean);
   });
 });
+
+describe('activation patching', () => {
+  const model = Gpt.init(MICROGPT, 6);
+  const m = nativeAblationModel(model, { family: 'microgpt', weightsFrom: 'test' });
+  const enc = (text: string) => {
+    const ids = tok.encodePrompt(text);
+    return { ids, labels: ids.map((id) => tok.label(id)), text };
+  };
+
+  it('patching the final residual stream at the last position restores the clean logit fully; an unchanged position restores nothing', async () => {
+    const { buildPatchReport } = await import('../../src/explain/patching.js');
+    const r = buildPatchReport(m, enc('emma'), enc('anna'), { id: 0, label: 'a' });
+    const output = r.residual.at(-1)!;
+    expect(output.restored.at(-1)).toBeCloseTo(1, 12);
+    // Position 0 (BOS) and the last position ('a') are the same token in both inputs: copying them changes nothing.
+    for (const row of [...r.heads, ...r.residual]) expect(row.restored[0]).toBe(0);
+    expect(r.residual[0]!.restored.at(-1)).toBe(0);
+    // The clean logit really is the clean run's.
+    expect(r.cleanLogit).toBe(m.lastLogits(enc('emma').ids)[0]);
+  });
+
+  it('inputs of different lengths, or that the model cannot tell apart, are refused with the reason', async () => {
+    const { buildPatchReport } = await import('../../src/explain/patching.js');
+    expect(() => buildPatchReport(m, enc('emma'), enc('ann'), { id: 0, label: 'a' })).toThrow(/5 and 4 tokens/);
+    expect(() => buildPatchReport(m, enc('emma'), enc('emma'), { id: 0, label: 'a' })).toThrow(/nothing to restore/);
+  });
+});

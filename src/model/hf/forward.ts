@@ -225,6 +225,7 @@ export class KvCache {
 
 /** The float32 path's forward-pass intervention: as model/gpt.ts's Intervention, on Float32Arrays. */
 export interface HfIntervention {
+  residual?: (layer: number, x: Float32Array, T: number) => void;
   heads?: (layer: number, heads: Float32Array, T: number) => void;
   mlp?: (layer: number, out: Float32Array, T: number) => void;
 }
@@ -275,6 +276,7 @@ export class HfModel {
     const tap = opts.tap;
     tap?.(W.positions ? 'embedding (wte + wpe)' : 'embedding', x, [T, C]);
     for (let l = 0; l < s.layers; l++) {
+      opts.intervene?.residual?.(l, x, T);
       const L = W.layers[l]!;
       const h = normRows(x, T, C, s.norm, s.eps, L.norm1, L.norm1Bias);
       const a = this.attend(h, T, l, L, cache, start, attention, opts.intervene);
@@ -288,6 +290,7 @@ export class HfModel {
       for (let i = 0; i < x.length; i++) x[i]! += m[i]!;
       tap?.(`layer ${l} residual (after MLP)`, x, [T, C]);
     }
+    opts.intervene?.residual?.(s.layers, x, T);
     cache.length = start + T;
     const rows = opts.allLogits ? T : 1;
     const last = x.subarray((T - rows) * C);
