@@ -471,6 +471,28 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('lab')
+    .description(
+      'small experiments that show how a mechanism forms; induction: watch a 2-layer model learn induction heads',
+    )
+    .argument('<name>', 'the lab: induction')
+    .option('--layers <n>', 'attention layers (1 runs the control, which cannot learn induction)', integerIn(1, 4), 2)
+    .option('--steps <n>', 'training steps', integerIn(1, 100_000), 1000)
+    .option('--every <n>', 'measure every this many steps', integerIn(1, 10_000), 20)
+    .addOption(seedOption('seed of the model, the data and the evaluation batch'))
+    .addOption(jsonOption())
+    .addOption(colorOption())
+    .addOption(noColorOption())
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ microgpt lab induction\n  $ microgpt lab induction --layers 1       the control: no induction without a second layer\n  $ microgpt lab induction --seed 3 --json',
+    )
+    .action(async (name: string, opts) => {
+      const { runLabCommand } = await import('./cli/lab.js');
+      process.exitCode = await runLabCommand(name, opts);
+    });
+
+  program
     .command('completion')
     .description('print a shell completion script, generated from these commands and options')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))

@@ -25,6 +25,7 @@ import {
   HeadsReportSchema,
   RealEvalReportSchema,
   InspectReportSchema,
+  LabReportSchema,
   PatchReportSchema,
   KernelReportSchema,
   SampleReportSchema,
@@ -172,6 +173,12 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     Inputs({ model: Nullable(S), family: Nullable(S), clean: S, corrupt: S, target: S, seed: I }),
     PatchReportSchema,
     'microgpt patch --json',
+  ),
+  lab: document(
+    'lab',
+    Inputs({ lab: S, layers: I, steps: I, seed: I, every: I }),
+    LabReportSchema,
+    'microgpt lab induction --json',
   ),
   'explain-errors': document(
     'explain --errors',

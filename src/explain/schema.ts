@@ -459,3 +459,45 @@ export const PatchReportSchema = Obj({
     }),
   ),
 });
+
+export const LabReportSchema = Obj({
+  kind: Type.Literal('lab'),
+  config: Obj({
+    vocab: I,
+    layers: I,
+    width: I,
+    batch: I,
+    lr: N,
+    minK: I,
+    maxK: I,
+    theta: N,
+    seed: I,
+    steps: I,
+    evalK: I,
+    evalSequences: I,
+  }),
+  threshold: Type.Number({ description: 'the repeated-half loss below which induction counts as learned (½ ln V)' }),
+  uniformLoss: N,
+  phase: Type.Union([Obj({ step: I, seconds: N }), Type.Null()], {
+    description: 'when the repeated half first fell below the threshold',
+  }),
+  seconds: N,
+  points: Type.Array(
+    Obj({
+      step: I,
+      trainLoss: N,
+      firstHalf: Type.Number({ description: 'evaluation loss on the first (random) copy' }),
+      repeatedHalf: Type.Number({ description: 'evaluation loss on the repeated copy' }),
+      previous: Type.Array(N, { description: "per layer, its head's previous-token score" }),
+      induction: Type.Array(N, { description: "per layer, its head's induction score" }),
+    }),
+  ),
+  final: Obj({ inductionLayer: I, previousLayer: I, induction: Type.Array(N), previous: Type.Array(N) }),
+  composition: Type.Array(
+    Obj(
+      { knockedOut: I, induction: Type.Array(N), repeatedHalf: N, destroys: B },
+      "a layer's head knocked out, the others re-measured",
+    ),
+  ),
+  learned: B,
+});

@@ -66,6 +66,7 @@ const COMMANDS: string[][] = [
   ['explain', '--heads'],
   ['ablate', '--model', 'MODEL', '-n', '20', '--heads', '0.1,0.2'],
   ['patch', '--model', 'MODEL', '--clean', 'emma', '--corrupt', 'anna', '--target', 'a'],
+  ['lab', 'induction', '--steps', '40', '--every', '20'],
   ['explain', '--heads', '--model', 'REAL'],
   ['explain', '--attention', 'the quick brown fox jumps over the lazy dog', '--model', 'REAL', '--layer', '1'],
   ['sample', '--model', 'REAL', '--prompt', 'The cat', '--max-tokens', '5'],

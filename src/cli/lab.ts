@@ -1,0 +1,63 @@
+/** microgpt lab induction: train and watch an induction head form, live on a terminal. */
+import { MicrogptError } from '../errors.js';
+import { runLab, type LabPoint } from '../explain/lab.js';
+import { LAB_DEFAULTS } from '../model/lab.js';
+import { renderJson } from '../render/json.js';
+import { labChart, renderLabReport } from '../render/lab.js';
+import { fixed } from '../render/style.js';
+import { show, stdoutStyle, type OutputOptions } from './output.js';
+
+export interface LabOptions extends OutputOptions {
+  layers: number;
+  steps: number;
+  seed: number;
+  every: number;
+}
+
+export const LABS = ['induction'] as const;
+
+/** Lines drawn by the last live frame, so the next one can overwrite them. */
+let drawn = 0;
+
+/** On a terminal (stderr), the chart and the latest scores redrawn in place as training runs. */
+function liveFrame(points: LabPoint[], steps: number, width: number): void {
+  const p = points.at(-1)!;
+  const frame = [
+    `step ${p.step}/${steps}  repeated-copy loss ${fixed(p.repeatedHalf, 3)}  first copy ${fixed(p.firstHalf, 3)}`,
+    `scores: ${p.previous.map((x, l) => `L${l} prev ${fixed(x, 2)} ind ${fixed(p.induction[l]!, 2)}`).join('  ')}`,
+    labChart(points, width),
+  ].join('\n');
+  process.stderr.write((drawn ? `\u001b[${drawn}A\u001b[J` : '') + frame + '\n');
+  drawn = frame.split('\n').length;
+}
+
+export async function runLabCommand(name: string, opts: LabOptions): Promise<number> {
+  if (!(LABS as readonly string[]).includes(name))
+    throw new MicrogptError('MG017', `unknown lab "${name}"; labs: ${LABS.join(', ')}`);
+  const config = { ...LAB_DEFAULTS, layers: opts.layers, seed: opts.seed };
+  const live = process.stderr.isTTY === true && !opts.json;
+  const points: LabPoint[] = [];
+  const width = stdoutStyle(opts).width;
+  drawn = 0;
+  const report = runLab(config, {
+    steps: opts.steps,
+    every: opts.every,
+    onPoint: live
+      ? (p) => {
+          points.push(p);
+          liveFrame(points, opts.steps, width);
+        }
+      : undefined,
+  });
+  show(
+    opts,
+    () =>
+      renderJson(
+        'lab',
+        { lab: name, layers: opts.layers, steps: opts.steps, seed: opts.seed, every: opts.every },
+        report,
+      ),
+    (style) => renderLabReport(report, style),
+  );
+  return 0;
+}

@@ -1,0 +1,127 @@
+/**
+ * The induction lab: train a 2-layer attention-only model on repeated random
+ * sequences and watch the induction head form. Every `every` steps the model is
+ * measured on a fixed evaluation batch: the loss on the first copy (random, so
+ * it stays near ln V) and on the repeated copy (which falls once induction
+ * works), and each head's previous-token and induction scores (the detectors'
+ * TransformerLens definitions). At the end, composition: knocking out each
+ * layer-0 head and re-measuring the layer-1 heads' induction scores.
+ */
+import { LabModel, repeatedBatch, type LabConfig } from '../model/lab.js';
+import { Graph, Rng } from '../tensor/index.js';
+import { DETECTORS, patternScore } from './detectors.js';
+import type { Static } from '@sinclair/typebox';
+import type { LabReportSchema } from './schema.js';
+
+export type LabReport = Static<typeof LabReportSchema>;
+export type LabPoint = LabReport['points'][number];
+
+/** The repeated copy's loss must fall below this share of ln V to count as the phase change. */
+export const PHASE_SHARE = 0.5;
+/** Knocking out a layer "destroys" the induction head when its score falls below this share. */
+export const COMPOSES = 0.5;
+/** Sequences in the evaluation batch, and their fixed k (the middle of the training range). */
+const EVAL_SEQUENCES = 16;
+
+const previous = DETECTORS.find((d) => d.name === 'previous-token')!.pattern;
+const induction = DETECTORS.find((d) => d.name === 'induction')!.pattern;
+
+/** Mean −ln P(next) over the positions of each copy, and every head's two scores, on the evaluation batch. */
+function measure(model: LabModel, batch: number[][], k: number, knockout?: number) {
+  const V = model.config.vocab + 1;
+  const g = new Graph(false);
+  let first = 0,
+    second = 0,
+    n1 = 0,
+    n2 = 0;
+  const prev = model.layers.map(() => 0);
+  const ind = model.layers.map(() => 0);
+  for (const seq of batch) {
+    g.reset();
+    const inputs = seq.slice(0, -1);
+    const { logits, attention } = model.forward(g, inputs, knockout);
+    for (let t = 1; t < inputs.length; t++) {
+      const row = logits.data.subarray(t * V, (t + 1) * V);
+      let max = -Infinity;
+      for (const v of row) max = Math.max(max, v);
+      let z = 0;
+      for (const v of row) z += Math.exp(v - max);
+      const nll = -(row[seq[t + 1]!]! - max - Math.log(z));
+      // Position t predicts token t + 1: the first copy is tokens 2..k, the repeated one k + 2..2k.
+      if (t + 1 <= k) {
+        first += nll;
+        n1++;
+      } else if (t + 1 >= k + 2) {
+        second += nll;
+        n2++;
+      }
+    }
+    attention.forEach((a, l) => {
+      prev[l]! += patternScore(a, inputs, previous) / batch.length;
+      ind[l]! += patternScore(a, inputs, induction) / batch.length;
+    });
+  }
+  return { first: first / n1, second: second / n2, previous: prev, induction: ind };
+}
+
+export function runLab(
+  config: LabConfig,
+  opts: { steps: number; every: number; onPoint?: (p: LabPoint, done: number) => void },
+): LabReport {
+  const model = new LabModel(config);
+  const rng = new Rng(config.seed + 1);
+  const evalK = Math.floor((config.minK + config.maxK) / 2);
+  const evalBatch = repeatedBatch(new Rng(config.seed + 2), { ...config, batch: EVAL_SEQUENCES }, evalK);
+  const threshold = PHASE_SHARE * Math.log(config.vocab);
+  const g = new Graph();
+  const points: LabPoint[] = [];
+  const start = performance.now();
+  let phase: { step: number; seconds: number } | null = null;
+  for (let step = 1; step <= opts.steps; step++) {
+    const k = config.minK + rng.int(config.maxK - config.minK + 1);
+    const loss = model.step(g, repeatedBatch(rng, config, k));
+    if (step % opts.every === 0 || step === opts.steps) {
+      const m = measure(model, evalBatch, evalK);
+      const point = {
+        step,
+        trainLoss: loss,
+        firstHalf: m.first,
+        repeatedHalf: m.second,
+        previous: m.previous,
+        induction: m.induction,
+      };
+      points.push(point);
+      if (!phase && m.second < threshold) phase = { step, seconds: (performance.now() - start) / 1000 };
+      opts.onPoint?.(point, step);
+    }
+  }
+  const last = points.at(-1)!;
+  // Composition: which layer-0 head's removal destroys the later layers' induction scores.
+  const inductionLayer = last.induction.indexOf(Math.max(...last.induction));
+  const previousLayer = last.previous.indexOf(Math.max(...last.previous));
+  const composition = model.layers
+    .map((_, layer) => layer)
+    .filter((layer) => layer !== inductionLayer)
+    .map((layer) => {
+      const knocked = measure(model, evalBatch, evalK, layer);
+      return {
+        knockedOut: layer,
+        induction: knocked.induction,
+        repeatedHalf: knocked.second,
+        // The induction head needs this layer when removing it takes away at least half its score.
+        destroys: knocked.induction[inductionLayer]! < COMPOSES * last.induction[inductionLayer]!,
+      };
+    });
+  return {
+    kind: 'lab',
+    config: { ...config, steps: opts.steps, evalK, evalSequences: EVAL_SEQUENCES },
+    threshold,
+    uniformLoss: Math.log(config.vocab),
+    phase,
+    seconds: (performance.now() - start) / 1000,
+    points,
+    final: { inductionLayer, previousLayer, induction: last.induction, previous: last.previous },
+    composition,
+    learned: phase !== null,
+  };
+}
