@@ -479,6 +479,7 @@ export function buildProgram(): Command {
     .option('--layers <n>', 'attention layers (1 runs the control, which cannot learn induction)', integerIn(1, 4), 2)
     .option('--steps <n>', 'training steps', integerIn(1, 100_000), 1000)
     .option('--every <n>', 'measure every this many steps', integerIn(1, 10_000), 20)
+    .option('--html <file>', 'also write the whole story as one self-contained page')
     .addOption(seedOption('seed of the model, the data and the evaluation batch'))
     .addOption(jsonOption())
     .addOption(colorOption())

@@ -176,7 +176,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   ),
   lab: document(
     'lab',
-    Inputs({ lab: S, layers: I, steps: I, seed: I, every: I }),
+    Inputs({ lab: S, layers: I, steps: I, seed: I, every: I, html: Nullable(S) }),
     LabReportSchema,
     'microgpt lab induction --json',
   ),

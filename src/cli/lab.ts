@@ -4,10 +4,11 @@ import { runLab, type LabPoint } from '../explain/lab.js';
 import { LAB_DEFAULTS } from '../model/lab.js';
 import { renderJson } from '../render/json.js';
 import { labChart, renderLabReport } from '../render/lab.js';
-import { fixed } from '../render/style.js';
+import { fixed, safe } from '../render/style.js';
 import { show, stdoutStyle, type OutputOptions } from './output.js';
 
 export interface LabOptions extends OutputOptions {
+  html?: string;
   layers: number;
   steps: number;
   seed: number;
@@ -35,6 +36,7 @@ export async function runLabCommand(name: string, opts: LabOptions): Promise<num
   if (!(LABS as readonly string[]).includes(name))
     throw new MicrogptError('MG017', `unknown lab "${name}"; labs: ${LABS.join(', ')}`);
   const config = { ...LAB_DEFAULTS, layers: opts.layers, seed: opts.seed };
+  if (opts.html !== undefined) (await import('../fsutil.js')).assertOutput(opts.html, []);
   const live = process.stderr.isTTY === true && !opts.json;
   const points: LabPoint[] = [];
   const width = stdoutStyle(opts).width;
@@ -49,12 +51,28 @@ export async function runLabCommand(name: string, opts: LabOptions): Promise<num
         }
       : undefined,
   });
+  if (live && drawn) process.stderr.write(`\u001b[${drawn}A\u001b[J`);
+  if (opts.html !== undefined) {
+    const [{ renderLabHtml }, { writeFileAtomic }] = await Promise.all([
+      import('../render/lab.js'),
+      import('../fsutil.js'),
+    ]);
+    writeFileAtomic(opts.html, renderLabHtml(report));
+    process.stderr.write(`wrote ${safe(opts.html)}\n`);
+  }
   show(
     opts,
     () =>
       renderJson(
         'lab',
-        { lab: name, layers: opts.layers, steps: opts.steps, seed: opts.seed, every: opts.every },
+        {
+          lab: name,
+          layers: opts.layers,
+          steps: opts.steps,
+          seed: opts.seed,
+          every: opts.every,
+          html: opts.html ?? null,
+        },
         report,
       ),
     (style) => renderLabReport(report, style),

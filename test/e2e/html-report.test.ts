@@ -110,4 +110,15 @@ describe.skipIf(!available)('the HTML report in a real browser (headless Chromiu
     expect(await page.locator('#hover').textContent()).toMatch(/^L0 H0:  cat \(pos 1\) → the \(pos 0\) = 0\.\d+/);
     await page.screenshot({ path: join(OUT, 'model-view.png'), fullPage: false });
   });
+
+  it('lab induction --html: the losses as a chart with the phase change marked, the story as text', async () => {
+    const lab = join(dir, 'lab.html');
+    expect((await runCli(['lab', 'induction', '--steps', '500', '--html', lab])).code).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 900, height: 1200 } });
+    await page.goto(pathToFileURL(lab).href);
+    expect(await page.locator('svg polyline').count()).toBe(2);
+    expect(await page.locator('svg').textContent()).toMatch(/phase change, step \d+/);
+    expect(await page.locator('pre').textContent()).toMatch(/composes with the layer-0 previous-token head/);
+    await page.screenshot({ path: join(OUT, 'lab-induction.png'), fullPage: false });
+  });
 });
