@@ -10,7 +10,7 @@ import {
 import { renderAblationReport } from '../render/ablation.js';
 import { renderJson } from '../render/json.js';
 import { corpusFrom } from './corpus.js';
-import { isRealModel, modelFrom } from './model.js';
+import { isRealModel, modelFolder, modelFrom } from './model.js';
 import { show, type OutputOptions } from './output.js';
 
 export interface AblateOptions extends OutputOptions {
@@ -31,10 +31,8 @@ export async function runAblate(opts: AblateOptions): Promise<number> {
   let docs: number[][];
   let data: string;
   if (await isRealModel(opts.model)) {
-    if (opts.family !== undefined)
-      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-    const [{ loadHfModel, inputIds }] = await Promise.all([import('../model/hf/load.js')]);
-    const src = await loadHfModel(opts.model!);
+    const { inputIds } = await import('../model/hf/load.js');
+    const src = await modelFolder(opts);
     model = realAblationModel(src);
     if (opts.text === undefined && opts.data === undefined)
       throw new MicrogptError('MG001', 'a model folder is ablated on your text: give --text TEXT or --data FILE');
@@ -94,10 +92,8 @@ export async function runPatch(opts: PatchOptions): Promise<number> {
   let encode: (text: string) => { ids: number[]; labels: string[]; text: string };
   let target: { id: number; label: string };
   if (await isRealModel(opts.model)) {
-    if (opts.family !== undefined)
-      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-    const { loadHfModel, inputIds, tokenLabel } = await import('../model/hf/load.js');
-    const src = await loadHfModel(opts.model!);
+    const { inputIds, tokenLabel } = await import('../model/hf/load.js');
+    const src = await modelFolder(opts);
     model = realAblationModel(src);
     encode = (text) => {
       const ids = inputIds(src, text, undefined);

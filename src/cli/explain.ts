@@ -142,13 +142,11 @@ async function explainHeads(opts: ExplainOptions): Promise<number> {
   ]);
   let model;
   if (await isRealModel(opts)) {
-    if (opts.family !== undefined)
-      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-    const [{ loadHfModel }, { realAttentionModel }] = await Promise.all([
-      import('../model/hf/load.js'),
+    const [{ modelFolder }, { realAttentionModel }] = await Promise.all([
+      import('./model.js'),
       import('../explain/real-model.js'),
     ]);
-    model = realAttentionModel(await loadHfModel(opts.model!));
+    model = realAttentionModel(await modelFolder(opts));
   } else {
     const src = await (await import('./model.js')).modelFrom(opts);
     model = nativeAttentionModel(src.model, src.tokenizer, src);
@@ -237,15 +235,14 @@ async function showAttention(report: AttentionReport, text: string, opts: Explai
 async function explainRealAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
   if (arg === true && opts.ids === undefined)
     throw new MicrogptError('MG001', '--attention needs text, e.g. --attention "the cat sat", or token ids with --ids');
-  if (opts.family !== undefined)
-    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
   if (opts.html !== undefined)
     (await import('../fsutil.js')).assertOutput(opts.html, [{ path: opts.model!, flag: '--model' }]);
-  const [{ loadHfModel, inputIds }, { buildRealAttentionReport }] = await Promise.all([
+  const [{ inputIds }, { modelFolder }, { buildRealAttentionReport }] = await Promise.all([
     import('../model/hf/load.js'),
+    import('./model.js'),
     import('../explain/real-model.js'),
   ]);
-  const src = await loadHfModel(opts.model!);
+  const src = await modelFolder(opts);
   const text = arg === true ? '' : arg;
   const ids = inputIds(src, arg === true ? undefined : arg, opts.ids);
   const report = buildRealAttentionReport(src, ids, {

@@ -2,6 +2,7 @@ import { ContractSet } from '../contracts/index.js';
 import { MicrogptError } from '../errors.js';
 import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model/index.js';
 import { extraContractDirs } from './dirs.js';
+import type { HfSource } from '../model/hf/load.js';
 
 /** The model a command works on: a checkpoint, or a fresh tiny model of a family (microGPT by default) from the seed. */
 export interface ModelSource {
@@ -93,4 +94,11 @@ export async function isRealModel(path: string | undefined): Promise<boolean> {
   if (basename(path) === 'config.json' || path.endsWith('.safetensors.index.json')) return true;
   // A single file of a download keeps transformers' name; any other file is read as a checkpoint.
   return HF_WEIGHTS.test(basename(path)) && existsSync(join(dirname(path), 'config.json'));
+}
+
+/** A Hugging Face model folder for a command to run; `--family` (which makes a tiny model) makes no sense with one. */
+export async function modelFolder(opts: { model?: string; family?: string }): Promise<HfSource> {
+  if (opts.family !== undefined)
+    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+  return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
 }

@@ -3,7 +3,8 @@ import { MicrogptError } from '../errors.js';
 import { buildGenerateReport, buildRealEvalReport, buildRealTraceReport } from '../explain/real-model.js';
 import type { TraceReport } from '../explain/trace.js';
 import { readDocs } from '../model/corpus.js';
-import { inputIds, loadHfModel } from '../model/hf/load.js';
+import { inputIds } from '../model/hf/load.js';
+import { modelFolder } from './model.js';
 import { renderJson } from '../render/json.js';
 import { renderGenerateReport, renderRealEvalReport } from '../render/real-model.js';
 import type { ModelOptions, SampleOptions } from './commands.js';
@@ -13,8 +14,6 @@ import { show } from './output.js';
 const DEFAULT_MAX_TOKENS = 20;
 
 export async function runGenerate(opts: SampleOptions): Promise<number> {
-  if (opts.family !== undefined)
-    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
   if (opts.explain)
     throw new MicrogptError(
       'MG001',
@@ -22,7 +21,7 @@ export async function runGenerate(opts: SampleOptions): Promise<number> {
     );
   if (opts.prompt === undefined && opts.ids === undefined)
     throw new MicrogptError('MG001', 'a model folder continues a prompt: give --prompt TEXT or --ids 50,1000,7');
-  const src = await loadHfModel(opts.model!);
+  const src = await modelFolder(opts);
   const maxTokens = opts.maxTokens ?? DEFAULT_MAX_TOKENS;
   // The prompt and at least one new token must fit the context.
   const prompt = inputIds(src, opts.prompt, opts.ids, src.spec.context - 1);
@@ -48,11 +47,9 @@ export async function runGenerate(opts: SampleOptions): Promise<number> {
 }
 
 export async function runRealEval(opts: ModelOptions & { data?: string }): Promise<number> {
-  if (opts.family !== undefined)
-    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
   if (opts.data === undefined)
     throw new MicrogptError('MG001', 'a model folder is scored on your text: give --data FILE (one document per line)');
-  const src = await loadHfModel(opts.model!);
+  const src = await modelFolder(opts);
   if (!src.tokenizer)
     throw new MicrogptError('MG085', `${src.path} has no tokenizer.json, so --data text cannot be turned into tokens`);
   const docs = readDocs(opts.data).map((d) => inputIds(src, d, undefined, Number.MAX_SAFE_INTEGER));
@@ -67,9 +64,7 @@ export async function runRealEval(opts: ModelOptions & { data?: string }): Promi
 
 /** trace TEXT --model DIR: the text through the tokenizer (at least two tokens: one prediction to score). */
 export async function realTrace(text: string, opts: ModelOptions & { lens?: boolean }): Promise<TraceReport> {
-  if (opts.family !== undefined)
-    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-  const src = await loadHfModel(opts.model!);
+  const src = await modelFolder(opts);
   const ids = inputIds(src, text, undefined);
   if (ids.length < 2)
     throw new MicrogptError(
