@@ -365,6 +365,14 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['clean and corrupt inputs of different token lengths', 'a target the two inputs give the same logit'],
     fix: 'Use two inputs of the same length that the model tells apart (e.g. change one character or word).',
   },
+  MG110: {
+    title: 'a non-finite activation',
+    causes: [
+      'NaN or infinite values in the weights (a corrupted or badly converted file)',
+      'a hook that wrote NaN into an activation',
+    ],
+    fix: 'Run microgpt validate --scan on the model: it names every tensor holding NaN or infinity.',
+  },
   MG101: {
     title: 'softmax received a non-finite input',
     causes: [

@@ -244,7 +244,11 @@ export function buildProgram(): Command {
     .addOption(modelOption())
     .addOption(familyOption())
     .addOption(contractsOption())
-    .option('-n, --count <n>', 'how many names', integerIn(1, 10_000), 20)
+    .option(
+      '-n, --count <n>',
+      'how many samples (default: 20 names; 1 continuation for a model folder)',
+      integerIn(1, 10_000),
+    )
     .option(
       '--temperature <t>',
       'divide the logits by t before softmax (lower = safer; 0 = greedy, always the likeliest)',

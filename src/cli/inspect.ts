@@ -21,7 +21,7 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
   if (path !== undefined && opts.model !== undefined)
     throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
   const target = path ?? opts.model;
-  if (target !== undefined && !(await (await import('./model.js')).isMicrogptCheckpoint(target))) {
+  if (target !== undefined && !(await (await import('./engine.js')).isMicrogptCheckpoint(target))) {
     const { runInspectFile } = await import('./files.js');
     return runInspectFile(target, opts);
   }
@@ -45,7 +45,7 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     { renderInspectReport },
     { renderJson },
     { extraContractDirs },
-    { modelFrom },
+    { openTaped },
     { show },
   ] = await Promise.all([
     import('../contracts/index.js'),
@@ -53,18 +53,18 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     import('../render/inspect.js'),
     import('../render/json.js'),
     import('./dirs.js'),
-    import('./model.js'),
+    import('./engine.js'),
     import('./output.js'),
   ]);
-  const src = await modelFrom(opts);
+  const engine = await openTaped(opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
-  const report = buildInspectReport(src.model, contracts.get(src.family), src);
+  const report = buildInspectReport(engine, contracts.get(engine.info.family));
   if (opts.html !== undefined) {
     const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([
       import('../render/html.js'),
       import('../fsutil.js'),
     ]);
-    const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
+    const values = new Map([...engine.model.params].map(([name, t]) => [name, Array.from(t.data)]));
     writeFileAtomic(opts.html, renderInspectHtml(report, values));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }

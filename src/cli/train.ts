@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertNotExisting, assertOutput } from '../fsutil.js';
 import { buildTrainReport } from '../explain/training.js';
+import { TapedEngine } from '../model/taped-engine.js';
 import { ContractSet } from '../contracts/index.js';
 import { Gpt, resized, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
 import { extraContractDirs } from './dirs.js';
@@ -75,7 +76,13 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
   }
   if (run.failure) throw run.failure;
 
-  const report = buildTrainReport(model, tokenizer, docs, {
+  const engine = new TapedEngine(model, tokenizer, {
+    family: contract.family,
+    weightsFrom: out ?? 'the model just trained',
+    trained: true,
+    training: null,
+  });
+  const report = buildTrainReport(engine, docs, {
     ...run,
     interrupted: stop.signal !== null,
     family: contract.family,

@@ -7,8 +7,9 @@
  * TransformerLens definitions). At the end, composition: knocking out each
  * layer-0 head and re-measuring the layer-1 heads' induction scores.
  */
-import { LabModel, repeatedBatch, type LabConfig } from '../model/lab.js';
-import { Graph, Rng } from '../tensor/index.js';
+import { LabEngine, LabModel, labTraining, repeatedBatch, type LabConfig } from '../model/lab.js';
+import { Rng } from '../tensor/index.js';
+import { blockHook, cachingHook, crossEntropyOf, globMatcher, pointHook } from '../engine/index.js';
 import { DETECTORS, patternScore } from './detectors.js';
 import type { Static } from '@sinclair/typebox';
 import type { LabReportSchema } from './schema.js';
@@ -27,26 +28,22 @@ const previous = DETECTORS.find((d) => d.name === 'previous-token')!.pattern;
 const induction = DETECTORS.find((d) => d.name === 'induction')!.pattern;
 
 /** Mean −ln P(next) over the positions of each copy, and every head's two scores, on the evaluation batch. */
-function measure(model: LabModel, batch: number[][], k: number, knockout?: number) {
-  const V = model.config.vocab + 1;
-  const g = new Graph(false);
+function measure(engine: LabEngine, batch: number[][], k: number, knockout?: number) {
+  const V = engine.info.vocab;
+  const hooks = knockout === undefined ? [] : [pointHook(blockHook(knockout, 'hook_attn_out'), (out) => out.fill(0))];
   let first = 0,
     second = 0,
     n1 = 0,
     n2 = 0;
-  const prev = model.layers.map(() => 0);
-  const ind = model.layers.map(() => 0);
+  const layers = engine.info.layers;
+  const prev = Array.from({ length: layers }, () => 0);
+  const ind = Array.from({ length: layers }, () => 0);
   for (const seq of batch) {
-    g.reset();
     const inputs = seq.slice(0, -1);
-    const { logits, attention } = model.forward(g, inputs, knockout);
+    const { hook, cache } = cachingHook(globMatcher(['blocks.*.attn.hook_pattern']));
+    const { logits } = engine.run(inputs, { hooks: [...hooks, hook] });
     for (let t = 1; t < inputs.length; t++) {
-      const row = logits.data.subarray(t * V, (t + 1) * V);
-      let max = -Infinity;
-      for (const v of row) max = Math.max(max, v);
-      let z = 0;
-      for (const v of row) z += Math.exp(v - max);
-      const nll = -(row[seq[t + 1]!]! - max - Math.log(z));
+      const nll = crossEntropyOf(logits.subarray(t * V, (t + 1) * V), seq[t + 1]!);
       // Position t predicts token t + 1: the first copy is tokens 2..k, the repeated one k + 2..2k.
       if (t + 1 <= k) {
         first += nll;
@@ -56,10 +53,13 @@ function measure(model: LabModel, batch: number[][], k: number, knockout?: numbe
         n2++;
       }
     }
-    attention.forEach((a, l) => {
+    for (let l = 0; l < layers; l++) {
+      const p = cache.get(`blocks.${l}.attn.hook_pattern`)!.values;
+      const T = inputs.length;
+      const a = Array.from({ length: T }, (_, i) => Array.from(p.subarray(i * T, (i + 1) * T)));
       prev[l]! += patternScore(a, inputs, previous) / batch.length;
       ind[l]! += patternScore(a, inputs, induction) / batch.length;
-    });
+    }
   }
   return { first: first / n1, second: second / n2, previous: prev, induction: ind };
 }
@@ -68,20 +68,18 @@ export function runLab(
   config: LabConfig,
   opts: { steps: number; every: number; onPoint?: (p: LabPoint, done: number) => void },
 ): LabReport {
-  const model = new LabModel(config);
-  const rng = new Rng(config.seed + 1);
+  const engine = new LabEngine(new LabModel(config));
   const evalK = Math.floor((config.minK + config.maxK) / 2);
   const evalBatch = repeatedBatch(new Rng(config.seed + 2), { ...config, batch: EVAL_SEQUENCES }, evalK);
   const threshold = PHASE_SHARE * Math.log(config.vocab);
-  const g = new Graph();
   const points: LabPoint[] = [];
   const start = performance.now();
   let phase: { step: number; seconds: number } | null = null;
-  for (let step = 1; step <= opts.steps; step++) {
-    const k = config.minK + rng.int(config.maxK - config.minK + 1);
-    const loss = model.step(g, repeatedBatch(rng, config, k));
+  let step = 0;
+  for (const loss of labTraining(engine.model, new Rng(config.seed + 1), opts.steps)) {
+    step++;
     if (step % opts.every === 0 || step === opts.steps) {
-      const m = measure(model, evalBatch, evalK);
+      const m = measure(engine, evalBatch, evalK);
       const point = {
         step,
         trainLoss: loss,
@@ -99,11 +97,10 @@ export function runLab(
   // Composition: which layer-0 head's removal destroys the later layers' induction scores.
   const inductionLayer = last.induction.indexOf(Math.max(...last.induction));
   const previousLayer = last.previous.indexOf(Math.max(...last.previous));
-  const composition = model.layers
-    .map((_, layer) => layer)
+  const composition = Array.from({ length: config.layers }, (_, layer) => layer)
     .filter((layer) => layer !== inductionLayer)
     .map((layer) => {
-      const knocked = measure(model, evalBatch, evalK, layer);
+      const knocked = measure(engine, evalBatch, evalK, layer);
       return {
         knockedOut: layer,
         induction: knocked.induction,

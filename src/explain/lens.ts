@@ -3,31 +3,29 @@
  * layer, read out through the model's own final norm and output head, as if
  * the model stopped there. Shows at which layer the prediction forms.
  */
-import { softmax } from '../model/sample.js';
-import type { TraceReport } from './trace.js';
+import { softmax, topK, type Activation, type Engine } from '../engine/index.js';
+import type { Static } from '@sinclair/typebox';
+import type { TraceReportSchema } from './schema.js';
 
-export type Lens = NonNullable<TraceReport['lens']>;
+export type Lens = NonNullable<Static<typeof TraceReportSchema>['lens']>;
 
 /** Candidates listed per position and stage. */
 export const LENS_TOP = 3;
 
 export function buildLens(
-  residuals: ReadonlyArray<{ after: string; values: ArrayLike<number> }>,
-  unembed: (values: ArrayLike<number>) => ArrayLike<number>,
-  opts: { vocab: number; targets: readonly number[]; label: (id: number) => string },
+  engine: Engine,
+  streams: ReadonlyArray<{ after: string; values: Activation }>,
+  opts: { targets: readonly number[]; label: (id: number) => string },
 ): Lens {
-  const V = opts.vocab;
-  return residuals.map((r) => {
-    const logits = unembed(r.values);
+  const V = engine.info.vocab,
+    rows = opts.targets.length;
+  return streams.map((r) => {
+    const logits = engine.unembed(r.values.subarray(0, rows * engine.info.dModel), rows);
     return {
       after: r.after,
       positions: opts.targets.map((target, pos) => {
-        const p = softmax(Array.prototype.slice.call(logits, pos * V, (pos + 1) * V) as number[], 1);
-        const top = [...p.keys()]
-          .sort((a, b) => p[b]! - p[a]! || a - b)
-          .slice(0, LENS_TOP)
-          .map((id) => ({ label: opts.label(id), p: p[id]! }));
-        return { pos, top, pTarget: p[target]! };
+        const p = softmax(logits.subarray(pos * V, (pos + 1) * V), 1);
+        return { pos, top: topK(p, LENS_TOP).map((id) => ({ label: opts.label(id), p: p[id]! })), pTarget: p[target]! };
       }),
     };
   });

@@ -262,12 +262,15 @@ export const TrainReportSchema = Obj({
 
 export const EvalReportSchema = Obj({
   kind: Type.Literal('eval'),
+  family: S,
   weightsFrom: S,
   data: S,
   documents: I,
-  meanLoss: N,
+  tokens: Type.Integer({ description: 'next-token predictions scored' }),
+  meanLoss: Type.Number({ description: 'mean −ln P(next token) over every predicted token, in nats' }),
+  unit: Type.String({ description: 'what meanLoss is a mean of, and its unit' }),
   perplexity: N,
-  uniformLoss: N,
+  uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
   inSample: Type.Boolean({ description: 'the data is the corpus the checkpoint was trained on' }),
 });
 
@@ -275,14 +278,33 @@ const CandidateSchema = Obj({ id: I, label: S, p: N, pT: N });
 
 export const SampleReportSchema = Obj({
   kind: Type.Literal('sample'),
+  family: S,
   weightsFrom: S,
+  tokenizer: Type.Union([S, Type.Null()], { description: 'where the vocabulary comes from; null when ids were given' }),
+  names: Type.Boolean({
+    description: 'each sample is a whole name, ended by endToken (microGPT) rather than a continuation',
+  }),
   seed: I,
   temperature: N,
   greedy: B,
-  endToken: S,
+  maxTokens: I,
+  endToken: Type.Union([S, Type.Null()], { description: 'the token that ends a sample, if the model has one' }),
   explain: B,
-  names: Type.Array(
-    Obj({ text: S, steps: Type.Array(Obj({ pos: I, chosen: CandidateSchema, top: Type.Array(CandidateSchema) })) }),
+  prompt: Type.Array(Obj({ id: I, label: S })),
+  samples: Type.Array(
+    Obj({
+      text: Type.Union([S, Type.Null()], {
+        description: 'the sample decoded (a name: without BOS); null without a tokenizer',
+      }),
+      stop: Lits('eos', 'max-tokens', 'context'),
+      steps: Type.Array(
+        Obj({
+          pos: Type.Integer({ description: 'the position whose prediction drew this token' }),
+          chosen: CandidateSchema,
+          top: Type.Array(CandidateSchema),
+        }),
+      ),
+    }),
   ),
 });
 
@@ -374,42 +396,6 @@ export const HeadsReportSchema = Obj({
   ),
   scores: Type.Array(HeadScoresSchema),
   top: Type.Array(Obj({ detector: S, heads: Type.Array(Obj({ layer: I, head: I, score: N })) })),
-});
-
-const PieceSchema = Obj({ id: I, piece: S });
-
-export const GenerateReportSchema = Obj({
-  kind: Type.Literal('generate'),
-  family: S,
-  weightsFrom: S,
-  tokenizer: Type.Union([S, Type.Null()], { description: 'where the vocabulary comes from; null when ids were given' }),
-  prompt: Type.Array(PieceSchema),
-  temperature: N,
-  greedy: B,
-  seed: I,
-  maxTokens: I,
-  generated: Type.Array(
-    Obj({
-      id: I,
-      piece: S,
-      p: Type.Number({ description: 'probability at temperature 1' }),
-      pT: Type.Number({ description: 'after the temperature' }),
-    }),
-  ),
-  stop: Lits('eos', 'max-tokens', 'context'),
-  text: Type.Union([S, Type.Null()], { description: 'prompt and generation decoded; null without a tokenizer' }),
-});
-
-export const RealEvalReportSchema = Obj({
-  kind: Type.Literal('real-eval'),
-  family: S,
-  weightsFrom: S,
-  data: S,
-  documents: I,
-  tokens: Type.Integer({ description: 'next-token predictions scored' }),
-  meanLoss: Type.Number({ description: 'mean −ln P(next token) over every predicted token' }),
-  perplexity: N,
-  uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
 });
 
 const ComponentSchema = Obj({ layer: I, head: Type.Union([I, Type.Null()], { description: "null: the layer's MLP" }) });

@@ -34,12 +34,6 @@ export interface AttentionConfig {
   rope?: { theta: number };
   /** ALiBi: one slope per head; −slope·(i − j) is added to the scores. */
   alibi?: readonly number[];
-  /**
-   * Sees (and may overwrite, for ablation or patching) the heads' outputs
-   * [T, heads·d_k] before the output projection. Inference only: an edit is
-   * not differentiated through.
-   */
-  editHeads?: (heads: Tensor) => void;
 }
 
 export interface AttentionResult {
@@ -48,8 +42,17 @@ export interface AttentionResult {
   weights: Tensor[];
 }
 
-/** Receives a kernel's intermediate results by name, for tracing; kernels call it only when given one. */
-export type Tap = (stage: string, t: Tensor) => void;
+/**
+ * A kernel's hook points, named as the engine's hook vocabulary names them
+ * within a block ("attn.hook_q", "mlp.hook_post", "hook_normalized" …).
+ * `emit` lets hooks read or overwrite the values in place (inference only: an
+ * edit is not differentiated through); `wants` says whether anything listens,
+ * so values that cost extra work (a norm's scale) are computed only then.
+ */
+export interface Tap {
+  wants(point: string): boolean;
+  emit(point: string, values: Float64Array, shape: readonly number[]): void;
+}
 
 export interface NormParams {
   weight?: Tensor;
@@ -75,10 +78,10 @@ export type AttentionKernel = (
   tap?: Tap,
 ) => AttentionResult;
 export type ActivationKernel = (g: Graph, x: Tensor) => Tensor;
-export type NormKernel = (g: Graph, x: Tensor, eps: number, p?: NormParams) => Tensor;
+export type NormKernel = (g: Graph, x: Tensor, eps: number, p?: NormParams, tap?: Tap) => Tensor;
 export type MlpKernel = (g: Graph, x: Tensor, w: MlpWeights, act: ActivationKernel, tap?: Tap) => Tensor;
 /** Adds position information to token embeddings [T, C] for positions 0..T−1 (a no-op for positions applied inside attention). */
-export type PositionKernel = (g: Graph, tokens: Tensor, wpe?: Tensor) => Tensor;
+export type PositionKernel = (g: Graph, tokens: Tensor, wpe?: Tensor, tap?: Tap) => Tensor;
 
 export interface SlotImpl {
   attention_type: AttentionKernel;

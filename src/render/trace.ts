@@ -1,10 +1,11 @@
 import type { TraceReport } from '../explain/trace.js';
 import { fixed, safe, tokenText, type Style } from './style.js';
 import { indentedTable } from './table.js';
+import { hookLabel } from './hook-labels.js';
 
 export function renderTraceReport(r: TraceReport, s: Style): string {
   const stages = r.stages.map((st) => [
-    safe(st.name),
+    `${safe(st.name)}\n${hookLabel(st.name)}`,
     `[${st.shape.join(', ')}]`,
     fixed(st.stats.l2, 3),
     `[${fixed(st.stats.min, 3)}, ${fixed(st.stats.max, 3)}]`,
@@ -20,7 +21,7 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
   ]);
   return [
     `${s.bold('Forward pass')} of "${safe(r.text)}" (tokens [${r.tokens.map((t) => tokenText(t.label)).join(', ')}]), weights from ${safe(r.weightsFrom)}:`,
-    indentedTable(s, ['stage', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, [
+    indentedTable(s, ['hook point', 'shape', 'L2 norm', 'range', 'mean', 'ReLU'], stages, [
       'left',
       'left',
       'right',

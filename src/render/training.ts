@@ -1,5 +1,7 @@
 import asciichart from 'asciichart';
-import type { EvalReport, SampleReport, TrainReport } from '../explain/training.js';
+import type { TrainReport } from '../explain/training.js';
+import type { EvalReport } from '../explain/eval.js';
+import type { SampleReport } from '../explain/sample.js';
 import { counted, fixed, grouped, safe, type Style } from './style.js';
 
 export function renderTrainReport(r: TrainReport, s: Style): string {
@@ -28,20 +30,33 @@ export function renderTrainReport(r: TrainReport, s: Style): string {
 }
 
 export function renderEvalReport(r: EvalReport, s: Style): string {
+  const names = r.inSample ? ' — the corpus this model was trained on: an in-sample score, not a held-out one' : '';
   return [
-    `Model: ${safe(r.weightsFrom)}`,
-    `Data:  ${safe(r.data)}, ${grouped(r.documents)} names${r.inSample ? ' — the corpus this model was trained on: an in-sample score, not a held-out one' : ''}`,
-    `Mean per-name loss: ${s.bold(fixed(r.meanLoss, 4))}  (perplexity ${fixed(r.perplexity, 2)}; uniform guess ${fixed(r.uniformLoss, 4)})`,
+    `Model: ${safe(r.weightsFrom)} (${safe(r.family)})`,
+    `Data:  ${safe(r.data)}, ${counted(r.documents, 'document')}, ${grouped(r.tokens)} next-token predictions${names}`,
+    `Mean loss: ${s.bold(fixed(r.meanLoss, 4))} ${safe(r.unit)}`,
+    `  perplexity ${fixed(r.perplexity, 2)}; uniform guess ln ${grouped(Math.round(Math.exp(r.uniformLoss)))} = ${fixed(r.uniformLoss, 4)}`,
   ].join('\n');
 }
 
+const STOPS: Record<SampleReport['samples'][number]['stop'], string> = {
+  eos: 'the model ended the text (its end-of-sequence token)',
+  'max-tokens': 'the --max-tokens limit',
+  context: "the model's context is full",
+};
+
 export function renderSampleReport(r: SampleReport, s: Style): string {
+  return r.names ? renderNames(r, s) : renderContinuations(r, s);
+}
+
+/** microGPT's names: one per line, or with --explain every step's candidates. */
+function renderNames(r: SampleReport, s: Style): string {
   const how = r.greedy
     ? 'temperature 0 (greedy: the likeliest token every step, so every name is the same)'
     : `temperature ${r.temperature}, seed ${r.seed}`;
-  const head = `${counted(r.names.length, 'name')} from ${safe(r.weightsFrom)}, ${how}:`;
-  if (!r.explain) return [head, ...r.names.map((n) => `  ${safe(n.text) || s.dim('(empty)')}`)].join('\n');
-  const blocks = r.names.map((n, k) => {
+  const head = `${counted(r.samples.length, 'name')} from ${safe(r.weightsFrom)}, ${how}:`;
+  if (!r.explain) return [head, ...r.samples.map((n) => `  ${safe(n.text ?? '') || s.dim('(empty)')}`)].join('\n');
+  const blocks = r.samples.map((n, k) => {
     const lines = n.steps.map((st) => {
       const cands = st.top.map((c) => {
         const text = `${safe(c.label)} ${fixed(c.p, 3)}→${fixed(c.pT, 3)}`;
@@ -53,11 +68,35 @@ export function renderSampleReport(r: SampleReport, s: Style): string {
         : `  drew ${safe(st.chosen.label)} ${fixed(st.chosen.p, 3)}→${fixed(st.chosen.pT, 3)}`;
       return `    pos ${String(st.pos).padStart(2)}: ${cands.join('  ')}${extra}`;
     });
-    return [`  ${k + 1}. ${s.bold(safe(n.text) || '(empty)')}`, ...lines].join('\n');
+    return [`  ${k + 1}. ${s.bold(safe(n.text ?? '') || '(empty)')}`, ...lines].join('\n');
   });
   return [
     head,
-    `  (each step: top candidates with P at temperature 1 → P after temperature; [drawn]; drawing ${safe(r.endToken)} ends the name)`,
+    `  (each step: top candidates with P at temperature 1 → P after temperature; [drawn]; drawing ${safe(r.endToken ?? '')} ends the name)`,
     ...blocks,
+  ].join('\n');
+}
+
+/** A text model's continuations of the prompt, each token with its probability. */
+function renderContinuations(r: SampleReport, s: Style): string {
+  const how = r.greedy
+    ? 'temperature 0 (greedy: the likeliest token every step)'
+    : `temperature ${r.temperature}, seed ${r.seed}`;
+  const pieces = (xs: ReadonlyArray<{ id: number; label: string }>) =>
+    xs.map((x) => `${JSON.stringify(safe(x.label))}=${x.id}`).join(' ');
+  const samples = r.samples.map((g, k) => [
+    ...(r.samples.length > 1 ? [`${s.bold(`Sample ${k + 1}`)}:`] : []),
+    ...(g.text === null ? [] : ['', `  ${s.bold(safe(g.text))}`, '']),
+    `Generated (${counted(g.steps.length, 'token')}; P at temperature 1 → after the temperature):`,
+    ...g.steps.map(
+      (st, i) =>
+        `  ${String(i + 1).padStart(3)}. ${JSON.stringify(safe(st.chosen.label))}=${st.chosen.id}  ${fixed(st.chosen.p, 4)} → ${fixed(st.chosen.pT, 4)}`,
+    ),
+    `Stopped at ${STOPS[g.stop]}.`,
+  ]);
+  return [
+    `${s.bold('Generated')} by ${safe(r.weightsFrom)} (${safe(r.family)}), ${how}; tokens from ${r.tokenizer === null ? 'the ids given' : safe(r.tokenizer)}:`,
+    `Prompt (${counted(r.prompt.length, 'token')}): ${pieces(r.prompt)}`,
+    ...samples.flat(),
   ].join('\n');
 }

@@ -121,9 +121,10 @@ describe('a GPT-2-layout checkpoint (no tokenizer files)', () => {
         ])
       ).stdout,
     );
-    validate('generate', a);
+    validate('sample', a);
     expect(a.prompt.map((p: { id: number }) => p.id)).toEqual([1169]);
-    expect(a.generated).toHaveLength(5);
+    expect(a.samples).toHaveLength(1);
+    expect(a.samples[0].steps).toHaveLength(5);
     const b = JSON.parse(
       (
         await runCli([
@@ -142,8 +143,8 @@ describe('a GPT-2-layout checkpoint (no tokenizer files)', () => {
         ])
       ).stdout,
     );
-    expect(b.generated).toEqual(a.generated);
-    expect(a.text.startsWith('the')).toBe(true);
+    expect(b.samples).toEqual(a.samples);
+    expect(a.samples[0].text.startsWith('the')).toBe(true);
   });
 });
 
@@ -172,8 +173,9 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
         expect(trace.lens[l.layers].positions[pos].pTarget).toBeCloseTo(p.pTarget, 6),
       );
       validate('trace', trace);
-      // Stages: the embedding, four per layer, the final norm, the logits; one prediction per next token.
-      expect(trace.stages).toHaveLength(1 + 4 * l.layers + 2);
+      // Stages: every hook point — the embedding, 20 per (gated, rotary) layer, the final norm's two, the logits.
+      expect(trace.stages).toHaveLength(1 + 20 * l.layers + 2 + 1);
+      expect(trace.stages.map((st: { name: string }) => st.name)).toContain(`blocks.${l.layers - 1}.attn.hook_pattern`);
       expect(trace.predictions).toHaveLength(trace.tokens.length - 1);
       expect(trace.loss).toBeCloseTo(
         trace.predictions.reduce((a: number, p: { pTarget: number }) => a - Math.log(p.pTarget), 0) /
@@ -183,7 +185,7 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
       const data = join(dir, `${family}.txt`);
       writeFileSync(data, 'the cat sat\non the mat\n');
       const ev = JSON.parse((await runCli(['eval', '--model', l.path, '--data', data, '--json'])).stdout);
-      validate('eval-model', ev);
+      validate('eval', ev);
       expect(ev.tokens).toBe(11 + 10);
       expect(ev.perplexity).toBeCloseTo(Math.exp(ev.meanLoss), 10);
     });
@@ -254,7 +256,7 @@ describe('ablate', () => {
     );
     expectOneLineError(
       await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'ab']),
-      /MG086: --target "ab" is 2 characters/,
+      /MG086: --target "ab" is 2 tokens/,
     );
     expectOneLineError(
       await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'A']),

@@ -76,8 +76,8 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     const a = await doc('1');
     const b = await doc('2');
     expect(a.greedy).toBe(true);
-    expect(a.names.map((n: { text: string }) => n.text)).toEqual(b.names.map((n: { text: string }) => n.text));
-    for (const name of a.names)
+    expect(a.samples.map((n: { text: string }) => n.text)).toEqual(b.samples.map((n: { text: string }) => n.text));
+    for (const name of a.samples)
       for (const step of name.steps) {
         // The chosen token has the largest probability at temperature 1 and all of it after.
         expect(step.chosen.pT).toBe(1);
@@ -155,7 +155,7 @@ describe('microgpt train and the commands that read its checkpoint', () => {
   it('trace shows every stage and the prediction at every position', async () => {
     const r = await runCli(['trace', 'emma', '--model', model]);
     expect(r.code).toBe(0);
-    for (const stage of ['embedding (wte + wpe)', 'layer 0 head 3', 'layer 0 mlp activation', 'logits'])
+    for (const stage of ['hook_embed', 'blocks.0.attn.hook_z', 'layer 0 MLP activation', 'hook_logits'])
       expect(r.stdout).toContain(stage);
     expect(r.stdout).toMatch(/% zero/);
     expect(r.stdout).toMatch(/P\(target\)/);

@@ -6,7 +6,8 @@ import { Rng, Graph } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/model/index.js';
 import { loadHfModel } from '../../src/model/hf/load.js';
 import { rope, ropeFrequencies } from '../../src/model/hf/forward.js';
-import { generate } from '../../src/model/hf/generate.js';
+import { generate } from '../../src/engine/index.js';
+import { attention } from '../helpers/engines.js';
 import { readHfSpec } from '../../src/model/hf/spec.js';
 import { checkMemory } from '../../src/model/hf/weights.js';
 import { hfConfig, hfTensors, tinyNative, writeHfModel, type HfTestFamily } from '../helpers/hf-models.js';
@@ -34,14 +35,12 @@ describe('the float32 inference path agrees with the native engine', () => {
       const native = await randomNative(family, 11);
       const hf = await loadHfModel(writeHfModel(join(dir, family), native, family));
       const ids = tok.encodePrompt('marianne');
-      const want = native.forward(new Graph(false), ids).logits.data;
-      const got = hf.model.forward(ids, hf.model.newCache(), { allLogits: true }).logits;
+      const want = native.forward(new Graph(false), ids).data;
+      const got = hf.run(ids).logits;
       expect(got.length).toBe(want.length);
       expect(maxDiff(got, want)).toBeLessThan(1e-4);
       // …and the check can fail: another seed's native model does not match.
-      expect(maxDiff((await randomNative(family, 12)).forward(new Graph(false), ids).logits.data, got)).toBeGreaterThan(
-        1e-2,
-      );
+      expect(maxDiff((await randomNative(family, 12)).forward(new Graph(false), ids).data, got)).toBeGreaterThan(1e-2);
       // The text path: the tokenizer.json's post-processor prepends BOS, as microGPT does.
       expect(hf.tokenizer!.encode('mar')).toEqual(tok.encodePrompt('mar'));
     });
@@ -57,9 +56,9 @@ describe('the float32 inference path agrees with the native engine', () => {
   it('the KV cache: generating token by token gives the logits a full forward pass gives', async () => {
     const hf = await loadHfModel(join(dir, 'llama'));
     const prompt = tok.encodePrompt('ma');
-    const out = generate(hf.model, prompt, { maxTokens: 6, temperature: 0, seed: 1 });
+    const out = generate(hf, prompt, { maxTokens: 6, temperature: 0, rng: new Rng(1) });
     const all = [...prompt, ...out.tokens.map((t) => t.id)];
-    const full = hf.model.forward(all.slice(0, -1), hf.model.newCache(), { allLogits: true }).logits;
+    const full = hf.run(all.slice(0, -1)).logits;
     const V = hf.spec.vocab;
     // Greedy: each generated token is the argmax of the full pass's logits at the position before it.
     out.tokens.forEach((t, k) => {
@@ -220,8 +219,8 @@ describe('QK-norm (Qwen3) and grouped K/V heads', () => {
       writeHfModel(join(dir, 'qwen3-b'), native, 'qwen3', { config, tensors: scaledTensors }),
     );
     const ids = tok.encodePrompt('emma');
-    const la = a.model.forward(ids, a.model.newCache(), { allLogits: true, attention: true });
-    const lb = b.model.forward(ids, b.model.newCache(), { allLogits: true });
+    const la = a.run(ids);
+    const lb = b.run(ids);
     expect(maxDiff(la.logits, lb.logits)).toBeLessThan(1e-4);
     // Without the norm weights' effect the scaled model would differ: the same scaling on a Qwen2-style config does.
     const noNorm = { ...config, model_type: 'qwen2' };
@@ -243,14 +242,9 @@ describe('QK-norm (Qwen3) and grouped K/V heads', () => {
         ],
       }),
     );
-    expect(
-      maxDiff(
-        c.model.forward(ids, c.model.newCache(), { allLogits: true }).logits,
-        d.model.forward(ids, d.model.newCache(), { allLogits: true }).logits,
-      ),
-    ).toBeGreaterThan(1e-3);
+    expect(maxDiff(c.run(ids).logits, d.run(ids).logits)).toBeGreaterThan(1e-3);
     // GQA: query heads 0 and 1 share K/V head 0, heads 2 and 3 K/V head 1 — rows sum to 1, causal.
-    for (const head of la.attention![0]!)
+    for (const head of attention(a, ids)[0]!)
       head.forEach((row, i) => {
         expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 6);
         expect(row.slice(i + 1).every((w) => w === 0)).toBe(true);

@@ -9,6 +9,9 @@
  * in Hugging Face layout.
  */
 import type { HfSpec } from './spec.js';
+import { HookSite } from '../../engine/site.js';
+import type { RunState } from '../../engine/types.js';
+import { causalAttention } from './attention.js';
 import type { HfWeights, LayerWeights } from './weights.js';
 
 /** Σ_i x[xo + i] · W[wo + i], two accumulators. */
@@ -126,8 +129,15 @@ export function linear(
   return y;
 }
 
-/** Normalises each row of width C in place: LayerNorm (centre, scale, γ, β) or RMSNorm (scale, γ). */
-function normRows(
+/**
+ * A norm at hook point `at` ("blocks.0.ln1."): each row of width C centred
+ * (LayerNorm) and divided by its scale, shown to the hooks as hook_scale
+ * [T, 1] (when one wants it) and hook_normalized, then the learned weight and
+ * bias applied. A replaced scale or normalised stream takes effect.
+ */
+function norm(
+  site: HookSite,
+  at: string,
   x: Float32Array,
   T: number,
   C: number,
@@ -137,21 +147,37 @@ function normRows(
   b: Float32Array | null,
 ): Float32Array {
   const y = new Float32Array(T * C);
+  const mean = new Float64Array(T),
+    scale = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     const r = t * C;
-    let mean = 0;
+    let m = 0;
     if (kind === 'layernorm') {
-      for (let i = 0; i < C; i++) mean += x[r + i]!;
-      mean /= C;
+      for (let i = 0; i < C; i++) m += x[r + i]!;
+      m /= C;
     }
     let sq = 0;
     for (let i = 0; i < C; i++) {
-      const d = x[r + i]! - mean;
+      const d = x[r + i]! - m;
       sq += d * d;
     }
-    const inv = 1 / Math.sqrt(sq / C + eps);
-    for (let i = 0; i < C; i++) y[r + i] = (x[r + i]! - mean) * inv * w[i]! + (b ? b[i]! : 0);
+    mean[t] = m;
+    scale[t] = Math.sqrt(sq / C + eps);
   }
+  if (site.wants(at + 'hook_scale')) {
+    const s = Float32Array.from(scale);
+    site.emit(at + 'hook_scale', s, [T, 1]);
+    // Only a changed scale is taken back: reading leaves the float64 values as they were.
+    for (let t = 0; t < T; t++) if (s[t] !== Math.fround(scale[t]!)) scale[t] = s[t]!;
+  }
+  for (let t = 0; t < T; t++) {
+    const r = t * C,
+      inv = 1 / scale[t]!,
+      m = mean[t]!;
+    for (let i = 0; i < C; i++) y[r + i] = (x[r + i]! - m) * inv;
+  }
+  site.emit(at + 'hook_normalized', y, [T, C]);
+  for (let t = 0; t < T; t++) for (let i = 0; i < C; i++) y[t * C + i] = y[t * C + i]! * w[i]! + (b ? b[i]! : 0);
   return y;
 }
 
@@ -209,7 +235,7 @@ const gelu = (x: number) => 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x 
 const silu = (x: number) => x / (1 + Math.exp(-x));
 
 /** Keys and values of every position seen so far, per layer. */
-export class KvCache {
+export class KvCache implements RunState {
   readonly k: Float32Array[];
   readonly v: Float32Array[];
   length = 0;
@@ -221,23 +247,6 @@ export class KvCache {
     this.k = Array.from({ length: spec.layers }, () => new Float32Array(capacity * width));
     this.v = Array.from({ length: spec.layers }, () => new Float32Array(capacity * width));
   }
-}
-
-/** The float32 path's forward-pass intervention: as model/gpt.ts's Intervention, on Float32Arrays. */
-export interface HfIntervention {
-  residual?: (layer: number, x: Float32Array, T: number) => void;
-  heads?: (layer: number, heads: Float32Array, T: number) => void;
-  mlp?: (layer: number, out: Float32Array, T: number) => void;
-}
-
-/** Receives each stage's values (a view: copy to keep) and shape, for tracing. */
-export type HfTap = (stage: string, values: Float32Array, shape: number[]) => void;
-
-export interface HfForward {
-  /** Logits of every new position [T, vocab], or of the last one [vocab]. */
-  logits: Float32Array;
-  /** attention[layer][head][query][key] over all positions so far, when asked for. */
-  attention: number[][][][] | null;
 }
 
 /** A loaded checkpoint, runnable. */
@@ -254,12 +263,12 @@ export class HfModel {
     return new KvCache(this.spec, capacity);
   }
 
-  /** Runs new tokens after what the cache holds; attention weights are kept only when asked (explain). */
-  forward(
-    ids: readonly number[],
-    cache: KvCache,
-    opts: { attention?: boolean; allLogits?: boolean; tap?: HfTap; intervene?: HfIntervention } = {},
-  ): HfForward {
+  /**
+   * Runs new tokens after what the cache holds, every activation through its
+   * hook point on `site`; logits of every new position [T, vocab], or of the
+   * last one [1, vocab].
+   */
+  forward(ids: readonly number[], cache: KvCache, site: HookSite, rows: 'all' | 'last'): Float32Array {
     const s = this.spec,
       W = this.weights,
       C = s.hidden,
@@ -268,66 +277,66 @@ export class HfModel {
     if (start + T > cache.capacity)
       throw new Error(`HfModel.forward: ${start + T} positions, the cache holds ${cache.capacity}`);
     const x = new Float32Array(T * C);
-    for (let t = 0; t < T; t++) {
-      x.set(W.embed.subarray(ids[t]! * C, ids[t]! * C + C), t * C);
-      if (W.positions) for (let i = 0; i < C; i++) x[t * C + i]! += W.positions[(start + t) * C + i]!;
+    for (let t = 0; t < T; t++) x.set(W.embed.subarray(ids[t]! * C, ids[t]! * C + C), t * C);
+    site.emit('hook_embed', x, [T, C]);
+    if (W.positions) {
+      const pos = W.positions.slice(start * C, (start + T) * C);
+      site.emit('hook_pos_embed', pos, [T, C]);
+      for (let i = 0; i < x.length; i++) x[i]! += pos[i]!;
     }
-    const attention: number[][][][] | null = opts.attention ? [] : null;
-    const tap = opts.tap;
-    tap?.(W.positions ? 'embedding (wte + wpe)' : 'embedding', x, [T, C]);
     for (let l = 0; l < s.layers; l++) {
-      opts.intervene?.residual?.(l, x, T);
-      const L = W.layers[l]!;
-      const h = normRows(x, T, C, s.norm, s.eps, L.norm1, L.norm1Bias);
-      const a = this.attend(h, T, l, L, cache, start, attention, opts.intervene);
-      tap?.(`layer ${l} attention output`, a, [T, C]);
+      const L = W.layers[l]!,
+        b = `blocks.${l}.`;
+      site.emit(`${b}hook_resid_pre`, x, [T, C]);
+      const h = norm(site, `${b}ln1.`, x, T, C, s.norm, s.eps, L.norm1, L.norm1Bias);
+      const a = this.attend(site, b, h, T, l, L, cache, start);
+      site.emit(`${b}hook_attn_out`, a, [T, C]);
       for (let i = 0; i < x.length; i++) x[i]! += a[i]!;
-      tap?.(`layer ${l} residual (after attention)`, x, [T, C]);
-      const h2 = normRows(x, T, C, s.norm, s.eps, L.norm2, L.norm2Bias);
-      const m = this.mlp(h2, T, L);
-      opts.intervene?.mlp?.(l, m, T);
-      tap?.(`layer ${l} mlp output`, m, [T, C]);
+      site.emit(`${b}hook_resid_mid`, x, [T, C]);
+      const h2 = norm(site, `${b}ln2.`, x, T, C, s.norm, s.eps, L.norm2, L.norm2Bias);
+      const m = this.mlp(site, b, h2, T, L);
+      site.emit(`${b}hook_mlp_out`, m, [T, C]);
       for (let i = 0; i < x.length; i++) x[i]! += m[i]!;
-      tap?.(`layer ${l} residual (after MLP)`, x, [T, C]);
+      site.emit(`${b}hook_resid_post`, x, [T, C]);
     }
-    opts.intervene?.residual?.(s.layers, x, T);
     cache.length = start + T;
-    const rows = opts.allLogits ? T : 1;
-    const last = x.subarray((T - rows) * C);
-    if (tap) tap(`${s.norm} (final)`, normRows(last, rows, C, s.norm, s.eps, W.finalNorm, W.finalNormBias), [rows, C]);
-    const logits = this.unembed(last, rows);
-    tap?.('logits', logits, [rows, s.vocab]);
-    return { logits, attention };
+    const n = rows === 'all' ? T : 1;
+    const logits = this.unembed(x.subarray((T - n) * C), n, site);
+    site.emit('hook_logits', logits, [n, s.vocab]);
+    return logits;
   }
 
   /** Any residual stream [rows, hidden] read out as logits the way the last layer's is: final norm, then the head (the logit lens). */
-  unembed(x: Float32Array, rows: number): Float32Array {
+  unembed(x: Float32Array, rows: number, site: HookSite = HookSite.NONE): Float32Array {
     const s = this.spec,
       W = this.weights;
-    const normed = normRows(x, rows, s.hidden, s.norm, s.eps, W.finalNorm, W.finalNormBias);
+    const normed = norm(site, 'ln_final.', x, rows, s.hidden, s.norm, s.eps, W.finalNorm, W.finalNormBias);
     return linear(normed, rows, s.hidden, W.lmHead, s.vocab, null);
   }
 
+  /** Self-attention of layer l: q, k, v (QK-norm, RoPE), the new keys and values into the cache, every head, W_o. */
   private attend(
+    site: HookSite,
+    b: string,
     h: Float32Array,
     T: number,
     l: number,
     L: LayerWeights,
     cache: KvCache,
     start: number,
-    attention: number[][][][] | null,
-    intervene?: HfIntervention,
   ): Float32Array {
     const s = this.spec,
       C = s.hidden,
       d = s.headDim,
       H = s.heads,
       KV = s.kvHeads,
-      kvW = KV * d,
-      group = H / KV;
+      kvW = KV * d;
     const q = linear(h, T, C, L.q, H * d, L.qBias);
     const k = linear(h, T, C, L.k, kvW, L.kBias);
     const v = linear(h, T, C, L.v, kvW, L.vBias);
+    site.emit(`${b}attn.hook_q`, q, [T, H, d]);
+    site.emit(`${b}attn.hook_k`, k, [T, KV, d]);
+    site.emit(`${b}attn.hook_v`, v, [T, KV, d]);
     if (L.qNorm && L.kNorm) {
       headNorm(q, T * H, d, L.qNorm, s.eps);
       headNorm(k, T * KV, d, L.kNorm, s.eps);
@@ -335,64 +344,41 @@ export class HfModel {
     if (this.inv) {
       rope(q, T, H, d, start, this.inv);
       rope(k, T, KV, d, start, this.inv);
+      site.emit(`${b}attn.hook_rot_q`, q, [T, H, d]);
+      site.emit(`${b}attn.hook_rot_k`, k, [T, KV, d]);
     }
-    const K = cache.k[l]!,
-      V = cache.v[l]!;
-    K.set(k, start * kvW);
-    V.set(v, start * kvW);
-    const total = start + T;
-    const out = new Float32Array(T * H * d);
-    const scale = 1 / Math.sqrt(d);
-    const weights = new Float64Array(total);
-    const keep = attention ? Array.from({ length: H }, () => [] as number[][]) : null;
-    for (let hd = 0; hd < H; hd++) {
-      const kvOff = Math.floor(hd / group) * d;
-      for (let t = 0; t < T; t++) {
-        const i = start + t;
-        // Keys this query may see: causal, and within the sliding window where there is one.
-        const first = s.slidingWindow === null ? 0 : Math.max(0, i - s.slidingWindow + 1);
-        const qo = (t * H + hd) * d;
-        let max = -Infinity;
-        for (let j = first; j <= i; j++) {
-          let dot = 0;
-          const ko = j * kvW + kvOff;
-          for (let e = 0; e < d; e++) dot += q[qo + e]! * K[ko + e]!;
-          weights[j] = dot * scale;
-          if (weights[j]! > max) max = weights[j]!;
-        }
-        let sum = 0;
-        for (let j = first; j <= i; j++) {
-          weights[j] = Math.exp(weights[j]! - max);
-          sum += weights[j]!;
-        }
-        const oo = (t * H + hd) * d;
-        for (let j = first; j <= i; j++) {
-          const w = weights[j]! / sum;
-          weights[j] = w;
-          const vo = j * kvW + kvOff;
-          for (let e = 0; e < d; e++) out[oo + e]! += w * V[vo + e]!;
-        }
-        if (keep) {
-          const row = new Array<number>(total).fill(0);
-          for (let j = first; j <= i; j++) row[j] = weights[j]!;
-          keep[hd]!.push(row);
-        }
-      }
-    }
-    if (attention && keep) attention.push(keep);
-    intervene?.heads?.(l, out, T);
+    cache.k[l]!.set(k, start * kvW);
+    cache.v[l]!.set(v, start * kvW);
+    const out = causalAttention(site, b, q, cache.k[l]!, cache.v[l]!, {
+      T,
+      start,
+      heads: H,
+      kvHeads: KV,
+      d,
+      window: s.slidingWindow,
+    });
+    site.emit(`${b}attn.hook_z`, out, [T, H, d]);
     return linear(out, T, H * d, L.o, C, L.oBias);
   }
 
-  private mlp(h: Float32Array, T: number, L: LayerWeights): Float32Array {
+  /** The MLP: GELU on the up projection, or SiLU(gate) ⊙ up; then down. */
+  private mlp(site: HookSite, b: string, h: Float32Array, T: number, L: LayerWeights): Float32Array {
     const s = this.spec,
       C = s.hidden,
       F = s.intermediate;
-    const up = linear(h, T, C, L.up, F, L.upBias);
+    let post: Float32Array;
     if (L.gate) {
       const gate = linear(h, T, C, L.gate, F, null);
-      for (let i = 0; i < up.length; i++) up[i] = silu(gate[i]!) * up[i]!;
-    } else for (let i = 0; i < up.length; i++) up[i] = gelu(up[i]!);
-    return linear(up, T, F, L.down, C, L.downBias);
+      site.emit(`${b}mlp.hook_pre`, gate, [T, F]);
+      post = linear(h, T, C, L.up, F, L.upBias);
+      site.emit(`${b}mlp.hook_pre_linear`, post, [T, F]);
+      for (let i = 0; i < post.length; i++) post[i] = silu(gate[i]!) * post[i]!;
+    } else {
+      post = linear(h, T, C, L.up, F, L.upBias);
+      site.emit(`${b}mlp.hook_pre`, post, [T, F]);
+      for (let i = 0; i < post.length; i++) post[i] = gelu(post[i]!);
+    }
+    site.emit(`${b}mlp.hook_post`, post, [T, F]);
+    return linear(post, T, F, L.down, C, L.downBias);
   }
 }

@@ -8,19 +8,12 @@ import { dirname } from 'node:path';
 import { MicrogptError } from '../../errors.js';
 import { openModelFiles } from '../../formats/open.js';
 import { HfModel } from './forward.js';
-import { readHfSpec, type HfSpec } from './spec.js';
-import { loadTokenizer, type TextTokenizer } from './tokenizer.js';
+import { readHfSpec } from './spec.js';
+import { loadTokenizer } from './tokenizer.js';
+import { F32Engine } from './engine.js';
 import { loadHfWeights } from './weights.js';
 
-export interface HfSource {
-  model: HfModel;
-  spec: HfSpec;
-  tokenizer: TextTokenizer | null;
-  /** The folder (or file) the weights came from. */
-  path: string;
-}
-
-export async function loadHfModel(path: string): Promise<HfSource> {
+export async function loadHfModel(path: string): Promise<F32Engine> {
   const files = openModelFiles(path);
   if (!files.config)
     throw new MicrogptError(
@@ -35,41 +28,5 @@ export async function loadHfModel(path: string): Promise<HfSource> {
   const spec = readHfSpec(files.config.json, files.config.path);
   const weights = loadHfWeights(spec, files.tensors, path);
   const dir = statSync(path).isDirectory() ? path : dirname(path);
-  return { model: new HfModel(spec, weights), spec, tokenizer: await loadTokenizer(dir, spec), path };
+  return new F32Engine(new HfModel(spec, weights), await loadTokenizer(dir, spec), path);
 }
-
-/**
- * The token ids to run: --ids exactly as given (nothing prepended), or the
- * text through the model's tokenizer. Every id must be in the vocabulary and
- * the whole input within `room` positions (the context, less what generation needs).
- */
-export function inputIds(
-  src: HfSource,
-  text: string | undefined,
-  ids: readonly number[] | undefined,
-  room = src.spec.context,
-): number[] {
-  let out: number[];
-  if (ids !== undefined) out = [...ids];
-  else {
-    if (!src.tokenizer)
-      throw new MicrogptError(
-        'MG085',
-        `${src.path} has no tokenizer.json, so text cannot be turned into tokens; give token ids with --ids (e.g. --ids 50,1000,7)`,
-      );
-    out = src.tokenizer.encode(text ?? '');
-  }
-  if (out.length === 0) throw new MicrogptError('MG086', 'the input has no tokens; give some text or --ids');
-  const bad = out.find((id) => id >= src.spec.vocab);
-  if (bad !== undefined)
-    throw new MicrogptError('MG086', `token id ${bad} is outside the vocabulary (ids 0..${src.spec.vocab - 1})`);
-  if (out.length > room)
-    throw new MicrogptError(
-      'MG086',
-      `the input is ${out.length} tokens; this model takes at most ${room}${room < src.spec.context ? ` here (context ${src.spec.context})` : ''}`,
-    );
-  return out;
-}
-
-/** How people read a token: its text piece, or its id when there is no tokenizer. */
-export const tokenLabel = (src: HfSource, id: number): string => (src.tokenizer ? src.tokenizer.piece(id) : `#${id}`);

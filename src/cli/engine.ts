@@ -1,25 +1,34 @@
+/**
+ * The one place a command gets its model: --model FILE|DIR and --family name
+ * it, and whatever they name comes back as an Engine. Commands never ask
+ * which kind of model they run.
+ */
 import { ContractSet } from '../contracts/index.js';
+import type { Engine } from '../engine/index.js';
 import { MicrogptError } from '../errors.js';
 import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model/index.js';
+import { TapedEngine } from '../model/taped-engine.js';
 import { extraContractDirs } from './dirs.js';
-import type { HfSource } from '../model/hf/load.js';
 
-/** The model a command works on: a checkpoint, or a fresh tiny model of a family (microGPT by default) from the seed. */
-export interface ModelSource {
-  model: Gpt;
-  tokenizer: Tokenizer;
-  family: string;
-  weightsFrom: string;
-  training: Record<string, unknown> | null;
-  trained: boolean;
+export interface EngineOptions {
+  model?: string;
+  family?: string;
+  seed: number;
+  contracts?: string[];
 }
 
-export async function modelFrom(opts: {
-  model?: string;
-  seed: number;
-  family?: string;
-  contracts?: string[];
-}): Promise<ModelSource> {
+/** The model --model and --family name: a model folder (float32 path), a checkpoint, a tiny family, or microGPT. */
+export async function openEngine(opts: EngineOptions): Promise<Engine> {
+  if (await isRealModel(opts.model)) {
+    if (opts.family !== undefined)
+      throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+    return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
+  }
+  return openTaped(opts);
+}
+
+/** A microGPT-format model: a checkpoint written by train, or a fresh tiny model of a family (microGPT by default). */
+export async function openTaped(opts: EngineOptions): Promise<TapedEngine> {
   if (opts.model !== undefined) {
     const c = loadCheckpoint(opts.model);
     if (opts.family !== undefined) {
@@ -30,38 +39,31 @@ export async function modelFrom(opts: {
           `${opts.model} holds a ${c.family} model, not ${wanted}; drop --family (a checkpoint knows its family)`,
         );
     }
-    return {
-      model: c.model,
-      tokenizer: c.tokenizer,
+    return new TapedEngine(c.model, c.tokenizer, {
       family: c.family,
       weightsFrom: opts.model,
-      training: c.training,
       trained: true,
-    };
+      training: c.training,
+    });
   }
   const tokenizer = Tokenizer.default();
   if (opts.family !== undefined) {
     const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family);
     const { config, architecture } = tinyInstance(contract, tokenizer.vocabSize);
-    const model = Gpt.init(config, opts.seed, architecture);
     const label = contract.family === 'microgpt' ? '' : `tiny ${contract.display_name}, `;
-    return {
-      model,
-      tokenizer,
+    return new TapedEngine(Gpt.init(config, opts.seed, architecture), tokenizer, {
       family: contract.family,
       weightsFrom: `random initialization (${label}seed ${opts.seed})`,
-      training: null,
       trained: false,
-    };
+      training: null,
+    });
   }
-  return {
-    model: Gpt.init(MICROGPT, opts.seed),
-    tokenizer,
+  return new TapedEngine(Gpt.init(MICROGPT, opts.seed), tokenizer, {
     family: 'microgpt',
     weightsFrom: `random initialization (seed ${opts.seed})`,
-    training: null,
     trained: false,
-  };
+    training: null,
+  });
 }
 
 /** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
@@ -94,11 +96,4 @@ export async function isRealModel(path: string | undefined): Promise<boolean> {
   if (basename(path) === 'config.json' || path.endsWith('.safetensors.index.json')) return true;
   // A single file of a download keeps transformers' name; any other file is read as a checkpoint.
   return HF_WEIGHTS.test(basename(path)) && existsSync(join(dirname(path), 'config.json'));
-}
-
-/** A Hugging Face model folder for a command to run; `--family` (which makes a tiny model) makes no sense with one. */
-export async function modelFolder(opts: { model?: string; family?: string }): Promise<HfSource> {
-  if (opts.family !== undefined)
-    throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-  return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
 }
