@@ -16,6 +16,8 @@ export interface ExplainOptions extends OutputOptions {
   heads?: number[] | true;
   layer?: number;
   html?: string;
+  /** Replace an existing --html file that microgpt did not write. */
+  force?: boolean;
   errors?: boolean;
   seed: number;
   len: number;
@@ -34,7 +36,7 @@ export interface ExplainOptions extends OutputOptions {
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
 const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'heads' | 'errors', readonly string[]> = {
-  attention: ['attention', 'ids', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
+  attention: ['attention', 'ids', 'heads', 'html', 'force', 'layer', 'seed', 'model', 'family'],
   heads: ['heads', 'model', 'family', 'seed'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
@@ -107,6 +109,8 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor, --kernel or --heads');
   if (opts.html !== undefined && opts.attention === undefined)
     throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
   refuseForeignOptions(
     opts,
     detectors ? 'heads' : opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel',
@@ -185,11 +189,7 @@ async function explainAttention(arg: string | true, opts: ExplainOptions): Promi
     import('../explain/heads.js'),
     import('../model/corpus.js'),
   ]);
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(
-      opts.html,
-      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-    );
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
   const src = await modelFrom(opts);
   // A trained model gets the head-specialisation summary, probed on corpus names it can read.
   const probe = src.trained
@@ -204,14 +204,23 @@ async function explainAttention(arg: string | true, opts: ExplainOptions): Promi
   return showAttention(report, text, opts);
 }
 
+/** --html: an HTML report, never onto --model or any file the run reads (outputs.ts). */
+const htmlOutput = (opts: ExplainOptions) => ({
+  path: opts.html!,
+  flag: '--html',
+  force: opts.force === true,
+  html: true,
+  inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+});
+
 async function showAttention(report: AttentionReport, text: string, opts: ExplainOptions): Promise<number> {
   if (opts.html !== undefined) {
-    const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderAttentionHtml }, { buildMaskReport }, { writeOutput }] = await Promise.all([
       import('../render/html.js'),
       import('../explain/mask.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
-    writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
+    writeOutput(htmlOutput(opts), renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   const { renderAttentionReport } = await import('../render/attention.js');
@@ -235,8 +244,7 @@ async function showAttention(report: AttentionReport, text: string, opts: Explai
 async function explainRealAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
   if (arg === true && opts.ids === undefined)
     throw new MicrogptError('MG001', '--attention needs text, e.g. --attention "the cat sat", or token ids with --ids');
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(opts.html, [{ path: opts.model!, flag: '--model' }]);
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
   const [{ inputIds }, { modelFolder }, { buildRealAttentionReport }] = await Promise.all([
     import('../model/hf/load.js'),
     import('./model.js'),

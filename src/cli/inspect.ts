@@ -8,6 +8,7 @@ interface InspectOptions extends OutputOptions {
   family?: string;
   contracts?: string[];
   html?: string;
+  force?: boolean;
   metadata?: boolean;
   verbose?: boolean;
 }
@@ -34,11 +35,16 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
 }
 
 async function inspectModel(opts: InspectOptions): Promise<number> {
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(
-      opts.html,
-      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-    );
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
+  const output = {
+    path: opts.html ?? '',
+    flag: '--html',
+    force: opts.force === true,
+    html: true,
+    inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+  };
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(output);
   const [
     { ContractSet },
     { buildInspectReport },
@@ -60,12 +66,12 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
   const report = buildInspectReport(src.model, contracts.get(src.family), src);
   if (opts.html !== undefined) {
-    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderInspectHtml }, { writeOutput }] = await Promise.all([
       import('../render/html.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
     const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
-    writeFileAtomic(opts.html, renderInspectHtml(report, values));
+    writeOutput(output, renderInspectHtml(report, values));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   show(

@@ -100,5 +100,13 @@ export async function isRealModel(path: string | undefined): Promise<boolean> {
 export async function modelFolder(opts: { model?: string; family?: string }): Promise<HfSource> {
   if (opts.family !== undefined)
     throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-  return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
+  const src = await (await import('../model/hf/load.js')).loadHfModel(opts.model!);
+  // Every model file of the folder is an input, read or not (the tokenizer with --ids): no output may land on one.
+  const [{ statSync }, { dirname }, { recordModelFolder }] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('../formats/open.js'),
+  ]);
+  recordModelFolder(statSync(opts.model!).isDirectory() ? opts.model! : dirname(opts.model!));
+  return src;
 }
