@@ -189,8 +189,9 @@ async function explainAttention(arg: string | true, opts: ExplainOptions): Promi
     import('../explain/heads.js'),
     import('../model/corpus.js'),
   ]);
-  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
   const src = await modelFrom(opts);
+  // Checked once the checkpoint and contracts are read (quick), before the forward pass.
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
   // A trained model gets the head-specialisation summary, probed on corpus names it can read.
   const probe = src.trained
     ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c))))
@@ -244,7 +245,11 @@ async function showAttention(report: AttentionReport, text: string, opts: Explai
 async function explainRealAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
   if (arg === true && opts.ids === undefined)
     throw new MicrogptError('MG001', '--attention needs text, e.g. --attention "the cat sat", or token ids with --ids');
-  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
+  if (opts.html !== undefined) {
+    // The folder's files are inputs from the start: a bad --html is refused before the weights load.
+    await (await import('./model.js')).recordModelFolderOf(opts.model!);
+    (await import('../outputs.js')).checkOutput(htmlOutput(opts));
+  }
   const [{ inputIds }, { modelFolder }, { buildRealAttentionReport }] = await Promise.all([
     import('../model/hf/load.js'),
     import('./model.js'),

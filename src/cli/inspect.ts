@@ -44,7 +44,6 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     html: true,
     inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
   };
-  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(output);
   const [
     { ContractSet },
     { buildInspectReport },
@@ -64,6 +63,8 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
   ]);
   const src = await modelFrom(opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
+  // Checked once the checkpoint and contracts are read, so an input is named as one (MG044).
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(output);
   const report = buildInspectReport(src.model, contracts.get(src.family), src);
   if (opts.html !== undefined) {
     const [{ renderInspectHtml }, { writeOutput }] = await Promise.all([

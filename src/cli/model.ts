@@ -100,13 +100,21 @@ export async function isRealModel(path: string | undefined): Promise<boolean> {
 export async function modelFolder(opts: { model?: string; family?: string }): Promise<HfSource> {
   if (opts.family !== undefined)
     throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
-  const src = await (await import('../model/hf/load.js')).loadHfModel(opts.model!);
-  // Every model file of the folder is an input, read or not (the tokenizer with --ids): no output may land on one.
+  await recordModelFolderOf(opts.model!);
+  return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
+}
+
+/**
+ * Records every model file of the folder `path` names (or is in) as an input of
+ * this run, read or not (the tokenizer with --ids): no output may land on one.
+ * Called before loading, so an output check before long work already knows them.
+ */
+export async function recordModelFolderOf(path: string): Promise<void> {
   const [{ statSync }, { dirname }, { recordModelFolder }] = await Promise.all([
     import('node:fs'),
     import('node:path'),
     import('../formats/open.js'),
   ]);
-  recordModelFolder(statSync(opts.model!).isDirectory() ? opts.model! : dirname(opts.model!));
-  return src;
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st) recordModelFolder(st.isDirectory() ? path : dirname(path));
 }

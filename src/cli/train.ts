@@ -40,12 +40,11 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
         inputs: opts.data ? [{ path: opts.data, flag: '--data' }] : [],
       }
     : null;
-  // Everything about the output is checked before any work: a run is never lost to a bad --out.
-  if (output) checkOutput(output);
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
   const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family ?? 'microgpt');
-  // Again with the data and the contracts read: none of them may be the output either.
+  // Everything about the output is checked before any step, with the data and contracts read (none of them
+  // may be the output): a run is never lost to a bad --out.
   if (output) checkOutput(output);
   const tiny = tinyInstance(contract, tokenizer.vocabSize);
   const architecture = tiny.architecture;

@@ -150,7 +150,7 @@ const COMMANDS: Array<{ name: string; run: (out: string) => string[]; inputs: ()
 describe('no command writes onto a file it reads, through a link, or onto anything but a regular file', () => {
   for (const c of COMMANDS) {
     describe(c.name, () => {
-      it('every input, each through a symlink and a hard link, even with --force: MG044, exit 2, the input unchanged', async () => {
+      it('every input, each through a symlink and a hard link, with and without --force: MG044, exit 2, the input unchanged', async () => {
         for (const [what, target] of throughLinks(c.inputs())) {
           const out = target();
           const before = resolved(out);
@@ -158,8 +158,11 @@ describe('no command writes onto a file it reads, through a link, or onto anythi
           const r = await runCli(args.includes('--force') ? args : [...args, '--force']);
           expectOneLineError(r, /MG044: .*is the same file as .*which this command reads/);
           expect(resolved(out), what).toBe(before);
-          // Without --force it is refused all the same (as an input, or as an existing file found first).
-          expectOneLineError(await runCli(args.filter((a) => a !== '--force')), /MG04[45]: /);
+          // Without --force: the same line (an input is named as one before "exists, pass --force" could mislead).
+          expectOneLineError(
+            await runCli(args.filter((a) => a !== '--force')),
+            /MG044: .*is the same file as .*which this command reads/,
+          );
           expect(resolved(out), what).toBe(before);
         }
       });
@@ -182,6 +185,27 @@ describe('no command writes onto a file it reads, through a link, or onto anythi
       /MG045: .*already exists and is not a page microgpt wrote; pass --force/,
     );
     expect(resolved(link)).toBe(before);
+  });
+});
+
+describe('refused before the long work, not after it', () => {
+  it('explain: a model file of the folder is known before the weights load (a broken weights file is never read)', async () => {
+    const broken = join(dir, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'config.json'), readFileSync(join(folder, 'config.json')));
+    writeFileSync(join(broken, 'tokenizer_config.json'), '{}');
+    writeFileSync(join(broken, 'model.safetensors'), 'not safetensors');
+    const out = join(broken, 'tokenizer_config.json');
+    const r = await runCli(['explain', '--attention', '--ids', '1,2', '--model', broken, '--html', out, '--force']);
+    expectOneLineError(r, /MG044: .*tokenizer_config\.json: is the same file as .*which this command reads/);
+    expect(readFileSync(out, 'utf8')).toBe('{}');
+  });
+  it('train: a contract as --out is refused once the contracts are read, before ten million steps', async () => {
+    const out = join(contracts, 'mine.json');
+    const before = readFileSync(out);
+    const r = await runCli(['train', '--steps', '10000000', '--contracts', contracts, '--out', out, '--force']);
+    expectOneLineError(r, /MG044: .*mine\.json: is the same file as .*mine\.json, which this command reads/);
+    expect(readFileSync(out).equals(before)).toBe(true);
   });
 });
 
