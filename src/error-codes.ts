@@ -157,14 +157,17 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG044: {
     title: 'output is an input',
     causes: [
-      '--out, --html or another output naming the same file as --model, --data or a contract (also through a link)',
+      "--out, --html or another output naming a file the command reads: --model, a model folder's weights, shards, index, config.json or tokenizer files, --data or a contract (also through a symbolic or hard link)",
     ],
-    fix: 'Give the output its own path.',
+    fix: 'Give the output its own path; a new file inside a model folder is fine.',
   },
   MG045: {
     title: 'output exists',
-    causes: ['train --out naming a checkpoint that is already there (the default is model.safetensors)'],
-    fix: 'Pass --force to replace it, or give another --out.',
+    causes: [
+      'train --out naming a checkpoint that is already there (the default is model.safetensors)',
+      '--html naming an existing file that is not a page microgpt wrote (its own pages are replaced without --force)',
+    ],
+    fix: 'Pass --force to replace it, or give another --out or --html.',
   },
   MG041: {
     title: 'cannot read the data file',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { packageRoot } from './paths.js';
 import { MicrogptError } from './errors.js';
+import { withInputLedger } from './inputs.js';
 import { safe } from './render/escape.js';
 import { COLOR_WHEN, colorWanted, loadColor, type ColorWhen } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
@@ -118,6 +119,10 @@ export function buildProgram(): Command {
       integerList,
     )
     .option('--html <file>', 'with --attention: also write a self-contained HTML report (heatmaps, mask, invariants)')
+    .option(
+      '--force',
+      'with --html: replace an existing file microgpt did not write (its own pages are always replaced)',
+    )
     .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))
     .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
     .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
@@ -295,6 +300,10 @@ export function buildProgram(): Command {
     .option(
       '--html <file>',
       'microgpt checkpoints: also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)',
+    )
+    .option(
+      '--force',
+      'with --html: replace an existing file microgpt did not write (its own pages are always replaced)',
     )
     .addOption(jsonOption())
     .addOption(colorOption())
@@ -484,6 +493,10 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'training steps', integerIn(1, 100_000), 1000)
     .option('--every <n>', 'measure every this many steps', integerIn(1, 10_000), 20)
     .option('--html <file>', 'also write the whole story as one self-contained page')
+    .option(
+      '--force',
+      'with --html: replace an existing file microgpt did not write (its own pages are always replaced)',
+    )
     .addOption(seedOption('seed of the model, the data and the evaluation batch'))
     .addOption(jsonOption())
     .addOption(colorOption())
@@ -535,7 +548,8 @@ export async function main(argv: string[]): Promise<void> {
         `unknown command '${argv[3]}'; commands: ${program.commands.map((c) => c.name()).join(', ')}`,
       );
     }
-    await program.parseAsync(argv);
+    // A fresh ledger of the files this run reads: no output may land on one of them (outputs.ts).
+    await withInputLedger(() => program.parseAsync(argv));
   } catch (e) {
     process.exitCode = exitCodeFor(e);
   }
@@ -560,14 +574,17 @@ function exitCodeFor(e: unknown): number {
   if (e instanceof MicrogptError) {
     // Messages quote file names, tensor names and metadata: escape control characters.
     process.stderr.write(`microgpt: error ${e.code}: ${safe(e.message)}\n`);
-    if (process.env.MICROGPT_DEBUG === '1') process.stderr.write(`${e.stack}\n`);
+    if (process.env.MICROGPT_DEBUG === '1') process.stderr.write(`${safeLines(e.stack)}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(
     process.env.MICROGPT_DEBUG === '1'
-      ? `${err.stack}\n`
-      : `microgpt: internal error: ${err.message} (a bug; MICROGPT_DEBUG=1 shows the stack trace)\n`,
+      ? `${safeLines(err.stack)}\n`
+      : `microgpt: internal error: ${safe(err.message)} (a bug; MICROGPT_DEBUG=1 shows the stack trace)\n`,
   );
   return 70;
 }
+
+/** A stack trace escaped line by line (its message may quote a file), its newlines kept. */
+const safeLines = (text = '') => text.split('\n').map(safe).join('\n');

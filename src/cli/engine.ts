@@ -17,14 +17,23 @@ export interface EngineOptions {
   contracts?: string[];
 }
 
-/** The model --model and --family name: a model folder (float32 path), a checkpoint, a tiny family, or microGPT. */
-export async function openEngine(opts: EngineOptions): Promise<Engine> {
+/**
+ * The model --model and --family name: a model folder (float32 path), a
+ * checkpoint, a tiny family, or microGPT. `beforeLoad` runs once every file
+ * the model is made of is known as an input of this run and before its
+ * weights load (the place to refuse an output path without waiting).
+ */
+export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise<void>): Promise<Engine> {
   if (await isRealModel(opts.model)) {
     if (opts.family !== undefined)
       throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
+    await recordModelFolderOf(opts.model!);
+    await beforeLoad?.();
     return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
   }
-  return openTaped(opts);
+  const engine = await openTaped(opts);
+  await beforeLoad?.();
+  return engine;
 }
 
 /** A microGPT-format model: a checkpoint written by train, or a fresh tiny model of a family (microGPT by default). */
@@ -96,4 +105,19 @@ export async function isRealModel(path: string | undefined): Promise<boolean> {
   if (basename(path) === 'config.json' || path.endsWith('.safetensors.index.json')) return true;
   // A single file of a download keeps transformers' name; any other file is read as a checkpoint.
   return HF_WEIGHTS.test(basename(path)) && existsSync(join(dirname(path), 'config.json'));
+}
+
+/**
+ * Records every model file of the folder `path` names (or is in) as an input of
+ * this run, read or not (the tokenizer with --ids): no output may land on one.
+ * Called before loading, so an output check before long work already knows them.
+ */
+export async function recordModelFolderOf(path: string): Promise<void> {
+  const [{ statSync }, { dirname }, { recordModelFolder }] = await Promise.all([
+    import('node:fs'),
+    import('node:path'),
+    import('../formats/open.js'),
+  ]);
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (st) recordModelFolder(st.isDirectory() ? path : dirname(path));
 }

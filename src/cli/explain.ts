@@ -16,6 +16,8 @@ export interface ExplainOptions extends OutputOptions {
   heads?: number[] | true;
   layer?: number;
   html?: string;
+  /** Replace an existing --html file that microgpt did not write. */
+  force?: boolean;
   errors?: boolean;
   seed: number;
   len: number;
@@ -34,7 +36,7 @@ export interface ExplainOptions extends OutputOptions {
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
 const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'heads' | 'errors', readonly string[]> = {
-  attention: ['attention', 'ids', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
+  attention: ['attention', 'ids', 'heads', 'html', 'force', 'layer', 'seed', 'model', 'family'],
   heads: ['heads', 'model', 'family', 'seed'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
@@ -107,6 +109,8 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor, --kernel or --heads');
   if (opts.html !== undefined && opts.attention === undefined)
     throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
   refuseForeignOptions(
     opts,
     detectors ? 'heads' : opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel',
@@ -164,12 +168,11 @@ async function explainAttention(arg: string | true, opts: ExplainOptions): Promi
     import('../model/corpus.js'),
     import('../engine/index.js'),
   ]);
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(
-      opts.html,
-      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-    );
-  const engine = await openEngine(opts);
+  // --html is checked once the model's files are known as inputs, before its weights load.
+  const checkHtml = async () => {
+    if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
+  };
+  const engine = await openEngine(opts, checkHtml);
   const names = engine.info.endsWithEos;
   if (arg === true && (names || opts.ids === undefined))
     throw new MicrogptError(
@@ -208,14 +211,23 @@ async function explainAttention(arg: string | true, opts: ExplainOptions): Promi
   return showAttention(report, text, opts);
 }
 
+/** --html: an HTML report, never onto --model or any file the run reads (outputs.ts). */
+const htmlOutput = (opts: ExplainOptions) => ({
+  path: opts.html!,
+  flag: '--html',
+  force: opts.force === true,
+  html: true,
+  inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+});
+
 async function showAttention(report: AttentionReport, text: string, opts: ExplainOptions): Promise<number> {
   if (opts.html !== undefined) {
-    const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderAttentionHtml }, { buildMaskReport }, { writeOutput }] = await Promise.all([
       import('../render/html.js'),
       import('../explain/mask.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
-    writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
+    writeOutput(htmlOutput(opts), renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   const { renderAttentionReport } = await import('../render/attention.js');

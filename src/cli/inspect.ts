@@ -8,6 +8,7 @@ interface InspectOptions extends OutputOptions {
   family?: string;
   contracts?: string[];
   html?: string;
+  force?: boolean;
   metadata?: boolean;
   verbose?: boolean;
 }
@@ -34,11 +35,15 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
 }
 
 async function inspectModel(opts: InspectOptions): Promise<number> {
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(
-      opts.html,
-      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-    );
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
+  const output = {
+    path: opts.html ?? '',
+    flag: '--html',
+    force: opts.force === true,
+    html: true,
+    inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+  };
   const [
     { ContractSet },
     { buildInspectReport },
@@ -58,14 +63,16 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
   ]);
   const engine = await openTaped(opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
+  // Checked once the checkpoint and contracts are read, so an input is named as one (MG044).
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(output);
   const report = buildInspectReport(engine, contracts.get(engine.info.family));
   if (opts.html !== undefined) {
-    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderInspectHtml }, { writeOutput }] = await Promise.all([
       import('../render/html.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
     const values = new Map([...engine.model.params].map(([name, t]) => [name, Array.from(t.data)]));
-    writeFileAtomic(opts.html, renderInspectHtml(report, values));
+    writeOutput(output, renderInspectHtml(report, values));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   show(

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { MicrogptError } from '../errors.js';
+import { recordInput } from '../inputs.js';
 
 /** An open regular file: reads are positioned and bounded by its size, never by a length the file claims. */
 export interface OpenFile {
@@ -30,12 +31,14 @@ export function openRegular(path: string, code = 'MG061'): OpenFile {
       `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  const again = fstatSync(fd);
+  const again = fstatSync(fd, { bigint: true });
   if (!again.isFile()) {
     closeSync(fd);
     throw new MicrogptError(code, `${path}: is not a regular file`);
   }
-  return { path, fd, size: again.size };
+  // Every file a command reads is an input its outputs must never land on.
+  recordInput(path, again);
+  return { path, fd, size: Number(again.size) };
 }
 
 /** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */

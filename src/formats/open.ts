@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
+import { recordInputPath } from '../inputs.js';
 import { describeBytes, readAt, readRegularFile, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
 import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
@@ -69,8 +70,30 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
       `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
+  recordModelFolder(dir, names);
   const problems: Problem[] = [];
   return withProblems(openDirectoryWith(dir, names, readConfigBeside(dir, problems), opts, chosen), problems);
+}
+
+/** The files of a model folder, read or not by this command: weights, shards, index, config and tokenizer files. */
+const MODEL_FOLDER_FILE =
+  /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map|added_tokens|vocab)\.json$|^(merges\.txt|tokenizer\.model)$|\.(safetensors|gguf|safetensors\.index\.json)$/;
+
+/**
+ * Records every model file of a folder as an input of this run (inputs.ts), so
+ * that no output lands on one even when this command does not open it (the
+ * tokenizer with --ids, a tokenizer_config.json).
+ */
+export function recordModelFolder(dir: string, names?: readonly string[]): void {
+  let list = names;
+  if (!list) {
+    try {
+      list = readdirSync(dir);
+    } catch {
+      return;
+    }
+  }
+  for (const n of list) if (MODEL_FOLDER_FILE.test(n)) recordInputPath(join(dir, n));
 }
 
 const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles =>

@@ -104,7 +104,7 @@ export function renderInvariants(invariants: InvariantResult[], s: Style): strin
       : s.red(
           ` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation.toExponential(2)})`,
         );
-    return `  ${mark} ${inv.statement} — ${inv.reason}${worst}${where}`;
+    return `  ${mark} ${safe(inv.statement)} — ${safe(inv.reason)}${worst}${where}`;
   });
   return [
     s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):',

@@ -8,15 +8,16 @@ import type { MaskReport } from '../explain/mask.js';
 import { maskNumber } from './mask.js';
 import { css, diverging, RAMP_STOPS, sequential, textOn } from './colors.js';
 import { fixed, grouped } from './style.js';
+import { escapeHtml, safe } from './escape.js';
+import { scriptJson } from './json.js';
+import { GENERATOR_META } from './generator.js';
 
 /**
  * Self-contained HTML reports: one file, inline CSS and a few lines of inline
  * script for the value under the pointer; no network, no external assets.
  * Every string from a report is escaped.
  */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 const e = escapeHtml;
 
 const STYLE = `
@@ -73,7 +74,7 @@ for (const canvas of document.querySelectorAll('canvas.weights')) {
 
 export function page(title: string, body: string): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">${GENERATOR_META}<meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${e(title)}</title><style>${STYLE}</style></head>
 <body>
 <h1>${e(title)}</h1>
@@ -212,7 +213,7 @@ function weightHeatmap(name: string, shape: number[], values: readonly number[],
         .join(''),
     )
     .join('');
-  const data = e(JSON.stringify({ name, rows, cols, hex, values }));
+  const data = e(scriptJson({ name: safe(name), rows, cols, hex, values }));
   return `<figure><figcaption class="mono">${e(name)} [${shape.join(', ')}]</figcaption><canvas class="weights" width="${cols * WEIGHT_CELL}" height="${rows * WEIGHT_CELL}" data-cell="${WEIGHT_CELL}" data-weights="${data}"></canvas></figure>`;
 }
 

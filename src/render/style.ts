@@ -100,6 +100,13 @@ export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?
 /** "1 name", "3 names", "1,024 tensors": a count and its noun (plural with s). */
 export const counted = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? '' : 's'}`;
 
+/**
+ * Text in double quotes as people read it: a quote and a backslash of its own
+ * escaped with a backslash (so a piece holding the four characters \x1b is
+ * told apart from ESC), hidden characters in `safe`'s notation.
+ */
+export const quoted = (text: string): string => `"${safe(text.replace(/["\\]/g, (c) => `\\${c}`))}"`;
+
 /** A token as text with its whitespace visible: " cat" shows as ␣cat, a newline as ↵, a tab as ⇥, an empty one as ∅. */
 export const tokenText = (label: string): string =>
   safe(label.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥')) || '∅';

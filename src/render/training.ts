@@ -2,7 +2,7 @@ import asciichart from 'asciichart';
 import type { TrainReport } from '../explain/training.js';
 import type { EvalReport } from '../explain/eval.js';
 import type { SampleReport } from '../explain/sample.js';
-import { counted, fixed, grouped, safe, type Style } from './style.js';
+import { counted, fixed, grouped, quoted, safe, type Style } from './style.js';
 
 export function renderTrainReport(r: TrainReport, s: Style): string {
   const chart =
@@ -83,14 +83,14 @@ function renderContinuations(r: SampleReport, s: Style): string {
     ? 'temperature 0 (greedy: the likeliest token every step)'
     : `temperature ${r.temperature}, seed ${r.seed}`;
   const pieces = (xs: ReadonlyArray<{ id: number; label: string }>) =>
-    xs.map((x) => `${JSON.stringify(safe(x.label))}=${x.id}`).join(' ');
+    xs.map((x) => `${quoted(x.label)}=${x.id}`).join(' ');
   const samples = r.samples.map((g, k) => [
     ...(r.samples.length > 1 ? [`${s.bold(`Sample ${k + 1}`)}:`] : []),
     ...(g.text === null ? [] : ['', `  ${s.bold(safe(g.text))}`, '']),
     `Generated (${counted(g.steps.length, 'token')}; P at temperature 1 → after the temperature):`,
     ...g.steps.map(
       (st, i) =>
-        `  ${String(i + 1).padStart(3)}. ${JSON.stringify(safe(st.chosen.label))}=${st.chosen.id}  ${fixed(st.chosen.p, 4)} → ${fixed(st.chosen.pT, 4)}`,
+        `  ${String(i + 1).padStart(3)}. ${quoted(st.chosen.label)}=${st.chosen.id}  ${fixed(st.chosen.p, 4)} → ${fixed(st.chosen.pT, 4)}`,
     ),
     `Stopped at ${STOPS[g.stop]}.`,
   ]);
