@@ -380,21 +380,26 @@ export function buildProgram(): Command {
 
   program
     .command('trace')
-    .description('the forward pass stage by stage, then the prediction at every position')
-    .argument('<text>', 'input, e.g. emma (the model sees [BOS, e, m, m, a])')
+    .description('the forward pass hook point by hook point, then the prediction at every position')
+    .argument('[text]', 'input, e.g. emma (the model sees [BOS, e, m, m, a]); or --ids')
     .addOption(modelOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .option('--ids <list>', 'with --model DIR: token ids to run exactly as given, e.g. 50,1000,7', idList)
+    .option(
+      '--names <glob>',
+      "only the hook points matching this (comma-separated) glob, * any characters, e.g. 'blocks.0.*' or '*hook_resid_post'",
+    )
     .option('--lens', 'also the logit lens: the residual stream after every layer read out as next-token predictions')
     .addOption(jsonOption())
     .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace emma --model m.safetensors --lens\n  $ microgpt trace "the cat sat" --model ~/models/gpt2 --lens\n  $ microgpt trace mar --json',
+      "\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace emma --model m.safetensors --lens\n  $ microgpt trace emma --names 'blocks.0.attn.*'\n  $ microgpt trace \"the cat sat\" --model ~/models/gpt2 --lens --names '*resid_post'\n  $ microgpt trace mar --json",
     )
-    .action(async (text: string, opts) => {
+    .action(async (text: string | undefined, opts) => {
       const { runTrace } = await import('./cli/commands.js');
       process.exitCode = await runTrace(text, opts);
     });

@@ -88,19 +88,43 @@ export async function runSample(opts: SampleOptions): Promise<number> {
   return 0;
 }
 
-export async function runTrace(text: string, opts: ModelOptions & { lens?: boolean }): Promise<number> {
+export interface TraceOptions extends ModelOptions {
+  lens?: boolean;
+  ids?: number[];
+  names?: string;
+}
+
+export async function runTrace(text: string | undefined, opts: TraceOptions): Promise<number> {
+  if (text !== undefined && opts.ids !== undefined)
+    throw new MicrogptError('MG001', 'give the input as text or as --ids, not both');
+  if (text === undefined && opts.ids === undefined)
+    throw new MicrogptError('MG001', 'trace needs an input: text (e.g. trace emma) or --ids 50,1000,7');
   const engine = await openEngine(opts);
-  const ids = inputIds(engine, text, undefined);
+  if (engine.info.endsWithEos && opts.ids !== undefined)
+    throw new MicrogptError(
+      'MG001',
+      '--ids goes with --model DIR (a Hugging Face model folder); microGPT takes a name',
+    );
+  const ids = inputIds(engine, text, opts.ids);
   const predicted = engine.info.endsWithEos ? ids.length : ids.length - 1;
   if (predicted < 1)
     throw new MicrogptError(
       'MG086',
-      `"${text}" is ${ids.length} token; trace needs two or more (a prediction to score)`,
+      `${text === undefined ? 'the input' : `"${text}"`} is ${ids.length} token; trace needs two or more (a prediction to score)`,
     );
-  const report = buildTraceReport(engine, ids, text, { lens: opts.lens === true });
+  const names = opts.names?.split(',').map((n) => n.trim());
+  const report = buildTraceReport(engine, ids, text ?? '', { lens: opts.lens === true, names });
+  const inputs = {
+    text: text ?? null,
+    ids: opts.ids ?? null,
+    names: names ?? null,
+    model: opts.model ?? null,
+    seed: opts.seed,
+    lens: opts.lens === true,
+  };
   show(
     opts,
-    () => renderJson('trace', { text, model: opts.model ?? null, seed: opts.seed, lens: opts.lens === true }, report),
+    () => renderJson('trace', inputs, report),
     (style) => renderTraceReport(report, style),
   );
   return 0;

@@ -133,7 +133,14 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   inspect: document('inspect', Inputs({ model: Nullable(S), seed: I }), InspectReportSchema, 'microgpt inspect --json'),
   trace: document(
     'trace',
-    Inputs({ text: S, model: Nullable(S), seed: I, lens: B }),
+    Inputs({
+      text: Nullable(S),
+      ids: Nullable(Type.Array(I)),
+      names: Nullable(Type.Array(S)),
+      model: Nullable(S),
+      seed: I,
+      lens: B,
+    }),
     TraceReportSchema,
     'microgpt trace --json',
   ),

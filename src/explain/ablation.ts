@@ -10,7 +10,7 @@ import type { Static } from '@sinclair/typebox';
 import type { AblationReportSchema } from './schema.js';
 import { MicrogptError } from '../errors.js';
 import { blockHook, parseHook, type Activation, type Engine, type Hook } from '../engine/index.js';
-import { meanLoss } from './eval.js';
+import { LOSS_UNIT, meanLoss } from './eval.js';
 
 export type AblationReport = Static<typeof AblationReportSchema>;
 
@@ -108,6 +108,7 @@ export function buildAblationReport(
     layers,
     heads,
     clean,
+    unit: LOSS_UNIT,
     rows,
     together: opts.together?.length ? { components: [...opts.together], ...measure(opts.together) } : null,
   };

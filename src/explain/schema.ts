@@ -319,20 +319,35 @@ export const InspectReportSchema = Obj({
   pipeline: Type.Array(PipelineRowSchema),
 });
 
+const TargetFields = {
+  pTarget: Type.Union([N, Type.Null()], { description: 'P(target); null where the position has no target' }),
+  targetRank: Type.Union([I, Type.Null()], {
+    description:
+      "the target's rank, 1 the likeliest (1 + the tokens more likely than it); null where there is no target",
+  }),
+};
+const TopTokens = Type.Array(Obj({ label: S, p: N }));
+
 export const TraceReportSchema = Obj({
   kind: Type.Literal('trace'),
   text: S,
   weightsFrom: S,
+  vocab: Type.Integer({ description: 'tokens in the vocabulary: what a rank is out of' }),
   tokens: Type.Array(TokenSchema),
-  stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) })),
-  predictions: Type.Array(Obj({ pos: I, input: S, target: S, pTarget: N, top: Type.Array(Obj({ label: S, p: N })) })),
+  stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) }), {
+    description: 'every hook point in forward order, or those --names matched',
+  }),
+  predictions: Type.Array(
+    Obj({ pos: I, input: S, target: Type.Union([S, Type.Null()]), ...TargetFields, top: TopTokens }),
+    { description: 'every position; the last of a text has no target (null target fields)' },
+  ),
   targets: Type.String({ description: 'what each position is asked to predict' }),
   lens: Type.Union(
     [
       Type.Array(
         Obj({
           after: S,
-          positions: Type.Array(Obj({ pos: I, top: Type.Array(Obj({ label: S, p: N })), pTarget: N })),
+          positions: Type.Array(Obj({ pos: I, top: TopTokens, ...TargetFields })),
         }),
       ),
       Type.Null(),
@@ -340,7 +355,9 @@ export const TraceReportSchema = Obj({
     { description: 'with --lens: the residual stream after each stage read out as next-token probabilities' },
   ),
   unit: Type.String({ description: 'what the loss is of: a name (microGPT) or a text' }),
-  loss: Type.Number({ description: 'mean −ln P(target): the number eval computes for this name' }),
+  loss: Type.Number({
+    description: 'mean −ln P(target) over the positions with a target, in nats: the number eval computes for this text',
+  }),
 });
 
 export const ContractListReportSchema = Obj({
@@ -414,7 +431,10 @@ export const AblationReportSchema = Obj({
   documents: I,
   layers: I,
   heads: I,
-  clean: Type.Number({ description: 'mean next-token loss over the documents, nothing ablated' }),
+  clean: Type.Number({
+    description: "mean next-token loss over the documents, nothing ablated: eval's definition, so eval prints the same",
+  }),
+  unit: Type.String({ description: 'what every loss here is: nats per predicted token (mean −ln P(next token))' }),
   rows: Type.Array(Obj({ layer: I, head: Type.Union([I, Type.Null()]), ...AblationResult }), {
     description: 'every head and MLP alone, the largest zero-ablation loss increase first',
   }),

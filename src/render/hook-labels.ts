@@ -34,6 +34,9 @@ const LABELS: Record<Point, string> = {
   hook_resid_post: 'residual stream out',
 };
 
+/** What a hook point is, whatever its layer: "attention pattern" for attn.hook_pattern. */
+export const pointLabel = (point: Point): string => LABELS[point];
+
 /** "layer 0 attention pattern" for blocks.0.attn.hook_pattern; the name itself when it is not a hook point. */
 export function hookLabel(name: string): string {
   const h = parseHook(name);

@@ -2,6 +2,8 @@ import asciichart from 'asciichart';
 import type { TrainReport } from '../explain/training.js';
 import type { EvalReport } from '../explain/eval.js';
 import type { SampleReport } from '../explain/sample.js';
+import { packItems } from './columns.js';
+import { probability } from './numbers.js';
 import { counted, fixed, grouped, quoted, safe, type Style } from './style.js';
 
 export function renderTrainReport(r: TrainReport, s: Style): string {
@@ -56,17 +58,19 @@ function renderNames(r: SampleReport, s: Style): string {
     : `temperature ${r.temperature}, seed ${r.seed}`;
   const head = `${counted(r.samples.length, 'name')} from ${safe(r.weightsFrom)}, ${how}:`;
   if (!r.explain) return [head, ...r.samples.map((n) => `  ${safe(n.text ?? '') || s.dim('(empty)')}`)].join('\n');
+  // Each candidate is kept whole: a step's candidates are packed into the width, continuing under the first.
+  const lead = '    pos 00: ';
+  const room = Math.max(1, s.width - lead.length);
   const blocks = r.samples.map((n, k) => {
-    const lines = n.steps.map((st) => {
+    const lines = n.steps.flatMap((st) => {
       const cands = st.top.map((c) => {
-        const text = `${safe(c.label)} ${fixed(c.p, 3)}→${fixed(c.pT, 3)}`;
+        const text = `${safe(c.label)} ${probability(c.p)}→${probability(c.pT)}`;
         return c.id === st.chosen.id ? s.bold.green(`[${text}]`) : text;
       });
-      const chosenInTop = st.top.some((c) => c.id === st.chosen.id);
-      const extra = chosenInTop
-        ? ''
-        : `  drew ${safe(st.chosen.label)} ${fixed(st.chosen.p, 3)}→${fixed(st.chosen.pT, 3)}`;
-      return `    pos ${String(st.pos).padStart(2)}: ${cands.join('  ')}${extra}`;
+      if (!st.top.some((c) => c.id === st.chosen.id))
+        cands.push(`drew ${safe(st.chosen.label)} ${probability(st.chosen.p)}→${probability(st.chosen.pT)}`);
+      const [first, ...rest] = packItems(cands, room, '  ');
+      return [`    pos ${String(st.pos).padStart(2)}: ${first}`, ...rest.map((l) => ' '.repeat(lead.length) + l)];
     });
     return [`  ${k + 1}. ${s.bold(safe(n.text ?? '') || '(empty)')}`, ...lines].join('\n');
   });
@@ -90,7 +94,7 @@ function renderContinuations(r: SampleReport, s: Style): string {
     `Generated (${counted(g.steps.length, 'token')}; P at temperature 1 → after the temperature):`,
     ...g.steps.map(
       (st, i) =>
-        `  ${String(i + 1).padStart(3)}. ${quoted(st.chosen.label)}=${st.chosen.id}  ${fixed(st.chosen.p, 4)} → ${fixed(st.chosen.pT, 4)}`,
+        `  ${String(i + 1).padStart(3)}. ${quoted(st.chosen.label)}=${st.chosen.id}  ${probability(st.chosen.p)} → ${probability(st.chosen.pT)}`,
     ),
     `Stopped at ${STOPS[g.stop]}.`,
   ]);
