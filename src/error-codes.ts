@@ -39,9 +39,12 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     fix: 'Shorten the text to fit the context the message names.',
   },
   MG005: {
-    title: 'no such head or layer',
-    causes: ['--heads or --layer beyond the model (microGPT has heads 0..3 and layer 0)'],
-    fix: 'Pick heads and layers within the range the message gives.',
+    title: 'no such head, layer or hook point',
+    causes: [
+      '--heads or --layer beyond the model (microGPT has heads 0..3 and layer 0)',
+      'trace --names GLOB that matches no hook point (names look like blocks.0.attn.hook_pattern)',
+    ],
+    fix: 'Pick heads and layers within the range the message gives; run trace without --names to see every hook point.',
   },
   MG006: {
     title: 'unknown error code',

@@ -66,7 +66,10 @@ describe('--family: every attention family runs as a tiny model', () => {
 
   it('inspect, trace, eval and sample take --family', async () => {
     expect((await runCli(['inspect', '--family', 'gpt2'])).stdout).toMatch(/layer0\.attn_bq/);
-    expect((await runCli(['trace', 'emma', '--family', 'qwen2'])).stdout).toMatch(/layer 0 MLP activation/);
+    const trace = (await runCli(['trace', 'emma', '--family', 'qwen2'])).stdout;
+    expect(trace).toMatch(/mlp\.hook_post +MLP activation/);
+    // SiLU, not ReLU: no zeros column.
+    expect(trace).not.toMatch(/zeros/);
     expect(JSON.parse((await runCli(['eval', '--family', 'opt', '--json'])).stdout).meanLoss).toBeGreaterThan(3);
     expect((await runCli(['sample', '--family', 'phi3', '-n', '2'])).code).toBe(0);
   });

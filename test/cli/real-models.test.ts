@@ -167,21 +167,26 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
       expect(gen.code, gen.stderr).toBe(0);
       expect(gen.stdout).toMatch(/Generated \(4 tokens/);
       const trace = JSON.parse((await runCli(['trace', 'the cat', '--model', l.path, '--lens', '--json'])).stdout);
-      // The lens after the last layer is the model's own prediction (float32, so to 1e-6).
+      // The lens after the last layer is the model's own prediction (float32, so to 1e-6), the last position included.
       expect(trace.lens).toHaveLength(1 + l.layers);
-      trace.predictions.forEach((p: { pTarget: number }, pos: number) =>
-        expect(trace.lens[l.layers].positions[pos].pTarget).toBeCloseTo(p.pTarget, 6),
-      );
+      type Prediction = { pTarget: number | null; targetRank: number | null; target: string | null; top: unknown[] };
+      trace.predictions.forEach((p: Prediction, pos: number) => {
+        const last = trace.lens[l.layers].positions[pos];
+        if (p.pTarget === null) expect(last.pTarget).toBeNull();
+        else expect(last.pTarget).toBeCloseTo(p.pTarget, 6);
+        expect(last.targetRank).toBe(p.targetRank);
+        expect(last.top).toEqual(p.top);
+      });
       validate('trace', trace);
       // Stages: every hook point — the embedding, 20 per (gated, rotary) layer, the final norm's two, the logits.
       expect(trace.stages).toHaveLength(1 + 20 * l.layers + 2 + 1);
       expect(trace.stages.map((st: { name: string }) => st.name)).toContain(`blocks.${l.layers - 1}.attn.hook_pattern`);
-      expect(trace.predictions).toHaveLength(trace.tokens.length - 1);
-      expect(trace.loss).toBeCloseTo(
-        trace.predictions.reduce((a: number, p: { pTarget: number }) => a - Math.log(p.pTarget), 0) /
-          trace.predictions.length,
-        12,
-      );
+      // Every position is predicted; the last of a text has no target, and the loss is over the others.
+      expect(trace.predictions).toHaveLength(trace.tokens.length);
+      const scored = trace.predictions.slice(0, -1) as Prediction[];
+      expect(trace.predictions.at(-1)).toMatchObject({ target: null, pTarget: null, targetRank: null });
+      expect(trace.predictions.at(-1).top).toHaveLength(3);
+      expect(trace.loss).toBeCloseTo(scored.reduce((a, p) => a - Math.log(p.pTarget!), 0) / scored.length, 12);
       const data = join(dir, `${family}.txt`);
       writeFileSync(data, 'the cat sat\non the mat\n');
       const ev = JSON.parse((await runCli(['eval', '--model', l.path, '--data', data, '--json'])).stdout);

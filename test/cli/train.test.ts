@@ -64,8 +64,9 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(a.code).toBe(0);
     expect((await runCli(['sample', '--model', model, '-n', '5', '--seed', '3'])).stdout).toBe(a.stdout);
     const e = await runCli(['sample', '--model', model, '-n', '1', '--explain']);
-    expect(e.stdout).toMatch(/pos {2}0: [a-z] \d\.\d{3}→\d\.\d{3}/);
-    expect(e.stdout).toMatch(/\[[a-zBOS]+ \d\.\d{3}→\d\.\d{3}\]|drew/);
+    // Probabilities as percentages (render/numbers.ts), the drawn one in brackets.
+    expect(e.stdout).toMatch(/pos {2}0: [a-z] \d+(\.\d+)?%→\d+(\.\d+)?%/);
+    expect(e.stdout).toMatch(/\[[a-zBOS]+ \d+(\.\d+)?%→\d+(\.\d+)?%\]|drew/);
   });
 
   it('sample --temperature 0 is greedy: every step takes the likeliest token, whatever the seed', async () => {
@@ -155,9 +156,11 @@ describe('microgpt train and the commands that read its checkpoint', () => {
   it('trace shows every stage and the prediction at every position', async () => {
     const r = await runCli(['trace', 'emma', '--model', model]);
     expect(r.code).toBe(0);
-    for (const stage of ['hook_embed', 'blocks.0.attn.hook_z', 'layer 0 MLP activation', 'hook_logits'])
+    for (const stage of ['hook_embed', 'layer 0 (blocks.0.*):', '    attn.hook_z ', 'MLP activation', 'hook_logits'])
       expect(r.stdout).toContain(stage);
-    expect(r.stdout).toMatch(/% zero/);
+    // microGPT's MLP is a ReLU: the zeros column is there, and only on its output.
+    expect(r.stdout).toMatch(/^ {4}mlp\.hook_post .* \d+\.\d%$/m);
+    expect(r.stdout.match(/^ {4}\S+ +\[[\d, ]+\] .*%$/gm)).toHaveLength(1);
     expect(r.stdout).toMatch(/P\(target\)/);
     const doc = JSON.parse((await runCli(['trace', 'emma', '--model', model, '--json'])).stdout);
     expect(doc.predictions.map((p: { target: string }) => p.target)).toEqual(['e', 'm', 'm', 'a', 'BOS']);
