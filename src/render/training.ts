@@ -20,9 +20,11 @@ export function renderTrainReport(r: TrainReport, s: Style): string {
       ? s.yellow(`Interrupted after ${grouped(r.stepsDone)} of ${grouped(r.stepsRequested)} steps.`)
       : `Trained ${r.family === 'microgpt' ? '' : `a tiny ${safe(r.family)} model, `}${grouped(r.stepsDone)} steps on ${grouped(r.documents)} names from ${safe(r.data)}, seed ${r.seed}, lr ${r.lr}.`,
     `Model: ${counted(r.size.layers, 'layer')}, n_embd ${r.size.embd}, ${counted(r.size.heads, 'head')}${r.size.kvHeads !== r.size.heads ? ` (${r.size.kvHeads} K/V)` : ''}, ${grouped(r.size.parameters)} parameters`,
-    chart ? `${s.bold('Loss')} (mean of every ${r.curve.bucket} steps):\n${chart}` : '',
+    chart
+      ? `${s.bold('Loss')} per step (mean −ln P(next token) over the step's name, in nats; each point the mean of ${r.curve.bucket} steps):\n${chart}`
+      : '',
     `Loss, last ${grouped(r.recentWindow)} steps:  ${fixed(r.recentLoss, 4)}`,
-    `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))}  (uniform guess: ln ${r.vocabSize} = ${fixed(r.uniformLoss, 4)})`,
+    `Mean loss over the corpus: ${s.bold(fixed(r.corpusLoss, 4))} nats per predicted token, as eval computes it (uniform guess: ln ${r.vocabSize} = ${fixed(r.uniformLoss, 4)})`,
     `Time: ${fixed(r.seconds, 3)} s, ${grouped(Math.round(r.stepsPerSecond))} steps/s`,
     r.out ? `Checkpoint: ${safe(r.out)}` : 'No checkpoint written (--out to keep one).',
     `Samples (temperature ${r.samplesTemperature}): ${r.samples.map(safe).join(', ')}`,

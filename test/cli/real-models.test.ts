@@ -226,9 +226,22 @@ describe('ablate', () => {
       (a: { zeroDelta: number }, b: { zeroDelta: number }) => b.zeroDelta - a.zeroDelta,
     );
     expect(micro.rows).toEqual(sorted);
-    expect((await runCli(['ablate', '--family', 'llama', '--text', 'emma'])).stdout).toMatch(/Clean loss: \d\.\d{4}/);
+    expect((await runCli(['ablate', '--family', 'llama', '--text', 'emma'])).stdout).toMatch(
+      /Clean loss: \d\.\d{4} nats per predicted token .*the same definition as eval's/s,
+    );
     expectOneLineError(await runCli(['ablate', '--heads', '0.7']), /MG005: head 7 does not exist/);
     expectOneLineError(await runCli(['ablate', '--model', LAYOUTS.qwen2!.path]), /give --text TEXT or --data FILE/);
+  });
+
+  it("ablate's clean loss is eval's number for the same model and data, unit and all", async () => {
+    const data = join(dir, 'ablate-data.txt');
+    writeFileSync(data, 'the cat sat\non the mat\n');
+    for (const model of [LAYOUTS.qwen2!.path, LAYOUTS.llama!.path]) {
+      const ablate = JSON.parse((await runCli(['ablate', '--model', model, '--data', data, '--json'])).stdout);
+      const ev = JSON.parse((await runCli(['eval', '--model', model, '--data', data, '--json'])).stdout);
+      expect(ablate.clean).toBe(ev.meanLoss);
+      expect(ablate.unit).toBe(ev.unit);
+    }
   });
 
   it('patch on a model folder and on microGPT; validated JSON; mismatched lengths and bad targets refused', async () => {

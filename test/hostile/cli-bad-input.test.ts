@@ -247,6 +247,14 @@ const contracts: Array<[string, string[], RegExp]> = [
 const args: Array<[string, string[], RegExp]> = [
   ['characters outside the vocabulary', ['explain', '--attention', 'ana!'], /MG003: .*"!"/],
   ['empty text', ['trace', ''], /MG002: /],
+  ['trace with no input', ['trace'], /MG001: trace needs an input/],
+  ['trace with text and --ids', ['trace', 'mar', '--ids', '1,2'], /MG001: .*not both/],
+  ['trace --ids on microGPT', ['trace', '--ids', '1,2'], /MG001: --ids goes with --model DIR/],
+  [
+    'trace --names matching nothing',
+    ['trace', 'mar', '--names', 'blocks.7.*'],
+    /MG005: --names blocks\.7\.\* matches no hook point/,
+  ],
   ['text too long', ['explain', '--attention', 'a'.repeat(16)], /MG004: /],
   ['--steps -1', ['train', '--steps', '-1'], /MG000: .*--steps/],
   ['--temperature -1', ['sample', '--temperature', '-1'], /MG000: .*--temperature/],

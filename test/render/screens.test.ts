@@ -160,7 +160,9 @@ describe('explain --heads: a layer × head grid that scales', () => {
     expect(text.split('\n').length).toBeLessThan(100);
     const lines = text.split('\n');
     KEYS.forEach((key, k) => {
-      const start = lines.findIndex((l, i) => /^ {2}L0 /.test(l) && lines.slice(0, i).filter((x) => /^ {2}L0 /.test(x)).length === k);
+      const start = lines.findIndex(
+        (l, i) => /^ {2}L0 /.test(l) && lines.slice(0, i).filter((x) => /^ {2}L0 /.test(x)).length === k,
+      );
       for (let l = 0; l < 12; l++) {
         const cells = lines[start + l]!.trim().split(/\s+/).slice(1).map(Number);
         expect(cells).toEqual(r.scores.filter((s) => s.layer === l).map((s) => Math.round(s[key] * 100)));
