@@ -140,16 +140,16 @@ function headsReport(layers: number, heads: number): HeadsReport {
 
 const KEYS = ['previous', 'duplicate', 'induction', 'firstToken'] as const;
 
-/** The grid rows printed for each detector: "L3  12  7 …" → the cells. */
-function gridRows(text: string, layers: number): string[][][] {
+/** The grid rows printed for each detector, without their indent: "L3  12  7 …". */
+function gridRows(text: string, layers: number): string[][] {
   const lines = text.split('\n');
-  const out: string[][][] = [];
+  const out: string[][] = [];
   for (let i = 0; i < lines.length; i++) {
     if (!/^ {2}L0 /.test(lines[i]!)) continue;
     out.push(lines.slice(i, i + layers).map((l) => l.slice(2)));
     i += layers;
   }
-  return out.map((g) => g.map((l) => l.split('')));
+  return out;
 }
 
 describe('explain --heads: a layer × head grid that scales', () => {
@@ -177,8 +177,8 @@ describe('explain --heads: a layer × head grid that scales', () => {
     const grids = gridRows(text, 32);
     expect(grids).toHaveLength(4);
     grids.forEach((grid, k) =>
-      grid.forEach((chars, l) => {
-        const cells = chars.join('').slice(4).split(' ').slice(0, 32);
+      grid.forEach((line, l) => {
+        const cells = line.slice(4).split(' ').slice(0, 32);
         const expected = r.scores
           .filter((s) => s.layer === l)
           .map((s) => Math.min(9, Math.floor(s[KEYS[k]!] * 10)))
