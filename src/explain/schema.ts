@@ -105,7 +105,10 @@ export const AttentionReportSchema = Obj({
   equationTerms: Type.Array(S),
   tokens: Type.Array(TokenSchema),
   model: Obj({ layers: I, heads: I }),
-  compact: Type.Boolean({ description: 'long input: each query shown by its strongest keys instead of every weight' }),
+  compact: Type.Boolean({
+    description:
+      "long input (over 16 tokens): the text view names each query's strongest key beside its row and draws the heads as thumbnails instead of one heatmap each",
+  }),
   headsShown: Type.Integer({ description: 'heads in `layers` (fewer than layers × heads after --heads/--layer)' }),
   layers: Type.Array(Obj({ layer: I, heads: Type.Array(Obj({ head: I, rows: Type.Array(AttentionRowSchema) })) }), {
     description: 'layers[l].heads[h].rows[q]: only the selected layers and heads (invariants cover all)',

@@ -162,15 +162,22 @@ export function renderDifferences(d: DifferencesReport, r: AttentionReport, s: S
     ...d.lines.map((l) => `  • ${safe(l)}`),
   ];
   if (d.alibi) {
-    const labels = r.tokens.map((t) => safe(t.label));
-    out.push('', `ALiBi bias added to the scores (slopes ${d.alibi.slopes.map((m) => fixed(m, 4)).join(', ')}):`);
+    const labels = r.tokens.map((t) => tokenText(t.label));
+    const rowLabels = positionLabels(labels);
+    out.push(
+      '',
+      `ALiBi bias added to the scores (slopes ${d.alibi.slopes.map((m) => fixed(m, 4)).join(', ')}; · masked):`,
+    );
     d.alibi.bias.forEach((rows, h) => {
-      out.push(`  head ${h}:`);
-      rows.forEach((row, i) =>
-        out.push(
-          `    ${labels[i].padEnd(4)} [${row.map((v) => (v === null ? '   ·  ' : fixed(v, 3).padStart(6))).join(', ')}]`,
-        ),
-      );
+      const cells = rows.map((row) => row.map((v) => (v === null ? '·' : fixed(v, 3))));
+      const m = renderMatrix({
+        headers: [labels],
+        rows: cells.map((c, i) => ({ label: rowLabels[i]!, cells: c })),
+        cellWidth: Math.max(WEIGHT_WIDTH, ...cells.flat().map((c) => c.length)),
+        width: s.width,
+        indent: 4,
+      });
+      out.push(`  head ${h}${m.hidden ? ` (keys ${m.hidden.from}–${m.hidden.to} left out: "…")` : ''}:`, ...m.lines);
     });
   }
   return out.join('\n');

@@ -82,6 +82,26 @@ describe('microgpt explain --tensor and --kernel', () => {
     expect(r.stdout.match(/pos \d: \[/g)).toHaveLength(12);
   });
 
+  it("a mask too wide for the chapter's rows becomes a matrix of whole rows at 80 columns", async () => {
+    const r = await runCli(['explain', '--tensor', 'attn_mask', '--len', '16'], { COLUMNS: '80' });
+    const rows = r.stdout.split('\n').filter((l) => /^ {4}pos +\d+: /.test(l));
+    expect(rows).toHaveLength(32);
+    rows.forEach((l, k) => {
+      const i = k % 16;
+      const cells = l
+        .replace(/^ {4}pos +\d+: /, '')
+        .trim()
+        .split(/\s+/);
+      const gap = cells.indexOf('…');
+      const shown =
+        gap < 0
+          ? [...cells.keys()]
+          : [...cells.keys()].filter((j) => j !== gap).map((j) => (j < gap ? j : 16 - (cells.length - j)));
+      const expected = shown.map((j) => (k < 16 ? (j > i ? 'masked' : 'scored') : j > i ? '-1e9' : '0'));
+      expect(cells.filter((c) => c !== '…')).toEqual(expected);
+    });
+  });
+
   it('explains a stored microGPT tensor with its shape and formula', async () => {
     const r = await runCli(['explain', '--tensor', 'layer0.attn_wq']);
     expect(r.code).toBe(0);

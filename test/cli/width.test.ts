@@ -63,6 +63,7 @@ const COMMANDS: string[][] = [
   ['explain', '--kernel', 'gpt2', '--vs', 'llama', '-v'],
   ['explain', '--kernel', 'llama', '--size', '8b', '--memory', '--context', '8192'],
   ['explain', '--tensor', 'attn_mask'],
+  ['explain', '--tensor', 'attn_mask', '--len', '16'],
   ['explain', '--tensor', 'model.layers.3.self_attn.q_proj.weight'],
   ['explain', '--tensor', 'wte'],
   ['explain', '--attention', 'mar'],
