@@ -67,10 +67,10 @@ function renderGrid(r: AttentionReport, s: Style): string {
 /** Columns a weight takes: "0.535". */
 const WEIGHT_WIDTH = 5;
 /** A row's token is cut to this many columns (the column headers carry the same tokens, cut to the cell). */
-export const ROW_TOKEN_WIDTH = 12;
+const ROW_TOKEN_WIDTH = 12;
 
 /** The row labels of a matrix over these tokens: position and token, "12 ␣cat". */
-export function positionLabels(labels: readonly string[]): string[] {
+function positionLabels(labels: readonly string[]): string[] {
   const digits = String(labels.length - 1).length;
   return labels.map((l, i) => `${String(i).padStart(digits)} ${clip(l, ROW_TOKEN_WIDTH)}`);
 }
