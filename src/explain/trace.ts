@@ -73,7 +73,7 @@ function chosenStages<T>(cache: ReadonlyMap<string, T>, names: readonly string[]
   if (chosen.length === 0)
     throw new MicrogptError(
       'MG005',
-      `--names ${names.join(',')} matches no hook point; this model's look like ${all[0]?.[0]}, blocks.0.attn.hook_pattern, blocks.0.hook_resid_post (* matches any characters, dots included)`,
+      `--names "${names.join(',')}" matches no hook point; this model's look like ${all[0]?.[0]}, blocks.0.attn.hook_pattern, blocks.0.hook_resid_post (* matches any characters, dots included)`,
     );
   return chosen;
 }

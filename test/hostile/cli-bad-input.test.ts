@@ -253,7 +253,7 @@ const args: Array<[string, string[], RegExp]> = [
   [
     'trace --names matching nothing',
     ['trace', 'mar', '--names', 'blocks.7.*'],
-    /MG005: --names blocks\.7\.\* matches no hook point/,
+    /MG005: --names "blocks\.7\.\*" matches no hook point/,
   ],
   ['text too long', ['explain', '--attention', 'a'.repeat(16)], /MG004: /],
   ['--steps -1', ['train', '--steps', '-1'], /MG000: .*--steps/],
