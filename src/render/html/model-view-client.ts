@@ -41,11 +41,16 @@ export const MODEL_VIEW_SCRIPT = `
     return j > i ? cell + ' = masked (future, exactly 0)' : cell + ' = ' + weight(k, i, j).toFixed(D.digits) + ' ± ' + D.precision;
   }
 
-  /** The cell under a pointer event on a square of side T cells placed at (x0, y0) with this cell size. */
-  function cellAt(ev, el, x0, y0, size) {
+  /**
+   * The cell under a pointer event on a square of side T cells placed at (x0, y0) with this cell size;
+   * null outside it. Pointer coordinates are whole pixels, so a thumbnail (which starts at a fraction
+   * of a pixel) takes its edge pixels as its edge cells.
+   */
+  function cellAt(ev, el, x0, y0, size, edges) {
     const r = el.getBoundingClientRect();
-    const j = Math.floor((ev.clientX - r.left - x0) / size);
-    const i = Math.floor((ev.clientY - r.top - y0) / size);
+    const clamp = (v) => (edges ? Math.min(T - 1, Math.max(0, v)) : v);
+    const j = clamp(Math.floor((ev.clientX - r.left - x0) / size));
+    const i = clamp(Math.floor((ev.clientY - r.top - y0) / size));
     return i >= 0 && j >= 0 && i < T && j < T ? [i, j] : null;
   }
 
@@ -53,7 +58,7 @@ export const MODEL_VIEW_SCRIPT = `
   thumbs.forEach((c, k) => {
     c.getContext('2d').putImageData(picture(k), 0, 0);
     c.addEventListener('mousemove', (ev) => {
-      const at = cellAt(ev, c, 0, 0, c.getBoundingClientRect().width / T);
+      const at = cellAt(ev, c, 0, 0, c.getBoundingClientRect().width / T, true);
       if (at) hover.textContent = describe(k, at[0], at[1]);
     });
     c.addEventListener('click', () => open(k));
@@ -151,7 +156,7 @@ export const MODEL_VIEW_SCRIPT = `
   }
 
   canvas.addEventListener('mousemove', (ev) => {
-    under = cellAt(ev, canvas, LEFT, TOP, size);
+    under = cellAt(ev, canvas, LEFT, TOP, size, false);
     if (under) read.textContent = hover.textContent = describe(current, under[0], under[1]);
     draw();
   });

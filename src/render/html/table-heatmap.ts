@@ -20,13 +20,21 @@ export const TABLE_HEATMAP_STYLE = `
 .heatmap td.note{width:auto;text-align:left;padding-left:.6rem;color:#555;font-family:system-ui,sans-serif}
 `;
 
-/** Points the sticky #hover line at the table cell under the pointer. */
+/**
+ * Points the sticky #hover line at the table cell under the pointer: its own
+ * label, or a heatmap's title with the row's and the column's token and position.
+ */
 export const TABLE_HOVER_SCRIPT = `
 (() => {
   const hover = document.getElementById('hover');
   document.addEventListener('mouseover', (ev) => {
     const td = ev.target.closest && ev.target.closest('td[data-value]');
-    if (td) hover.textContent = td.dataset.label + ' = ' + td.dataset.value;
+    if (!td) return;
+    const table = td.closest('table[data-heatmap]');
+    const tr = td.parentElement;
+    const q = tr.rowIndex - 1, key = td.cellIndex - 1;
+    const label = td.dataset.label ?? table.dataset.heatmap + ': ' + tr.cells[0].textContent + ' (pos ' + q + ') → ' + table.rows[0].cells[key + 1].textContent + ' (pos ' + key + ')';
+    hover.textContent = label + ' = ' + td.dataset.value;
   });
 })();
 `;
@@ -50,12 +58,11 @@ export function tableHeatmap(
     .map((row, i) => {
       const cells = row
         .map((w, j) => {
-          const label = `${title}: ${labels[i]} (pos ${i}) → ${labels[j]} (pos ${j})`;
-          if (j > i)
-            return `<td class="masked" data-label="${e(label)}" data-value="masked (future, exactly 0)">${opts.small ? '' : '·'}</td>`;
+          // The hover script names the cell from the table's title and the row's and column's headers.
+          if (j > i) return `<td class="masked" data-value="masked (future, exactly 0)">${opts.small ? '' : '·'}</td>`;
           const c = sequential(w);
           const text = opts.small ? '' : fixed(w, 2).replace(/^0/, '');
-          return `<td class="cell" style="background:${css(c)};color:${textOn(c)}" data-label="${e(label)}" data-value="${w}">${text}</td>`;
+          return `<td class="cell" style="background:${css(c)};color:${textOn(c)}" data-value="${w}">${text}</td>`;
         })
         .join('');
       const note = opts.notes ? `<td class="note">${e(opts.notes[i] ?? '')}</td>` : '';
