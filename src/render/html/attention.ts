@@ -32,14 +32,16 @@ export function renderAttentionHtml(r: AttentionReport, mask: MaskReport): strin
         )
         .join('')}</div>`
     : modelViewHtml(r);
+  // Token ids given with --ids have no text.
+  const input = r.text ? `"${r.text}"` : counted(r.tokens.length, 'token');
   const shape = `${counted(r.model.layers, 'layer')} × ${counted(r.model.heads, 'head')}`;
   const intro = tables
     ? `<p>Tokens [${labels.map(e).join(', ')}], weights from ${e(r.weightsFrom)}.</p>`
     : `<p>${shape} on ${counted(r.tokens.length, 'token')}${r.headsShown < r.model.layers * r.model.heads ? ` (${counted(r.headsShown, 'head')} shown, selected with --heads/--layer)` : ''}; weights from ${e(r.weightsFrom)}.</p>`;
   return page(
     tables
-      ? `microgpt: attention on "${r.text}"`
-      : `microgpt: attention of ${r.architecture.family} (${shape}) on ${r.text ? `"${r.text}"` : counted(r.tokens.length, 'token')}`,
+      ? `microgpt: attention on ${input}`
+      : `microgpt: attention of ${r.architecture.family} (${shape}) on ${input}`,
     [
       intro,
       // The model view's point is its heads: they come first, the architecture after them.
