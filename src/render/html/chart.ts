@@ -85,7 +85,7 @@ function legend(series: readonly ChartSeries[]): string {
   return `<div class="chart-legend">${series
     .map(
       (s) =>
-        `<span><svg width="26" height="10" aria-hidden="true"><line x1="1" y1="5" x2="25" y2="5" stroke="${s.colour}" stroke-width="2.5"${dash(s.dashed)}/></svg>${e(s.name)}</span>`,
+        `<span><svg width="26" height="10" aria-hidden="true"><line x1="1" y1="5" x2="25" y2="5" stroke="${s.colour}" stroke-width="3"${dash(s.dashed)}/></svg>${e(s.name)}</span>`,
     )
     .join('')}</div>`;
 }

@@ -74,7 +74,7 @@ function scoresHtml(r: LabReport): string {
         `layer ${l}'s head scores ${fixed(r.final.previous[l]!, 2)} as a previous-token head and ${fixed(r.final.induction[l]!, 2)} as an induction head`,
     )
     .join('; ');
-  return `<h2>Head scores</h2><p>On the same sequences: a head's previous-token score is its mean weight on the token just before each position; its induction score, its mean weight on the token after the earlier copy of the current token (the TransformerLens definitions; half the positions have no earlier copy, so about 0.5 is the most the induction score gives here).</p>${chart}<p>At the end, ${final}.</p>`;
+  return `<h2>Head scores</h2><p>On the same sequences: a head's previous-token score is its mean weight on the token just before each position; its induction score, its mean weight on the token after the earlier copy of the current token (the TransformerLens definitions; about half the positions have no earlier copy, so even a perfect induction head scores well below 1).</p>${chart}<p>At the end, ${final}.</p>`;
 }
 
 /** The held-out sequence's tokens as the heatmaps label them. */
