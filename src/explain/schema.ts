@@ -485,6 +485,21 @@ export const LabReportSchema = Obj({
       "a layer's head knocked out, the others re-measured",
     ),
   ),
+  heldOut: Obj(
+    {
+      k: I,
+      ids: Type.Array(I, {
+        description:
+          '[BOS, x1..xk, x1..xk], drawn from a random stream of its own (not the training or evaluation batches)',
+      }),
+      bos: I,
+      attention: Type.Array(Matrix, { description: "attention[l][q][key]: layer l's head after training" }),
+      knockedOut: Type.Array(
+        Obj({ layer: I, attention: Type.Array(Matrix) }, "every layer's pattern with this layer's head knocked out"),
+      ),
+    },
+    "every head's attention on one held-out repeated sequence",
+  ),
   learned: B,
 });
 
