@@ -379,6 +379,16 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     ],
     fix: 'Run microgpt validate --scan on the model: it names every tensor holding NaN or infinity.',
   },
+  MG111: {
+    title: 'no hook point matches',
+    causes: ['a --names pattern that names no hook point of this model (a typo, or a point the architecture lacks)'],
+    fix: 'List them with microgpt cache --list --model …; * matches any characters, dots included.',
+  },
+  MG112: {
+    title: 'the cache would not fit',
+    causes: ['every hook point of a long input on a large model', 'a nearly full disk'],
+    fix: 'Save fewer points with --names, or a shorter input; the message gives the figures.',
+  },
   MG101: {
     title: 'softmax received a non-finite input',
     causes: [

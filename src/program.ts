@@ -489,6 +489,45 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('cache')
+    .description(
+      "save one run's activations: every hook point (TransformerLens names and shapes) as a float32 tensor in a safetensors file",
+    )
+    .argument('[text]', 'the input (microGPT: a name; a model folder: any text through its tokenizer)')
+    .option('--ids <list>', 'the input as token ids, used exactly as given', idList)
+    .addOption(modelOption())
+    .addOption(familyOption())
+    .addOption(contractsOption())
+    .option('--out <file>', 'the safetensors file to write')
+    .option(
+      '--names <pattern>',
+      'only hook points matching this pattern (* matches any characters, dots included; repeatable)',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .option('--list', 'print the hook names and shapes without running or writing')
+    .option('--force', 'replace --out if it already exists')
+    .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .addOption(jsonOption())
+    .addOption(colorOption())
+    .addOption(noColorOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ microgpt cache --list                                   microGPT's hook points and their axes
+  $ microgpt cache emma --model m.safetensors --out emma.safetensors
+  $ microgpt cache "the cat sat" --model ~/models/gpt2 --out acts.safetensors --names "blocks.*.attn.hook_pattern"
+  $ microgpt cache --ids 50,1000,7 --model ~/models/gpt2 --names "*resid_post" --out resid.safetensors
+
+In Python: safetensors.numpy.load_file("acts.safetensors")["blocks.0.attn.hook_pattern"] has shape
+[1, head, query_pos, key_pos], as TransformerLens's cache; the tokens and ids are in the file's metadata.`,
+    )
+    .action(async (text: string | undefined, opts) => {
+      const { runCacheCommand } = await import('./cli/cache.js');
+      process.exitCode = await runCacheCommand(text, opts);
+    });
+
+  program
     .command('lab')
     .description(
       'small experiments that show how a mechanism forms; induction: watch a 2-layer model learn induction heads',

@@ -16,6 +16,7 @@ import {
 import {
   AblationReportSchema,
   AttentionReportSchema,
+  CacheReportSchema,
   ContractListReportSchema,
   ContractValidateReportSchema,
   ErrorCodesReportSchema,
@@ -114,6 +115,20 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
     Inputs({ data: S, steps: I, seed: I, lr: N, out: Nullable(S), layers: I, embd: I, heads: I }),
     TrainReportSchema,
     'microgpt train --json',
+  ),
+  cache: document(
+    'cache',
+    Inputs({
+      text: Nullable(S),
+      ids: Nullable(Type.Array(I)),
+      model: Nullable(S),
+      family: Nullable(S),
+      names: Type.Array(S),
+      list: B,
+      out: Nullable(S),
+    }),
+    CacheReportSchema,
+    'microgpt cache --json',
   ),
   eval: document('eval', Inputs({ model: Nullable(S), data: S }), EvalReportSchema, 'microgpt eval --json'),
   sample: document(

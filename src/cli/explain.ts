@@ -229,6 +229,12 @@ async function showAttention(report: AttentionReport, text: string, opts: Explai
     ]);
     writeOutput(htmlOutput(opts), renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
+    // No text report follows a page, so a failed invariant (exit 1) is said here.
+    const failed = report.invariants.filter((i) => !i.holds).length;
+    if (failed && !opts.json)
+      process.stderr.write(
+        `${failed} of ${report.invariants.length} invariants fail on these weights; the page lists them\n`,
+      );
   }
   const { renderAttentionReport } = await import('../render/attention.js');
   const inputs = {

@@ -5,6 +5,8 @@ export interface OutputOptions {
   json?: boolean;
   /** --color WHEN, or false from --no-color. */
   color?: ColorWhen | boolean;
+  /** --html FILE: the page is the report, so no text report follows it on stdout. */
+  html?: string;
 }
 
 /** Columns to draw in: COLUMNS when set, else the terminal's width, else 80 (render/layout.ts). */
@@ -31,9 +33,14 @@ export function printFitted(text: string, style: Style): void {
   print(fitToWidth(text, style.width));
 }
 
-/** A command's result: its JSON document under --json, else the text its renderer draws, fitted to the terminal. */
+/**
+ * A command's result: its JSON document under --json, else the text its
+ * renderer draws, fitted to the terminal — unless --html wrote the report as a
+ * page (the caller names the file on stderr).
+ */
 export function show(opts: OutputOptions, json: () => string, text: (style: Style) => string): void {
   if (opts.json) return print(json());
+  if (opts.html !== undefined) return;
   const style = stdoutStyle(opts);
   printFitted(text(style), style);
 }

@@ -5,7 +5,9 @@
  * it stays near ln V) and on the repeated copy (which falls once induction
  * works), and each head's previous-token and induction scores (the detectors'
  * TransformerLens definitions). At the end, composition: knocking out each
- * layer-0 head and re-measuring the layer-1 heads' induction scores.
+ * layer-0 head and re-measuring the layer-1 heads' induction scores; and every
+ * head's attention pattern on one held-out repeated sequence, with and without
+ * the knockout, for the pictures.
  */
 import { LabEngine, LabModel, labTraining, repeatedBatch, type LabConfig } from '../model/lab.js';
 import { Rng } from '../tensor/index.js';
@@ -23,14 +25,33 @@ export const PHASE_SHARE = 0.5;
 export const COMPOSES = 0.5;
 /** Sequences in the evaluation batch, and their fixed k (the middle of the training range). */
 const EVAL_SEQUENCES = 16;
+/** Seed offsets of the three random streams: training batches, the evaluation batch, the held-out sequence. */
+const TRAIN_STREAM = 1;
+const EVAL_STREAM = 2;
+const HELD_OUT_STREAM = 3;
 
 const previous = DETECTORS.find((d) => d.name === 'previous-token')!.pattern;
 const induction = DETECTORS.find((d) => d.name === 'induction')!.pattern;
 
+/** The hook that zeroes a layer's attention output (none without a knockout). */
+const knockoutHooks = (knockout?: number) =>
+  knockout === undefined ? [] : [pointHook(blockHook(knockout, 'hook_attn_out'), (out) => out.fill(0))];
+
+/** Every layer's attention pattern [query][key] on one sequence, read from the run's hook_pattern. */
+function patterns(engine: LabEngine, inputs: readonly number[], knockout?: number) {
+  const { hook, cache } = cachingHook(globMatcher(['blocks.*.attn.hook_pattern']));
+  const { logits } = engine.run(inputs, { hooks: [...knockoutHooks(knockout), hook] });
+  const T = inputs.length;
+  const attention = Array.from({ length: engine.info.layers }, (_, l) => {
+    const p = cache.get(`blocks.${l}.attn.hook_pattern`)!.values;
+    return Array.from({ length: T }, (_, i) => Array.from(p.subarray(i * T, (i + 1) * T)));
+  });
+  return { logits, attention };
+}
+
 /** Mean −ln P(next) over the positions of each copy, and every head's two scores, on the evaluation batch. */
 function measure(engine: LabEngine, batch: number[][], k: number, knockout?: number) {
   const V = engine.info.vocab;
-  const hooks = knockout === undefined ? [] : [pointHook(blockHook(knockout, 'hook_attn_out'), (out) => out.fill(0))];
   let first = 0,
     second = 0,
     n1 = 0,
@@ -40,8 +61,7 @@ function measure(engine: LabEngine, batch: number[][], k: number, knockout?: num
   const ind = Array.from({ length: layers }, () => 0);
   for (const seq of batch) {
     const inputs = seq.slice(0, -1);
-    const { hook, cache } = cachingHook(globMatcher(['blocks.*.attn.hook_pattern']));
-    const { logits } = engine.run(inputs, { hooks: [...hooks, hook] });
+    const { logits, attention } = patterns(engine, inputs, knockout);
     for (let t = 1; t < inputs.length; t++) {
       const nll = crossEntropyOf(logits.subarray(t * V, (t + 1) * V), seq[t + 1]!);
       // Position t predicts token t + 1: the first copy is tokens 2..k, the repeated one k + 2..2k.
@@ -53,13 +73,10 @@ function measure(engine: LabEngine, batch: number[][], k: number, knockout?: num
         n2++;
       }
     }
-    for (let l = 0; l < layers; l++) {
-      const p = cache.get(`blocks.${l}.attn.hook_pattern`)!.values;
-      const T = inputs.length;
-      const a = Array.from({ length: T }, (_, i) => Array.from(p.subarray(i * T, (i + 1) * T)));
+    attention.forEach((a, l) => {
       prev[l]! += patternScore(a, inputs, previous) / batch.length;
       ind[l]! += patternScore(a, inputs, induction) / batch.length;
-    }
+    });
   }
   return { first: first / n1, second: second / n2, previous: prev, induction: ind };
 }
@@ -70,13 +87,13 @@ export function runLab(
 ): LabReport {
   const engine = new LabEngine(new LabModel(config));
   const evalK = Math.floor((config.minK + config.maxK) / 2);
-  const evalBatch = repeatedBatch(new Rng(config.seed + 2), { ...config, batch: EVAL_SEQUENCES }, evalK);
+  const evalBatch = repeatedBatch(new Rng(config.seed + EVAL_STREAM), { ...config, batch: EVAL_SEQUENCES }, evalK);
   const threshold = PHASE_SHARE * Math.log(config.vocab);
   const points: LabPoint[] = [];
   const start = performance.now();
   let phase: { step: number; seconds: number } | null = null;
   let step = 0;
-  for (const loss of labTraining(engine.model, new Rng(config.seed + 1), opts.steps)) {
+  for (const loss of labTraining(engine.model, new Rng(config.seed + TRAIN_STREAM), opts.steps)) {
     step++;
     if (step % opts.every === 0 || step === opts.steps) {
       const m = measure(engine, evalBatch, evalK);
@@ -109,6 +126,9 @@ export function runLab(
         destroys: knocked.induction[inductionLayer]! < COMPOSES * last.induction[inductionLayer]!,
       };
     });
+  // One more repeated sequence, from its own stream: every layer's attention pattern on it, trained and
+  // with each knocked-out layer removed, for the page's heatmaps.
+  const heldOut = repeatedBatch(new Rng(config.seed + HELD_OUT_STREAM), { ...config, batch: 1 }, evalK)[0]!;
   return {
     kind: 'lab',
     config: { ...config, steps: opts.steps, evalK, evalSequences: EVAL_SEQUENCES },
@@ -119,6 +139,16 @@ export function runLab(
     points,
     final: { inductionLayer, previousLayer, induction: last.induction, previous: last.previous },
     composition,
+    heldOut: {
+      k: evalK,
+      ids: heldOut,
+      bos: engine.model.bos,
+      attention: patterns(engine, heldOut).attention,
+      knockedOut: composition.map((c) => ({
+        layer: c.knockedOut,
+        attention: patterns(engine, heldOut, c.knockedOut).attention,
+      })),
+    },
     learned: phase !== null,
   };
 }

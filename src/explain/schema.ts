@@ -508,5 +508,43 @@ export const LabReportSchema = Obj({
       "a layer's head knocked out, the others re-measured",
     ),
   ),
+  heldOut: Obj(
+    {
+      k: I,
+      ids: Type.Array(I, {
+        description:
+          '[BOS, x1..xk, x1..xk], drawn from a random stream of its own (not the training or evaluation batches)',
+      }),
+      bos: I,
+      attention: Type.Array(Matrix, { description: "attention[l][q][key]: layer l's head after training" }),
+      knockedOut: Type.Array(
+        Obj({ layer: I, attention: Type.Array(Matrix) }, "every layer's pattern with this layer's head knocked out"),
+      ),
+    },
+    "every head's attention on one held-out repeated sequence",
+  ),
   learned: B,
+});
+
+export const CacheReportSchema = Obj({
+  kind: Type.Literal('cache'),
+  family: S,
+  weightsFrom: S,
+  text: Type.Union([S, Type.Null()], { description: 'the text run, or null when ids were given' }),
+  tokens: Type.Array(TokenSchema),
+  patterns: Type.Array(S, {
+    description: '--names patterns (* matches any characters, dots included); empty: every point',
+  }),
+  points: Type.Array(
+    Obj({
+      name: Type.String({ description: 'the hook name, also the tensor name in the file' }),
+      axes: Type.Array(S, { description: 'what each axis is (batch, pos, head, d_head, d_model …)' }),
+      shape: Type.Union([Type.Array(I), Type.Null()], {
+        description: "TransformerLens's cache shape for a batch of one; null when no input was given (--list)",
+      }),
+      bytes: Type.Union([I, Type.Null()]),
+    }),
+  ),
+  bytes: Type.Union([I, Type.Null()], { description: 'tensor data to write, float32; null without an input' }),
+  out: Type.Union([S, Type.Null()], { description: 'the file written; null with --list' }),
 });

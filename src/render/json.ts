@@ -22,11 +22,11 @@ export function jsonEscape(serialized: string): string {
 
 /**
  * A value as JSON to embed in an HTML <script> element: hidden characters
- * escaped as in jsonEscape, and "<" and ">" as \u003c / \u003e, so neither
+ * escaped as in jsonEscape, and "<", ">" and "&" as \u003c, \u003e, \u0026, so neither
  * "</script" nor "<!--" can end or change the element. Parses to the same value.
  */
 export function scriptJson(value: unknown): string {
-  return jsonEscape(JSON.stringify(value)).replace(/[<>]/g, (c) => u(c.charCodeAt(0)));
+  return jsonEscape(JSON.stringify(value)).replace(/[<>&]/g, (c) => u(c.charCodeAt(0)));
 }
 
 /** One JSON document: schemaVersion, the command and its inputs, then the report with full-precision numbers. */

@@ -59,16 +59,15 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: Color
 }
 
 /**
- * Colour depth when colour is on: FORCE_COLOR=2 or 3 asks for 256 or 24-bit
- * colour outright; otherwise COLORTERM=truecolor (or 24bit) means 24-bit and a
- * TERM ending in -256color means 256; anything else gets basic colours.
+ * Colour depth when colour is on. Asking for colour (--color always,
+ * FORCE_COLOR, or a terminal) gets colour on any TERM — heatmap cells need at
+ * least the 256-colour cube, so basic 16-colour output is never chosen: 24-bit
+ * when COLORTERM says truecolor (or 24bit) or FORCE_COLOR=3 asks for it, else 256.
  */
-export function colorDepth(env: NodeJS.ProcessEnv): 1 | 2 | 3 {
-  const forced = Number(env.FORCE_COLOR);
-  if (forced === 2 || forced === 3) return forced;
+export function colorDepth(env: NodeJS.ProcessEnv): 2 | 3 {
+  if (Number(env.FORCE_COLOR) === 3) return 3;
   if (/^(truecolor|24bit)$/i.test(env.COLORTERM ?? '')) return 3;
-  if (/-256(colou?r)?$/i.test(env.TERM ?? '')) return 2;
-  return 1;
+  return 2;
 }
 
 export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env, width = 80): Style {

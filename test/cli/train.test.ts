@@ -119,6 +119,9 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     const att = JSON.parse((await runCli(['explain', '--attention', 'mar', '--model', deep, '--json'])).stdout);
     expect(att.model).toEqual({ layers: 2, heads: 4 });
     expect(att.architecture.headDim).toBe(8);
+    // Every tensor of every layer has its role, not only the layers microGPT's contract sizes have.
+    const inspected = JSON.parse((await runCli(['inspect', deep, '--json'])).stdout);
+    expect(inspected.tensors.find((t: { name: string }) => t.name === 'layer1.attn_wq').role).toBe('attn_q');
     expectOneLineError(
       await runCli(['train', '--embd', '30', '--heads', '4', '--no-out']),
       /MG087: --embd 30 is not a multiple of --heads 4/,
