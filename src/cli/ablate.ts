@@ -67,13 +67,24 @@ export interface PatchOptions extends OutputOptions, EngineOptions {
 /** The target as one token: a character (or BOS) for microGPT, text that encodes to one token for a real model. */
 function targetToken(engine: Engine, text: string): { id: number; label: string } {
   if (engine.eos !== null && text === tokenLabel(engine, engine.eos)) return { id: engine.eos, label: text };
-  const ids = inputIds(engine, text, undefined).filter((id) => id !== engine.bos);
+  // What the tokenizer adds to every text (its BOS, even when config.json names none) is not the target.
+  const added = new Set([...addedTokens(engine), ...(engine.bos === null ? [] : [engine.bos])]);
+  const ids = inputIds(engine, text, undefined).filter((id) => !added.has(id));
   if (ids.length !== 1)
     throw new MicrogptError(
       'MG086',
       `--target "${text}" is ${ids.length} tokens; give text that is one token${engine.info.endsWithEos ? ' (one character, or BOS)' : ''}`,
     );
   return { id: ids[0]!, label: tokenLabel(engine, ids[0]!) };
+}
+
+/** The tokens a tokenizer adds to any text: what it makes of the empty text (none when it refuses one). */
+function addedTokens(engine: Engine): number[] {
+  try {
+    return engine.tokenizer?.encode('') ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** microgpt patch: which activations carry the clean answer into the corrupted run. */
