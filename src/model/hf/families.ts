@@ -64,6 +64,12 @@ export const RUNNABLE: readonly RunnableFamily[] = [
     defaults: { activation: 'silu', context: 32768, eps: 1e-6, tied: false, ...ROPE },
     window: 'when-enabled',
   },
+  {
+    family: 'gptneox',
+    activationKeys: ['hidden_act'],
+    defaults: { activation: 'gelu', context: 2048, eps: 1e-5, tied: false, ...ROPE, rotary: 0.25 },
+    window: 'never',
+  },
 ];
 
 export const runnableFamily = (family: string): RunnableFamily | undefined => RUNNABLE.find((r) => r.family === family);

@@ -22,6 +22,8 @@ export const STORAGE_QUIRKS: readonly StorageQuirk[] = [
   { family: 'gpt2', role: 'attn_output', transpose: true },
   { family: 'gpt2', role: 'mlp_up', transpose: true },
   { family: 'gpt2', role: 'mlp_down', transpose: true },
+  { family: 'gptneox', role: 'attn_qkv', split: { into: QKV, layout: 'heads' } },
+  { family: 'gptneox', role: 'attn_qkv_bias', split: { into: QKV_BIAS, layout: 'heads' } },
 ];
 
 /** Rows each role the forward pass reads has, as a shape expression over the contract's size names. */
