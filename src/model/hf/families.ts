@@ -70,6 +70,12 @@ export const RUNNABLE: readonly RunnableFamily[] = [
     defaults: { activation: 'gelu', context: 2048, eps: 1e-5, tied: false, ...ROPE, rotary: 0.25 },
     window: 'never',
   },
+  {
+    family: 'phi3',
+    activationKeys: ['hidden_act'],
+    defaults: { activation: 'silu', context: 4096, eps: 1e-5, tied: false, ...ROPE, rotary: 1 },
+    window: 'when-set',
+  },
 ];
 
 export const runnableFamily = (family: string): RunnableFamily | undefined => RUNNABLE.find((r) => r.family === family);

@@ -24,6 +24,8 @@ export const STORAGE_QUIRKS: readonly StorageQuirk[] = [
   { family: 'gpt2', role: 'mlp_down', transpose: true },
   { family: 'gptneox', role: 'attn_qkv', split: { into: QKV, layout: 'heads' } },
   { family: 'gptneox', role: 'attn_qkv_bias', split: { into: QKV_BIAS, layout: 'heads' } },
+  { family: 'phi3', role: 'attn_qkv', split: { into: QKV, layout: 'blocks' } },
+  { family: 'phi3', role: 'mlp_gate_up', split: { into: ['mlp_gate', 'mlp_up'], layout: 'blocks' } },
 ];
 
 /** Rows each role the forward pass reads has, as a shape expression over the contract's size names. */
