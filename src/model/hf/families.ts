@@ -76,6 +76,13 @@ export const RUNNABLE: readonly RunnableFamily[] = [
     defaults: { activation: 'silu', context: 4096, eps: 1e-5, tied: false, ...ROPE, rotary: 1 },
     window: 'when-set',
   },
+  {
+    family: 'gemma',
+    // Gemma's config.json says hidden_act "gelu" but means the tanh form: transformers reads hidden_activation.
+    activationKeys: ['hidden_activation'],
+    defaults: { activation: 'gelu_pytorch_tanh', context: 8192, eps: 1e-6, tied: true, ...ROPE, headDim: 256 },
+    window: 'never',
+  },
 ];
 
 export const runnableFamily = (family: string): RunnableFamily | undefined => RUNNABLE.find((r) => r.family === family);
