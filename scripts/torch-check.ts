@@ -1,6 +1,6 @@
 /**
  * An independent check of the float32 path against PyTorch: random GPT-NeoX,
- * Phi-3 and Gemma models in Hugging Face layout (partial rotary, GQA with a
+ * Phi-2, Phi-3 and Gemma models in Hugging Face layout (partial rotary, GQA with a
  * sliding window, head_dim ≠ hidden/heads, √hidden not a whole number), run
  * here and by scripts/torch_reference.py, which re-derives each forward pass
  * from transformers' modeling files in torch ops. Needs a python with torch
@@ -65,6 +65,46 @@ const CASES: Record<string, { config: Record<string, unknown>; tensors: () => Na
       t('gpt_neox.final_layer_norm.weight', [64], true),
       t('gpt_neox.final_layer_norm.bias', [64]),
       t('embed_out.weight', [40, 64]),
+    ],
+  },
+  phi: {
+    config: {
+      model_type: 'phi',
+      hidden_size: 40,
+      num_attention_heads: 4,
+      num_hidden_layers: 2,
+      intermediate_size: 64,
+      vocab_size: 40,
+      max_position_embeddings: 32,
+      layer_norm_eps: 1e-5,
+      partial_rotary_factor: 0.4,
+      rope_theta: 10000,
+      hidden_act: 'gelu_new',
+    },
+    tensors: () => [
+      t('model.embed_tokens.weight', [40, 40]),
+      ...layers(
+        2,
+        (b) => [
+          t(`${b}input_layernorm.weight`, [40], true),
+          t(`${b}input_layernorm.bias`, [40]),
+          ...['q', 'k', 'v'].flatMap((x) => [
+            t(`${b}self_attn.${x}_proj.weight`, [40, 40]),
+            t(`${b}self_attn.${x}_proj.bias`, [40]),
+          ]),
+          t(`${b}self_attn.dense.weight`, [40, 40]),
+          t(`${b}self_attn.dense.bias`, [40]),
+          t(`${b}mlp.fc1.weight`, [64, 40]),
+          t(`${b}mlp.fc1.bias`, [64]),
+          t(`${b}mlp.fc2.weight`, [40, 64]),
+          t(`${b}mlp.fc2.bias`, [40]),
+        ],
+        'model.layers.',
+      ),
+      t('model.final_layernorm.weight', [40], true),
+      t('model.final_layernorm.bias', [40]),
+      t('lm_head.weight', [40, 40]),
+      t('lm_head.bias', [40]),
     ],
   },
   phi3: {

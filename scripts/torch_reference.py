@@ -1,5 +1,5 @@
-"""The float32 reference for scripts/torch-check.ts: GPT-NeoX, Phi-3 and Gemma forward
-passes re-derived from transformers' modeling_gpt_neox, modeling_phi3 and modeling_gemma
+"""The float32 reference for scripts/torch-check.ts: GPT-NeoX, Phi-2, Phi-3 and Gemma forward
+passes re-derived from transformers' modeling_gpt_neox, modeling_phi, modeling_phi3 and modeling_gemma
 in torch ops (float32), compared with microgpt's logits. Exits 1 when they differ by
 more than 1e-4."""
 import json, struct, sys
@@ -65,6 +65,23 @@ def neox(w, c, ids):
     return lin(ln(x, 'gpt_neox.final_layer_norm'), 'embed_out')
 
 
+def phi(w, c, ids):
+    C, H = c['hidden_size'], c['num_attention_heads']
+    D, T = C // H, len(ids)
+    ln = lambda x, p: F.layer_norm(x, (C,), w[p + '.weight'], w[p + '.bias'], c['layer_norm_eps'])
+    lin = lambda x, p: F.linear(x, w[p + '.weight'], w.get(p + '.bias'))
+    x = w['model.embed_tokens.weight'][ids]
+    for l in range(c['num_hidden_layers']):
+        b = f'model.layers.{l}.'
+        h = ln(x, b + 'input_layernorm')
+        q, k, v = (lin(h, b + f'self_attn.{n}_proj').view(T, H, D).transpose(0, 1) for n in 'qkv')
+        q, k = rope(q, k, T, int(D * c['partial_rotary_factor']), c.get('rope_theta', 10000.0))
+        a = lin(attend(q, k, v, D), b + 'self_attn.dense')
+        m = lin(F.gelu(lin(h, b + 'mlp.fc1'), approximate='tanh'), b + 'mlp.fc2')
+        x = a + m + x
+    return lin(ln(x, 'model.final_layernorm'), 'lm_head')
+
+
 def rms(x, wt, eps, offset):
     y = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
     return y * (1.0 + wt) if offset else wt * y
@@ -105,7 +122,7 @@ worst = 0.0
 for family, got in ours.items():
     w, c = load(f'{root}/{family}/model.safetensors'), json.load(open(f'{root}/{family}/config.json'))
     ids = torch.tensor(got['ids'])
-    ref = neox(w, c, ids) if family == 'gptneox' else llama_like(w, c, ids, family == 'gemma')
+    ref = {'gptneox': neox, 'phi': phi}.get(family, lambda w, c, ids: llama_like(w, c, ids, family == 'gemma'))(w, c, ids)
     diff = (torch.tensor(got['logits']).view(ref.shape) - ref).abs().max().item()
     worst = max(worst, diff)
     print(f'{family}: logits {tuple(ref.shape)}, max |microgpt − torch| = {diff:.2e} (largest logit {ref.abs().max().item():.2f})')

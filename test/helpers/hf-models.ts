@@ -9,7 +9,7 @@ import { serialize } from '../../src/model/safetensors.js';
 import { Rng } from '../../src/tensor/index.js';
 import { safetensorsHeader, type StSpec } from './model-files.js';
 
-export type HfTestFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3' | 'gptneox' | 'phi3' | 'gemma';
+export type HfTestFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3' | 'gptneox' | 'phi3' | 'gemma' | 'phi';
 
 /** [rows, cols] row-major → [cols, rows]. */
 function transpose(data: Float64Array, rows: number, cols: number): Float64Array {
@@ -70,6 +70,7 @@ export function hfTensors(
   }
   if (family === 'gptneox') return neoxTensors(model);
   if (family === 'phi3') return phi3Tensors(model);
+  if (family === 'phi') return phiTensors(model);
   put('model.embed_tokens.weight', [...p('wte').shape], p('wte').data);
   for (let l = 0; l < model.config.nLayer; l++) {
     const L = `layer${l}.`;
@@ -192,6 +193,39 @@ function phi3Tensors(model: Gpt): Named {
   return out;
 }
 
+/** Phi-2: one LayerNorm feeds attention and the MLP; biases everywhere, the output head's too. */
+function phiTensors(model: Gpt): Named {
+  const p = (n: string) => model.param(n);
+  const C = model.config.nEmbd,
+    H = model.config.nHidden;
+  const out: Named = [{ name: 'model.embed_tokens.weight', shape: [...p('wte').shape], data: p('wte').data }];
+  for (let l = 0; l < model.config.nLayer; l++) {
+    const L = `layer${l}.`,
+      m = `model.layers.${l}.`;
+    out.push(
+      { name: `${m}input_layernorm.weight`, shape: [C], data: p(L + 'norm_attn_w').data },
+      { name: `${m}input_layernorm.bias`, shape: [C], data: p(L + 'norm_attn_b').data },
+      ...(['q', 'k', 'v'] as const).flatMap((x) => [
+        { name: `${m}self_attn.${x}_proj.weight`, shape: [C, C], data: p(`${L}attn_w${x}`).data },
+        { name: `${m}self_attn.${x}_proj.bias`, shape: [C], data: p(`${L}attn_b${x}`).data },
+      ]),
+      { name: `${m}self_attn.dense.weight`, shape: [C, C], data: p(L + 'attn_wo').data },
+      { name: `${m}self_attn.dense.bias`, shape: [C], data: p(L + 'attn_bo').data },
+      { name: `${m}mlp.fc1.weight`, shape: [H, C], data: p(L + 'mlp_fc1').data },
+      { name: `${m}mlp.fc1.bias`, shape: [H], data: p(L + 'mlp_b1').data },
+      { name: `${m}mlp.fc2.weight`, shape: [C, H], data: p(L + 'mlp_fc2').data },
+      { name: `${m}mlp.fc2.bias`, shape: [C], data: p(L + 'mlp_b2').data },
+    );
+  }
+  out.push(
+    { name: 'model.final_layernorm.weight', shape: [C], data: p('norm_f_w').data },
+    { name: 'model.final_layernorm.bias', shape: [C], data: p('norm_f_b').data },
+    { name: 'lm_head.weight', shape: [...p('lm_head').shape], data: p('lm_head').data },
+    { name: 'lm_head.bias', shape: [...p('lm_head_b').shape], data: p('lm_head_b').data },
+  );
+  return out;
+}
+
 /** config.json for the native model, as transformers writes it for the family. */
 export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unknown> {
   const c = model.config;
@@ -227,6 +261,24 @@ export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unkno
       rotary_emb_base: a.rope_theta,
       hidden_act: 'gelu',
       use_parallel_residual: true,
+      tie_word_embeddings: false,
+      bos_token_id: c.vocabSize - 1,
+      eos_token_id: c.vocabSize - 1,
+    };
+  if (family === 'phi')
+    return {
+      model_type: 'phi',
+      architectures: ['PhiForCausalLM'],
+      hidden_size: c.nEmbd,
+      num_attention_heads: c.nHead,
+      num_hidden_layers: c.nLayer,
+      intermediate_size: c.nHidden,
+      vocab_size: c.vocabSize,
+      max_position_embeddings: c.blockSize,
+      layer_norm_eps: c.normEps,
+      partial_rotary_factor: rotaryDims(headDim(c), a.rotary_fraction) / headDim(c),
+      rope_theta: a.rope_theta,
+      hidden_act: 'gelu_new',
       tie_word_embeddings: false,
       bos_token_id: c.vocabSize - 1,
       eos_token_id: c.vocabSize - 1,

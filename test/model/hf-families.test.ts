@@ -94,7 +94,7 @@ describe('(1 + w) RMSNorm, by hand', () => {
 });
 
 /** A tiny native model of a family with every parameter random, and its folder in Hugging Face layout. */
-async function folder(family: 'gptneox' | 'phi3' | 'gemma', name: string, edit?: (m: Gpt) => Gpt) {
+async function folder(family: 'gptneox' | 'phi3' | 'gemma' | 'phi', name: string, edit?: (m: Gpt) => Gpt) {
   let m = await tinyNative(family, 3);
   const rng = new Rng(31);
   for (const t of m.params.values()) for (let i = 0; i < t.size; i++) t.data[i] = rng.gauss(0, 0.3);
@@ -290,17 +290,19 @@ describe('Gemma with head_dim ≠ hidden / heads, against the plain reference', 
 });
 
 describe('the same hook points under the same names as the tiny families', () => {
-  for (const family of ['gptneox', 'phi3', 'gemma'] as const) {
+  for (const family of ['gptneox', 'phi3', 'gemma', 'phi'] as const) {
     it(`${family}: a model folder and --family ${family} list the same hook names, and a run reaches every one`, async () => {
       const { engine } = await folder(family, `${family}-hooks`);
       const { config, architecture } = tinyInstance(set.get(family), tok.vocabSize);
       const tiny = taped(Gpt.init(config, 1, architecture));
       const names = engine.hookPoints().map((p) => p.name);
       expect(names).toEqual(tiny.hookPoints().map((p) => p.name));
-      expect(names.includes('blocks.0.hook_resid_mid')).toBe(family !== 'gptneox');
-      expect(names).toContain('blocks.0.ln2.hook_normalized');
+      const parallel = family === 'gptneox' || family === 'phi';
+      expect(names.includes('blocks.0.hook_resid_mid')).toBe(!parallel);
+      // Phi-2's one norm feeds both attention and the MLP: no ln2.
+      expect(names.includes('blocks.0.ln2.hook_normalized')).toBe(family !== 'phi');
       expect(names).toContain('blocks.0.attn.hook_rot_k');
-      expect(names.includes('blocks.0.mlp.hook_pre_linear')).toBe(family !== 'gptneox');
+      expect(names.includes('blocks.0.mlp.hook_pre_linear')).toBe(!parallel);
       // Every listed point is reached by a run, with the shape the vocabulary gives.
       const { hook, cache } = cachingHook(() => true);
       engine.run(tok.encodePrompt('anna'), { hooks: [hook] });

@@ -34,7 +34,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('the float32 inference path agrees with the native engine', () => {
-  for (const family of ['gpt2', 'llama', 'mistral', 'qwen2', 'gptneox', 'phi3', 'gemma'] as HfTestFamily[]) {
+  for (const family of ['gpt2', 'llama', 'mistral', 'qwen2', 'gptneox', 'phi3', 'gemma', 'phi'] as HfTestFamily[]) {
     it(`${family}: a tiny model written in Hugging Face layout gives the native logits (float32 precision)`, async () => {
       const native = await randomNative(family, 11);
       const hf = await loadHfModel(writeHfModel(join(dir, family), native, family));

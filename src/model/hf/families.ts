@@ -83,6 +83,12 @@ export const RUNNABLE: readonly RunnableFamily[] = [
     defaults: { activation: 'gelu_pytorch_tanh', context: 8192, eps: 1e-6, tied: true, ...ROPE, headDim: 256 },
     window: 'never',
   },
+  {
+    family: 'phi',
+    activationKeys: ['hidden_act'],
+    defaults: { activation: 'gelu_new', context: 2048, eps: 1e-5, tied: false, ...ROPE, rotary: 0.5 },
+    window: 'never',
+  },
 ];
 
 export const runnableFamily = (family: string): RunnableFamily | undefined => RUNNABLE.find((r) => r.family === family);

@@ -82,7 +82,6 @@ const MISSING: ReadonlyMap<string, string> = new Map([
   ['deepseek', 'mixture-of-experts routing with shared experts'],
   ['deepseek_v2', 'multi-head latent attention and mixture-of-experts routing'],
   ['gemma2', 'logit soft-capping and alternating sliding-window layers'],
-  ['phi', 'a dense layer with a bias on the output head (not yet proven here)'],
   ['falcon', 'fused multi-query QKV'],
   ['bloom', 'ALiBi and an embedding LayerNorm'],
   ['gpt_bigcode', 'multi-query attention with a fused c_attn'],
