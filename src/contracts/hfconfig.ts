@@ -245,6 +245,17 @@ export function configProblems(c: Json): string[] {
   for (const k of ROTARY_KEYS)
     if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0 && (c[k] as number) <= 1))
       out.push(`${k} = ${c[k]} must be a fraction of the head, above 0 and at most 1`);
+  // transformers ≥ 4.5x nests RoPE's base and fraction in rope_parameters.
+  const rope = ropeParameters(c);
+  if (rope?.key === 'rope_parameters') {
+    const { rope_theta: theta, partial_rotary_factor: part } = rope.value;
+    if (theta !== undefined && theta !== null && !(typeof theta === 'number' && theta > 0))
+      out.push(`rope_parameters.rope_theta = ${JSON.stringify(theta)} must be a number greater than 0`);
+    if (part !== undefined && part !== null && !(typeof part === 'number' && part > 0 && part <= 1))
+      out.push(
+        `rope_parameters.partial_rotary_factor = ${JSON.stringify(part)} must be a fraction above 0 and at most 1`,
+      );
+  }
   const hidden = num(c, 'hidden_size', 'n_embd', 'd_model');
   const heads = num(c, ...HEADS);
   if (hidden && heads && heads[0] > 0 && !num(c, 'head_dim') && hidden[0] % heads[0] !== 0)

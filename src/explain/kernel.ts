@@ -1,6 +1,6 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { kernel, SLOTS, slotValue, type Slot } from '../kernels/index.js';
+import { kernel, SLOTS, slotShown, slotValue, type Slot } from '../kernels/index.js';
 import {
   copiesOf,
   concreteName,
@@ -84,12 +84,14 @@ export function buildKernelReport(
       : null,
     notes: c.notes ?? null,
     pipeline: pipelineOf(c),
-    constraints: SLOTS.map((key) => ({
-      key,
-      value: value(key),
-      reference: slotValue(reference.constraints, key),
-      verdict: compare(key, value(key), slotValue(reference.constraints, key)),
-    })),
+    constraints: SLOTS.filter((key) => slotShown(key, [value(key), slotValue(reference.constraints, key)])).map(
+      (key) => ({
+        key,
+        value: value(key),
+        reference: slotValue(reference.constraints, key),
+        verdict: compare(key, value(key), slotValue(reference.constraints, key)),
+      }),
+    ),
     sameConstraints: all.filter((x) => x.family !== c.family && signature(x) === signature(c)).map((x) => x.family),
     verbose: opts.verbose ? verboseSection(c, opts.size ?? (target.config ? CONFIG_SIZE : undefined)) : null,
   };
@@ -265,14 +267,13 @@ export function buildVsReport(a: KernelReport, b: KernelReport, verbose: boolean
   const pb = steps(b);
   const ta = names(va);
   const tb = names(vb);
-  const rows = a.constraints.map((ca, i) => ({
-    key: ca.key,
-    a: ca.value,
-    b: b.constraints[i].value,
-    same:
-      ca.value === b.constraints[i].value ||
-      kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind,
-  }));
+  // Rows for the slots either report shows; a slot one side leaves out holds its default there.
+  const valueIn = (r: KernelReport, key: Slot) => r.constraints.find((c) => c.key === key)?.value ?? slotValue({}, key);
+  const rows = SLOTS.filter((key) => [a, b].some((r) => r.constraints.some((c) => c.key === key))).map((key) => {
+    const x = valueIn(a, key),
+      y = valueIn(b, key);
+    return { key, a: x, b: y, same: x === y || kernel(key, x).kind === kernel(key, y).kind };
+  });
   const sizes = sideBySide(SIZE_FIELDS, dims(va), dims(vb));
   const pipeline = sideBySide(union(pa, pb), pa, pb);
   return {

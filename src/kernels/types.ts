@@ -12,16 +12,17 @@ export type Slot =
   | 'has_bias'
   | 'tied_embeddings';
 
+/** The chapter's seven, then the slots added since (shown only where a family leaves the default). */
 export const SLOTS: readonly Slot[] = [
   'attention_type',
   'activation',
   'norm_type',
   'mlp_type',
-  'block_type',
   'positional_encoding',
-  'embedding_scale',
   'has_bias',
   'tied_embeddings',
+  'block_type',
+  'embedding_scale',
 ];
 
 /** Slots a contract may leave out, and the value that stands for it (what every family did before they existed). */
@@ -29,6 +30,12 @@ export const SLOT_DEFAULTS: Readonly<Partial<Record<Slot, string>>> = {
   block_type: 'sequential',
   embedding_scale: 'none',
 };
+
+/** Whether a slot is worth a row where these values meet: always for the chapter's seven, for a later one when a value leaves its default. */
+export function slotShown(slot: Slot, values: readonly string[]): boolean {
+  const d = SLOT_DEFAULTS[slot];
+  return d === undefined || values.some((v) => v !== d);
+}
 
 /** A constraint's value as text, its default when the contract leaves it out. */
 export function slotValue(constraints: object, slot: Slot): string {

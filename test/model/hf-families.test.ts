@@ -1,7 +1,7 @@
 // GPT-NeoX, Phi-3 and Gemma on the float32 path, checked against cases computed
 // by hand and a plain reference forward pass, and their hook points against the
 // tiny families' (the same names for the same points).
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { readHfSpec } from '../../src/model/hf/spec.js';
 import { Graph, Rng, Tensor } from '../../src/tensor/index.js';
 import * as T from '../../src/tensor/index.js';
 import { taped } from '../helpers/engines.js';
+import { ROOT } from '../helpers/cli.js';
 import { hfConfig, hfTensors, tinyNative, writeHfModel } from '../helpers/hf-models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-hf-families-'));
@@ -57,6 +58,19 @@ describe('partial RoPE, by hand: 1 head of 8 dims, the first 4 rotated', () => {
       expect([Math.abs(y[3 * 8]!), Math.abs(y[3 * 8 + 2]!)]).toEqual([0, 0]);
       expect(Array.from(y.slice(3 * 8 + 4, 4 * 8))).toEqual([0.5, -2, 3, 7]);
     }
+  });
+
+  it("transformers ≥ 4.5x's rope_parameters carry the base and the fraction; nonsense there is refused", () => {
+    const { rotary_pct: _p, rotary_emb_base: _b, ...plain } = neox();
+    const spec = readHfSpec(
+      { ...plain, rope_parameters: { rope_type: 'default', rope_theta: 100, partial_rotary_factor: 0.5 } },
+      't',
+      CONTRACTS,
+    );
+    expect([spec.rotaryDims, spec.ropeTheta, spec.ropeScaling]).toEqual([4, 100, null]);
+    expect(() =>
+      readHfSpec({ ...plain, rope_parameters: { rope_type: 'default', partial_rotary_factor: 3 } }, 't', CONTRACTS),
+    ).toThrow(/rope_parameters\.partial_rotary_factor = 3 must be a fraction/);
   });
 
   it('rotary_pct 0.25 of a 4-dim head is 1 dim: refused, since rotate_half needs pairs', () => {
@@ -337,15 +351,24 @@ describe('what the new families refuse', () => {
       ).toThrow(new RegExp(`rope_scaling type "${type}" is not supported`));
   });
 
-  it('a tensor the contract has no role for is refused rather than left out', async () => {
+  it('a tensor the contract names but the float32 path has no place for is refused, not left out', async () => {
+    // A user's contract (--contracts DIR) overriding gemma with one more per-layer tensor.
+    const contracts = join(dir, 'contracts-sinks');
+    mkdirSync(contracts, { recursive: true });
+    const gemma = JSON.parse(readFileSync(join(ROOT, 'contracts', 'gemma.json'), 'utf8'));
+    gemma.tensors.push({ role: 'attn_sinks', name: 'model.layers.{n}.self_attn.sinks', shape: ['heads'] });
+    writeFileSync(join(contracts, 'gemma.json'), JSON.stringify(gemma));
     const native = await tinyNative('gemma');
     const tensors = [
       ...hfTensors(native, 'gemma'),
-      { name: 'model.layers.0.self_attn.q_proj.bias', shape: [16], data: new Float64Array(16) },
+      { name: 'model.layers.0.self_attn.sinks', shape: [4], data: new Float64Array(4) },
     ];
-    await expect(loadHfModel(writeHfModel(join(dir, 'gemma-extra'), native, 'gemma', { tensors }))).rejects.toThrow(
-      /tensor "model\.layers\.0\.self_attn\.q_proj\.bias" has no role in gemma's contract/,
+    const path = writeHfModel(join(dir, 'gemma-sinks'), native, 'gemma', { tensors });
+    await expect(loadHfModel(path, await ContractSet.load([contracts]))).rejects.toThrow(
+      /gemma's attn_sinks tensors have no place in the float32 path/,
     );
+    // Without the override the stray tensor is nobody's: the model runs without it.
+    expect((await loadHfModel(path)).run(tok.encodePrompt('ab')).rows).toBe(3);
   });
 
   it('attention_bias true on a family whose contract has no attention biases is refused', async () => {

@@ -97,22 +97,23 @@ function wantedTemplates(s: HfSpec, where: string): TensorTemplate[] {
   return s.attentionBias === false ? all.filter((t) => !ATTENTION_BIASES.has(t.role)) : all;
 }
 
-/** Which stored tensor is which template's, for which layer; anything that is neither a parameter nor a buffer is refused. */
+/**
+ * Which stored tensor is which template's, for which layer. A tensor no
+ * template names is not the model's (an extra a tool saved beside it) and is
+ * left alone; one a template names but the forward pass has no place for is
+ * refused when the model is assembled.
+ */
 function matchTensors(s: HfSpec, tensors: readonly TensorEntry[], where: string): Map<string, TensorEntry> {
   const index = nameIndex(s.contract);
   const byKey = new Map<string, TensorEntry>();
   for (const t of tensors) {
     if (genericBuffer(t.name)) continue;
     const m = index.match(t.name);
-    if (!m || m.kind !== 'name')
-      fail(
-        `${where}: tensor "${t.name}" has no role in ${s.family}'s contract; running without it would compute another model`,
-      );
-    if (m!.template.buffer) continue;
-    const layer = m!.layer;
+    if (!m || m.kind !== 'name' || m.template.buffer) continue;
+    const layer = m.layer;
     if (layer !== null && layer >= s.layers)
       fail(`${where}: tensor "${t.name}" is for layer ${layer}, but config.json has ${s.layers} layers`);
-    const k = key(m!.template.role, layer);
+    const k = key(m.template.role, layer);
     const other = byKey.get(k);
     if (other) fail(`${where}: tensors "${other.name}" and "${t.name}" are both ${k.replace('#', ' of layer ')}`);
     byKey.set(k, t);
@@ -177,7 +178,12 @@ function canonical(s: HfSpec, role: string, t: Decoded): Array<[string, Decoded]
       at += n;
     });
   } else {
-    // Per head h: its rows of every part, one after another (GPT-NeoX's view(heads, 3·head_dim)).
+    // Per head h: its rows of every part, one after another (GPT-NeoX's view(heads, 3·head_dim)); every part a full set of heads.
+    if (rows.some((n) => n !== s.heads * s.headDim))
+      throw new MicrogptError(
+        'MG082',
+        `${s.family}'s ${role} interleaves whole heads; it cannot hold ${s.kvHeads} key/value heads for ${s.heads} query heads`,
+      );
     const d = s.headDim,
       P = rows.length;
     for (let h = 0; h < s.heads; h++)
