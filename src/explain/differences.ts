@@ -4,6 +4,7 @@ import {
   blockTypeOf,
   hasPositionTable,
   MICROGPT,
+  rotaryDims,
   MICROGPT_ARCHITECTURE,
   type Architecture,
   type ModelConfig,
@@ -51,7 +52,7 @@ export function buildDifferences(a: Architecture, c: ModelConfig, len: number): 
       : `; there is no position table (microGPT's is ${kernel('positional_encoding', m.positional_encoding).title})`;
     const why = {
       rope: `RoPE (θ = ${a.rope_theta}): q and k are rotated by their position before the scores${table}`,
-      partial_rope: `partial RoPE (θ = ${a.rope_theta}): only the first ${Math.round((a.rotary_fraction ?? 1) * 100)}% of each head's dimensions of q and k are rotated by their position (at least 2 in a tiny head); the rest carry no position${table}`,
+      partial_rope: `partial RoPE (θ = ${a.rope_theta}): the first ${rotaryDims(c.nEmbd / c.nHead, a.rotary_fraction)} of each head's ${c.nEmbd / c.nHead} dimensions of q and k are rotated by their position (the family rotates ${Math.round((a.rotary_fraction ?? 1) * 100)}%, at least one pair); the rest carry no position${table}`,
       alibi: `ALiBi: −m_h·(i − j) is added to each head's scores (slopes below)${table}`,
       none: `no positions at all: order comes only from the causal mask${table}`,
       absolute: `absolute position embeddings (a table added to the token embedding), the same kind as microGPT's ${kernel('positional_encoding', m.positional_encoding).title}`,
