@@ -330,17 +330,25 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   },
   MG081: {
     title: 'unsupported rope_scaling',
-    causes: ['a rope_scaling type other than "llama3" (linear, dynamic, yarn, longrope …)'],
+    causes: ['a rope_scaling type other than "llama3" (linear, dynamic, yarn, Phi-3\'s longrope or su …)'],
     fix: 'Run a model without rope_scaling or with Llama 3 scaling; microgpt inspect still reads the file.',
   },
   MG082: {
     title: 'a family this version cannot run',
-    causes: ['a model_type outside gpt2, llama, mistral, qwen2, qwen3', 'an activation those families do not use'],
+    causes: [
+      'a model_type outside gpt2, llama, mistral, qwen2, qwen3, gpt_neox, phi, phi3, gemma',
+      'an activation the family does not use',
+      'tensors or biases (attention_bias) its contract does not describe',
+    ],
     fix: 'The message names what the family needs; microgpt inspect and explain --kernel still read it.',
   },
   MG083: {
     title: 'weights and config.json disagree',
-    causes: ['a tensor missing or of another shape than config.json gives', 'quantized or integer weights'],
+    causes: [
+      'a tensor missing or of another shape than config.json gives',
+      "a tensor the family's contract has no role for (it would be left out)",
+      'quantized or integer weights',
+    ],
     fix: 'Point at a complete download (all shards) with its own config.json; weights must be F32, F16, BF16 or F64.',
   },
   MG084: {

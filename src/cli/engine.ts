@@ -29,7 +29,8 @@ export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise
       throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
     await recordModelFolderOf(opts.model!);
     await beforeLoad?.();
-    return (await import('../model/hf/load.js')).loadHfModel(opts.model!);
+    const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
+    return (await import('../model/hf/load.js')).loadHfModel(opts.model!, contracts);
   }
   const engine = await openTaped(opts);
   await beforeLoad?.();

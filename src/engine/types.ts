@@ -16,6 +16,8 @@ export interface EngineKernels {
   mlp_type: string;
   positional_encoding: string;
   tied_embeddings: boolean;
+  /** Gemma's √d_model on the embedding; absent: none. */
+  embedding_scale?: string;
 }
 
 /** What a model is, in numbers a report can show. */

@@ -22,7 +22,16 @@ import {
   type Graph,
 } from '../tensor/index.js';
 import { Tensor } from '../tensor/index.js';
-import type { AttentionKernel, MlpKernel, NormKernel, NormParams, PositionKernel, Tap } from './types.js';
+import type {
+  AttentionKernel,
+  BlockKernel,
+  EmbeddingScaleKernel,
+  MlpKernel,
+  NormKernel,
+  NormParams,
+  PositionKernel,
+  Tap,
+} from './types.js';
 
 /** y = x·Wᵀ (+ b): a projection with the weight stored [out, in]. */
 export const linear = (g: Graph, x: Tensor, w: Tensor, b?: Tensor): Tensor =>
@@ -44,8 +53,8 @@ export const attention: AttentionKernel = (g, x, w, cfg, tap) => {
   tap?.emit('attn.hook_k', k.data, [T, cfg.kvHeads, d]);
   tap?.emit('attn.hook_v', v.data, [T, cfg.kvHeads, d]);
   if (cfg.rope) {
-    q = rope(g, q, cfg.heads, cfg.rope.theta);
-    k = rope(g, k, cfg.kvHeads, cfg.rope.theta);
+    q = rope(g, q, cfg.heads, cfg.rope.theta, cfg.rope.dims);
+    k = rope(g, k, cfg.kvHeads, cfg.rope.theta, cfg.rope.dims);
     tap?.emit('attn.hook_rot_q', q.data, [T, cfg.heads, d]);
     tap?.emit('attn.hook_rot_k', k.data, [T, cfg.kvHeads, d]);
   }
@@ -123,6 +132,12 @@ function affine(g: Graph, y: Tensor, p?: NormParams): Tensor {
 /** x / √(mean(x²) + ε), times a learned weight where the family has one. */
 export const rmsnorm: NormKernel = (g, x, eps, p, tap) => affine(g, normalized(g, x, eps, false, tap), p);
 
+/** Gemma's RMSNorm: x / √(mean(x²) + ε) · (1 + γ), written as y + y·γ so the gradient reaches γ as it is stored. */
+export const offsetRmsnorm: NormKernel = (g, x, eps, p, tap) => {
+  const y = normalized(g, x, eps, false, tap);
+  return p?.weight ? add(g, y, mulRow(g, y, p.weight)) : y;
+};
+
 /** (x − mean) / √(var + ε) · γ + β. */
 export const layernorm: NormKernel = (g, x, eps, p, tap) => affine(g, normalized(g, x, eps, true, tap), p);
 
@@ -159,6 +174,31 @@ export const learnedPositions: PositionKernel = (g, tokens, wpe, tap) => {
   const pos = gather(g, wpe, positions(tokens.rows));
   tap?.emit('hook_pos_embed', pos.data, pos.shape);
   return add(g, tokens, pos);
+};
+
+/** The embedding as it is: every family but Gemma. */
+export const unscaledEmbedding: EmbeddingScaleKernel = (_g, tokens) => tokens;
+
+/** Gemma: the embedding times √d_model (the tied head reads the table unscaled). */
+export const sqrtHiddenEmbedding: EmbeddingScaleKernel = (g, tokens) => scale(g, tokens, Math.sqrt(tokens.cols));
+
+/** x = x + attn(norm₁(x)); x = x + mlp(norm₂(x)): microGPT, GPT-2, Llama. */
+export const sequentialBlock: BlockKernel = (g, x, p) => {
+  const mid = p.mid(add(g, p.attention(p.norm1(x)), x));
+  return add(g, p.mlp(p.norm2(mid)), mid);
+};
+
+/** x = x + attn(norm₁(x)) + mlp(norm₂(x)): GPT-NeoX's parallel residual, summed in its order (mlp + attn) + x. */
+export const parallelBlock: BlockKernel = (g, x, p) => {
+  const a = p.attention(p.norm1(x));
+  return add(g, add(g, p.mlp(p.norm2(x)), a), x);
+};
+
+/** h = norm(x); x = x + attn(h) + mlp(h): Phi-2 and Falcon-7B read one normalised stream. */
+export const sharedNormBlock: BlockKernel = (g, x, p) => {
+  const h = p.norm1(x);
+  const a = p.attention(h);
+  return add(g, add(g, p.mlp(h), a), x);
 };
 
 /** RoPE and ALiBi act inside attention, and "none" adds nothing: the embedding passes through. */

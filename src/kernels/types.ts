@@ -2,8 +2,17 @@ import type { Graph, Tensor } from '../tensor/index.js';
 
 /** The contract constraint each kernel fills; the names are the contract's own keys. */
 export type Slot =
-  'attention_type' | 'activation' | 'norm_type' | 'mlp_type' | 'positional_encoding' | 'has_bias' | 'tied_embeddings';
+  | 'attention_type'
+  | 'activation'
+  | 'norm_type'
+  | 'mlp_type'
+  | 'block_type'
+  | 'positional_encoding'
+  | 'embedding_scale'
+  | 'has_bias'
+  | 'tied_embeddings';
 
+/** The chapter's seven, then the slots added since (shown only where a family leaves the default). */
 export const SLOTS: readonly Slot[] = [
   'attention_type',
   'activation',
@@ -12,7 +21,27 @@ export const SLOTS: readonly Slot[] = [
   'positional_encoding',
   'has_bias',
   'tied_embeddings',
+  'block_type',
+  'embedding_scale',
 ];
+
+/** Slots a contract may leave out, and the value that stands for it (what every family did before they existed). */
+export const SLOT_DEFAULTS: Readonly<Partial<Record<Slot, string>>> = {
+  block_type: 'sequential',
+  embedding_scale: 'none',
+};
+
+/** Whether a slot is worth a row where these values meet: always for the chapter's seven, for a later one when a value leaves its default. */
+export function slotShown(slot: Slot, values: readonly string[]): boolean {
+  const d = SLOT_DEFAULTS[slot];
+  return d === undefined || values.some((v) => v !== d);
+}
+
+/** A constraint's value as text, its default when the contract leaves it out. */
+export function slotValue(constraints: object, slot: Slot): string {
+  const v = (constraints as Record<string, unknown>)[slot];
+  return v === undefined ? (SLOT_DEFAULTS[slot] ?? 'undefined') : String(v);
+}
 
 export interface AttentionWeights {
   wq: Tensor;
@@ -30,8 +59,8 @@ export interface AttentionConfig {
   heads: number;
   /** Key/value heads: = heads for MHA, fewer for GQA, 1 for MQA. */
   kvHeads: number;
-  /** Rotary positions on q and k, with this base. */
-  rope?: { theta: number };
+  /** Rotary positions on q and k, with this base, on the first `dims` dimensions of each head (all of them when absent). */
+  rope?: { theta: number; dims?: number };
   /** ALiBi: one slope per head; −slope·(i − j) is added to the scores. */
   alibi?: readonly number[];
 }
@@ -82,6 +111,23 @@ export type NormKernel = (g: Graph, x: Tensor, eps: number, p?: NormParams, tap?
 export type MlpKernel = (g: Graph, x: Tensor, w: MlpWeights, act: ActivationKernel, tap?: Tap) => Tensor;
 /** Adds position information to token embeddings [T, C] for positions 0..T−1 (a no-op for positions applied inside attention). */
 export type PositionKernel = (g: Graph, tokens: Tensor, wpe?: Tensor, tap?: Tap) => Tensor;
+/** The token embeddings [T, C] as they enter the residual stream (Gemma scales them by √C). */
+export type EmbeddingScaleKernel = (g: Graph, tokens: Tensor) => Tensor;
+
+/**
+ * One block's parts, each already wired to its weights and hook points: the
+ * block kernel only decides which stream each part reads and how the
+ * residual adds up. `mid` is the stream between attention and the MLP, shown
+ * as hook_resid_mid (a sequential block only: parallel blocks have none).
+ */
+export interface BlockParts {
+  norm1(x: Tensor): Tensor;
+  norm2(x: Tensor): Tensor;
+  attention(h: Tensor): Tensor;
+  mlp(h: Tensor): Tensor;
+  mid(x: Tensor): Tensor;
+}
+export type BlockKernel = (g: Graph, x: Tensor, parts: BlockParts) => Tensor;
 
 export interface SlotImpl {
   attention_type: AttentionKernel;
@@ -89,6 +135,8 @@ export interface SlotImpl {
   norm_type: NormKernel;
   mlp_type: MlpKernel;
   positional_encoding: PositionKernel;
+  block_type: BlockKernel;
+  embedding_scale: EmbeddingScaleKernel;
   has_bias: never;
   tied_embeddings: never;
 }

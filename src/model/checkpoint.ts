@@ -3,7 +3,7 @@ import { MicrogptError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { Tensor } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
-import { KERNELS } from '../kernels/index.js';
+import { KERNELS, valuesOf } from '../kernels/index.js';
 import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import { Gpt } from './gpt.js';
 import { parameterShapes } from './params.js';
@@ -191,6 +191,20 @@ function parseArchitecture(text: string | undefined, fail: (code: string, msg: s
     !['qkv', 'o', 'mlp', 'lm_head'].every((k) => typeof bias[k] === 'boolean')
   )
     fail('MG058', 'metadata architecture.bias is not {qkv, o, mlp, lm_head} of booleans');
+  // Slots a checkpoint written before they existed leaves out (it ran the default: sequential, unscaled).
+  for (const slot of ['block_type', 'embedding_scale'] as const) {
+    const v = a[slot];
+    if (v !== undefined && !(typeof v === 'string' && KERNELS.some((k) => k.slot === slot && k.value === v)))
+      fail(
+        'MG058',
+        `metadata architecture.${slot} is ${JSON.stringify(v)}; expected one of ${valuesOf(slot).join(', ')}`,
+      );
+  }
+  if (
+    a.rotary_fraction !== undefined &&
+    !(typeof a.rotary_fraction === 'number' && a.rotary_fraction > 0 && a.rotary_fraction <= 1)
+  )
+    fail('MG058', 'metadata architecture.rotary_fraction is not a number in (0, 1]');
   if (typeof a.family !== 'string' || !/^[a-z0-9_]+$/.test(a.family))
     fail('MG058', 'metadata architecture.family is not a family name');
   if (a.gelu_approximation !== undefined && a.gelu_approximation !== 'tanh' && a.gelu_approximation !== 'none')

@@ -2,19 +2,27 @@ import { addRow, crossEntropy, gather, Graph, matmulT, Tensor, add } from '../te
 import { executable, type KernelPath } from '../kernels/dispatch.js';
 import type { AttentionConfig, NormParams, Tap } from '../kernels/types.js';
 import { HookSite } from '../engine/site.js';
-import { alibiSlopes, MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
-import type { ModelConfig } from './config.js';
+import {
+  alibiSlopes,
+  blockTypeOf,
+  isRotary,
+  MICROGPT_ARCHITECTURE,
+  rotaryDims,
+  type Architecture,
+} from './architecture.js';
+import { headDim, type ModelConfig } from './config.js';
 import { bindTensors, initParameters, type ModelTensors } from './params.js';
 
 export { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 
 /**
- * A GPT assembled from the kernel registry: token embedding (+ learned
- * positions where the family has them), an optional embedding norm, then per
- * layer a pre-norm causal attention block and a pre-norm MLP block, each with
- * a residual, an optional final norm and the output head (untied, or the
- * embedding reused). With microGPT's architecture this is exactly Karpathy's
- * microgpt; other families change only which kernels run.
+ * A GPT assembled from the kernel registry: token embedding (scaled where the
+ * family scales it, + learned positions where it has them), an optional
+ * embedding norm, then per layer a block of pre-norm causal attention and a
+ * pre-norm MLP — in sequence, or in parallel from the same stream — an
+ * optional final norm and the output head (untied, or the embedding reused).
+ * With microGPT's architecture this is exactly Karpathy's microgpt; other
+ * families change only which kernels run.
  */
 export class Gpt {
   private readonly kernels;
@@ -35,11 +43,15 @@ export class Gpt {
       norm: executable('norm_type', a.norm_type, path),
       mlp: executable('mlp_type', a.mlp_type, path),
       positions: executable('positional_encoding', a.positional_encoding, path),
+      block: executable('block_type', blockTypeOf(a), path),
+      embeddingScale: executable('embedding_scale', a.embedding_scale ?? 'none', path),
     };
     this.attentionConfig = {
       heads: config.nHead,
       kvHeads: config.nKvHead,
-      rope: a.positional_encoding === 'rope' ? { theta: a.rope_theta ?? 10000 } : undefined,
+      rope: isRotary(a)
+        ? { theta: a.rope_theta ?? 10000, dims: rotaryDims(headDim(config), a.rotary_fraction) }
+        : undefined,
       alibi: a.positional_encoding === 'alibi' ? alibiSlopes(config.nHead) : undefined,
     };
     this.tensors = bindTensors(config, architecture, params);
@@ -79,17 +91,21 @@ export class Gpt {
     };
     const norm = (x: Tensor, p: NormParams, prefix: string) => k.norm(g, x, c.normEps, p, tap(prefix));
 
-    let x = k.positions(g, emit('hook_embed', gather(g, T.wte, ids)), T.wpe, tap(''));
+    const embed = emit('hook_embed', k.embeddingScale(g, gather(g, T.wte, ids)));
+    let x = k.positions(g, embed, T.wpe, tap(''));
     if (this.architecture.embedding_norm) x = norm(x, T.embeddingNorm, 'ln_embed.');
     for (let l = 0; l < c.nLayer; l++) {
       const L = T.layers[l]!,
         b = `blocks.${l}.`;
       emit(`${b}hook_resid_pre`, x);
-      const h = norm(x, L.normAttn, `${b}ln1.`);
-      const attn = emit(`${b}hook_attn_out`, k.attention(g, h, L.attention, this.attentionConfig, tap(b)).out);
-      x = emit(`${b}hook_resid_mid`, add(g, attn, x));
-      const m = emit(`${b}hook_mlp_out`, k.mlp(g, norm(x, L.normMlp, `${b}ln2.`), L.mlp, k.activation, tap(b)));
-      x = emit(`${b}hook_resid_post`, add(g, m, x));
+      x = k.block(g, x, {
+        norm1: (s) => norm(s, L.normAttn, `${b}ln1.`),
+        norm2: (s) => norm(s, L.normMlp, `${b}ln2.`),
+        attention: (h) => emit(`${b}hook_attn_out`, k.attention(g, h, L.attention, this.attentionConfig, tap(b)).out),
+        mlp: (h) => emit(`${b}hook_mlp_out`, k.mlp(g, h, L.mlp, k.activation, tap(b))),
+        mid: (s) => emit(`${b}hook_resid_mid`, s),
+      });
+      emit(`${b}hook_resid_post`, x);
     }
     return emit('hook_logits', this.unembed(g, x, tap('ln_final.')));
   }

@@ -8,7 +8,7 @@ import { HookSite, type Activation } from '../engine/site.js';
 import type { Engine, EngineInfo, EngineTokenizer, RunOptions, RunResult, RunState } from '../engine/types.js';
 import { MicrogptError } from '../errors.js';
 import { Graph, Tensor } from '../tensor/index.js';
-import { hasPositionTable, isGated } from './architecture.js';
+import { blockTypeOf, hasPositionTable, isGated, isRotary } from './architecture.js';
 import { headDim } from './config.js';
 import type { Gpt } from './gpt.js';
 import type { Tokenizer } from './tokenizer.js';
@@ -66,9 +66,9 @@ export class TapedEngine implements Engine {
         layers: c.nLayer,
         positionTable: hasPositionTable(a),
         embeddingNorm: a.embedding_norm,
-        rope: a.positional_encoding === 'rope',
-        parallel: false,
-        sharedNorm: false,
+        rope: isRotary(a),
+        parallel: blockTypeOf(a) !== 'sequential',
+        sharedNorm: blockTypeOf(a) === 'parallel_shared_norm',
         gated: isGated(a),
         finalNorm: a.final_norm,
         full: true,

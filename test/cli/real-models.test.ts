@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, ROOT, runCli } from '../helpers/cli.js';
-import { gpt2Layout, writeRandomHf } from '../helpers/hf-models.js';
+import { Rng } from '../../src/tensor/index.js';
+import { Gpt, tinyInstance, Tokenizer } from '../../src/model/index.js';
+import { ContractSet } from '../../src/contracts/index.js';
+import { gpt2Layout, writeHfModel, writeRandomHf } from '../helpers/hf-models.js';
 import { llamaLikeTensors, writeModelDir, type LlamaLike } from '../helpers/model-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-real-'));
@@ -280,6 +283,79 @@ describe('ablate', () => {
       await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'A']),
       /outside the vocabulary/,
     );
+  });
+});
+
+describe('GPT-NeoX, Phi-2, Phi-3 and Gemma layouts (parallel blocks and partial rotary; fused projections; (1 + w) norms and a scaled embedding)', () => {
+  const NEW = ['gptneox', 'phi3', 'gemma', 'phi'] as const;
+  const path = (family: string) => join(dir, `new-${family}`);
+  beforeAll(async () => {
+    const set = await ContractSet.load();
+    for (const family of NEW) {
+      // Two layers, every parameter random; a character tokenizer.json with BOS "<s>" = 26.
+      const { config, architecture } = tinyInstance(set.get(family), Tokenizer.default().vocabSize);
+      const m = Gpt.init({ ...config, nLayer: 2 }, 4, architecture);
+      const rng = new Rng(40);
+      for (const t of m.params.values()) for (let i = 0; i < t.size; i++) t.data[i] = rng.gauss(0, 0.3);
+      writeHfModel(path(family), m, family);
+    }
+  });
+
+  for (const family of NEW) {
+    it(`${family}: explain --attention, --heads, sample --prompt, trace --lens, ablate --text and patch run`, async () => {
+      const l = path(family);
+      const att = JSON.parse((await runCli(['explain', '--attention', 'emma', '--model', l, '--json'])).stdout);
+      validate('explain-attention', att);
+      expect(att.tokens.map((t: { label: string }) => t.label)).toEqual(['<s>', 'e', 'm', 'm', 'a']);
+      expect(att.layers).toHaveLength(2);
+      expect(att.architecture).toMatchObject({ family, heads: 4 });
+      expect(att.equation).toContain('RoPE(Q)');
+      expect(att.allInvariantsHold).toBe(true);
+      const heads = JSON.parse((await runCli(['explain', '--heads', '--model', l, '--json'])).stdout);
+      validate('explain-heads', heads);
+      expect(heads.scores).toHaveLength(2 * 4);
+      const gen = await runCli(['sample', '--model', l, '--prompt', 'em', '--max-tokens', '4', '--temperature', '0']);
+      expect(gen.code, gen.stderr).toBe(0);
+      expect(gen.stdout).toMatch(/Generated \(\d tokens?/);
+      const trace = JSON.parse((await runCli(['trace', 'emma', '--model', l, '--lens', '--json'])).stdout);
+      validate('trace', trace);
+      trace.predictions.forEach((p: { pTarget: number }, pos: number) =>
+        expect(trace.lens[2].positions[pos].pTarget).toBeCloseTo(p.pTarget, 6),
+      );
+      // Every hook point: GPT-NeoX's parallel block has no hook_resid_mid and no gate (18 a layer), Phi-2's
+      // no ln2 either (16); Phi-3 and Gemma are sequential and gated (20).
+      const perLayer = { gptneox: 18, phi: 16, phi3: 20, gemma: 20 }[family];
+      expect(trace.stages).toHaveLength(1 + perLayer * 2 + 2 + 1);
+      const parallel = family === 'gptneox' || family === 'phi';
+      expect(trace.stages.some((st: { name: string }) => st.name === 'blocks.0.hook_resid_mid')).toBe(!parallel);
+      const ablate = JSON.parse(
+        (await runCli(['ablate', '--model', l, '--text', 'emma', '--heads', '0.1,1.mlp', '--json'])).stdout,
+      );
+      validate('ablate', ablate);
+      expect(ablate.rows).toHaveLength(2 * (4 + 1));
+      const patch = JSON.parse(
+        (await runCli(['patch', '--model', l, '--clean', 'emma', '--corrupt', 'anna', '--target', 'a', '--json']))
+          .stdout,
+      );
+      validate('patch', patch);
+      expect(patch.heads).toHaveLength(2 * 4);
+      expect(patch.residual.at(-1).restored.at(-1)).toBeCloseTo(1, 5);
+    });
+  }
+
+  it('explain --kernel gptneox -v shows the parallel block and partial rotary in the pipeline; gemma its (1 + γ) norm and √d_model', async () => {
+    const neox = JSON.parse((await runCli(['explain', '--kernel', 'gptneox', '-v', '--json'])).stdout);
+    const steps = neox.pipeline.map((p: { slot: string | null; value: string }) => `${p.slot}=${p.value}`);
+    expect(steps).toContain('block_type=parallel');
+    expect(steps).toContain('positional_encoding=partial_rope');
+    expect(neox.pipeline.every((p: { executable: boolean }) => p.executable)).toBe(true);
+    const text = (await runCli(['explain', '--kernel', 'gptneox', '-v'])).stdout;
+    expect(text).toMatch(/parallel attention and MLP/);
+    expect(text).toMatch(/partial rotary position embedding/);
+    const gemma = JSON.parse((await runCli(['explain', '--kernel', 'gemma', '--json'])).stdout);
+    const g = gemma.pipeline.map((p: { slot: string | null; value: string }) => `${p.slot}=${p.value}`);
+    expect(g).toContain('embedding_scale=sqrt_hidden');
+    expect(g).toContain('norm_type=offset_rmsnorm');
   });
 });
 

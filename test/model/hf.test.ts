@@ -9,10 +9,14 @@ import { rope, ropeFrequencies } from '../../src/model/hf/forward.js';
 import { generate } from '../../src/engine/index.js';
 import { attention } from '../helpers/engines.js';
 import { readHfSpec } from '../../src/model/hf/spec.js';
+import { ContractSet } from '../../src/contracts/index.js';
 import { checkMemory } from '../../src/model/hf/weights.js';
 import { hfConfig, hfTensors, tinyNative, writeHfModel, type HfTestFamily } from '../helpers/hf-models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-hf-'));
+const CONTRACTS = (await ContractSet.load()).families.map((f) => f.contract);
+/** config.json read as the float32 path reads it, through the shipped contracts. */
+const readSpec = (c: Record<string, unknown>, where: string) => readHfSpec(c, where, CONTRACTS);
 const tok = Tokenizer.default();
 
 /** Every parameter random (biases and norm weights included, which init as 0 and 1 and would hide a mix-up). */
@@ -30,7 +34,7 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('the float32 inference path agrees with the native engine', () => {
-  for (const family of ['gpt2', 'llama', 'mistral', 'qwen2'] as HfTestFamily[]) {
+  for (const family of ['gpt2', 'llama', 'mistral', 'qwen2', 'gptneox', 'phi3', 'gemma', 'phi'] as HfTestFamily[]) {
     it(`${family}: a tiny model written in Hugging Face layout gives the native logits (float32 precision)`, async () => {
       const native = await randomNative(family, 11);
       const hf = await loadHfModel(writeHfModel(join(dir, family), native, family));
@@ -71,7 +75,7 @@ describe('the float32 inference path agrees with the native engine', () => {
 describe('RoPE as transformers does it', () => {
   it('rotate_half pairs dimension i with i + d/2 (not 2i with 2i + 1), by angle position · θ^(−2i/d)', () => {
     const d = 8;
-    const spec = readHfSpec(
+    const spec = readSpec(
       {
         model_type: 'llama',
         hidden_size: 8,
@@ -106,9 +110,9 @@ describe('RoPE as transformers does it', () => {
       rope_theta: 500000,
       max_position_embeddings: 131072,
     };
-    const plain = ropeFrequencies(readHfSpec(base, 't'));
+    const plain = ropeFrequencies(readSpec(base, 't'));
     const scaled = ropeFrequencies(
-      readHfSpec(
+      readSpec(
         {
           ...base,
           rope_scaling: {
@@ -153,15 +157,15 @@ describe('what config.json can say', () => {
     vocab_size: 4,
   };
   it('refuses what it cannot run, naming the feature', () => {
-    expect(() => readHfSpec({ ...llama, model_type: 'mixtral' }, 'c')).toThrow(/mixture-of-experts routing/);
-    expect(() => readHfSpec({ ...llama, rope_scaling: { type: 'yarn', factor: 4 } }, 'c')).toThrow(
+    expect(() => readSpec({ ...llama, model_type: 'mixtral' }, 'c')).toThrow(/mixture-of-experts routing/);
+    expect(() => readSpec({ ...llama, rope_scaling: { type: 'yarn', factor: 4 } }, 'c')).toThrow(
       /rope_scaling type "yarn" is not supported/,
     );
-    expect(() => readHfSpec({ ...llama, num_key_value_heads: 3 }, 'c')).toThrow(
+    expect(() => readSpec({ ...llama, num_key_value_heads: 3 }, 'c')).toThrow(
       /not a multiple of num_key_value_heads 3/,
     );
-    expect(() => readHfSpec({ ...llama, hidden_size: -1 }, 'c')).toThrow(/hidden_size = -1/);
-    expect(() => readHfSpec({ ...llama, hidden_act: 'gelu' }, 'c')).toThrow(/hidden_act "gelu"/);
+    expect(() => readSpec({ ...llama, hidden_size: -1 }, 'c')).toThrow(/hidden_size = -1/);
+    expect(() => readSpec({ ...llama, hidden_act: 'gelu' }, 'c')).toThrow(/hidden_act "gelu"/);
   });
 
   it('a model too big for the machine is refused before loading, with the figure', () => {

@@ -1,4 +1,4 @@
-import { nameIndex, type Contract } from '../../contracts/index.js';
+import { configArchitectures, familyOfConfig, nameIndex, type Contract } from '../../contracts/index.js';
 import { ggufString, type ModelFiles } from '../../formats/index.js';
 import { genericBuffer } from '../roles.js';
 
@@ -36,33 +36,21 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[], 
   const reasons: string[] = [];
   const cfg = files.config?.json;
   if (cfg) {
-    const archs = Array.isArray(cfg.architectures)
-      ? cfg.architectures.filter((a): a is string => typeof a === 'string')
-      : [];
-    const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : null;
-    const key = (c: Contract) => [c.family, ...c.aliases, ...c.architectures].map((x) => x.toLowerCase());
-    for (const arch of archs) {
-      const c = contracts.find((x) => key(x).includes(arch.toLowerCase()));
-      if (c)
-        return {
-          contract: c,
-          via: 'config.json',
-          reasons: [`config.json architectures ${JSON.stringify(archs)} → ${c.family}`, coverage(c, names)],
-        };
-    }
-    const byType = modelType
-      ? contracts.find(
-          (x) => x.model_type.toLowerCase() === modelType.toLowerCase() || key(x).includes(modelType.toLowerCase()),
-        )
-      : undefined;
-    if (byType)
+    const found = familyOfConfig(cfg, contracts);
+    if (found)
       return {
-        contract: byType,
+        contract: found.contract,
         via: 'config.json',
-        reasons: [`config.json model_type ${JSON.stringify(modelType)} → ${byType.family}`, coverage(byType, names)],
+        reasons: [
+          found.by === 'architectures'
+            ? `config.json architectures ${JSON.stringify(configArchitectures(cfg))} → ${found.contract.family}`
+            : `config.json model_type ${JSON.stringify(found.name)} → ${found.contract.family}`,
+          coverage(found.contract, names),
+        ],
       };
+    const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : null;
     reasons.push(
-      `config.json names model_type ${JSON.stringify(modelType)} and architectures ${JSON.stringify(archs)}, which no family contract lists`,
+      `config.json names model_type ${JSON.stringify(modelType)} and architectures ${JSON.stringify(configArchitectures(cfg))}, which no family contract lists`,
     );
   }
   if (files.gguf) {

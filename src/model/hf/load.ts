@@ -1,10 +1,12 @@
 /**
  * A Hugging Face model folder (config.json, model.safetensors or a sharded
- * index, tokenizer files) opened for running: the spec from config.json, the
- * weights checked against it and decoded to float32, and the tokenizer.
+ * index, tokenizer files) opened for running: the spec from config.json and
+ * the family's contract, the weights bound by role through the contract,
+ * checked against it and decoded to float32, and the tokenizer.
  */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ContractSet } from '../../contracts/index.js';
 import { MicrogptError } from '../../errors.js';
 import { openModelFiles } from '../../formats/open.js';
 import { HfModel } from './forward.js';
@@ -13,7 +15,8 @@ import { loadTokenizer } from './tokenizer.js';
 import { F32Engine } from './engine.js';
 import { loadHfWeights } from './weights.js';
 
-export async function loadHfModel(path: string): Promise<F32Engine> {
+/** `contracts`: the families to bind tensors through (the shipped ones unless given, e.g. with --contracts DIR). */
+export async function loadHfModel(path: string, contracts?: ContractSet): Promise<F32Engine> {
   const files = openModelFiles(path);
   if (!files.config)
     throw new MicrogptError(
@@ -25,7 +28,12 @@ export async function loadHfModel(path: string): Promise<F32Engine> {
       'MG083',
       `${path}: ${files.format} weights; running a model needs safetensors weights (microgpt inspect reads GGUF)`,
     );
-  const spec = readHfSpec(files.config.json, files.config.path);
+  const set = contracts ?? (await ContractSet.load());
+  const spec = readHfSpec(
+    files.config.json,
+    files.config.path,
+    set.families.map((f) => f.contract),
+  );
   const weights = loadHfWeights(spec, files.tensors, path);
   const dir = statSync(path).isDirectory() ? path : dirname(path);
   return new F32Engine(new HfModel(spec, weights), await loadTokenizer(dir, spec), path);
