@@ -71,6 +71,14 @@ export interface RunOptions {
   logits?: 'all' | 'last';
   /** Continue after the positions this state holds (generation); a fresh run without it. */
   state?: RunState;
+  /**
+   * Start at block `layer` from the residual stream entering it [T, d_model]
+   * (what its hook_resid_pre showed in an earlier run of the same ids),
+   * skipping the embedding and the blocks before: an intervention at layer L
+   * leaves everything before it unchanged, so it need not be computed again.
+   * Not with `state`.
+   */
+  from?: { layer: number; resid: Activation };
 }
 
 export interface RunResult {
@@ -92,6 +100,17 @@ export interface Engine {
   /** Every hook point, in forward order. */
   hookPoints(): HookPointInfo[];
   run(ids: readonly number[], opts?: RunOptions): RunResult;
+  /**
+   * Several runs of the same ids (from the same start) that differ only in
+   * their hooks — patching each head in turn — in one pass over the weights
+   * where the engine can batch them. Each result equals `run` with that
+   * variant's hooks, bit for bit.
+   */
+  runVariants(
+    ids: readonly number[],
+    variants: ReadonlyArray<readonly Hook[]>,
+    opts?: Pick<RunOptions, 'logits' | 'from'>,
+  ): RunResult[];
   /** A residual stream [rows, d_model] read out as logits the way the last layer's is: final norm, then the head. */
   unembed(resid: Activation, rows: number): Activation;
   /** Room for `capacity` positions, for generation. */

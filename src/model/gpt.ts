@@ -77,7 +77,12 @@ export class Gpt {
    * Logits [T, vocab] for input ids (T ≤ block size). Every activation passes
    * its hook point (engine/hooks.ts) on `site`: training runs with none.
    */
-  forward(g: Graph, ids: readonly number[], site: HookSite = HookSite.NONE): Tensor {
+  forward(
+    g: Graph,
+    ids: readonly number[],
+    site: HookSite = HookSite.NONE,
+    from?: { layer: number; resid: ArrayLike<number> },
+  ): Tensor {
     const c = this.config,
       k = this.kernels,
       T = this.tensors,
@@ -91,10 +96,14 @@ export class Gpt {
     };
     const norm = (x: Tensor, p: NormParams, prefix: string) => k.norm(g, x, c.normEps, p, tap(prefix));
 
-    const embed = emit('hook_embed', k.embeddingScale(g, gather(g, T.wte, ids)));
-    let x = k.positions(g, embed, T.wpe, tap(''));
-    if (this.architecture.embedding_norm) x = norm(x, T.embeddingNorm, 'ln_embed.');
-    for (let l = 0; l < c.nLayer; l++) {
+    let x: Tensor;
+    if (from) x = new Tensor([n, c.nEmbd], Float64Array.from(from.resid));
+    else {
+      const embed = emit('hook_embed', k.embeddingScale(g, gather(g, T.wte, ids)));
+      x = k.positions(g, embed, T.wpe, tap(''));
+      if (this.architecture.embedding_norm) x = norm(x, T.embeddingNorm, 'ln_embed.');
+    }
+    for (let l = from?.layer ?? 0; l < c.nLayer; l++) {
       const L = T.layers[l]!,
         b = `blocks.${l}.`;
       emit(`${b}hook_resid_pre`, x);

@@ -19,7 +19,7 @@ import {
   Tensor,
 } from '../tensor/index.js';
 import { hookPointsFor, type HookPointInfo } from '../engine/hooks.js';
-import { HookSite, type Activation } from '../engine/site.js';
+import { HookSite, type Activation, type Hook } from '../engine/site.js';
 import type { Engine, EngineInfo, RunOptions, RunResult, RunState } from '../engine/types.js';
 
 export interface LabConfig {
@@ -215,7 +215,7 @@ export class LabEngine implements Engine {
   }
 
   run(ids: readonly number[], opts: RunOptions = {}): RunResult {
-    if (opts.state) throw new Error('LabEngine: no generation');
+    if (opts.state || opts.from) throw new Error('LabEngine: runs whole sequences only');
     const logits = this.model.forward(
       new Graph(false),
       ids,
@@ -224,6 +224,14 @@ export class LabEngine implements Engine {
     const V = this.info.vocab,
       rows = opts.logits === 'last' ? 1 : ids.length;
     return { logits: logits.slice((ids.length - rows) * V), rows };
+  }
+
+  runVariants(
+    ids: readonly number[],
+    variants: ReadonlyArray<readonly Hook[]>,
+    opts: Pick<RunOptions, 'logits'> = {},
+  ): RunResult[] {
+    return variants.map((hooks) => this.run(ids, { ...opts, hooks }));
   }
 
   unembed(resid: Activation, rows: number): Activation {

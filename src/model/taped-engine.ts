@@ -4,7 +4,7 @@
  * path's, so every report is written once.
  */
 import { hookPointsFor, type HookPointInfo } from '../engine/hooks.js';
-import { HookSite, type Activation } from '../engine/site.js';
+import { HookSite, type Activation, type Hook } from '../engine/site.js';
 import type { Engine, EngineInfo, EngineTokenizer, RunOptions, RunResult, RunState } from '../engine/types.js';
 import { MicrogptError } from '../errors.js';
 import { Graph, Tensor } from '../tensor/index.js';
@@ -101,11 +101,20 @@ export class TapedEngine implements Engine {
         `the input is ${all.length} tokens; this model takes at most ${this.info.context}`,
       );
     const site = new HookSite(opts.hooks ?? [], this.info.weightsFrom);
-    const logits = this.model.forward(new Graph(false), all, site).data;
+    if (prefix && opts.from) throw new Error('TapedEngine.run: `from` does not go with `state`');
+    const logits = this.model.forward(new Graph(false), all, site, opts.from).data;
     prefix?.ids.push(...ids);
     const V = this.info.vocab,
       rows = opts.logits === 'last' ? 1 : ids.length;
     return { logits: logits.slice((all.length - rows) * V, all.length * V), rows };
+  }
+
+  runVariants(
+    ids: readonly number[],
+    variants: ReadonlyArray<readonly Hook[]>,
+    opts: Pick<RunOptions, 'logits' | 'from'> = {},
+  ): RunResult[] {
+    return variants.map((hooks) => this.run(ids, { ...opts, hooks }));
   }
 
   unembed(resid: Activation, rows: number): Activation {

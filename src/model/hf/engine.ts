@@ -4,7 +4,7 @@
  * names, as microGPT's.
  */
 import { hookPointsFor, type HookPointInfo } from '../../engine/hooks.js';
-import { HookSite, type Activation } from '../../engine/site.js';
+import { HookSite, type Activation, type Hook } from '../../engine/site.js';
 import type { Engine, EngineInfo, EngineTokenizer, RunOptions, RunResult, RunState } from '../../engine/types.js';
 import type { HfModel, KvCache } from './forward.js';
 import type { HfSpec } from './spec.js';
@@ -89,7 +89,15 @@ export class F32Engine implements Engine {
     const cache = (opts.state as KvCache | undefined) ?? this.model.newCache(ids.length);
     const site = new HookSite(opts.hooks ?? [], this.path);
     const rows = opts.logits === 'last' ? 1 : ids.length;
-    return { logits: this.model.forward(ids, cache, site, opts.logits ?? 'all'), rows };
+    return { logits: this.model.forward(ids, cache, site, opts.logits ?? 'all', opts.from), rows };
+  }
+
+  runVariants(
+    ids: readonly number[],
+    variants: ReadonlyArray<readonly Hook[]>,
+    opts: Pick<RunOptions, 'logits' | 'from'> = {},
+  ): RunResult[] {
+    return variants.map((hooks) => this.run(ids, { ...opts, hooks }));
   }
 
   unembed(resid: Activation, rows: number): Activation {

@@ -54,7 +54,13 @@ export class HfModel {
    * hook point on `site`; logits of every new position [T, vocab], or of the
    * last one [1, vocab].
    */
-  forward(ids: readonly number[], cache: KvCache, site: HookSite, rows: 'all' | 'last'): Float32Array {
+  forward(
+    ids: readonly number[],
+    cache: KvCache,
+    site: HookSite,
+    rows: 'all' | 'last',
+    from?: { layer: number; resid: ArrayLike<number> },
+  ): Float32Array {
     const s = this.spec,
       W = this.weights,
       C = s.hidden,
@@ -62,6 +68,21 @@ export class HfModel {
       start = cache.length;
     if (start + T > cache.capacity)
       throw new Error(`HfModel.forward: ${start + T} positions, the cache holds ${cache.capacity}`);
+    const x = from ? Float32Array.from(from.resid) : this.embed(site, ids, start);
+    for (let l = from?.layer ?? 0; l < s.layers; l++) this.block(site, l, x, T, cache, start);
+    cache.length = start + T;
+    const n = rows === 'all' ? T : 1;
+    const logits = this.unembed(x.subarray((T - n) * C), n, site);
+    site.emit('hook_logits', logits, [n, s.vocab]);
+    return logits;
+  }
+
+  /** Token embeddings (scaled where the family scales them), plus learned positions where it has them. */
+  private embed(site: HookSite, ids: readonly number[], start: number): Float32Array {
+    const s = this.spec,
+      W = this.weights,
+      C = s.hidden,
+      T = ids.length;
     const x = embedRows(ids, W.embed, s.embedScale);
     site.emit('hook_embed', x, [T, C]);
     if (W.positions) {
@@ -69,12 +90,7 @@ export class HfModel {
       site.emit('hook_pos_embed', pos, [T, C]);
       addInto(x, pos);
     }
-    for (let l = 0; l < s.layers; l++) this.block(site, l, x, T, cache, start);
-    cache.length = start + T;
-    const n = rows === 'all' ? T : 1;
-    const logits = this.unembed(x.subarray((T - n) * C), n, site);
-    site.emit('hook_logits', logits, [n, s.vocab]);
-    return logits;
+    return x;
   }
 
   /** Any residual stream [rows, hidden] read out as logits the way the last layer's is: final norm, then the head (the logit lens). */
