@@ -274,8 +274,8 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'safetensors header unreadable',
     causes: [
       'a file shorter than 8 bytes',
-      'a header length past the end of the file or over 100 MB',
-      'a header that is not a JSON object',
+      'a header length of 0 or 1, past the end of the file, or over 100 MB',
+      'a header that is not a JSON object, or nests deeper than 16 levels',
     ],
     fix: 'The file is truncated or corrupt; download or copy it again.',
   },
@@ -311,6 +311,14 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'unknown KV-cache dtype',
     causes: ['a --kv-dtype that is not a ggml type name'],
     fix: 'Use f16, bf16, f32, q8_0 or q4_0 (any ggml type name works).',
+  },
+  MG069: {
+    title: 'safetensors metadata that is not text',
+    causes: [
+      'a __metadata__ value that is an array, object, number or null (the format allows only strings there)',
+      'a crafted header nesting arrays inside __metadata__',
+    ],
+    fix: 'Write metadata values as strings (JSON-encode structured values first); microgpt validate reports the same as a failed check.',
   },
   MG070: {
     title: 'training diverged',

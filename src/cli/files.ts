@@ -40,7 +40,8 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
     () => renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
     (style) => renderFileReport(report, style, { verbose: opts.verbose }),
   );
-  return 0;
+  // What is printed as ✗ fails the command, as in validate.
+  return report.failedChecks > 0 ? 1 : 0;
 }
 
 export async function runValidate(path: string, opts: FileOptions & { scan?: boolean }): Promise<number> {
@@ -48,7 +49,7 @@ export async function runValidate(path: string, opts: FileOptions & { scan?: boo
     import('../explain/files/validate.js'),
     import('../render/validate.js'),
   ]);
-  const files = openModelFiles(path, { reportMissingShards: true });
+  const files = openModelFiles(path, { validating: true });
   const { all, forced } = await contractsFor(opts);
   const report = buildFileReport(files, all, { family: forced });
   const scan = opts.scan ? await scanFiles(files.tensors) : null;

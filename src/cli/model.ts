@@ -68,10 +68,10 @@ export async function modelFrom(opts: {
 export async function isMicrogptCheckpoint(path: string): Promise<boolean> {
   const { statSync } = await import('node:fs');
   if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
-  const { withFile, readAt, readSafetensorsHeader } = await import('../formats/index.js');
+  const { withFile, readAt, openSafetensorsHeader } = await import('../formats/index.js');
   const head = withFile(path, (f) => readAt(f, 0, 9));
   if (head.length < 9 || head[8] !== 0x7b) return false;
-  return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
+  return openSafetensorsHeader(path, false).metadata.get('format') === 'microgpt';
 }
 
 /** model.safetensors, or one shard: model-00001-of-00002.safetensors. */

@@ -1,5 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { MicrogptError } from '../errors.js';
+import { parseJson } from './json-bytes.js';
+import { LIMITS } from './types.js';
 
 /** An open regular file: reads are positioned and bounded by its size, never by a length the file claims. */
 export interface OpenFile {
@@ -110,6 +112,22 @@ export function readRegularFile(
       return readAt(f, 0, f.size);
     },
     opts.code,
+  );
+}
+
+/**
+ * A small JSON file (config.json and the like) read whole and parsed with the
+ * nesting bounded: a regular file under `limit` bytes, or one line saying what
+ * it is instead (a FIFO, a device, a directory, not JSON and where).
+ */
+export function readJsonFile(path: string, limit: number, code: string, what: string): unknown {
+  const bytes = readRegularFile(path, { limit, code, what, isDirectory: what });
+  return parseJson(
+    bytes,
+    (msg) => {
+      throw new MicrogptError(code, `${path}: not valid JSON (${msg})`);
+    },
+    LIMITS.jsonDepth,
   );
 }
 

@@ -7,6 +7,7 @@ export {
   closeFile,
   withFile,
   readRegularFile,
+  readJsonFile,
   READ_LIMITS,
   describeBytes,
   type OpenFile,
@@ -22,5 +23,12 @@ export {
   type GgufArray,
 } from './gguf.js';
 export { readShardedIndex, type ShardedIndex } from './shards.js';
-export { openModelFiles, type ModelFiles, type ModelFormat, type FileSummary, type OpenOptions } from './open.js';
+export {
+  openModelFiles,
+  openSafetensorsHeader,
+  type ModelFiles,
+  type ModelFormat,
+  type FileSummary,
+  type OpenOptions,
+} from './open.js';
 export { canDecode, streamValues, streamPair, scanTensor, type ValueCounts } from './values.js';

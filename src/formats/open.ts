@@ -1,7 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
-import { describeBytes, readAt, readRegularFile, withFile } from './file.js';
+import { describeBytes, readAt, readJsonFile, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
 import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
 import { readShardedIndex, type ShardedIndex } from './shards.js';
@@ -28,6 +28,8 @@ export interface ModelFiles {
   index: ShardedIndex | null;
   /** A Hugging Face config.json beside the weights, parsed but not yet interpreted. */
   config: { path: string; json: Record<string, unknown> } | null;
+  /** Why a config.json beside the weights was left out (not JSON, not a regular file …), or null. */
+  configIssue: string | null;
   problems: Problem[];
 }
 
@@ -41,8 +43,12 @@ const INDEX_SUFFIX = '.safetensors.index.json';
 export interface OpenOptions {
   /** Keep GGUF metadata arrays whole (token lists, merges) instead of a sample. */
   fullArrays?: boolean;
-  /** A shard the index names but the folder lacks: a problem to report (validate) rather than an error (inspect). */
-  reportMissingShards?: boolean;
+  /**
+   * For validate: a shard the index names but the folder lacks, or a header
+   * whose reading had to stop (a non-string __metadata__ value), is a problem
+   * to report rather than an error (inspect, and the commands that run models).
+   */
+  validating?: boolean;
 }
 
 export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFiles {
@@ -59,6 +65,26 @@ export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFile
   return withProblems(openSingle(input, readConfigBeside(dirname(input), problems), opts), problems);
 }
 
+/**
+ * A safetensors header as a command reads it: a refusal (a __metadata__ value
+ * that is not a string) is one error line for inspect and the commands that
+ * run models, and a problem for validate, which reports it as a failed check.
+ */
+export function openSafetensorsHeader(path: string, validating: boolean): SafetensorsHeader {
+  const h = readSafetensorsHeader(path);
+  if (h.refused && !validating)
+    throw new MicrogptError(
+      'MG069',
+      `${path}: ${h.refused.where} ${h.refused.message}; the header was not read further`,
+    );
+  return h.refused
+    ? {
+        ...h,
+        problems: [...h.problems, { ...h.refused, message: `${h.refused.message}; the header was not read further` }],
+      }
+    : h;
+}
+
 function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFiles {
   let names: string[];
   try {
@@ -73,8 +99,11 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
   return withProblems(openDirectoryWith(dir, names, readConfigBeside(dir, problems), opts, chosen), problems);
 }
 
-const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles =>
-  before.length ? { ...f, problems: [...before, ...f.problems] } : f;
+/** Problems found before the weights (a config.json left out) go first; the config's own issue is kept for messages. */
+const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles => {
+  const configIssue = before.find((p) => p.where === CONFIG)?.message ?? null;
+  return before.length ? { ...f, configIssue, problems: [...before, ...f.problems] } : f;
+};
 
 function openDirectoryWith(
   dir: string,
@@ -85,7 +114,7 @@ function openDirectoryWith(
 ): ModelFiles {
   const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
   const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
-  if (indexPath) return openSharded(indexPath, config, opts.reportMissingShards === true);
+  if (indexPath) return openSharded(indexPath, config, opts.validating === true);
   const st = names.filter((n) => n.endsWith('.safetensors'));
   const gguf = names.filter((n) => n.endsWith('.gguf'));
   if (st.length === 1 && gguf.length === 0) return openSingle(join(dir, st[0]), config, opts);
@@ -96,7 +125,7 @@ function openDirectoryWith(
       `${dir}: holds no model file (*.safetensors, *.safetensors.index.json or *.gguf)${config ? '; it has a config.json — for the architecture alone use microgpt explain --kernel ' + join(dir, CONFIG) : ''}`,
     );
   }
-  if (st.length > 1 && gguf.length === 0) return openUnindexedShards(dir, st, config);
+  if (st.length > 1 && gguf.length === 0) return openUnindexedShards(dir, st, config, opts.validating === true);
   throw new MicrogptError(
     'MG066',
     `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`,
@@ -109,27 +138,24 @@ function openDirectoryWith(
  */
 function readConfigBeside(dir: string, problems: Problem[]): ModelFiles['config'] {
   const path = join(dir, CONFIG);
-  if (!statSync(path, { throwIfNoEntry: false })) return null;
+  if (!lstatSync(path, { throwIfNoEntry: false })) return null;
   let json: unknown;
   try {
-    json = JSON.parse(
-      readRegularFile(path, {
-        limit: LIMITS.configJsonBytes,
-        code: 'MG061',
-        what: 'expected a config.json file',
-        isDirectory: 'expected a config.json file',
-      }).toString('utf8'),
-    );
+    json = readJsonFile(path, LIMITS.configJsonBytes, 'MG061', 'expected a config.json file');
   } catch (e) {
+    if (!(e instanceof MicrogptError)) throw e;
     problems.push({
-      where: 'config.json',
-      message: `ignored: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}`,
+      where: CONFIG,
+      message: `ignored: ${e.message.startsWith(path + ': ') ? e.message.slice(path.length + 2) : e.message}`,
     });
     return null;
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json))
     return { path, json: json as Record<string, unknown> };
-  problems.push({ where: 'config.json', message: 'ignored: it is not a JSON object' });
+  problems.push({
+    where: CONFIG,
+    message: `ignored: it is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}, not a JSON object`,
+  });
   return null;
 }
 
@@ -147,6 +173,7 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
       gguf: g,
       index: null,
       config,
+      configIssue: null,
       problems: g.problems,
     };
   }
@@ -156,13 +183,13 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
       `${path}: is neither safetensors nor GGUF (${describeBytes(head)}); a safetensors file starts with an 8-byte length and "{", a GGUF file with "GGUF"`,
     );
   }
-  const h = readSafetensorsHeader(path);
+  const h = openSafetensorsHeader(path, opts.validating === true);
   return fromSafetensors(path, [h], null, config, h.problems);
 }
 
 /** 8-byte little-endian length, then the JSON header's opening brace. */
 function looksLikeSafetensors(head: Buffer): boolean {
-  return head.length >= 9 && head[8] === 0x7b && head.readBigUInt64LE(0) > 1n;
+  return head.length >= 9 && head[8] === 0x7b;
 }
 
 function fromSafetensors(
@@ -187,24 +214,27 @@ function fromSafetensors(
     gguf: null,
     index,
     config,
+    configIssue: null,
     problems,
   };
 }
 
 /** A sharded model: the index names a shard for every tensor; each shard is a safetensors file. */
-function openSharded(indexPath: string, config: ModelFiles['config'], reportMissing: boolean): ModelFiles {
+function openSharded(indexPath: string, config: ModelFiles['config'], validating: boolean): ModelFiles {
   const index = readShardedIndex(indexPath);
   const problems: Problem[] = [...index.problems];
   const headers: SafetensorsHeader[] = [];
+  const perShard = new Map<string, number>();
+  for (const s of index.weightMap.values()) perShard.set(s, (perShard.get(s) ?? 0) + 1);
   for (const shard of index.shards) {
     const path = join(dirname(indexPath), shard);
     if (!statSync(path, { throwIfNoEntry: false })) {
-      const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${[...index.weightMap.values()].filter((s) => s === shard).length} of them are in this one)`;
-      if (!reportMissing) throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} ${msg}`);
+      const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${perShard.get(shard) ?? 0} of them are in this one)`;
+      if (!validating) throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} ${msg}`);
       problems.push({ where: `shard ${JSON.stringify(shard)}`, message: msg });
       continue;
     }
-    const h = readSafetensorsHeader(path);
+    const h = openSafetensorsHeader(path, validating);
     headers.push(h);
     problems.push(...h.problems.map((p) => ({ where: `${shard}: ${p.where}`, message: p.message })));
   }
@@ -259,8 +289,13 @@ function crossCheckIndex(
 }
 
 /** Several .safetensors files and no index: read them all, and say that the index is missing. */
-function openUnindexedShards(dir: string, names: string[], config: ModelFiles['config']): ModelFiles {
-  const headers = names.map((n) => readSafetensorsHeader(join(dir, n)));
+function openUnindexedShards(
+  dir: string,
+  names: string[],
+  config: ModelFiles['config'],
+  validating: boolean,
+): ModelFiles {
+  const headers = names.map((n) => openSafetensorsHeader(join(dir, n), validating));
   const problems: Problem[] = [
     {
       where: dir,

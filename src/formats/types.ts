@@ -20,6 +20,10 @@ export interface Problem {
 export const LIMITS = {
   /** safetensors' own reference limit on the JSON header. */
   safetensorsHeaderBytes: 100 * 1024 * 1024,
+  /** A header is an object of tensor entries holding arrays: 3 levels. Extra fields may nest a little more. */
+  safetensorsJsonDepth: 16,
+  /** config.json and the shard index: real ones nest 4 or 5 levels. */
+  jsonDepth: 64,
   ggufKvCount: 100_000,
   ggufTensorCount: 10_000_000,
   ggufStringBytes: 64 * 1024 * 1024,

@@ -266,7 +266,7 @@ describe('model folders and shards', () => {
     index.weight_map['extra.weight'] = 'model-00009-of-00009.safetensors';
     writeFileSync(join(d, 'model.safetensors.index.json'), JSON.stringify(index));
     expect(() => openModelFiles(d)).toThrow(/shard "model-00009-of-00009.safetensors" is missing/);
-    const problems = openModelFiles(d, { reportMissingShards: true }).problems.map((p) => `${p.where}: ${p.message}`);
+    const problems = openModelFiles(d, { validating: true }).problems.map((p) => `${p.where}: ${p.message}`);
     expect(problems.join('\n')).toMatch(/shard "model-00009-of-00009.safetensors": is missing/);
     // The same tensor written into both shards.
     const d2 = at('dup');

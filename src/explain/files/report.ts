@@ -36,7 +36,7 @@ export function buildFileReport(
   const { missing, missingCount } = contract
     ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings)
     : { missing: [], missingCount: 0 };
-  return {
+  const report: Omit<FileReport, 'failedChecks'> = {
     kind: 'model-file',
     input: files.input,
     format: files.format,
@@ -83,6 +83,17 @@ export function buildFileReport(
     configChecks: configChecks(sizes.crossChecks, tied, mapped),
     problems: [...files.problems, ...sizes.implausible.map((message) => ({ where: 'sizes', message }))],
   };
+  return { ...report, failedChecks: failedChecks(report) };
+}
+
+/** The ✗ lines `inspect` prints: one for differing shapes, one for missing tensors, each failed config check, each problem. */
+function failedChecks(r: Omit<FileReport, 'failedChecks'>): number {
+  return (
+    (r.family !== null && r.shapeMismatches.length > 0 ? 1 : 0) +
+    (r.family !== null && r.missingCount > 0 ? 1 : 0) +
+    r.configChecks.filter((c) => !c.ok).length +
+    r.problems.length
+  );
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

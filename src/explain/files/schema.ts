@@ -98,6 +98,8 @@ export const FileReportSchema = Obj({
   shapesUnchecked: Obj({ count: I, firstReason: Nullable(S) }),
   configChecks: Type.Array(CheckSchema),
   problems: Type.Array(ProblemSchema),
+  /** The ✗ lines of the checks: shapes, missing tensors, each failed config check, each problem. Non-zero: exit 1. */
+  failedChecks: I,
 });
 
 export const ValidateReportSchema = Obj({
