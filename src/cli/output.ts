@@ -21,9 +21,25 @@ export function stdoutStyle(opts: OutputOptions): Style {
   );
 }
 
+/** Characters written at a time: a 50 MB JSON document is never copied whole into one buffer. */
+const WRITE_CHUNK = 1 << 20;
+
 /** Writes text and a newline; text ending in "\n" therefore leaves a blank line after it. */
 export function print(text: string): void {
-  process.stdout.write(text + '\n');
+  if (text.length <= WRITE_CHUNK) {
+    process.stdout.write(text + '\n');
+    return;
+  }
+  let i = 0;
+  while (i < text.length) {
+    let end = Math.min(text.length, i + WRITE_CHUNK);
+    const last = text.charCodeAt(end - 1);
+    // Never split a surrogate pair between two writes.
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    process.stdout.write(text.slice(i, end));
+    i = end;
+  }
+  process.stdout.write('\n');
 }
 
 /** Writes text for people, every line fitted to the style's width. */

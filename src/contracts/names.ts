@@ -124,9 +124,26 @@ export class NameIndex {
     map.set(key, list);
   }
 
+  /**
+   * Whether a name of this skeleton can match at all: most names of a foreign
+   * family are ruled out by this alone, so scoring 100,000 names against every
+   * family costs one lookup per distinct skeleton, not a match per name.
+   */
+  mayMatch(sk: string): boolean {
+    if (this.exact.has(sk) || this.suffixes.has(sk)) return true;
+    // A digit run never holds a dot, so the skeleton after the k-th dot is the skeleton of the name after it.
+    let cut = 0;
+    for (let k = 0; k < MAX_EXTRA_SEGMENTS; k++) {
+      cut = sk.indexOf('.', cut) + 1;
+      if (cut === 0) break;
+      if (this.exact.has(sk.slice(cut))) return true;
+    }
+    return false;
+  }
+
   /** The template a concrete name instantiates: exactly, without the family's prefix, or under an extra wrapper prefix. */
-  match(name: string): NameMatch | undefined {
-    const sk = skeleton(name);
+  match(name: string, sk = skeleton(name)): NameMatch | undefined {
+    if (!this.mayMatch(sk)) return undefined;
     const hit = (list: Entry[] | undefined, text: string) => {
       for (const en of list ?? []) {
         const m = matchParts(en.parts, text);

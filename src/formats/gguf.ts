@@ -1,4 +1,5 @@
 import { MicrogptError } from '../errors.js';
+import { quote } from '../clip.js';
 import { Cursor } from './cursor.js';
 import { withFile } from './file.js';
 import { ggmlType } from './ggml.js';
@@ -96,22 +97,24 @@ export function readGgufHeader(path: string, opts: { fullArrays?: boolean } = {}
       const problems: Problem[] = [];
       for (let i = 0; i < kvCount; i++) {
         const key = readString(c, `metadata key ${i}`);
-        const type = valueType(c, c.u32(`the type of ${key}`), key);
-        const value = readValue(c, type, key, 0, opts.fullArrays === true);
-        if (metadata.has(key)) problems.push({ where: `metadata ${JSON.stringify(key)}`, message: 'appears twice' });
+        // How messages name it: quoted, and clipped when the file made it long.
+        const label = `metadata ${quote(key)}`;
+        const type = valueType(c, c.u32(`the type of ${label}`), label);
+        const value = readValue(c, type, label, 0, opts.fullArrays === true);
+        if (metadata.has(key)) problems.push({ where: label, message: 'appears twice' });
         metadata.set(key, { key, type, value });
       }
       const alignment = alignmentOf(metadata, c);
       const infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }> = [];
       for (let i = 0; i < tensorCount; i++) {
         const name = readString(c, `tensor ${i}'s name`);
-        const nDims = c.u32(`the dimension count of ${name}`);
-        if (nDims > LIMITS.maxDims)
-          c.fail(`tensor ${JSON.stringify(name)} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
+        const label = `tensor ${quote(name)}`;
+        const nDims = c.u32(`the dimension count of ${label}`);
+        if (nDims > LIMITS.maxDims) c.fail(`${label} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
         const dims: number[] = [];
-        for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${name}`));
-        const typeId = c.u32(`the type of ${name}`);
-        const rel = c.u64(`the offset of ${name}`);
+        for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${label}`));
+        const typeId = c.u32(`the type of ${label}`);
+        const rel = c.u64(`the offset of ${label}`);
         infos.push({ name, dims, typeId, rel });
       }
       const dataStart = Math.ceil(c.pos / alignment) * alignment;
@@ -128,10 +131,10 @@ function readString(c: Cursor, what: string): string {
   return c.bytes(n, what).toString('utf8');
 }
 
-function valueType(c: Cursor, id: number, key: string): GgufValueType {
+/** `label` names the key in messages: `metadata "general.name"`. */
+function valueType(c: Cursor, id: number, label: string): GgufValueType {
   const t = VALUE_TYPES[id];
-  if (t === undefined)
-    c.fail(`metadata ${JSON.stringify(key)} has value type ${id}, which GGUF does not define (0..12)`);
+  if (t === undefined) c.fail(`${label} has value type ${id}, which GGUF does not define (0..12)`);
   return t;
 }
 
@@ -167,14 +170,12 @@ function readValue(c: Cursor, type: GgufValueType, key: string, depth: number, f
 }
 
 function readArray(c: Cursor, key: string, depth: number, full: boolean): GgufArray {
-  if (depth >= LIMITS.ggufArrayDepth)
-    c.fail(`metadata ${JSON.stringify(key)} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
+  if (depth >= LIMITS.ggufArrayDepth) c.fail(`${key} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
   const elementType = valueType(c, c.u32(`the element type of ${key}`), key);
   const length = c.u64(`the length of ${key}`);
   const size = FIXED_SIZE[elementType];
   // Every element takes at least one byte (strings and arrays at least eight): check before looping.
-  if (length * (size ?? 8) > c.remaining)
-    c.fail(`metadata ${JSON.stringify(key)} claims ${length} elements, more than the file holds`);
+  if (length * (size ?? 8) > c.remaining) c.fail(`${key} claims ${length} elements, more than the file holds`);
   const values: GgufValue[] = [];
   const keep = full ? length : Math.min(length, SAMPLE);
   for (let i = 0; i < keep; i++) values.push(readValue(c, elementType, key, depth + 1, full));
@@ -206,7 +207,7 @@ function tensorEntries(
   const ggml: GgufHeader['ggml'] = new Map();
   const dataLen = fileSize - dataStart;
   for (const { name, dims, typeId, rel } of infos) {
-    const bad = (message: string) => problems.push({ where: `tensor ${JSON.stringify(name)}`, message });
+    const bad = (message: string) => problems.push({ where: `tensor ${quote(name)}`, message });
     if (ggml.has(name)) {
       bad('appears twice in the tensor infos');
       continue;
@@ -245,8 +246,8 @@ function tensorEntries(
     const prev = sorted[i - 1];
     if (sorted[i].rel < prev.rel + prev.bytes)
       problems.push({
-        where: `tensor ${JSON.stringify(sorted[i].name)}`,
-        message: `data at ${sorted[i].rel} overlaps ${JSON.stringify(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})`,
+        where: `tensor ${quote(sorted[i].name)}`,
+        message: `data at ${sorted[i].rel} overlaps ${quote(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})`,
       });
   }
   const last = sorted[sorted.length - 1];

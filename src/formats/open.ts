@@ -1,4 +1,5 @@
 import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { quote } from '../clip.js';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
 import { describeBytes, readAt, readJsonFile, withFile } from './file.js';
@@ -230,8 +231,8 @@ function openSharded(indexPath: string, config: ModelFiles['config'], validating
     const path = join(dirname(indexPath), shard);
     if (!statSync(path, { throwIfNoEntry: false })) {
       const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${perShard.get(shard) ?? 0} of them are in this one)`;
-      if (!validating) throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} ${msg}`);
-      problems.push({ where: `shard ${JSON.stringify(shard)}`, message: msg });
+      if (!validating) throw new MicrogptError('MG065', `${indexPath}: shard ${quote(shard)} ${msg}`);
+      problems.push({ where: `shard ${quote(shard)}`, message: msg });
       continue;
     }
     const h = openSafetensorsHeader(path, validating);
@@ -256,19 +257,19 @@ function crossCheckIndex(
       const first = where.get(t.name);
       if (first !== undefined)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `is in two shards: ${first} and ${shard}`,
         });
       else where.set(t.name, shard);
       const listed = index.weightMap.get(t.name);
       if (listed === undefined)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `is in ${shard} but not in the index's weight_map`,
         });
       else if (listed !== shard)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `the index says ${listed}, but it is in ${shard}`,
         });
     }
@@ -277,7 +278,7 @@ function crossCheckIndex(
   for (const [name, shard] of index.weightMap)
     if (!where.has(name) && present.has(shard))
       problems.push({
-        where: `tensor ${JSON.stringify(name)}`,
+        where: `tensor ${quote(name)}`,
         message: `the index puts it in ${shard}, which does not hold it`,
       });
   const data = headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.bytes, 0), 0);
@@ -309,7 +310,7 @@ function openUnindexedShards(
       const first = seen.get(t.name);
       if (first)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `is in two files: ${first} and ${basename(h.path)}`,
         });
       else seen.set(t.name, basename(h.path));

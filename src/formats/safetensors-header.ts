@@ -1,4 +1,5 @@
 import { MicrogptError } from '../errors.js';
+import { quote } from '../clip.js';
 import { SAFETENSORS_DTYPE_BITS } from './dtypes.js';
 import { readAt, withFile, type OpenFile } from './file.js';
 import { JsonBytes } from './json-bytes.js';
@@ -98,7 +99,7 @@ export function scanSafetensorsHeader(
       }
       if (seen.has(name)) {
         out.problems.push({
-          where: `tensor ${JSON.stringify(name)}`,
+          where: `tensor ${quote(name)}`,
           message: 'appears twice in the header (JSON readers keep only the last; the first is listed here)',
         });
         readEntry(j, name, at, out.problems, ranges);
@@ -125,10 +126,10 @@ function readMetadata(j: JsonBytes, into: Map<string, string>, problems: Problem
     const k = j.kind();
     if (k !== 'string')
       return {
-        where: `__metadata__[${JSON.stringify(key)}]`,
+        where: `__metadata__[${quote(key)}]`,
         message: `is ${a(k)}, not a string; the safetensors format allows only strings in __metadata__`,
       };
-    if (into.has(key)) problems.push({ where: `__metadata__[${JSON.stringify(key)}]`, message: 'appears twice' });
+    if (into.has(key)) problems.push({ where: `__metadata__[${quote(key)}]`, message: 'appears twice' });
     into.set(key, j.string());
   } while (j.more(0x7d));
   return null;
@@ -151,7 +152,7 @@ function readEntry(
   ranges: Ranges,
 ): TensorEntry | null {
   const bad = (message: string) => {
-    problems.push({ where: `tensor ${JSON.stringify(name)}`, message });
+    problems.push({ where: `tensor ${quote(name)}`, message });
     return null;
   };
   if (j.kind() !== 'object') {
@@ -174,7 +175,7 @@ function readEntry(
   }
   if (typeof dtype !== 'string') return bad('dtype is missing');
   const bits = SAFETENSORS_DTYPE_BITS.get(dtype);
-  if (bits === undefined) return bad(`dtype ${JSON.stringify(dtype)} is not a safetensors dtype`);
+  if (bits === undefined) return bad(`dtype ${quote(dtype)} is not a safetensors dtype`);
   if (!shape) return bad(`shape must be an array of at most ${LIMITS.maxDims} non-negative integers`);
   if (!off || off.length !== 2) return bad('data_offsets must be [begin, end] with non-negative integers');
   const [begin, end] = off as [number, number];
@@ -225,8 +226,8 @@ function checkTiling(r: Ranges, dataLen: number, problems: Problem[]): void {
     const [begin, end] = [r.begin[i]!, r.end[i]!];
     if (begin < covered)
       problems.push({
-        where: `tensor ${JSON.stringify(r.names[i])}`,
-        message: `bytes ${begin}..${end} overlap tensor ${JSON.stringify(last)} (which ends at ${covered})`,
+        where: `tensor ${quote(r.names[i]!)}`,
+        message: `bytes ${begin}..${end} overlap tensor ${quote(last)} (which ends at ${covered})`,
       });
     else if (begin > covered)
       problems.push({ where: 'data section', message: `bytes ${covered}..${begin} belong to no tensor` });

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { quote } from '../clip.js';
 import { MicrogptError } from '../errors.js';
 import { readRegularFile } from './file.js';
 import { JsonBytes } from './json-bytes.js';
@@ -49,12 +50,12 @@ function readWeightMap(j: JsonBytes, out: ShardedIndex, fail: (msg: string) => n
   do {
     const name = j.key();
     const shard = j.kind() === 'string' ? j.string() : null;
-    if (shard === null || shard.length === 0) fail(`weight_map[${JSON.stringify(name)}] is not a file name`);
+    if (shard === null || shard.length === 0) fail(`weight_map[${quote(name)}] is not a file name`);
     // A shard must sit beside the index: no path separators, no parent references.
     if (basename(shard!) !== shard || shard === '..' || shard === '.')
-      fail(`weight_map[${JSON.stringify(name)}] = ${JSON.stringify(shard)} is not a plain file name beside the index`);
+      fail(`weight_map[${quote(name)}] = ${quote(shard!)} is not a plain file name beside the index`);
     if (out.weightMap.has(name))
-      out.problems.push({ where: `index weight_map[${JSON.stringify(name)}]`, message: 'appears twice' });
+      out.problems.push({ where: `index weight_map[${quote(name)}]`, message: 'appears twice' });
     out.weightMap.set(name, shard!);
     if (!shards.has(shard!)) {
       shards.add(shard!);

@@ -12,16 +12,19 @@ export function visibleWidth(text: string): number {
   return n;
 }
 
-/** A line's pieces: colour codes (zero width) and single code points. */
+/** A line's pieces: colour codes (zero width) and single code points. Pushed one by one: a megabyte-long word must not become a megabyte of call arguments. */
 function pieces(text: string): string[] {
   const out: string[] = [];
+  const codePoints = (from: number, to: number) => {
+    for (const c of text.slice(from, to)) out.push(c);
+  };
   let last = 0;
   for (const m of text.matchAll(SGR)) {
-    out.push(...text.slice(last, m.index));
+    codePoints(last, m.index);
     out.push(m[0]);
     last = m.index + m[0].length;
   }
-  out.push(...text.slice(last));
+  codePoints(last, text.length);
   return out;
 }
 
