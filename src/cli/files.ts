@@ -3,6 +3,7 @@ import { buildFileReport } from '../explain/files/report.js';
 import { openModelFiles, type TensorEntry } from '../formats/index.js';
 import type { ScanResult } from '../explain/files/validate.js';
 import { renderJson } from '../render/json.js';
+import { renderJsonPieces } from '../render/json-pieces.js';
 import { renderFileReport } from '../render/model-file.js';
 import { extraContractDirs } from './dirs.js';
 import { show, type OutputOptions } from './output.js';
@@ -32,12 +33,15 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
       '--html is for checkpoints written by microgpt train; for a model file use --json',
     );
   }
-  const files = openModelFiles(path, { fullArrays: false });
   const { all, forced } = await contractsFor(opts);
-  const report = buildFileReport(files, all, { metadata: opts.metadata, family: forced });
+  // The files' own records are not kept past the report: with 100,000 tensors they are 10 MB of the peak.
+  const report = buildFileReport(openModelFiles(path, { fullArrays: false }), all, {
+    metadata: opts.metadata,
+    family: forced,
+  });
   show(
     opts,
-    () => renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
+    () => renderJsonPieces('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
     (style) => renderFileReport(report, style, { verbose: opts.verbose }),
   );
   // What is printed as ✗ fails the command, as in validate.
@@ -129,7 +133,7 @@ export async function runDiff(a: string, b: string, opts: FileOptions & { values
   const report = buildDiffReport(ra, rb, fa.config?.json ?? null, fb.config?.json ?? null, values);
   show(
     opts,
-    () => renderJson('diff', { a, b, values: opts.values === true }, report),
+    () => renderJsonPieces('diff', { a, b, values: opts.values === true }, report),
     (style) => renderDiffReport(report, style),
   );
   return 0;

@@ -47,9 +47,19 @@ export function printFitted(text: string, style: Style): void {
   print(fitToWidth(text, style.width));
 }
 
-/** A command's result: its JSON document under --json, else the text its renderer draws, fitted to the terminal. */
-export function show(opts: OutputOptions, json: () => string, text: (style: Style) => string): void {
-  if (opts.json) return print(json());
+/**
+ * A command's result: its JSON document under --json, else the text its
+ * renderer draws, fitted to the terminal. The JSON may come in pieces
+ * (render/json-pieces.ts), written one after the other.
+ */
+export function show(opts: OutputOptions, json: () => string | Iterable<string>, text: (style: Style) => string): void {
+  if (opts.json) {
+    const doc = json();
+    if (typeof doc === 'string') return print(doc);
+    for (const piece of doc) process.stdout.write(piece);
+    process.stdout.write('\n');
+    return;
+  }
   const style = stdoutStyle(opts);
   printFitted(text(style), style);
 }

@@ -61,9 +61,8 @@ export interface GgufHeader {
   alignment: number;
   /** Where the tensor data section starts (aligned end of the tensor infos). */
   dataStart: number;
+  /** Shapes outermost first (GGUF stores them innermost first); dtype is the ggml type's name. */
   tensors: TensorEntry[];
-  /** ggml type id and GGUF's own dimension order (innermost first) of each tensor, by name. */
-  ggml: Map<string, { typeId: number; dims: number[] }>;
   problems: Problem[];
 }
 
@@ -111,15 +110,15 @@ export function readGgufHeader(path: string, opts: { fullArrays?: boolean } = {}
         const label = `tensor ${quote(name)}`;
         const nDims = c.u32(`the dimension count of ${label}`);
         if (nDims > LIMITS.maxDims) c.fail(`${label} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
-        const dims: number[] = [];
-        for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${label}`));
+        const dims = new Array<number>(nDims);
+        for (let d = 0; d < nDims; d++) dims[d] = c.u64(`dimension ${d} of ${label}`);
         const typeId = c.u32(`the type of ${label}`);
         const rel = c.u64(`the offset of ${label}`);
         infos.push({ name, dims, typeId, rel });
       }
       const dataStart = Math.ceil(c.pos / alignment) * alignment;
-      const { tensors, ggml } = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
-      return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, ggml, problems };
+      const tensors = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
+      return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, problems };
     },
     'MG064',
   );
@@ -202,16 +201,19 @@ function tensorEntries(
   fileSize: number,
   alignment: number,
   problems: Problem[],
-): { tensors: TensorEntry[]; ggml: GgufHeader['ggml'] } {
-  const tensors: Array<TensorEntry & { rel: number }> = [];
-  const ggml: GgufHeader['ggml'] = new Map();
+): TensorEntry[] {
+  const tensors: TensorEntry[] = [];
+  /** Each kept tensor's offset in the data section, by its index in `tensors`. */
+  const rels: number[] = [];
+  const seen = new Set<string>();
   const dataLen = fileSize - dataStart;
   for (const { name, dims, typeId, rel } of infos) {
     const bad = (message: string) => problems.push({ where: `tensor ${quote(name)}`, message });
-    if (ggml.has(name)) {
+    if (seen.has(name)) {
       bad('appears twice in the tensor infos');
       continue;
     }
+    seen.add(name);
     const t = ggmlType(typeId);
     const elements = dims.reduce((a, b) => a * b, 1);
     if (!t) {
@@ -229,37 +231,29 @@ function tensorEntries(
     if (rel % alignment !== 0) bad(`data offset ${rel} is not a multiple of the alignment ${alignment}`);
     if (rel + bytes > dataLen)
       bad(`data [${rel}, ${rel + bytes}) runs past the end of the data section (${dataLen} bytes)`);
-    ggml.set(name, { typeId, dims });
-    tensors.push({
-      name,
-      dtype: t.name,
-      shape: [...dims].reverse(),
-      elements,
-      bytes,
-      file: path,
-      offset: dataStart + rel,
-      rel,
-    });
+    rels.push(rel);
+    tensors.push({ name, dtype: t.name, shape: dims.reverse(), elements, bytes, file: path, offset: dataStart + rel });
   }
-  const sorted = [...tensors].sort((a, b) => a.rel - b.rel);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1];
-    if (sorted[i].rel < prev.rel + prev.bytes)
+  const order = Array.from(rels.keys()).sort((a, b) => rels[a]! - rels[b]!);
+  for (let k = 1; k < order.length; k++) {
+    const [i, p] = [order[k]!, order[k - 1]!];
+    const end = rels[p]! + tensors[p]!.bytes;
+    if (rels[i]! < end)
       problems.push({
-        where: `tensor ${quote(sorted[i].name)}`,
-        message: `data at ${sorted[i].rel} overlaps ${quote(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})`,
+        where: `tensor ${quote(tensors[i]!.name)}`,
+        message: `data at ${rels[i]} overlaps ${quote(tensors[p]!.name)} (${rels[p]}..${end})`,
       });
   }
-  const last = sorted[sorted.length - 1];
-  if (last) {
-    const end = Math.ceil((last.rel + last.bytes) / alignment) * alignment;
+  const last = order.at(-1);
+  if (last !== undefined) {
+    const end = Math.ceil((rels[last]! + tensors[last]!.bytes) / alignment) * alignment;
     if (dataLen > end)
       problems.push({
         where: 'data section',
         message: `${dataLen - end} bytes after the last tensor belong to no tensor`,
       });
   }
-  return { tensors: tensors.map(({ rel: _r, ...t }) => t), ggml };
+  return tensors;
 }
 
 /** A metadata value as a plain number, if it is one. */

@@ -214,7 +214,8 @@ function integers(j: JsonBytes, max: number): number[] | null {
       }
     } while (j.more(0x5d));
   }
-  return ok ? out : null;
+  // A copy of exactly its length: arrays grown by push keep room for 16 elements, and there is one per tensor.
+  return ok ? out.slice() : null;
 }
 
 /** The format allows neither overlaps nor holes: the tensors tile the data section exactly. */

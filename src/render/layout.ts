@@ -7,8 +7,23 @@ const SGR = /\u001b\[[0-9;]*m/g;
 
 /** Columns a line takes: colour codes take none, every other code point one. */
 export function visibleWidth(text: string): number {
-  let n = 0;
-  for (const _ of text.replace(SGR, '')) n++;
+  if (text.includes('\u001b')) {
+    let n = 0;
+    for (const _ of text.replace(SGR, '')) n++;
+    return n;
+  }
+  // No colour codes: UTF-16 units, less one for each surrogate pair (a code point in two units).
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 
@@ -115,10 +130,12 @@ export function wrapLine(line: string, width: number): string[] {
 
 /** Every line of `text` wrapped to `width` columns. */
 export function fitToWidth(text: string, width: number): string {
-  return text
-    .split('\n')
-    .flatMap((l) => wrapLine(l, width))
-    .join('\n');
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (visibleWidth(line) <= width) out.push(line);
+    else for (const l of wrapLine(line, width)) out.push(l);
+  }
+  return out.join('\n');
 }
 
 /**

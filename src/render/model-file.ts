@@ -6,6 +6,8 @@ import { indent, indentedTable, table } from './table.js';
 
 /** At most this many lines per kind of finding in the text view (the JSON has them all). */
 const SHOWN = 20;
+/** Rows of the table by template: a real model has a few dozen; a file of 100,000 unrecognised names would have one each. */
+const GROUPS_SHOWN = 200;
 
 export function renderFileReport(r: FileReport, s: Style, opts: { verbose?: boolean } = {}): string {
   return [
@@ -117,14 +119,17 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
       ]),
     ].join('\n');
   }
-  const rows = r.groups.map((g) => [
-    shown(g.template),
-    safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''),
-    String(g.count),
-    `[${g.shape.join(', ')}]`,
-    g.dtypes.map((d) => (g.dtypes.length > 1 ? `${shown(d.dtype)}×${d.count}` : shown(d.dtype))).join(' '),
-    g.layers || '—',
-  ]);
+  const rows = r.groups
+    .slice(0, GROUPS_SHOWN)
+    .map((g) => [
+      shown(g.template),
+      safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''),
+      String(g.count),
+      `[${g.shape.join(', ')}]`,
+      g.dtypes.map((d) => (g.dtypes.length > 1 ? `${shown(d.dtype)}×${d.count}` : shown(d.dtype))).join(' '),
+      g.layers || '—',
+    ]);
+  const left = r.groups.length - rows.length;
   return [
     s.bold('Tensors by template (-v lists every tensor):'),
     indentedTable(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, [
@@ -135,6 +140,7 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
       'left',
       'left',
     ]),
+    ...(left > 0 ? [`  … and ${grouped(left)} more rows (-v lists every tensor; --json has them all)`] : []),
   ].join('\n');
 }
 

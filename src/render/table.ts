@@ -5,6 +5,7 @@ type Align = 'left' | 'right';
 
 /** Columns of a cell: its widest line. */
 function cellWidth(text: string): number {
+  if (!text.includes('\n')) return visibleWidth(text);
   let w = 0;
   for (const line of text.split('\n')) w = Math.max(w, visibleWidth(line));
   return w;
@@ -98,33 +99,65 @@ const drawnWidth = (widths: number[]): number => widths.reduce((a, b) => a + b +
  * take a hundred times what 1,000 do.
  */
 export function table(style: Style, head: string[], rows: Array<Array<string | number>>, align?: Align[]): string {
-  const cells = rows.map((r) => r.map(String));
+  return layOut(style, head, rows, align, '');
+}
+
+/** A table with `margin` before every line (drawn with it: a 100,000-row table is not split and joined again to indent it). */
+function layOut(
+  style: Style,
+  head: string[],
+  rows: Array<Array<string | number>>,
+  align: Align[] | undefined,
+  margin: string,
+): string {
+  const cells = rows.every((r) => r.every((c) => typeof c === 'string'))
+    ? (rows as string[][])
+    : rows.map((r) => r.map(String));
   const natural = naturalWidths(head, cells);
   let widths: number[] | undefined = natural;
   if (drawnWidth(natural) > style.width) {
     widths = shrink(natural, minimumWidths(head, cells), style.width - drawnWidth(head.map(() => 0)));
     if (!widths) {
       const side = transposed(head, cells);
-      return drawnWidth(naturalWidths(side.head, side.rows)) <= style.width
-        ? table(style, side.head, side.rows)
-        : vertical(style, head, cells);
+      const text =
+        drawnWidth(naturalWidths(side.head, side.rows)) <= style.width
+          ? table(style, side.head, side.rows)
+          : vertical(style, head, cells);
+      return margin ? indent(text, margin) : text;
     }
   }
-  return draw(style, head, cells, widths, widths !== natural, align ?? []);
+  return draw(style, head, cells, { widths, wrap: widths !== natural, align: align ?? [], margin });
 }
 
 /** Box-drawing, one line of cells per row (no rules between rows), as cli-table3 draws a compact table. */
-function draw(style: Style, head: string[], cells: string[][], widths: number[], wrap: boolean, align: Align[]) {
-  const rule = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
+function draw(
+  style: Style,
+  head: string[],
+  cells: string[][],
+  { widths, wrap, align, margin }: { widths: number[]; wrap: boolean; align: Align[]; margin: string },
+) {
+  const rule = (l: string, m: string, r: string) => margin + l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
   const lines = [rule('┌', '┬', '┐')];
   const row = (r: string[], paint: (s: string) => string) => {
+    // Most rows are one line of short cells: drawn directly, without splitting each cell into lines.
+    // (Each line is one join: flat strings, not a chain of concatenations per cell.)
+    if (!wrap && !r.some((c) => c.includes('\n'))) {
+      const padded = widths.map((w, i) => {
+        const text = r[i] ?? '';
+        return pad(text === '' ? text : paint(text), w, align[i] ?? 'left');
+      });
+      lines.push(`${margin}│ ${padded.join(' │ ')} │`);
+      return;
+    }
     const parts = widths.map((w, i) => {
       const text = r[i] ?? '';
       return (wrap ? wordWrap(text, w) : text.split('\n')).map((l) => (l === '' ? l : paint(l)));
     });
     const height = Math.max(1, ...parts.map((p) => p.length));
     for (let k = 0; k < height; k++)
-      lines.push('│' + widths.map((w, i) => ` ${pad(parts[i]![k] ?? '', w, align[i] ?? 'left')} `).join('│') + '│');
+      lines.push(
+        margin + '│' + widths.map((w, i) => ` ${pad(parts[i]![k] ?? '', w, align[i] ?? 'left')} `).join('│') + '│',
+      );
   };
   row(head, style.bold);
   if (cells.length) lines.push(rule('├', '┼', '┤'));
@@ -134,9 +167,13 @@ function draw(style: Style, head: string[], cells: string[][], widths: number[],
 }
 
 function pad(text: string, width: number, align: Align): string {
-  const gap = ' '.repeat(Math.max(0, width - visibleWidth(text)));
+  const gap = spaces(Math.max(0, width - visibleWidth(text)));
   return align === 'right' ? gap + text : text + gap;
 }
+
+/** Runs of spaces, made once each: a table of 100,000 rows pads 600,000 cells. */
+const SPACES: string[] = [];
+const spaces = (n: number): string => (n <= 256 ? (SPACES[n] ??= ' '.repeat(n)) : ' '.repeat(n));
 
 /** Words onto lines of at most `width` columns, keeping the spaces between words on a line (cli-table3's word wrap). */
 function wordWrap(text: string, width: number): string[] {
@@ -174,4 +211,4 @@ export const indent = (text: string, by = '  '): string =>
 
 /** A table indented by two spaces, laid out in the two columns fewer that leaves. */
 export const indentedTable = (style: Style, head: string[], rows: Array<Array<string | number>>, align?: Align[]) =>
-  indent(table({ ...style, width: style.width - 2 }, head, rows, align));
+  layOut({ ...style, width: style.width - 2 }, head, rows, align, '  ');

@@ -337,25 +337,37 @@ function valueText(v: GgufValue): string {
 
 /** Tensors of one template (all layers and experts) as one row, for a readable listing of big models. */
 function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], naming: Naming): FileReport['groups'] {
-  const groups = new Map<string, { t: FileTensor; layers: number[]; count: number; dtypes: Map<string, number> }>();
+  // Rows are built in place: a file of 100,000 unknown tensors has 100,000 groups, so nothing per group beyond the row.
+  const groups = new Map<string, FileReport['groups'][number]>();
+  const layers = new Map<string, number[]>();
   tensors.forEach((t, i) => {
-    const m = mapped[i].match;
+    const m = mapped[i]!.match;
     const key = m ? (templateInFile(m.template, naming, m.kind === 'gguf_stacked') ?? t.name) : t.name;
-    const g = groups.get(key) ?? { t, layers: [], count: 0, dtypes: new Map<string, number>() };
-    g.count++;
-    if (t.layer !== null) g.layers.push(t.layer);
-    g.dtypes.set(t.dtype, (g.dtypes.get(t.dtype) ?? 0) + 1);
-    groups.set(key, g);
+    const g = groups.get(key);
+    if (!g)
+      groups.set(key, {
+        template: key,
+        role: t.role,
+        kind: t.kind,
+        count: 1,
+        shape: t.shape,
+        dtypes: [{ dtype: t.dtype, count: 1 }],
+        layers: '',
+      });
+    else {
+      g.count++;
+      const d = g.dtypes.find((x) => x.dtype === t.dtype);
+      if (d) d.count++;
+      else g.dtypes.push({ dtype: t.dtype, count: 1 });
+    }
+    if (t.layer !== null) {
+      const list = layers.get(key);
+      if (list) list.push(t.layer);
+      else layers.set(key, [t.layer]);
+    }
   });
-  return [...groups].map(([template, g]) => ({
-    template,
-    role: g.t.role,
-    kind: g.t.kind,
-    count: g.count,
-    shape: g.t.shape,
-    dtypes: [...g.dtypes].map(([dtype, count]) => ({ dtype, count })),
-    layers: ranges(g.layers),
-  }));
+  for (const [key, list] of layers) groups.get(key)!.layers = ranges(list);
+  return [...groups.values()];
 }
 
 /** [0,1,2,3,7] → "0–3, 7". */
