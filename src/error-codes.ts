@@ -210,27 +210,31 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG053: {
-    title: 'checkpoint tensor entry is invalid',
-    causes: ['an unknown or unsupported dtype (this tool reads F32 and F64)', 'a missing dtype or a malformed shape'],
+    title: 'a tensor entry in a safetensors header is invalid',
+    causes: [
+      'an unknown or unsupported dtype (a microgpt checkpoint holds F32 or F64)',
+      'a missing dtype or a malformed shape',
+      'a tensor name given twice in the header',
+    ],
     fix: 'Convert the tensors to F32 or F64, or re-save with microgpt train.',
   },
   MG054: {
-    title: 'checkpoint data offsets are wrong',
+    title: "a tensor's bytes do not match its header entry",
     causes: [
-      'offsets outside the data section',
-      'shape × dtype size different from the byte range',
+      'offsets outside the data section (a truncated file)',
+      'shape × dtype size different from the byte range (e.g. F32 bytes labelled BF16)',
       'bytes in the data section that no tensor uses',
     ],
     fix: 'The file is corrupt or hand-edited; use an intact one.',
   },
   MG055: {
-    title: 'checkpoint tensors overlap',
+    title: 'tensors overlap in a safetensors file',
     causes: ['two tensors whose byte ranges overlap'],
     fix: 'The file is corrupt or hand-edited; use an intact one.',
   },
   MG056: {
-    title: 'checkpoint metadata is invalid',
-    causes: ['__metadata__ that is not an object of strings'],
+    title: 'safetensors metadata is invalid',
+    causes: ['__metadata__ that is not an object of strings', 'a __metadata__ key given twice'],
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG057: {
@@ -324,6 +328,19 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'training diverged',
     causes: ['a learning rate too high for the model (--lr)'],
     fix: 'Lower --lr; the checkpoint written holds the last good step.',
+  },
+  MG071: {
+    title: 'no usable config.json beside the weights',
+    causes: [
+      'a model folder (or weights file) without config.json, given to a command that runs the model',
+      'a config.json that is not valid JSON, not an object, a FIFO, a device or over 4 MB',
+    ],
+    fix: "Put the model's own config.json (as downloaded with its weights) beside them; microgpt inspect reads the weights without it.",
+  },
+  MG072: {
+    title: 'GGUF models do not run yet',
+    causes: ['a .gguf file given to a command that runs a model (explain --attention, sample, eval …)'],
+    fix: 'Run the safetensors release of the model; microgpt inspect and validate read GGUF files.',
   },
   MG080: {
     title: 'config.json cannot assemble the model',

@@ -136,7 +136,8 @@ export async function runDiff(a: string, b: string, opts: FileOptions & { values
     () => renderJsonPieces('diff', { a, b, values: opts.values === true }, report),
     (style) => renderDiffReport(report, style),
   );
-  return 0;
+  // A broken header is a failed check: the comparison left tensors out.
+  return report.a.problems.length || report.b.problems.length ? 1 : 0;
 }
 
 /** max |Δ|, RMSE and cosine similarity over streamed chunks. */

@@ -89,9 +89,17 @@ export async function isRealModel(path: string | undefined): Promise<boolean> {
   const { basename, dirname, join } = await import('node:path');
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) return false;
-  if (st.isDirectory()) return existsSync(join(path, 'config.json'));
+  // A folder is never a checkpoint: the folder reader says what it lacks (config.json, weights).
+  if (st.isDirectory()) return true;
   if (!st.isFile()) return false;
   if (basename(path) === 'config.json' || path.endsWith('.safetensors.index.json')) return true;
+  // GGUF, told by its magic: the folder reader says that it does not run yet (not a safetensors length error).
+  const { withFile, readAt } = await import('../formats/index.js');
+  try {
+    if (withFile(path, (f) => readAt(f, 0, 4)).toString('latin1') === 'GGUF') return true;
+  } catch {
+    return false; // unreadable: the checkpoint reader says why
+  }
   // A single file of a download keeps transformers' name; any other file is read as a checkpoint.
   return HF_WEIGHTS.test(basename(path)) && existsSync(join(dirname(path), 'config.json'));
 }

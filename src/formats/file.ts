@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { MicrogptError } from '../errors.js';
 import { parseJson } from './json-bytes.js';
 import { LIMITS } from './types.js';
@@ -18,11 +18,7 @@ export interface OpenFile {
 export function openRegular(path: string, code = 'MG061'): OpenFile {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError(code, `${path}: no such file or directory`);
-  if (!st.isFile())
-    throw new MicrogptError(
-      code,
-      `${path}: is ${st.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)'}; give a model file or folder`,
-    );
+  if (!st.isFile()) throw new MicrogptError(code, `${path}: is ${notRegular(st)}; give a model file or folder`);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -38,6 +34,19 @@ export function openRegular(path: string, code = 'MG061'): OpenFile {
     throw new MicrogptError(code, `${path}: is not a regular file`);
   }
   return { path, fd, size: again.size };
+}
+
+/** What a path that is not a regular file is, for a message: "a directory", "not a regular file but a FIFO (named pipe)". */
+export function notRegular(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  const kind = st.isFIFO()
+    ? 'a FIFO (named pipe)'
+    : st.isSocket()
+      ? 'a socket'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device'
+        : 'something else';
+  return `not a regular file but ${kind}`;
 }
 
 /** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */
@@ -100,8 +109,7 @@ export function readRegularFile(
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
   if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
-  if (!st.isFile())
-    throw new MicrogptError(opts.code, `${path}: is not a regular file (a FIFO, socket or device); ${opts.what}`);
+  if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is ${notRegular(st)}; ${opts.what}`);
   if (st.size > opts.limit)
     throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
   // openRegular checks the open descriptor again: the file may have been swapped since the stat.

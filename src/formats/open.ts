@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { quote } from '../clip.js';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
-import { describeBytes, readAt, readJsonFile, withFile } from './file.js';
+import { describeBytes, notRegular, readAt, readJsonFile, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
 import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
 import { readShardedIndex, type ShardedIndex } from './shards.js';
@@ -56,14 +56,10 @@ export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFile
   const st = statSync(input, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError('MG061', `${input}: no such file or directory`);
   if (st.isDirectory()) return openDirectory(input, opts);
-  if (!st.isFile())
-    throw new MicrogptError(
-      'MG061',
-      `${input}: is not a regular file (a FIFO, socket or device); give a model file or folder`,
-    );
+  if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is ${notRegular(st)}; give a model file or folder`);
   if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
-  const problems: Problem[] = [];
-  return withProblems(openSingle(input, readConfigBeside(dirname(input), problems), opts), problems);
+  const beside = readConfigBeside(dirname(input));
+  return withConfigIssue(openSingle(input, beside.config, opts), beside.issue);
 }
 
 /**
@@ -96,15 +92,19 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
       `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  const problems: Problem[] = [];
-  return withProblems(openDirectoryWith(dir, names, readConfigBeside(dir, problems), opts, chosen), problems);
+  const beside = readConfigBeside(dir);
+  return withConfigIssue(openDirectoryWith(dir, names, beside.config, opts, chosen), beside.issue);
 }
 
-/** Problems found before the weights (a config.json left out) go first; the config's own issue is kept for messages. */
-const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles => {
-  const configIssue = before.find((p) => p.where === CONFIG)?.message ?? null;
-  return before.length ? { ...f, configIssue, problems: [...before, ...f.problems] } : f;
-};
+/** A config.json left out is the first problem, and its reason is kept for the commands that need it. */
+const withConfigIssue = (f: ModelFiles, issue: string | null): ModelFiles =>
+  issue === null
+    ? f
+    : {
+        ...f,
+        configIssue: issue,
+        problems: [{ where: CONFIG, message: `ignored: ${issue}`, code: 'MG071' }, ...f.problems],
+      };
 
 function openDirectoryWith(
   dir: string,
@@ -137,27 +137,20 @@ function openDirectoryWith(
  * The config.json beside the weights, if there is a readable one. A broken one
  * does not stop the weights from being read: it is left out, and said.
  */
-function readConfigBeside(dir: string, problems: Problem[]): ModelFiles['config'] {
+function readConfigBeside(dir: string): { config: ModelFiles['config']; issue: string | null } {
   const path = join(dir, CONFIG);
-  if (!lstatSync(path, { throwIfNoEntry: false })) return null;
+  if (!lstatSync(path, { throwIfNoEntry: false })) return { config: null, issue: null };
   let json: unknown;
   try {
-    json = readJsonFile(path, LIMITS.configJsonBytes, 'MG061', 'expected a config.json file');
+    json = readJsonFile(path, LIMITS.configJsonBytes, 'MG071', 'expected a config.json file');
   } catch (e) {
     if (!(e instanceof MicrogptError)) throw e;
-    problems.push({
-      where: CONFIG,
-      message: `ignored: ${e.message.startsWith(path + ': ') ? e.message.slice(path.length + 2) : e.message}`,
-    });
-    return null;
+    return { config: null, issue: e.message.startsWith(path + ': ') ? e.message.slice(path.length + 2) : e.message };
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json))
-    return { path, json: json as Record<string, unknown> };
-  problems.push({
-    where: CONFIG,
-    message: `ignored: it is ${json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`}, not a JSON object`,
-  });
-  return null;
+    return { config: { path, json: json as Record<string, unknown> }, issue: null };
+  const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
+  return { config: null, issue: `it is ${kind}, not a JSON object` };
 }
 
 /** One file of either format, told apart by its first bytes (never by its name). */
@@ -232,12 +225,12 @@ function openSharded(indexPath: string, config: ModelFiles['config'], validating
     if (!statSync(path, { throwIfNoEntry: false })) {
       const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${perShard.get(shard) ?? 0} of them are in this one)`;
       if (!validating) throw new MicrogptError('MG065', `${indexPath}: shard ${quote(shard)} ${msg}`);
-      problems.push({ where: `shard ${quote(shard)}`, message: msg });
+      problems.push({ where: `shard ${quote(shard)}`, message: msg, code: 'MG065' });
       continue;
     }
     const h = openSafetensorsHeader(path, validating);
     headers.push(h);
-    problems.push(...h.problems.map((p) => ({ where: `${shard}: ${p.where}`, message: p.message })));
+    for (const p of h.problems) problems.push({ ...p, where: `${shard}: ${p.where}` });
   }
   crossCheckIndex(index, headers, problems, headers.length === index.shards.length);
   return fromSafetensors(indexPath, headers, index, config, problems);
@@ -259,6 +252,7 @@ function crossCheckIndex(
         problems.push({
           where: `tensor ${quote(t.name)}`,
           message: `is in two shards: ${first} and ${shard}`,
+          code: 'MG065',
         });
       else where.set(t.name, shard);
       const listed = index.weightMap.get(t.name);
@@ -266,11 +260,13 @@ function crossCheckIndex(
         problems.push({
           where: `tensor ${quote(t.name)}`,
           message: `is in ${shard} but not in the index's weight_map`,
+          code: 'MG065',
         });
       else if (listed !== shard)
         problems.push({
           where: `tensor ${quote(t.name)}`,
           message: `the index says ${listed}, but it is in ${shard}`,
+          code: 'MG065',
         });
     }
   }
@@ -280,12 +276,14 @@ function crossCheckIndex(
       problems.push({
         where: `tensor ${quote(name)}`,
         message: `the index puts it in ${shard}, which does not hold it`,
+        code: 'MG065',
       });
   const data = headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.bytes, 0), 0);
   if (complete && index.totalSize !== null && index.totalSize !== data)
     problems.push({
       where: 'index metadata.total_size',
       message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}`,
+      code: 'MG065',
     });
 }
 
@@ -305,13 +303,14 @@ function openUnindexedShards(
   ];
   const seen = new Map<string, string>();
   for (const h of headers) {
-    problems.push(...h.problems.map((p) => ({ where: `${basename(h.path)}: ${p.where}`, message: p.message })));
+    for (const p of h.problems) problems.push({ ...p, where: `${basename(h.path)}: ${p.where}` });
     for (const t of h.tensors) {
       const first = seen.get(t.name);
       if (first)
         problems.push({
           where: `tensor ${quote(t.name)}`,
           message: `is in two files: ${first} and ${basename(h.path)}`,
+          code: 'MG065',
         });
       else seen.set(t.name, basename(h.path));
     }

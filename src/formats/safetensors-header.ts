@@ -91,7 +91,8 @@ export function scanSafetensorsHeader(
     do {
       const name = j.key();
       if (name === '__metadata__') {
-        if (metadataSeen) out.problems.push({ where: '__metadata__', message: 'appears twice in the header' });
+        if (metadataSeen)
+          out.problems.push({ where: '__metadata__', message: 'appears twice in the header', code: 'MG056' });
         metadataSeen = true;
         out.refused = readMetadata(j, out.metadata, out.problems);
         if (out.refused) return out;
@@ -101,6 +102,7 @@ export function scanSafetensorsHeader(
         out.problems.push({
           where: `tensor ${quote(name)}`,
           message: 'appears twice in the header (JSON readers keep only the last; the first is listed here)',
+          code: 'MG053',
         });
         readEntry(j, name, at, out.problems, ranges);
         continue;
@@ -119,7 +121,11 @@ export function scanSafetensorsHeader(
 function readMetadata(j: JsonBytes, into: Map<string, string>, problems: Problem[]): Problem | null {
   const kind = j.kind();
   if (kind !== 'object')
-    return { where: '__metadata__', message: `is ${a(kind)}; the safetensors format makes it an object of strings` };
+    return {
+      where: '__metadata__',
+      message: `is ${a(kind)}; the safetensors format makes it an object of strings`,
+      code: 'MG069',
+    };
   if (!j.open(0x7b, 0x7d, '"{"')) return null;
   do {
     const key = j.key();
@@ -128,8 +134,9 @@ function readMetadata(j: JsonBytes, into: Map<string, string>, problems: Problem
       return {
         where: `__metadata__[${quote(key)}]`,
         message: `is ${a(k)}, not a string; the safetensors format allows only strings in __metadata__`,
+        code: 'MG069',
       };
-    if (into.has(key)) problems.push({ where: `__metadata__[${quote(key)}]`, message: 'appears twice' });
+    if (into.has(key)) problems.push({ where: `__metadata__[${quote(key)}]`, message: 'appears twice', code: 'MG056' });
     into.set(key, j.string());
   } while (j.more(0x7d));
   return null;
@@ -151,8 +158,9 @@ function readEntry(
   problems: Problem[],
   ranges: Ranges,
 ): TensorEntry | null {
-  const bad = (message: string) => {
-    problems.push({ where: `tensor ${quote(name)}`, message });
+  // MG053: the entry itself is malformed; MG054: its bytes do not match its shape and dtype.
+  const bad = (message: string, code = 'MG053') => {
+    problems.push({ where: `tensor ${quote(name)}`, message, code });
     return null;
   };
   if (j.kind() !== 'object') {
@@ -173,6 +181,13 @@ function readEntry(
       else j.skip(2);
     } while (j.more(0x7d));
   }
+  // The bytes an entry claims are its own even when the entry is otherwise broken: the tiling check then
+  // names the entry's defect once, not again as bytes that belong to no tensor.
+  if (off && off.length === 2 && off[0]! <= off[1]! && off[0]! <= at.dataLen) {
+    ranges.names.push(name);
+    ranges.begin.push(off[0]!);
+    ranges.end.push(Math.min(off[1]!, at.dataLen));
+  }
   if (typeof dtype !== 'string') return bad('dtype is missing');
   const bits = SAFETENSORS_DTYPE_BITS.get(dtype);
   if (bits === undefined) return bad(`dtype ${quote(dtype)} is not a safetensors dtype`);
@@ -184,14 +199,22 @@ function readEntry(
   if (!Number.isSafeInteger(elements * bits)) return bad(`shape [${shape.join(', ')}] is too large`);
   const bytes = (elements * bits) / 8;
   if (begin > end || end > at.dataLen)
-    return bad(`data_offsets [${begin}, ${end}] are outside the data section (${at.dataLen} bytes)`);
+    return bad(`data_offsets [${begin}, ${end}] are outside the data section (${at.dataLen} bytes)`, 'MG054');
   if (bytes !== end - begin)
-    return bad(`shape [${shape.join(', ')}] × ${dtype} needs ${bytes} bytes but data_offsets span ${end - begin}`);
-  ranges.names.push(name);
-  ranges.begin.push(begin);
-  ranges.end.push(end);
+    return bad(
+      `shape [${shape.join(', ')}] × ${dtype} needs ${bytes} bytes but data_offsets span ${end - begin}${fitsAnother(elements, end - begin, dtype)}`,
+      'MG054',
+    );
   // The dtype string kept is the table's own, so 100,000 tensors share a handful of strings.
   return { name, dtype, shape, elements, bytes, file: at.file, offset: at.dataStart + begin };
+}
+
+/** When a span is what the same elements take in another float dtype, say so: F32 bytes labelled BF16 is a common slip. */
+function fitsAnother(elements: number, span: number, dtype: string): string {
+  const other = ['F32', 'F16', 'BF16', 'F64'].find(
+    (d) => d !== dtype && (elements * SAFETENSORS_DTYPE_BITS.get(d)!) / 8 === span,
+  );
+  return other ? `, what ${other} needs: the bytes disagree with the dtype (${other} data labelled ${dtype}?)` : '';
 }
 
 /** An array of at most `max` non-negative safe integers, or null (then skipped whole, never kept). */
@@ -229,9 +252,14 @@ function checkTiling(r: Ranges, dataLen: number, problems: Problem[]): void {
       problems.push({
         where: `tensor ${quote(r.names[i]!)}`,
         message: `bytes ${begin}..${end} overlap tensor ${quote(last)} (which ends at ${covered})`,
+        code: 'MG055',
       });
     else if (begin > covered)
-      problems.push({ where: 'data section', message: `bytes ${covered}..${begin} belong to no tensor` });
+      problems.push({
+        where: 'data section',
+        message: `bytes ${covered}..${begin} belong to no tensor`,
+        code: 'MG054',
+      });
     if (end >= covered) {
       covered = end;
       last = r.names[i]!;
@@ -241,5 +269,6 @@ function checkTiling(r: Ranges, dataLen: number, problems: Problem[]): void {
     problems.push({
       where: 'data section',
       message: `bytes ${covered}..${dataLen} belong to no tensor (file length ≠ header + data: trailing bytes or a wrong header)`,
+      code: 'MG054',
     });
 }

@@ -10,10 +10,15 @@ export interface TensorEntry {
   offset: number;
 }
 
-/** A defect found in a file's structure: where (a tensor, a shard, the header) and what. */
+/**
+ * A defect found in a file's structure: where (a tensor, a shard, the header)
+ * and what, with the error code a command that must run the model refuses it
+ * with (the same code the checkpoint reader gives the same defect).
+ */
 export interface Problem {
   where: string;
   message: string;
+  code?: string;
 }
 
 /** Hard limits on what a file may claim, so an untrusted count never drives an allocation. */

@@ -11,6 +11,21 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
     `${s.bold('B')}: ${safe(r.b.input)} (${r.b.format}, ${safe(r.b.family ?? 'unknown family')}, ${grouped(r.b.tensors)} tensors, ${grouped(r.b.parameters)} parameters)`,
   ];
   const parts = [head.join('\n')];
+  // A tensor whose header entry is broken is in neither list below: say so first, naming it.
+  for (const [side, x] of [
+    ['A', r.a],
+    ['B', r.b],
+  ] as const)
+    if (x.problems.length)
+      parts.push(
+        [
+          `${s.red('✗')} ${s.bold(side)}'s headers have ${x.problems.length} problem${x.problems.length === 1 ? '' : 's'}; the tensors concerned are not compared:`,
+          ...x.problems.slice(0, SHOWN).map((p) => `    ${safe(p.where)}: ${safe(p.message)}`),
+          ...(x.problems.length > SHOWN
+            ? [`    … and ${x.problems.length - SHOWN} more (microgpt validate lists them)`]
+            : []),
+        ].join('\n'),
+      );
   const list = <T>(title: string, xs: T[], line: (x: T) => string) => {
     if (!xs.length) return;
     parts.push(

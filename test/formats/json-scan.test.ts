@@ -205,6 +205,7 @@ describe('safetensors headers: one pass, compact records, the same answer as JSO
       {
         where: 'tensor "a"',
         message: 'appears twice in the header (JSON readers keep only the last; the first is listed here)',
+        code: 'MG053',
       },
     ]);
   });
@@ -222,6 +223,7 @@ describe('safetensors headers: one pass, compact records, the same answer as JSO
       expect(got.refused).toEqual({
         where: '__metadata__["x"]',
         message: `is ${kind}, not a string; the safetensors format allows only strings in __metadata__`,
+        code: 'MG069',
       });
       expect(got.tensors).toEqual([]);
     }
