@@ -2,6 +2,7 @@ import { ContractSet } from '../contracts/index.js';
 import { MicrogptError } from '../errors.js';
 import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model/index.js';
 import { extraContractDirs } from './dirs.js';
+import { safe } from '../render/escape.js';
 import type { HfSource } from '../model/hf/load.js';
 
 /** The model a command works on: a checkpoint, or a fresh tiny model of a family (microGPT by default) from the seed. */
@@ -22,6 +23,11 @@ export async function modelFrom(opts: {
 }): Promise<ModelSource> {
   if (opts.model !== undefined) {
     const c = loadCheckpoint(opts.model);
+    // A checkpoint from another tool may give only the sizes: the defaults taken for the rest are said.
+    if (c.assumed.length)
+      process.stderr.write(
+        `note: ${safe(opts.model)}: its config gives no ${c.assumed.map((a) => a.split(' ')[0]).join(', ')}; assumed Hugging Face's defaults ${c.assumed.join(', ')}\n`,
+      );
     if (opts.family !== undefined) {
       const wanted = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family).family;
       if (wanted !== c.family)
