@@ -234,7 +234,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   },
   MG056: {
     title: 'safetensors metadata is invalid',
-    causes: ['__metadata__ that is not an object of strings', 'a __metadata__ key given twice'],
+    causes: [
+      '__metadata__ that is not an object of strings (the format allows only strings there)',
+      'a crafted header nesting arrays inside __metadata__ (refused unread; validate reports it as a failed check)',
+      'a __metadata__ key given twice',
+    ],
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG057: {
@@ -315,14 +319,6 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'unknown KV-cache dtype',
     causes: ['a --kv-dtype that is not a ggml type name'],
     fix: 'Use f16, bf16, f32, q8_0 or q4_0 (any ggml type name works).',
-  },
-  MG069: {
-    title: 'safetensors metadata that is not text',
-    causes: [
-      'a __metadata__ value that is an array, object, number or null (the format allows only strings there)',
-      'a crafted header nesting arrays inside __metadata__',
-    ],
-    fix: 'Write metadata values as strings (JSON-encode structured values first); microgpt validate reports the same as a failed check.',
   },
   MG070: {
     title: 'training diverged',

@@ -71,7 +71,7 @@ export function openSafetensorsHeader(path: string, validating: boolean): Safete
   const h = readSafetensorsHeader(path);
   if (h.refused && !validating)
     throw new MicrogptError(
-      'MG069',
+      'MG056',
       `${path}: ${h.refused.where} ${h.refused.message}; the header was not read further`,
     );
   return h.refused

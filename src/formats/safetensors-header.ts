@@ -79,7 +79,14 @@ interface Ranges {
  */
 export function scanSafetensorsHeader(
   json: Uint8Array,
-  at: { file: string; dataStart: number; dataLen: number; fail: (msg: string) => never },
+  at: {
+    file: string;
+    dataStart: number;
+    dataLen: number;
+    fail: (msg: string) => never;
+    /** Entry fields other than dtype, shape and data_offsets are problems, not skipped (a checkpoint has none). */
+    strict?: boolean;
+  },
 ): ScannedHeader {
   const j = new JsonBytes(json, (m) => at.fail(`header is not valid JSON: ${m}`), LIMITS.safetensorsJsonDepth, 8);
   if (j.kind() !== 'object') at.fail('header is not a JSON object');
@@ -124,7 +131,7 @@ function readMetadata(j: JsonBytes, into: Map<string, string>, problems: Problem
     return {
       where: '__metadata__',
       message: `is ${a(kind)}; the safetensors format makes it an object of strings`,
-      code: 'MG069',
+      code: 'MG056',
     };
   if (!j.open(0x7b, 0x7d, '"{"')) return null;
   do {
@@ -134,7 +141,7 @@ function readMetadata(j: JsonBytes, into: Map<string, string>, problems: Problem
       return {
         where: `__metadata__[${quote(key)}]`,
         message: `is ${a(k)}, not a string; the safetensors format allows only strings in __metadata__`,
-        code: 'MG069',
+        code: 'MG056',
       };
     if (into.has(key)) problems.push({ where: `__metadata__[${quote(key)}]`, message: 'appears twice', code: 'MG056' });
     into.set(key, j.string());
@@ -154,7 +161,7 @@ const a = (kind: string): string =>
 function readEntry(
   j: JsonBytes,
   name: string,
-  at: { file: string; dataStart: number; dataLen: number },
+  at: { file: string; dataStart: number; dataLen: number; strict?: boolean },
   problems: Problem[],
   ranges: Ranges,
 ): TensorEntry | null {
@@ -178,7 +185,10 @@ function readEntry(
       if (field === 0) dtype = j.kind() === 'string' ? dtypeName(j.oneOf(DTYPE_NAMES)) : (j.skip(2), null);
       else if (field === 1) shape = integers(j, LIMITS.maxDims);
       else if (field === 2) off = integers(j, 2);
-      else j.skip(2);
+      else {
+        j.skip(2);
+        if (at.strict) bad(`has a field ${quote(String(field))} the format does not define`);
+      }
     } while (j.more(0x7d));
   }
   // The bytes an entry claims are its own even when the entry is otherwise broken: the tiling check then

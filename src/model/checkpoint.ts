@@ -7,7 +7,8 @@ import { KERNELS } from '../kernels/index.js';
 import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import { Gpt } from './gpt.js';
 import { parameterShapes } from './params.js';
-import { parse, serialize, type DType } from './safetensors.js';
+import { MAX_HEADER_BYTES, parse, serialize, type DType } from './safetensors.js';
+import { scanSafetensorsHeader } from '../formats/safetensors-header.js';
 import { MAX_CHARS, Tokenizer } from './tokenizer.js';
 
 export interface CheckpointInfo {
@@ -103,6 +104,7 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
   const fail = (code: string, msg: string): never => {
     throw new MicrogptError(code, `${file}: ${msg}`);
   };
+  prescan(file, bytes, fail);
   const st = parse(file, bytes);
   const meta = st.metadata;
   if (meta.format !== 'microgpt')
@@ -158,6 +160,31 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
     training,
     assumed,
   };
+}
+
+/**
+ * The header read first by the bounded one-pass reader (formats/), so that
+ * what JSON.parse would blow up on never reaches it: nesting deeper than 16
+ * levels (MG052), a __metadata__ value that is not a string (MG056, refused
+ * unread), a name given twice (which JSON.parse would drop silently), a field
+ * an entry should not have, a malformed shape or offset list (MG053). Lengths
+ * and the remaining defects are left to the parser, whose messages they have.
+ */
+function prescan(file: string, bytes: Uint8Array, fail: (code: string, msg: string) => never): void {
+  if (bytes.length < 8) return;
+  const n = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigUInt64LE(0);
+  if (n > BigInt(MAX_HEADER_BYTES) || 8 + Number(n) > bytes.length) return;
+  const end = 8 + Number(n);
+  const scanned = scanSafetensorsHeader(bytes.subarray(8, end), {
+    file,
+    dataStart: end,
+    dataLen: bytes.length - end,
+    fail: (msg) => fail('MG052', msg),
+    strict: true,
+  });
+  if (scanned.refused) fail(scanned.refused.code ?? 'MG056', `${scanned.refused.where} ${scanned.refused.message}`);
+  const shape = scanned.problems.find((p) => p.code === 'MG053' && !p.message.startsWith('dtype'));
+  if (shape) fail('MG053', `${shape.where}: ${shape.message}`);
 }
 
 /** The architecture metadata (absent in a plain microGPT checkpoint), checked against the kernel registry. */

@@ -223,7 +223,7 @@ describe('safetensors headers: one pass, compact records, the same answer as JSO
       expect(got.refused).toEqual({
         where: '__metadata__["x"]',
         message: `is ${kind}, not a string; the safetensors format allows only strings in __metadata__`,
-        code: 'MG069',
+        code: 'MG056',
       });
       expect(got.tensors).toEqual([]);
     }

@@ -120,7 +120,7 @@ const checkpoints: Array<[string, string, RegExp]> = [
       'meta.safetensors',
       edit((h) => (h.__metadata__.config = { nEmbd: 16 })),
     ),
-    /MG056: .*__metadata__\.config is not a string/,
+    /MG056: .*__metadata__\["config"\] is an object, not a string/,
   ],
   [
     'metadata format wrong',

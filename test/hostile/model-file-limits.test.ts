@@ -52,7 +52,7 @@ describe('1. headers: duplicate names seen, nesting refused unparsed', () => {
     );
     expectOneLineError(
       await runCli(['inspect', p]),
-      /MG069: .*nested\.safetensors: __metadata__\["x"\] is an array, not a string; the safetensors format allows only strings in __metadata__/,
+      /MG056: .*nested\.safetensors: __metadata__\["x"\] is an array, not a string; the safetensors format allows only strings in __metadata__/,
     );
     const v = await runCli(['validate', p]);
     expect(v.code).toBe(1);
