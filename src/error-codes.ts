@@ -191,6 +191,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['two .json files in one --contracts folder with the same "family"'],
     fix: 'Keep one of them; a --contracts folder may override a shipped family, but one folder defines each family once.',
   },
+  MG048: {
+    title: 'a --data line over 1 MB',
+    causes: ['a whole text on one line (no line breaks)', 'a binary file given as --data'],
+    fix: 'Put one document (a name, a sentence, a paragraph) per line; each line is at most 1,048,576 bytes.',
+  },
   MG050: {
     title: 'checkpoint truncated',
     causes: ['a file shorter than the 8-byte header length', 'an interrupted download or copy'],

@@ -97,21 +97,29 @@ export function describeBytes(bytes: Uint8Array): string {
 }
 
 /**
- * Reads a whole file that must be a regular file of at most `limit` bytes:
- * checked before reading, so /dev/zero, a FIFO or a huge file is refused with
- * one line instead of hanging or exhausting memory. Messages keep the caller's
- * error code and say what the flag expects.
+ * Checks that a path is a regular file of at most `limit` bytes before it is
+ * opened: /dev/zero, a FIFO or a huge file is refused with one line instead of
+ * hanging or exhausting memory. Messages keep the caller's error code and say
+ * what the flag expects.
  */
-export function readRegularFile(
+export function checkRegularFile(
   path: string,
   opts: { limit: number; code: string; what: string; isDirectory: string },
-): Buffer {
+): void {
   const st = statSync(path, { throwIfNoEntry: false });
   if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
   if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
   if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is ${notRegular(st)}; ${opts.what}`);
   if (st.size > opts.limit)
     throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
+}
+
+/** A whole file that must be a regular file of at most `limit` bytes (checkRegularFile), read. */
+export function readRegularFile(
+  path: string,
+  opts: { limit: number; code: string; what: string; isDirectory: string },
+): Buffer {
+  checkRegularFile(path, opts);
   // openRegular checks the open descriptor again: the file may have been swapped since the stat.
   return withFile(
     path,
