@@ -105,6 +105,13 @@ export class JsonBytes {
     return i >= 0 ? i : text;
   }
 
+  /** Past an object key and its colon, without decoding the key. */
+  private skipKey(): void {
+    if (this.peek() !== 0x22) this.error('expected a string key');
+    this.skipString();
+    this.expect(0x3a, '":"');
+  }
+
   /** A string, decoded as JSON.parse decodes it (escapes, surrogates as written, raw bytes as UTF-8). */
   string(): string {
     const b = this.b;
@@ -152,6 +159,29 @@ export class JsonBytes {
       code = code * 16 + h;
     }
     return [String.fromCharCode(code), 6];
+  }
+
+  /** Past a string, checking it as `string` does, without decoding it. */
+  skipString(): void {
+    const b = this.b;
+    let p = this.pos + 1;
+    for (;;) {
+      if (p >= this.end) {
+        this.pos = p;
+        this.error('unterminated string');
+      }
+      const c = b[p]!;
+      if (c === 0x22) break;
+      if (c < 0x20) {
+        this.pos = p;
+        this.error('control character in a string');
+      }
+      if (c === 0x5c) {
+        this.pos = p;
+        p += this.escape(p)[1];
+      } else p++;
+    }
+    this.pos = p + 1;
   }
 
   /** A number, as JSON writes it; its value as JSON.parse gives it. */
@@ -213,10 +243,10 @@ export class JsonBytes {
         if (depth + closers.length + 1 > this.maxDepth) this.error(`nesting deeper than ${this.maxDepth} levels`);
         if (this.open(k === 'object' ? 0x7b : 0x5b, close, k === 'object' ? '"{"' : '"["')) {
           closers.push(close);
-          if (close === 0x7d) this.key();
+          if (close === 0x7d) this.skipKey();
           continue;
         }
-      } else if (k === 'string') this.string();
+      } else if (k === 'string') this.skipString();
       else if (k === 'number') this.number();
       else if (k === 'true' || k === 'false' || k === 'null') this.literal(k);
       else this.error(k === 'end' ? 'unexpected end of the header' : 'unexpected character');
@@ -225,7 +255,7 @@ export class JsonBytes {
         const close = closers.at(-1);
         if (close === undefined) return;
         if (this.more(close)) {
-          if (close === 0x7d) this.key();
+          if (close === 0x7d) this.skipKey();
           break;
         }
         closers.pop();
@@ -324,4 +354,15 @@ function value(j: JsonBytes, depth: number, maxDepth: number): unknown {
       else out[key] = v;
     } while (j.more(0x7d));
   return out;
+}
+
+/**
+ * Checks JSON text without building it: its syntax, and nesting no deeper than
+ * `maxDepth` (the bound JSON.parse lacks). After it passes, JSON.parse builds
+ * a tree no deeper than that.
+ */
+export function checkJson(bytes: Uint8Array, fail: (msg: string) => never, maxDepth: number): void {
+  const j = new JsonBytes(bytes, fail, maxDepth);
+  j.skip(0);
+  j.done();
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SAFETENSORS_DTYPE_BITS, readSafetensorsHeader } from '../../src/formats/index.js';
-import { parseJson } from '../../src/formats/json-bytes.js';
+import { checkJson, parseJson } from '../../src/formats/json-bytes.js';
 import { scanSafetensorsHeader } from '../../src/formats/safetensors-header.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-jsonscan-'));
@@ -97,6 +97,14 @@ describe('the byte-level JSON reader agrees with JSON.parse', () => {
     fc.assert(
       fc.property(edited, (bytes) => {
         expect(ours(bytes)).toEqual(reference(bytes));
+        // The check without building agrees on what is JSON.
+        let checked = true;
+        try {
+          checkJson(bytes, fail, 1000);
+        } catch {
+          checked = false;
+        }
+        expect(checked).toBe(reference(bytes).ok);
       }),
       { numRuns: 3000, seed: 19 },
     );

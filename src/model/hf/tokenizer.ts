@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MicrogptError } from '../../errors.js';
 import { readRegularFile } from '../../formats/file.js';
+import { checkJson } from '../../formats/json-bytes.js';
+import { LIMITS } from '../../formats/types.js';
 import type { HfSpec } from './spec.js';
 
 export interface TextTokenizer {
@@ -25,14 +27,22 @@ export interface TextTokenizer {
 const TOKENIZER_LIMIT = 64 * 1024 * 1024;
 
 function readJson(path: string): Record<string, unknown> {
-  const text = readRegularFile(path, {
+  const bytes = readRegularFile(path, {
     limit: TOKENIZER_LIMIT,
     code: 'MG085',
     what: 'a tokenizer file',
     isDirectory: 'tokenizer.json must be a file',
-  }).toString('utf8');
+  });
   try {
-    const v: unknown = JSON.parse(text);
+    // Syntax and nesting checked first without building anything: JSON.parse of deeply nested arrays takes gigabytes.
+    checkJson(
+      bytes,
+      (msg) => {
+        throw new Error(`not valid JSON: ${msg}`);
+      },
+      LIMITS.jsonDepth,
+    );
+    const v: unknown = JSON.parse(bytes.toString('utf8'));
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
     return v as Record<string, unknown>;
   } catch (e) {
