@@ -72,9 +72,8 @@ export async function modelFrom(opts: {
 
 /** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
 export async function isMicrogptCheckpoint(path: string): Promise<boolean> {
-  const { statSync } = await import('node:fs');
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
-  const { withFile, readAt, openSafetensorsHeader } = await import('../formats/index.js');
+  const { withFile, readAt, openSafetensorsHeader, statPath } = await import('../formats/index.js');
+  if (!statPath(path, 'MG061')?.isFile()) return false;
   const head = withFile(path, (f) => readAt(f, 0, 9));
   if (head.length < 9 || head[8] !== 0x7b) return false;
   return openSafetensorsHeader(path, false).metadata.get('format') === 'microgpt';
@@ -91,9 +90,10 @@ const HF_WEIGHTS = /^model(-\d{5}-of-\d{5})?\.safetensors$/;
  */
 export async function isRealModel(path: string | undefined): Promise<boolean> {
   if (path === undefined) return false;
-  const { statSync, existsSync } = await import('node:fs');
+  const { existsSync } = await import('node:fs');
   const { basename, dirname, join } = await import('node:path');
-  const st = statSync(path, { throwIfNoEntry: false });
+  const { statPath } = await import('../formats/index.js');
+  const st = statPath(path, 'MG061');
   if (!st) return false;
   // A folder is never a checkpoint: the folder reader says what it lacks (config.json, weights).
   if (st.isDirectory()) return true;

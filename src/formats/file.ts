@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { clip } from '../clip.js';
 import { MicrogptError } from '../errors.js';
 import { parseJson } from './json-bytes.js';
 import { LIMITS } from './types.js';
@@ -11,12 +12,28 @@ export interface OpenFile {
 }
 
 /**
+ * A path's stat, or undefined when nothing is there. Any other failure (a name
+ * too long, a loop of links, no permission) is one line with the caller's
+ * code, naming the path (cut when long) and the system's reason.
+ */
+export function statPath(path: string, code: string, lstat = false): Stats | undefined {
+  try {
+    return (lstat ? lstatSync : statSync)(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new MicrogptError(
+      code,
+      `${clip(path)}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+}
+
+/**
  * Opens `path` for reading only if it is a regular file. A FIFO would block the
  * open itself and a device can be endless, so both are refused from a stat
  * taken before opening (and checked again on the open descriptor).
  */
 export function openRegular(path: string, code = 'MG061'): OpenFile {
-  const st = statSync(path, { throwIfNoEntry: false });
+  const st = statPath(path, code);
   if (!st) throw new MicrogptError(code, `${path}: no such file or directory`);
   if (!st.isFile()) throw new MicrogptError(code, `${path}: is ${notRegular(st)}; give a model file or folder`);
   let fd: number;
@@ -106,7 +123,7 @@ export function checkRegularFile(
   path: string,
   opts: { limit: number; code: string; what: string; isDirectory: string },
 ): void {
-  const st = statSync(path, { throwIfNoEntry: false });
+  const st = statPath(path, opts.code);
   if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
   if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
   if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is ${notRegular(st)}; ${opts.what}`);

@@ -8,6 +8,7 @@ export {
   withFile,
   readRegularFile,
   readJsonFile,
+  statPath,
   READ_LIMITS,
   describeBytes,
   type OpenFile,

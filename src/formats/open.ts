@@ -1,8 +1,8 @@
-import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { quote } from '../clip.js';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
-import { describeBytes, notRegular, readAt, readJsonFile, withFile } from './file.js';
+import { describeBytes, notRegular, readAt, readJsonFile, statPath, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
 import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
 import { readShardedIndex, type ShardedIndex } from './shards.js';
@@ -53,7 +53,7 @@ export interface OpenOptions {
 }
 
 export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFiles {
-  const st = statSync(input, { throwIfNoEntry: false });
+  const st = statPath(input, 'MG061');
   if (!st) throw new MicrogptError('MG061', `${input}: no such file or directory`);
   if (st.isDirectory()) return openDirectory(input, opts);
   if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is ${notRegular(st)}; give a model file or folder`);
@@ -139,7 +139,7 @@ function openDirectoryWith(
  */
 function readConfigBeside(dir: string): { config: ModelFiles['config']; issue: string | null } {
   const path = join(dir, CONFIG);
-  if (!lstatSync(path, { throwIfNoEntry: false })) return { config: null, issue: null };
+  if (!statPath(path, 'MG071', true)) return { config: null, issue: null };
   let json: unknown;
   try {
     json = readJsonFile(path, LIMITS.configJsonBytes, 'MG071', 'expected a config.json file');
@@ -222,7 +222,7 @@ function openSharded(indexPath: string, config: ModelFiles['config'], validating
   for (const s of index.weightMap.values()) perShard.set(s, (perShard.get(s) ?? 0) + 1);
   for (const shard of index.shards) {
     const path = join(dirname(indexPath), shard);
-    if (!statSync(path, { throwIfNoEntry: false })) {
+    if (!statPath(path, 'MG065')) {
       const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${perShard.get(shard) ?? 0} of them are in this one)`;
       if (!validating) throw new MicrogptError('MG065', `${indexPath}: shard ${quote(shard)} ${msg}`);
       problems.push({ where: `shard ${quote(shard)}`, message: msg, code: 'MG065' });

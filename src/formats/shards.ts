@@ -5,6 +5,9 @@ import { readRegularFile } from './file.js';
 import { JsonBytes } from './json-bytes.js';
 import { LIMITS, type Problem } from './types.js';
 
+/** Longest file name the file systems this runs on allow (NAME_MAX). */
+const NAME_MAX = 255;
+
 export interface ShardedIndex {
   path: string;
   totalSize: number | null;
@@ -51,7 +54,9 @@ function readWeightMap(j: JsonBytes, out: ShardedIndex, fail: (msg: string) => n
     const name = j.key();
     const shard = j.kind() === 'string' ? j.string() : null;
     if (shard === null || shard.length === 0) fail(`weight_map[${quote(name)}] is not a file name`);
-    // A shard must sit beside the index: no path separators, no parent references.
+    // A shard must sit beside the index: no path separators, no parent references, no name longer than a file's.
+    if (Buffer.byteLength(shard!) > NAME_MAX)
+      fail(`weight_map[${quote(name)}] = ${quote(shard!)} is longer than a file name can be (${NAME_MAX} bytes)`);
     if (basename(shard!) !== shard || shard === '..' || shard === '.')
       fail(`weight_map[${quote(name)}] = ${quote(shard!)} is not a plain file name beside the index`);
     if (out.weightMap.has(name))

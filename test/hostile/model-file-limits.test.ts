@@ -271,6 +271,19 @@ describe('4. what is wrong, where: one code per condition', () => {
     expect(r.stderr).not.toMatch(/known: $/m);
   });
 
+  it('a path longer than a file name can be: one line naming it, cut (before: internal error ENAMETOOLONG)', async () => {
+    const long = 'a'.repeat(5000);
+    for (const [args, code] of [
+      [['inspect', long], 'MG061'],
+      [['explain', '--attention', 'ab', '--model', long], 'MG061'],
+      [['eval', '--data', long], 'MG041'],
+    ] as const)
+      expectOneLineError(
+        await runCli([...args]),
+        new RegExp(`${code}: a{120}… \\(5,000 characters\\): cannot read \\(ENAMETOOLONG\\)`),
+      );
+  });
+
   it('inspect exits 1 when it prints a ✗, as validate does (before: exit 0)', async () => {
     const d = edited('overlap', (h) => (h['lm_head.weight']!.data_offsets = [0, 1728]));
     const r = await runCli(['inspect', d]);

@@ -64,11 +64,21 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
     } catch (e) {
       throw new MicrogptError('MG085', `${file}: cannot be read as a tokenizer (${(e as Error).message})`);
     }
+    // A tokenizer.json can be read and still fail on use (an added token without an id): one line, not a crash.
+    const guarded =
+      <A extends unknown[], R>(f: (...a: A) => R) =>
+      (...a: A): R => {
+        try {
+          return f(...a);
+        } catch (e) {
+          throw new MicrogptError('MG085', `${file}: the tokenizer fails on this input (${(e as Error).message})`);
+        }
+      };
     return {
       source: file,
-      encode: (text) => tok.encode(text).ids,
-      piece: (id) => tok.decode([id], { skip_special_tokens: false }),
-      decode: (ids) => tok.decode([...ids], { skip_special_tokens: false }),
+      encode: guarded((text: string) => tok.encode(text).ids),
+      piece: guarded((id: number) => tok.decode([id], { skip_special_tokens: false })),
+      decode: guarded((ids: readonly number[]) => tok.decode([...ids], { skip_special_tokens: false })),
     };
   }
   if (spec.family === 'gpt2' && spec.vocab === GPT2_VOCAB) {
