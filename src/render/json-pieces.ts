@@ -77,16 +77,24 @@ function* pieces(value: unknown, indent: string, key: string): Generator<string,
 const BATCH = 512;
 
 /**
- * A long array of small elements, a batch at a time: JSON.stringify of a
- * slice is "[\n  e,\n  e\n]", so its inside, indented, is the same elements'
- * text in the whole array.
+ * A long array of small elements, a batch at a time. Each batch is
+ * stringified nested in as many arrays as the array is deep, so JSON.stringify
+ * itself indents it as in the whole document; the nesting is then cut off.
  */
 function* batches(v: readonly unknown[], indent: string): Generator<string, void, undefined> {
+  const depth = indent.length / 2;
+  let prefix = '';
+  let suffix = '';
+  for (let k = 0; k <= depth; k++) {
+    prefix += `[\n${'  '.repeat(k + 1)}`;
+    suffix = `\n${'  '.repeat(k)}]` + suffix;
+  }
   yield '[';
   for (let i = 0; i < v.length; i += BATCH) {
-    const text = JSON.stringify(v.slice(i, i + BATCH), null, 2);
-    const inside = text.slice(2, -2);
-    yield `${i ? ',' : ''}\n${indent ? inside.replaceAll('\n', `\n${indent}`).replace(/^/, indent) : inside}`;
+    let nested: unknown = v.slice(i, i + BATCH);
+    for (let k = 0; k < depth; k++) nested = [nested];
+    const text = JSON.stringify(nested, null, 2);
+    yield `${i ? ',' : ''}\n${indent}  ${text.slice(prefix.length, text.length - suffix.length)}`;
   }
   yield `\n${indent}]`;
 }
