@@ -34,7 +34,7 @@ function score(c: Contract, names: Names): number {
   let n = 0;
   for (const [sk, list] of names.bySkeleton) {
     if (!idx.mayMatch(sk)) continue;
-    for (const name of list) if (idx.match(name, sk)) n++;
+    for (const name of list) if (idx.matches(name, sk)) n++;
   }
   return n;
 }
