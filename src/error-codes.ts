@@ -197,6 +197,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['two .json files in one --contracts folder with the same "family"'],
     fix: 'Keep one of them; a --contracts folder may override a shipped family, but one folder defines each family once.',
   },
+  MG048: {
+    title: 'a --data line over 1 MB',
+    causes: ['a whole text on one line (no line breaks)', 'a binary file given as --data'],
+    fix: 'Put one document (a name, a sentence, a paragraph) per line; each line is at most 1,048,576 bytes.',
+  },
   MG050: {
     title: 'checkpoint truncated',
     causes: ['a file shorter than the 8-byte header length', 'an interrupted download or copy'],
@@ -216,27 +221,35 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG053: {
-    title: 'checkpoint tensor entry is invalid',
-    causes: ['an unknown or unsupported dtype (this tool reads F32 and F64)', 'a missing dtype or a malformed shape'],
+    title: 'a tensor entry in a safetensors header is invalid',
+    causes: [
+      'an unknown or unsupported dtype (a microgpt checkpoint holds F32 or F64)',
+      'a missing dtype or a malformed shape',
+      'a tensor name given twice in the header',
+    ],
     fix: 'Convert the tensors to F32 or F64, or re-save with microgpt train.',
   },
   MG054: {
-    title: 'checkpoint data offsets are wrong',
+    title: "a tensor's bytes do not match its header entry",
     causes: [
-      'offsets outside the data section',
-      'shape × dtype size different from the byte range',
+      'offsets outside the data section (a truncated file)',
+      'shape × dtype size different from the byte range (e.g. F32 bytes labelled BF16)',
       'bytes in the data section that no tensor uses',
     ],
     fix: 'The file is corrupt or hand-edited; use an intact one.',
   },
   MG055: {
-    title: 'checkpoint tensors overlap',
+    title: 'tensors overlap in a safetensors file',
     causes: ['two tensors whose byte ranges overlap'],
     fix: 'The file is corrupt or hand-edited; use an intact one.',
   },
   MG056: {
-    title: 'checkpoint metadata is invalid',
-    causes: ['__metadata__ that is not an object of strings'],
+    title: 'safetensors metadata is invalid',
+    causes: [
+      '__metadata__ that is not an object of strings (the format allows only strings there)',
+      'a crafted header nesting arrays inside __metadata__ (refused unread; validate reports it as a failed check)',
+      'a __metadata__ key given twice',
+    ],
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG057: {
@@ -280,8 +293,8 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'safetensors header unreadable',
     causes: [
       'a file shorter than 8 bytes',
-      'a header length past the end of the file or over 100 MB',
-      'a header that is not a JSON object',
+      'a header length of 0 or 1, past the end of the file, or over 100 MB',
+      'a header that is not a JSON object, or nests deeper than 16 levels',
     ],
     fix: 'The file is truncated or corrupt; download or copy it again.',
   },
@@ -322,6 +335,19 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'training diverged',
     causes: ['a learning rate too high for the model (--lr)'],
     fix: 'Lower --lr; the checkpoint written holds the last good step.',
+  },
+  MG071: {
+    title: 'no usable config.json beside the weights',
+    causes: [
+      'a model folder (or weights file) without config.json, given to a command that runs the model',
+      'a config.json that is not valid JSON, not an object, a FIFO, a device or over 4 MB',
+    ],
+    fix: "Put the model's own config.json (as downloaded with its weights) beside them; microgpt inspect reads the weights without it.",
+  },
+  MG072: {
+    title: 'GGUF models do not run yet',
+    causes: ['a .gguf file given to a command that runs a model (explain --attention, sample, eval …)'],
+    fix: 'Run the safetensors release of the model; microgpt inspect and validate read GGUF files.',
   },
   MG080: {
     title: 'config.json cannot assemble the model',

@@ -9,6 +9,7 @@ import { MicrogptError } from '../errors.js';
 import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model/index.js';
 import { TapedEngine } from '../model/taped-engine.js';
 import { extraContractDirs } from './dirs.js';
+import { safe } from '../render/escape.js';
 
 export interface EngineOptions {
   model?: string;
@@ -41,6 +42,11 @@ export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise
 export async function openTaped(opts: EngineOptions): Promise<TapedEngine> {
   if (opts.model !== undefined) {
     const c = loadCheckpoint(opts.model);
+    // A checkpoint from another tool may give only the sizes: the defaults taken for the rest are said.
+    if (c.assumed.length)
+      process.stderr.write(
+        `note: ${safe(opts.model)}: its config gives no ${c.assumed.map((a) => a.split(' ')[0]).join(', ')}; assumed Hugging Face's defaults ${c.assumed.join(', ')}\n`,
+      );
     if (opts.family !== undefined) {
       const wanted = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family).family;
       if (wanted !== c.family)
@@ -78,12 +84,11 @@ export async function openTaped(opts: EngineOptions): Promise<TapedEngine> {
 
 /** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
 export async function isMicrogptCheckpoint(path: string): Promise<boolean> {
-  const { statSync } = await import('node:fs');
-  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return false;
-  const { withFile, readAt, readSafetensorsHeader } = await import('../formats/index.js');
+  const { withFile, readAt, openSafetensorsHeader, statPath } = await import('../formats/index.js');
+  if (!statPath(path, 'MG061')?.isFile()) return false;
   const head = withFile(path, (f) => readAt(f, 0, 9));
   if (head.length < 9 || head[8] !== 0x7b) return false;
-  return readSafetensorsHeader(path).metadata.get('format') === 'microgpt';
+  return openSafetensorsHeader(path, false).metadata.get('format') === 'microgpt';
 }
 
 /** model.safetensors, or one shard: model-00001-of-00002.safetensors. */
@@ -97,13 +102,22 @@ const HF_WEIGHTS = /^model(-\d{5}-of-\d{5})?\.safetensors$/;
  */
 export async function isRealModel(path: string | undefined): Promise<boolean> {
   if (path === undefined) return false;
-  const { statSync, existsSync } = await import('node:fs');
+  const { existsSync } = await import('node:fs');
   const { basename, dirname, join } = await import('node:path');
-  const st = statSync(path, { throwIfNoEntry: false });
+  const { statPath } = await import('../formats/index.js');
+  const st = statPath(path, 'MG061');
   if (!st) return false;
-  if (st.isDirectory()) return existsSync(join(path, 'config.json'));
+  // A folder is never a checkpoint: the folder reader says what it lacks (config.json, weights).
+  if (st.isDirectory()) return true;
   if (!st.isFile()) return false;
   if (basename(path) === 'config.json' || path.endsWith('.safetensors.index.json')) return true;
+  // GGUF, told by its magic: the folder reader says that it does not run yet (not a safetensors length error).
+  const { withFile, readAt } = await import('../formats/index.js');
+  try {
+    if (withFile(path, (f) => readAt(f, 0, 4)).toString('latin1') === 'GGUF') return true;
+  } catch {
+    return false; // unreadable: the checkpoint reader says why
+  }
   // A single file of a download keeps transformers' name; any other file is read as a checkpoint.
   return HF_WEIGHTS.test(basename(path)) && existsSync(join(dirname(path), 'config.json'));
 }

@@ -31,5 +31,13 @@ export function scriptJson(value: unknown): string {
 
 /** One JSON document: schemaVersion, the command and its inputs, then the report with full-precision numbers. */
 export function renderJson(command: string, inputs: Record<string, unknown>, report: object): string {
-  return jsonEscape(JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, inputs, ...report }, null, 2));
+  return jsonEscape(JSON.stringify(jsonDocument(command, inputs, report), null, 2));
 }
+
+/** The document renderJson prints, as an object (render/json-pieces.ts prints big ones piece by piece). */
+export const jsonDocument = (command: string, inputs: Record<string, unknown>, report: object): object => ({
+  schemaVersion: SCHEMA_VERSION,
+  command,
+  inputs,
+  ...report,
+});

@@ -199,12 +199,18 @@ describe('microgpt train and the commands that read its checkpoint', () => {
 });
 
 describe('bad input to the training commands', () => {
+  writeFileSync(join(dir, 'names.txt'), 'anna\nbob\n');
   const cases: Array<[string, string[], RegExp]> = [
     ['negative steps', ['train', '--steps', '-1'], /--steps/],
     ['negative temperature', ['sample', '--temperature', '-0.5'], /--temperature/],
     ['non-numeric seed', ['sample', '--seed', 'abc'], /--seed/],
     ['missing model file', ['eval', '--model', join(dir, 'nope.safetensors')], /cannot read \(ENOENT\)/],
-    ['a directory as model', ['eval', '--model', dir], /is a directory/],
+    // A folder is read as a model folder, which says what it lacks (issue 19).
+    [
+      'a directory as model',
+      ['eval', '--model', mkdtempSync(join(dir, 'folder-')), '--data', join(dir, 'names.txt')],
+      /MG066: .*holds no model file/,
+    ],
     ['a folder with no model file', ['inspect', mkdtempSync(join(dir, 'empty-'))], /holds no model file/],
     ['missing data file', ['eval', '--data', join(dir, 'nope.txt')], /cannot read \(ENOENT\)/],
     [

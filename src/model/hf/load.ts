@@ -15,13 +15,27 @@ import { loadTokenizer } from './tokenizer.js';
 import { F32Engine } from './engine.js';
 import { loadHfWeights } from './weights.js';
 
+/** Header defects that leave a tensor unreadable (formats/safetensors-header.ts): entry, byte span, overlap, shards. */
+const UNREADABLE = new Set(['MG053', 'MG054', 'MG055', 'MG065']);
+
 /** `contracts`: the families to bind tensors through (the shipped ones unless given, e.g. with --contracts DIR). */
 export async function loadHfModel(path: string, contracts?: ContractSet): Promise<F32Engine> {
   const files = openModelFiles(path);
+  if (files.format === 'gguf')
+    throw new MicrogptError('MG072', `${path}: GGUF models do not run yet; microgpt inspect and validate read them`);
   if (!files.config)
     throw new MicrogptError(
-      'MG083',
-      `${path}: no config.json beside the weights; running a model needs the Hugging Face folder (config.json, weights, tokenizer files)`,
+      'MG071',
+      files.configIssue
+        ? `${path}: the config.json beside the weights cannot be used: ${files.configIssue}`
+        : `${path}: no config.json beside the weights; running a model needs the Hugging Face folder (config.json, weights, tokenizer files)`,
+    );
+  // A tensor whose header entry is broken cannot be read: say which and why, with the code validate gives it.
+  const broken = files.problems.find((p) => p.code !== undefined && UNREADABLE.has(p.code));
+  if (broken)
+    throw new MicrogptError(
+      broken.code!,
+      `${path}: ${broken.where}: ${broken.message} (microgpt validate ${path} lists every problem)`,
     );
   if (files.format !== 'safetensors')
     throw new MicrogptError(
