@@ -15,8 +15,8 @@ const layer = (name, allowed) => ({
   },
 });
 
-/** Files at the top of src/ that every layer may use: errors, error codes, suggestions, paths. */
-const SHARED = ['errors', 'error-codes', 'suggest', 'paths'];
+/** Files at the top of src/ that every layer may use: errors, error codes, suggestions, paths, clipping long strings. */
+const SHARED = ['errors', 'error-codes', 'suggest', 'paths', 'clip'];
 
 module.exports = {
   forbidden: [
