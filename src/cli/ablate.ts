@@ -8,6 +8,7 @@ import { renderJson } from '../render/json.js';
 import { BUILTIN_CORPUS, builtinNames, readDocs } from '../model/corpus.js';
 import { openEngine, type EngineOptions } from './engine.js';
 import { show, type OutputOptions } from './output.js';
+import { INTERRUPTED, progress } from './progress.js';
 
 export interface AblateOptions extends OutputOptions, EngineOptions {
   data?: string;
@@ -37,7 +38,13 @@ export async function runAblate(opts: AblateOptions): Promise<number> {
   if (docs.some((d) => d.length < 2))
     throw new MicrogptError('MG086', 'every text needs two or more tokens (a next token to predict)');
   const together = opts.heads !== undefined ? parseComponents(opts.heads, engine.info) : undefined;
-  const report = buildAblationReport(engine, docs, { data, together });
+  const stop = await progress('ablate');
+  let report;
+  try {
+    report = await buildAblationReport(engine, docs, { data, together, work: stop.work });
+  } finally {
+    stop.done();
+  }
   show(
     opts,
     () =>
@@ -55,7 +62,7 @@ export async function runAblate(opts: AblateOptions): Promise<number> {
       ),
     (style) => renderAblationReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }
 
 export interface PatchOptions extends OutputOptions, EngineOptions {
@@ -96,7 +103,14 @@ export async function runPatch(opts: PatchOptions): Promise<number> {
     const ids = inputIds(engine, text, undefined);
     return { ids, labels: ids.map((id) => tokenLabel(engine, id)), text };
   };
-  const report = buildPatchReport(engine, encode(opts.clean), encode(opts.corrupt), targetToken(engine, opts.target));
+  const [clean, corrupt, target] = [encode(opts.clean), encode(opts.corrupt), targetToken(engine, opts.target)];
+  const stop = await progress('patch');
+  let report;
+  try {
+    report = await buildPatchReport(engine, clean, corrupt, target, { work: stop.work });
+  } finally {
+    stop.done();
+  }
   show(
     opts,
     () =>
@@ -114,5 +128,5 @@ export async function runPatch(opts: PatchOptions): Promise<number> {
       ),
     (style) => renderPatchReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }
