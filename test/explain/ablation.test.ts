@@ -115,7 +115,9 @@ describe('activation patching', () => {
   it('inputs of different lengths, or that the model cannot tell apart, are refused with the reason', async () => {
     const { buildPatchReport } = await import('../../src/explain/patching.js');
     await expect(buildPatchReport(m, enc('emma'), enc('ann'), { id: 0, label: 'a' })).rejects.toThrow(/5 and 4 tokens/);
-    await expect(buildPatchReport(m, enc('emma'), enc('emma'), { id: 0, label: 'a' })).rejects.toThrow(/nothing to restore/);
+    await expect(buildPatchReport(m, enc('emma'), enc('emma'), { id: 0, label: 'a' })).rejects.toThrow(
+      /nothing to restore/,
+    );
   });
 });
 
