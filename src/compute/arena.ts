@@ -1,0 +1,56 @@
+/**
+ * The shared WebAssembly memory every thread's kernels run in: activations
+ * copied in for one call, its result, and each thread's scratch. Weights are
+ * not here (they stay in their own SharedArrayBuffers and a block at a time is
+ * copied into scratch), so the 4 GiB a memory may hold bounds one call's
+ * activations, never the model.
+ */
+
+const PAGE = 65536;
+/** Below this: the kernels' own constant tables (AssemblyScript puts them from 1 KiB up). */
+const BASE = PAGE;
+/** A shared memory cannot move, so its maximum is reserved (address space only) up front. */
+const MAX_PAGES = 65536;
+
+export class Arena {
+  readonly memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+  private top = BASE;
+  private u8 = new Uint8Array(this.memory.buffer);
+
+  /** Starts a new call's layout. */
+  reset(): void {
+    this.top = BASE;
+  }
+
+  /** Room for `bytes`, 64-byte aligned; returns its offset. Call ready() before use. */
+  take(bytes: number): number {
+    const at = this.top;
+    this.top += Math.ceil(bytes / 64) * 64;
+    return at;
+  }
+
+  /** Bytes a layout may take: what one call may need, with room for the kernels' tables. */
+  static readonly LIMIT = MAX_PAGES * PAGE - 2 * PAGE;
+
+  /** Grows the memory to hold everything taken; the views follow. */
+  ready(): void {
+    if (this.top > Arena.LIMIT)
+      throw new RangeError(`compute: one call needs ${(this.top / 2 ** 30).toFixed(2)} GiB of activations (at most 4)`);
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    if (this.u8.byteLength !== this.memory.buffer.byteLength) this.u8 = new Uint8Array(this.memory.buffer);
+  }
+
+  f32(at: number, n: number): Float32Array {
+    return new Float32Array(this.u8.buffer, at, n);
+  }
+
+  f64(at: number, n: number): Float64Array {
+    return new Float64Array(this.u8.buffer, at, n);
+  }
+
+  /** Copies values in at `at`. */
+  put(at: number, values: Float32Array): void {
+    this.f32(at, values.length).set(values);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The work of one job, split into units that any thread may claim: a block of
+ * output columns of a matrix product, or one head of attention. Each unit's
+ * result depends on nothing but its inputs, so which thread ran it, and how
+ * many threads there were, never changes a bit.
+ *
+ * `runUnits` is written self-contained (no imports, no outer variables) because
+ * each worker runs its source text too (see pool.ts).
+ */
+import type { Kernels } from './wasm.js';
+
+/** Slots of the control block (an Int32Array over a SharedArrayBuffer). */
+export const SLOTS = {
+  /** Job number, bumped for each job; workers wait on it. */
+  gen: 0,
+  /** (job number mod 2^15) · 2^16 + the next unclaimed unit. */
+  claim: 1,
+  /** Units finished; the caller waits on it. */
+  done: 2,
+  total: 3,
+  kind: 4,
+  /** Set by a thread whose unit threw. */
+  failed: 5,
+  /** Set by close(): workers leave. */
+  stop: 6,
+  /** Parameters of the job, by kind (see LINEAR and ATTENTION). */
+  params: 8,
+} as const;
+export type Slots = typeof SLOTS;
+export const CONTROL_INTS = 32;
+
+export const JOB_LINEAR = 1;
+export const JOB_ATTENTION = 2;
+
+/** Parameter order of a matrix-product job. */
+export const LINEAR = ['x', 'a', 'T', 'K', 'matrix', 'out', 'y', 'bias', 'cb', 'scratch', 'stride', 'dtype', 'rowBytes'];
+/** Parameter order of an attention job. */
+export const ATTENTION = ['q', 'k', 'v', 'o', 'T', 'heads', 'kvHeads', 'd', 'start', 'window', 'scales', 'probs', 'scratch', 'stride'];
+
+/**
+ * Claims and runs units of job `gen` until none is left or a newer job has
+ * replaced it (its claim then fails: a late thread never works on a job it
+ * did not read). `thread` picks this thread's scratch space. Returns the
+ * first error a unit threw, or null.
+ */
+export function runUnits(
+  ctl: Int32Array,
+  S: Slots,
+  gen: number,
+  k: Kernels,
+  memory: WebAssembly.Memory,
+  weights: (id: number) => Uint8Array,
+  thread: number,
+): unknown {
+  const kind = Atomics.load(ctl, S.kind);
+  const total = Atomics.load(ctl, S.total);
+  const p = (i: number) => Atomics.load(ctl, S.params + i) >>> 0;
+  const tag = (gen & 0x7fff) << 16;
+  let u8: Uint8Array | null = null;
+  let error: unknown = null;
+  for (;;) {
+    const v = Atomics.load(ctl, S.claim);
+    if ((v & 0x7fff0000) !== tag || (v & 0xffff) >= total) return error;
+    if (Atomics.compareExchange(ctl, S.claim, v, v + 1) !== v) continue;
+    const u = v & 0xffff;
+    try {
+      if (kind === 1) {
+        const [x, a, T, K, id, out, y, bias, cb, scratch, stride, dtype, rowBytes] = [
+          p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12),
+        ];
+        const c0 = u * cb;
+        const cols = Math.min(cb, out - c0);
+        const raw = scratch + thread * stride;
+        const packed = raw + Math.ceil((cb * rowBytes) / 64) * 64;
+        const tmp = packed + Math.ceil(cb / 8) * 8 * K * 4;
+        if (!u8 || u8.byteLength < tmp) u8 = new Uint8Array(memory.buffer);
+        u8.set(weights(id).subarray(c0 * rowBytes, (c0 + cols) * rowBytes), raw);
+        k.packB(raw, dtype, cols, K, packed);
+        k.gemmBlock(x, a, T, K, packed, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
+      } else {
+        const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = [
+          p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13),
+        ];
+        const scale = new Float64Array(memory.buffer, scales, heads)[u]!;
+        const pr = probs ? probs + u * T * (start + T) * 4 : 0;
+        k.attendHead(q, kp, vp, o, T, heads, kvHeads, d, start, window, u, scale, scratch + thread * stride, pr);
+      }
+    } catch (e) {
+      // Counted as done all the same, so the caller never waits for ever; it reports the failure.
+      Atomics.store(ctl, S.failed, 1);
+      error ??= e;
+    }
+    if (Atomics.add(ctl, S.done, 1) + 1 === total) Atomics.notify(ctl, S.done);
+  }
+}

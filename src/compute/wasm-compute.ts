@@ -1,0 +1,200 @@
+/** The WebAssembly implementation of Compute: kernels in the arena, matrix products and attention on every thread. */
+import { Arena } from './arena.js';
+import { checkAttention, checkLinear, checkRope, checkRows } from './check.js';
+import { dtypeInfo, type Dtype } from './dtype.js';
+import { newMatrix, type Matrix } from './matrix.js';
+import { Pool } from './pool.js';
+import type { Activation, AttentionInput, AttentionOutput, Compute, NormOptions, RopeOptions } from './types.js';
+import { JOB_ATTENTION, JOB_LINEAR } from './units.js';
+import { instantiate, type Kernels, type WasmKind } from './wasm.js';
+
+export const ACTIVATIONS: Record<Activation, number> = { gelu_tanh: 0, gelu: 1, silu: 2, relu: 3 };
+const MR = 6;
+const NR = 8;
+
+/**
+ * Output columns per unit: a block whose float32 panels (cb · K · 4 bytes) stay
+ * near 128 KiB, so it sits in L2 while every row tile passes; 8 to 64 columns,
+ * and few enough units for one job. Any value gives the same bits.
+ */
+export function columnsPerUnit(K: number, out: number): number {
+  let cb = Math.floor(32768 / K / NR) * NR;
+  cb = Math.min(64, Math.max(NR, cb));
+  return Math.max(cb, Math.ceil(out / 0xffff / NR) * NR);
+}
+
+/** Rows per call of the kernels, so one call's activations fit the arena (rows are independent: same bits). */
+function rowsPerChunk(T: number, K: number, out: number, threads: number): number {
+  const perRow = 4 * (2 * K + out);
+  const fixed = threads * (64 * 4 * K + 64 * 8) + (1 << 20);
+  return Math.max(MR, Math.min(T, Math.floor((Arena.LIMIT / 2 - fixed) / perRow)));
+}
+
+export class WasmCompute implements Compute {
+  private readonly arena = new Arena();
+  private readonly k: Kernels;
+  private readonly pool: Pool;
+  private closed = false;
+
+  constructor(
+    readonly kind: WasmKind,
+    module: WebAssembly.Module,
+    readonly threads: number,
+  ) {
+    this.k = instantiate(module, this.arena.memory);
+    this.pool = new Pool(threads, module, this.arena.memory, this.k);
+  }
+
+  private open(): void {
+    if (this.closed) throw new Error('compute: used after close()');
+  }
+
+  allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix {
+    this.open();
+    const m = newMatrix(dtype, rows, cols);
+    this.pool.register(m);
+    return m;
+  }
+
+  releaseMatrix(m: Matrix): void {
+    this.pool.release(m);
+  }
+
+  linear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null = null, out?: Float32Array): Float32Array {
+    this.open();
+    checkLinear(x, T, W, bias, out);
+    const K = W.cols,
+      O = W.rows;
+    const y = out ?? new Float32Array(T * O);
+    this.pool.register(W);
+    const chunk = rowsPerChunk(T, K, O, this.threads);
+    for (let t = 0; t < T; t += chunk) {
+      const n = Math.min(chunk, T - t);
+      this.linearRows(x.subarray(t * K, (t + n) * K), n, W, bias, y.subarray(t * O, (t + n) * O));
+    }
+    return y;
+  }
+
+  private linearRows(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null, y: Float32Array): void {
+    const K = W.cols,
+      O = W.rows,
+      a = this.arena;
+    const cb = columnsPerUnit(K, O);
+    const stride = Math.ceil((cb * W.rowBytes) / 64) * 64 + Math.ceil(cb / NR) * NR * K * 4 + 256;
+    a.reset();
+    const X = a.take(T * K * 4);
+    const A = T >= MR ? a.take(Math.ceil(T / MR) * MR * K * 4) : 0;
+    const Y = a.take(T * O * 4);
+    const B = bias ? a.take(O * 4) : 0;
+    const S = a.take(this.threads * stride);
+    a.ready();
+    a.put(X, x);
+    if (bias) a.put(B, bias);
+    if (A) this.k.packA(X, T, K, A);
+    const params = [X, A, T, K, W.id, O, Y, B, cb, S, stride, dtypeInfo(W.dtype).code, W.rowBytes];
+    this.pool.run(JOB_LINEAR, params, Math.ceil(O / cb));
+    y.set(a.f32(Y, T * O));
+  }
+
+  norm(x: Float32Array, T: number, C: number, o: NormOptions, out?: Float32Array): Float32Array {
+    this.open();
+    checkRows('norm', x, T, C);
+    for (const [name, v] of [
+      ['weight', o.weight],
+      ['bias', o.bias],
+    ] as const)
+      if (v && v.length !== C) throw new RangeError(`compute: norm ${name} has ${v.length} values for rows of ${C}`);
+    const a = this.arena;
+    a.reset();
+    const X = a.take(x.length * 4),
+      Y = a.take(x.length * 4);
+    const Wt = o.weight ? a.take(C * 4) : 0,
+      Bt = o.bias ? a.take(C * 4) : 0;
+    a.ready();
+    a.put(X, x);
+    if (o.weight) a.put(Wt, o.weight);
+    if (o.bias) a.put(Bt, o.bias);
+    const flags = (o.kind === 'layernorm' ? 1 : 0) | (o.onePlus ? 2 : 0);
+    this.k.normRows(X, T, C, flags, o.eps, Wt, Bt, Y);
+    const y = out ?? new Float32Array(x.length);
+    y.set(a.f32(Y, x.length));
+    return y;
+  }
+
+  /** Runs an in-place kernel on copies of the arrays, then copies the first back. */
+  private inPlace(arrays: Float32Array[], run: (at: number[]) => void): void {
+    const a = this.arena;
+    a.reset();
+    const at = arrays.map((v) => a.take(v.length * 4));
+    a.ready();
+    arrays.forEach((v, i) => a.put(at[i]!, v));
+    run(at);
+    arrays[0]!.set(a.f32(at[0]!, arrays[0]!.length));
+  }
+
+  activation(x: Float32Array, kind: Activation): void {
+    this.open();
+    const code = ACTIVATIONS[kind];
+    this.inPlace([x], ([X]) => this.k.activation(X!, x.length, code));
+  }
+
+  gated(gate: Float32Array, up: Float32Array, kind: Activation): void {
+    this.open();
+    if (gate.length !== up.length) throw new RangeError(`compute: gated: ${gate.length} gates, ${up.length} values`);
+    const code = ACTIVATIONS[kind];
+    this.inPlace([gate, up], ([G, U]) => this.k.gated(G!, U!, gate.length, code));
+  }
+
+  add(x: Float32Array, y: Float32Array): void {
+    this.open();
+    if (x.length !== y.length) throw new RangeError(`compute: add: ${x.length} and ${y.length} values`);
+    this.inPlace([x, y], ([X, Y]) => this.k.addInto(X!, Y!, x.length));
+  }
+
+  rope(x: Float32Array, T: number, heads: number, d: number, o: RopeOptions): void {
+    this.open();
+    checkRope(x, T, heads, d, o);
+    const half = o.rotaryDims / 2;
+    this.inPlace([x, new Float32Array(half * 2)], ([X, F]) => {
+      this.arena.f64(F!, half).set(o.invFreq.subarray(0, half));
+      this.k.rope(X!, T, heads, d, o.rotaryDims, o.start, F!);
+    });
+  }
+
+  attention(input: AttentionInput): AttentionOutput {
+    this.open();
+    checkAttention(input);
+    const { T, heads, kvHeads, d, start } = input;
+    const total = start + T,
+      kvLen = total * kvHeads * d,
+      a = this.arena;
+    a.reset();
+    const Q = a.take(T * heads * d * 4),
+      Kc = a.take(kvLen * 4),
+      Vc = a.take(kvLen * 4),
+      O = a.take(T * heads * d * 4),
+      scales = a.take(heads * 8),
+      P = input.weights ? a.take(heads * T * total * 4) : 0,
+      stride = Math.ceil((total * 8) / 64) * 64,
+      S = a.take(this.threads * stride);
+    a.ready();
+    a.put(Q, input.q);
+    a.put(Kc, input.k.subarray(0, kvLen));
+    a.put(Vc, input.v.subarray(0, kvLen));
+    const sc = a.f64(scales, heads);
+    if (typeof input.scale === 'number') sc.fill(input.scale);
+    else sc.set(input.scale);
+    const params = [Q, Kc, Vc, O, T, heads, kvHeads, d, start, input.window ?? 0, scales, P, S, stride];
+    this.pool.run(JOB_ATTENTION, params, heads);
+    return {
+      out: a.f32(O, T * heads * d).slice(),
+      weights: P ? a.f32(P, heads * T * total).slice() : null,
+    };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pool.close();
+  }
+}
