@@ -35,7 +35,7 @@ export interface Kernels {
   gated(gate: number, up: number, n: number, kind: number): void;
   addInto(x: number, y: number, n: number): void;
   rope(x: number, T: number, heads: number, d: number, rot: number, start: number, inv: number): void;
-  erf(x: number): number;
+  erfcPos(a: number): number;
   attendHead(
     q: number,
     K: number,

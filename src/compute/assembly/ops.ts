@@ -50,31 +50,29 @@ const GELU_C: f64 = 0.7978845608028654; // √(2/π)
 const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
 
 /**
- * erf in float64, written here: the Maclaurin series below |x| = 2.5 (terms
- * fall below 1e-17 of the sum within 60), the continued fraction of erfc
- * above (Lentz's method), and ±1 past 6 (erfc(6) ≈ 2e-17).
+ * erfc(a) for a ≥ 0 in float64, accurate relative to its size (written here;
+ * the same as src/compute/scalar.ts): 1 − the Maclaurin series of erf below
+ * 2.5, the continued fraction of erfc above (Lentz's method), 0 past 27.
  */
-export function erf(x: f64): f64 {
-  const a = Math.abs(x);
+export function erfcPos(a: f64): f64 {
   if (a < 2.5) {
-    const x2 = x * x;
-    let term = x,
-      sum = x;
+    const x2 = a * a;
+    let term = a,
+      sum = a;
     for (let n = 1; n < 80; n++) {
       term *= -x2 / n;
       const add = term / (2 * n + 1);
       sum += add;
       if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
     }
-    return TWO_OVER_SQRT_PI * sum;
+    return 1 - TWO_OVER_SQRT_PI * sum;
   }
-  if (!(a < 6)) return x != x ? x : x > 0 ? 1 : -1;
-  // erfc(a) = exp(−a²)/√π · 1/(a + (1/2)/(a + 1/(a + (3/2)/(a + 2/(a + …))))).
+  if (!(a < 27)) return a != a ? a : 0;
   const tiny: f64 = 1e-300;
   let f = a,
     C = a,
     D: f64 = 0;
-  for (let n = 1; n < 200; n++) {
+  for (let n = 1; n < 300; n++) {
     const an = n * 0.5;
     D = a + an * D;
     D = D == 0 ? tiny : 1 / D;
@@ -84,14 +82,14 @@ export function erf(x: f64): f64 {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  const erfc = Math.exp(-a * a) / (f * 1.7724538509055159);
-  return x > 0 ? 1 - erfc : erfc - 1;
+  return Math.exp(-a * a) / (f * 1.7724538509055159);
 }
 
 @inline
 function activate(v: f64, kind: i32): f64 {
   if (kind == GELU_TANH) return 0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)));
-  if (kind == GELU_ERF) return 0.5 * v * (1 + erf(v * 0.7071067811865476));
+  // v·Φ(v), Φ(v) = erfc(−v/√2)/2: exact down the negative tail, where 1 + erf(v/√2) would cancel to 0.
+  if (kind == GELU_ERF) return v < 0 ? 0.5 * v * erfcPos(-v * 0.7071067811865476) : 0.5 * v * (2 - erfcPos(v * 0.7071067811865476));
   if (kind == SILU) return v / (1 + Math.exp(-v));
   return v > 0 || v != v ? v : 0;
 }
