@@ -116,7 +116,7 @@ describe.each([
 });
 
 describe('erf (the kernels’ own, float64)', () => {
-  it('matches Simpson’s rule: erf to 2e-14 (the reference's 20,000-term float64 sum) from −7 to 7 (odd), erfc to 1e-12 of itself up to 25', () => {
+  it('matches Simpson’s rule: erf to 2e-14 (the reference’s 20,000-term float64 sum) from −7 to 7 (odd), erfc to 1e-12 of itself up to 25', () => {
     for (let x = -7; x <= 7; x += 0.01) {
       expect(Math.abs(erf(x) - erfReference(x))).toBeLessThan(2e-14);
       expect(erf(-x)).toBe(-erf(x));
