@@ -91,9 +91,12 @@ function gaussIntegral(a: number, b: number): number {
   return ((s * h) / 3) * (2 / Math.sqrt(Math.PI));
 }
 
-/** erfc(x) for x ≥ 0 as the tail integral from x (to x + 10: the rest is below e^-100), accurate relative to its size. */
+/**
+ * erfc(x) for x ≥ 0 as the tail integral from x to x + 40/(2x + 1) (beyond,
+ * the integrand is below e^-40 of its start), accurate relative to its size.
+ */
 export function erfcReference(x: number): number {
-  return gaussIntegral(x, x + 10);
+  return gaussIntegral(x, x + 40 / (2 * x + 1));
 }
 
 /** erf by Simpson's rule: from 0 below 2, as 1 − the tail above. */
