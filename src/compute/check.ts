@@ -8,11 +8,18 @@ function fail(what: string): never {
 
 const count = (n: number) => Number.isSafeInteger(n) && n >= 0;
 
-export function checkLinear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null, out?: Float32Array): void {
+export function checkLinear(
+  x: Float32Array,
+  T: number,
+  W: Matrix,
+  bias: Float32Array | null,
+  out?: Float32Array,
+): void {
   if (!count(T)) fail(`linear: T = ${T}`);
   if (x.length !== T * W.cols) fail(`linear: x has ${x.length} values, [${T}, ${W.cols}] needs ${T * W.cols}`);
   if (bias && bias.length !== W.rows) fail(`linear: bias has ${bias.length} values, the matrix has ${W.rows} rows`);
-  if (out && out.length !== T * W.rows) fail(`linear: out has ${out.length} values, [${T}, ${W.rows}] needs ${T * W.rows}`);
+  if (out && out.length !== T * W.rows)
+    fail(`linear: out has ${out.length} values, [${T}, ${W.rows}] needs ${T * W.rows}`);
 }
 
 export function checkRows(what: string, x: Float32Array, T: number, C: number): void {
@@ -34,6 +41,7 @@ export function checkAttention(a: AttentionInput): void {
   checkRows('attention q', a.q, T, heads * d);
   const need = (start + T) * kvHeads * d;
   if (a.k.length < need || a.v.length < need) fail(`attention: the K/V cache holds fewer than ${start + T} positions`);
-  if (typeof a.scale !== 'number' && a.scale.length !== heads) fail(`attention: ${a.scale.length} scales for ${heads} heads`);
+  if (typeof a.scale !== 'number' && a.scale.length !== heads)
+    fail(`attention: ${a.scale.length} scales for ${heads} heads`);
   if (a.window !== undefined && !count(a.window)) fail(`attention: window = ${a.window}`);
 }

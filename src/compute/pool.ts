@@ -26,7 +26,9 @@ function workerMain(run: typeof runUnits): void {
   };
   const k = new WebAssembly.Instance(module, { env: { memory, abort } }).exports as unknown as Kernels;
   const ctl = new Int32Array(control);
-  const known = new Map<number, Uint8Array>(matrices.map(([id, b]: [number, SharedArrayBuffer]) => [id, new Uint8Array(b)]));
+  const known = new Map<number, Uint8Array>(
+    matrices.map(([id, b]: [number, SharedArrayBuffer]) => [id, new Uint8Array(b)]),
+  );
   const weights = (id: number): Uint8Array => {
     for (;;) {
       const m = known.get(id);
@@ -124,7 +126,8 @@ export class Pool {
     if (this.workers.length) Atomics.notify(c, SLOTS.gen);
     const weights = (id: number) => this.matrices.get(id)!;
     const error = runUnits(c, SLOTS, gen, this.kernels, this.memory, weights, 0);
-    for (let d = Atomics.load(c, SLOTS.done); d < total; d = Atomics.load(c, SLOTS.done)) Atomics.wait(c, SLOTS.done, d);
+    for (let d = Atomics.load(c, SLOTS.done); d < total; d = Atomics.load(c, SLOTS.done))
+      Atomics.wait(c, SLOTS.done, d);
     if (error) throw error;
     if (Atomics.load(c, SLOTS.failed)) throw new Error('compute: a kernel failed in a worker thread');
   }

@@ -33,9 +33,38 @@ export const JOB_LINEAR = 1;
 export const JOB_ATTENTION = 2;
 
 /** Parameter order of a matrix-product job. */
-export const LINEAR = ['x', 'a', 'T', 'K', 'matrix', 'out', 'y', 'bias', 'cb', 'scratch', 'stride', 'dtype', 'rowBytes'];
+export const LINEAR = [
+  'x',
+  'a',
+  'T',
+  'K',
+  'matrix',
+  'out',
+  'y',
+  'bias',
+  'cb',
+  'scratch',
+  'stride',
+  'dtype',
+  'rowBytes',
+];
 /** Parameter order of an attention job. */
-export const ATTENTION = ['q', 'k', 'v', 'o', 'T', 'heads', 'kvHeads', 'd', 'start', 'window', 'scales', 'probs', 'scratch', 'stride'];
+export const ATTENTION = [
+  'q',
+  'k',
+  'v',
+  'o',
+  'T',
+  'heads',
+  'kvHeads',
+  'd',
+  'start',
+  'window',
+  'scales',
+  'probs',
+  'scratch',
+  'stride',
+];
 
 /**
  * Claims and runs units of job `gen` until none is left or a newer job has
@@ -66,7 +95,19 @@ export function runUnits(
     try {
       if (kind === 1) {
         const [x, a, T, K, id, out, y, bias, cb, scratch, stride, dtype, rowBytes] = [
-          p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12),
+          p(0),
+          p(1),
+          p(2),
+          p(3),
+          p(4),
+          p(5),
+          p(6),
+          p(7),
+          p(8),
+          p(9),
+          p(10),
+          p(11),
+          p(12),
         ];
         const c0 = u * cb;
         const cols = Math.min(cb, out - c0);
@@ -79,7 +120,20 @@ export function runUnits(
         k.gemmBlock(x, a, T, K, packed, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
       } else {
         const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = [
-          p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12), p(13),
+          p(0),
+          p(1),
+          p(2),
+          p(3),
+          p(4),
+          p(5),
+          p(6),
+          p(7),
+          p(8),
+          p(9),
+          p(10),
+          p(11),
+          p(12),
+          p(13),
         ];
         const scale = new Float64Array(memory.buffer, scales, heads)[u]!;
         const pr = probs ? probs + u * T * (start + T) * 4 : 0;

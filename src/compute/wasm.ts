@@ -36,6 +36,8 @@ export interface Kernels {
   addInto(x: number, y: number, n: number): void;
   rope(x: number, T: number, heads: number, d: number, rot: number, start: number, inv: number): void;
   erfcPos(a: number): number;
+  /** Benchmark only: a register-only fused multiply-add loop, 96 flops an iteration (see matmul.ts). */
+  simdPeak(iters: number): number;
   attendHead(
     q: number,
     K: number,

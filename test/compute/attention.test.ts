@@ -74,8 +74,7 @@ describe('attention', () => {
         fc.constantFrom(1, 3, 4, 5, 17, 64),
         fc.integer({ min: 0, max: 20 }),
         fc.integer({ min: 0, max: 6 }),
-        (T, [heads, kvHeads], d, start, window) =>
-          check({ ...input(T, heads!, kvHeads!, d, start, 2, T + d), window }),
+        (T, [heads, kvHeads], d, start, window) => check({ ...input(T, heads!, kvHeads!, d, start, 2, T + d), window }),
       ),
       { seed: 12, numRuns: 40 },
     );

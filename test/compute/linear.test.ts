@@ -25,7 +25,9 @@ function checkShape(c: Compute, dtype: Dtype, T: number, K: number, O: number, w
   const { y: ref, bound } = linearReference(x, T, K, values, O, b);
   for (let i = 0; i < y.length; i++)
     if (!(Math.abs(y[i]! - ref[i]!) <= bound[i]!))
-      throw new Error(`${c.kind} ${dtype} [${T}×${K}]·[${O}×${K}]ᵀ: y[${i}] = ${y[i]}, reference ${ref[i]} ± ${bound[i]}`);
+      throw new Error(
+        `${c.kind} ${dtype} [${T}×${K}]·[${O}×${K}]ᵀ: y[${i}] = ${y[i]}, reference ${ref[i]} ± ${bound[i]}`,
+      );
   const again = js.linear(x, T, W, b);
   if (c !== js) expect(Buffer.from(y.buffer).equals(Buffer.from(again.buffer))).toBe(true);
   c.releaseMatrix(W);

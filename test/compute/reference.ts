@@ -25,7 +25,13 @@ export function bf16Value(b: number): number {
 }
 
 /** A matrix of random values in `dtype`, and the values (float64) it holds. */
-export function randomMatrix(c: Compute, dtype: Dtype, rows: number, cols: number, rng: Rng): { W: Matrix; values: Float64Array } {
+export function randomMatrix(
+  c: Compute,
+  dtype: Dtype,
+  rows: number,
+  cols: number,
+  rng: Rng,
+): { W: Matrix; values: Float64Array } {
   const W = c.allocMatrix(dtype, rows, cols);
   const values = new Float64Array(rows * cols);
   const view = new DataView(W.bytes.buffer);
@@ -38,8 +44,8 @@ export function randomMatrix(c: Compute, dtype: Dtype, rows: number, cols: numbe
       // Random normal-range bits near N(0, 1): sign, an exponent around 0, any mantissa.
       const bits =
         dtype === 'BF16'
-          ? ((g < 0 ? 0x8000 : 0) | ((124 + rng.int(5)) << 7) | rng.int(128))
-          : ((g < 0 ? 0x8000 : 0) | ((12 + rng.int(5)) << 10) | rng.int(1024));
+          ? (g < 0 ? 0x8000 : 0) | ((124 + rng.int(5)) << 7) | rng.int(128)
+          : (g < 0 ? 0x8000 : 0) | ((12 + rng.int(5)) << 10) | rng.int(1024);
       view.setUint16(2 * i, bits, true);
       values[i] = dtype === 'BF16' ? bf16Value(bits) : halfValue(bits);
     }

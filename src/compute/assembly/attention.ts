@@ -9,12 +9,12 @@
  */
 
 /** Σ_e a[e]·b[e] over d floats, four lanes then across. */
-@inline
 function dot(a: usize, b: usize, d: i32): f32 {
   let acc = f32x4.splat(0);
   let e = 0;
   for (; e + 4 <= d; e += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + <usize>e * 4), v128.load(b + <usize>e * 4)));
-  let s = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+  let s =
+    f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
   for (; e < d; e++) s += load<f32>(a + <usize>e * 4) * load<f32>(b + <usize>e * 4);
   return s;
 }

@@ -20,7 +20,6 @@ const F32: i32 = 0;
 const BF16: i32 = 1;
 const F16: i32 = 2;
 
-@inline
 function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(c, f32x4.mul(a, b));
@@ -45,7 +44,6 @@ export function packA(x: usize, T: i32, K: i32, a: usize): void {
 }
 
 /** IEEE half → float32, exact (subnormals, infinities, NaN payloads), four lanes at once. */
-@inline
 function halfToFloat4(h: v128): v128 {
   const m = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
   // A normal or subnormal half is m read as a float32 times 2^112 (exact: no rounding).
@@ -55,7 +53,6 @@ function halfToFloat4(h: v128): v128 {
   return v128.or(f, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
 }
 
-@inline
 export function halfToFloat(h: u32): f32 {
   const m = (h & 0x7fff) << 13;
   if ((h & 0x7c00) == 0x7c00) return reinterpret<f32>(m | 0x7f800000 | ((h & 0x8000) << 16));
@@ -64,13 +61,11 @@ export function halfToFloat(h: u32): f32 {
 }
 
 /** Four 16-bit values (low half of v, as u16 in i32 lanes) widened to float32. */
-@inline
 function widen4(u: v128, dtype: i32): v128 {
   if (dtype == BF16) return i32x4.shl(u, 16);
   return halfToFloat4(u);
 }
 
-@inline
 function element(src: usize, i: usize, dtype: i32): f32 {
   if (dtype == F32) return load<f32>(src + i * 4);
   const u = <u32>load<u16>(src + i * 2);
@@ -78,7 +73,6 @@ function element(src: usize, i: usize, dtype: i32): f32 {
 }
 
 /** Rows r0..r0+3 of a [cols, K] block at k..k+3 as four float32 vectors (zero rows past cols), transposed. */
-@inline
 function storeTransposed(r0: v128, r1: v128, r2: v128, r3: v128, d: usize): void {
   const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
   const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
@@ -91,7 +85,6 @@ function storeTransposed(r0: v128, r1: v128, r2: v128, r3: v128, d: usize): void
 }
 
 /** Four k-values of one row as float32 (zero past the block's rows). */
-@inline
 function row4(src: usize, row: i32, cols: i32, K: i32, k: i32, dtype: i32): v128 {
   if (row >= cols) return f32x4.splat(0);
   const i = <usize>row * <usize>K + <usize>k;
@@ -146,12 +139,22 @@ function storePartial(tmp: usize, rows: i32, cols: i32, y: usize, ldy: i32, bias
 
 /** One 6×8 tile over the whole K: a = tile [K][6], b = panel [K][8]. */
 function tile6x8(a: usize, K: i32, b: usize, y: usize, ldy: i32, rows: i32, cols: i32, bias: usize, tmp: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  let c00 = f32x4.splat(0),
+    c01 = f32x4.splat(0),
+    c10 = f32x4.splat(0),
+    c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0),
+    c21 = f32x4.splat(0),
+    c30 = f32x4.splat(0),
+    c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0),
+    c41 = f32x4.splat(0),
+    c50 = f32x4.splat(0),
+    c51 = f32x4.splat(0);
   const end = a + <usize>K * (MR * 4);
   while (a < end) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    const b0 = v128.load(b),
+      b1 = v128.load(b, 16);
     let s = v128.load32_splat(a);
     c00 = madd(s, b0, c00);
     c01 = madd(s, b1, c01);
@@ -175,29 +178,53 @@ function tile6x8(a: usize, K: i32, b: usize, y: usize, ldy: i32, rows: i32, cols
   }
   if (rows == MR && cols == NR) {
     if (bias) {
-      const bb0 = v128.load(bias), bb1 = v128.load(bias, 16);
-      c00 = f32x4.add(c00, bb0); c01 = f32x4.add(c01, bb1);
-      c10 = f32x4.add(c10, bb0); c11 = f32x4.add(c11, bb1);
-      c20 = f32x4.add(c20, bb0); c21 = f32x4.add(c21, bb1);
-      c30 = f32x4.add(c30, bb0); c31 = f32x4.add(c31, bb1);
-      c40 = f32x4.add(c40, bb0); c41 = f32x4.add(c41, bb1);
-      c50 = f32x4.add(c50, bb0); c51 = f32x4.add(c51, bb1);
+      const bb0 = v128.load(bias),
+        bb1 = v128.load(bias, 16);
+      c00 = f32x4.add(c00, bb0);
+      c01 = f32x4.add(c01, bb1);
+      c10 = f32x4.add(c10, bb0);
+      c11 = f32x4.add(c11, bb1);
+      c20 = f32x4.add(c20, bb0);
+      c21 = f32x4.add(c21, bb1);
+      c30 = f32x4.add(c30, bb0);
+      c31 = f32x4.add(c31, bb1);
+      c40 = f32x4.add(c40, bb0);
+      c41 = f32x4.add(c41, bb1);
+      c50 = f32x4.add(c50, bb0);
+      c51 = f32x4.add(c51, bb1);
     }
     const ld = <usize>ldy * 4;
-    v128.store(y, c00); v128.store(y, c01, 16); y += ld;
-    v128.store(y, c10); v128.store(y, c11, 16); y += ld;
-    v128.store(y, c20); v128.store(y, c21, 16); y += ld;
-    v128.store(y, c30); v128.store(y, c31, 16); y += ld;
-    v128.store(y, c40); v128.store(y, c41, 16); y += ld;
-    v128.store(y, c50); v128.store(y, c51, 16);
+    v128.store(y, c00);
+    v128.store(y, c01, 16);
+    y += ld;
+    v128.store(y, c10);
+    v128.store(y, c11, 16);
+    y += ld;
+    v128.store(y, c20);
+    v128.store(y, c21, 16);
+    y += ld;
+    v128.store(y, c30);
+    v128.store(y, c31, 16);
+    y += ld;
+    v128.store(y, c40);
+    v128.store(y, c41, 16);
+    y += ld;
+    v128.store(y, c50);
+    v128.store(y, c51, 16);
     return;
   }
-  v128.store(tmp, c00); v128.store(tmp, c01, 16);
-  v128.store(tmp, c10, 32); v128.store(tmp, c11, 48);
-  v128.store(tmp, c20, 64); v128.store(tmp, c21, 80);
-  v128.store(tmp, c30, 96); v128.store(tmp, c31, 112);
-  v128.store(tmp, c40, 128); v128.store(tmp, c41, 144);
-  v128.store(tmp, c50, 160); v128.store(tmp, c51, 176);
+  v128.store(tmp, c00);
+  v128.store(tmp, c01, 16);
+  v128.store(tmp, c10, 32);
+  v128.store(tmp, c11, 48);
+  v128.store(tmp, c20, 64);
+  v128.store(tmp, c21, 80);
+  v128.store(tmp, c30, 96);
+  v128.store(tmp, c31, 112);
+  v128.store(tmp, c40, 128);
+  v128.store(tmp, c41, 144);
+  v128.store(tmp, c50, 160);
+  v128.store(tmp, c51, 176);
   storePartial(tmp, rows, cols, y, ldy, bias);
 }
 
@@ -207,8 +234,14 @@ function tile6x8(a: usize, K: i32, b: usize, y: usize, ldy: i32, rows: i32, cols
  * its two dependency chains. Same per-output order as tile6x8.
  */
 function row1x32(x: usize, K: i32, b: usize, y: usize, bias: usize): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  let c0 = f32x4.splat(0),
+    c1 = f32x4.splat(0),
+    c2 = f32x4.splat(0),
+    c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0),
+    c5 = f32x4.splat(0),
+    c6 = f32x4.splat(0),
+    c7 = f32x4.splat(0);
   const ps = <usize>K * (NR * 4);
   const end = x + <usize>K * 4;
   while (x < end) {
@@ -225,18 +258,29 @@ function row1x32(x: usize, K: i32, b: usize, y: usize, bias: usize): void {
     b += NR * 4;
   }
   if (bias) {
-    c0 = f32x4.add(c0, v128.load(bias)); c1 = f32x4.add(c1, v128.load(bias, 16));
-    c2 = f32x4.add(c2, v128.load(bias, 32)); c3 = f32x4.add(c3, v128.load(bias, 48));
-    c4 = f32x4.add(c4, v128.load(bias, 64)); c5 = f32x4.add(c5, v128.load(bias, 80));
-    c6 = f32x4.add(c6, v128.load(bias, 96)); c7 = f32x4.add(c7, v128.load(bias, 112));
+    c0 = f32x4.add(c0, v128.load(bias));
+    c1 = f32x4.add(c1, v128.load(bias, 16));
+    c2 = f32x4.add(c2, v128.load(bias, 32));
+    c3 = f32x4.add(c3, v128.load(bias, 48));
+    c4 = f32x4.add(c4, v128.load(bias, 64));
+    c5 = f32x4.add(c5, v128.load(bias, 80));
+    c6 = f32x4.add(c6, v128.load(bias, 96));
+    c7 = f32x4.add(c7, v128.load(bias, 112));
   }
-  v128.store(y, c0); v128.store(y, c1, 16); v128.store(y, c2, 32); v128.store(y, c3, 48);
-  v128.store(y, c4, 64); v128.store(y, c5, 80); v128.store(y, c6, 96); v128.store(y, c7, 112);
+  v128.store(y, c0);
+  v128.store(y, c1, 16);
+  v128.store(y, c2, 32);
+  v128.store(y, c3, 48);
+  v128.store(y, c4, 64);
+  v128.store(y, c5, 80);
+  v128.store(y, c6, 96);
+  v128.store(y, c7, 112);
 }
 
 /** One row against one panel, `cols` ≤ 8 valid columns (the tail of row1x32). */
 function row1x8(x: usize, K: i32, b: usize, y: usize, cols: i32, bias: usize, tmp: usize): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let c0 = f32x4.splat(0),
+    c1 = f32x4.splat(0);
   const end = x + <usize>K * 4;
   while (x < end) {
     const s = v128.load32_splat(x);
@@ -259,7 +303,18 @@ const TILES_PER_GROUP: i32 = 8;
  * Few rows (T < 6): each row of x [T, K] directly, four panels at a time.
  * Otherwise: the A tiles at a, in groups, against every panel.
  */
-export function gemmBlock(x: usize, a: usize, T: i32, K: i32, b: usize, cols: i32, y: usize, ldy: i32, bias: usize, tmp: usize): void {
+export function gemmBlock(
+  x: usize,
+  a: usize,
+  T: i32,
+  K: i32,
+  b: usize,
+  cols: i32,
+  y: usize,
+  ldy: i32,
+  bias: usize,
+  tmp: usize,
+): void {
   const panels = (cols + NR - 1) / NR;
   const panelBytes = <usize>K * (NR * 4);
   if (T < MR) {
@@ -270,7 +325,15 @@ export function gemmBlock(x: usize, a: usize, T: i32, K: i32, b: usize, cols: i3
       for (; p + 4 <= panels && (p + 4) * NR <= cols; p += 4)
         row1x32(xr, K, b + <usize>p * panelBytes, yr + <usize>(p * NR * 4), bias ? bias + <usize>(p * NR * 4) : 0);
       for (; p < panels; p++)
-        row1x8(xr, K, b + <usize>p * panelBytes, yr + <usize>(p * NR * 4), min(NR, cols - p * NR), bias ? bias + <usize>(p * NR * 4) : 0, tmp);
+        row1x8(
+          xr,
+          K,
+          b + <usize>p * panelBytes,
+          yr + <usize>(p * NR * 4),
+          min(NR, cols - p * NR),
+          bias ? bias + <usize>(p * NR * 4) : 0,
+          tmp,
+        );
     }
     return;
   }
@@ -289,4 +352,44 @@ export function gemmBlock(x: usize, a: usize, T: i32, K: i32, b: usize, cols: i3
       }
     }
   }
+}
+
+/**
+ * For the benchmark only: the machine's 128-bit SIMD peak, from a register-only
+ * loop of 12 independent chains c = c·m + k, 96 flops an iteration. Meaningful
+ * in the relaxed build, where each step is one fused multiply-add (enough
+ * chains to fill both FMA pipes); in the plain build each chain waits on a
+ * multiply then an add. Returns a sum so nothing is optimised away.
+ */
+export function simdPeak(iters: i32): f32 {
+  const m = f32x4.splat(0.999),
+    k = f32x4.splat(0.001);
+  let c0 = f32x4.splat(0.1),
+    c1 = f32x4.splat(0.2),
+    c2 = f32x4.splat(0.3),
+    c3 = f32x4.splat(0.4);
+  let c4 = f32x4.splat(0.5),
+    c5 = f32x4.splat(0.6),
+    c6 = f32x4.splat(0.7),
+    c7 = f32x4.splat(0.8);
+  let c8 = f32x4.splat(0.9),
+    c9 = f32x4.splat(1.0),
+    c10 = f32x4.splat(1.1),
+    c11 = f32x4.splat(1.2);
+  for (let i = 0; i < iters; i++) {
+    c0 = madd(c0, m, k);
+    c1 = madd(c1, m, k);
+    c2 = madd(c2, m, k);
+    c3 = madd(c3, m, k);
+    c4 = madd(c4, m, k);
+    c5 = madd(c5, m, k);
+    c6 = madd(c6, m, k);
+    c7 = madd(c7, m, k);
+    c8 = madd(c8, m, k);
+    c9 = madd(c9, m, k);
+    c10 = madd(c10, m, k);
+    c11 = madd(c11, m, k);
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
+  return f32x4.extract_lane(f32x4.add(s, f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11))), 0);
 }

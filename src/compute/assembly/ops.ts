@@ -85,11 +85,11 @@ export function erfcPos(a: f64): f64 {
   return Math.exp(-a * a) / (f * 1.7724538509055159);
 }
 
-@inline
 function activate(v: f64, kind: i32): f64 {
   if (kind == GELU_TANH) return 0.5 * v * (1 + Math.tanh(GELU_C * (v + 0.044715 * v * v * v)));
   // v·Φ(v), Φ(v) = erfc(−v/√2)/2: exact down the negative tail, where 1 + erf(v/√2) would cancel to 0.
-  if (kind == GELU_ERF) return v < 0 ? 0.5 * v * erfcPos(-v * 0.7071067811865476) : 0.5 * v * (2 - erfcPos(v * 0.7071067811865476));
+  if (kind == GELU_ERF)
+    return v < 0 ? 0.5 * v * erfcPos(-v * 0.7071067811865476) : 0.5 * v * (2 - erfcPos(v * 0.7071067811865476));
   if (kind == SILU) return v / (1 + Math.exp(-v));
   return v > 0 || v != v ? v : 0;
 }

@@ -1,0 +1,213 @@
+/**
+ * npm run bench, the compute section: the float32 matrix product of src/compute
+ * on one thread and on every core, F32 and BF16 weights, one row (a generated
+ * token) and 64, the JavaScript fallback and the previous JavaScript `linear`
+ * (src/model/hf/forward.ts) as the "before"; relaxed SIMD (fused multiply-add)
+ * in a child process under --experimental-wasm-relaxed-simd; the 128-bit SIMD
+ * peak of this machine measured by a register-only loop; and PyTorch side by
+ * side in the same run (bench/torch_reference.py with /usr/bin/python3, skipped
+ * with a note when torch does not import), one thread and its default threads.
+ * Figures are the fastest of several runs: on a shared machine, the least disturbed.
+ *
+ *   node dist/bench/compute.js [--json]    this section alone
+ */
+import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openCompute, type ComputeKind, type Dtype } from '../src/compute/index.js';
+import { instantiate, wasmModule } from '../src/compute/wasm.js';
+import { linear as previousLinear } from '../src/model/hf/forward.js';
+import { packageRoot } from '../src/paths.js';
+import { Rng } from '../src/tensor/index.js';
+
+interface Row {
+  kind: ComputeKind | 'previous-js';
+  threads: number;
+  T: number;
+  K: number;
+  out: number;
+  dtype: Dtype;
+  gflops: number;
+}
+
+interface TorchRun {
+  available: boolean;
+  reason?: string;
+  torch?: string;
+  threads?: number;
+  openblasThreads?: string;
+  blas?: string;
+  matmul?: { T: number; K: number; out: number; gflops: number }[];
+  gpt2ForwardSeconds?: number;
+}
+
+const rng = new Rng(7);
+const random = (n: number) => Float32Array.from({ length: n }, () => rng.gauss(0, 1));
+
+/** Fastest of `reps` calls after one warm-up, in GFLOP/s. */
+function bestGflops(flops: number, reps: number, f: () => unknown): number {
+  f();
+  let best = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return flops / best / 1e6;
+}
+
+/**
+ * The 128-bit SIMD peak of one thread: the relaxed build's register-only loop
+ * of fused multiply-adds (simdPeak, 96 flops an iteration), null where the
+ * runtime has no relaxed SIMD.
+ */
+function peakGflops(): number | null {
+  const module = wasmModule('wasm-relaxed-simd');
+  if (!module) return null;
+  const k = instantiate(module, new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }));
+  const iters = 2e7;
+  return bestGflops(96 * iters, 5, () => k.simdPeak(iters));
+}
+
+/** Where the runtime cannot measure it: the issue's figure for these machines (two multiply and two add pipes). */
+const STATED_PEAK = 39;
+
+const SHAPES: [number, number, number, Dtype, number][] = [
+  [64, 768, 3072, 'F32', 15],
+  [64, 768, 50257, 'F32', 5],
+  [64, 768, 3072, 'BF16', 15],
+  [1, 768, 3072, 'F32', 50],
+  [1, 768, 3072, 'BF16', 50],
+];
+
+function measureKind(kind: ComputeKind, threadCounts: number[]): Row[] {
+  const rows: Row[] = [];
+  for (const threads of threadCounts) {
+    const c = openCompute({ kind, threads });
+    for (const [T, K, out, dtype, reps] of SHAPES) {
+      if (kind === 'js' && (T > 1 || out > 3072) && !(T === 64 && out === 3072 && dtype === 'F32')) continue;
+      const W = c.allocMatrix(dtype, out, K);
+      const bytes = new Uint16Array(W.bytes.buffer);
+      // Random normal-range values: BF16 as the top halves of random floats, F32 as floats.
+      if (dtype === 'F32') new Float32Array(W.bytes.buffer).set(random(out * K));
+      else bytes.set(new Uint16Array(random(out * K).buffer).filter((_, i) => i % 2 === 1));
+      const x = random(T * K);
+      rows.push({
+        kind,
+        threads,
+        T,
+        K,
+        out,
+        dtype,
+        gflops: bestGflops(2 * T * K * out, kind === 'js' ? 2 : reps, () => c.linear(x, T, W)),
+      });
+      c.releaseMatrix(W);
+    }
+    c.close();
+  }
+  return rows;
+}
+
+function previousJs(): Row {
+  const [T, K, out] = [64, 768, 3072];
+  const x = random(T * K),
+    W = random(out * K);
+  return {
+    kind: 'previous-js',
+    threads: 1,
+    T,
+    K,
+    out,
+    dtype: 'F32',
+    gflops: bestGflops(2 * T * K * out, 3, () => previousLinear(x, T, K, W, out, null)),
+  };
+}
+
+/** Relaxed SIMD needs the flag on Node 20: this file again, in a child process that has it. */
+function relaxedChild(): { peak: number; rows: Row[] } | { unavailable: string } {
+  const r = spawnSync(
+    process.execPath,
+    ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), '--child'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (r.status !== 0) return { unavailable: `child failed: ${r.stderr.trim().split('\n').pop()}` };
+  return JSON.parse(r.stdout);
+}
+
+function torch(oneThread: boolean): TorchRun {
+  const env = { ...process.env };
+  if (oneThread) env.OPENBLAS_NUM_THREADS = '1';
+  else delete env.OPENBLAS_NUM_THREADS;
+  const script = join(packageRoot(), 'bench', 'torch_reference.py');
+  const r = spawnSync('/usr/bin/python3', [script], { encoding: 'utf8', env });
+  if (r.error || r.status !== 0)
+    return { available: false, reason: r.error ? String(r.error.message) : r.stderr.trim().split('\n').pop() };
+  return JSON.parse(r.stdout);
+}
+
+export async function computeBench() {
+  const threads = [1, availableParallelism()].filter((t, i, a) => a.indexOf(t) === i);
+  const rows = measureKind('wasm-simd', threads);
+  const torchOne = torch(true);
+  const relaxed = relaxedChild();
+  const torchDefault = torch(false);
+  rows.push(...measureKind('js', [1]), previousJs());
+  if ('rows' in relaxed) rows.push(...relaxed.rows);
+  const measured = 'peak' in relaxed ? relaxed.peak : null;
+  return {
+    peak: { gflops: measured ?? STATED_PEAK, measured: measured !== null },
+    rows,
+    relaxedNote: 'unavailable' in relaxed ? relaxed.unavailable : null,
+    torch: { oneThread: torchOne, defaultThreads: torchDefault },
+  };
+}
+
+export function printComputeBench(r: Awaited<ReturnType<typeof computeBench>>): void {
+  const peak = r.peak.gflops;
+  console.log(
+    `compute kernels: 128-bit SIMD peak of one thread ${peak.toFixed(1)} GFLOP/s (${r.peak.measured ? 'measured: a register-only loop of fused multiply-adds' : 'stated, not measured here'}); "of peak": of the threads used`,
+  );
+  const t1 = r.torch.oneThread;
+  const torchGflops = (T: number, out: number) => t1.matmul?.find((m) => m.T === T && m.out === out)?.gflops;
+  if (!t1.available) console.log(`  PyTorch: skipped (${t1.reason})`);
+  else
+    console.log(
+      `  PyTorch ${t1.torch} over ${t1.blas}: one thread (OPENBLAS_NUM_THREADS=1) ${t1.matmul!.map((m) => `[${m.T}×${m.K}]·[${m.K}×${m.out}] ${m.gflops.toFixed(1)}`).join(', ')} GFLOP/s`,
+    );
+  const td = r.torch.defaultThreads;
+  if (td.available)
+    console.log(
+      `  PyTorch, default threads (torch ${td.threads}, OpenBLAS ${td.openblasThreads}): ${td.matmul!.map((m) => `[${m.T}×${m.K}]·[${m.K}×${m.out}] ${m.gflops.toFixed(1)}`).join(', ')} GFLOP/s`,
+    );
+  if (r.relaxedNote) console.log(`  relaxed SIMD: ${r.relaxedNote}`);
+  console.log(
+    '  product                     weights  kernel             threads   GFLOP/s  of peak  × PyTorch (1 thread)',
+  );
+  for (const row of r.rows) {
+    const ref = torchGflops(row.T, row.out);
+    console.log(
+      `  ${`[${row.T}×${row.K}]·[${row.K}×${row.out}]`.padEnd(28)}${row.dtype.padEnd(9)}${row.kind.padEnd(19)}${String(row.threads).padStart(7)}${row.gflops.toFixed(2).padStart(10)}${`${((100 * row.gflops) / (peak * row.threads)).toFixed(0)} %`.padStart(9)}${ref ? `${(row.gflops / ref).toFixed(2)}×`.padStart(10) : ''}`,
+    );
+  }
+  if (t1.available)
+    console.log(
+      `  PyTorch GPT-2-124M-shaped forward, 64 tokens, logits for every position: one thread ${(1000 * t1.gpt2ForwardSeconds!).toFixed(0)} ms, default threads ${td.available ? (1000 * td.gpt2ForwardSeconds!).toFixed(0) : '–'} ms`,
+    );
+}
+
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] === self) {
+  if (process.argv.includes('--child')) {
+    const threads = [1, availableParallelism()].filter((t, i, a) => a.indexOf(t) === i);
+    if (!wasmModule('wasm-relaxed-simd'))
+      console.log(JSON.stringify({ unavailable: 'this runtime does not validate relaxed SIMD' }));
+    else console.log(JSON.stringify({ peak: peakGflops(), rows: measureKind('wasm-relaxed-simd', threads) }));
+  } else {
+    const r = await computeBench();
+    if (process.argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
+    else printComputeBench(r);
+  }
+}
