@@ -88,10 +88,9 @@ function measureKind(kind: ComputeKind, threadCounts: number[]): Row[] {
     for (const [T, K, out, dtype, reps] of SHAPES) {
       if (kind === 'js' && (T > 1 || out > 3072) && !(T === 64 && out === 3072 && dtype === 'F32')) continue;
       const W = c.allocMatrix(dtype, out, K);
-      const bytes = new Uint16Array(W.bytes.buffer);
       // Random normal-range values: BF16 as the top halves of random floats, F32 as floats.
-      if (dtype === 'F32') new Float32Array(W.bytes.buffer).set(random(out * K));
-      else bytes.set(new Uint16Array(random(out * K).buffer).filter((_, i) => i % 2 === 1));
+      const values = new Uint16Array(random(out * K).buffer);
+      W.bytes.set(new Uint8Array((dtype === 'F32' ? values : values.filter((_, i) => i % 2 === 1)).buffer));
       const x = random(T * K);
       rows.push({
         kind,

@@ -1,9 +1,10 @@
 /**
- * The shared WebAssembly memory every thread's kernels run in: activations
- * copied in for one call, its result, and each thread's scratch. Weights are
- * not here (they stay in their own SharedArrayBuffers and a block at a time is
- * copied into scratch), so the 4 GiB a memory may hold bounds one call's
- * activations, never the model.
+ * The shared WebAssembly memory every thread's kernels run in. From the bottom:
+ * the kernels' constant tables, then resident weight matrices (allocated for
+ * good, while they fit under `residentLimit`), then one call's activations,
+ * result and per-thread scratch (laid out anew for each call). Matrices that do
+ * not fit live in SharedArrayBuffers of their own, so the 4 GiB a memory may
+ * hold bounds one call's activations and the resident weights, never the model.
  */
 
 const PAGE = 65536;
@@ -14,12 +15,33 @@ const MAX_PAGES = 65536;
 
 export class Arena {
   readonly memory = new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true });
+  /** End of the resident weights: each call's layout starts here. */
+  private floor = BASE;
   private top = BASE;
   private u8 = new Uint8Array(this.memory.buffer);
 
+  constructor(private readonly residentLimit: number) {}
+
   /** Starts a new call's layout. */
   reset(): void {
-    this.top = BASE;
+    this.top = this.floor;
+  }
+
+  /** Zeroed room for a matrix that stays, or null when it would pass the resident limit. */
+  allocResident(bytes: number): Uint8Array | null {
+    const size = Math.ceil(bytes / 64) * 64;
+    if (this.floor + size > Math.min(this.residentLimit, Arena.LIMIT)) return null;
+    const at = this.floor;
+    this.floor = this.top = at + size;
+    this.ready();
+    const storage = new Uint8Array(this.u8.buffer, at, bytes);
+    storage.fill(0); // earlier calls' activations may have used this room
+    return storage;
+  }
+
+  /** Gives back the room of the last resident matrix (earlier ones stay where they are). */
+  freeResident(at: number, bytes: number): void {
+    if (at + Math.ceil(bytes / 64) * 64 === this.floor) this.floor = at;
   }
 
   /** Room for `bytes`, 64-byte aligned; returns its offset. Call ready() before use. */
@@ -47,6 +69,10 @@ export class Arena {
 
   f64(at: number, n: number): Float64Array {
     return new Float64Array(this.u8.buffer, at, n);
+  }
+
+  get bytes(): Uint8Array {
+    return this.u8;
   }
 
   /** Copies values in at `at`. */

@@ -7,7 +7,7 @@
  */
 import { checkAttention, checkLinear, checkRope, checkRows } from './check.js';
 import type { Dtype } from './dtype.js';
-import { newMatrix, type Matrix } from './matrix.js';
+import { sharedMatrix, type Matrix } from './matrix.js';
 import type { Activation, AttentionInput, AttentionOutput, Compute, NormOptions, RopeOptions } from './types.js';
 import { activate } from './scalar.js';
 
@@ -18,7 +18,7 @@ export class JsCompute implements Compute {
   readonly threads = 1;
 
   allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix {
-    return newMatrix(dtype, rows, cols);
+    return sharedMatrix(dtype, rows, cols);
   }
 
   releaseMatrix(): void {}

@@ -22,11 +22,14 @@
  * T; the JavaScript kind rounds exactly as 'wasm-simd' does. Norms, softmax,
  * RoPE angles and activations run in float64 and round once to float32.
  *
- * Memory: weights stay in their stored precision (F32, BF16, F16), each matrix
- * in its own SharedArrayBuffer shared by all threads; a block of rows at a time
- * is copied into a thread's scratch in the arena (one shared WebAssembly memory
- * for activations), widened and packed there as the product runs. A model is
- * thus not bounded by the 4 GiB of a WebAssembly memory; one call's activations are.
+ * Memory: weights stay in their stored precision (F32, BF16, F16), packed once
+ * (at first use, in place) into the kernel's panels, shared by all threads,
+ * never copied per call: inside the one shared WebAssembly memory while they
+ * fit (residentBytes, default 3 GiB), beyond that each in a SharedArrayBuffer
+ * of its own, a block at a time copied into a thread's scratch as the product
+ * runs. 16-bit panels are widened to float32 a block at a time in scratch. A
+ * model is thus not bounded by the 4 GiB of a WebAssembly memory; one call's
+ * activations are.
  */
 import { availableParallelism } from 'node:os';
 import { JsCompute } from './fallback.js';
@@ -43,6 +46,8 @@ export interface ComputeOptions {
   threads?: number;
   /** Force an implementation (tests, benchmarks); default: the best the runtime has. */
   kind?: ComputeKind;
+  /** Bytes of weights kept inside the WebAssembly memory (read in place); the rest in SharedArrayBuffers. Default 3 GiB. */
+  residentBytes?: number;
 }
 
 export function openCompute(opts: ComputeOptions = {}): Compute {
@@ -53,5 +58,5 @@ export function openCompute(opts: ComputeOptions = {}): Compute {
   if (kind === 'js') return new JsCompute();
   const module = wasmModule(kind);
   if (!module) throw new Error(`compute: this runtime does not run ${kind}`);
-  return new WasmCompute(kind, module, threads);
+  return new WasmCompute(kind, module, threads, opts.residentBytes ?? 3 * 2 ** 30);
 }

@@ -9,7 +9,6 @@
  * alive) and leave on close().
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type { Matrix } from './matrix.js';
 import { CONTROL_INTS, runUnits, SLOTS } from './units.js';
 import type { Kernels } from './wasm.js';
 
@@ -26,18 +25,18 @@ function workerMain(run: typeof runUnits): void {
   };
   const k = new WebAssembly.Instance(module, { env: { memory, abort } }).exports as unknown as Kernels;
   const ctl = new Int32Array(control);
-  const known = new Map<number, Uint8Array>(
-    matrices.map(([id, b]: [number, SharedArrayBuffer]) => [id, new Uint8Array(b)]),
-  );
+  type Sent = [number, SharedArrayBuffer | null, number, number];
+  const view = ([, b, offset, length]: Sent) => new Uint8Array(b!, offset, length);
+  const known = new Map<number, Uint8Array>(matrices.map((m: Sent) => [m[0], view(m)]));
   const weights = (id: number): Uint8Array => {
     for (;;) {
       const m = known.get(id);
       if (m) return m;
       const msg = receiveMessageOnPort(port);
       if (!msg) throw new Error(`compute: matrix ${id} was never sent to worker ${thread}`);
-      const [mid, buf] = msg.message as [number, SharedArrayBuffer | null];
-      if (buf) known.set(mid, new Uint8Array(buf));
-      else known.delete(mid);
+      const sent = msg.message as Sent;
+      if (sent[1]) known.set(sent[0], view(sent));
+      else known.delete(sent[0]);
     }
   };
   let seen = 0;
@@ -55,6 +54,9 @@ function workerSource(): string {
   return `"use strict";\nvar __name = (f) => f;\n(${workerMain.toString()})(${runUnits.toString()});\n`;
 }
 
+/** A matrix's storage as posted to a worker: the buffer and where in it. */
+const sent = (id: number, s: Uint8Array) => [id, s.buffer, s.byteOffset, s.byteLength];
+
 export class Pool {
   readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
   private workers: { worker: Worker; port: MessagePort }[] = [];
@@ -70,16 +72,16 @@ export class Pool {
     private readonly kernels: Kernels,
   ) {}
 
-  /** Makes a matrix's bytes known to every worker (started now or later). */
-  register(m: Matrix): void {
-    if (this.matrices.has(m.id)) return;
-    this.matrices.set(m.id, m.bytes);
-    for (const w of this.workers) w.port.postMessage([m.id, m.bytes.buffer]);
+  /** Makes a matrix's storage (all of it, padding rows included) known to every worker, started now or later. */
+  register(id: number, storage: Uint8Array): void {
+    if (this.matrices.has(id)) return;
+    this.matrices.set(id, storage);
+    for (const w of this.workers) w.port.postMessage(sent(id, storage));
   }
 
-  release(m: Matrix): void {
-    if (!this.matrices.delete(m.id)) return;
-    for (const w of this.workers) w.port.postMessage([m.id, null]);
+  release(id: number): void {
+    if (!this.matrices.delete(id)) return;
+    for (const w of this.workers) w.port.postMessage([id, null, 0, 0]);
   }
 
   private start(): void {
@@ -95,7 +97,7 @@ export class Pool {
           port: port2,
           thread: t,
           slots: SLOTS,
-          matrices: [...this.matrices].map(([id, bytes]) => [id, bytes.buffer]),
+          matrices: [...this.matrices].map(([id, storage]) => sent(id, storage)),
         },
         transferList: [port2],
       });

@@ -94,7 +94,7 @@ export function runUnits(
     const u = v & 0xffff;
     try {
       if (kind === 1) {
-        const [x, a, T, K, id, out, y, bias, cb, scratch, stride, dtype, rowBytes] = [
+        const [x, a, T, K, id, out, y, bias, cb, scratch, stride, dtype, rowBytes, at] = [
           p(0),
           p(1),
           p(2),
@@ -108,16 +108,29 @@ export function runUnits(
           p(10),
           p(11),
           p(12),
+          p(13),
         ];
+        // Columns c0… of the output are the matrix's rows c0…: whole panels of 8, contiguous.
         const c0 = u * cb;
         const cols = Math.min(cb, out - c0);
+        const panels = Math.ceil(cols / 8);
+        const from = c0 * rowBytes;
         const raw = scratch + thread * stride;
-        const packed = raw + Math.ceil((cb * rowBytes) / 64) * 64;
-        const tmp = packed + Math.ceil(cb / 8) * 8 * K * 4;
-        if (!u8 || u8.byteLength < tmp) u8 = new Uint8Array(memory.buffer);
-        u8.set(weights(id).subarray(c0 * rowBytes, (c0 + cols) * rowBytes), raw);
-        k.packB(raw, dtype, cols, K, packed);
-        k.gemmBlock(x, a, T, K, packed, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
+        const widened = raw + Math.ceil((cb * rowBytes) / 64) * 64;
+        const tmp = widened + cb * K * 4;
+        let src = at + from;
+        if (!at) {
+          // Not resident: this block of panels copied into scratch first.
+          if (!u8 || u8.byteLength < tmp) u8 = new Uint8Array(memory.buffer);
+          u8.set(weights(id).subarray(from, from + panels * 8 * rowBytes), raw);
+          src = raw;
+        }
+        let b = src;
+        if (dtype !== 0) {
+          k.widenPanels(src, dtype, panels, K, widened);
+          b = widened;
+        }
+        k.gemmBlock(x, a, T, K, b, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
       } else {
         const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = [
           p(0),

@@ -2,7 +2,7 @@
 import { Arena } from './arena.js';
 import { checkAttention, checkLinear, checkRope, checkRows } from './check.js';
 import { dtypeInfo, type Dtype } from './dtype.js';
-import { newMatrix, type Matrix } from './matrix.js';
+import { PANEL, sharedMatrix, StoredMatrix, type Matrix } from './matrix.js';
 import { Pool } from './pool.js';
 import type { Activation, AttentionInput, AttentionOutput, Compute, NormOptions, RopeOptions } from './types.js';
 import { JOB_ATTENTION, JOB_LINEAR } from './units.js';
@@ -31,7 +31,7 @@ function rowsPerChunk(T: number, K: number, out: number, threads: number): numbe
 }
 
 export class WasmCompute implements Compute {
-  private readonly arena = new Arena();
+  private readonly arena: Arena;
   private readonly k: Kernels;
   private readonly pool: Pool;
   private closed = false;
@@ -40,7 +40,9 @@ export class WasmCompute implements Compute {
     readonly kind: WasmKind,
     module: WebAssembly.Module,
     readonly threads: number,
+    residentBytes: number,
   ) {
+    this.arena = new Arena(residentBytes);
     this.k = instantiate(module, this.arena.memory);
     this.pool = new Pool(threads, module, this.arena.memory, this.k);
   }
@@ -51,13 +53,46 @@ export class WasmCompute implements Compute {
 
   allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix {
     this.open();
-    const m = newMatrix(dtype, rows, cols);
-    this.pool.register(m);
-    return m;
+    const bytes = StoredMatrix.bytesFor(dtype, rows, cols);
+    const storage = this.arena.allocResident(bytes);
+    if (storage) return new StoredMatrix(dtype, rows, cols, storage, storage.byteOffset, this.arena);
+    return sharedMatrix(dtype, rows, cols);
   }
 
   releaseMatrix(m: Matrix): void {
-    this.pool.release(m);
+    const s = this.stored(m);
+    if (this.resident(s)) this.arena.freeResident(s.at, s.storage.byteLength);
+    this.pool.release(s.id);
+  }
+
+  /** In this arena: read in place. (A matrix of another Compute is read like one outside any arena.) */
+  private resident(m: StoredMatrix): boolean {
+    return m.arena === this.arena;
+  }
+
+  private stored(m: Matrix): StoredMatrix {
+    if (!(m instanceof StoredMatrix)) throw new TypeError('compute: a matrix from allocMatrix, please');
+    return m;
+  }
+
+  /** Packs a matrix's rows into panels, in place, once: at its first product. */
+  private pack(m: StoredMatrix): void {
+    const a = this.arena,
+      block = PANEL * m.rowBytes,
+      code = dtypeInfo(m.dtype).code;
+    a.reset();
+    const copy = this.resident(m) ? 0 : a.take(block);
+    const tmp = a.take(block);
+    a.ready();
+    for (let at = 0; at < m.storage.byteLength; at += block) {
+      if (!copy) this.k.packInPlace(m.at + at, code, m.cols, tmp);
+      else {
+        a.bytes.set(m.storage.subarray(at, at + block), copy);
+        this.k.packInPlace(copy, code, m.cols, tmp);
+        m.storage.set(a.bytes.subarray(copy, copy + block), at);
+      }
+    }
+    m.packed = true;
   }
 
   linear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null = null, out?: Float32Array): Float32Array {
@@ -66,21 +101,23 @@ export class WasmCompute implements Compute {
     const K = W.cols,
       O = W.rows;
     const y = out ?? new Float32Array(T * O);
-    this.pool.register(W);
+    const m = this.stored(W);
+    if (!m.packed) this.pack(m);
+    if (!this.resident(m)) this.pool.register(m.id, m.storage);
     const chunk = rowsPerChunk(T, K, O, this.threads);
     for (let t = 0; t < T; t += chunk) {
       const n = Math.min(chunk, T - t);
-      this.linearRows(x.subarray(t * K, (t + n) * K), n, W, bias, y.subarray(t * O, (t + n) * O));
+      this.linearRows(x.subarray(t * K, (t + n) * K), n, m, bias, y.subarray(t * O, (t + n) * O));
     }
     return y;
   }
 
-  private linearRows(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null, y: Float32Array): void {
+  private linearRows(x: Float32Array, T: number, W: StoredMatrix, bias: Float32Array | null, y: Float32Array): void {
     const K = W.cols,
       O = W.rows,
       a = this.arena;
     const cb = columnsPerUnit(K, O);
-    const stride = Math.ceil((cb * W.rowBytes) / 64) * 64 + Math.ceil(cb / NR) * NR * K * 4 + 256;
+    const stride = Math.ceil((cb * W.rowBytes) / 64) * 64 + cb * K * 4 + 256;
     a.reset();
     const X = a.take(T * K * 4);
     const A = T >= MR ? a.take(Math.ceil(T / MR) * MR * K * 4) : 0;
@@ -91,7 +128,22 @@ export class WasmCompute implements Compute {
     a.put(X, x);
     if (bias) a.put(B, bias);
     if (A) this.k.packA(X, T, K, A);
-    const params = [X, A, T, K, W.id, O, Y, B, cb, S, stride, dtypeInfo(W.dtype).code, W.rowBytes];
+    const params = [
+      X,
+      A,
+      T,
+      K,
+      W.id,
+      O,
+      Y,
+      B,
+      cb,
+      S,
+      stride,
+      dtypeInfo(W.dtype).code,
+      W.rowBytes,
+      this.resident(W) ? W.at : 0,
+    ];
     this.pool.run(JOB_LINEAR, params, Math.ceil(O / cb));
     y.set(a.f32(Y, T * O));
   }

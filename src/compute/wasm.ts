@@ -17,7 +17,8 @@ const FILES: Record<WasmKind, string> = {
 /** The kernels' exports (pointers are byte offsets in the shared memory). */
 export interface Kernels {
   packA(x: number, T: number, K: number, a: number): void;
-  packB(src: number, dtype: number, cols: number, K: number, dst: number): void;
+  packInPlace(block: number, dtype: number, K: number, tmp: number): void;
+  widenPanels(src: number, dtype: number, panels: number, K: number, dst: number): void;
   gemmBlock(
     x: number,
     a: number,

@@ -11,8 +11,13 @@ import { openCompute, type Compute, type Dtype } from '../../src/compute/index.j
 import { bf16Value, halfValue, linearReference, randomMatrix, randomVector, rngFor } from './reference.js';
 
 const simd = openCompute({ kind: 'wasm-simd', threads: 2 });
+/** Every matrix outside the WebAssembly memory: the path of models beyond 3 GiB. */
+const outside = openCompute({ kind: 'wasm-simd', threads: 2, residentBytes: 0 });
 const js = openCompute({ kind: 'js' });
-afterAll(() => simd.close());
+afterAll(() => {
+  simd.close();
+  outside.close();
+});
 
 const EDGES = [1, 3, 5, 17];
 
@@ -35,6 +40,7 @@ function checkShape(c: Compute, dtype: Dtype, T: number, K: number, O: number, w
 
 describe.each([
   ['wasm-simd', simd],
+  ['wasm-simd, weights outside the WebAssembly memory', outside],
   ['js', js],
 ] as const)('linear on %s', (_, c) => {
   it.each(['F32', 'BF16', 'F16'] as const)('%s: every combination of edge sizes, with and without bias', (dtype) => {
@@ -68,7 +74,7 @@ describe('weights in their stored precision', () => {
   /** Every 16-bit pattern as a [65536, 1] matrix times x = [1]: y is each value widened (zero's sign aside). */
   function allPatterns(c: Compute, dtype: 'BF16' | 'F16'): Float32Array {
     const W = c.allocMatrix(dtype, 65536, 1);
-    new Uint16Array(W.bytes.buffer).set(Uint16Array.from({ length: 65536 }, (_, i) => i));
+    new Uint16Array(W.bytes.buffer, W.bytes.byteOffset, 65536).set(Uint16Array.from({ length: 65536 }, (_, i) => i));
     const y = c.linear(new Float32Array([1]), 1, W);
     c.releaseMatrix(W);
     return y;
@@ -102,18 +108,38 @@ describe('weights in their stored precision', () => {
     expect(y[0x3555]).toBeCloseTo(0.333251953125, 15);
   });
 
-  it('row() reads a row back widened (an embedding lookup)', () => {
+  it('row() reads a row back widened (an embedding lookup), before and after the panels are packed', () => {
     const rng = rngFor(9);
+    for (const c of [simd, outside])
+      for (const dtype of ['F32', 'BF16', 'F16'] as const) {
+        const { W, values } = randomMatrix(c, dtype, 13, 7, rng);
+        const rows = (m: typeof W) => Array.from({ length: 13 }, (_, i) => Array.from(m.row(i)));
+        const want = Array.from({ length: 13 }, (_, i) => Array.from(values.subarray(7 * i, 7 * i + 7)));
+        expect(rows(W)).toEqual(want);
+        c.linear(new Float32Array(7), 1, W); // packs
+        expect(rows(W)).toEqual(want);
+      }
+  });
+
+  it('weights inside or outside the WebAssembly memory give the same bits', () => {
+    const rng = rngFor(10);
     for (const dtype of ['F32', 'BF16', 'F16'] as const) {
-      const { W, values } = randomMatrix(simd, dtype, 5, 7, rng);
-      expect(Array.from(W.row(3))).toEqual(Array.from(values.subarray(21, 28)));
+      const { W, values } = randomMatrix(simd, dtype, 70, 33, rng);
+      const W2 = outside.allocMatrix(dtype, 70, 33);
+      W2.bytes.set(W.bytes);
+      const x = randomVector(9 * 33, rng);
+      expect(Buffer.from(outside.linear(x, 9, W2).buffer).equals(Buffer.from(simd.linear(x, 9, W).buffer))).toBe(true);
+      expect(values).toHaveLength(70 * 33);
     }
   });
 
-  it('a BF16 matrix takes two bytes a value', () => {
-    const W = simd.allocMatrix('BF16', 300, 200);
-    expect(W.bytes.byteLength).toBe(300 * 200 * 2);
-    expect(W.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+  it('a BF16 matrix takes two bytes a value, shared by every thread', () => {
+    for (const c of [simd, outside]) {
+      const W = c.allocMatrix('BF16', 300, 200);
+      expect(W.bytes.byteLength).toBe(300 * 200 * 2);
+      expect(W.bytes.buffer).toBeInstanceOf(SharedArrayBuffer);
+      c.releaseMatrix(W);
+    }
   });
 });
 

@@ -34,7 +34,7 @@ export function randomMatrix(
 ): { W: Matrix; values: Float64Array } {
   const W = c.allocMatrix(dtype, rows, cols);
   const values = new Float64Array(rows * cols);
-  const view = new DataView(W.bytes.buffer);
+  const view = new DataView(W.bytes.buffer, W.bytes.byteOffset, W.bytes.byteLength);
   for (let i = 0; i < rows * cols; i++) {
     const g = rng.gauss(0, 1);
     if (dtype === 'F32') {

@@ -6,10 +6,12 @@
  * number of rows T, so a row computed alone equals the row computed in a batch.
  *
  * Layout: x is packed into tiles of MR = 6 rows, k-major ([K][6], zero rows past
- * T); a block of weight rows (output columns) is widened and transposed into
- * panels of NR = 8 columns, k-major ([K][8], zero columns past the block). The
- * 6×8 micro-kernel keeps 12 f32x4 accumulators in registers (V8 gives wasm 15
- * xmm registers on x64) and reads one broadcast and two vectors per k.
+ * T). Weight rows (output columns) are packed once, in place, into panels of
+ * NR = 8 columns, k-major ([K][8]; the matrix's rows are padded to a multiple
+ * of 8 with zeros): float32 panels are read as they are, 16-bit ones widened
+ * a block at a time into scratch as the product runs. The 6×8 micro-kernel
+ * keeps 12 f32x4 accumulators in registers (V8 gives wasm 15 xmm registers on
+ * x64) and reads one broadcast and two vectors per k.
  */
 
 export const MR: i32 = 6;
@@ -43,36 +45,7 @@ export function packA(x: usize, T: i32, K: i32, a: usize): void {
   }
 }
 
-/** IEEE half → float32, exact (subnormals, infinities, NaN payloads), four lanes at once. */
-function halfToFloat4(h: v128): v128 {
-  const m = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
-  // A normal or subnormal half is m read as a float32 times 2^112 (exact: no rounding).
-  let f = f32x4.mul(m, f32x4.splat(5.192296858534828e33));
-  const special = i32x4.eq(v128.and(h, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
-  f = v128.bitselect(v128.or(m, i32x4.splat(0x7f800000)), f, special);
-  return v128.or(f, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
-}
-
-export function halfToFloat(h: u32): f32 {
-  const m = (h & 0x7fff) << 13;
-  if ((h & 0x7c00) == 0x7c00) return reinterpret<f32>(m | 0x7f800000 | ((h & 0x8000) << 16));
-  const f = reinterpret<f32>(m) * 5.192296858534828e33;
-  return reinterpret<f32>(reinterpret<u32>(f) | ((h & 0x8000) << 16));
-}
-
-/** Four 16-bit values (low half of v, as u16 in i32 lanes) widened to float32. */
-function widen4(u: v128, dtype: i32): v128 {
-  if (dtype == BF16) return i32x4.shl(u, 16);
-  return halfToFloat4(u);
-}
-
-function element(src: usize, i: usize, dtype: i32): f32 {
-  if (dtype == F32) return load<f32>(src + i * 4);
-  const u = <u32>load<u16>(src + i * 2);
-  return dtype == BF16 ? reinterpret<f32>(u << 16) : halfToFloat(u);
-}
-
-/** Rows r0..r0+3 of a [cols, K] block at k..k+3 as four float32 vectors (zero rows past cols), transposed. */
+/** Rows r0..r3 at k..k+3 (four vectors) stored transposed: d gets k's four values, d + 32 the next k's, … */
 function storeTransposed(r0: v128, r1: v128, r2: v128, r3: v128, d: usize): void {
   const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5);
   const t1 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5);
@@ -84,43 +57,76 @@ function storeTransposed(r0: v128, r1: v128, r2: v128, r3: v128, d: usize): void
   v128.store(d, v128.shuffle<i64>(t2, t3, 1, 3), 3 * NR * 4);
 }
 
-/** Four k-values of one row as float32 (zero past the block's rows). */
-function row4(src: usize, row: i32, cols: i32, K: i32, k: i32, dtype: i32): v128 {
-  if (row >= cols) return f32x4.splat(0);
-  const i = <usize>row * <usize>K + <usize>k;
-  if (dtype == F32) return v128.load(src + i * 4);
-  return widen4(i32x4.extend_low_i16x8_u(v128.load64_zero(src + i * 2)), dtype);
+/**
+ * Where column j (0…7) of a panel sits among the eight 16-bit values of one k:
+ * c0 c4 c1 c5 c2 c6 c3 c7, so one 128-bit load splits into columns 0–3 (the
+ * low halves of its 32-bit lanes) and 4–7 (the high halves) in one operation each.
+ */
+function slot16(j: i32): i32 {
+  return j < 4 ? 2 * j : 2 * (j - 4) + 1;
 }
 
 /**
- * A block of `cols` weight rows [cols, K] in its stored dtype → panels
- * [ceil(cols/8)][K][8] float32, widened (BF16: shift; F16: exact) and
- * transposed, columns past `cols` zero.
+ * Packs one block of 8 weight rows [8, K] (contiguous, row-major, at `block`) in
+ * place into a panel, k-major: F32 as [K][8]; BF16 and F16 as [K][8] in slot16
+ * order. Done once per matrix (load time); tmp holds a copy of the block.
  */
-export function packB(src: usize, dtype: i32, cols: i32, K: i32, dst: usize): void {
-  const panels = (cols + NR - 1) / NR;
-  const K4 = K & ~3;
-  for (let p = 0; p < panels; p++) {
-    const panel = dst + <usize>p * <usize>K * <usize>(NR * 4);
+export function packInPlace(block: usize, dtype: i32, K: i32, tmp: usize): void {
+  const esize: usize = dtype == F32 ? 4 : 2;
+  memory.copy(tmp, block, <usize>(NR * K) * esize);
+  if (dtype == F32) {
+    const K4 = K & ~3;
+    const row = <usize>K * 4;
     for (let half = 0; half < 2; half++) {
-      const r = p * NR + half * 4;
-      let d = panel + <usize>(half * 16);
+      const src = tmp + <usize>(half * 4) * row;
+      let d = block + <usize>(half * 16);
       for (let k = 0; k < K4; k += 4, d += 4 * NR * 4) {
-        storeTransposed(
-          row4(src, r, cols, K, k, dtype),
-          row4(src, r + 1, cols, K, k, dtype),
-          row4(src, r + 2, cols, K, k, dtype),
-          row4(src, r + 3, cols, K, k, dtype),
-          d,
-        );
+        const o = src + <usize>k * 4;
+        storeTransposed(v128.load(o), v128.load(o + row), v128.load(o + 2 * row), v128.load(o + 3 * row), d);
       }
-      for (let k = K4; k < K; k++)
-        for (let j = 0; j < 4; j++) {
-          const row = r + j;
-          const v: f32 = row < cols ? element(src, <usize>row * <usize>K + <usize>k, dtype) : 0;
-          store<f32>(panel + (<usize>k * NR + <usize>(half * 4 + j)) * 4, v);
-        }
     }
+    for (let k = K4; k < K; k++)
+      for (let j = 0; j < NR; j++)
+        store<f32>(block + (<usize>k * NR + <usize>j) * 4, load<f32>(tmp + (<usize>j * <usize>K + <usize>k) * 4));
+    return;
+  }
+  for (let j = 0; j < NR; j++) {
+    const src = tmp + <usize>j * <usize>K * 2;
+    let d = block + <usize>slot16(j) * 2;
+    for (let k = 0; k < K; k++, d += NR * 2) store<u16>(d, load<u16>(src + <usize>k * 2));
+  }
+}
+
+/** IEEE half → float32, exact (subnormals, infinities, NaN payloads), four lanes (u16 in i32 lanes) at once. */
+function halfToFloat4(h: v128): v128 {
+  const m = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
+  // A normal or subnormal half is m read as a float32 times 2^112 (exact: no rounding).
+  let f = f32x4.mul(m, f32x4.splat(5.192296858534828e33));
+  const special = i32x4.eq(v128.and(h, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
+  f = v128.bitselect(v128.or(m, i32x4.splat(0x7f800000)), f, special);
+  return v128.or(f, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+}
+
+/**
+ * Packed 16-bit panels (panels × K × 8 values in slot16 order) → float32
+ * panels [K][8]: BF16 by a shift (columns 0–3) and a mask (4–7), F16 exactly.
+ */
+export function widenPanels(src: usize, dtype: i32, panels: i32, K: i32, dst: usize): void {
+  const end = src + <usize>panels * <usize>K * (NR * 2);
+  if (dtype == BF16) {
+    const high = i32x4.splat(0xffff0000);
+    for (; src < end; src += 16, dst += 32) {
+      const v = v128.load(src);
+      v128.store(dst, i32x4.shl(v, 16));
+      v128.store(dst, v128.and(v, high), 16);
+    }
+    return;
+  }
+  const low = i32x4.splat(0xffff);
+  for (; src < end; src += 16, dst += 32) {
+    const v = v128.load(src);
+    v128.store(dst, halfToFloat4(v128.and(v, low)));
+    v128.store(dst, halfToFloat4(i32x4.shr_u(v, 16)), 16);
   }
 }
 
