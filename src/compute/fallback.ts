@@ -21,6 +21,10 @@ export class JsCompute implements Compute {
     return sharedMatrix(dtype, rows, cols);
   }
 
+  allocCache(length: number): Float32Array {
+    return new Float32Array(length);
+  }
+
   releaseMatrix(): void {}
 
   linear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null = null, out?: Float32Array): Float32Array {

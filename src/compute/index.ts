@@ -10,6 +10,7 @@
  *   const h = c.norm(x, T, C, { kind: 'layernorm', eps: 1e-5, weight, bias });
  *   c.activation(y, 'gelu_tanh'); c.gated(gate, up, 'silu'); c.add(x, y);
  *   c.rope(q, T, heads, d, { start, rotaryDims, invFreq });
+ *   const k = c.allocCache(positions * kvHeads * d);  // K/V caches read in place by attention
  *   const { out, weights } = c.attention({ q, T, heads, kvHeads, d, k, v, start, scale, window, weights: true });
  *   c.close();                                        // or let the process end: workers never hold it
  *

@@ -31,7 +31,7 @@ export interface AttentionInput {
   heads: number;
   kvHeads: number;
   d: number;
-  /** Keys and values [positions ≥ start + T, kvHeads, d]: the cache, new rows already written. */
+  /** Keys and values [positions ≥ start + T, kvHeads, d]: the cache, new rows already written (from allocCache: read in place). */
   k: Float32Array;
   v: Float32Array;
   start: number;
@@ -54,6 +54,12 @@ export interface Compute {
   readonly threads: number;
   /** A weight matrix [rows = outputs, cols = inputs] to fill through its `bytes`. */
   allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix;
+  /**
+   * A zeroed Float32Array kept inside the kernels' memory while it fits (a K/V
+   * cache [positions, kvHeads, d]): attention reads it in place instead of
+   * copying it each call. Pass the array itself, not a subarray.
+   */
+  allocCache(length: number): Float32Array;
   /** Forgets a matrix (its memory is freed once nothing else holds it). */
   releaseMatrix(m: Matrix): void;
   /** y[T, W.rows] = x[T, W.cols] · Wᵀ + bias. */

@@ -35,6 +35,8 @@ export class WasmCompute implements Compute {
   private readonly k: Kernels;
   private readonly pool: Pool;
   private closed = false;
+  /** Arrays from allocCache, and where they sit in the arena. */
+  private readonly caches = new WeakMap<Float32Array, number>();
 
   constructor(
     readonly kind: WasmKind,
@@ -57,6 +59,16 @@ export class WasmCompute implements Compute {
     const storage = this.arena.allocResident(bytes);
     if (storage) return new StoredMatrix(dtype, rows, cols, storage, storage.byteOffset, this.arena);
     return sharedMatrix(dtype, rows, cols);
+  }
+
+  allocCache(length: number): Float32Array {
+    this.open();
+    if (!Number.isSafeInteger(length) || length < 1) throw new RangeError(`compute: a cache of ${length} values`);
+    const storage = this.arena.allocResident(4 * length);
+    if (!storage) return new Float32Array(length);
+    const view = new Float32Array(storage.buffer, storage.byteOffset, length);
+    this.caches.set(view, storage.byteOffset);
+    return view;
   }
 
   releaseMatrix(m: Matrix): void {
@@ -221,9 +233,12 @@ export class WasmCompute implements Compute {
       kvLen = total * kvHeads * d,
       a = this.arena;
     a.reset();
+    // A cache from allocCache is read where it is; any other array is copied in (the positions used).
+    const kAt = this.caches.get(input.k),
+      vAt = this.caches.get(input.v);
     const Q = a.take(T * heads * d * 4),
-      Kc = a.take(kvLen * 4),
-      Vc = a.take(kvLen * 4),
+      Kc = kAt ?? a.take(kvLen * 4),
+      Vc = vAt ?? a.take(kvLen * 4),
       O = a.take(T * heads * d * 4),
       scales = a.take(heads * 8),
       P = input.weights ? a.take(heads * T * total * 4) : 0,
@@ -231,8 +246,8 @@ export class WasmCompute implements Compute {
       S = a.take(this.threads * stride);
     a.ready();
     a.put(Q, input.q);
-    a.put(Kc, input.k.subarray(0, kvLen));
-    a.put(Vc, input.v.subarray(0, kvLen));
+    if (kAt === undefined) a.put(Kc, input.k.subarray(0, kvLen));
+    if (vAt === undefined) a.put(Vc, input.v.subarray(0, kvLen));
     const sc = a.f64(scales, heads);
     if (typeof input.scale === 'number') sc.fill(input.scale);
     else sc.set(input.scale);

@@ -108,6 +108,27 @@ describe('attention', () => {
     expect(runs[2]!.equals(runs[0]!)).toBe(true);
   });
 
+  it('K/V caches from allocCache are read in place, with the same result as copies', () => {
+    const c = openCompute({ kind: 'wasm-simd', threads: 2 });
+    try {
+      const a = input(3, 4, 2, 16, 5, 4, 13);
+      const k = c.allocCache(a.k.length),
+        v = c.allocCache(a.v.length);
+      k.set(a.k);
+      v.set(a.v);
+      const copied = c.attention({ ...a, weights: true });
+      const inPlace = c.attention({ ...a, k, v, weights: true });
+      expect(Array.from(inPlace.out)).toEqual(Array.from(copied.out));
+      expect(Array.from(inPlace.weights!)).toEqual(Array.from(copied.weights!));
+      // Written after: the next call sees the new keys (nothing was cached on the side).
+      k.fill(0);
+      const zeroKeys = c.attention({ ...a, k, v, weights: true });
+      expect(zeroKeys.weights![5]).toBeCloseTo(1 / 6, 6); // all scores equal: uniform over 6 keys
+    } finally {
+      c.close();
+    }
+  });
+
   it('refuses heads that do not group into K/V heads, and a cache too short', () => {
     const c = computes[0]!;
     expect(() => c.attention({ ...input(2, 3, 2, 4, 0, 0, 1) })).toThrow(/3 heads do not split into 2/);
