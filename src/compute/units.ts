@@ -125,12 +125,14 @@ export function runUnits(
           u8.set(weights(id).subarray(from, from + panels * 8 * rowBytes), raw);
           src = raw;
         }
+        // BF16 panels are widened in registers where few rows stream them once (T < 6); else a block at a time.
+        const bf16 = dtype === 1 && T < 6;
         let b = src;
-        if (dtype !== 0) {
+        if (dtype !== 0 && !bf16) {
           k.widenPanels(src, dtype, panels, K, widened);
           b = widened;
         }
-        k.gemmBlock(x, a, T, K, b, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
+        k.gemmBlock(x, a, T, K, b, bf16 ? 1 : 0, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
       } else {
         const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = [
           p(0),

@@ -25,6 +25,7 @@ export interface Kernels {
     T: number,
     K: number,
     b: number,
+    bf16: number,
     cols: number,
     y: number,
     ldy: number,

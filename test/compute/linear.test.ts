@@ -170,10 +170,10 @@ describe('the same bits whatever the split', () => {
     }
   });
 
-  it('a row alone equals that row in a batch (any T)', () => {
+  it.each(['F32', 'BF16', 'F16'] as const)('%s: a row alone equals that row in a batch (any T)', (dtype) => {
     for (const [T, K, O] of cases) {
       const x = randomVector(T * K, rng);
-      const { W } = randomMatrix(simd, 'F32', O, K, rng);
+      const { W } = randomMatrix(simd, dtype, O, K, rng);
       const batch = simd.linear(x, T, W);
       for (const t of [0, T - 1]) {
         const alone = simd.linear(x.subarray(t * K, (t + 1) * K), 1, W);

@@ -300,14 +300,96 @@ function row1x8(x: usize, K: i32, b: usize, y: usize, cols: i32, bias: usize, tm
   storePartial(tmp, 1, cols, y, 0, bias);
 }
 
+/** BF16 panel k-row (8 values in slot16 order) → columns 0–3 as float32. */
+function bf16Low(v: v128): v128 {
+  return i32x4.shl(v, 16);
+}
+
+/** BF16 panel k-row → columns 4–7 as float32. */
+function bf16High(v: v128): v128 {
+  return v128.and(v, i32x4.splat(0xffff0000));
+}
+
+/**
+ * row1x32 reading BF16 panels as they are stored, widened in registers: one
+ * row streams the weights once, so a separate widening pass would only add
+ * traffic. Same values, same order as row1x32 on widened panels.
+ */
+function row1x32bf16(x: usize, K: i32, b: usize, y: usize, bias: usize): void {
+  let c0 = f32x4.splat(0),
+    c1 = f32x4.splat(0),
+    c2 = f32x4.splat(0),
+    c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0),
+    c5 = f32x4.splat(0),
+    c6 = f32x4.splat(0),
+    c7 = f32x4.splat(0);
+  const ps = <usize>K * (NR * 2);
+  const end = x + <usize>K * 4;
+  while (x < end) {
+    const s = v128.load32_splat(x);
+    const v0 = v128.load(b),
+      v1 = v128.load(b + ps),
+      v2 = v128.load(b + 2 * ps),
+      v3 = v128.load(b + 3 * ps);
+    c0 = madd(s, bf16Low(v0), c0);
+    c1 = madd(s, bf16High(v0), c1);
+    c2 = madd(s, bf16Low(v1), c2);
+    c3 = madd(s, bf16High(v1), c3);
+    c4 = madd(s, bf16Low(v2), c4);
+    c5 = madd(s, bf16High(v2), c5);
+    c6 = madd(s, bf16Low(v3), c6);
+    c7 = madd(s, bf16High(v3), c7);
+    x += 4;
+    b += NR * 2;
+  }
+  if (bias) {
+    c0 = f32x4.add(c0, v128.load(bias));
+    c1 = f32x4.add(c1, v128.load(bias, 16));
+    c2 = f32x4.add(c2, v128.load(bias, 32));
+    c3 = f32x4.add(c3, v128.load(bias, 48));
+    c4 = f32x4.add(c4, v128.load(bias, 64));
+    c5 = f32x4.add(c5, v128.load(bias, 80));
+    c6 = f32x4.add(c6, v128.load(bias, 96));
+    c7 = f32x4.add(c7, v128.load(bias, 112));
+  }
+  v128.store(y, c0);
+  v128.store(y, c1, 16);
+  v128.store(y, c2, 32);
+  v128.store(y, c3, 48);
+  v128.store(y, c4, 64);
+  v128.store(y, c5, 80);
+  v128.store(y, c6, 96);
+  v128.store(y, c7, 112);
+}
+
+/** One row against one BF16 panel, `cols` ≤ 8 valid columns. */
+function row1x8bf16(x: usize, K: i32, b: usize, y: usize, cols: i32, bias: usize, tmp: usize): void {
+  let c0 = f32x4.splat(0),
+    c1 = f32x4.splat(0);
+  const end = x + <usize>K * 4;
+  while (x < end) {
+    const s = v128.load32_splat(x);
+    const v = v128.load(b);
+    c0 = madd(s, bf16Low(v), c0);
+    c1 = madd(s, bf16High(v), c1);
+    x += 4;
+    b += NR * 2;
+  }
+  v128.store(tmp, c0);
+  v128.store(tmp, c1, 16);
+  storePartial(tmp, 1, cols, y, 0, bias);
+}
+
 /** Rows of A tiles handled together, so a group of tiles stays in L2 while every panel of the block passes. */
 const TILES_PER_GROUP: i32 = 8;
 
 /**
  * y[t, j] for t < T, j < cols (y and bias already offset to the block's first
  * column; bias 0 = none): the block's panels at b against x.
- * Few rows (T < 6): each row of x [T, K] directly, four panels at a time.
- * Otherwise: the A tiles at a, in groups, against every panel.
+ * Few rows (T < 6): each row of x [T, K] directly, four panels at a time;
+ * `bf16`: the panels are BF16 as stored (else float32). Otherwise: the A tiles
+ * at a, in groups, against every (float32) panel.
  */
 export function gemmBlock(
   x: usize,
@@ -315,6 +397,7 @@ export function gemmBlock(
   T: i32,
   K: i32,
   b: usize,
+  bf16: bool,
   cols: i32,
   y: usize,
   ldy: i32,
@@ -322,27 +405,31 @@ export function gemmBlock(
   tmp: usize,
 ): void {
   const panels = (cols + NR - 1) / NR;
-  const panelBytes = <usize>K * (NR * 4);
   if (T < MR) {
+    const panelBytes = <usize>K * (NR * (bf16 ? 2 : 4));
     for (let t = 0; t < T; t++) {
       const xr = x + <usize>t * <usize>K * 4;
       const yr = y + <usize>t * <usize>ldy * 4;
       let p = 0;
-      for (; p + 4 <= panels && (p + 4) * NR <= cols; p += 4)
-        row1x32(xr, K, b + <usize>p * panelBytes, yr + <usize>(p * NR * 4), bias ? bias + <usize>(p * NR * 4) : 0);
-      for (; p < panels; p++)
-        row1x8(
-          xr,
-          K,
-          b + <usize>p * panelBytes,
-          yr + <usize>(p * NR * 4),
-          min(NR, cols - p * NR),
-          bias ? bias + <usize>(p * NR * 4) : 0,
-          tmp,
-        );
+      for (; p + 4 <= panels && (p + 4) * NR <= cols; p += 4) {
+        const bp = b + <usize>p * panelBytes,
+          yp = yr + <usize>(p * NR * 4),
+          biasP = bias ? bias + <usize>(p * NR * 4) : 0;
+        if (bf16) row1x32bf16(xr, K, bp, yp, biasP);
+        else row1x32(xr, K, bp, yp, biasP);
+      }
+      for (; p < panels; p++) {
+        const bp = b + <usize>p * panelBytes,
+          yp = yr + <usize>(p * NR * 4),
+          pc = min(NR, cols - p * NR),
+          biasP = bias ? bias + <usize>(p * NR * 4) : 0;
+        if (bf16) row1x8bf16(xr, K, bp, yp, pc, biasP, tmp);
+        else row1x8(xr, K, bp, yp, pc, biasP, tmp);
+      }
     }
     return;
   }
+  const panelBytes = <usize>K * (NR * 4);
   const tiles = (T + MR - 1) / MR;
   const tileBytes = <usize>K * (MR * 4);
   for (let g = 0; g < tiles; g += TILES_PER_GROUP) {
