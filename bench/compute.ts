@@ -12,7 +12,8 @@
  *   node dist/bench/compute.js [--json]    this section alone
  */
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCompute, type ComputeKind, type Dtype } from '../src/compute/index.js';
@@ -123,6 +124,53 @@ function previousJs(): Row {
   };
 }
 
+/** BF16 weights made for the RSS figure: 12 matrices [4096, 4096] (384 MiB), as a loader would find them in a file. */
+const RSS_MATRICES = 12,
+  RSS_N = 4096;
+
+/**
+ * Peak RSS of reading a file of BF16 weights straight into allocMatrix storage
+ * (readSync into `bytes`), then one product with each (which packs it in place),
+ * in a child process of its own; against the file's size.
+ */
+export function loadRss(): { fileMb: number; peakRssMb: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'microgpt-rss-'));
+  const file = join(dir, 'weights.bin');
+  try {
+    const chunk = Buffer.alloc(RSS_N * RSS_N * 2);
+    const fd = openSync(file, 'w');
+    for (let m = 0; m < RSS_MATRICES; m++) {
+      // Normal-range BF16 values (exponents near 0), a different pattern per matrix.
+      for (let i = 0; i < chunk.length; i += 2) chunk.writeUInt16LE(0x3f00 + ((i * 2654435761 + m) >>> 24), i);
+      writeSync(fd, chunk);
+    }
+    closeSync(fd);
+    const hook =
+      "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
+    const r = spawnSync(process.execPath, ['--import', hook, fileURLToPath(import.meta.url), '--load', file], {
+      encoding: 'utf8',
+    });
+    const kb = Number(r.stderr.match(/maxrss_kb=(\d+)/)?.[1]);
+    return { fileMb: statSync(file).size / 2 ** 20, peakRssMb: kb / 1024 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The child of loadRss: every matrix read from the file into its storage, then used once. */
+function loadChild(file: string): void {
+  const c = openCompute();
+  const fd = openSync(file, 'r');
+  const x = new Float32Array(RSS_N).fill(1);
+  for (let m = 0; m < RSS_MATRICES; m++) {
+    const W = c.allocMatrix('BF16', RSS_N, RSS_N);
+    readSync(fd, W.bytes, 0, W.bytes.byteLength, m * W.bytes.byteLength);
+    c.linear(x, 1, W);
+  }
+  closeSync(fd);
+  c.close();
+}
+
 /** Relaxed SIMD needs the flag on Node 20: this file again, in a child process that has it. */
 function relaxedChild(): { peak: number; rows: Row[] } | { unavailable: string } {
   const r = spawnSync(
@@ -154,12 +202,14 @@ export async function computeBench() {
   const relaxed = relaxedChild();
   const torchDefault = torch(false);
   rows.push(...measureKind('js', [1]), previousJs());
+  const load = loadRss();
   if ('rows' in relaxed) rows.push(...relaxed.rows);
   const measured = 'peak' in relaxed ? relaxed.peak : null;
   return {
     peak: { gflops: measured ?? STATED_PEAK, measured: measured !== null },
     rows,
     relaxedNote: 'unavailable' in relaxed ? relaxed.unavailable : null,
+    load,
     torch: { oneThread: torchOne, defaultThreads: torchDefault },
   };
 }
@@ -191,6 +241,9 @@ export function printComputeBench(r: Awaited<ReturnType<typeof computeBench>>): 
       `  ${`[${row.T}×${row.K}]·[${row.K}×${row.out}]`.padEnd(28)}${row.dtype.padEnd(9)}${row.kind.padEnd(19)}${String(row.threads).padStart(7)}${row.gflops.toFixed(2).padStart(10)}${`${((100 * row.gflops) / (peak * row.threads)).toFixed(0)} %`.padStart(9)}${ref ? `${(row.gflops / ref).toFixed(2)}×`.padStart(10) : ''}`,
     );
   }
+  console.log(
+    `  loading ${r.load.fileMb.toFixed(0)} MiB of BF16 weights straight into allocMatrix storage, then a product with each: peak RSS ${r.load.peakRssMb.toFixed(0)} MiB (${(r.load.peakRssMb / r.load.fileMb).toFixed(2)}× the file)`,
+  );
   if (t1.available)
     console.log(
       `  PyTorch GPT-2-124M-shaped forward, 64 tokens, logits for every position: one thread ${(1000 * t1.gpt2ForwardSeconds!).toFixed(0)} ms, default threads ${td.available ? (1000 * td.gpt2ForwardSeconds!).toFixed(0) : '–'} ms`,
@@ -199,7 +252,8 @@ export function printComputeBench(r: Awaited<ReturnType<typeof computeBench>>): 
 
 const self = fileURLToPath(import.meta.url);
 if (process.argv[1] === self) {
-  if (process.argv.includes('--child')) {
+  if (process.argv.includes('--load')) loadChild(process.argv[process.argv.indexOf('--load') + 1]!);
+  else if (process.argv.includes('--child')) {
     const threads = [1, availableParallelism()].filter((t, i, a) => a.indexOf(t) === i);
     if (!wasmModule('wasm-relaxed-simd'))
       console.log(JSON.stringify({ unavailable: 'this runtime does not validate relaxed SIMD' }));

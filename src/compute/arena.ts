@@ -71,6 +71,11 @@ export class Arena {
     return new Float64Array(this.u8.buffer, at, n);
   }
 
+  /** Room left above the resident weights for one call. */
+  get free(): number {
+    return Arena.LIMIT - this.floor;
+  }
+
   get bytes(): Uint8Array {
     return this.u8;
   }

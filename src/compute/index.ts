@@ -55,9 +55,11 @@ export function openCompute(opts: ComputeOptions = {}): Compute {
   const threads = opts.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1 || threads > 256)
     throw new RangeError(`compute: threads must be an integer from 1 to 256, not ${threads}`);
+  const resident = opts.residentBytes ?? 3 * 2 ** 30;
+  if (!(resident >= 0)) throw new RangeError(`compute: residentBytes must be a number ≥ 0, not ${resident}`);
   const kind = opts.kind ?? bestWasmKind() ?? 'js';
   if (kind === 'js') return new JsCompute();
   const module = wasmModule(kind);
   if (!module) throw new Error(`compute: this runtime does not run ${kind}`);
-  return new WasmCompute(kind, module, threads, opts.residentBytes ?? 3 * 2 ** 30);
+  return new WasmCompute(kind, module, threads, resident);
 }

@@ -23,11 +23,11 @@ export function columnsPerUnit(K: number, out: number): number {
   return Math.max(cb, Math.ceil(out / 0xffff / NR) * NR);
 }
 
-/** Rows per call of the kernels, so one call's activations fit the arena (rows are independent: same bits). */
-function rowsPerChunk(T: number, K: number, out: number, threads: number): number {
+/** Rows per call of the kernels, so one call's activations fit the room left (rows are independent: same bits). */
+function rowsPerChunk(T: number, K: number, out: number, threads: number, room: number): number {
   const perRow = 4 * (2 * K + out);
   const fixed = threads * (64 * 4 * K + 64 * 8) + (1 << 20);
-  return Math.max(MR, Math.min(T, Math.floor((Arena.LIMIT / 2 - fixed) / perRow)));
+  return Math.max(MR, Math.min(T, Math.floor((room / 2 - fixed) / perRow)));
 }
 
 export class WasmCompute implements Compute {
@@ -116,7 +116,7 @@ export class WasmCompute implements Compute {
     const m = this.stored(W);
     if (!m.packed) this.pack(m);
     if (!this.resident(m)) this.pool.register(m.id, m.storage);
-    const chunk = rowsPerChunk(T, K, O, this.threads);
+    const chunk = rowsPerChunk(T, K, O, this.threads, this.arena.free);
     for (let t = 0; t < T; t += chunk) {
       const n = Math.min(chunk, T - t);
       this.linearRows(x.subarray(t * K, (t + n) * K), n, m, bias, y.subarray(t * O, (t + n) * O));

@@ -193,3 +193,17 @@ describe('wrong sizes are refused', () => {
     expect(simd.linear(new Float32Array(0), 0, W)).toHaveLength(0);
   });
 });
+
+describe('openCompute', () => {
+  it('refuses impossible options', () => {
+    expect(() => openCompute({ threads: 0 })).toThrow(/threads must be an integer from 1 to 256, not 0/);
+    expect(() => openCompute({ threads: 1.5 })).toThrow(/not 1.5/);
+    expect(() => openCompute({ residentBytes: NaN })).toThrow(/residentBytes must be a number ≥ 0, not NaN/);
+  });
+
+  it('is unusable after close()', () => {
+    const c = openCompute({ kind: 'wasm-simd', threads: 1 });
+    c.close();
+    expect(() => c.allocMatrix('F32', 2, 2)).toThrow(/used after close/);
+  });
+});
