@@ -21,6 +21,7 @@ import { instantiate, wasmModule } from '../src/compute/wasm.js';
 import { linear as previousLinear } from '../src/model/hf/forward.js';
 import { packageRoot } from '../src/paths.js';
 import { Rng } from '../src/tensor/index.js';
+import { gpt2OnCompute } from './gpt2-compute.js';
 
 interface Row {
   kind: ComputeKind | 'previous-js';
@@ -109,6 +110,21 @@ function measureKind(kind: ComputeKind, threadCounts: number[]): Row[] {
   return rows;
 }
 
+/** The GPT-2-124M-shaped forward on these kernels: fastest of 3 runs, ms. */
+function gpt2Forward(kind: ComputeKind, threads: number): { kind: ComputeKind; threads: number; ms: number } {
+  const c = openCompute({ kind, threads });
+  const { forward } = gpt2OnCompute(c);
+  forward();
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    forward();
+    best = Math.min(best, performance.now() - t0);
+  }
+  c.close();
+  return { kind, threads, ms: best };
+}
+
 function previousJs(): Row {
   const [T, K, out] = [64, 768, 3072];
   const x = random(T * K),
@@ -172,7 +188,9 @@ function loadChild(file: string): void {
 }
 
 /** Relaxed SIMD needs the flag on Node 20: this file again, in a child process that has it. */
-function relaxedChild(): { peak: number; rows: Row[] } | { unavailable: string } {
+type Forward = ReturnType<typeof gpt2Forward>;
+
+function relaxedChild(): { peak: number; rows: Row[]; forward: Forward[] } | { unavailable: string } {
   const r = spawnSync(
     process.execPath,
     ['--experimental-wasm-relaxed-simd', fileURLToPath(import.meta.url), '--child'],
@@ -198,18 +216,23 @@ function torch(oneThread: boolean): TorchRun {
 export async function computeBench() {
   const threads = [1, availableParallelism()].filter((t, i, a) => a.indexOf(t) === i);
   const rows = measureKind('wasm-simd', threads);
+  const forward = threads.map((t) => gpt2Forward('wasm-simd', t));
   const torchOne = torch(true);
   const relaxed = relaxedChild();
   const torchDefault = torch(false);
   rows.push(...measureKind('js', [1]), previousJs());
   const load = loadRss();
-  if ('rows' in relaxed) rows.push(...relaxed.rows);
+  if ('rows' in relaxed) {
+    rows.push(...relaxed.rows);
+    forward.push(...relaxed.forward);
+  }
   const measured = 'peak' in relaxed ? relaxed.peak : null;
   return {
     peak: { gflops: measured ?? STATED_PEAK, measured: measured !== null },
     rows,
     relaxedNote: 'unavailable' in relaxed ? relaxed.unavailable : null,
     load,
+    forward,
     torch: { oneThread: torchOne, defaultThreads: torchDefault },
   };
 }
@@ -244,9 +267,13 @@ export function printComputeBench(r: Awaited<ReturnType<typeof computeBench>>): 
   console.log(
     `  loading ${r.load.fileMb.toFixed(0)} MiB of BF16 weights straight into allocMatrix storage, then a product with each: peak RSS ${r.load.peakRssMb.toFixed(0)} MiB (${(r.load.peakRssMb / r.load.fileMb).toFixed(2)}× the file)`,
   );
+  const torchMs = t1.available ? 1000 * t1.gpt2ForwardSeconds! : null;
+  console.log(
+    `  GPT-2-124M-shaped forward, 64 tokens, logits for every position (bench/gpt2-compute.ts on these kernels): ${r.forward.map((f) => `${f.kind} ${f.threads} thread${f.threads > 1 ? 's' : ''} ${f.ms.toFixed(0)} ms${torchMs ? ` (${(f.ms / torchMs).toFixed(2)}× PyTorch's time)` : ''}`).join(', ')}`,
+  );
   if (t1.available)
     console.log(
-      `  PyTorch GPT-2-124M-shaped forward, 64 tokens, logits for every position: one thread ${(1000 * t1.gpt2ForwardSeconds!).toFixed(0)} ms, default threads ${td.available ? (1000 * td.gpt2ForwardSeconds!).toFixed(0) : '–'} ms`,
+      `  PyTorch's same forward: one thread ${torchMs!.toFixed(0)} ms, default threads ${td.available ? (1000 * td.gpt2ForwardSeconds!).toFixed(0) : '–'} ms`,
     );
 }
 
@@ -257,7 +284,14 @@ if (process.argv[1] === self) {
     const threads = [1, availableParallelism()].filter((t, i, a) => a.indexOf(t) === i);
     if (!wasmModule('wasm-relaxed-simd'))
       console.log(JSON.stringify({ unavailable: 'this runtime does not validate relaxed SIMD' }));
-    else console.log(JSON.stringify({ peak: peakGflops(), rows: measureKind('wasm-relaxed-simd', threads) }));
+    else
+      console.log(
+        JSON.stringify({
+          peak: peakGflops(),
+          rows: measureKind('wasm-relaxed-simd', threads),
+          forward: threads.map((t) => gpt2Forward('wasm-relaxed-simd', t)),
+        }),
+      );
   } else {
     const r = await computeBench();
     if (process.argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
