@@ -32,38 +32,78 @@ export const CONTROL_INTS = 32;
 export const JOB_LINEAR = 1;
 export const JOB_ATTENTION = 2;
 
-/** Parameter order of a matrix-product job. */
-export const LINEAR = [
-  'x',
-  'a',
-  'T',
-  'K',
-  'matrix',
-  'out',
-  'y',
-  'bias',
-  'cb',
-  'scratch',
-  'stride',
-  'dtype',
-  'rowBytes',
+/** A matrix-product job: byte offsets in the arena, sizes, and the matrix. */
+export interface LinearJob {
+  x: number;
+  a: number;
+  T: number;
+  K: number;
+  matrix: number;
+  out: number;
+  y: number;
+  bias: number;
+  cb: number;
+  scratch: number;
+  stride: number;
+  dtype: number;
+  rowBytes: number;
+  /** The matrix's offset in the arena; 0: not resident (copied from its own buffer). */
+  at: number;
+  ldy: number;
+}
+
+/** In the order runUnits reads them. */
+export const linearParams = (j: LinearJob) => [
+  j.x,
+  j.a,
+  j.T,
+  j.K,
+  j.matrix,
+  j.out,
+  j.y,
+  j.bias,
+  j.cb,
+  j.scratch,
+  j.stride,
+  j.dtype,
+  j.rowBytes,
+  j.at,
+  j.ldy,
 ];
-/** Parameter order of an attention job. */
-export const ATTENTION = [
-  'q',
-  'k',
-  'v',
-  'o',
-  'T',
-  'heads',
-  'kvHeads',
-  'd',
-  'start',
-  'window',
-  'scales',
-  'probs',
-  'scratch',
-  'stride',
+
+export interface AttentionJob {
+  q: number;
+  k: number;
+  v: number;
+  o: number;
+  T: number;
+  heads: number;
+  kvHeads: number;
+  d: number;
+  start: number;
+  window: number;
+  scales: number;
+  probs: number;
+  scratch: number;
+  stride: number;
+}
+
+/** In the order runUnits reads them. */
+export const attentionParams = (j: AttentionJob) => [
+  j.q,
+  j.k,
+  j.v,
+  j.o,
+  j.T,
+  j.heads,
+  j.kvHeads,
+  j.d,
+  j.start,
+  j.window,
+  j.scales,
+  j.probs,
+  j.scratch,
+  j.stride,
 ];
 
 /**
@@ -83,7 +123,7 @@ export function runUnits(
 ): unknown {
   const kind = Atomics.load(ctl, S.kind);
   const total = Atomics.load(ctl, S.total);
-  const p = (i: number) => Atomics.load(ctl, S.params + i) >>> 0;
+  const params = (n: number) => Array.from({ length: n }, (_, i) => Atomics.load(ctl, S.params + i) >>> 0);
   const tag = (gen & 0x7fff) << 16;
   let u8: Uint8Array | null = null;
   let error: unknown = null;
@@ -94,22 +134,7 @@ export function runUnits(
     const u = v & 0xffff;
     try {
       if (kind === 1) {
-        const [x, a, T, K, id, out, y, bias, cb, scratch, stride, dtype, rowBytes, at] = [
-          p(0),
-          p(1),
-          p(2),
-          p(3),
-          p(4),
-          p(5),
-          p(6),
-          p(7),
-          p(8),
-          p(9),
-          p(10),
-          p(11),
-          p(12),
-          p(13),
-        ];
+        const [x, a, T, K, id, out, y, bias, cb, scratch, stride, dtype, rowBytes, at, ldy] = params(15);
         // Columns c0… of the output are the matrix's rows c0…: whole panels of 8, contiguous.
         const c0 = u * cb;
         const cols = Math.min(cb, out - c0);
@@ -132,24 +157,9 @@ export function runUnits(
           k.widenPanels(src, dtype, panels, K, widened);
           b = widened;
         }
-        k.gemmBlock(x, a, T, K, b, bf16 ? 1 : 0, cols, y + 4 * c0, out, bias ? bias + 4 * c0 : 0, tmp);
+        k.gemmBlock(x, a, T, K, b, bf16 ? 1 : 0, cols, y + 4 * c0, ldy, bias ? bias + 4 * c0 : 0, tmp);
       } else {
-        const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = [
-          p(0),
-          p(1),
-          p(2),
-          p(3),
-          p(4),
-          p(5),
-          p(6),
-          p(7),
-          p(8),
-          p(9),
-          p(10),
-          p(11),
-          p(12),
-          p(13),
-        ];
+        const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = params(14);
         const scale = new Float64Array(memory.buffer, scales, heads)[u]!;
         const pr = probs ? probs + u * T * (start + T) * 4 : 0;
         k.attendHead(q, kp, vp, o, T, heads, kvHeads, d, start, window, u, scale, scratch + thread * stride, pr);

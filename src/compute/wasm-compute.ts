@@ -5,22 +5,26 @@ import { dtypeInfo, type Dtype } from './dtype.js';
 import { PANEL, sharedMatrix, StoredMatrix, type Matrix } from './matrix.js';
 import { Pool } from './pool.js';
 import type { Activation, AttentionInput, AttentionOutput, Compute, NormOptions, RopeOptions } from './types.js';
-import { JOB_ATTENTION, JOB_LINEAR } from './units.js';
+import { attentionParams, JOB_ATTENTION, JOB_LINEAR, linearParams } from './units.js';
 import { instantiate, type Kernels, type WasmKind } from './wasm.js';
 
 export const ACTIVATIONS: Record<Activation, number> = { gelu_tanh: 0, gelu: 1, silu: 2, relu: 3 };
 const MR = 6;
 const NR = 8;
 
+/** Output floats per cache line: units own whole lines of y, so two threads never write one line. */
+const LINE = 16;
+
 /**
  * Output columns per unit: a block whose float32 panels (cb · K · 4 bytes) stay
- * near 128 KiB, so it sits in L2 while every row tile passes; 8 to 64 columns,
- * and few enough units for one job. Any value gives the same bits.
+ * near 128 KiB, so it sits in L2 while every row tile passes; 16 to 64 columns
+ * (whole cache lines of y), and few enough units for one job. Any value gives
+ * the same bits.
  */
 export function columnsPerUnit(K: number, out: number): number {
-  let cb = Math.floor(32768 / K / NR) * NR;
-  cb = Math.min(64, Math.max(NR, cb));
-  return Math.max(cb, Math.ceil(out / 0xffff / NR) * NR);
+  let cb = Math.floor(32768 / K / LINE) * LINE;
+  cb = Math.min(64, Math.max(LINE, cb));
+  return Math.max(cb, Math.ceil(out / 0xffff / LINE) * LINE);
 }
 
 /** Rows per call of the kernels, so one call's activations fit the room left (rows are independent: same bits). */
@@ -133,31 +137,21 @@ export class WasmCompute implements Compute {
     a.reset();
     const X = a.take(T * K * 4);
     const A = T >= MR ? a.take(Math.ceil(T / MR) * MR * K * 4) : 0;
-    const Y = a.take(T * O * 4);
+    // Rows of y padded to whole cache lines, so units' column blocks never share one.
+    const ldy = Math.ceil(O / LINE) * LINE;
+    const Y = a.take(T * ldy * 4);
     const B = bias ? a.take(O * 4) : 0;
     const S = a.take(this.threads * stride);
     a.ready();
     a.put(X, x);
     if (bias) a.put(B, bias);
     if (A) this.k.packA(X, T, K, A);
-    const params = [
-      X,
-      A,
-      T,
-      K,
-      W.id,
-      O,
-      Y,
-      B,
-      cb,
-      S,
-      stride,
-      dtypeInfo(W.dtype).code,
-      W.rowBytes,
-      this.resident(W) ? W.at : 0,
-    ];
+    const job = { x: X, a: A, T, K, matrix: W.id, out: O, y: Y, bias: B, cb, scratch: S, stride, ldy };
+    const at = this.resident(W) ? W.at : 0;
+    const params = linearParams({ ...job, dtype: dtypeInfo(W.dtype).code, rowBytes: W.rowBytes, at });
     this.pool.run(JOB_LINEAR, params, Math.ceil(O / cb));
-    y.set(a.f32(Y, T * O));
+    if (ldy === O) y.set(a.f32(Y, T * O));
+    else for (let t = 0; t < T; t++) y.set(a.f32(Y + t * ldy * 4, O), t * O);
   }
 
   norm(x: Float32Array, T: number, C: number, o: NormOptions, out?: Float32Array): Float32Array {
@@ -251,8 +245,9 @@ export class WasmCompute implements Compute {
     const sc = a.f64(scales, heads);
     if (typeof input.scale === 'number') sc.fill(input.scale);
     else sc.set(input.scale);
-    const params = [Q, Kc, Vc, O, T, heads, kvHeads, d, start, input.window ?? 0, scales, P, S, stride];
-    this.pool.run(JOB_ATTENTION, params, heads);
+    const window = input.window ?? 0;
+    const job = { q: Q, k: Kc, v: Vc, o: O, T, heads, kvHeads, d, start, window, scales, probs: P, scratch: S, stride };
+    this.pool.run(JOB_ATTENTION, attentionParams(job), heads);
     return {
       out: a.f32(O, T * heads * d).slice(),
       weights: P ? a.f32(P, heads * T * total).slice() : null,
