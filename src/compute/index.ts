@@ -21,7 +21,9 @@
  * Numbers: each output of `linear` is one float32 sum in order of k (then the
  * bias), so it is the same bits for any thread count, tiling or number of rows
  * T; the JavaScript kind rounds exactly as 'wasm-simd' does. Norms, softmax,
- * RoPE angles and activations run in float64 and round once to float32.
+ * RoPE angles and GELU (erf) run in float64 and round once to float32; GELU
+ * (tanh) and SiLU run in float32 SIMD (within 2e-6 of the float64 value; the
+ * JavaScript kind computes them in float64).
  *
  * Memory: weights stay in their stored precision (F32, BF16, F16), packed once
  * (at first use, in place) into the kernel's panels, shared by all threads,
