@@ -1,6 +1,7 @@
 /**
  * The caller thread and threads − 1 workers share one WebAssembly memory (the
- * arena: activations and per-thread scratch) and the weights' SharedArrayBuffers.
+ * arena: resident weights, activations, per-thread scratch) and the
+ * SharedArrayBuffers of the weights that live outside it.
  * A job is posted through a control block; every thread, the caller included,
  * claims units until none is left; the caller then waits (Atomics.wait, allowed
  * on Node's main thread) for the last unit, so the API stays synchronous.

@@ -9,8 +9,8 @@ import { attentionParams, JOB_ATTENTION, JOB_LINEAR, linearParams } from './unit
 import { instantiate, type Kernels, type WasmKind } from './wasm.js';
 
 export const ACTIVATIONS: Record<Activation, number> = { gelu_tanh: 0, gelu: 1, silu: 2, relu: 3 };
+/** Rows of an A tile (assembly/matmul.ts MR). */
 const MR = 6;
-const NR = 8;
 
 /** Output floats per cache line: units own whole lines of y, so two threads never write one line. */
 const LINE = 16;
