@@ -5,7 +5,8 @@
  *
  *   const c = openCompute({ threads: 2 });            // default: os.availableParallelism()
  *   const W = c.allocMatrix('BF16', out, in);          // [out, in], PyTorch's Linear layout
- *   readInto(W.bytes, file, offset);                   // the file's bytes, straight in
+ *   readSync(fd, W.bytes, 0, W.bytes.byteLength, at);  // the file's bytes, straight in (before first use)
+ *   writeFloat32(W2, values);                          // or float32 values into an F32 matrix
  *   const y = c.linear(x, T, W, bias);                 // y[T, out] = x[T, in]·Wᵀ + bias
  *   const h = c.norm(x, T, C, { kind: 'layernorm', eps: 1e-5, weight, bias });
  *   c.activation(y, 'gelu_tanh'); c.gated(gate, up, 'silu'); c.add(x, y);
@@ -41,7 +42,7 @@ import { WasmCompute } from './wasm-compute.js';
 import { bestWasmKind, wasmModule } from './wasm.js';
 
 export type { Dtype } from './dtype.js';
-export type { Matrix } from './matrix.js';
+export { writeFloat32, type Matrix } from './matrix.js';
 export type * from './types.js';
 
 export interface ComputeOptions {
