@@ -25,6 +25,8 @@ import { gpt2OnCompute } from './gpt2-compute.js';
 
 interface Row {
   kind: ComputeKind | 'previous-js';
+  /** Weights inside the WebAssembly memory, or outside it (each in its own SharedArrayBuffer, copied a block at a time): models beyond 3 GiB. */
+  weights: 'inside' | 'outside';
   threads: number;
   T: number;
   K: number;
@@ -83,12 +85,13 @@ const SHAPES: [number, number, number, Dtype, number][] = [
   [1, 768, 3072, 'BF16', 50],
 ];
 
-function measureKind(kind: ComputeKind, threadCounts: number[]): Row[] {
+function measureKind(kind: ComputeKind, threadCounts: number[], weights: Row['weights'] = 'inside'): Row[] {
   const rows: Row[] = [];
   for (const threads of threadCounts) {
-    const c = openCompute({ kind, threads });
+    const c = openCompute({ kind, threads, residentBytes: weights === 'outside' ? 0 : undefined });
     for (const [T, K, out, dtype, reps] of SHAPES) {
       if (kind === 'js' && (T > 1 || out > 3072) && !(T === 64 && out === 3072 && dtype === 'F32')) continue;
+      if (weights === 'outside' && out > 3072) continue;
       const W = c.allocMatrix(dtype, out, K);
       // Random normal-range values: BF16 as the top halves of random floats, F32 as floats.
       const values = new Uint16Array(random(out * K).buffer);
@@ -96,6 +99,7 @@ function measureKind(kind: ComputeKind, threadCounts: number[]): Row[] {
       const x = random(T * K);
       rows.push({
         kind,
+        weights,
         threads,
         T,
         K,
@@ -131,6 +135,7 @@ function previousJs(): Row {
     W = random(out * K);
   return {
     kind: 'previous-js',
+    weights: 'inside',
     threads: 1,
     T,
     K,
@@ -149,7 +154,7 @@ const RSS_MATRICES = 12,
  * (readSync into `bytes`), then one product with each (which packs it in place),
  * in a child process of its own; against the file's size.
  */
-export function loadRss(): { fileMb: number; peakRssMb: number } {
+function loadRss(): { fileMb: number; peakRssMb: number } {
   const dir = mkdtempSync(join(tmpdir(), 'microgpt-rss-'));
   const file = join(dir, 'weights.bin');
   try {
@@ -215,7 +220,7 @@ function torch(oneThread: boolean): TorchRun {
 
 /** The best of two measurements of the same thing: the faster run, the other side's runs taken alike. */
 function bestRows(a: Row[], b: Row[]): Row[] {
-  const key = (r: Row) => [r.kind, r.threads, r.T, r.K, r.out, r.dtype].join();
+  const key = (r: Row) => [r.kind, r.weights, r.threads, r.T, r.K, r.out, r.dtype].join();
   const best = new Map(a.map((r) => [key(r), r]));
   for (const r of b) if ((best.get(key(r))?.gflops ?? -1) < r.gflops) best.set(key(r), r);
   return [...best.values()];
@@ -247,6 +252,7 @@ export async function computeBench(rounds = 2) {
     (forward = forward.length ? forward.map((f, i) => (fs[i]!.ms < f.ms ? fs[i]! : f)) : fs);
   for (let round = 0; round < rounds; round++) {
     rows = bestRows(rows, measureKind('wasm-simd', threads));
+    rows = bestRows(rows, measureKind('wasm-simd', [1], 'outside'));
     const simdForward = threads.map((t) => gpt2Forward('wasm-simd', t));
     torchOne = bestTorch(torchOne, torch(true));
     const relaxed = relaxedChild();
@@ -291,12 +297,12 @@ export function printComputeBench(r: Awaited<ReturnType<typeof computeBench>>): 
     );
   if (r.relaxedNote) console.log(`  relaxed SIMD: ${r.relaxedNote}`);
   console.log(
-    '  product                     weights  kernel             threads   GFLOP/s  of peak  × PyTorch (1 thread)',
+    '  product                     weights         kernel             threads   GFLOP/s  of peak  × PyTorch (1 thread)',
   );
   for (const row of r.rows) {
     const ref = torchGflops(row.T, row.out);
     console.log(
-      `  ${`[${row.T}×${row.K}]·[${row.K}×${row.out}]`.padEnd(28)}${row.dtype.padEnd(9)}${row.kind.padEnd(19)}${String(row.threads).padStart(7)}${row.gflops.toFixed(2).padStart(10)}${`${((100 * row.gflops) / (peak * row.threads)).toFixed(0)} %`.padStart(9)}${ref ? `${(row.gflops / ref).toFixed(2)}×`.padStart(10) : ''}`,
+      `  ${`[${row.T}×${row.K}]·[${row.K}×${row.out}]`.padEnd(28)}${`${row.dtype}${row.weights === 'outside' ? ' outside' : ''}`.padEnd(16)}${row.kind.padEnd(19)}${String(row.threads).padStart(7)}${row.gflops.toFixed(2).padStart(10)}${`${((100 * row.gflops) / (peak * row.threads)).toFixed(0)} %`.padStart(9)}${ref ? `${(row.gflops / ref).toFixed(2)}×`.padStart(10) : ''}`,
     );
   }
   console.log(

@@ -31,7 +31,8 @@
  * never copied per call: inside the one shared WebAssembly memory while they
  * fit (residentBytes, default 3 GiB), beyond that each in a SharedArrayBuffer
  * of its own, a block at a time copied into a thread's scratch as the product
- * runs. 16-bit panels are widened to float32 a block at a time in scratch. A
+ * runs. 16-bit panels are widened to float32 a block at a time in scratch
+ * (BF16 ones in registers when fewer than 6 rows stream them once). A
  * model is thus not bounded by the 4 GiB of a WebAssembly memory; one call's
  * activations are.
  */
