@@ -12,7 +12,7 @@
  *   npm run bench -- --json  one JSON document
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readGgufHeader, readSafetensorsHeader } from '../src/formats/index.js';
@@ -195,6 +195,49 @@ function modelFileBench() {
 }
 
 /**
+ * Issue 19's figures: a file of 100,000 tensors whose names no family knows
+ * (the worst case for the listing), as safetensors (a 7.6 MB header) and as
+ * GGUF, through inspect, validate and inspect --json: median ms of 3 runs and
+ * peak RSS, against the budget of 2 s and 10 × the header + 100 MB.
+ */
+function manyTensorsBench() {
+  const dir = mkdtempSync(join(tmpdir(), 'microgpt-bench-many-'));
+  try {
+    const N = 100_000;
+    const names = Array.from({ length: N }, (_, i) => `t${i}.w${(i * 7919) % 1000}`);
+    const st = join(dir, 'many.safetensors');
+    writeSparseSafetensors(
+      st,
+      names.map((name) => ({ name, shape: [1], dtype: 'F32' })),
+      { format: 'pt' },
+    );
+    const gguf = join(dir, 'many.gguf');
+    writeSparseGguf(
+      gguf,
+      [['general.architecture', 'string', 'llama']],
+      names.map((name) => ({ name, dims: [32], type: 0 })),
+    );
+    const headerBytes = {
+      safetensors: 8 + Number(readFileSync(st).readBigUInt64LE(0)),
+      gguf: readGgufHeader(gguf).dataStart,
+    };
+    const runs = (path: string) =>
+      Object.fromEntries(
+        (
+          [
+            ['inspect', ['inspect', path]],
+            ['validate', ['validate', path]],
+            ['inspectJson', ['inspect', path, '--json']],
+          ] as const
+        ).map(([name, args]) => [name, { ms: startupMs([CLI, ...args], 3), peakRssMb: peakRssMb([...args]) }]),
+      );
+    return { tensors: N, headerBytes, safetensors: runs(st), gguf: runs(gguf) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
  * A GPT-2-124M-shaped checkpoint with random weights (real shapes, written as
  * F32 safetensors here), loaded by the float32 path and run on 64 tokens with
  * logits for every position, as PyTorch's forward computes them. FLOPs: 2 per
@@ -215,7 +258,7 @@ async function realForwardBench() {
     const loadMs = performance.now() - t0;
     const rng = new Rng(1);
     const ids = Array.from({ length: T }, () => rng.int(V));
-    const run = () => src.model.forward(ids, src.model.newCache(T), { allLogits: true });
+    const run = () => src.run(ids);
     run();
     const times = Array.from({ length: 3 }, () => {
       const s = performance.now();
@@ -254,6 +297,7 @@ const result = {
   startup: { nodeMs: startupMs(['-e', '0']), explainKernelMs: startupMs([CLI, 'explain', '--kernel', 'gpt2', '-v']) },
   modelFiles: modelFileBench(),
   realForward: await realForwardBench(),
+  manyTensors: manyTensorsBench(),
   scale: [64, 128].map((nEmbd) => ({
     nEmbd,
     stepsPerSecond: trainRate({ ...config, nEmbd, nHidden: 4 * nEmbd }, 200),
@@ -282,6 +326,16 @@ if (json) {
   console.log(
     `inspect: a 4-shard Llama-3-8B folder ${m.inspectFolderMs.toFixed(0)} ms, the GGUF ${m.inspectGgufMs.toFixed(0)} ms (${(m.inspectFolderMs / result.startup.explainKernelMs).toFixed(2)}× and ${(m.inspectGgufMs / result.startup.explainKernelMs).toFixed(2)}× explain --kernel gpt2 -v); peak RSS ${m.inspectPeakRssMb.toFixed(0)} MB`,
   );
+  const many = result.manyTensors;
+  for (const format of ['safetensors', 'gguf'] as const) {
+    const budget = (10 * many.headerBytes[format]) / 2 ** 20 + 100;
+    const figures = Object.entries(many[format])
+      .map(([cmd, x]) => `${cmd} ${(x.ms / 1000).toFixed(2)} s, ${x.peakRssMb.toFixed(0)} MB`)
+      .join('; ');
+    console.log(
+      `100,000 unrecognised tensors, ${format} (header ${(many.headerBytes[format] / 2 ** 20).toFixed(1)} MiB; budget 2 s and ${budget.toFixed(0)} MB): ${figures}`,
+    );
+  }
   for (const s of result.scale)
     console.log(`scale: n_embd ${s.nEmbd} (block 16, 1 layer): ${f(s.stepsPerSecond)} steps/s`);
   const r = result.realForward;

@@ -2,7 +2,7 @@
  * npm run bench, the compute section: the float32 matrix product of src/compute
  * on one thread and on every core, F32 and BF16 weights, one row (a generated
  * token) and 64, the JavaScript fallback and the previous JavaScript `linear`
- * (src/model/hf/forward.ts) as the "before"; relaxed SIMD (fused multiply-add)
+ * (src/model/hf/kernels.ts) as the "before"; relaxed SIMD (fused multiply-add)
  * in a child process under --experimental-wasm-relaxed-simd; the 128-bit SIMD
  * peak of this machine measured by a register-only loop; and PyTorch side by
  * side in the same run (bench/torch_reference.py with /usr/bin/python3, skipped
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCompute, type ComputeKind, type Dtype } from '../src/compute/index.js';
 import { instantiate, wasmModule } from '../src/compute/wasm.js';
-import { linear as previousLinear } from '../src/model/hf/forward.js';
+import { linear as previousLinear } from '../src/model/hf/kernels.js';
 import { packageRoot } from '../src/paths.js';
 import { Rng } from '../src/tensor/index.js';
 import { gpt2OnCompute } from './gpt2-compute.js';

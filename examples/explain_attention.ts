@@ -12,6 +12,7 @@ import { buildAttentionReport } from '../src/explain/attention.js';
 import { buildKernelReport } from '../src/explain/kernel.js';
 import { buildMaskReport } from '../src/explain/mask.js';
 import { Gpt, MICROGPT, Tokenizer } from '../src/model/index.js';
+import { TapedEngine } from '../src/model/taped-engine.js';
 import {
   renderArchitecture,
   renderEquation,
@@ -28,11 +29,13 @@ export const description =
 
 /** Everything the chapter shows, computed: the model's attention on "mar", the mask, LLaMA's contract. */
 async function chapter(seed: number) {
-  const model = Gpt.init(MICROGPT, seed);
-  const attention = buildAttentionReport(model, Tokenizer.default(), 'mar', {
-    seed,
+  const engine = new TapedEngine(Gpt.init(MICROGPT, seed), Tokenizer.default(), {
+    family: 'microgpt',
     weightsFrom: `random initialization (seed ${seed})`,
+    trained: false,
+    training: null,
   });
+  const attention = buildAttentionReport(engine, engine.tokenizer.encode('mar'), { text: 'mar', seed });
   const contracts = await ContractSet.load();
   const largestHeadDim = (name: string) => Math.max(...Object.values(contracts.get(name).sizes).map(headDimOf));
   return {

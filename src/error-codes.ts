@@ -39,9 +39,12 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     fix: 'Shorten the text to fit the context the message names.',
   },
   MG005: {
-    title: 'no such head or layer',
-    causes: ['--heads or --layer beyond the model (microGPT has heads 0..3 and layer 0)'],
-    fix: 'Pick heads and layers within the range the message gives.',
+    title: 'no such head, layer or hook point',
+    causes: [
+      '--heads or --layer beyond the model (microGPT has heads 0..3 and layer 0)',
+      'trace --names GLOB that matches no hook point (names look like blocks.0.attn.hook_pattern)',
+    ],
+    fix: 'Pick heads and layers within the range the message gives; run trace without --names to see every hook point.',
   },
   MG006: {
     title: 'unknown error code',
@@ -157,14 +160,17 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG044: {
     title: 'output is an input',
     causes: [
-      '--out, --html or another output naming the same file as --model, --data or a contract (also through a link)',
+      "--out, --html or another output naming a file the command reads: --model, a model folder's weights, shards, index, config.json or tokenizer files, --data or a contract (also through a symbolic or hard link)",
     ],
-    fix: 'Give the output its own path.',
+    fix: 'Give the output its own path; a new file inside a model folder is fine.',
   },
   MG045: {
     title: 'output exists',
-    causes: ['train --out naming a checkpoint that is already there (the default is model.safetensors)'],
-    fix: 'Pass --force to replace it, or give another --out.',
+    causes: [
+      'train --out naming a checkpoint that is already there (the default is model.safetensors)',
+      '--html naming an existing file that is not a page microgpt wrote (its own pages are replaced without --force)',
+    ],
+    fix: 'Pass --force to replace it, or give another --out or --html.',
   },
   MG041: {
     title: 'cannot read the data file',
@@ -191,6 +197,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['two .json files in one --contracts folder with the same "family"'],
     fix: 'Keep one of them; a --contracts folder may override a shipped family, but one folder defines each family once.',
   },
+  MG048: {
+    title: 'a --data line over 1 MB',
+    causes: ['a whole text on one line (no line breaks)', 'a binary file given as --data'],
+    fix: 'Put one document (a name, a sentence, a paragraph) per line; each line is at most 1,048,576 bytes.',
+  },
   MG050: {
     title: 'checkpoint truncated',
     causes: ['a file shorter than the 8-byte header length', 'an interrupted download or copy'],
@@ -210,27 +221,35 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG053: {
-    title: 'checkpoint tensor entry is invalid',
-    causes: ['an unknown or unsupported dtype (this tool reads F32 and F64)', 'a missing dtype or a malformed shape'],
+    title: 'a tensor entry in a safetensors header is invalid',
+    causes: [
+      'an unknown or unsupported dtype (a microgpt checkpoint holds F32 or F64)',
+      'a missing dtype or a malformed shape',
+      'a tensor name given twice in the header',
+    ],
     fix: 'Convert the tensors to F32 or F64, or re-save with microgpt train.',
   },
   MG054: {
-    title: 'checkpoint data offsets are wrong',
+    title: "a tensor's bytes do not match its header entry",
     causes: [
-      'offsets outside the data section',
-      'shape × dtype size different from the byte range',
+      'offsets outside the data section (a truncated file)',
+      'shape × dtype size different from the byte range (e.g. F32 bytes labelled BF16)',
       'bytes in the data section that no tensor uses',
     ],
     fix: 'The file is corrupt or hand-edited; use an intact one.',
   },
   MG055: {
-    title: 'checkpoint tensors overlap',
+    title: 'tensors overlap in a safetensors file',
     causes: ['two tensors whose byte ranges overlap'],
     fix: 'The file is corrupt or hand-edited; use an intact one.',
   },
   MG056: {
-    title: 'checkpoint metadata is invalid',
-    causes: ['__metadata__ that is not an object of strings'],
+    title: 'safetensors metadata is invalid',
+    causes: [
+      '__metadata__ that is not an object of strings (the format allows only strings there)',
+      'a crafted header nesting arrays inside __metadata__ (refused unread; validate reports it as a failed check)',
+      'a __metadata__ key given twice',
+    ],
     fix: 'Use a .safetensors file written by microgpt train.',
   },
   MG057: {
@@ -274,8 +293,8 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'safetensors header unreadable',
     causes: [
       'a file shorter than 8 bytes',
-      'a header length past the end of the file or over 100 MB',
-      'a header that is not a JSON object',
+      'a header length of 0 or 1, past the end of the file, or over 100 MB',
+      'a header that is not a JSON object, or nests deeper than 16 levels',
     ],
     fix: 'The file is truncated or corrupt; download or copy it again.',
   },
@@ -317,6 +336,19 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['a learning rate too high for the model (--lr)'],
     fix: 'Lower --lr; the checkpoint written holds the last good step.',
   },
+  MG071: {
+    title: 'no usable config.json beside the weights',
+    causes: [
+      'a model folder (or weights file) without config.json, given to a command that runs the model',
+      'a config.json that is not valid JSON, not an object, a FIFO, a device or over 4 MB',
+    ],
+    fix: "Put the model's own config.json (as downloaded with its weights) beside them; microgpt inspect reads the weights without it.",
+  },
+  MG072: {
+    title: 'GGUF models do not run yet',
+    causes: ['a .gguf file given to a command that runs a model (explain --attention, sample, eval …)'],
+    fix: 'Run the safetensors release of the model; microgpt inspect and validate read GGUF files.',
+  },
   MG080: {
     title: 'config.json cannot assemble the model',
     causes: ['a size field missing, not a positive integer, or out of bounds', 'heads that do not divide the width'],
@@ -324,17 +356,25 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   },
   MG081: {
     title: 'unsupported rope_scaling',
-    causes: ['a rope_scaling type other than "llama3" (linear, dynamic, yarn, longrope …)'],
+    causes: ['a rope_scaling type other than "llama3" (linear, dynamic, yarn, Phi-3\'s longrope or su …)'],
     fix: 'Run a model without rope_scaling or with Llama 3 scaling; microgpt inspect still reads the file.',
   },
   MG082: {
     title: 'a family this version cannot run',
-    causes: ['a model_type outside gpt2, llama, mistral, qwen2, qwen3', 'an activation those families do not use'],
+    causes: [
+      'a model_type outside gpt2, llama, mistral, qwen2, qwen3, gpt_neox, phi, phi3, gemma',
+      'an activation the family does not use',
+      'tensors or biases (attention_bias) its contract does not describe',
+    ],
     fix: 'The message names what the family needs; microgpt inspect and explain --kernel still read it.',
   },
   MG083: {
     title: 'weights and config.json disagree',
-    causes: ['a tensor missing or of another shape than config.json gives', 'quantized or integer weights'],
+    causes: [
+      'a tensor missing or of another shape than config.json gives',
+      "a tensor the family's contract has no role for (it would be left out)",
+      'quantized or integer weights',
+    ],
     fix: 'Point at a complete download (all shards) with its own config.json; weights must be F32, F16, BF16 or F64.',
   },
   MG084: {
@@ -364,6 +404,24 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'inputs that cannot be patched',
     causes: ['clean and corrupt inputs of different token lengths', 'a target the two inputs give the same logit'],
     fix: 'Use two inputs of the same length that the model tells apart (e.g. change one character or word).',
+  },
+  MG110: {
+    title: 'a non-finite activation',
+    causes: [
+      'NaN or infinite values in the weights (a corrupted or badly converted file)',
+      'a hook that wrote NaN into an activation',
+    ],
+    fix: 'Run microgpt validate --scan on the model: it names every tensor holding NaN or infinity.',
+  },
+  MG111: {
+    title: 'no hook point matches',
+    causes: ['a --names pattern that names no hook point of this model (a typo, or a point the architecture lacks)'],
+    fix: 'List them with microgpt cache --list --model …; * matches any characters, dots included.',
+  },
+  MG112: {
+    title: 'the cache would not fit',
+    causes: ['every hook point of a long input on a large model', 'a nearly full disk'],
+    fix: 'Save fewer points with --names, or a shorter input; the message gives the figures.',
   },
   MG101: {
     title: 'softmax received a non-finite input',

@@ -115,35 +115,3 @@ export function assertWritable(path: string): void {
       `${path}: cannot write: the file name is ${basename(target).length} characters (at most 240)`,
     );
 }
-
-/** An existing output is only replaced when the user says so. */
-export function assertNotExisting(path: string, force: boolean, flag: string): void {
-  if (force) return;
-  if (statSync(writeTarget(path), { throwIfNoEntry: false })) {
-    throw new MicrogptError('MG045', `${path}: already exists; pass --force to replace it, or give another ${flag}`);
-  }
-}
-
-/**
- * An output must never be one of the inputs: compared as files (device and
- * inode, after following links), not as strings, so ./a, a and a link to a
- * are all caught.
- */
-export function assertNotAnInput(out: string, inputs: ReadonlyArray<{ path: string; flag: string }>): void {
-  const o = statSync(writeTarget(out), { throwIfNoEntry: false });
-  if (!o) return;
-  for (const input of inputs) {
-    const i = statSync(input.path, { throwIfNoEntry: false });
-    if (i && i.dev === o.dev && i.ino === o.ino)
-      throw new MicrogptError(
-        'MG044',
-        `${out}: is the same file as ${input.flag} ${input.path}; writing it would destroy the input — give another output path`,
-      );
-  }
-}
-
-/** Everything about an output, checked before any work: writable, a regular file or nothing, and none of the inputs. */
-export function assertOutput(out: string, inputs: ReadonlyArray<{ path: string; flag: string }>): void {
-  assertWritable(out);
-  assertNotAnInput(out, inputs);
-}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { packageRoot } from './paths.js';
 import { MicrogptError } from './errors.js';
+import { withInputLedger } from './inputs.js';
 import { safe } from './render/escape.js';
 import { COLOR_WHEN, colorWanted, loadColor, type ColorWhen } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
@@ -118,6 +119,10 @@ export function buildProgram(): Command {
       integerList,
     )
     .option('--html <file>', 'with --attention: also write a self-contained HTML report (heatmaps, mask, invariants)')
+    .option(
+      '--force',
+      'with --html: replace an existing file microgpt did not write (its own pages are always replaced)',
+    )
     .option('--layer <n>', 'with --attention: only this layer', integerIn(0, 1000))
     .option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count')
     .option('--size <name>', 'with --kernel -v: which size variant (default: the smallest)')
@@ -244,7 +249,11 @@ export function buildProgram(): Command {
     .addOption(modelOption())
     .addOption(familyOption())
     .addOption(contractsOption())
-    .option('-n, --count <n>', 'how many names', integerIn(1, 10_000), 20)
+    .option(
+      '-n, --count <n>',
+      'how many samples (default: 20 names; 1 continuation for a model folder)',
+      integerIn(1, 10_000),
+    )
     .option(
       '--temperature <t>',
       'divide the logits by t before softmax (lower = safer; 0 = greedy, always the likeliest)',
@@ -291,6 +300,10 @@ export function buildProgram(): Command {
     .option(
       '--html <file>',
       'microgpt checkpoints: also write a self-contained HTML report (tensor table, weight heatmaps, pipeline)',
+    )
+    .option(
+      '--force',
+      'with --html: replace an existing file microgpt did not write (its own pages are always replaced)',
     )
     .addOption(jsonOption())
     .addOption(colorOption())
@@ -367,21 +380,26 @@ export function buildProgram(): Command {
 
   program
     .command('trace')
-    .description('the forward pass stage by stage, then the prediction at every position')
-    .argument('<text>', 'input, e.g. emma (the model sees [BOS, e, m, m, a])')
+    .description('the forward pass hook point by hook point, then the prediction at every position')
+    .argument('[text]', 'input, e.g. emma (the model sees [BOS, e, m, m, a]); or --ids')
     .addOption(modelOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .option('--ids <list>', 'with --model DIR: token ids to run exactly as given, e.g. 50,1000,7', idList)
+    .option(
+      '--names <glob>',
+      "only the hook points matching this (comma-separated) glob, * any characters, e.g. 'blocks.0.*' or '*hook_resid_post'",
+    )
     .option('--lens', 'also the logit lens: the residual stream after every layer read out as next-token predictions')
     .addOption(jsonOption())
     .addOption(colorOption())
     .addOption(noColorOption())
     .addHelpText(
       'after',
-      '\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace emma --model m.safetensors --lens\n  $ microgpt trace "the cat sat" --model ~/models/gpt2 --lens\n  $ microgpt trace mar --json',
+      "\nExamples:\n  $ microgpt trace emma --model m.safetensors\n  $ microgpt trace emma --model m.safetensors --lens\n  $ microgpt trace emma --names 'blocks.0.attn.*'\n  $ microgpt trace \"the cat sat\" --model ~/models/gpt2 --lens --names '*resid_post'\n  $ microgpt trace mar --json",
     )
-    .action(async (text: string, opts) => {
+    .action(async (text: string | undefined, opts) => {
       const { runTrace } = await import('./cli/commands.js');
       process.exitCode = await runTrace(text, opts);
     });
@@ -471,6 +489,45 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('cache')
+    .description(
+      "save one run's activations: every hook point (TransformerLens names and shapes) as a float32 tensor in a safetensors file",
+    )
+    .argument('[text]', 'the input (microGPT: a name; a model folder: any text through its tokenizer)')
+    .option('--ids <list>', 'the input as token ids, used exactly as given', idList)
+    .addOption(modelOption())
+    .addOption(familyOption())
+    .addOption(contractsOption())
+    .option('--out <file>', 'the safetensors file to write')
+    .option(
+      '--names <pattern>',
+      'only hook points matching this pattern (* matches any characters, dots included; repeatable)',
+      (v: string, acc: string[] = []) => [...acc, v],
+    )
+    .option('--list', 'print the hook names and shapes without running or writing')
+    .option('--force', 'replace --out if it already exists')
+    .addOption(seedOption('seed of the untrained model when no --model is given'))
+    .addOption(jsonOption())
+    .addOption(colorOption())
+    .addOption(noColorOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ microgpt cache --list                                   microGPT's hook points and their axes
+  $ microgpt cache emma --model m.safetensors --out emma.safetensors
+  $ microgpt cache "the cat sat" --model ~/models/gpt2 --out acts.safetensors --names "blocks.*.attn.hook_pattern"
+  $ microgpt cache --ids 50,1000,7 --model ~/models/gpt2 --names "*resid_post" --out resid.safetensors
+
+In Python: safetensors.numpy.load_file("acts.safetensors")["blocks.0.attn.hook_pattern"] has shape
+[1, head, query_pos, key_pos], as TransformerLens's cache; the tokens and ids are in the file's metadata.`,
+    )
+    .action(async (text: string | undefined, opts) => {
+      const { runCacheCommand } = await import('./cli/cache.js');
+      process.exitCode = await runCacheCommand(text, opts);
+    });
+
+  program
     .command('lab')
     .description(
       'small experiments that show how a mechanism forms; induction: watch a 2-layer model learn induction heads',
@@ -480,6 +537,10 @@ export function buildProgram(): Command {
     .option('--steps <n>', 'training steps', integerIn(1, 100_000), 1000)
     .option('--every <n>', 'measure every this many steps', integerIn(1, 10_000), 20)
     .option('--html <file>', 'also write the whole story as one self-contained page')
+    .option(
+      '--force',
+      'with --html: replace an existing file microgpt did not write (its own pages are always replaced)',
+    )
     .addOption(seedOption('seed of the model, the data and the evaluation batch'))
     .addOption(jsonOption())
     .addOption(colorOption())
@@ -531,7 +592,8 @@ export async function main(argv: string[]): Promise<void> {
         `unknown command '${argv[3]}'; commands: ${program.commands.map((c) => c.name()).join(', ')}`,
       );
     }
-    await program.parseAsync(argv);
+    // A fresh ledger of the files this run reads: no output may land on one of them (outputs.ts).
+    await withInputLedger(() => program.parseAsync(argv));
   } catch (e) {
     process.exitCode = exitCodeFor(e);
   }
@@ -556,14 +618,17 @@ function exitCodeFor(e: unknown): number {
   if (e instanceof MicrogptError) {
     // Messages quote file names, tensor names and metadata: escape control characters.
     process.stderr.write(`microgpt: error ${e.code}: ${safe(e.message)}\n`);
-    if (process.env.MICROGPT_DEBUG === '1') process.stderr.write(`${e.stack}\n`);
+    if (process.env.MICROGPT_DEBUG === '1') process.stderr.write(`${safeLines(e.stack)}\n`);
     return e.exitCode;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(
     process.env.MICROGPT_DEBUG === '1'
-      ? `${err.stack}\n`
-      : `microgpt: internal error: ${err.message} (a bug; MICROGPT_DEBUG=1 shows the stack trace)\n`,
+      ? `${safeLines(err.stack)}\n`
+      : `microgpt: internal error: ${safe(err.message)} (a bug; MICROGPT_DEBUG=1 shows the stack trace)\n`,
   );
   return 70;
 }
+
+/** A stack trace escaped line by line (its message may quote a file), its newlines kept. */
+const safeLines = (text = '') => text.split('\n').map(safe).join('\n');

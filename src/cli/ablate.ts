@@ -1,59 +1,43 @@
-/** microgpt ablate: every head and MLP removed in turn, on microGPT, a tiny family, a checkpoint or a model folder. */
+/** microgpt ablate and patch: causal evidence on any model --model or --family names. */
 import { MicrogptError } from '../errors.js';
-import {
-  buildAblationReport,
-  nativeAblationModel,
-  parseComponents,
-  realAblationModel,
-  type AblationModel,
-} from '../explain/ablation.js';
+import { buildAblationReport, parseComponents } from '../explain/ablation.js';
+import { encodeDocuments } from '../explain/eval.js';
+import { inputIds, tokenLabel, type Engine } from '../engine/index.js';
 import { renderAblationReport } from '../render/ablation.js';
 import { renderJson } from '../render/json.js';
-import { corpusFrom } from './corpus.js';
-import { isRealModel, modelFolder, modelFrom } from './model.js';
+import { BUILTIN_CORPUS, builtinNames, readDocs } from '../model/corpus.js';
+import { openEngine, type EngineOptions } from './engine.js';
 import { show, type OutputOptions } from './output.js';
 
-export interface AblateOptions extends OutputOptions {
-  model?: string;
-  family?: string;
-  contracts?: string[];
-  seed: number;
+export interface AblateOptions extends OutputOptions, EngineOptions {
   data?: string;
   text?: string;
   heads?: string;
   count: number;
 }
 
-export async function runAblate(opts: AblateOptions): Promise<number> {
+/** The documents to ablate on: --text, --data, or (for microGPT names) a fixed probe of the built-in corpus. */
+async function ablationDocs(engine: Engine, opts: AblateOptions): Promise<{ docs: number[][]; data: string }> {
   if (opts.text !== undefined && opts.data !== undefined)
     throw new MicrogptError('MG001', 'give --text or --data, not both');
-  let model: AblationModel;
-  let docs: number[][];
-  let data: string;
-  if (await isRealModel(opts.model)) {
-    const { inputIds } = await import('../model/hf/load.js');
-    const src = await modelFolder(opts);
-    model = realAblationModel(src);
-    if (opts.text === undefined && opts.data === undefined)
-      throw new MicrogptError('MG001', 'a model folder is ablated on your text: give --text TEXT or --data FILE');
-    const texts = opts.text !== undefined ? [opts.text] : (await import('../model/corpus.js')).readDocs(opts.data!);
-    docs = texts.map((t) => inputIds(src, t, undefined));
-    if (docs.some((d) => d.length < 2))
-      throw new MicrogptError('MG086', 'every text needs two or more tokens (a next token to predict)');
-    data = opts.text !== undefined ? `"${opts.text}"` : opts.data!;
-  } else {
-    const src = await modelFrom(opts);
-    model = nativeAblationModel(src.model, src);
-    const names =
-      opts.text !== undefined
-        ? [opts.text]
-        : (await import('../explain/heads.js')).probeNames(corpusFrom(opts.data).docs, opts.count);
-    for (const n of names) src.tokenizer.encodeChars(n);
-    docs = names.map((n) => src.tokenizer.encodeDoc(n).slice(0, src.model.config.blockSize + 1));
-    data = opts.text !== undefined ? `"${opts.text}"` : `${corpusFrom(opts.data).label} (${names.length} names)`;
-  }
-  const together = opts.heads !== undefined ? parseComponents(opts.heads, model) : undefined;
-  const report = buildAblationReport(model, docs, { data, together });
+  const names = engine.info.endsWithEos;
+  if (!names && opts.text === undefined && opts.data === undefined)
+    throw new MicrogptError('MG001', 'a model folder is ablated on your text: give --text TEXT or --data FILE');
+  if (opts.text !== undefined) return { docs: encodeDocuments(engine, [opts.text], '--text'), data: `"${opts.text}"` };
+  if (!names) return { docs: encodeDocuments(engine, readDocs(opts.data!), opts.data!), data: opts.data! };
+  const { probeNames } = await import('../explain/heads.js');
+  const label = opts.data ?? BUILTIN_CORPUS;
+  const probe = probeNames(opts.data === undefined ? builtinNames() : readDocs(opts.data), opts.count);
+  return { docs: encodeDocuments(engine, probe, label), data: `${label} (${probe.length} names)` };
+}
+
+export async function runAblate(opts: AblateOptions): Promise<number> {
+  const engine = await openEngine(opts);
+  const { docs, data } = await ablationDocs(engine, opts);
+  if (docs.some((d) => d.length < 2))
+    throw new MicrogptError('MG086', 'every text needs two or more tokens (a next token to predict)');
+  const together = opts.heads !== undefined ? parseComponents(opts.heads, engine.info) : undefined;
+  const report = buildAblationReport(engine, docs, { data, together });
   show(
     opts,
     () =>
@@ -74,59 +58,45 @@ export async function runAblate(opts: AblateOptions): Promise<number> {
   return 0;
 }
 
-export interface PatchOptions extends OutputOptions {
-  model?: string;
-  family?: string;
-  contracts?: string[];
-  seed: number;
+export interface PatchOptions extends OutputOptions, EngineOptions {
   clean: string;
   corrupt: string;
   target: string;
+}
+
+/** The target as one token: a character (or BOS) for microGPT, text that encodes to one token for a real model. */
+function targetToken(engine: Engine, text: string): { id: number; label: string } {
+  if (engine.eos !== null && text === tokenLabel(engine, engine.eos)) return { id: engine.eos, label: text };
+  // What the tokenizer adds to every text (its BOS, even when config.json names none) is not the target.
+  const added = new Set([...addedTokens(engine), ...(engine.bos === null ? [] : [engine.bos])]);
+  const ids = inputIds(engine, text, undefined).filter((id) => !added.has(id));
+  if (ids.length !== 1)
+    throw new MicrogptError(
+      'MG086',
+      `--target "${text}" is ${ids.length} tokens; give text that is one token${engine.info.endsWithEos ? ' (one character, or BOS)' : ''}`,
+    );
+  return { id: ids[0]!, label: tokenLabel(engine, ids[0]!) };
+}
+
+/** The tokens a tokenizer adds to any text: what it makes of the empty text (none when it refuses one). */
+function addedTokens(engine: Engine): number[] {
+  try {
+    return engine.tokenizer?.encode('') ?? [];
+  } catch {
+    return [];
+  }
 }
 
 /** microgpt patch: which activations carry the clean answer into the corrupted run. */
 export async function runPatch(opts: PatchOptions): Promise<number> {
   const { buildPatchReport } = await import('../explain/patching.js');
   const { renderPatchReport } = await import('../render/patching.js');
-  let model: AblationModel;
-  let encode: (text: string) => { ids: number[]; labels: string[]; text: string };
-  let target: { id: number; label: string };
-  if (await isRealModel(opts.model)) {
-    const { inputIds, tokenLabel } = await import('../model/hf/load.js');
-    const src = await modelFolder(opts);
-    model = realAblationModel(src);
-    encode = (text) => {
-      const ids = inputIds(src, text, undefined);
-      return { ids, labels: ids.map((id) => tokenLabel(src, id)), text };
-    };
-    const t = inputIds(src, opts.target, undefined).filter((id) => id !== src.spec.bosId);
-    if (t.length !== 1)
-      throw new MicrogptError('MG086', `--target "${opts.target}" is ${t.length} tokens; give text that is one token`);
-    target = { id: t[0]!, label: tokenLabel(src, t[0]!) };
-  } else {
-    const src = await modelFrom(opts);
-    model = nativeAblationModel(src.model, src);
-    encode = (text) => {
-      const ids = src.tokenizer.encodePrompt(text);
-      if (ids.length > src.model.config.blockSize)
-        throw new MicrogptError(
-          'MG086',
-          `"${text}" is ${ids.length} tokens; the model takes at most ${src.model.config.blockSize}`,
-        );
-      return { ids, labels: ids.map((id) => src.tokenizer.label(id)), text };
-    };
-    const ids =
-      opts.target === src.tokenizer.label(src.tokenizer.bos)
-        ? [src.tokenizer.bos]
-        : src.tokenizer.encodeChars(opts.target);
-    if (ids.length !== 1)
-      throw new MicrogptError(
-        'MG086',
-        `--target "${opts.target}" is ${ids.length} characters; give one character (or BOS)`,
-      );
-    target = { id: ids[0]!, label: src.tokenizer.label(ids[0]!) };
-  }
-  const report = buildPatchReport(model, encode(opts.clean), encode(opts.corrupt), target);
+  const engine = await openEngine(opts);
+  const encode = (text: string) => {
+    const ids = inputIds(engine, text, undefined);
+    return { ids, labels: ids.map((id) => tokenLabel(engine, id)), text };
+  };
+  const report = buildPatchReport(engine, encode(opts.clean), encode(opts.corrupt), targetToken(engine, opts.target));
   show(
     opts,
     () =>

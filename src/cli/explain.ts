@@ -16,6 +16,8 @@ export interface ExplainOptions extends OutputOptions {
   heads?: number[] | true;
   layer?: number;
   html?: string;
+  /** Replace an existing --html file that microgpt did not write. */
+  force?: boolean;
   errors?: boolean;
   seed: number;
   len: number;
@@ -34,7 +36,7 @@ export interface ExplainOptions extends OutputOptions {
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
 const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'heads' | 'errors', readonly string[]> = {
-  attention: ['attention', 'ids', 'heads', 'html', 'layer', 'seed', 'model', 'family'],
+  attention: ['attention', 'ids', 'heads', 'html', 'force', 'layer', 'seed', 'model', 'family'],
   heads: ['heads', 'model', 'family', 'seed'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
@@ -107,6 +109,8 @@ export async function runExplain(code: string | undefined, opts: ExplainOptions)
     throw new MicrogptError('MG001', 'give one mode at a time: --attention, --tensor, --kernel or --heads');
   if (opts.html !== undefined && opts.attention === undefined)
     throw new MicrogptError('MG001', '--html goes with --attention (or use microgpt inspect --html)');
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
   refuseForeignOptions(
     opts,
     detectors ? 'heads' : opts.attention !== undefined ? 'attention' : opts.tensor !== undefined ? 'tensor' : 'kernel',
@@ -136,22 +140,12 @@ async function explainErrors(code: string | undefined, opts: ExplainOptions): Pr
 
 /** explain --heads: the head detectors on microGPT, a tiny family, a checkpoint or a model folder. */
 async function explainHeads(opts: ExplainOptions): Promise<number> {
-  const [{ buildHeadsReport, nativeAttentionModel }, { renderHeadsReport }] = await Promise.all([
+  const [{ buildHeadsReport }, { renderHeadsReport }, { openEngine }] = await Promise.all([
     import('../explain/detectors.js'),
     import('../render/heads.js'),
+    import('./engine.js'),
   ]);
-  let model;
-  if (await isRealModel(opts)) {
-    const [{ modelFolder }, { realAttentionModel }] = await Promise.all([
-      import('./model.js'),
-      import('../explain/real-model.js'),
-    ]);
-    model = realAttentionModel(await modelFolder(opts));
-  } else {
-    const src = await (await import('./model.js')).modelFrom(opts);
-    model = nativeAttentionModel(src.model, src.tokenizer, src);
-  }
-  const report = buildHeadsReport(model, opts.seed);
+  const report = buildHeadsReport(await openEngine(opts), opts.seed);
   show(
     opts,
     () =>
@@ -165,54 +159,82 @@ async function explainHeads(opts: ExplainOptions): Promise<number> {
   return 0;
 }
 
-/** --model names a Hugging Face folder (or file) rather than a microgpt checkpoint. */
-async function isRealModel(opts: ExplainOptions): Promise<boolean> {
-  return (await import('./model.js')).isRealModel(opts.model);
-}
-
+/** Any model's attention: microGPT on [BOS, name…], a model folder on its tokenizer's ids or --ids as given. */
 async function explainAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
-  if (await isRealModel(opts)) return explainRealAttention(arg, opts);
-  if (arg === true) throw new MicrogptError('MG001', '--attention needs a name to run, e.g. --attention mar');
-  if (opts.ids !== undefined)
+  const [{ openEngine }, { buildAttentionReport }, { probeNames }, { builtinNames }, { inputIds }] = await Promise.all([
+    import('./engine.js'),
+    import('../explain/attention.js'),
+    import('../explain/heads.js'),
+    import('../model/corpus.js'),
+    import('../engine/index.js'),
+  ]);
+  // --html is checked once the model's files are known as inputs, before its weights load.
+  const checkHtml = async () => {
+    if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(htmlOutput(opts));
+  };
+  const engine = await openEngine(opts, checkHtml);
+  const names = engine.info.endsWithEos;
+  if (arg === true && (names || opts.ids === undefined))
+    throw new MicrogptError(
+      'MG001',
+      names
+        ? '--attention needs a name to run, e.g. --attention mar'
+        : '--attention needs text, e.g. --attention "the cat sat", or token ids with --ids',
+    );
+  if (names && opts.ids !== undefined)
     throw new MicrogptError(
       'MG001',
       '--ids goes with --model DIR (a Hugging Face model folder); microGPT takes a name',
     );
-  const text = arg;
-  const [{ modelFrom }, { buildAttentionReport }, { probeNames }, { builtinNames }] = await Promise.all([
-    import('./model.js'),
-    import('../explain/attention.js'),
-    import('../explain/heads.js'),
-    import('../model/corpus.js'),
-  ]);
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(
-      opts.html,
-      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-    );
-  const src = await modelFrom(opts);
-  // A trained model gets the head-specialisation summary, probed on corpus names it can read.
-  const probe = src.trained
-    ? probeNames(builtinNames().filter((n) => [...n].every((c) => src.tokenizer.chars.includes(c))))
-    : [];
-  const report = buildAttentionReport(src.model, src.tokenizer, text, {
+  const text = arg === true ? '' : arg;
+  const ids = inputIds(engine, arg === true ? undefined : arg, opts.ids);
+  // A trained character model gets the head-specialisation summary, probed on corpus names it can read.
+  const probe =
+    names && engine.info.trained
+      ? probeNames(
+          builtinNames().filter((n) => {
+            try {
+              engine.tokenizer!.encode(n);
+              return true;
+            } catch {
+              return false;
+            }
+          }),
+        )
+      : [];
+  const report = buildAttentionReport(engine, ids, {
+    text,
     seed: opts.seed,
-    weightsFrom: src.weightsFrom,
-    probe: probe.length ? probe : undefined,
+    probe,
     select: { heads: opts.heads === true ? undefined : opts.heads, layer: opts.layer },
   });
   return showAttention(report, text, opts);
 }
 
+/** --html: an HTML report, never onto --model or any file the run reads (outputs.ts). */
+const htmlOutput = (opts: ExplainOptions) => ({
+  path: opts.html!,
+  flag: '--html',
+  force: opts.force === true,
+  html: true,
+  inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+});
+
 async function showAttention(report: AttentionReport, text: string, opts: ExplainOptions): Promise<number> {
   if (opts.html !== undefined) {
-    const [{ renderAttentionHtml }, { buildMaskReport }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderAttentionHtml }, { buildMaskReport }, { writeOutput }] = await Promise.all([
       import('../render/html.js'),
       import('../explain/mask.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
-    writeFileAtomic(opts.html, renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
+    writeOutput(htmlOutput(opts), renderAttentionHtml(report, buildMaskReport(report.tokens.length)));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
+    // No text report follows a page, so a failed invariant (exit 1) is said here.
+    const failed = report.invariants.filter((i) => !i.holds).length;
+    if (failed && !opts.json)
+      process.stderr.write(
+        `${failed} of ${report.invariants.length} invariants fail on these weights; the page lists them\n`,
+      );
   }
   const { renderAttentionReport } = await import('../render/attention.js');
   const inputs = {
@@ -231,28 +253,6 @@ async function showAttention(report: AttentionReport, text: string, opts: Explai
   return report.allInvariantsHold ? 0 : 1;
 }
 
-/** A Hugging Face checkpoint's real attention, run by the float32 path. */
-async function explainRealAttention(arg: string | true, opts: ExplainOptions): Promise<number> {
-  if (arg === true && opts.ids === undefined)
-    throw new MicrogptError('MG001', '--attention needs text, e.g. --attention "the cat sat", or token ids with --ids');
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(opts.html, [{ path: opts.model!, flag: '--model' }]);
-  const [{ inputIds }, { modelFolder }, { buildRealAttentionReport }] = await Promise.all([
-    import('../model/hf/load.js'),
-    import('./model.js'),
-    import('../explain/real-model.js'),
-  ]);
-  const src = await modelFolder(opts);
-  const text = arg === true ? '' : arg;
-  const ids = inputIds(src, arg === true ? undefined : arg, opts.ids);
-  const report = buildRealAttentionReport(src, ids, {
-    text,
-    seed: opts.seed,
-    select: { heads: opts.heads === true ? undefined : opts.heads, layer: opts.layer },
-  });
-  return showAttention(report, text, opts);
-}
-
 async function explainKernel(arg: string | true, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
   if (opts.memory) return explainMemory(arg, opts, contracts);
   // `--kernel` with no family explains the checkpoint's family.
@@ -261,7 +261,7 @@ async function explainKernel(arg: string | true, opts: ExplainOptions, contracts
       'MG001',
       "--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint's family",
     );
-  const family = arg === true ? (await (await import('./model.js')).modelFrom(opts)).family : arg;
+  const family = arg === true ? (await (await import('./engine.js')).openEngine(opts)).info.family : arg;
   const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] =
     await Promise.all([
       import('../explain/kernel.js'),
@@ -298,19 +298,19 @@ async function explainKernel(arg: string | true, opts: ExplainOptions, contracts
 }
 
 async function explainTensor(name: string, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
-  const [{ modelFrom }, { buildTensorReport }, { renderTensorReport }, { kernel }] = await Promise.all([
-    import('./model.js'),
+  const [{ openTaped }, { buildTensorReport }, { renderTensorReport }, { kernel }] = await Promise.all([
+    import('./engine.js'),
     import('../explain/tensor.js'),
     import('../render/tensor.js'),
     import('../kernels/index.js'),
   ]);
-  const src = opts.model !== undefined ? await modelFrom(opts) : null;
-  const family = opts.family ?? src?.family;
+  const src = opts.model !== undefined ? await openTaped(opts) : null;
+  const family = opts.family ?? src?.info.family;
   const contract = family !== undefined ? contracts.get(family) : undefined;
   // The model's own parameter names (layer0.attn_wk …) are explained with its real shapes: the
   // checkpoint's, or a tiny model of the family (explain-only families have none).
   const runnable = contract !== undefined && kernel('attention_type', contract.constraints.attention_type).executable;
-  const model = src ?? (runnable ? await modelFrom({ ...opts, family }) : null);
+  const model = src ?? (runnable ? await openTaped({ ...opts, family }) : null);
   const report = buildTensorReport(
     contracts.families.map((f) => f.contract),
     name,
@@ -319,9 +319,9 @@ async function explainTensor(name: string, opts: ExplainOptions, contracts: Cont
       maskLen: opts.len,
       model: model
         ? {
-            family: model.family,
+            family: model.info.family,
             model: model.model,
-            weightsFrom: src ? src.weightsFrom : `tiny ${model.family} model at initialization`,
+            weightsFrom: src ? src.info.weightsFrom : `tiny ${model.info.family} model at initialization`,
           }
         : undefined,
     },

@@ -3,6 +3,7 @@ import { buildFileReport } from '../explain/files/report.js';
 import { openModelFiles, type TensorEntry } from '../formats/index.js';
 import type { ScanResult } from '../explain/files/validate.js';
 import { renderJson } from '../render/json.js';
+import { renderJsonPieces } from '../render/json-pieces.js';
 import { renderFileReport } from '../render/model-file.js';
 import { extraContractDirs } from './dirs.js';
 import { show, type OutputOptions } from './output.js';
@@ -32,15 +33,19 @@ export async function runInspectFile(path: string, opts: FileOptions): Promise<n
       '--html is for checkpoints written by microgpt train; for a model file use --json',
     );
   }
-  const files = openModelFiles(path, { fullArrays: false });
   const { all, forced } = await contractsFor(opts);
-  const report = buildFileReport(files, all, { metadata: opts.metadata, family: forced });
+  // The files' own records are not kept past the report: with 100,000 tensors they are 10 MB of the peak.
+  const report = buildFileReport(openModelFiles(path, { fullArrays: false }), all, {
+    metadata: opts.metadata,
+    family: forced,
+  });
   show(
     opts,
-    () => renderJson('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
+    () => renderJsonPieces('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
     (style) => renderFileReport(report, style, { verbose: opts.verbose }),
   );
-  return 0;
+  // What is printed as ✗ fails the command, as in validate.
+  return report.failedChecks > 0 ? 1 : 0;
 }
 
 export async function runValidate(path: string, opts: FileOptions & { scan?: boolean }): Promise<number> {
@@ -48,7 +53,7 @@ export async function runValidate(path: string, opts: FileOptions & { scan?: boo
     import('../explain/files/validate.js'),
     import('../render/validate.js'),
   ]);
-  const files = openModelFiles(path, { reportMissingShards: true });
+  const files = openModelFiles(path, { validating: true });
   const { all, forced } = await contractsFor(opts);
   const report = buildFileReport(files, all, { family: forced });
   const scan = opts.scan ? await scanFiles(files.tensors) : null;
@@ -128,10 +133,11 @@ export async function runDiff(a: string, b: string, opts: FileOptions & { values
   const report = buildDiffReport(ra, rb, fa.config?.json ?? null, fb.config?.json ?? null, values);
   show(
     opts,
-    () => renderJson('diff', { a, b, values: opts.values === true }, report),
+    () => renderJsonPieces('diff', { a, b, values: opts.values === true }, report),
     (style) => renderDiffReport(report, style),
   );
-  return 0;
+  // A broken header is a failed check: the comparison left tensors out.
+  return report.a.problems.length || report.b.problems.length ? 1 : 0;
 }
 
 /** max |Δ|, RMSE and cosine similarity over streamed chunks. */

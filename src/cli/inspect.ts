@@ -8,6 +8,7 @@ interface InspectOptions extends OutputOptions {
   family?: string;
   contracts?: string[];
   html?: string;
+  force?: boolean;
   metadata?: boolean;
   verbose?: boolean;
 }
@@ -21,7 +22,7 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
   if (path !== undefined && opts.model !== undefined)
     throw new MicrogptError('MG001', 'give the model as PATH or as --model, not both');
   const target = path ?? opts.model;
-  if (target !== undefined && !(await (await import('./model.js')).isMicrogptCheckpoint(target))) {
+  if (target !== undefined && !(await (await import('./engine.js')).isMicrogptCheckpoint(target))) {
     const { runInspectFile } = await import('./files.js');
     return runInspectFile(target, opts);
   }
@@ -34,18 +35,22 @@ export async function runInspect(path: string | undefined, opts: InspectOptions)
 }
 
 async function inspectModel(opts: InspectOptions): Promise<number> {
-  if (opts.html !== undefined)
-    (await import('../fsutil.js')).assertOutput(
-      opts.html,
-      opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-    );
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
+  const output = {
+    path: opts.html ?? '',
+    flag: '--html',
+    force: opts.force === true,
+    html: true,
+    inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+  };
   const [
     { ContractSet },
     { buildInspectReport },
     { renderInspectReport },
     { renderJson },
     { extraContractDirs },
-    { modelFrom },
+    { openTaped },
     { show },
   ] = await Promise.all([
     import('../contracts/index.js'),
@@ -53,19 +58,21 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     import('../render/inspect.js'),
     import('../render/json.js'),
     import('./dirs.js'),
-    import('./model.js'),
+    import('./engine.js'),
     import('./output.js'),
   ]);
-  const src = await modelFrom(opts);
+  const engine = await openTaped(opts);
   const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
-  const report = buildInspectReport(src.model, contracts.get(src.family), src);
+  // Checked once the checkpoint and contracts are read, so an input is named as one (MG044).
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(output);
+  const report = buildInspectReport(engine, contracts.get(engine.info.family));
   if (opts.html !== undefined) {
-    const [{ renderInspectHtml }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderInspectHtml }, { writeOutput }] = await Promise.all([
       import('../render/html.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
-    const values = new Map([...src.model.params].map(([name, t]) => [name, Array.from(t.data)]));
-    writeFileAtomic(opts.html, renderInspectHtml(report, values));
+    const values = new Map([...engine.model.params].map(([name, t]) => [name, Array.from(t.data)]));
+    writeOutput(output, renderInspectHtml(report, values));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   show(

@@ -9,6 +9,8 @@ import { show, stdoutStyle, type OutputOptions } from './output.js';
 
 export interface LabOptions extends OutputOptions {
   html?: string;
+  /** Replace an existing --html file that microgpt did not write. */
+  force?: boolean;
   layers: number;
   steps: number;
   seed: number;
@@ -36,7 +38,11 @@ export async function runLabCommand(name: string, opts: LabOptions): Promise<num
   if (!(LABS as readonly string[]).includes(name))
     throw new MicrogptError('MG017', `unknown lab "${name}"; labs: ${LABS.join(', ')}`);
   const config = { ...LAB_DEFAULTS, layers: opts.layers, seed: opts.seed };
-  if (opts.html !== undefined) (await import('../fsutil.js')).assertOutput(opts.html, []);
+  if (opts.force && opts.html === undefined)
+    throw new MicrogptError('MG001', '--force goes with --html (it lets an existing file be replaced)');
+  // The lab reads no file; its page still never replaces a file microgpt did not write without --force.
+  const output = { path: opts.html ?? '', flag: '--html', force: opts.force === true, html: true };
+  if (opts.html !== undefined) (await import('../outputs.js')).checkOutput(output);
   const live = process.stderr.isTTY === true && !opts.json;
   const points: LabPoint[] = [];
   const width = stdoutStyle(opts).width;
@@ -53,11 +59,11 @@ export async function runLabCommand(name: string, opts: LabOptions): Promise<num
   });
   if (live && drawn) process.stderr.write(`\u001b[${drawn}A\u001b[J`);
   if (opts.html !== undefined) {
-    const [{ renderLabHtml }, { writeFileAtomic }] = await Promise.all([
+    const [{ renderLabHtml }, { writeOutput }] = await Promise.all([
       import('../render/lab.js'),
-      import('../fsutil.js'),
+      import('../outputs.js'),
     ]);
-    writeFileAtomic(opts.html, renderLabHtml(report));
+    writeOutput(output, renderLabHtml(report));
     process.stderr.write(`wrote ${safe(opts.html)}\n`);
   }
   show(

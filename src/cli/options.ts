@@ -45,7 +45,7 @@ export function numberIn(min: number, max: number, inclusiveMin = false) {
 }
 
 /** Options that may be given more than once (they add up); any other option given twice is a mistake. */
-const REPEATABLE = new Set(['--contracts']);
+const REPEATABLE = new Set(['--contracts', '--names']);
 
 /** "--steps 5 --steps 9": commander would keep the last silently; name the option instead. */
 export function repeatedOption(argv: readonly string[]): string | null {

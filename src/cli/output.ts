@@ -5,6 +5,8 @@ export interface OutputOptions {
   json?: boolean;
   /** --color WHEN, or false from --no-color. */
   color?: ColorWhen | boolean;
+  /** --html FILE: the page is the report, so no text report follows it on stdout. */
+  html?: string;
 }
 
 /** Columns to draw in: COLUMNS when set, else the terminal's width, else 80 (render/layout.ts). */
@@ -21,9 +23,25 @@ export function stdoutStyle(opts: OutputOptions): Style {
   );
 }
 
+/** Characters written at a time: a 50 MB JSON document is never copied whole into one buffer. */
+const WRITE_CHUNK = 1 << 20;
+
 /** Writes text and a newline; text ending in "\n" therefore leaves a blank line after it. */
 export function print(text: string): void {
-  process.stdout.write(text + '\n');
+  if (text.length <= WRITE_CHUNK) {
+    process.stdout.write(text + '\n');
+    return;
+  }
+  let i = 0;
+  while (i < text.length) {
+    let end = Math.min(text.length, i + WRITE_CHUNK);
+    const last = text.charCodeAt(end - 1);
+    // Never split a surrogate pair between two writes.
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end++;
+    process.stdout.write(text.slice(i, end));
+    i = end;
+  }
+  process.stdout.write('\n');
 }
 
 /** Writes text for people, every line fitted to the style's width. */
@@ -31,9 +49,21 @@ export function printFitted(text: string, style: Style): void {
   print(fitToWidth(text, style.width));
 }
 
-/** A command's result: its JSON document under --json, else the text its renderer draws, fitted to the terminal. */
-export function show(opts: OutputOptions, json: () => string, text: (style: Style) => string): void {
-  if (opts.json) return print(json());
+/**
+ * A command's result: its JSON document under --json, else the text its
+ * renderer draws, fitted to the terminal — unless --html wrote the report as a
+ * page (the caller names the file on stderr). The JSON may come in pieces
+ * (render/json-pieces.ts), written one after the other.
+ */
+export function show(opts: OutputOptions, json: () => string | Iterable<string>, text: (style: Style) => string): void {
+  if (opts.json) {
+    const doc = json();
+    if (typeof doc === 'string') return print(doc);
+    for (const piece of doc) process.stdout.write(piece);
+    process.stdout.write('\n');
+    return;
+  }
+  if (opts.html !== undefined) return;
   const style = stdoutStyle(opts);
   printFitted(text(style), style);
 }

@@ -1,10 +1,9 @@
 import cliProgress from 'cli-progress';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { assertNotExisting, assertOutput } from '../fsutil.js';
+import { checkOutput, writeOutput, type OutputTarget } from '../outputs.js';
 import { buildTrainReport } from '../explain/training.js';
+import { TapedEngine } from '../model/taped-engine.js';
 import { ContractSet } from '../contracts/index.js';
-import { Gpt, resized, saveCheckpoint, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
+import { checkpointBytes, Gpt, resized, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
 import { extraContractDirs } from './dirs.js';
 import { renderJson } from '../render/json.js';
 import { renderTrainReport } from '../render/training.js';
@@ -34,17 +33,20 @@ const YIELD_MS = 20;
 
 export async function runTrain(opts: TrainCliOptions): Promise<number> {
   const out = opts.out === false ? null : opts.out;
-  // Everything about the output is checked before any work: a run is never lost to a bad --out.
-  if (out) {
-    assertOutput(out, [
-      ...(opts.data ? [{ path: opts.data, flag: '--data' }] : []),
-      ...contractFiles(extraContractDirs(opts.contracts)),
-    ]);
-    assertNotExisting(out, opts.force === true, '--out');
-  }
+  const output: OutputTarget | null = out
+    ? {
+        path: out,
+        flag: '--out',
+        force: opts.force === true,
+        inputs: opts.data ? [{ path: opts.data, flag: '--data' }] : [],
+      }
+    : null;
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
   const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family ?? 'microgpt');
+  // Everything about the output is checked before any step, with the data and contracts read (none of them
+  // may be the output): a run is never lost to a bad --out.
+  if (output) checkOutput(output);
   const tiny = tinyInstance(contract, tokenizer.vocabSize);
   const architecture = tiny.architecture;
   const config = resized(tiny.config, architecture, { layers: opts.layers, embd: opts.embd, heads: opts.heads });
@@ -69,13 +71,19 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
       data: label,
     };
     // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
-    if (out) saveCheckpoint(out, model, tokenizer, { training });
+    if (output) writeOutput(output, checkpointBytes(model, tokenizer, { training }));
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
   }
   if (run.failure) throw run.failure;
 
-  const report = buildTrainReport(model, tokenizer, docs, {
+  const engine = new TapedEngine(model, tokenizer, {
+    family: contract.family,
+    weightsFrom: out ?? 'the model just trained',
+    trained: true,
+    training: null,
+  });
+  const report = buildTrainReport(engine, docs, {
     ...run,
     interrupted: stop.signal !== null,
     family: contract.family,
@@ -105,19 +113,6 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
     (style) => renderTrainReport(report, style),
   );
   return stop.signal ? STOP_SIGNALS[stop.signal] : 0;
-}
-
-/** The contract files of --contracts folders: inputs an output must not overwrite. */
-function contractFiles(dirs: readonly string[]): Array<{ path: string; flag: string }> {
-  return dirs.flatMap((d) => {
-    try {
-      return readdirSync(d)
-        .filter((n) => n.endsWith('.json'))
-        .map((n) => ({ path: join(d, n), flag: '--contracts' }));
-    } catch {
-      return [];
-    }
-  });
 }
 
 /**

@@ -4,8 +4,8 @@
  * runtime validates: relaxed SIMD (fused multiply-add), else plain SIMD.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { packageRoot } from '../paths.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type WasmKind = 'wasm-relaxed-simd' | 'wasm-simd';
 
@@ -60,8 +60,22 @@ export interface Kernels {
 
 const compiled = new Map<WasmKind, WebAssembly.Module | null>();
 
+/**
+ * dist/wasm/ of the package: walking up from this file finds the folder that
+ * holds package.json the same way from src/compute (tests, tsx) and from
+ * dist/src/compute (after the build; dist/ has a package.json of its own, so
+ * the folder must also hold dist/wasm).
+ */
+function wasmDir(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'dist', 'wasm');
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error('compute: no dist/wasm/ above src/compute; run `npm run build`');
+  }
+}
+
 function wasmPath(kind: WasmKind): string {
-  return join(packageRoot(), 'dist', 'wasm', FILES[kind]);
+  return join(wasmDir(), FILES[kind]);
 }
 
 /** The compiled module for this kind, or null when the runtime does not validate it. */

@@ -35,9 +35,11 @@ export function evaluate(expr: string, vars: Readonly<Record<string, number | un
       const v = vars[t];
       if (v === undefined)
         fail(
-          `unknown name "${t}"; known: ${Object.keys(vars)
-            .filter((k) => vars[k] !== undefined)
-            .join(', ')}`,
+          `unknown name "${t}"; known: ${
+            Object.keys(vars)
+              .filter((k) => vars[k] !== undefined)
+              .join(', ') || 'none'
+          }`,
         );
       return v as number;
     }

@@ -1,4 +1,5 @@
 import { MicrogptError } from '../errors.js';
+import { kernel, slotValue } from '../kernels/index.js';
 import type { Constraints, Contract, SizeVariant } from './schema.js';
 
 /** One constraint read off a config.json, with the fields that decided it. */
@@ -53,7 +54,7 @@ export function readHfConfig(file: string, c: Json, family: Contract): HfConfigR
     architectures: Array.isArray(c.architectures)
       ? c.architectures.filter((a): a is string => typeof a === 'string')
       : [],
-    derivations: [...attentionType(c), ...activation(c), ...normAndPositions(c, family), ...flags(c)],
+    derivations: [...attentionType(c), ...activation(c), ...normAndPositions(c, family), ...flags(c, family)],
     size,
     missing,
   };
@@ -89,8 +90,11 @@ function attentionType(c: Json): Derivation[] {
   return [{ key: 'attention_type', value, because: `${kv[1]}=${k} → ${value.toUpperCase()} (${why})` }];
 }
 
+/** The activation's keys, in the order transformers reads them (Gemma's hidden_activation overrides its hidden_act). */
+export const ACTIVATION_KEYS = ['hidden_activation', 'hidden_act', 'activation_function', 'activation'];
+
 function activation(c: Json): Derivation[] {
-  const act = str(c, 'hidden_act', 'hidden_activation', 'activation_function', 'activation');
+  const act = str(c, ...ACTIVATION_KEYS);
   if (!act) return [];
   const a = act[0].toLowerCase();
   const value = a.startsWith('gelu')
@@ -107,12 +111,24 @@ function normAndPositions(c: Json, family: Contract): Derivation[] {
   const out: Derivation[] = [];
   const rms = num(c, 'rms_norm_eps');
   const ln = num(c, 'layer_norm_eps', 'layer_norm_epsilon');
-  if (rms) out.push({ key: 'norm_type', value: 'rmsnorm', because: `rms_norm_eps=${fmt(rms[0])} → RMSNorm` });
-  else if (ln && family.constraints.norm_type !== 'rmsnorm')
+  // The config says RMSNorm; the family says which form (Gemma's (1 + w)).
+  const ownRms = kernel('norm_type', family.constraints.norm_type).kind === 'rmsnorm';
+  if (rms) {
+    const value = ownRms ? family.constraints.norm_type : 'rmsnorm';
+    const form = value === 'rmsnorm' ? '' : ` (${family.family}'s ${kernel('norm_type', value).title})`;
+    out.push({ key: 'norm_type', value, because: `rms_norm_eps=${fmt(rms[0])} → RMSNorm${form}` });
+  } else if (ln && family.constraints.norm_type !== 'rmsnorm')
     out.push({ key: 'norm_type', value: 'layernorm', because: `${ln[1]}=${fmt(ln[0])} → LayerNorm` });
-  const theta = num(c, 'rope_theta', 'rotary_emb_base');
+  const theta = sizeField(c, THETA_KEYS);
+  const part = sizeField(c, ROTARY_KEYS);
   if (c.alibi === true || c.position_embedding_type === 'alibi')
     out.push({ key: 'positional_encoding', value: 'alibi', because: 'alibi=true → ALiBi' });
+  else if (part && part[0] < 1)
+    out.push({
+      key: 'positional_encoding',
+      value: 'partial_rope',
+      because: `${part[1]}=${part[0]} → partial RoPE (${Math.round(part[0] * 100)}% of each head rotated)`,
+    });
   else if (theta) out.push({ key: 'positional_encoding', value: 'rope', because: `${theta[1]}=${theta[0]} → RoPE` });
   else if (c.position_embedding_type === 'absolute')
     out.push({
@@ -123,7 +139,10 @@ function normAndPositions(c: Json, family: Contract): Derivation[] {
   return out;
 }
 
-function flags(c: Json): Derivation[] {
+/** GPT-NeoX's use_parallel_residual and Falcon's parallel_attn: whether attention and the MLP read the same stream. */
+export const PARALLEL_KEYS = ['use_parallel_residual', 'parallel_attn'];
+
+function flags(c: Json, family: Contract): Derivation[] {
   const out: Derivation[] = [];
   const bias = ['attention_bias', 'bias', 'use_bias', 'add_bias_linear'].find((k) => typeof c[k] === 'boolean');
   if (bias) out.push({ key: 'has_bias', value: String(c[bias]), because: `${bias}=${c[bias]} → has_bias ${c[bias]}` });
@@ -133,6 +152,12 @@ function flags(c: Json): Derivation[] {
       value: String(c.tie_word_embeddings),
       because: `tie_word_embeddings=${c.tie_word_embeddings} → tied_embeddings ${c.tie_word_embeddings}`,
     });
+  }
+  const parallel = PARALLEL_KEYS.find((k) => typeof c[k] === 'boolean');
+  if (parallel) {
+    const own = slotValue(family.constraints, 'block_type');
+    const value = c[parallel] ? (own === 'sequential' ? 'parallel' : own) : 'sequential';
+    out.push({ key: 'block_type', value, because: `${parallel}=${c[parallel]} → ${value} block` });
   }
   return out;
 }
@@ -149,6 +174,7 @@ export const CONFIG_SIZE_KEYS: ReadonlyArray<readonly [keyof SizeVariant, readon
   ['context', ['max_position_embeddings', 'n_positions', 'seq_length', 'context_length']],
   ['norm_eps', ['rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon']],
   ['rope_theta', ['rope_theta', 'rotary_emb_base']],
+  ['partial_rotary_factor', ['partial_rotary_factor', 'rotary_pct']],
   ['experts', ['num_local_experts', 'n_routed_experts', 'num_experts']],
   ['experts_per_token', ['num_experts_per_tok']],
   ['shared_experts', ['n_shared_experts']],
@@ -161,6 +187,35 @@ export const CONFIG_SIZE_KEYS: ReadonlyArray<readonly [keyof SizeVariant, readon
 
 const EPS_KEYS = ['rms_norm_eps', 'layer_norm_eps', 'layer_norm_epsilon'];
 const THETA_KEYS = ['rope_theta', 'rotary_emb_base'];
+const ROTARY_KEYS = ['partial_rotary_factor', 'rotary_pct'];
+/** Size fields that are real numbers, not counts. */
+const REAL_FIELDS: ReadonlySet<string> = new Set(['norm_eps', 'rope_theta', 'partial_rotary_factor']);
+
+/** The first of these keys config.json sets (to anything but null), and its value: how every field is looked up. */
+export function configField(c: Json, keys: readonly string[]): { value: unknown; key: string } | null {
+  for (const key of keys) if (Object.hasOwn(c, key) && c[key] !== null) return { value: c[key], key };
+  return null;
+}
+
+/**
+ * RoPE's settings as one object: transformers 4.5x writes them as
+ * rope_parameters (theta, partial_rotary_factor, rope_type), earlier
+ * versions as rope_scaling (type and factors only). Null when neither is an object.
+ */
+export function ropeParameters(c: Json): { value: Json; key: string } | null {
+  const r = configField(c, ['rope_parameters', 'rope_scaling']);
+  return r && typeof r.value === 'object' && !Array.isArray(r.value) ? { value: r.value as Json, key: r.key } : null;
+}
+
+/** A number config.json gives at the top level, or inside rope_parameters for RoPE's own fields. */
+function sizeField(c: Json, keys: readonly string[]): [number, string] | null {
+  const top = num(c, ...keys);
+  if (top) return top;
+  const rope = c.rope_parameters;
+  if (typeof rope !== 'object' || rope === null || Array.isArray(rope)) return null;
+  const inner = num(rope as Json, ...keys.filter((k) => k === 'rope_theta' || k === 'partial_rotary_factor'));
+  return inner && [inner[0], `rope_parameters.${inner[1]}`];
+}
 
 /**
  * What is wrong with a config.json's numbers, field by field: a number written
@@ -177,10 +232,7 @@ export function configProblems(c: Json): string[] {
       const v = c[k];
       if (typeof v !== 'number' || !Number.isFinite(v))
         out.push(`${k} is ${JSON.stringify(v)}, not a number (config.json numbers are written without quotes)`);
-      else if (
-        !['norm_eps', 'rope_theta'].includes(field) &&
-        (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1))
-      )
+      else if (!REAL_FIELDS.has(field) && (!Number.isInteger(v) || v < (field === 'intermediate' ? 0 : 1)))
         out.push(`${k} = ${v} is not a usable size (a whole number${field === 'intermediate' ? '' : ' from 1'})`);
     }
   }
@@ -190,6 +242,20 @@ export function configProblems(c: Json): string[] {
   for (const k of THETA_KEYS)
     if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0))
       out.push(`${k} = ${c[k]} must be greater than 0`);
+  for (const k of ROTARY_KEYS)
+    if (present(k) && typeof c[k] === 'number' && !((c[k] as number) > 0 && (c[k] as number) <= 1))
+      out.push(`${k} = ${c[k]} must be a fraction of the head, above 0 and at most 1`);
+  // transformers ≥ 4.5x nests RoPE's base and fraction in rope_parameters.
+  const rope = ropeParameters(c);
+  if (rope?.key === 'rope_parameters') {
+    const { rope_theta: theta, partial_rotary_factor: part } = rope.value;
+    if (theta !== undefined && theta !== null && !(typeof theta === 'number' && theta > 0))
+      out.push(`rope_parameters.rope_theta = ${JSON.stringify(theta)} must be a number greater than 0`);
+    if (part !== undefined && part !== null && !(typeof part === 'number' && part > 0 && part <= 1))
+      out.push(
+        `rope_parameters.partial_rotary_factor = ${JSON.stringify(part)} must be a fraction above 0 and at most 1`,
+      );
+  }
   const hidden = num(c, 'hidden_size', 'n_embd', 'd_model');
   const heads = num(c, ...HEADS);
   if (hidden && heads && heads[0] > 0 && !num(c, 'head_dim') && hidden[0] % heads[0] !== 0)
@@ -201,7 +267,7 @@ export function configProblems(c: Json): string[] {
 export function declaredSizes(c: Json): Map<keyof SizeVariant, { value: number; key: string }> {
   const out = new Map<keyof SizeVariant, { value: number; key: string }>();
   for (const [field, keys] of CONFIG_SIZE_KEYS) {
-    const v = num(c, ...keys);
+    const v = sizeField(c, keys);
     // Qwen2 configs carry a sliding_window they do not use (use_sliding_window: false).
     if (v && !(field === 'sliding_window' && c.use_sliding_window === false))
       out.set(field, { value: v[0], key: v[1] });
@@ -231,7 +297,8 @@ function readSize(file: string, c: Json, family: Contract): { size: SizeVariant;
     context: get('context') ?? base.context,
     norm_eps: get('norm_eps') ?? base.norm_eps,
   };
-  for (const f of ['head_dim', 'rope_theta', 'sliding_window'] as const) if (said.has(f)) size[f] = said.get(f)!.value;
+  for (const f of ['head_dim', 'rope_theta', 'partial_rotary_factor', 'sliding_window'] as const)
+    if (said.has(f)) size[f] = said.get(f)!.value;
   for (const f of [
     'experts',
     'experts_per_token',

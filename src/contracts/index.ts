@@ -13,10 +13,21 @@ export {
 } from './names.js';
 export { ContractSet, SHIPPED_CONTRACTS_DIR } from './registry.js';
 export { evaluate } from './expr.js';
-export { resolveKernelTarget, asResolved, type Resolved } from './resolve.js';
+export {
+  resolveKernelTarget,
+  asResolved,
+  familyOfConfig,
+  configArchitectures,
+  type Resolved,
+  type ConfigFamily,
+} from './resolve.js';
 export {
   readHfConfig,
   looksLikeHfConfig,
+  configField,
+  ropeParameters,
+  ACTIVATION_KEYS,
+  PARALLEL_KEYS,
   declaredSizes,
   configProblems,
   CONFIG_SIZE_KEYS,
@@ -24,3 +35,4 @@ export {
   type HfConfigReading,
   type Derivation,
 } from './hfconfig.js';
+export { genericBuffer, GENERIC_BUFFERS } from './buffers.js';

@@ -56,7 +56,10 @@ function checkConsistency(file: string, c: Contract): void {
     if (a === 'gqa' && !(s.kv_heads < s.heads))
       fail(`${at}/kv_heads`, `gqa needs kv_heads < heads (${s.heads}), got ${s.kv_heads}`);
     if (a === 'mqa' && s.kv_heads !== 1) fail(`${at}/kv_heads`, `mqa needs kv_heads = 1, got ${s.kv_heads}`);
-    if (c.constraints.positional_encoding === 'rope' && s.rope_theta === undefined) fail(at, 'rope needs rope_theta');
+    const pos = c.constraints.positional_encoding;
+    if ((pos === 'rope' || pos === 'partial_rope') && s.rope_theta === undefined) fail(at, `${pos} needs rope_theta`);
+    if (pos === 'partial_rope' && s.partial_rotary_factor === undefined)
+      fail(at, 'partial_rope needs partial_rotary_factor (the fraction of each head that is rotated)');
     if (s.parameters > 1e13 || s.hidden > 1e6 || s.layers > 1e4 || s.vocab > 1e8 || s.context > 1e9)
       fail(at, 'sizes are implausibly large (over 10T parameters, hidden 1M, 10k layers, vocab 100M or context 1G)');
     const vars = shapeVariables(s);

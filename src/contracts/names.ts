@@ -51,6 +51,22 @@ export function matchParts(parts: readonly Part[], name: string): { n: number | 
   return pos === name.length ? { n, e } : null;
 }
 
+/** Whether a name instantiates a template's parts: matchParts without building its result (for counting). */
+export function partsMatch(parts: readonly Part[], name: string): boolean {
+  let pos = 0;
+  for (const p of parts) {
+    if ('lit' in p) {
+      if (!name.startsWith(p.lit, pos)) return false;
+      pos += p.lit.length;
+    } else {
+      const start = pos;
+      while (pos < name.length && isDigit(name.charCodeAt(pos)) && pos - start < MAX_DIGITS + 1) pos++;
+      if (pos === start || pos - start > MAX_DIGITS) return false;
+    }
+  }
+  return pos === name.length;
+}
+
 /** A name with every run of digits replaced by '#': templates and names that may match share it. */
 export function skeleton(name: string): string {
   let out = '';
@@ -124,9 +140,45 @@ export class NameIndex {
     map.set(key, list);
   }
 
+  /**
+   * Whether a name of this skeleton can match at all: most names of a foreign
+   * family are ruled out by this alone, so scoring 100,000 names against every
+   * family costs one lookup per distinct skeleton, not a match per name.
+   */
+  mayMatch(sk: string): boolean {
+    if (this.exact.has(sk) || this.suffixes.has(sk)) return true;
+    // A digit run never holds a dot, so the skeleton after the k-th dot is the skeleton of the name after it.
+    let cut = 0;
+    for (let k = 0; k < MAX_EXTRA_SEGMENTS; k++) {
+      cut = sk.indexOf('.', cut) + 1;
+      if (cut === 0) break;
+      if (this.exact.has(sk.slice(cut))) return true;
+    }
+    return false;
+  }
+
+  /** Whether `match` would find a template for the name (family detection counts 100,000 names per family this way). */
+  matches(name: string, sk = skeleton(name)): boolean {
+    const any = (list: Entry[] | undefined, text: string) =>
+      list !== undefined && list.some((en) => partsMatch(en.parts, text));
+    if (any(this.exact.get(sk), name) || any(this.suffixes.get(sk), name)) return true;
+    let cut = 0;
+    let skCut = 0;
+    for (let k = 0; k < MAX_EXTRA_SEGMENTS; k++) {
+      cut = name.indexOf('.', cut) + 1;
+      skCut = sk.indexOf('.', skCut) + 1;
+      if (cut === 0) break;
+      // As in match: the first template the rest instantiates decides, and only a Hugging Face name counts.
+      const rest = name.slice(cut);
+      const first = this.exact.get(sk.slice(skCut))?.find((en) => partsMatch(en.parts, rest));
+      if (first?.kind === 'name') return true;
+    }
+    return false;
+  }
+
   /** The template a concrete name instantiates: exactly, without the family's prefix, or under an extra wrapper prefix. */
-  match(name: string): NameMatch | undefined {
-    const sk = skeleton(name);
+  match(name: string, sk = skeleton(name)): NameMatch | undefined {
+    if (!this.mayMatch(sk)) return undefined;
     const hit = (list: Entry[] | undefined, text: string) => {
       for (const en of list ?? []) {
         const m = matchParts(en.parts, text);

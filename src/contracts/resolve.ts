@@ -14,6 +14,39 @@ export interface Resolved {
   config: HfConfigReading | null;
 }
 
+/** What decided a config.json's family: the architecture class or model_type it names. */
+export interface ConfigFamily {
+  contract: Contract;
+  by: 'architectures' | 'model_type';
+  /** The value that matched. */
+  name: string;
+}
+
+/**
+ * Which family a Hugging Face config.json describes — the one place this is
+ * decided (explain --kernel, inspect and the float32 path all ask here): an
+ * architecture class it lists, matched against each family's name, aliases
+ * and classes; failing that its model_type, matched against each family's
+ * model_type, then names and aliases. Case-insensitive; null when no family matches.
+ */
+export function familyOfConfig(c: Record<string, unknown>, contracts: readonly Contract[]): ConfigFamily | null {
+  const names = (x: Contract) => [x.family, ...x.aliases, ...x.architectures].map((n) => n.toLowerCase());
+  for (const arch of configArchitectures(c)) {
+    const contract = contracts.find((x) => names(x).includes(arch.toLowerCase()));
+    if (contract) return { contract, by: 'architectures', name: arch };
+  }
+  const type = typeof c.model_type === 'string' ? c.model_type : null;
+  if (type === null) return null;
+  const key = type.toLowerCase();
+  const contract =
+    contracts.find((x) => x.model_type.toLowerCase() === key) ?? contracts.find((x) => names(x).includes(key));
+  return contract ? { contract, by: 'model_type', name: type } : null;
+}
+
+/** The architecture classes a config.json lists (strings only). */
+export const configArchitectures = (c: Record<string, unknown>): string[] =>
+  Array.isArray(c.architectures) ? c.architectures.filter((a): a is string => typeof a === 'string') : [];
+
 const isPathLike = (arg: string) => arg.endsWith('.json') || arg.includes('/') || arg.includes('\\');
 
 /** A contract taken as it is, as if named by its family. */
@@ -60,17 +93,15 @@ async function resolveFile(file: string, contracts: ContractSet): Promise<Resolv
   }
   if (!looksLikeHfConfig(data))
     return { contract: await parseContract(file, text), via: 'contract file', input: file, config: null };
-  const archs = Array.isArray(data.architectures)
-    ? data.architectures.filter((a): a is string => typeof a === 'string')
-    : [];
-  const modelType = typeof data.model_type === 'string' ? data.model_type : undefined;
-  const found = [...archs, ...(modelType ? [modelType] : [])]
-    .map((n) => contracts.find(n))
-    .find((x) => x !== undefined);
+  const found = familyOfConfig(
+    data,
+    contracts.families.map((f) => f.contract),
+  );
   if (!found) {
+    const modelType = typeof data.model_type === 'string' ? data.model_type : undefined;
     throw new MicrogptError(
       'MG019',
-      `${file}: no family contract matches model_type ${JSON.stringify(modelType ?? null)} or architectures ${JSON.stringify(archs)}; known families: ${contracts.families.map((f) => f.contract.family).join(', ')} (add one with --contracts DIR)`,
+      `${file}: no family contract matches model_type ${JSON.stringify(modelType ?? null)} or architectures ${JSON.stringify(configArchitectures(data))}; known families: ${contracts.families.map((f) => f.contract.family).join(', ')} (add one with --contracts DIR)`,
     );
   }
   return {

@@ -19,6 +19,18 @@ export const ConstraintsSchema = Type.Object(
     positional_encoding: oneOf('positional_encoding'),
     has_bias: Type.Boolean(),
     tied_embeddings: Type.Boolean(),
+    block_type: Type.Optional(
+      Type.Union(
+        valuesOf('block_type').map((v) => Type.Literal(v)),
+        { description: `one of: ${valuesOf('block_type').join(', ')}; default sequential` },
+      ),
+    ),
+    embedding_scale: Type.Optional(
+      Type.Union(
+        valuesOf('embedding_scale').map((v) => Type.Literal(v)),
+        { description: `one of: ${valuesOf('embedding_scale').join(', ')}; default none` },
+      ),
+    ),
     gelu_approximation: Type.Optional(
       Type.Union([Type.Literal('tanh'), Type.Literal('none')], {
         description: 'GELU only: "tanh" (gelu_new, gelu_pytorch_tanh) or "none" (exact erf form)',
@@ -36,6 +48,7 @@ export const VariantsSchema = Type.Object(
     norm_type: Type.Optional(Type.Array(oneOf('norm_type'), { minItems: 1 })),
     mlp_type: Type.Optional(Type.Array(oneOf('mlp_type'), { minItems: 1 })),
     positional_encoding: Type.Optional(Type.Array(oneOf('positional_encoding'), { minItems: 1 })),
+    block_type: Type.Optional(Type.Array(oneOf('block_type'), { minItems: 1 })),
     has_bias: Type.Optional(Type.Array(Type.Boolean(), { minItems: 1 })),
     tied_embeddings: Type.Optional(Type.Array(Type.Boolean(), { minItems: 1 })),
   },
@@ -54,6 +67,13 @@ export const SizeSchema = Type.Object(
     context: positive('maximum context length'),
     head_dim: Type.Optional(positive('per-head dimension, when not hidden / heads')),
     rope_theta: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'RoPE base' })),
+    partial_rotary_factor: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1,
+        description: "partial_rope: the fraction of each head's dimensions that are rotated (GPT-NeoX's rotary_pct)",
+      }),
+    ),
     norm_eps: Type.Number({ exclusiveMinimum: 0, maximum: 0.1, description: 'epsilon of the norm' }),
     experts: Type.Optional(positive('mixture of experts: routed experts per MoE layer')),
     experts_per_token: Type.Optional(positive('mixture of experts: experts each token is routed to')),

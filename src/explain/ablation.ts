@@ -2,41 +2,17 @@
  * Causal evidence for what heads do: remove a head's (or an MLP's) output and
  * see what happens to the loss. Zero ablation sets it to 0; mean ablation sets
  * it to its mean over the data at each position (so with one example the mean
- * is that example's own output and nothing changes). Both go through the
- * model's own forward pass as an intervention, not a copy of the model.
+ * is that example's own output and nothing changes). Both are hooks on the
+ * engine's own forward pass (attn.hook_z per head, hook_mlp_out per MLP), not
+ * a copy of the model; the loss is eval's: mean −ln P(next token) per token.
  */
 import type { Static } from '@sinclair/typebox';
 import type { AblationReportSchema } from './schema.js';
 import { MicrogptError } from '../errors.js';
-import type { Gpt, Intervention } from '../model/index.js';
-import type { HfSource } from '../model/hf/load.js';
-import type { HfIntervention } from '../model/hf/forward.js';
-import { softmax } from '../model/sample.js';
-import { Graph } from '../tensor/index.js';
+import { blockHook, parseHook, type Activation, type Engine, type Hook } from '../engine/index.js';
+import { LOSS_UNIT, meanLoss } from './eval.js';
 
 export type AblationReport = Static<typeof AblationReportSchema>;
-
-type Values = Float32Array | Float64Array;
-
-/** Per layer, a hook that sees (and may overwrite) the head outputs [T, heads·d] and the MLP output [T, width]. */
-export interface Hooks {
-  residual?: (layer: number, x: Values, T: number) => void;
-  heads?: (layer: number, out: Values, T: number) => void;
-  mlp?: (layer: number, out: Values, T: number) => void;
-}
-
-/** A model ablation can run: its size and its mean next-token loss on one document under hooks. */
-export interface AblationModel {
-  family: string;
-  weightsFrom: string;
-  layers: number;
-  heads: number;
-  headDim: number;
-  width: number;
-  loss(doc: readonly number[], hooks?: Hooks): number;
-  /** Logits at the last position of an input, under hooks. */
-  lastLogits(ids: readonly number[], hooks?: Hooks): ArrayLike<number>;
-}
 
 /** A component: one head of a layer, or a layer's MLP (head null). */
 export interface Component {
@@ -44,76 +20,80 @@ export interface Component {
   head: number | null;
 }
 
-/** Sums of each layer's head outputs and MLP outputs per position, over the documents, then divided: the means. */
-function meanActivations(m: AblationModel, docs: readonly (readonly number[])[]) {
-  const longest = Math.max(...docs.map((d) => d.length));
-  const heads = Array.from({ length: m.layers }, () => new Float64Array(longest * m.heads * m.headDim));
-  const mlp = Array.from({ length: m.layers }, () => new Float64Array(longest * m.width));
-  const count = new Float64Array(longest);
-  for (const doc of docs) {
-    let T = 0;
-    m.loss(doc, {
-      heads: (l, out, t) => {
-        T = t;
-        for (let i = 0; i < out.length; i++) heads[l]![i]! += out[i]!;
-      },
-      mlp: (l, out) => {
-        for (let i = 0; i < out.length; i++) mlp[l]![i]! += out[i]!;
-      },
-    });
-    for (let t = 0; t < T; t++) count[t]!++;
+type Means = Map<string, Float64Array>;
+
+/** Per position, the mean of every head output (hook_z) and MLP output (hook_mlp_out) over the documents. */
+function meanActivations(engine: Engine, docs: readonly (readonly number[])[]): Means {
+  const sums: Means = new Map();
+  // Positions a run can have: the longest document's inputs, at most one context window.
+  const longest = Math.min(engine.info.context, Math.max(...docs.map((d) => d.length - 1)));
+  const counts = new Float64Array(longest);
+  const wanted = (name: string) => {
+    const point = parseHook(name)?.point;
+    return point === 'attn.hook_z' || point === 'hook_mlp_out';
+  };
+  const add: Hook = {
+    wants: wanted,
+    visit: (name, values, shape) => {
+      let sum = sums.get(name);
+      if (!sum) sums.set(name, (sum = new Float64Array(longest * (values.length / shape[0]!))));
+      for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
+    },
+  };
+  const count: Hook = {
+    wants: (name) => name === 'blocks.0.hook_resid_pre',
+    visit: (_, __, shape) => {
+      for (let t = 0; t < shape[0]!; t++) counts[t]!++;
+    },
+  };
+  meanLoss(engine, docs, [add, count]);
+  for (const sum of sums.values()) {
+    const per = sum.length / longest;
+    for (let i = 0; i < sum.length; i++)
+      sum[i] = counts[Math.floor(i / per)]! ? sum[i]! / counts[Math.floor(i / per)]! : 0;
   }
-  const divide = (xs: Float64Array[], per: number) =>
-    xs.forEach((x) => x.forEach((v, i) => (x[i] = count[Math.floor(i / per)]! ? v / count[Math.floor(i / per)]! : 0)));
-  divide(heads, m.heads * m.headDim);
-  divide(mlp, m.width);
-  return { heads, mlp };
+  return sums;
 }
 
-/** Hooks that replace the components' outputs: by 0, or by their means at each position. */
-function ablating(
-  m: AblationModel,
-  parts: readonly Component[],
-  means: ReturnType<typeof meanActivations> | null,
-): Hooks {
-  const d = m.headDim,
-    HD = m.heads * d;
+/** A hook that replaces the components' outputs: by 0, or by their means at each position. */
+function ablating(engine: Engine, parts: readonly Component[], means: Means | null): Hook {
+  const d = engine.info.headDim;
+  const targets = new Map<string, Component[]>();
+  for (const c of parts) {
+    const name = blockHook(c.layer, c.head === null ? 'hook_mlp_out' : 'attn.hook_z');
+    targets.set(name, [...(targets.get(name) ?? []), c]);
+  }
   return {
-    heads: (l, out, T) => {
-      for (const c of parts)
-        if (c.layer === l && c.head !== null)
-          for (let t = 0; t < T; t++)
-            for (let e = 0; e < d; e++) {
-              const i = t * HD + c.head * d + e;
-              out[i] = means ? means.heads[l]![i]! : 0;
-            }
-    },
-    mlp: (l, out, T) => {
-      for (const c of parts)
-        if (c.layer === l && c.head === null)
-          for (let i = 0; i < T * m.width; i++) out[i] = means ? means.mlp[l]![i]! : 0;
+    wants: (name) => targets.has(name),
+    visit: (name, out: Activation, shape) => {
+      const mean = means?.get(name);
+      const T = shape[0]!,
+        width = out.length / T;
+      for (const c of targets.get(name)!)
+        for (let t = 0; t < T; t++) {
+          const [from, n] = c.head === null ? [0, width] : [c.head * d, d];
+          for (let e = 0; e < n; e++) out[t * width + from + e] = mean ? mean[t * width + from + e]! : 0;
+        }
     },
   };
 }
 
-const meanLoss = (m: AblationModel, docs: readonly (readonly number[])[], hooks?: Hooks) =>
-  docs.reduce((a, doc) => a + m.loss(doc, hooks), 0) / docs.length;
-
 export function buildAblationReport(
-  m: AblationModel,
+  engine: Engine,
   docs: readonly (readonly number[])[],
   opts: { data: string; together?: readonly Component[] },
 ): AblationReport {
-  const clean = meanLoss(m, docs);
-  const means = meanActivations(m, docs);
+  const { layers, heads } = engine.info;
+  const clean = meanLoss(engine, docs).loss;
+  const means = meanActivations(engine, docs);
   const measure = (parts: readonly Component[]) => {
-    const zero = meanLoss(m, docs, ablating(m, parts, null));
-    const mean = meanLoss(m, docs, ablating(m, parts, means));
+    const zero = meanLoss(engine, docs, [ablating(engine, parts, null)]).loss;
+    const mean = meanLoss(engine, docs, [ablating(engine, parts, means)]).loss;
     return { zero, mean, zeroDelta: zero - clean, meanDelta: mean - clean };
   };
   const components: Component[] = [];
-  for (let l = 0; l < m.layers; l++) {
-    for (let h = 0; h < m.heads; h++) components.push({ layer: l, head: h });
+  for (let l = 0; l < layers; l++) {
+    for (let h = 0; h < heads; h++) components.push({ layer: l, head: h });
     components.push({ layer: l, head: null });
   }
   const rows = components
@@ -121,58 +101,16 @@ export function buildAblationReport(
     .sort((a, b) => b.zeroDelta - a.zeroDelta || a.layer - b.layer || (a.head ?? -1) - (b.head ?? -1));
   return {
     kind: 'ablation',
-    family: m.family,
-    weightsFrom: m.weightsFrom,
+    family: engine.info.family,
+    weightsFrom: engine.info.weightsFrom,
     data: opts.data,
     documents: docs.length,
-    layers: m.layers,
-    heads: m.heads,
+    layers,
+    heads,
     clean,
+    unit: LOSS_UNIT,
     rows,
     together: opts.together?.length ? { components: [...opts.together], ...measure(opts.together) } : null,
-  };
-}
-
-/** microGPT or a tiny family model: loss is the training loss of one name [BOS, chars…, BOS]. */
-export function nativeAblationModel(model: Gpt, source: { family: string; weightsFrom: string }): AblationModel {
-  return {
-    family: source.family,
-    weightsFrom: source.weightsFrom,
-    layers: model.config.nLayer,
-    heads: model.config.nHead,
-    headDim: model.config.nEmbd / model.config.nHead,
-    width: model.config.nEmbd,
-    loss: (doc, hooks) => model.loss(new Graph(false), doc, hooks as Intervention | undefined).data[0]!,
-    lastLogits: (ids, hooks) => {
-      const { logits } = model.forward(new Graph(false), ids, false, hooks as Intervention | undefined);
-      return logits.data.subarray((ids.length - 1) * logits.cols, ids.length * logits.cols);
-    },
-  };
-}
-
-/** A real checkpoint: loss is the mean −ln P(next token) over the document's positions. */
-export function realAblationModel(src: HfSource): AblationModel {
-  const s = src.spec;
-  return {
-    family: s.family,
-    weightsFrom: src.path,
-    layers: s.layers,
-    heads: s.heads,
-    headDim: s.headDim,
-    width: s.hidden,
-    loss: (doc, hooks) => {
-      const inputs = doc.slice(0, -1);
-      const { logits } = src.model.forward(inputs, src.model.newCache(inputs.length), {
-        allLogits: true,
-        intervene: hooks as HfIntervention | undefined,
-      });
-      let total = 0;
-      for (let t = 0; t < inputs.length; t++)
-        total -= Math.log(softmax(logits.subarray(t * s.vocab, (t + 1) * s.vocab), 1)[doc[t + 1]!]!);
-      return total / inputs.length;
-    },
-    lastLogits: (ids, hooks) =>
-      src.model.forward(ids, src.model.newCache(ids.length), { intervene: hooks as HfIntervention | undefined }).logits,
   };
 }
 

@@ -1,25 +1,25 @@
 import { kernel } from '../kernels/index.js';
-import { headDim, type Architecture, type ModelConfig } from '../model/index.js';
+import type { EngineInfo } from '../engine/index.js';
 import type { Static } from '@sinclair/typebox';
 import type { ArchitectureReportSchema } from './schema.js';
 
 export type ArchitectureReport = Static<typeof ArchitectureReportSchema>;
 
-export function architectureReport(config: ModelConfig, arch: Architecture, parameters: number): ArchitectureReport {
-  const dk = headDim(config);
+/** What a running model is, from its engine's facts. */
+export function architectureReport(info: EngineInfo): ArchitectureReport {
   return {
-    family: arch.family,
-    attentionType: arch.attention_type,
-    attentionTitle: kernel('attention_type', arch.attention_type).title,
-    heads: config.nHead,
-    kvHeads: config.nKvHead,
-    headDim: dk,
-    totalAttnDim: config.nHead * dk,
-    scale: 1 / Math.sqrt(dk),
-    layers: config.nLayer,
-    nEmbd: config.nEmbd,
-    blockSize: config.blockSize,
-    vocabSize: config.vocabSize,
-    parameters,
+    family: info.family,
+    attentionType: info.kernels.attention_type,
+    attentionTitle: kernel('attention_type', info.kernels.attention_type).title,
+    heads: info.heads,
+    kvHeads: info.kvHeads,
+    headDim: info.headDim,
+    totalAttnDim: info.heads * info.headDim,
+    scale: info.scale,
+    layers: info.layers,
+    nEmbd: info.dModel,
+    blockSize: info.context,
+    vocabSize: info.vocab,
+    parameters: info.parameters,
   };
 }

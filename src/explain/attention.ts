@@ -1,6 +1,6 @@
 import { MicrogptError } from '../errors.js';
-import { Gpt, type Tokenizer } from '../model/index.js';
-import { Graph } from '../tensor/index.js';
+import { tokenLabel, type Engine } from '../engine/index.js';
+import { attentionOf, tinyModelOf } from './run.js';
 import { compareRow, describeRow } from './annotate.js';
 import { architectureReport, type ArchitectureReport } from './architecture.js';
 import { buildDifferences, type DifferencesReport } from './differences.js';
@@ -13,37 +13,6 @@ import type { AttentionReportSchema, AttentionRowSchema } from './schema.js';
 export type AttentionRow = Static<typeof AttentionRowSchema>;
 
 export type AttentionReport = Static<typeof AttentionReportSchema>;
-
-/** Validates a prompt for the model: non-empty, in the vocabulary, and fitting the context after BOS. */
-export function encodeInput(tokenizer: Tokenizer, text: string, blockSize: number): number[] {
-  if (text.length === 0) throw new MicrogptError('MG002', 'the text is empty; give at least one character, e.g. "mar"');
-  let ids: number[];
-  try {
-    ids = tokenizer.encodePrompt(text);
-  } catch (e) {
-    // Uppercase is the usual slip: say what would work.
-    const lower = text.toLowerCase();
-    if (e instanceof MicrogptError && lower !== text && tryEncode(tokenizer, lower))
-      throw new MicrogptError(e.code, `${e.message} (did you mean "${lower}"?)`);
-    throw e;
-  }
-  if (ids.length > blockSize) {
-    throw new MicrogptError(
-      'MG004',
-      `the text has ${text.length} characters; the context holds BOS + ${blockSize - 1}, so use at most ${blockSize - 1}`,
-    );
-  }
-  return ids;
-}
-
-function tryEncode(tokenizer: Tokenizer, text: string): boolean {
-  try {
-    tokenizer.encodePrompt(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Runs the model on [BOS, text…] and reads off every head's weights, a note per
@@ -139,36 +108,39 @@ export function attentionReport(
   };
 }
 
+/**
+ * Any engine's attention on the given ids: every layer and head, with the
+ * invariants checked on all of them; for a tiny family, how it differs from
+ * microGPT; for a trained character model, what each head does over `probe`.
+ */
 export function buildAttentionReport(
-  model: Gpt,
-  tokenizer: Tokenizer,
-  text: string,
-  opts: { seed: number; weightsFrom: string; probe?: readonly string[]; select?: HeadSelection },
+  engine: Engine,
+  ids: readonly number[],
+  opts: { text: string; seed: number; probe?: readonly string[]; select?: HeadSelection },
 ): AttentionReport {
   const sel = opts.select ?? {};
-  checkSelection(sel, model.config.nLayer, model.config.nHead);
-  const ids = encodeInput(tokenizer, text, model.config.blockSize);
-  const { trace } = model.forward(new Graph(false), ids, true);
+  checkSelection(sel, engine.info.layers, engine.info.heads);
+  const tiny = tinyModelOf(engine);
   return attentionReport(
     {
-      text,
+      text: opts.text,
       seed: opts.seed,
-      weightsFrom: opts.weightsFrom,
-      architecture: architectureReport(model.config, model.architecture, model.parameterCount),
-      kernels: model.architecture,
+      weightsFrom: engine.info.weightsFrom,
+      architecture: architectureReport(engine.info),
+      kernels: engine.info.kernels,
       ids,
-      labels: ids.map((id) => tokenizer.label(id)),
-      attention: trace!.attention,
+      labels: ids.map((id) => tokenLabel(engine, id)),
+      attention: attentionOf(engine, ids),
       select: sel,
     },
     {
-      differences: buildDifferences(model.architecture, model.config, ids.length),
-      headSummary: opts.probe
+      differences: tiny ? buildDifferences(tiny.architecture, tiny.config, ids.length) : null,
+      headSummary: opts.probe?.length
         ? {
             probeSize: opts.probe.length,
             fromPosition: FIRST_SCORED_POSITION,
             lift: LIFT,
-            heads: summarizeHeads(model, tokenizer, opts.probe),
+            heads: summarizeHeads(engine, opts.probe),
           }
         : null,
     },

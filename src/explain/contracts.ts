@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { loadContractDir, loadContractFile, type Contract } from '../contracts/index.js';
 import { MicrogptError } from '../errors.js';
-import { SLOTS, type Slot } from '../kernels/index.js';
+import { SLOTS, slotValue, type Slot } from '../kernels/index.js';
 import type { Static } from '@sinclair/typebox';
 import type { ContractListReportSchema, ContractValidateReportSchema } from './schema.js';
 
@@ -15,7 +15,7 @@ export function buildContractList(loaded: ReadonlyArray<{ file: string; contract
       displayName: c.display_name,
       vendor: c.vendor,
       file,
-      constraints: Object.fromEntries(SLOTS.map((k) => [k, String(c.constraints[k])])) as Record<Slot, string>,
+      constraints: Object.fromEntries(SLOTS.map((k) => [k, slotValue(c.constraints, k)])) as Record<Slot, string>,
       sizes: Object.keys(c.sizes),
     })),
   };

@@ -7,26 +7,13 @@
  * tokens r, averaged over a few sequences. Rows of the first copy cannot
  * repeat anything, so duplicate-token and induction scores top out near one half.
  */
-import { Graph, Rng } from '../tensor/index.js';
-import type { Gpt, Tokenizer } from '../model/index.js';
+import { Rng } from '../tensor/index.js';
+import type { Engine } from '../engine/index.js';
+import { attentionOf } from './run.js';
 import type { Static } from '@sinclair/typebox';
 import type { HeadsReportSchema } from './schema.js';
 
 export type HeadsReport = Static<typeof HeadsReportSchema>;
-
-/** Anything that can show its attention on token ids: microGPT, a tiny family, a real checkpoint. */
-export interface AttentionModel {
-  family: string;
-  weightsFrom: string;
-  layers: number;
-  heads: number;
-  context: number;
-  /** Ids random tokens are drawn from: [0, drawFrom). */
-  drawFrom: number;
-  /** Prepended to every sequence when the model has one. */
-  bos: number | null;
-  attention(ids: readonly number[]): number[][][][];
-}
 
 type Pattern = (tokens: readonly number[], i: number, j: number) => boolean;
 
@@ -62,7 +49,7 @@ export const SEQUENCES = 4;
 const MAX_HALF = 24;
 
 /** [BOS] + r + r for seeded random tokens r. */
-export function repeatedSequence(m: AttentionModel, rng: Rng, half: number): number[] {
+export function repeatedSequence(m: Engine, rng: Rng, half: number): number[] {
   const r = Array.from({ length: half }, () => rng.int(m.drawFrom));
   return [...(m.bos === null ? [] : [m.bos]), ...r, ...r];
 }
@@ -79,23 +66,24 @@ export function patternScore(a: readonly (readonly number[])[], tokens: readonly
   return all > 0 ? hit / all : 0;
 }
 
-export function buildHeadsReport(m: AttentionModel, seed: number): HeadsReport {
-  const half = Math.min(MAX_HALF, Math.floor((m.context - (m.bos === null ? 0 : 1)) / 2));
+export function buildHeadsReport(m: Engine, seed: number): HeadsReport {
+  const { layers, heads } = m.info;
+  const half = Math.min(MAX_HALF, Math.floor((m.info.context - (m.bos === null ? 0 : 1)) / 2));
   const rng = new Rng(seed);
-  const sums = Array.from({ length: m.layers * m.heads }, () => DETECTORS.map(() => 0));
+  const sums = Array.from({ length: layers * heads }, () => DETECTORS.map(() => 0));
   const sequences: number[][] = [];
   for (let n = 0; n < SEQUENCES; n++) {
     const tokens = repeatedSequence(m, rng, half);
     sequences.push(tokens);
-    m.attention(tokens).forEach((heads, l) =>
-      heads.forEach((a, h) =>
-        DETECTORS.forEach((d, k) => (sums[l * m.heads + h]![k]! += patternScore(a, tokens, d.pattern) / SEQUENCES)),
+    attentionOf(m, tokens).forEach((layer, l) =>
+      layer.forEach((a, h) =>
+        DETECTORS.forEach((d, k) => (sums[l * heads + h]![k]! += patternScore(a, tokens, d.pattern) / SEQUENCES)),
       ),
     );
   }
   const scores = sums.map((s, i) => ({
-    layer: Math.floor(i / m.heads),
-    head: i % m.heads,
+    layer: Math.floor(i / heads),
+    head: i % heads,
     previous: s[0]!,
     duplicate: s[1]!,
     induction: s[2]!,
@@ -104,10 +92,10 @@ export function buildHeadsReport(m: AttentionModel, seed: number): HeadsReport {
   const keyOf = ['previous', 'duplicate', 'induction', 'firstToken'] as const;
   return {
     kind: 'heads',
-    family: m.family,
-    weightsFrom: m.weightsFrom,
-    layers: m.layers,
-    heads: m.heads,
+    family: m.info.family,
+    weightsFrom: m.info.weightsFrom,
+    layers,
+    heads,
     input: { seed, sequences: SEQUENCES, half, bos: m.bos, first: sequences[0]! },
     scoring: SCORING,
     detectors: DETECTORS.map((d) => ({ name: d.name, definition: d.definition })),
@@ -119,24 +107,5 @@ export function buildHeadsReport(m: AttentionModel, seed: number): HeadsReport {
         .slice(0, 3)
         .map((s) => ({ layer: s.layer, head: s.head, score: s[keyOf[k]!] })),
     })),
-  };
-}
-
-/** microGPT or a tiny family model, for the detectors. */
-export function nativeAttentionModel(
-  model: Gpt,
-  tokenizer: Tokenizer,
-  source: { family: string; weightsFrom: string },
-): AttentionModel {
-  return {
-    family: source.family,
-    weightsFrom: source.weightsFrom,
-    layers: model.config.nLayer,
-    heads: model.config.nHead,
-    context: model.config.blockSize,
-    // Characters only: BOS is the last id.
-    drawFrom: tokenizer.bos,
-    bos: tokenizer.bos,
-    attention: (ids) => model.forward(new Graph(false), ids, true).trace!.attention,
   };
 }

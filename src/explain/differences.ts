@@ -1,8 +1,10 @@
 import { kernel } from '../kernels/index.js';
 import {
   alibiSlopes,
+  blockTypeOf,
   hasPositionTable,
   MICROGPT,
+  rotaryDims,
   MICROGPT_ARCHITECTURE,
   type Architecture,
   type ModelConfig,
@@ -50,6 +52,7 @@ export function buildDifferences(a: Architecture, c: ModelConfig, len: number): 
       : `; there is no position table (microGPT's is ${kernel('positional_encoding', m.positional_encoding).title})`;
     const why = {
       rope: `RoPE (θ = ${a.rope_theta}): q and k are rotated by their position before the scores${table}`,
+      partial_rope: `partial RoPE (θ = ${a.rope_theta}): the first ${rotaryDims(c.nEmbd / c.nHead, a.rotary_fraction)} of each head's ${c.nEmbd / c.nHead} dimensions of q and k are rotated by their position (the family rotates ${Math.round((a.rotary_fraction ?? 1) * 100)}%, at least one pair); the rest carry no position${table}`,
       alibi: `ALiBi: −m_h·(i − j) is added to each head's scores (slopes below)${table}`,
       none: `no positions at all: order comes only from the causal mask${table}`,
       absolute: `absolute position embeddings (a table added to the token embedding), the same kind as microGPT's ${kernel('positional_encoding', m.positional_encoding).title}`,
@@ -62,6 +65,14 @@ export function buildDifferences(a: Architecture, c: ModelConfig, len: number): 
     lines.push(
       `${kernel('norm_type', a.norm_type).title}${weights(a)}: ${kernel('norm_type', a.norm_type).formula}; microGPT: ${kernel('norm_type', m.norm_type).title}${weights(m)}`,
     );
+  }
+  if (blockTypeOf(a) !== blockTypeOf(m)) {
+    const k = kernel('block_type', blockTypeOf(a));
+    lines.push(`${k.title}: ${k.formula} (microGPT: ${kernel('block_type', blockTypeOf(m)).formula})`);
+  }
+  if ((a.embedding_scale ?? 'none') !== (m.embedding_scale ?? 'none')) {
+    const k = kernel('embedding_scale', a.embedding_scale ?? 'none');
+    lines.push(`${k.title}: ${k.formula} (microGPT: unscaled)`);
   }
   if (a.embedding_norm !== m.embedding_norm)
     lines.push(

@@ -14,14 +14,17 @@ export interface KernelChoice {
   mlp_type: string;
   positional_encoding: string;
   tied_embeddings: boolean;
+  /** Absent: none (a contract or architecture written before the slot existed). */
+  embedding_scale?: string;
 }
 
+const rotary = (k: KernelChoice) => k.positional_encoding === 'rope' || k.positional_encoding === 'partial_rope';
 const hasTable = (k: KernelChoice) => k.positional_encoding === 'learned' || k.positional_encoding === 'absolute';
 const gated = (k: KernelChoice) => k.mlp_type === 'swiglu' || k.mlp_type === 'gated_mlp';
 
 /** The attention equation as this family computes it: RoPE rotates q and k; ALiBi adds a per-head distance bias. */
 export function attentionEquation(k: KernelChoice): string {
-  const rope = k.positional_encoding === 'rope';
+  const rope = rotary(k);
   const q = rope ? 'RoPE(Q)' : 'Q';
   const kk = rope ? 'RoPE(K)' : 'K';
   const bias = k.positional_encoding === 'alibi' ? ' − m_h·(i − j)' : '';
@@ -35,7 +38,7 @@ export function attentionTerms(k: KernelChoice): string[] {
   return [
     `per head (${att.title}: ${att.description})`,
     'M: the causal mask (future positions get weight exactly 0)',
-    ...(k.positional_encoding === 'rope' || k.positional_encoding === 'alibi' ? [`${pos.title}: ${pos.formula}`] : []),
+    ...(rotary(k) || k.positional_encoding === 'alibi' ? [`${pos.title}: ${pos.formula}`] : []),
   ];
 }
 
@@ -51,13 +54,15 @@ function mlpFormula(k: KernelChoice): string {
 export function familyFormula(role: string, k: KernelChoice): string | null {
   switch (role) {
     case 'token_embedding':
+      if (k.embedding_scale !== undefined && k.embedding_scale !== 'none')
+        return `${kernel('embedding_scale', k.embedding_scale).formula} (${kernel('positional_encoding', k.positional_encoding).title}, inside attention)`;
       return hasTable(k)
         ? kernel('positional_encoding', k.positional_encoding).formula
         : `x_t = wte[token_t] (no position table: ${kernel('positional_encoding', k.positional_encoding).title}${k.positional_encoding === 'none' ? '' : ', inside attention'})`;
     case 'attn_q':
     case 'attn_k':
-      return k.positional_encoding === 'rope'
-        ? `${role === 'attn_q' ? 'Q = RoPE(h · W_qᵀ)' : 'K = RoPE(h · W_kᵀ)'}; RoPE: ${kernel('positional_encoding', 'rope').formula}`
+      return rotary(k)
+        ? `${role === 'attn_q' ? 'Q = RoPE(h · W_qᵀ)' : 'K = RoPE(h · W_kᵀ)'}; RoPE: ${kernel('positional_encoding', k.positional_encoding).formula}`
         : null;
     case 'mlp_gate':
     case 'mlp_up':

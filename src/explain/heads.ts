@@ -1,5 +1,5 @@
-import type { Gpt, Tokenizer } from '../model/index.js';
-import { Graph } from '../tensor/index.js';
+import type { Engine } from '../engine/index.js';
+import { attentionOf } from './run.js';
 import type { Static } from '@sinclair/typebox';
 import type { HeadSummaryReportSchema, HeadSummarySchema } from './schema.js';
 
@@ -22,8 +22,8 @@ export type HeadSummaryReport = Static<typeof HeadSummaryReportSchema>;
  * count, where BOS, the previous token and the token itself are three different
  * positions, so the three scores do not overlap.
  */
-export function summarizeHeads(model: Gpt, tokenizer: Tokenizer, probe: readonly string[]): HeadSummary[] {
-  const { nLayer, nHead, blockSize } = model.config;
+export function summarizeHeads(engine: Engine, probe: readonly string[]): HeadSummary[] {
+  const { layers: nLayer, heads: nHead, context } = engine.info;
   const acc = Array.from({ length: nLayer * nHead }, () => ({
     previous: 0,
     self: 0,
@@ -32,12 +32,10 @@ export function summarizeHeads(model: Gpt, tokenizer: Tokenizer, probe: readonly
     chance: 0,
     n: 0,
   }));
-  const g = new Graph(false);
   for (const name of probe) {
-    const ids = tokenizer.encodePrompt(name).slice(0, blockSize);
+    const ids = engine.tokenizer!.encode(name).slice(0, context);
     if (ids.length <= FIRST_SCORED_POSITION) continue;
-    g.reset();
-    const attention = model.forward(g, ids, true).trace!.attention;
+    const attention = attentionOf(engine, ids);
     attention.forEach((heads, l) =>
       heads.forEach((rows, h) => {
         const a = acc[l * nHead + h];

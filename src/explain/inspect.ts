@@ -1,5 +1,5 @@
 import type { Contract } from '../contracts/index.js';
-import type { Gpt } from '../model/index.js';
+import type { TapedEngine } from '../model/taped-engine.js';
 import { architectureReport, type ArchitectureReport } from './architecture.js';
 import { pipelineOf, type PipelineRow } from './kernel.js';
 import { stats, type Stats } from './stats.js';
@@ -9,17 +9,15 @@ import type { InspectReportSchema } from './schema.js';
 
 export type InspectReport = Static<typeof InspectReportSchema>;
 
-export function buildInspectReport(
-  model: Gpt,
-  contract: Contract,
-  source: { weightsFrom: string; training: Record<string, unknown> | null },
-): InspectReport {
+/** A microGPT-format model (a checkpoint, or a fresh one): what it is and every tensor's statistics. */
+export function buildInspectReport(engine: TapedEngine, contract: Contract): InspectReport {
+  const model = engine.model;
   return {
     kind: 'inspect',
-    weightsFrom: source.weightsFrom,
+    weightsFrom: engine.info.weightsFrom,
     family: contract.family,
-    training: source.training,
-    architecture: architectureReport(model.config, model.architecture, model.parameterCount),
+    training: engine.source.training,
+    architecture: architectureReport(engine.info),
     tensors: [...model.params].map(([name, t]) => ({
       name,
       role: roleOf(contract, name) ?? '—',

@@ -1,6 +1,6 @@
 import { MicrogptError } from '../errors.js';
 import { didYouMean } from '../suggest.js';
-import { kernel, SLOTS, type Slot } from '../kernels/index.js';
+import { kernel, SLOTS, slotShown, slotValue, type Slot } from '../kernels/index.js';
 import {
   copiesOf,
   concreteName,
@@ -51,8 +51,8 @@ export function buildKernelReport(
   opts: { verbose: boolean; size?: string },
 ): KernelReport {
   const c = effectiveContract(target);
-  const value = (k: Slot) => String(c.constraints[k]);
-  const signature = (x: Contract) => SLOTS.map((k) => String(x.constraints[k])).join('|');
+  const value = (k: Slot) => slotValue(c.constraints, k);
+  const signature = (x: Contract) => SLOTS.map((k) => slotValue(x.constraints, k)).join('|');
   return {
     kind: 'kernel',
     family: c.family,
@@ -71,25 +71,27 @@ export function buildKernelReport(
             .filter((d) => agreement(target.contract, d) === 'disagrees')
             .map(
               (d) =>
-                `config says ${d.key}=${d.value} (${d.because}) but the ${target.contract.family} contract says ${String(target.contract.constraints[d.key])}`,
+                `config says ${d.key}=${d.value} (${d.because}) but the ${target.contract.family} contract says ${slotValue(target.contract.constraints, d.key as Slot)}`,
             ),
           variants: target.config.derivations
             .filter((d) => agreement(target.contract, d) === 'variant')
             .map(
               (d) =>
-                `config says ${d.key}=${d.value} (${d.because}): a variant the ${target.contract.family} contract lists (usually ${String(target.contract.constraints[d.key])})`,
+                `config says ${d.key}=${d.value} (${d.because}): a variant the ${target.contract.family} contract lists (usually ${slotValue(target.contract.constraints, d.key as Slot)})`,
             ),
           missing: target.config.missing,
         }
       : null,
     notes: c.notes ?? null,
     pipeline: pipelineOf(c),
-    constraints: SLOTS.map((key) => ({
-      key,
-      value: value(key),
-      reference: String(reference.constraints[key]),
-      verdict: compare(key, value(key), String(reference.constraints[key])),
-    })),
+    constraints: SLOTS.filter((key) => slotShown(key, [value(key), slotValue(reference.constraints, key)])).map(
+      (key) => ({
+        key,
+        value: value(key),
+        reference: slotValue(reference.constraints, key),
+        verdict: compare(key, value(key), slotValue(reference.constraints, key)),
+      }),
+    ),
     sameConstraints: all.filter((x) => x.family !== c.family && signature(x) === signature(c)).map((x) => x.family),
     verbose: opts.verbose ? verboseSection(c, opts.size ?? (target.config ? CONFIG_SIZE : undefined)) : null,
   };
@@ -97,7 +99,7 @@ export function buildKernelReport(
 
 /** Whether a config's derived constraint is the family's own value, one of its listed variants, or neither. */
 export function agreement(c: Contract, d: Derivation): 'same' | 'variant' | 'disagrees' {
-  if (String(c.constraints[d.key]) === d.value) return 'same';
+  if (slotValue(c.constraints, d.key as Slot) === d.value) return 'same';
   if (d.key === 'gelu_approximation') return 'disagrees';
   const listed = (c.variants?.[d.key as keyof NonNullable<Contract['variants']>] ?? []) as ReadonlyArray<
     string | boolean
@@ -107,7 +109,7 @@ export function agreement(c: Contract, d: Derivation): 'same' | 'variant' | 'dis
 
 /** A step filled by the registry's kernel for one of the contract's constraints. */
 function kernelStep(c: Contract, operation: string, slot: Slot, formula?: string): PipelineRow {
-  const k = kernel(slot, String(c.constraints[slot]));
+  const k = kernel(slot, slotValue(c.constraints, slot));
   const yesNo = slot === 'has_bias' || slot === 'tied_embeddings';
   return {
     operation,
@@ -121,11 +123,12 @@ function kernelStep(c: Contract, operation: string, slot: Slot, formula?: string
 
 /**
  * The forward pass of a family in order, each step with the kernel that runs
- * it: embedding (with the position table where there is one), the embedding
- * norm where the family has one (microGPT's weightless RMSNorm has no tensor,
- * so microGPT's own architecture says so), per layer norm → projections →
- * RoPE → attention (ALiBi's bias inside it) → output projection → norm → MLP,
- * then the final norm and the output head.
+ * it: embedding (scaled where the family scales it, with the position table
+ * where there is one), the embedding norm where the family has one
+ * (microGPT's weightless RMSNorm has no tensor, so microGPT's own
+ * architecture says so), per layer the block — norm → projections → RoPE →
+ * attention (ALiBi's bias inside it) → output projection → norm → MLP, in
+ * sequence or in parallel — then the final norm and the output head.
  */
 export function pipelineOf(c: Contract): PipelineRow[] {
   const roles = new Set(c.tensors.map((t) => t.role));
@@ -134,6 +137,7 @@ export function pipelineOf(c: Contract): PipelineRow[] {
   const finalNorm = own ? MICROGPT_ARCHITECTURE.final_norm : roles.has('final_norm');
   const postNorm = roles.has('attn_post_norm');
   const pos = c.constraints.positional_encoding;
+  const block = slotValue(c.constraints, 'block_type');
   const runs = kernel('attention_type', c.constraints.attention_type).executable;
   const plain = (operation: string, formula: string): PipelineRow => ({
     operation,
@@ -145,21 +149,42 @@ export function pipelineOf(c: Contract): PipelineRow[] {
   });
   const table = pos === 'learned' || pos === 'absolute';
   const bias = c.constraints.has_bias ? ' + b' : '';
+  const preMlpNorm = !postNorm && block !== 'parallel_shared_norm';
   return [
     table
       ? kernelStep(c, 'token + position embedding', 'positional_encoding')
       : { ...plain('token embedding', 'x_t = wte[token_t]'), value: 'lookup', kernel: 'table lookup' },
+    ...(slotValue(c.constraints, 'embedding_scale') !== 'none'
+      ? [kernelStep(c, 'embedding scale', 'embedding_scale')]
+      : []),
     ...(embeddingNorm ? [kernelStep(c, 'embedding norm', 'norm_type')] : []),
-    ...(postNorm ? [] : [kernelStep(c, 'pre-attention norm', 'norm_type')]),
+    ...(block !== 'sequential' ? [kernelStep(c, 'block: attention and MLP in parallel', 'block_type')] : []),
+    ...(postNorm
+      ? []
+      : [kernelStep(c, block === 'parallel_shared_norm' ? 'pre-block norm' : 'pre-attention norm', 'norm_type')]),
     kernelStep(c, 'q, k, v projections', 'has_bias', `q = W_q·h${bias}, k = W_k·h${bias}, v = W_v·h${bias}`),
-    ...(pos === 'rope' ? [kernelStep(c, 'rotary positions on q, k', 'positional_encoding')] : []),
+    ...(pos === 'rope' || pos === 'partial_rope'
+      ? [kernelStep(c, 'rotary positions on q, k', 'positional_encoding')]
+      : []),
     kernelStep(c, 'self-attention', 'attention_type'),
     ...(pos === 'alibi' ? [kernelStep(c, 'distance bias on the scores', 'positional_encoding')] : []),
-    plain('output projection + residual', `x = x + W_o·concat(heads)${bias}`),
+    plain(
+      block === 'sequential' ? 'output projection + residual' : 'output projection',
+      block === 'sequential' ? `x = x + W_o·concat(heads)${bias}` : `a = W_o·concat(heads)${bias}`,
+    ),
     ...(postNorm ? [kernelStep(c, 'post-attention norm', 'norm_type')] : []),
-    ...(postNorm ? [] : [kernelStep(c, 'pre-MLP norm', 'norm_type')]),
-    kernelStep(c, 'MLP (+ residual)', 'mlp_type'),
-    kernelStep(c, 'MLP activation', 'activation'),
+    ...(preMlpNorm
+      ? [kernelStep(c, block === 'parallel' ? 'MLP norm (of the block input)' : 'pre-MLP norm', 'norm_type')]
+      : []),
+    kernelStep(c, block === 'sequential' ? 'MLP (+ residual)' : 'MLP; x = x + a + mlp', 'mlp_type'),
+    kernelStep(
+      c,
+      'MLP activation',
+      'activation',
+      c.constraints.activation === 'gelu' && c.constraints.gelu_approximation === 'none'
+        ? 'x·Φ(x) = 0.5x(1 + erf(x/√2)) (exact)'
+        : undefined,
+    ),
     ...(postNorm ? [kernelStep(c, 'post-MLP norm', 'norm_type')] : []),
     ...(finalNorm ? [kernelStep(c, 'final norm', 'norm_type')] : []),
     kernelStep(c, 'output head', 'tied_embeddings'),
@@ -242,14 +267,13 @@ export function buildVsReport(a: KernelReport, b: KernelReport, verbose: boolean
   const pb = steps(b);
   const ta = names(va);
   const tb = names(vb);
-  const rows = a.constraints.map((ca, i) => ({
-    key: ca.key,
-    a: ca.value,
-    b: b.constraints[i].value,
-    same:
-      ca.value === b.constraints[i].value ||
-      kernel(ca.key, ca.value).kind === kernel(ca.key, b.constraints[i].value).kind,
-  }));
+  // Rows for the slots either report shows; a slot one side leaves out holds its default there.
+  const valueIn = (r: KernelReport, key: Slot) => r.constraints.find((c) => c.key === key)?.value ?? slotValue({}, key);
+  const rows = SLOTS.filter((key) => [a, b].some((r) => r.constraints.some((c) => c.key === key))).map((key) => {
+    const x = valueIn(a, key),
+      y = valueIn(b, key);
+    return { key, a: x, b: y, same: x === y || kernel(key, x).kind === kernel(key, y).kind };
+  });
   const sizes = sideBySide(SIZE_FIELDS, dims(va), dims(vb));
   const pipeline = sideBySide(union(pa, pb), pa, pb);
   return {

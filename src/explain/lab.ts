@@ -5,10 +5,13 @@
  * it stays near ln V) and on the repeated copy (which falls once induction
  * works), and each head's previous-token and induction scores (the detectors'
  * TransformerLens definitions). At the end, composition: knocking out each
- * layer-0 head and re-measuring the layer-1 heads' induction scores.
+ * layer-0 head and re-measuring the layer-1 heads' induction scores; and every
+ * head's attention pattern on one held-out repeated sequence, with and without
+ * the knockout, for the pictures.
  */
-import { LabModel, repeatedBatch, type LabConfig } from '../model/lab.js';
-import { Graph, Rng } from '../tensor/index.js';
+import { LabEngine, LabModel, labTraining, repeatedBatch, type LabConfig } from '../model/lab.js';
+import { Rng } from '../tensor/index.js';
+import { blockHook, cachingHook, crossEntropyOf, globMatcher, pointHook } from '../engine/index.js';
 import { DETECTORS, patternScore } from './detectors.js';
 import type { Static } from '@sinclair/typebox';
 import type { LabReportSchema } from './schema.js';
@@ -22,31 +25,45 @@ export const PHASE_SHARE = 0.5;
 export const COMPOSES = 0.5;
 /** Sequences in the evaluation batch, and their fixed k (the middle of the training range). */
 const EVAL_SEQUENCES = 16;
+/** Seed offsets of the three random streams: training batches, the evaluation batch, the held-out sequence. */
+const TRAIN_STREAM = 1;
+const EVAL_STREAM = 2;
+const HELD_OUT_STREAM = 3;
 
 const previous = DETECTORS.find((d) => d.name === 'previous-token')!.pattern;
 const induction = DETECTORS.find((d) => d.name === 'induction')!.pattern;
 
+/** The hook that zeroes a layer's attention output (none without a knockout). */
+const knockoutHooks = (knockout?: number) =>
+  knockout === undefined ? [] : [pointHook(blockHook(knockout, 'hook_attn_out'), (out) => out.fill(0))];
+
+/** Every layer's attention pattern [query][key] on one sequence, read from the run's hook_pattern. */
+function patterns(engine: LabEngine, inputs: readonly number[], knockout?: number) {
+  const { hook, cache } = cachingHook(globMatcher(['blocks.*.attn.hook_pattern']));
+  const { logits } = engine.run(inputs, { hooks: [...knockoutHooks(knockout), hook] });
+  const T = inputs.length;
+  const attention = Array.from({ length: engine.info.layers }, (_, l) => {
+    const p = cache.get(`blocks.${l}.attn.hook_pattern`)!.values;
+    return Array.from({ length: T }, (_, i) => Array.from(p.subarray(i * T, (i + 1) * T)));
+  });
+  return { logits, attention };
+}
+
 /** Mean −ln P(next) over the positions of each copy, and every head's two scores, on the evaluation batch. */
-function measure(model: LabModel, batch: number[][], k: number, knockout?: number) {
-  const V = model.config.vocab + 1;
-  const g = new Graph(false);
+function measure(engine: LabEngine, batch: number[][], k: number, knockout?: number) {
+  const V = engine.info.vocab;
   let first = 0,
     second = 0,
     n1 = 0,
     n2 = 0;
-  const prev = model.layers.map(() => 0);
-  const ind = model.layers.map(() => 0);
+  const layers = engine.info.layers;
+  const prev = Array.from({ length: layers }, () => 0);
+  const ind = Array.from({ length: layers }, () => 0);
   for (const seq of batch) {
-    g.reset();
     const inputs = seq.slice(0, -1);
-    const { logits, attention } = model.forward(g, inputs, knockout);
+    const { logits, attention } = patterns(engine, inputs, knockout);
     for (let t = 1; t < inputs.length; t++) {
-      const row = logits.data.subarray(t * V, (t + 1) * V);
-      let max = -Infinity;
-      for (const v of row) max = Math.max(max, v);
-      let z = 0;
-      for (const v of row) z += Math.exp(v - max);
-      const nll = -(row[seq[t + 1]!]! - max - Math.log(z));
+      const nll = crossEntropyOf(logits.subarray(t * V, (t + 1) * V), seq[t + 1]!);
       // Position t predicts token t + 1: the first copy is tokens 2..k, the repeated one k + 2..2k.
       if (t + 1 <= k) {
         first += nll;
@@ -68,20 +85,18 @@ export function runLab(
   config: LabConfig,
   opts: { steps: number; every: number; onPoint?: (p: LabPoint, done: number) => void },
 ): LabReport {
-  const model = new LabModel(config);
-  const rng = new Rng(config.seed + 1);
+  const engine = new LabEngine(new LabModel(config));
   const evalK = Math.floor((config.minK + config.maxK) / 2);
-  const evalBatch = repeatedBatch(new Rng(config.seed + 2), { ...config, batch: EVAL_SEQUENCES }, evalK);
+  const evalBatch = repeatedBatch(new Rng(config.seed + EVAL_STREAM), { ...config, batch: EVAL_SEQUENCES }, evalK);
   const threshold = PHASE_SHARE * Math.log(config.vocab);
-  const g = new Graph();
   const points: LabPoint[] = [];
   const start = performance.now();
   let phase: { step: number; seconds: number } | null = null;
-  for (let step = 1; step <= opts.steps; step++) {
-    const k = config.minK + rng.int(config.maxK - config.minK + 1);
-    const loss = model.step(g, repeatedBatch(rng, config, k));
+  let step = 0;
+  for (const loss of labTraining(engine.model, new Rng(config.seed + TRAIN_STREAM), opts.steps)) {
+    step++;
     if (step % opts.every === 0 || step === opts.steps) {
-      const m = measure(model, evalBatch, evalK);
+      const m = measure(engine, evalBatch, evalK);
       const point = {
         step,
         trainLoss: loss,
@@ -99,11 +114,10 @@ export function runLab(
   // Composition: which layer-0 head's removal destroys the later layers' induction scores.
   const inductionLayer = last.induction.indexOf(Math.max(...last.induction));
   const previousLayer = last.previous.indexOf(Math.max(...last.previous));
-  const composition = model.layers
-    .map((_, layer) => layer)
+  const composition = Array.from({ length: config.layers }, (_, layer) => layer)
     .filter((layer) => layer !== inductionLayer)
     .map((layer) => {
-      const knocked = measure(model, evalBatch, evalK, layer);
+      const knocked = measure(engine, evalBatch, evalK, layer);
       return {
         knockedOut: layer,
         induction: knocked.induction,
@@ -112,6 +126,9 @@ export function runLab(
         destroys: knocked.induction[inductionLayer]! < COMPOSES * last.induction[inductionLayer]!,
       };
     });
+  // One more repeated sequence, from its own stream: every layer's attention pattern on it, trained and
+  // with each knocked-out layer removed, for the page's heatmaps.
+  const heldOut = repeatedBatch(new Rng(config.seed + HELD_OUT_STREAM), { ...config, batch: 1 }, evalK)[0]!;
   return {
     kind: 'lab',
     config: { ...config, steps: opts.steps, evalK, evalSequences: EVAL_SEQUENCES },
@@ -122,6 +139,16 @@ export function runLab(
     points,
     final: { inductionLayer, previousLayer, induction: last.induction, previous: last.previous },
     composition,
+    heldOut: {
+      k: evalK,
+      ids: heldOut,
+      bos: engine.model.bos,
+      attention: patterns(engine, heldOut).attention,
+      knockedOut: composition.map((c) => ({
+        layer: c.knockedOut,
+        attention: patterns(engine, heldOut, c.knockedOut).attention,
+      })),
+    },
     learned: phase !== null,
   };
 }

@@ -1,21 +1,24 @@
 /**
  * Activation patching: run a clean and a corrupted input of the same length,
  * then rerun the corrupted one with one activation copied in from the clean
- * run — one head's output at one position, or the residual stream entering a
- * layer at one position — and measure how much of the clean logit of the
- * target it restores: (patched − corrupt) / (clean − corrupt).
+ * run — one head's output (attn.hook_z) at one position, or the residual
+ * stream entering a layer (hook_resid_pre; after the last, hook_resid_post)
+ * at one position — and measure how much of the clean logit of the target it
+ * restores: (patched − corrupt) / (clean − corrupt).
  */
 import { MicrogptError } from '../errors.js';
-import type { AblationModel, Hooks } from './ablation.js';
+import { blockHook, cachingHook, pointHook, type Engine, type Hook } from '../engine/index.js';
 import type { Static } from '@sinclair/typebox';
 import type { PatchReportSchema } from './schema.js';
 
 export type PatchReport = Static<typeof PatchReportSchema>;
 
-type Values = Float32Array | Float64Array;
+/** The stream entering layer l, or leaving the last one (l = layers). */
+const residualHook = (l: number, layers: number) =>
+  l < layers ? blockHook(l, 'hook_resid_pre') : blockHook(layers - 1, 'hook_resid_post');
 
 export function buildPatchReport(
-  m: AblationModel,
+  engine: Engine,
   clean: { ids: readonly number[]; labels: string[]; text: string },
   corrupt: { ids: readonly number[]; labels: string[]; text: string },
   target: { id: number; label: string },
@@ -25,62 +28,53 @@ export function buildPatchReport(
       'MG088',
       `clean and corrupt inputs must be the same length to patch position by position: ${clean.ids.length} and ${corrupt.ids.length} tokens`,
     );
+  const { layers, heads, headDim: d, dModel: C } = engine.info;
   const T = clean.ids.length;
-  const heads: Values[] = [];
-  const residual: Values[] = [];
-  const cleanLogit = m.lastLogits(clean.ids, {
-    heads: (l, out) => void (heads[l] = out.slice()),
-    residual: (l, x) => void (residual[l] = x.slice()),
-  })[target.id]!;
-  const corruptLogit = m.lastLogits(corrupt.ids)[target.id]!;
+  const lastLogit = (ids: readonly number[], hooks: Hook[] = []) =>
+    engine.run(ids, { hooks, logits: 'last' }).logits[target.id]!;
+  const names = new Set([
+    ...Array.from({ length: layers }, (_, l) => blockHook(l, 'attn.hook_z')),
+    ...Array.from({ length: layers + 1 }, (_, l) => residualHook(l, layers)),
+  ]);
+  const { hook, cache } = cachingHook((n) => names.has(n));
+  const cleanLogit = lastLogit(clean.ids, [hook]);
+  const corruptLogit = lastLogit(corrupt.ids);
   if (cleanLogit === corruptLogit)
     throw new MicrogptError(
       'MG088',
       `the target's logit is the same (${cleanLogit}) on both inputs: there is nothing to restore; choose inputs the model tells apart`,
     );
-  const restored = (hooks: Hooks) =>
-    (m.lastLogits(corrupt.ids, hooks)[target.id]! - corruptLogit) / (cleanLogit - corruptLogit);
-  const d = m.headDim,
-    HD = m.heads * d,
-    C = m.width;
+  /** The share restored by copying the clean values [from, from + n) at `name` into the corrupted run. */
+  const restored = (name: string, from: number, n: number) => {
+    const source = cache.get(name)!.values;
+    const patch = pointHook(name, (out) => {
+      for (let e = 0; e < n; e++) out[from + e] = source[from + e]!;
+    });
+    return (lastLogit(corrupt.ids, [patch]) - corruptLogit) / (cleanLogit - corruptLogit);
+  };
   const positions = Array.from({ length: T }, (_, p) => p);
   const headRows = [];
-  for (let l = 0; l < m.layers; l++)
-    for (let h = 0; h < m.heads; h++)
+  for (let l = 0; l < layers; l++)
+    for (let h = 0; h < heads; h++)
       headRows.push({
         layer: l,
         head: h,
-        restored: positions.map((p) =>
-          restored({
-            heads: (layer, out) => {
-              if (layer !== l) return;
-              const at = p * HD + h * d;
-              for (let e = 0; e < d; e++) out[at + e] = heads[l]![at + e]!;
-            },
-          }),
-        ),
+        restored: positions.map((p) => restored(blockHook(l, 'attn.hook_z'), (p * heads + h) * d, d)),
       });
-  const residualRows = Array.from({ length: m.layers + 1 }, (_, l) => ({
+  const residualRows = Array.from({ length: layers + 1 }, (_, l) => ({
     layer: l,
-    restored: positions.map((p) =>
-      restored({
-        residual: (layer, x) => {
-          if (layer !== l) return;
-          for (let e = 0; e < C; e++) x[p * C + e] = residual[l]![p * C + e]!;
-        },
-      }),
-    ),
+    restored: positions.map((p) => restored(residualHook(l, layers), p * C, C)),
   }));
   return {
     kind: 'patch',
-    family: m.family,
-    weightsFrom: m.weightsFrom,
+    family: engine.info.family,
+    weightsFrom: engine.info.weightsFrom,
     clean: { text: clean.text, tokens: clean.labels },
     corrupt: { text: corrupt.text, tokens: corrupt.labels },
     target,
     cleanLogit,
     corruptLogit,
-    layers: m.layers,
+    layers,
     heads: headRows,
     residual: residualRows,
   };

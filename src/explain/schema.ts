@@ -105,7 +105,10 @@ export const AttentionReportSchema = Obj({
   equationTerms: Type.Array(S),
   tokens: Type.Array(TokenSchema),
   model: Obj({ layers: I, heads: I }),
-  compact: Type.Boolean({ description: 'long input: each query shown by its strongest keys instead of every weight' }),
+  compact: Type.Boolean({
+    description:
+      "long input (over 16 tokens): the text view names each query's strongest key beside its row and draws the heads as thumbnails instead of one heatmap each",
+  }),
   headsShown: Type.Integer({ description: 'heads in `layers` (fewer than layers × heads after --heads/--layer)' }),
   layers: Type.Array(Obj({ layer: I, heads: Type.Array(Obj({ head: I, rows: Type.Array(AttentionRowSchema) })) }), {
     description: 'layers[l].heads[h].rows[q]: only the selected layers and heads (invariants cover all)',
@@ -262,12 +265,15 @@ export const TrainReportSchema = Obj({
 
 export const EvalReportSchema = Obj({
   kind: Type.Literal('eval'),
+  family: S,
   weightsFrom: S,
   data: S,
   documents: I,
-  meanLoss: N,
+  tokens: Type.Integer({ description: 'next-token predictions scored' }),
+  meanLoss: Type.Number({ description: 'mean −ln P(next token) over every predicted token, in nats' }),
+  unit: Type.String({ description: 'what meanLoss is a mean of, and its unit' }),
   perplexity: N,
-  uniformLoss: N,
+  uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
   inSample: Type.Boolean({ description: 'the data is the corpus the checkpoint was trained on' }),
 });
 
@@ -275,14 +281,33 @@ const CandidateSchema = Obj({ id: I, label: S, p: N, pT: N });
 
 export const SampleReportSchema = Obj({
   kind: Type.Literal('sample'),
+  family: S,
   weightsFrom: S,
+  tokenizer: Type.Union([S, Type.Null()], { description: 'where the vocabulary comes from; null when ids were given' }),
+  names: Type.Boolean({
+    description: 'each sample is a whole name, ended by endToken (microGPT) rather than a continuation',
+  }),
   seed: I,
   temperature: N,
   greedy: B,
-  endToken: S,
+  maxTokens: I,
+  endToken: Type.Union([S, Type.Null()], { description: 'the token that ends a sample, if the model has one' }),
   explain: B,
-  names: Type.Array(
-    Obj({ text: S, steps: Type.Array(Obj({ pos: I, chosen: CandidateSchema, top: Type.Array(CandidateSchema) })) }),
+  prompt: Type.Array(Obj({ id: I, label: S })),
+  samples: Type.Array(
+    Obj({
+      text: Type.Union([S, Type.Null()], {
+        description: 'the sample decoded (a name: without BOS); null without a tokenizer',
+      }),
+      stop: Lits('eos', 'max-tokens', 'context'),
+      steps: Type.Array(
+        Obj({
+          pos: Type.Integer({ description: 'the position whose prediction drew this token' }),
+          chosen: CandidateSchema,
+          top: Type.Array(CandidateSchema),
+        }),
+      ),
+    }),
   ),
 });
 
@@ -297,20 +322,35 @@ export const InspectReportSchema = Obj({
   pipeline: Type.Array(PipelineRowSchema),
 });
 
+const TargetFields = {
+  pTarget: Type.Union([N, Type.Null()], { description: 'P(target); null where the position has no target' }),
+  targetRank: Type.Union([I, Type.Null()], {
+    description:
+      "the target's rank, 1 the likeliest (1 + the tokens more likely than it); null where there is no target",
+  }),
+};
+const TopTokens = Type.Array(Obj({ label: S, p: N }));
+
 export const TraceReportSchema = Obj({
   kind: Type.Literal('trace'),
   text: S,
   weightsFrom: S,
+  vocab: Type.Integer({ description: 'tokens in the vocabulary: what a rank is out of' }),
   tokens: Type.Array(TokenSchema),
-  stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) })),
-  predictions: Type.Array(Obj({ pos: I, input: S, target: S, pTarget: N, top: Type.Array(Obj({ label: S, p: N })) })),
+  stages: Type.Array(Obj({ name: S, shape: Type.Array(I), stats: StatsSchema, sparsity: Nullable(N) }), {
+    description: 'every hook point in forward order, or those --names matched',
+  }),
+  predictions: Type.Array(
+    Obj({ pos: I, input: S, target: Type.Union([S, Type.Null()]), ...TargetFields, top: TopTokens }),
+    { description: 'every position; the last of a text has no target (null target fields)' },
+  ),
   targets: Type.String({ description: 'what each position is asked to predict' }),
   lens: Type.Union(
     [
       Type.Array(
         Obj({
           after: S,
-          positions: Type.Array(Obj({ pos: I, top: Type.Array(Obj({ label: S, p: N })), pTarget: N })),
+          positions: Type.Array(Obj({ pos: I, top: TopTokens, ...TargetFields })),
         }),
       ),
       Type.Null(),
@@ -318,7 +358,9 @@ export const TraceReportSchema = Obj({
     { description: 'with --lens: the residual stream after each stage read out as next-token probabilities' },
   ),
   unit: Type.String({ description: 'what the loss is of: a name (microGPT) or a text' }),
-  loss: Type.Number({ description: 'mean −ln P(target): the number eval computes for this name' }),
+  loss: Type.Number({
+    description: 'mean −ln P(target) over the positions with a target, in nats: the number eval computes for this text',
+  }),
 });
 
 export const ContractListReportSchema = Obj({
@@ -376,42 +418,6 @@ export const HeadsReportSchema = Obj({
   top: Type.Array(Obj({ detector: S, heads: Type.Array(Obj({ layer: I, head: I, score: N })) })),
 });
 
-const PieceSchema = Obj({ id: I, piece: S });
-
-export const GenerateReportSchema = Obj({
-  kind: Type.Literal('generate'),
-  family: S,
-  weightsFrom: S,
-  tokenizer: Type.Union([S, Type.Null()], { description: 'where the vocabulary comes from; null when ids were given' }),
-  prompt: Type.Array(PieceSchema),
-  temperature: N,
-  greedy: B,
-  seed: I,
-  maxTokens: I,
-  generated: Type.Array(
-    Obj({
-      id: I,
-      piece: S,
-      p: Type.Number({ description: 'probability at temperature 1' }),
-      pT: Type.Number({ description: 'after the temperature' }),
-    }),
-  ),
-  stop: Lits('eos', 'max-tokens', 'context'),
-  text: Type.Union([S, Type.Null()], { description: 'prompt and generation decoded; null without a tokenizer' }),
-});
-
-export const RealEvalReportSchema = Obj({
-  kind: Type.Literal('real-eval'),
-  family: S,
-  weightsFrom: S,
-  data: S,
-  documents: I,
-  tokens: Type.Integer({ description: 'next-token predictions scored' }),
-  meanLoss: Type.Number({ description: 'mean −ln P(next token) over every predicted token' }),
-  perplexity: N,
-  uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
-});
-
 const ComponentSchema = Obj({ layer: I, head: Type.Union([I, Type.Null()], { description: "null: the layer's MLP" }) });
 const AblationResult = {
   zero: Type.Number({ description: 'mean loss with the output set to 0' }),
@@ -428,7 +434,10 @@ export const AblationReportSchema = Obj({
   documents: I,
   layers: I,
   heads: I,
-  clean: Type.Number({ description: 'mean next-token loss over the documents, nothing ablated' }),
+  clean: Type.Number({
+    description: "mean next-token loss over the documents, nothing ablated: eval's definition, so eval prints the same",
+  }),
+  unit: Type.String({ description: 'what every loss here is: nats per predicted token (mean −ln P(next token))' }),
   rows: Type.Array(Obj({ layer: I, head: Type.Union([I, Type.Null()]), ...AblationResult }), {
     description: 'every head and MLP alone, the largest zero-ablation loss increase first',
   }),
@@ -499,5 +508,43 @@ export const LabReportSchema = Obj({
       "a layer's head knocked out, the others re-measured",
     ),
   ),
+  heldOut: Obj(
+    {
+      k: I,
+      ids: Type.Array(I, {
+        description:
+          '[BOS, x1..xk, x1..xk], drawn from a random stream of its own (not the training or evaluation batches)',
+      }),
+      bos: I,
+      attention: Type.Array(Matrix, { description: "attention[l][q][key]: layer l's head after training" }),
+      knockedOut: Type.Array(
+        Obj({ layer: I, attention: Type.Array(Matrix) }, "every layer's pattern with this layer's head knocked out"),
+      ),
+    },
+    "every head's attention on one held-out repeated sequence",
+  ),
   learned: B,
+});
+
+export const CacheReportSchema = Obj({
+  kind: Type.Literal('cache'),
+  family: S,
+  weightsFrom: S,
+  text: Type.Union([S, Type.Null()], { description: 'the text run, or null when ids were given' }),
+  tokens: Type.Array(TokenSchema),
+  patterns: Type.Array(S, {
+    description: '--names patterns (* matches any characters, dots included); empty: every point',
+  }),
+  points: Type.Array(
+    Obj({
+      name: Type.String({ description: 'the hook name, also the tensor name in the file' }),
+      axes: Type.Array(S, { description: 'what each axis is (batch, pos, head, d_head, d_model …)' }),
+      shape: Type.Union([Type.Array(I), Type.Null()], {
+        description: "TransformerLens's cache shape for a batch of one; null when no input was given (--list)",
+      }),
+      bytes: Type.Union([I, Type.Null()]),
+    }),
+  ),
+  bytes: Type.Union([I, Type.Null()], { description: 'tensor data to write, float32; null without an input' }),
+  out: Type.Union([S, Type.Null()], { description: 'the file written; null with --list' }),
 });

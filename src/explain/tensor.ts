@@ -59,7 +59,8 @@ const maxLayers = (c: Contract) => Math.max(...Object.values(c.sizes).map((s) =>
 
 /** The role of a concrete tensor name under one family's templates, or undefined. */
 export function roleOf(c: Contract, name: string): string | undefined {
-  return matchIn(c, name)?.template.role;
+  // A tensor that exists (a checkpoint trained with --layers) has its role whatever layer it is in.
+  return matchIn(c, name, true)?.template.role;
 }
 
 /** Layer-0 names of every family's templates (and GGUF names): the candidates for "did you mean". */

@@ -1,78 +1,90 @@
-import type { Gpt, Tokenizer } from '../model/index.js';
-import { Graph } from '../tensor/index.js';
-import { encodeInput } from './attention.js';
-import { stats, type Stats } from './stats.js';
-import { buildLens, type Lens } from './lens.js';
-import { Tensor } from '../tensor/index.js';
+/**
+ * The forward pass hook point by hook point (statistics of every activation),
+ * then what the model predicts at every position, for any engine. When a text
+ * is a whole document (microGPT's names), the last position predicts the end
+ * token, so the mean −ln P(target) is exactly the model's loss on this name;
+ * otherwise the last position predicts what comes next, which has no target.
+ */
+import { MicrogptError } from '../errors.js';
+import { globMatcher, parseHook, softmax, tokenLabel, topK, type Activation, type Engine } from '../engine/index.js';
+import { buildLens, targetOf } from './lens.js';
+import { runWithCache } from './run.js';
+import { stats } from './stats.js';
 import type { Static } from '@sinclair/typebox';
 import type { TraceReportSchema } from './schema.js';
 
 export type TraceReport = Static<typeof TraceReportSchema>;
 
-/**
- * The forward pass stage by stage, then what the model predicts at every
- * position. Targets are the next character, and BOS after the last one, so
- * the mean −ln P(target) is exactly the training loss of this name.
- */
+/** Candidates listed per prediction. */
+const TOP = 3;
+
 export function buildTraceReport(
-  model: Gpt,
-  tokenizer: Tokenizer,
+  engine: Engine,
+  ids: readonly number[],
   text: string,
-  weightsFrom: string,
-  opts: { lens?: boolean } = {},
+  opts: { lens?: boolean; names?: readonly string[] } = {},
 ): TraceReport {
-  const ids = encodeInput(tokenizer, text, model.config.blockSize);
-  const { logits, trace } = model.forward(new Graph(false), ids, true);
-  const targets = [...ids.slice(1), tokenizer.bos];
+  const { cache, logits } = runWithCache(engine, ids);
+  const whole = engine.info.endsWithEos && engine.eos !== null;
+  const targets: Array<number | null> = whole ? [...ids.slice(1), engine.eos!] : [...ids.slice(1), null];
+  const label = (id: number) => tokenLabel(engine, id);
+  const V = engine.info.vocab;
   const predictions = targets.map((target, pos) => {
-    const row = logits.data.subarray(pos * logits.cols, (pos + 1) * logits.cols);
-    const max = Math.max(...row);
-    const e = Array.from(row, (v) => Math.exp(v - max));
-    const total = e.reduce((a, b) => a + b, 0);
-    const p = e.map((v) => v / total);
-    const top = [...p.keys()]
-      .sort((a, b) => p[b] - p[a] || a - b)
-      .slice(0, 3)
-      .map((i) => ({ label: tokenizer.label(i), p: p[i] }));
-    return { pos, input: tokenizer.label(ids[pos]), target: tokenizer.label(target), pTarget: p[target], top };
+    const p = softmax(logits.subarray(pos * V, (pos + 1) * V), 1);
+    const top = topK(p, TOP).map((i) => ({ label: label(i), p: p[i]! }));
+    return {
+      pos,
+      input: label(ids[pos]!),
+      target: target === null ? null : label(target),
+      ...targetOf(p, target),
+      top,
+    };
   });
+  const scored = predictions.filter((p) => p.pTarget !== null);
+  const relu = engine.info.kernels.activation === 'relu';
   return {
     kind: 'trace',
     text,
-    weightsFrom,
-    tokens: ids.map((id, pos) => ({ pos, id, label: tokenizer.label(id) })),
-    stages: trace!.stages.map((s) => {
-      const st = stats(s.values);
-      return { name: s.name, shape: s.shape, stats: st, sparsity: s.name.endsWith('activation') ? st.zeros : null };
+    weightsFrom: engine.info.weightsFrom,
+    vocab: V,
+    tokens: ids.map((id, pos) => ({ pos, id, label: label(id) })),
+    stages: chosenStages(cache, opts.names).map(([name, { values, shape }]) => {
+      const point = parseHook(name)?.point;
+      // Masked scores are −Infinity by definition: the statistics are of the scores a query sees.
+      const st = stats(point === 'attn.hook_attn_scores' ? values.filter((v) => v !== -Infinity) : values);
+      return { name, shape, stats: st, sparsity: relu && point === 'mlp.hook_post' ? st.zeros : null };
     }),
     predictions,
-    lens: opts.lens ? nativeLens(model, trace!.stages, targets, tokenizer) : null,
-    targets: `the next character, ${tokenizer.label(tokenizer.bos)} after the last`,
-    unit: 'name',
-    loss: predictions.reduce((a, p) => a - Math.log(p.pTarget), 0) / predictions.length,
+    lens: opts.lens ? buildLens(engine, lensStreams(engine, cache), { targets, label }) : null,
+    targets: whole
+      ? `the next token, ${label(engine.eos!)} after the last`
+      : 'the next token; the last position has none (what the model would write next)',
+    unit: whole ? 'name' : 'text',
+    loss: scored.length ? scored.reduce((a, p) => a - Math.log(p.pTarget!), 0) / scored.length : NaN,
   };
 }
 
-/** The residual stream microGPT's trace recorded (after the embedding, after each layer) through unembed. */
-function nativeLens(
-  model: Gpt,
-  stages: ReadonlyArray<{ name: string; shape: number[]; values: number[] }>,
-  targets: readonly number[],
-  tokenizer: Tokenizer,
-): Lens {
-  const a = model.architecture;
-  const start = a.embedding_norm ? `${a.norm_type} (embedding)` : 'embedding (wte + wpe)';
-  const residuals = stages
-    .filter((s) => s.name === start || s.name.endsWith('residual (after MLP)'))
-    .map((s) => ({
-      after: s.name === start ? 'embedding' : s.name.replace(' residual (after MLP)', ''),
-      values: s.values,
-      shape: s.shape,
-    }));
-  const g = new Graph(false);
-  return buildLens(
-    residuals,
-    (values) => model.unembed(g, new Tensor([targets.length, model.config.nEmbd], Float64Array.from(values))).data,
-    { vocab: model.config.vocabSize, targets, label: (id) => tokenizer.label(id) },
-  );
+/** The hook points to list: every one, or those matching a --names glob; a glob that matches none is an error. */
+function chosenStages<T>(cache: ReadonlyMap<string, T>, names: readonly string[] | undefined): Array<[string, T]> {
+  const all = [...cache];
+  if (!names) return all;
+  const match = globMatcher(names);
+  const chosen = all.filter(([name]) => match(name));
+  if (chosen.length === 0)
+    throw new MicrogptError(
+      'MG005',
+      `--names "${names.join(',')}" matches no hook point; this model's look like ${all[0]?.[0]}, blocks.0.attn.hook_pattern, blocks.0.hook_resid_post (* matches any characters, dots included)`,
+    );
+  return chosen;
+}
+
+/** The residual stream entering the first block (after any embedding norm) and leaving every block. */
+function lensStreams(engine: Engine, cache: ReadonlyMap<string, { values: Activation }>) {
+  return [
+    { after: 'embedding', values: cache.get('blocks.0.hook_resid_pre')!.values },
+    ...Array.from({ length: engine.info.layers }, (_, l) => ({
+      after: `layer ${l}`,
+      values: cache.get(`blocks.${l}.hook_resid_post`)!.values,
+    })),
+  ];
 }

@@ -1,32 +1,11 @@
-import { MicrogptError } from '../errors.js';
 import { RECIPE } from '../model/recipe.js';
-import { corpusLoss, sampleNames, type Gpt, type SampledName, type Tokenizer } from '../model/index.js';
+import type { TapedEngine } from '../model/taped-engine.js';
+import { meanLoss } from './eval.js';
+import { buildSampleReport } from './sample.js';
 import type { Static } from '@sinclair/typebox';
-import type { EvalReportSchema, SampleReportSchema, TrainReportSchema } from './schema.js';
+import type { TrainReportSchema } from './schema.js';
 
 export type TrainReport = Static<typeof TrainReportSchema>;
-
-export type EvalReport = Static<typeof EvalReportSchema>;
-
-export type SampleReport = Static<typeof SampleReportSchema>;
-
-/** Names drawn from a model, each step's candidates kept for --explain. */
-export function buildSampleReport(
-  model: Gpt,
-  tokenizer: Tokenizer,
-  opts: { n: number; temperature: number; seed: number; weightsFrom: string; explain: boolean },
-): SampleReport {
-  return {
-    kind: 'sample',
-    weightsFrom: opts.weightsFrom,
-    seed: opts.seed,
-    temperature: opts.temperature,
-    greedy: opts.temperature === 0,
-    endToken: tokenizer.label(tokenizer.bos),
-    names: sampleNames(model, tokenizer, opts.n, opts.temperature, opts.seed),
-    explain: opts.explain,
-  };
-}
 
 /** Mean of the last `window` losses. */
 export function recentMean(losses: readonly number[], window: number = RECIPE.recentLossWindow): number {
@@ -45,44 +24,9 @@ export function lossCurve(losses: readonly number[], points = 60): { bucket: num
   return { bucket, values };
 }
 
-/** The mean per-name loss of a model over a corpus; names with characters the model does not know are an error. */
-export function buildEvalReport(
-  model: Gpt,
-  tokenizer: Tokenizer,
-  docs: readonly string[],
-  data: string,
-  weightsFrom: string,
-  inSample: boolean,
-): EvalReport {
-  const known = new Set(tokenizer.chars);
-  const unknown = [...new Set(docs.flatMap((d) => [...d]).filter((c) => !known.has(c)))];
-  if (unknown.length) {
-    const bad = docs.filter((d) => [...d].some((c) => !known.has(c))).length;
-    throw new MicrogptError(
-      'MG043',
-      `${data}: ${bad} names use characters the model does not know (${unknown
-        .slice(0, 10)
-        .map((c) => JSON.stringify(c))
-        .join(', ')}); the model's vocabulary is ${tokenizer.describeVocab()}`,
-    );
-  }
-  const meanLoss = corpusLoss(model, tokenizer, docs);
-  return {
-    kind: 'eval',
-    weightsFrom,
-    data,
-    documents: docs.length,
-    meanLoss,
-    perplexity: Math.exp(meanLoss),
-    uniformLoss: Math.log(tokenizer.vocabSize),
-    inSample,
-  };
-}
-
 /** What a training run did and where it got: the loss curve, the corpus loss, a few samples. */
 export function buildTrainReport(
-  model: Gpt,
-  tokenizer: Tokenizer,
+  engine: TapedEngine,
   docs: readonly string[],
   run: {
     losses: number[];
@@ -96,6 +40,14 @@ export function buildTrainReport(
     out: string | null;
   },
 ): TrainReport {
+  const { model, chars: tokenizer } = engine;
+  const samples = buildSampleReport(engine, [tokenizer.bos], {
+    n: RECIPE.samplesAfterTraining,
+    maxTokens: engine.info.context,
+    temperature: RECIPE.temperature,
+    seed: run.seed,
+    explain: false,
+  }).samples;
   return {
     kind: 'train',
     family: run.family,
@@ -120,13 +72,14 @@ export function buildTrainReport(
     curve: lossCurve(run.losses),
     recentLoss: recentMean(run.losses),
     recentWindow: Math.min(RECIPE.recentLossWindow, run.losses.length),
-    corpusLoss: corpusLoss(model, tokenizer, docs),
+    corpusLoss: meanLoss(
+      engine,
+      docs.map((d) => tokenizer.encodeDoc(d)),
+    ).loss,
     uniformLoss: Math.log(tokenizer.vocabSize),
     vocabSize: tokenizer.vocabSize,
     out: run.out,
-    samples: sampleNames(model, tokenizer, RECIPE.samplesAfterTraining, RECIPE.temperature, run.seed).map(
-      (s) => s.text,
-    ),
+    samples: samples.map((s) => s.text ?? ''),
     samplesTemperature: RECIPE.temperature,
   };
 }

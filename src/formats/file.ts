@@ -1,5 +1,9 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { clip } from '../clip.js';
 import { MicrogptError } from '../errors.js';
+import { recordInput } from '../inputs.js';
+import { parseJson } from './json-bytes.js';
+import { LIMITS } from './types.js';
 
 /** An open regular file: reads are positioned and bounded by its size, never by a length the file claims. */
 export interface OpenFile {
@@ -9,18 +13,30 @@ export interface OpenFile {
 }
 
 /**
+ * A path's stat, or undefined when nothing is there. Any other failure (a name
+ * too long, a loop of links, no permission) is one line with the caller's
+ * code, naming the path (cut when long) and the system's reason.
+ */
+export function statPath(path: string, code: string, lstat = false): Stats | undefined {
+  try {
+    return (lstat ? lstatSync : statSync)(path, { throwIfNoEntry: false });
+  } catch (e) {
+    throw new MicrogptError(
+      code,
+      `${clip(path)}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+}
+
+/**
  * Opens `path` for reading only if it is a regular file. A FIFO would block the
  * open itself and a device can be endless, so both are refused from a stat
  * taken before opening (and checked again on the open descriptor).
  */
 export function openRegular(path: string, code = 'MG061'): OpenFile {
-  const st = statSync(path, { throwIfNoEntry: false });
+  const st = statPath(path, code);
   if (!st) throw new MicrogptError(code, `${path}: no such file or directory`);
-  if (!st.isFile())
-    throw new MicrogptError(
-      code,
-      `${path}: is ${st.isDirectory() ? 'a directory' : 'not a regular file (a FIFO, socket or device)'}; give a model file or folder`,
-    );
+  if (!st.isFile()) throw new MicrogptError(code, `${path}: is ${notRegular(st)}; give a model file or folder`);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -30,12 +46,27 @@ export function openRegular(path: string, code = 'MG061'): OpenFile {
       `${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  const again = fstatSync(fd);
+  const again = fstatSync(fd, { bigint: true });
   if (!again.isFile()) {
     closeSync(fd);
     throw new MicrogptError(code, `${path}: is not a regular file`);
   }
-  return { path, fd, size: again.size };
+  // Every file a command reads is an input its outputs must never land on.
+  recordInput(path, again);
+  return { path, fd, size: Number(again.size) };
+}
+
+/** What a path that is not a regular file is, for a message: "a directory", "not a regular file but a FIFO (named pipe)". */
+export function notRegular(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  const kind = st.isFIFO()
+    ? 'a FIFO (named pipe)'
+    : st.isSocket()
+      ? 'a socket'
+      : st.isCharacterDevice() || st.isBlockDevice()
+        ? 'a device'
+        : 'something else';
+  return `not a regular file but ${kind}`;
 }
 
 /** Reads exactly `length` bytes at `position`, or fewer only at the end of the file. */
@@ -86,22 +117,29 @@ export function describeBytes(bytes: Uint8Array): string {
 }
 
 /**
- * Reads a whole file that must be a regular file of at most `limit` bytes:
- * checked before reading, so /dev/zero, a FIFO or a huge file is refused with
- * one line instead of hanging or exhausting memory. Messages keep the caller's
- * error code and say what the flag expects.
+ * Checks that a path is a regular file of at most `limit` bytes before it is
+ * opened: /dev/zero, a FIFO or a huge file is refused with one line instead of
+ * hanging or exhausting memory. Messages keep the caller's error code and say
+ * what the flag expects.
  */
+export function checkRegularFile(
+  path: string,
+  opts: { limit: number; code: string; what: string; isDirectory: string },
+): void {
+  const st = statPath(path, opts.code);
+  if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
+  if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
+  if (!st.isFile()) throw new MicrogptError(opts.code, `${path}: is ${notRegular(st)}; ${opts.what}`);
+  if (st.size > opts.limit)
+    throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
+}
+
+/** A whole file that must be a regular file of at most `limit` bytes (checkRegularFile), read. */
 export function readRegularFile(
   path: string,
   opts: { limit: number; code: string; what: string; isDirectory: string },
 ): Buffer {
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (!st) throw new MicrogptError(opts.code, `${path}: cannot read (ENOENT); ${opts.what}`);
-  if (st.isDirectory()) throw new MicrogptError(opts.code, `${path}: is a directory; ${opts.isDirectory}`);
-  if (!st.isFile())
-    throw new MicrogptError(opts.code, `${path}: is not a regular file (a FIFO, socket or device); ${opts.what}`);
-  if (st.size > opts.limit)
-    throw new MicrogptError(opts.code, `${path}: is ${st.size} bytes, over the ${opts.limit}-byte limit; ${opts.what}`);
+  checkRegularFile(path, opts);
   // openRegular checks the open descriptor again: the file may have been swapped since the stat.
   return withFile(
     path,
@@ -110,6 +148,22 @@ export function readRegularFile(
       return readAt(f, 0, f.size);
     },
     opts.code,
+  );
+}
+
+/**
+ * A small JSON file (config.json and the like) read whole and parsed with the
+ * nesting bounded: a regular file under `limit` bytes, or one line saying what
+ * it is instead (a FIFO, a device, a directory, not JSON and where).
+ */
+export function readJsonFile(path: string, limit: number, code: string, what: string): unknown {
+  const bytes = readRegularFile(path, { limit, code, what, isDirectory: what });
+  return parseJson(
+    bytes,
+    (msg) => {
+      throw new MicrogptError(code, `${path}: not valid JSON (${msg})`);
+    },
+    LIMITS.jsonDepth,
   );
 }
 

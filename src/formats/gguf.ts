@@ -1,4 +1,5 @@
 import { MicrogptError } from '../errors.js';
+import { quote } from '../clip.js';
 import { Cursor } from './cursor.js';
 import { withFile } from './file.js';
 import { ggmlType } from './ggml.js';
@@ -60,9 +61,8 @@ export interface GgufHeader {
   alignment: number;
   /** Where the tensor data section starts (aligned end of the tensor infos). */
   dataStart: number;
+  /** Shapes outermost first (GGUF stores them innermost first); dtype is the ggml type's name. */
   tensors: TensorEntry[];
-  /** ggml type id and GGUF's own dimension order (innermost first) of each tensor, by name. */
-  ggml: Map<string, { typeId: number; dims: number[] }>;
   problems: Problem[];
 }
 
@@ -96,27 +96,29 @@ export function readGgufHeader(path: string, opts: { fullArrays?: boolean } = {}
       const problems: Problem[] = [];
       for (let i = 0; i < kvCount; i++) {
         const key = readString(c, `metadata key ${i}`);
-        const type = valueType(c, c.u32(`the type of ${key}`), key);
-        const value = readValue(c, type, key, 0, opts.fullArrays === true);
-        if (metadata.has(key)) problems.push({ where: `metadata ${JSON.stringify(key)}`, message: 'appears twice' });
+        // How messages name it: quoted, and clipped when the file made it long.
+        const label = `metadata ${quote(key)}`;
+        const type = valueType(c, c.u32(`the type of ${label}`), label);
+        const value = readValue(c, type, label, 0, opts.fullArrays === true);
+        if (metadata.has(key)) problems.push({ where: label, message: 'appears twice' });
         metadata.set(key, { key, type, value });
       }
       const alignment = alignmentOf(metadata, c);
       const infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }> = [];
       for (let i = 0; i < tensorCount; i++) {
         const name = readString(c, `tensor ${i}'s name`);
-        const nDims = c.u32(`the dimension count of ${name}`);
-        if (nDims > LIMITS.maxDims)
-          c.fail(`tensor ${JSON.stringify(name)} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
-        const dims: number[] = [];
-        for (let d = 0; d < nDims; d++) dims.push(c.u64(`dimension ${d} of ${name}`));
-        const typeId = c.u32(`the type of ${name}`);
-        const rel = c.u64(`the offset of ${name}`);
+        const label = `tensor ${quote(name)}`;
+        const nDims = c.u32(`the dimension count of ${label}`);
+        if (nDims > LIMITS.maxDims) c.fail(`${label} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
+        const dims = new Array<number>(nDims);
+        for (let d = 0; d < nDims; d++) dims[d] = c.u64(`dimension ${d} of ${label}`);
+        const typeId = c.u32(`the type of ${label}`);
+        const rel = c.u64(`the offset of ${label}`);
         infos.push({ name, dims, typeId, rel });
       }
       const dataStart = Math.ceil(c.pos / alignment) * alignment;
-      const { tensors, ggml } = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
-      return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, ggml, problems };
+      const tensors = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
+      return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, problems };
     },
     'MG064',
   );
@@ -128,10 +130,10 @@ function readString(c: Cursor, what: string): string {
   return c.bytes(n, what).toString('utf8');
 }
 
-function valueType(c: Cursor, id: number, key: string): GgufValueType {
+/** `label` names the key in messages: `metadata "general.name"`. */
+function valueType(c: Cursor, id: number, label: string): GgufValueType {
   const t = VALUE_TYPES[id];
-  if (t === undefined)
-    c.fail(`metadata ${JSON.stringify(key)} has value type ${id}, which GGUF does not define (0..12)`);
+  if (t === undefined) c.fail(`${label} has value type ${id}, which GGUF does not define (0..12)`);
   return t;
 }
 
@@ -167,14 +169,12 @@ function readValue(c: Cursor, type: GgufValueType, key: string, depth: number, f
 }
 
 function readArray(c: Cursor, key: string, depth: number, full: boolean): GgufArray {
-  if (depth >= LIMITS.ggufArrayDepth)
-    c.fail(`metadata ${JSON.stringify(key)} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
+  if (depth >= LIMITS.ggufArrayDepth) c.fail(`${key} nests arrays deeper than ${LIMITS.ggufArrayDepth}`);
   const elementType = valueType(c, c.u32(`the element type of ${key}`), key);
   const length = c.u64(`the length of ${key}`);
   const size = FIXED_SIZE[elementType];
   // Every element takes at least one byte (strings and arrays at least eight): check before looping.
-  if (length * (size ?? 8) > c.remaining)
-    c.fail(`metadata ${JSON.stringify(key)} claims ${length} elements, more than the file holds`);
+  if (length * (size ?? 8) > c.remaining) c.fail(`${key} claims ${length} elements, more than the file holds`);
   const values: GgufValue[] = [];
   const keep = full ? length : Math.min(length, SAMPLE);
   for (let i = 0; i < keep; i++) values.push(readValue(c, elementType, key, depth + 1, full));
@@ -201,16 +201,19 @@ function tensorEntries(
   fileSize: number,
   alignment: number,
   problems: Problem[],
-): { tensors: TensorEntry[]; ggml: GgufHeader['ggml'] } {
-  const tensors: Array<TensorEntry & { rel: number }> = [];
-  const ggml: GgufHeader['ggml'] = new Map();
+): TensorEntry[] {
+  const tensors: TensorEntry[] = [];
+  /** Each kept tensor's offset in the data section, by its index in `tensors`. */
+  const rels: number[] = [];
+  const seen = new Set<string>();
   const dataLen = fileSize - dataStart;
   for (const { name, dims, typeId, rel } of infos) {
-    const bad = (message: string) => problems.push({ where: `tensor ${JSON.stringify(name)}`, message });
-    if (ggml.has(name)) {
+    const bad = (message: string) => problems.push({ where: `tensor ${quote(name)}`, message });
+    if (seen.has(name)) {
       bad('appears twice in the tensor infos');
       continue;
     }
+    seen.add(name);
     const t = ggmlType(typeId);
     const elements = dims.reduce((a, b) => a * b, 1);
     if (!t) {
@@ -228,37 +231,29 @@ function tensorEntries(
     if (rel % alignment !== 0) bad(`data offset ${rel} is not a multiple of the alignment ${alignment}`);
     if (rel + bytes > dataLen)
       bad(`data [${rel}, ${rel + bytes}) runs past the end of the data section (${dataLen} bytes)`);
-    ggml.set(name, { typeId, dims });
-    tensors.push({
-      name,
-      dtype: t.name,
-      shape: [...dims].reverse(),
-      elements,
-      bytes,
-      file: path,
-      offset: dataStart + rel,
-      rel,
-    });
+    rels.push(rel);
+    tensors.push({ name, dtype: t.name, shape: dims.reverse(), elements, bytes, file: path, offset: dataStart + rel });
   }
-  const sorted = [...tensors].sort((a, b) => a.rel - b.rel);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1];
-    if (sorted[i].rel < prev.rel + prev.bytes)
+  const order = Array.from(rels.keys()).sort((a, b) => rels[a]! - rels[b]!);
+  for (let k = 1; k < order.length; k++) {
+    const [i, p] = [order[k]!, order[k - 1]!];
+    const end = rels[p]! + tensors[p]!.bytes;
+    if (rels[i]! < end)
       problems.push({
-        where: `tensor ${JSON.stringify(sorted[i].name)}`,
-        message: `data at ${sorted[i].rel} overlaps ${JSON.stringify(prev.name)} (${prev.rel}..${prev.rel + prev.bytes})`,
+        where: `tensor ${quote(tensors[i]!.name)}`,
+        message: `data at ${rels[i]} overlaps ${quote(tensors[p]!.name)} (${rels[p]}..${end})`,
       });
   }
-  const last = sorted[sorted.length - 1];
-  if (last) {
-    const end = Math.ceil((last.rel + last.bytes) / alignment) * alignment;
+  const last = order.at(-1);
+  if (last !== undefined) {
+    const end = Math.ceil((rels[last]! + tensors[last]!.bytes) / alignment) * alignment;
     if (dataLen > end)
       problems.push({
         where: 'data section',
         message: `${dataLen - end} bytes after the last tensor belong to no tensor`,
       });
   }
-  return { tensors: tensors.map(({ rel: _r, ...t }) => t), ggml };
+  return tensors;
 }
 
 /** A metadata value as a plain number, if it is one. */

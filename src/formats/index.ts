@@ -7,6 +7,8 @@ export {
   closeFile,
   withFile,
   readRegularFile,
+  readJsonFile,
+  statPath,
   READ_LIMITS,
   describeBytes,
   type OpenFile,
@@ -22,5 +24,12 @@ export {
   type GgufArray,
 } from './gguf.js';
 export { readShardedIndex, type ShardedIndex } from './shards.js';
-export { openModelFiles, type ModelFiles, type ModelFormat, type FileSummary, type OpenOptions } from './open.js';
+export {
+  openModelFiles,
+  openSafetensorsHeader,
+  type ModelFiles,
+  type ModelFormat,
+  type FileSummary,
+  type OpenOptions,
+} from './open.js';
 export { canDecode, streamValues, streamPair, scanTensor, type ValueCounts } from './values.js';

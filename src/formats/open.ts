@@ -1,7 +1,9 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { quote } from '../clip.js';
 import { basename, dirname, join } from 'node:path';
 import { MicrogptError } from '../errors.js';
-import { describeBytes, readAt, readRegularFile, withFile } from './file.js';
+import { recordInputPath } from '../inputs.js';
+import { describeBytes, notRegular, readAt, readJsonFile, statPath, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
 import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
 import { readShardedIndex, type ShardedIndex } from './shards.js';
@@ -28,6 +30,8 @@ export interface ModelFiles {
   index: ShardedIndex | null;
   /** A Hugging Face config.json beside the weights, parsed but not yet interpreted. */
   config: { path: string; json: Record<string, unknown> } | null;
+  /** Why a config.json beside the weights was left out (not JSON, not a regular file …), or null. */
+  configIssue: string | null;
   problems: Problem[];
 }
 
@@ -41,22 +45,42 @@ const INDEX_SUFFIX = '.safetensors.index.json';
 export interface OpenOptions {
   /** Keep GGUF metadata arrays whole (token lists, merges) instead of a sample. */
   fullArrays?: boolean;
-  /** A shard the index names but the folder lacks: a problem to report (validate) rather than an error (inspect). */
-  reportMissingShards?: boolean;
+  /**
+   * For validate: a shard the index names but the folder lacks, or a header
+   * whose reading had to stop (a non-string __metadata__ value), is a problem
+   * to report rather than an error (inspect, and the commands that run models).
+   */
+  validating?: boolean;
 }
 
 export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFiles {
-  const st = statSync(input, { throwIfNoEntry: false });
+  const st = statPath(input, 'MG061');
   if (!st) throw new MicrogptError('MG061', `${input}: no such file or directory`);
   if (st.isDirectory()) return openDirectory(input, opts);
-  if (!st.isFile())
-    throw new MicrogptError(
-      'MG061',
-      `${input}: is not a regular file (a FIFO, socket or device); give a model file or folder`,
-    );
+  if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is ${notRegular(st)}; give a model file or folder`);
   if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
-  const problems: Problem[] = [];
-  return withProblems(openSingle(input, readConfigBeside(dirname(input), problems), opts), problems);
+  const beside = readConfigBeside(dirname(input));
+  return withConfigIssue(openSingle(input, beside.config, opts), beside.issue);
+}
+
+/**
+ * A safetensors header as a command reads it: a refusal (a __metadata__ value
+ * that is not a string) is one error line for inspect and the commands that
+ * run models, and a problem for validate, which reports it as a failed check.
+ */
+export function openSafetensorsHeader(path: string, validating: boolean): SafetensorsHeader {
+  const h = readSafetensorsHeader(path);
+  if (h.refused && !validating)
+    throw new MicrogptError(
+      'MG056',
+      `${path}: ${h.refused.where} ${h.refused.message}; the header was not read further`,
+    );
+  return h.refused
+    ? {
+        ...h,
+        problems: [...h.problems, { ...h.refused, message: `${h.refused.message}; the header was not read further` }],
+      }
+    : h;
 }
 
 function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFiles {
@@ -69,12 +93,41 @@ function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFi
       `${dir}: cannot list (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  const problems: Problem[] = [];
-  return withProblems(openDirectoryWith(dir, names, readConfigBeside(dir, problems), opts, chosen), problems);
+  recordModelFolder(dir, names);
+  const beside = readConfigBeside(dir);
+  return withConfigIssue(openDirectoryWith(dir, names, beside.config, opts, chosen), beside.issue);
 }
 
-const withProblems = (f: ModelFiles, before: Problem[]): ModelFiles =>
-  before.length ? { ...f, problems: [...before, ...f.problems] } : f;
+/** A config.json left out is the first problem, and its reason is kept for the commands that need it. */
+const withConfigIssue = (f: ModelFiles, issue: string | null): ModelFiles =>
+  issue === null
+    ? f
+    : {
+        ...f,
+        configIssue: issue,
+        problems: [{ where: CONFIG, message: `ignored: ${issue}`, code: 'MG071' }, ...f.problems],
+      };
+
+/** The files of a model folder, read or not by this command: weights, shards, index, config and tokenizer files. */
+const MODEL_FOLDER_FILE =
+  /^(config|generation_config|tokenizer|tokenizer_config|special_tokens_map|added_tokens|vocab)\.json$|^(merges\.txt|tokenizer\.model)$|\.(safetensors|gguf|safetensors\.index\.json)$/;
+
+/**
+ * Records every model file of a folder as an input of this run (inputs.ts), so
+ * that no output lands on one even when this command does not open it (the
+ * tokenizer with --ids, a tokenizer_config.json).
+ */
+export function recordModelFolder(dir: string, names?: readonly string[]): void {
+  let list = names;
+  if (!list) {
+    try {
+      list = readdirSync(dir);
+    } catch {
+      return;
+    }
+  }
+  for (const n of list) if (MODEL_FOLDER_FILE.test(n)) recordInputPath(join(dir, n));
+}
 
 function openDirectoryWith(
   dir: string,
@@ -85,7 +138,7 @@ function openDirectoryWith(
 ): ModelFiles {
   const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
   const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
-  if (indexPath) return openSharded(indexPath, config, opts.reportMissingShards === true);
+  if (indexPath) return openSharded(indexPath, config, opts.validating === true);
   const st = names.filter((n) => n.endsWith('.safetensors'));
   const gguf = names.filter((n) => n.endsWith('.gguf'));
   if (st.length === 1 && gguf.length === 0) return openSingle(join(dir, st[0]), config, opts);
@@ -96,7 +149,7 @@ function openDirectoryWith(
       `${dir}: holds no model file (*.safetensors, *.safetensors.index.json or *.gguf)${config ? '; it has a config.json — for the architecture alone use microgpt explain --kernel ' + join(dir, CONFIG) : ''}`,
     );
   }
-  if (st.length > 1 && gguf.length === 0) return openUnindexedShards(dir, st, config);
+  if (st.length > 1 && gguf.length === 0) return openUnindexedShards(dir, st, config, opts.validating === true);
   throw new MicrogptError(
     'MG066',
     `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`,
@@ -107,30 +160,20 @@ function openDirectoryWith(
  * The config.json beside the weights, if there is a readable one. A broken one
  * does not stop the weights from being read: it is left out, and said.
  */
-function readConfigBeside(dir: string, problems: Problem[]): ModelFiles['config'] {
+function readConfigBeside(dir: string): { config: ModelFiles['config']; issue: string | null } {
   const path = join(dir, CONFIG);
-  if (!statSync(path, { throwIfNoEntry: false })) return null;
+  if (!statPath(path, 'MG071', true)) return { config: null, issue: null };
   let json: unknown;
   try {
-    json = JSON.parse(
-      readRegularFile(path, {
-        limit: LIMITS.configJsonBytes,
-        code: 'MG061',
-        what: 'expected a config.json file',
-        isDirectory: 'expected a config.json file',
-      }).toString('utf8'),
-    );
+    json = readJsonFile(path, LIMITS.configJsonBytes, 'MG071', 'expected a config.json file');
   } catch (e) {
-    problems.push({
-      where: 'config.json',
-      message: `ignored: ${e instanceof SyntaxError ? `not valid JSON (${e.message})` : (e as Error).message}`,
-    });
-    return null;
+    if (!(e instanceof MicrogptError)) throw e;
+    return { config: null, issue: e.message.startsWith(path + ': ') ? e.message.slice(path.length + 2) : e.message };
   }
   if (typeof json === 'object' && json !== null && !Array.isArray(json))
-    return { path, json: json as Record<string, unknown> };
-  problems.push({ where: 'config.json', message: 'ignored: it is not a JSON object' });
-  return null;
+    return { config: { path, json: json as Record<string, unknown> }, issue: null };
+  const kind = json === null ? 'null' : Array.isArray(json) ? 'an array' : `a ${typeof json}`;
+  return { config: null, issue: `it is ${kind}, not a JSON object` };
 }
 
 /** One file of either format, told apart by its first bytes (never by its name). */
@@ -147,6 +190,7 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
       gguf: g,
       index: null,
       config,
+      configIssue: null,
       problems: g.problems,
     };
   }
@@ -156,13 +200,13 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
       `${path}: is neither safetensors nor GGUF (${describeBytes(head)}); a safetensors file starts with an 8-byte length and "{", a GGUF file with "GGUF"`,
     );
   }
-  const h = readSafetensorsHeader(path);
+  const h = openSafetensorsHeader(path, opts.validating === true);
   return fromSafetensors(path, [h], null, config, h.problems);
 }
 
 /** 8-byte little-endian length, then the JSON header's opening brace. */
 function looksLikeSafetensors(head: Buffer): boolean {
-  return head.length >= 9 && head[8] === 0x7b && head.readBigUInt64LE(0) > 1n;
+  return head.length >= 9 && head[8] === 0x7b;
 }
 
 function fromSafetensors(
@@ -187,26 +231,29 @@ function fromSafetensors(
     gguf: null,
     index,
     config,
+    configIssue: null,
     problems,
   };
 }
 
 /** A sharded model: the index names a shard for every tensor; each shard is a safetensors file. */
-function openSharded(indexPath: string, config: ModelFiles['config'], reportMissing: boolean): ModelFiles {
+function openSharded(indexPath: string, config: ModelFiles['config'], validating: boolean): ModelFiles {
   const index = readShardedIndex(indexPath);
   const problems: Problem[] = [...index.problems];
   const headers: SafetensorsHeader[] = [];
+  const perShard = new Map<string, number>();
+  for (const s of index.weightMap.values()) perShard.set(s, (perShard.get(s) ?? 0) + 1);
   for (const shard of index.shards) {
     const path = join(dirname(indexPath), shard);
-    if (!statSync(path, { throwIfNoEntry: false })) {
-      const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${[...index.weightMap.values()].filter((s) => s === shard).length} of them are in this one)`;
-      if (!reportMissing) throw new MicrogptError('MG065', `${indexPath}: shard ${JSON.stringify(shard)} ${msg}`);
-      problems.push({ where: `shard ${JSON.stringify(shard)}`, message: msg });
+    if (!statPath(path, 'MG065')) {
+      const msg = `is missing (${index.weightMap.size} tensors in ${index.shards.length} shards; ${perShard.get(shard) ?? 0} of them are in this one)`;
+      if (!validating) throw new MicrogptError('MG065', `${indexPath}: shard ${quote(shard)} ${msg}`);
+      problems.push({ where: `shard ${quote(shard)}`, message: msg, code: 'MG065' });
       continue;
     }
-    const h = readSafetensorsHeader(path);
+    const h = openSafetensorsHeader(path, validating);
     headers.push(h);
-    problems.push(...h.problems.map((p) => ({ where: `${shard}: ${p.where}`, message: p.message })));
+    for (const p of h.problems) problems.push({ ...p, where: `${shard}: ${p.where}` });
   }
   crossCheckIndex(index, headers, problems, headers.length === index.shards.length);
   return fromSafetensors(indexPath, headers, index, config, problems);
@@ -226,20 +273,23 @@ function crossCheckIndex(
       const first = where.get(t.name);
       if (first !== undefined)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `is in two shards: ${first} and ${shard}`,
+          code: 'MG065',
         });
       else where.set(t.name, shard);
       const listed = index.weightMap.get(t.name);
       if (listed === undefined)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `is in ${shard} but not in the index's weight_map`,
+          code: 'MG065',
         });
       else if (listed !== shard)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `the index says ${listed}, but it is in ${shard}`,
+          code: 'MG065',
         });
     }
   }
@@ -247,20 +297,27 @@ function crossCheckIndex(
   for (const [name, shard] of index.weightMap)
     if (!where.has(name) && present.has(shard))
       problems.push({
-        where: `tensor ${JSON.stringify(name)}`,
+        where: `tensor ${quote(name)}`,
         message: `the index puts it in ${shard}, which does not hold it`,
+        code: 'MG065',
       });
   const data = headers.reduce((s, h) => s + h.tensors.reduce((a, t) => a + t.bytes, 0), 0);
   if (complete && index.totalSize !== null && index.totalSize !== data)
     problems.push({
       where: 'index metadata.total_size',
       message: `is ${index.totalSize} bytes, but the shards' tensors hold ${data}`,
+      code: 'MG065',
     });
 }
 
 /** Several .safetensors files and no index: read them all, and say that the index is missing. */
-function openUnindexedShards(dir: string, names: string[], config: ModelFiles['config']): ModelFiles {
-  const headers = names.map((n) => readSafetensorsHeader(join(dir, n)));
+function openUnindexedShards(
+  dir: string,
+  names: string[],
+  config: ModelFiles['config'],
+  validating: boolean,
+): ModelFiles {
+  const headers = names.map((n) => openSafetensorsHeader(join(dir, n), validating));
   const problems: Problem[] = [
     {
       where: dir,
@@ -269,13 +326,14 @@ function openUnindexedShards(dir: string, names: string[], config: ModelFiles['c
   ];
   const seen = new Map<string, string>();
   for (const h of headers) {
-    problems.push(...h.problems.map((p) => ({ where: `${basename(h.path)}: ${p.where}`, message: p.message })));
+    for (const p of h.problems) problems.push({ ...p, where: `${basename(h.path)}: ${p.where}` });
     for (const t of h.tensors) {
       const first = seen.get(t.name);
       if (first)
         problems.push({
-          where: `tensor ${JSON.stringify(t.name)}`,
+          where: `tensor ${quote(t.name)}`,
           message: `is in two files: ${first} and ${basename(h.path)}`,
+          code: 'MG065',
         });
       else seen.set(t.name, basename(h.path));
     }

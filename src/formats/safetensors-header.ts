@@ -1,6 +1,8 @@
 import { MicrogptError } from '../errors.js';
+import { quote } from '../clip.js';
 import { SAFETENSORS_DTYPE_BITS } from './dtypes.js';
 import { readAt, withFile, type OpenFile } from './file.js';
+import { JsonBytes } from './json-bytes.js';
 import { LIMITS, type Problem, type TensorEntry } from './types.js';
 
 export interface SafetensorsHeader {
@@ -12,14 +14,20 @@ export interface SafetensorsHeader {
   metadata: Map<string, string>;
   tensors: TensorEntry[];
   problems: Problem[];
+  /**
+   * A rule broken that stops the reading: a `__metadata__` value that is not a
+   * string (the format allows only strings there). Nothing after it is read.
+   */
+  refused: Problem | null;
 }
 
 /**
  * Reads only the header of a safetensors file: the 8-byte length, then that
  * many bytes of JSON. The data is never touched, so a 100 GB file costs what a
  * 10 MB one does. What makes the file unreadable throws (MG063); defects in
- * single entries (unknown dtype, offsets out of bounds, overlaps, holes) are
- * collected as problems so that every other tensor can still be listed.
+ * single entries (unknown dtype, offsets out of bounds, overlaps, holes,
+ * a name given twice) are collected as problems so that every other tensor
+ * can still be listed.
  */
 export function readSafetensorsHeader(path: string): SafetensorsHeader {
   return withFile(path, (f) => parseHeader(f));
@@ -36,113 +44,241 @@ function parseHeader(f: OpenFile): SafetensorsHeader {
       `header length ${n} bytes exceeds the ${LIMITS.safetensorsHeaderBytes}-byte limit; not a safetensors file, or corrupt`,
     );
   const headerBytes = Number(n);
+  if (headerBytes < 2) fail(`header length is ${headerBytes} bytes; a safetensors header is a JSON object, "{…}"`);
   if (8 + headerBytes > f.size)
     fail(`header length ${headerBytes} runs past the end of the file (${f.size} bytes): truncated or corrupt`);
-  let header: unknown;
-  try {
-    header = JSON.parse(readAt(f, 8, headerBytes).toString('utf8'));
-  } catch (e) {
-    fail(`header (bytes 8..${8 + headerBytes}) is not valid JSON: ${(e as Error).message}`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not a JSON object');
   const dataStart = 8 + headerBytes;
-  const dataLen = f.size - dataStart;
-  const problems: Problem[] = [];
-  const metadata = readMetadata((header as Record<string, unknown>).__metadata__, problems);
-  const tensors: Array<TensorEntry & { begin: number; end: number }> = [];
-  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
-    if (name === '__metadata__') continue;
-    const t = readEntry(f.path, name, entry, dataStart, dataLen, problems);
-    if (t) tensors.push(t);
-  }
-  checkTiling(tensors, dataLen, problems);
-  return {
-    path: f.path,
-    fileSize: f.size,
-    headerBytes,
+  const scanned = scanSafetensorsHeader(readAt(f, 8, headerBytes), {
+    file: f.path,
     dataStart,
-    metadata,
-    tensors: tensors.map(({ begin: _b, end: _e, ...t }) => t),
-    problems,
-  };
+    dataLen: f.size - dataStart,
+    fail,
+  });
+  return { path: f.path, fileSize: f.size, headerBytes, dataStart, ...scanned };
 }
 
-function readMetadata(m: unknown, problems: Problem[]): Map<string, string> {
-  const out = new Map<string, string>();
-  if (m === undefined) return out;
-  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
-    problems.push({ where: '__metadata__', message: 'is not an object of strings' });
-    return out;
+export interface ScannedHeader {
+  metadata: Map<string, string>;
+  tensors: TensorEntry[];
+  problems: Problem[];
+  refused: Problem | null;
+}
+
+/** Byte ranges of the tensors read, in the data section, for the tiling check. */
+interface Ranges {
+  names: string[];
+  begin: number[];
+  end: number[];
+}
+
+/**
+ * One pass over the header's JSON bytes, keeping only compact tensor records:
+ * no object tree is built, nesting is bounded, a name given twice is seen
+ * (JSON.parse would silently keep the last), and a `__metadata__` value that is
+ * not a string stops the reading there, unparsed. Syntax errors throw through `fail`.
+ */
+export function scanSafetensorsHeader(
+  json: Uint8Array,
+  at: {
+    file: string;
+    dataStart: number;
+    dataLen: number;
+    fail: (msg: string) => never;
+    /** Entry fields other than dtype, shape and data_offsets are problems, not skipped (a checkpoint has none). */
+    strict?: boolean;
+  },
+): ScannedHeader {
+  const j = new JsonBytes(json, (m) => at.fail(`header is not valid JSON: ${m}`), LIMITS.safetensorsJsonDepth, 8);
+  if (j.kind() !== 'object') at.fail('header is not a JSON object');
+  const out: ScannedHeader = { metadata: new Map(), tensors: [], problems: [], refused: null };
+  const ranges: Ranges = { names: [], begin: [], end: [] };
+  const seen = new Set<string>();
+  let metadataSeen = false;
+  if (j.open(0x7b, 0x7d, '"{"')) {
+    do {
+      const name = j.key();
+      if (name === '__metadata__') {
+        if (metadataSeen)
+          out.problems.push({ where: '__metadata__', message: 'appears twice in the header', code: 'MG056' });
+        metadataSeen = true;
+        out.refused = readMetadata(j, out.metadata, out.problems);
+        if (out.refused) return out;
+        continue;
+      }
+      if (seen.has(name)) {
+        out.problems.push({
+          where: `tensor ${quote(name)}`,
+          message: 'appears twice in the header (JSON readers keep only the last; the first is listed here)',
+          code: 'MG053',
+        });
+        readEntry(j, name, at, out.problems, ranges);
+        continue;
+      }
+      seen.add(name);
+      const t = readEntry(j, name, at, out.problems, ranges);
+      if (t) out.tensors.push(t);
+    } while (j.more(0x7d));
   }
-  for (const [k, v] of Object.entries(m)) {
-    if (typeof v === 'string') out.set(k, v);
-    else problems.push({ where: `__metadata__.${k}`, message: 'is not a string' });
-  }
+  j.done();
+  checkTiling(ranges, at.dataLen, out.problems);
   return out;
 }
 
+/** `__metadata__`: an object of strings, and nothing else; the first value of another kind is a refusal. */
+function readMetadata(j: JsonBytes, into: Map<string, string>, problems: Problem[]): Problem | null {
+  const kind = j.kind();
+  if (kind !== 'object')
+    return {
+      where: '__metadata__',
+      message: `is ${a(kind)}; the safetensors format makes it an object of strings`,
+      code: 'MG056',
+    };
+  if (!j.open(0x7b, 0x7d, '"{"')) return null;
+  do {
+    const key = j.key();
+    const k = j.kind();
+    if (k !== 'string')
+      return {
+        where: `__metadata__[${quote(key)}]`,
+        message: `is ${a(k)}, not a string; the safetensors format allows only strings in __metadata__`,
+        code: 'MG056',
+      };
+    if (into.has(key)) problems.push({ where: `__metadata__[${quote(key)}]`, message: 'appears twice', code: 'MG056' });
+    into.set(key, j.string());
+  } while (j.more(0x7d));
+  return null;
+}
+
+const FIELDS = ['dtype', 'shape', 'data_offsets'] as const;
+const DTYPE_NAMES = [...SAFETENSORS_DTYPE_BITS.keys()];
+/** A dtype as read: the table's own string when it is one (so all tensors share it), else the text as written. */
+const dtypeName = (x: number | string): string => (typeof x === 'number' ? DTYPE_NAMES[x]! : x);
+
+const a = (kind: string): string =>
+  kind === 'object' ? 'an object' : kind === 'array' ? 'an array' : kind === 'number' ? 'a number' : kind;
+
+/** One tensor's entry: `{"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}`; other fields are skipped. */
 function readEntry(
-  file: string,
+  j: JsonBytes,
   name: string,
-  entry: unknown,
-  dataStart: number,
-  dataLen: number,
+  at: { file: string; dataStart: number; dataLen: number; strict?: boolean },
   problems: Problem[],
-): (TensorEntry & { begin: number; end: number }) | null {
-  const bad = (message: string) => {
-    problems.push({ where: `tensor ${JSON.stringify(name)}`, message });
+  ranges: Ranges,
+): TensorEntry | null {
+  // MG053: the entry itself is malformed; MG054: its bytes do not match its shape and dtype.
+  const bad = (message: string, code = 'MG053') => {
+    problems.push({ where: `tensor ${quote(name)}`, message, code });
     return null;
   };
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return bad('entry is not an object');
-  const { dtype, shape, data_offsets: off } = entry as Record<string, unknown>;
+  if (j.kind() !== 'object') {
+    j.skip(1);
+    return bad('entry is not an object');
+  }
+  let dtype: string | null | undefined;
+  let shape: number[] | null | undefined;
+  let off: number[] | null | undefined;
+  if (j.open(0x7b, 0x7d, '"{"')) {
+    do {
+      // Field names and dtypes are compared as bytes: 100,000 entries make no strings for them.
+      const field = j.oneOf(FIELDS);
+      j.expect(0x3a, '":"');
+      if (field === 0) dtype = j.kind() === 'string' ? dtypeName(j.oneOf(DTYPE_NAMES)) : (j.skip(2), null);
+      else if (field === 1) shape = integers(j, LIMITS.maxDims);
+      else if (field === 2) off = integers(j, 2);
+      else {
+        j.skip(2);
+        if (at.strict) bad(`has a field ${quote(String(field))} the format does not define`);
+      }
+    } while (j.more(0x7d));
+  }
+  // The bytes an entry claims are its own even when the entry is otherwise broken: the tiling check then
+  // names the entry's defect once, not again as bytes that belong to no tensor.
+  if (off && off.length === 2 && off[0]! <= off[1]! && off[0]! <= at.dataLen) {
+    ranges.names.push(name);
+    ranges.begin.push(off[0]!);
+    ranges.end.push(Math.min(off[1]!, at.dataLen));
+  }
   if (typeof dtype !== 'string') return bad('dtype is missing');
   const bits = SAFETENSORS_DTYPE_BITS.get(dtype);
-  if (bits === undefined) return bad(`dtype ${JSON.stringify(dtype)} is not a safetensors dtype`);
-  if (
-    !Array.isArray(shape) ||
-    shape.length > LIMITS.maxDims ||
-    !shape.every((d) => Number.isSafeInteger(d) && d >= 0)
-  ) {
-    return bad(`shape must be an array of at most ${LIMITS.maxDims} non-negative integers`);
-  }
-  if (!Array.isArray(off) || off.length !== 2 || !off.every((d) => Number.isSafeInteger(d) && d >= 0))
-    return bad('data_offsets must be [begin, end] with non-negative integers');
-  const [begin, end] = off as number[];
-  const elements = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (bits === undefined) return bad(`dtype ${quote(dtype)} is not a safetensors dtype`);
+  if (!shape) return bad(`shape must be an array of at most ${LIMITS.maxDims} non-negative integers`);
+  if (!off || off.length !== 2) return bad('data_offsets must be [begin, end] with non-negative integers');
+  const [begin, end] = off as [number, number];
+  let elements = 1;
+  for (const d of shape) elements *= d;
   if (!Number.isSafeInteger(elements * bits)) return bad(`shape [${shape.join(', ')}] is too large`);
   const bytes = (elements * bits) / 8;
-  if (begin > end || end > dataLen)
-    return bad(`data_offsets [${begin}, ${end}] are outside the data section (${dataLen} bytes)`);
+  if (begin > end || end > at.dataLen)
+    return bad(`data_offsets [${begin}, ${end}] are outside the data section (${at.dataLen} bytes)`, 'MG054');
   if (bytes !== end - begin)
-    return bad(`shape [${shape.join(', ')}] × ${dtype} needs ${bytes} bytes but data_offsets span ${end - begin}`);
-  return { name, dtype, shape: shape as number[], elements, bytes, file, offset: dataStart + begin, begin, end };
+    return bad(
+      `shape [${shape.join(', ')}] × ${dtype} needs ${bytes} bytes but data_offsets span ${end - begin}${fitsAnother(elements, end - begin, dtype)}`,
+      'MG054',
+    );
+  // The dtype string kept is the table's own, so 100,000 tensors share a handful of strings.
+  return { name, dtype, shape, elements, bytes, file: at.file, offset: at.dataStart + begin };
+}
+
+/** When a span is what the same elements take in another float dtype, say so: F32 bytes labelled BF16 is a common slip. */
+function fitsAnother(elements: number, span: number, dtype: string): string {
+  const other = ['F32', 'F16', 'BF16', 'F64'].find(
+    (d) => d !== dtype && (elements * SAFETENSORS_DTYPE_BITS.get(d)!) / 8 === span,
+  );
+  return other ? `, what ${other} needs: the bytes disagree with the dtype (${other} data labelled ${dtype}?)` : '';
+}
+
+/** An array of at most `max` non-negative safe integers, or null (then skipped whole, never kept). */
+function integers(j: JsonBytes, max: number): number[] | null {
+  if (j.kind() !== 'array') {
+    j.skip(2);
+    return null;
+  }
+  const out: number[] = [];
+  let ok = true;
+  if (j.open(0x5b, 0x5d, '"["')) {
+    do {
+      if (j.kind() === 'number') {
+        const v = j.number();
+        if (!Number.isSafeInteger(v) || v < 0 || out.length >= max) ok = false;
+        else out.push(v);
+      } else {
+        j.skip(3);
+        ok = false;
+      }
+    } while (j.more(0x5d));
+  }
+  // A copy of exactly its length: arrays grown by push keep room for 16 elements, and there is one per tensor.
+  return ok ? out.slice() : null;
 }
 
 /** The format allows neither overlaps nor holes: the tensors tile the data section exactly. */
-function checkTiling(
-  tensors: Array<{ name: string; begin: number; end: number }>,
-  dataLen: number,
-  problems: Problem[],
-): void {
-  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+function checkTiling(r: Ranges, dataLen: number, problems: Problem[]): void {
+  const order = Array.from(r.begin.keys()).sort((x, y) => r.begin[x]! - r.begin[y]! || r.end[x]! - r.end[y]!);
   let covered = 0;
   let last = '';
-  for (const t of sorted) {
-    if (t.begin < covered)
+  for (const i of order) {
+    const [begin, end] = [r.begin[i]!, r.end[i]!];
+    if (begin < covered)
       problems.push({
-        where: `tensor ${JSON.stringify(t.name)}`,
-        message: `bytes ${t.begin}..${t.end} overlap tensor ${JSON.stringify(last)} (which ends at ${covered})`,
+        where: `tensor ${quote(r.names[i]!)}`,
+        message: `bytes ${begin}..${end} overlap tensor ${quote(last)} (which ends at ${covered})`,
+        code: 'MG055',
       });
-    else if (t.begin > covered)
-      problems.push({ where: 'data section', message: `bytes ${covered}..${t.begin} belong to no tensor` });
-    if (t.end >= covered) {
-      covered = t.end;
-      last = t.name;
+    else if (begin > covered)
+      problems.push({
+        where: 'data section',
+        message: `bytes ${covered}..${begin} belong to no tensor`,
+        code: 'MG054',
+      });
+    if (end >= covered) {
+      covered = end;
+      last = r.names[i]!;
     }
   }
   if (covered < dataLen)
     problems.push({
       where: 'data section',
       message: `bytes ${covered}..${dataLen} belong to no tensor (file length ≠ header + data: trailing bytes or a wrong header)`,
+      code: 'MG054',
     });
 }

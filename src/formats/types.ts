@@ -10,16 +10,25 @@ export interface TensorEntry {
   offset: number;
 }
 
-/** A defect found in a file's structure: where (a tensor, a shard, the header) and what. */
+/**
+ * A defect found in a file's structure: where (a tensor, a shard, the header)
+ * and what, with the error code a command that must run the model refuses it
+ * with (the same code the checkpoint reader gives the same defect).
+ */
 export interface Problem {
   where: string;
   message: string;
+  code?: string;
 }
 
 /** Hard limits on what a file may claim, so an untrusted count never drives an allocation. */
 export const LIMITS = {
   /** safetensors' own reference limit on the JSON header. */
   safetensorsHeaderBytes: 100 * 1024 * 1024,
+  /** A header is an object of tensor entries holding arrays: 3 levels. Extra fields may nest a little more. */
+  safetensorsJsonDepth: 16,
+  /** config.json and the shard index: real ones nest 4 or 5 levels. */
+  jsonDepth: 64,
   ggufKvCount: 100_000,
   ggufTensorCount: 10_000_000,
   ggufStringBytes: 64 * 1024 * 1024,

@@ -8,10 +8,16 @@ import {
   learnedPositions,
   mhaReference,
   noPositions,
+  offsetRmsnorm,
+  parallelBlock,
   plainMlp,
   relu,
   rmsnorm,
+  sequentialBlock,
+  sharedNormBlock,
   silu,
+  sqrtHiddenEmbedding,
+  unscaledEmbedding,
 } from './impl.js';
 import { KERNELS, kernel } from './registry.js';
 import type { Slot, SlotImpl } from './types.js';
@@ -45,7 +51,7 @@ export const IMPLEMENTATIONS: { [S in FunctionSlot]: Record<string, Implementati
     gelu: { impl: geluTanh, variants: { tanh: geluTanh, none: geluExact } },
     silu: { impl: silu },
   },
-  norm_type: { rmsnorm: { impl: rmsnorm }, layernorm: { impl: layernorm } },
+  norm_type: { rmsnorm: { impl: rmsnorm }, layernorm: { impl: layernorm }, offset_rmsnorm: { impl: offsetRmsnorm } },
   mlp_type: {
     relu_mlp: { impl: plainMlp },
     gelu_mlp: { impl: plainMlp },
@@ -56,9 +62,16 @@ export const IMPLEMENTATIONS: { [S in FunctionSlot]: Record<string, Implementati
     learned: { impl: learnedPositions },
     absolute: { impl: learnedPositions },
     rope: { impl: noPositions },
+    partial_rope: { impl: noPositions },
     alibi: { impl: noPositions },
     none: { impl: noPositions },
   },
+  block_type: {
+    sequential: { impl: sequentialBlock },
+    parallel: { impl: parallelBlock },
+    parallel_shared_norm: { impl: sharedNormBlock },
+  },
+  embedding_scale: { none: { impl: unscaledEmbedding }, sqrt_hidden: { impl: sqrtHiddenEmbedding } },
 };
 
 /** The function for a kernel this tool can execute; explain-only kernels are an error here. */

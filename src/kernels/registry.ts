@@ -112,6 +112,16 @@ export const KERNELS: readonly KernelEntry[] = [
     kind: 'layernorm',
     executable: true,
   },
+  {
+    slot: 'norm_type',
+    value: 'offset_rmsnorm',
+    title: 'RMSNorm with a (1 + γ) weight',
+    formula: 'x / √(mean(x²) + ε) · (1 + γ)',
+    description: "Gemma's RMSNorm: the stored weight is an offset from 1 (zero at initialisation)",
+    complexity: 1,
+    kind: 'rmsnorm',
+    executable: true,
+  },
 
   {
     slot: 'mlp_type',
@@ -155,6 +165,37 @@ export const KERNELS: readonly KernelEntry[] = [
   },
 
   {
+    slot: 'block_type',
+    value: 'sequential',
+    title: 'sequential pre-norm block',
+    formula: 'x = x + attn(norm₁(x)); x = x + mlp(norm₂(x))',
+    description: 'the MLP reads the stream after attention has written to it',
+    complexity: 1,
+    kind: 'sequential',
+    executable: true,
+  },
+  {
+    slot: 'block_type',
+    value: 'parallel',
+    title: 'parallel attention and MLP',
+    formula: 'x = x + attn(norm₁(x)) + mlp(norm₂(x))',
+    description: 'attention and the MLP read the same stream, each through its own norm (GPT-NeoX)',
+    complexity: 2,
+    kind: 'parallel',
+    executable: true,
+  },
+  {
+    slot: 'block_type',
+    value: 'parallel_shared_norm',
+    title: 'parallel attention and MLP, one norm',
+    formula: 'h = norm(x); x = x + attn(h) + mlp(h)',
+    description: 'attention and the MLP read the same normalised stream (Phi-2, Falcon-7B)',
+    complexity: 2,
+    kind: 'parallel_shared_norm',
+    executable: true,
+  },
+
+  {
     slot: 'positional_encoding',
     value: 'learned',
     title: 'learned absolute positions',
@@ -186,6 +227,16 @@ export const KERNELS: readonly KernelEntry[] = [
   },
   {
     slot: 'positional_encoding',
+    value: 'partial_rope',
+    title: 'partial rotary position embedding',
+    formula: 'the first r = d_head·p dims of q, k rotated by angle t·θ^(−2i/r); the other d_head − r pass unchanged',
+    description: 'rotates only part of each head (GPT-NeoX 25%, Phi-2 40%); the rest carries no position',
+    complexity: 3,
+    kind: 'partial_rope',
+    executable: true,
+  },
+  {
+    slot: 'positional_encoding',
     value: 'alibi',
     title: 'ALiBi',
     formula: `scores_ij − m_h·(i − j), ${ALIBI_SLOPE_FORMULA}`,
@@ -202,6 +253,28 @@ export const KERNELS: readonly KernelEntry[] = [
     description: 'order comes only from the causal structure or the recurrence',
     complexity: 0,
     kind: 'none',
+    executable: true,
+  },
+
+  {
+    slot: 'embedding_scale',
+    value: 'none',
+    title: 'unscaled embedding',
+    formula: 'x_t = wte[token_t]',
+    description: 'the embedding row enters the residual stream as it is',
+    complexity: 1,
+    kind: 'none',
+    executable: true,
+  },
+  {
+    slot: 'embedding_scale',
+    value: 'sqrt_hidden',
+    title: 'embedding scaled by √d_model',
+    formula: 'x_t = wte[token_t] · √d_model',
+    description:
+      "the embedding row is multiplied by √d_model (Gemma, in the model's dtype); the tied head reads wte unscaled",
+    complexity: 2,
+    kind: 'sqrt_hidden',
     executable: true,
   },
 

@@ -22,6 +22,12 @@ export interface Architecture {
   final_norm: boolean;
   bias: { qkv: boolean; o: boolean; mlp: boolean; lm_head: boolean };
   rope_theta?: number;
+  /** How attention and the MLP share the residual stream; absent: sequential (every checkpoint written before it existed). */
+  block_type?: string;
+  /** Gemma's √d_model on the embedding; absent: none. */
+  embedding_scale?: string;
+  /** Partial RoPE: the fraction of each head's dimensions that are rotated (the family's own; a tiny head rotates at least 2). */
+  rotary_fraction?: number;
   /** What the family does that its tiny model leaves out (mixture of experts, QK-norm, …), in words. */
   omitted?: string[];
 }
@@ -43,5 +49,18 @@ export const MICROGPT_ARCHITECTURE: Architecture = {
 export const hasPositionTable = (a: Architecture): boolean =>
   a.positional_encoding === 'learned' || a.positional_encoding === 'absolute';
 export const isGated = (a: Architecture): boolean => a.mlp_type === 'swiglu' || a.mlp_type === 'gated_mlp';
+export const isRotary = (a: Architecture): boolean =>
+  a.positional_encoding === 'rope' || a.positional_encoding === 'partial_rope';
+export const blockTypeOf = (a: Architecture): string => a.block_type ?? 'sequential';
+
+/**
+ * Dimensions of a head that partial RoPE rotates: ⌊d·fraction⌋ as transformers
+ * computes it, rounded down to a pair, and at least one pair (a tiny model's
+ * 4-dim head at GPT-NeoX's 25% still rotates 2). All of them without a fraction.
+ */
+export function rotaryDims(headDim: number, fraction: number | undefined): number {
+  if (fraction === undefined) return headDim;
+  return Math.min(headDim, Math.max(2, 2 * Math.floor(Math.floor(headDim * fraction) / 2)));
+}
 
 export { alibiSlopes } from '../kernels/alibi.js';

@@ -3,11 +3,12 @@ import { MicrogptError } from '../errors.js';
 import { writeFileAtomic } from '../fsutil.js';
 import { Tensor } from '../tensor/index.js';
 import type { ModelConfig } from './config.js';
-import { KERNELS } from '../kernels/index.js';
+import { KERNELS, valuesOf } from '../kernels/index.js';
 import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import { Gpt } from './gpt.js';
 import { parameterShapes } from './params.js';
-import { parse, serialize, type DType } from './safetensors.js';
+import { MAX_HEADER_BYTES, parse, serialize, type DType } from './safetensors.js';
+import { scanSafetensorsHeader } from '../formats/safetensors-header.js';
 import { MAX_CHARS, Tokenizer } from './tokenizer.js';
 
 export interface CheckpointInfo {
@@ -20,6 +21,8 @@ export interface LoadedCheckpoint {
   tokenizer: Tokenizer;
   family: string;
   training: Record<string, unknown> | null;
+  /** Config fields the file left out and the Hugging Face defaults taken for them, as "n_inner = 4·n_embd = 64". */
+  assumed: string[];
 }
 
 /** Largest |weight| a checkpoint may hold. */
@@ -101,6 +104,7 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
   const fail = (code: string, msg: string): never => {
     throw new MicrogptError(code, `${file}: ${msg}`);
   };
+  prescan(file, bytes, fail);
   const st = parse(file, bytes);
   const meta = st.metadata;
   if (meta.format !== 'microgpt')
@@ -108,7 +112,7 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
       'MG058',
       `metadata format is ${meta.format === undefined ? 'missing' : JSON.stringify(meta.format)}, expected "microgpt"; this file was not written by microgpt train`,
     );
-  const config = parseConfig(meta.config, fail);
+  const { config, assumed } = parseConfig(meta.config, fail);
   const vocab = [...(meta.vocab ?? '')];
   if (meta.vocab === undefined || vocab.length + 1 !== config.vocabSize || new Set(vocab).size !== vocab.length) {
     fail(
@@ -154,7 +158,33 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
     tokenizer: new Tokenizer(vocab),
     family: architecture.family,
     training,
+    assumed,
   };
+}
+
+/**
+ * The header read first by the bounded one-pass reader (formats/), so that
+ * what JSON.parse would blow up on never reaches it: nesting deeper than 16
+ * levels (MG052), a __metadata__ value that is not a string (MG056, refused
+ * unread), a name given twice (which JSON.parse would drop silently), a field
+ * an entry should not have, a malformed shape or offset list (MG053). Lengths
+ * and the remaining defects are left to the parser, whose messages they have.
+ */
+function prescan(file: string, bytes: Uint8Array, fail: (code: string, msg: string) => never): void {
+  if (bytes.length < 8) return;
+  const n = Buffer.from(bytes.buffer, bytes.byteOffset, 8).readBigUInt64LE(0);
+  if (n > BigInt(MAX_HEADER_BYTES) || 8 + Number(n) > bytes.length) return;
+  const end = 8 + Number(n);
+  const scanned = scanSafetensorsHeader(bytes.subarray(8, end), {
+    file,
+    dataStart: end,
+    dataLen: bytes.length - end,
+    fail: (msg) => fail('MG052', msg),
+    strict: true,
+  });
+  if (scanned.refused) fail(scanned.refused.code ?? 'MG056', `${scanned.refused.where} ${scanned.refused.message}`);
+  const shape = scanned.problems.find((p) => p.code === 'MG053' && !p.message.startsWith('dtype'));
+  if (shape) fail('MG053', `${shape.where}: ${shape.message}`);
 }
 
 /** The architecture metadata (absent in a plain microGPT checkpoint), checked against the kernel registry. */
@@ -191,6 +221,20 @@ function parseArchitecture(text: string | undefined, fail: (code: string, msg: s
     !['qkv', 'o', 'mlp', 'lm_head'].every((k) => typeof bias[k] === 'boolean')
   )
     fail('MG058', 'metadata architecture.bias is not {qkv, o, mlp, lm_head} of booleans');
+  // Slots a checkpoint written before they existed leaves out (it ran the default: sequential, unscaled).
+  for (const slot of ['block_type', 'embedding_scale'] as const) {
+    const v = a[slot];
+    if (v !== undefined && !(typeof v === 'string' && KERNELS.some((k) => k.slot === slot && k.value === v)))
+      fail(
+        'MG058',
+        `metadata architecture.${slot} is ${JSON.stringify(v)}; expected one of ${valuesOf(slot).join(', ')}`,
+      );
+  }
+  if (
+    a.rotary_fraction !== undefined &&
+    !(typeof a.rotary_fraction === 'number' && a.rotary_fraction > 0 && a.rotary_fraction <= 1)
+  )
+    fail('MG058', 'metadata architecture.rotary_fraction is not a number in (0, 1]');
   if (typeof a.family !== 'string' || !/^[a-z0-9_]+$/.test(a.family))
     fail('MG058', 'metadata architecture.family is not a family name');
   if (a.gelu_approximation !== undefined && a.gelu_approximation !== 'tanh' && a.gelu_approximation !== 'none')
@@ -205,7 +249,23 @@ function parseArchitecture(text: string | undefined, fail: (code: string, msg: s
   return a as unknown as Architecture;
 }
 
-function parseConfig(text: string | undefined, fail: (code: string, msg: string) => never): ModelConfig {
+/**
+ * What a config written by another tool (a PyTorch script writing nanoGPT's
+ * keys) may leave out, and the default taken: Hugging Face GPT2Config's
+ * (n_inner = 4·n_embd, layer_norm_epsilon 1e-5, initializer_range 0.02) and
+ * one K/V head per head. The five sizes themselves have no default.
+ */
+const DEFAULTS: ReadonlyArray<[keyof ModelConfig, (c: Record<string, unknown>) => number, (v: number) => string]> = [
+  ['nHidden', (c) => 4 * (c.nEmbd as number), (v) => `4·n_embd = ${v}`],
+  ['nKvHead', (c) => c.nHead as number, (v) => `n_head = ${v}`],
+  ['normEps', () => 1e-5, () => '1e-5'],
+  ['initStd', () => 0.02, () => '0.02'],
+];
+
+function parseConfig(
+  text: string | undefined,
+  fail: (code: string, msg: string) => never,
+): { config: ModelConfig; assumed: string[] } {
   if (text === undefined) return fail('MG058', 'metadata config is missing');
   let c: Record<string, unknown>;
   try {
@@ -214,10 +274,20 @@ function parseConfig(text: string | undefined, fail: (code: string, msg: string)
     return fail('MG058', 'metadata config is not valid JSON');
   }
   if (typeof c !== 'object' || c === null) return fail('MG058', 'metadata config is not an object');
+  if (Array.isArray(c)) return fail('MG058', 'metadata config is not an object');
   // Either spelling, key by key (own properties only: the keys come from a file).
-  for (const k of CONFIG_KEYS) if (!Object.hasOwn(c, k) && Object.hasOwn(c, SNAKE[k])) c[k] = c[SNAKE[k]];
-  // Checkpoints from before grouped-query attention have no nKvHead: every head had its own K/V.
-  if (c.nKvHead === undefined) c.nKvHead = c.nHead;
+  const own = (k: string) => Object.hasOwn(c, k) && c[k] !== undefined;
+  for (const k of CONFIG_KEYS) if (!own(k) && own(SNAKE[k])) c[k] = c[SNAKE[k]];
+  // Checkpoints from before grouped-query attention have no nKvHead, and other tools write only the
+  // five sizes: the rest are Hugging Face's defaults, said (after the sizes they derive from are checked).
+  const assumed: string[] = [];
+  const sizes = CONFIG_KEYS.filter((k) => !DEFAULTS.some(([d]) => d === k));
+  if (sizes.every((k) => typeof c[k] === 'number'))
+    for (const [k, value, text] of DEFAULTS)
+      if (!own(k)) {
+        c[k] = value(c);
+        assumed.push(`${SNAKE[k]} = ${text(c[k] as number)}`);
+      }
   for (const k of CONFIG_KEYS) {
     const v = c[k];
     const integer = k !== 'normEps' && k !== 'initStd';
@@ -241,5 +311,5 @@ function parseConfig(text: string | undefined, fail: (code: string, msg: string)
     fail('MG058', `metadata config: nEmbd ${config.nEmbd} is not divisible by nHead ${config.nHead}`);
   if (config.nEmbd * config.nHidden * config.nLayer > 1e8)
     fail('MG058', 'metadata config describes a model too large for this tool');
-  return config;
+  return { config, assumed };
 }

@@ -1,7 +1,7 @@
 import type { Contract } from '../contracts/index.js';
 import { MicrogptError } from '../errors.js';
 import { kernel } from '../kernels/index.js';
-import { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
+import { isRotary, MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 import { MICROGPT, type ModelConfig } from './config.js';
 
 /** Structure a tiny instance does not reproduce, read off the family's tensor roles. */
@@ -57,7 +57,12 @@ export function tinyInstance(c: Contract, vocabSize: number): { config: ModelCon
       mlp: roles.has('mlp_up_bias'),
       lm_head: roles.has('lm_head_bias'),
     },
-    ...(k.positional_encoding === 'rope' ? { rope_theta: smallest.rope_theta ?? 10000 } : {}),
+    ...(k.positional_encoding === 'rope' || k.positional_encoding === 'partial_rope'
+      ? { rope_theta: smallest.rope_theta ?? 10000 }
+      : {}),
+    ...(k.positional_encoding === 'partial_rope' ? { rotary_fraction: smallest.partial_rotary_factor ?? 1 } : {}),
+    ...(k.block_type && k.block_type !== 'sequential' ? { block_type: k.block_type } : {}),
+    ...(k.embedding_scale && k.embedding_scale !== 'none' ? { embedding_scale: k.embedding_scale } : {}),
     omitted: omissions(roles),
   };
   return { config: { ...MICROGPT, vocabSize, nKvHead: KV_HEADS[k.attention_type] }, architecture };
@@ -90,7 +95,7 @@ export function resized(
           ? `--heads ${nHead}: at most ${MAX_TRAINED.heads}`
           : nEmbd % nHead !== 0
             ? `--embd ${nEmbd} is not a multiple of --heads ${nHead} (each head gets n_embd / heads dimensions)`
-            : a.positional_encoding === 'rope' && (nEmbd / nHead) % 2 !== 0
+            : isRotary(a) && (nEmbd / nHead) % 2 !== 0
               ? `a head of ${nEmbd / nHead} dimensions cannot be rotated by RoPE (it needs pairs); make n_embd / heads even`
               : nHead % nKvHead !== 0
                 ? `--heads ${nHead} cannot be split into ${a.family}'s K/V groups of ${group}`

@@ -1,50 +1,28 @@
 import { addRow, crossEntropy, gather, Graph, matmulT, Tensor, add } from '../tensor/index.js';
 import { executable, type KernelPath } from '../kernels/dispatch.js';
-import type { AttentionConfig, NormParams } from '../kernels/types.js';
-import { alibiSlopes, MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
-import type { ModelConfig } from './config.js';
+import type { AttentionConfig, NormParams, Tap } from '../kernels/types.js';
+import { HookSite } from '../engine/site.js';
+import {
+  alibiSlopes,
+  blockTypeOf,
+  isRotary,
+  MICROGPT_ARCHITECTURE,
+  rotaryDims,
+  type Architecture,
+} from './architecture.js';
+import { headDim, type ModelConfig } from './config.js';
 import { bindTensors, initParameters, type ModelTensors } from './params.js';
 
 export { MICROGPT_ARCHITECTURE, type Architecture } from './architecture.js';
 
-/** What a forward pass leaves behind for explanation: plain arrays, safe after the graph is reset. */
-export interface ForwardTrace {
-  /** attention[layer][head] is the [T][T] matrix of attention weights. */
-  attention: number[][][][];
-  /** Every intermediate activation in forward order, copied out of the graph. */
-  stages: TraceStage[];
-}
-
-export interface TraceStage {
-  name: string;
-  shape: number[];
-  values: number[];
-}
-
 /**
- * An intervention on the forward pass (ablation, patching): callbacks that see
- * and may overwrite each layer's head outputs [T, heads·d_k] (before W_o) and
- * MLP output [T, n_embd] (before the residual). Inference only.
- */
-export interface Intervention {
-  /** The residual stream entering layer `layer` (and, as layer n_layer, leaving the last one). */
-  residual?: (layer: number, x: Float64Array, T: number) => void;
-  heads?: (layer: number, heads: Float64Array, T: number) => void;
-  mlp?: (layer: number, out: Float64Array, T: number) => void;
-}
-
-export interface ForwardResult {
-  logits: Tensor;
-  trace: ForwardTrace | null;
-}
-
-/**
- * A GPT assembled from the kernel registry: token embedding (+ learned
- * positions where the family has them), an optional embedding norm, then per
- * layer a pre-norm causal attention block and a pre-norm MLP block, each with
- * a residual, an optional final norm and the output head (untied, or the
- * embedding reused). With microGPT's architecture this is exactly Karpathy's
- * microgpt; other families change only which kernels run.
+ * A GPT assembled from the kernel registry: token embedding (scaled where the
+ * family scales it, + learned positions where it has them), an optional
+ * embedding norm, then per layer a block of pre-norm causal attention and a
+ * pre-norm MLP — in sequence, or in parallel from the same stream — an
+ * optional final norm and the output head (untied, or the embedding reused).
+ * With microGPT's architecture this is exactly Karpathy's microgpt; other
+ * families change only which kernels run.
  */
 export class Gpt {
   private readonly kernels;
@@ -65,11 +43,15 @@ export class Gpt {
       norm: executable('norm_type', a.norm_type, path),
       mlp: executable('mlp_type', a.mlp_type, path),
       positions: executable('positional_encoding', a.positional_encoding, path),
+      block: executable('block_type', blockTypeOf(a), path),
+      embeddingScale: executable('embedding_scale', a.embedding_scale ?? 'none', path),
     };
     this.attentionConfig = {
       heads: config.nHead,
       kvHeads: config.nKvHead,
-      rope: a.positional_encoding === 'rope' ? { theta: a.rope_theta ?? 10000 } : undefined,
+      rope: isRotary(a)
+        ? { theta: a.rope_theta ?? 10000, dims: rotaryDims(headDim(config), a.rotary_fraction) }
+        : undefined,
       alibi: a.positional_encoding === 'alibi' ? alibiSlopes(config.nHead) : undefined,
     };
     this.tensors = bindTensors(config, architecture, params);
@@ -91,44 +73,50 @@ export class Gpt {
     return n;
   }
 
-  /** Logits [T, vocab] for input ids (T ≤ block size), and the trace when asked for. */
-  forward(g: Graph, ids: readonly number[], withTrace = false, intervene?: Intervention): ForwardResult {
+  /**
+   * Logits [T, vocab] for input ids (T ≤ block size). Every activation passes
+   * its hook point (engine/hooks.ts) on `site`: training runs with none.
+   */
+  forward(
+    g: Graph,
+    ids: readonly number[],
+    site: HookSite = HookSite.NONE,
+    from?: { layer: number; resid: ArrayLike<number> },
+  ): Tensor {
     const c = this.config,
       k = this.kernels,
-      T = this.tensors;
-    if (ids.length < 1 || ids.length > c.blockSize)
-      throw new Error(`Gpt.forward: ${ids.length} tokens, block size is ${c.blockSize}`);
-    const trace: ForwardTrace | null = withTrace ? { attention: [], stages: [] } : null;
-    const record = (name: string, t: Tensor): Tensor => {
-      trace?.stages.push({ name, shape: [...t.shape], values: Array.from(t.data) });
+      T = this.tensors,
+      n = ids.length;
+    if (n < 1 || n > c.blockSize) throw new Error(`Gpt.forward: ${n} tokens, block size is ${c.blockSize}`);
+    const hooked = site !== HookSite.NONE;
+    const tap = (prefix: string): Tap | undefined => (hooked ? prefixedTap(site, prefix) : undefined);
+    const emit = (name: string, t: Tensor) => {
+      if (hooked) site.emit(name, t.data, t.shape);
       return t;
     };
-    const norm = (x: Tensor, p: NormParams) => k.norm(g, x, c.normEps, p);
+    const norm = (x: Tensor, p: NormParams, prefix: string) => k.norm(g, x, c.normEps, p, tap(prefix));
 
-    let x = record('embedding (wte + wpe)', k.positions(g, gather(g, T.wte, ids), T.wpe));
-    if (this.architecture.embedding_norm)
-      x = record(`${this.architecture.norm_type} (embedding)`, norm(x, T.embeddingNorm));
-    for (let l = 0; l < c.nLayer; l++) {
-      intervene?.residual?.(l, x.data, ids.length);
-      const L = T.layers[l]!;
-      const tap = trace ? (name: string, t: Tensor) => void record(`layer ${l} ${name}`, t) : undefined;
-      const h = record(`layer ${l} ${this.architecture.norm_type} (pre-attention)`, norm(x, L.normAttn));
-      const cfg = intervene?.heads
-        ? { ...this.attentionConfig, editHeads: (out: Tensor) => intervene.heads!(l, out.data, ids.length) }
-        : this.attentionConfig;
-      const attn = k.attention(g, h, L.attention, cfg, tap);
-      trace?.attention.push(attn.weights.map((t) => t.toRows()));
-      record(`layer ${l} attention output (W_o)`, attn.out);
-      x = record(`layer ${l} residual (after attention)`, add(g, attn.out, x));
-      const hm = record(`layer ${l} ${this.architecture.norm_type} (pre-MLP)`, norm(x, L.normMlp));
-      const m = k.mlp(g, hm, L.mlp, k.activation, tap);
-      intervene?.mlp?.(l, m.data, ids.length);
-      record(`layer ${l} mlp output`, m);
-      x = record(`layer ${l} residual (after MLP)`, add(g, m, x));
+    let x: Tensor;
+    if (from) x = new Tensor([n, c.nEmbd], Float64Array.from(from.resid));
+    else {
+      const embed = emit('hook_embed', k.embeddingScale(g, gather(g, T.wte, ids)));
+      x = k.positions(g, embed, T.wpe, tap(''));
+      if (this.architecture.embedding_norm) x = norm(x, T.embeddingNorm, 'ln_embed.');
     }
-    intervene?.residual?.(c.nLayer, x.data, ids.length);
-    if (this.architecture.final_norm) x = record(`${this.architecture.norm_type} (final)`, norm(x, T.finalNorm));
-    return { logits: record('logits', this.head(g, x)), trace };
+    for (let l = from?.layer ?? 0; l < c.nLayer; l++) {
+      const L = T.layers[l]!,
+        b = `blocks.${l}.`;
+      emit(`${b}hook_resid_pre`, x);
+      x = k.block(g, x, {
+        norm1: (s) => norm(s, L.normAttn, `${b}ln1.`),
+        norm2: (s) => norm(s, L.normMlp, `${b}ln2.`),
+        attention: (h) => emit(`${b}hook_attn_out`, k.attention(g, h, L.attention, this.attentionConfig, tap(b)).out),
+        mlp: (h) => emit(`${b}hook_mlp_out`, k.mlp(g, h, L.mlp, k.activation, tap(b))),
+        mid: (s) => emit(`${b}hook_resid_mid`, s),
+      });
+      emit(`${b}hook_resid_post`, x);
+    }
+    return emit('hook_logits', this.unembed(g, x, tap('ln_final.')));
   }
 
   /** Logits from the (final-normed) residual stream: the untied head or the embedding, plus its bias. */
@@ -143,15 +131,22 @@ export class Gpt {
    * is: the final norm where the family has one, then the output head. The
    * logit lens applies it after every layer.
    */
-  unembed(g: Graph, x: Tensor): Tensor {
+  unembed(g: Graph, x: Tensor, tap?: Tap): Tensor {
     const a = this.architecture;
-    return this.head(g, a.final_norm ? this.kernels.norm(g, x, this.config.normEps, this.tensors.finalNorm) : x);
+    return this.head(g, a.final_norm ? this.kernels.norm(g, x, this.config.normEps, this.tensors.finalNorm, tap) : x);
   }
 
   /** Mean cross-entropy of a document [BOS, chars…, BOS], cut to the block size as microgpt does. */
-  loss(g: Graph, tokens: readonly number[], intervene?: Intervention): Tensor {
+  loss(g: Graph, tokens: readonly number[]): Tensor {
     const n = Math.min(this.config.blockSize, tokens.length - 1);
-    const { logits } = this.forward(g, tokens.slice(0, n), false, intervene);
-    return crossEntropy(g, logits, tokens.slice(1, n + 1));
+    return crossEntropy(g, this.forward(g, tokens.slice(0, n)), tokens.slice(1, n + 1));
   }
+}
+
+/** A kernel's tap that names its points within `prefix` ("blocks.0." + "attn.hook_q"). */
+function prefixedTap(site: HookSite, prefix: string): Tap {
+  return {
+    wants: (point) => site.wants(prefix + point),
+    emit: (point, values, shape) => site.emit(prefix + point, values, shape),
+  };
 }

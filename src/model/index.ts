@@ -1,20 +1,11 @@
 export { Tokenizer, BOS_LABEL } from './tokenizer.js';
 export { MICROGPT, headDim, type ModelConfig } from './config.js';
 export { parameterShapes, parameterSpecs, initParameters, type ParamSpec } from './params.js';
-export { alibiSlopes, hasPositionTable, isGated } from './architecture.js';
+export { alibiSlopes, blockTypeOf, hasPositionTable, isGated, isRotary, rotaryDims } from './architecture.js';
 export { resized, tinyInstance } from './family.js';
-export {
-  Gpt,
-  MICROGPT_ARCHITECTURE,
-  type Architecture,
-  type ForwardResult,
-  type ForwardTrace,
-  type Intervention,
-  type TraceStage,
-} from './gpt.js';
+export { Gpt, MICROGPT_ARCHITECTURE, type Architecture } from './gpt.js';
 export { builtinNames, readDocs, BUILTIN_CORPUS } from './corpus.js';
-export { trainSteps, corpusLoss, type TrainOptions, type TrainState } from './train.js';
-export { sampleName, sampleNames, type SampledName, type SampleStep, type Candidate } from './sample.js';
+export { trainSteps, type TrainOptions, type TrainState } from './train.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

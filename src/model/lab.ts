@@ -18,6 +18,9 @@ import {
   scale,
   Tensor,
 } from '../tensor/index.js';
+import { hookPointsFor, type HookPointInfo } from '../engine/hooks.js';
+import { HookSite, type Activation, type Hook } from '../engine/site.js';
+import type { Engine, EngineInfo, RunOptions, RunResult, RunState } from '../engine/types.js';
 
 export interface LabConfig {
   /** Random tokens 0..vocab−1; BOS is id `vocab`. */
@@ -97,22 +100,40 @@ export class LabModel {
   }
 
   /**
-   * Logits [T, vocab + 1] and each layer's attention [T][T]; `knockout` zeroes
-   * a layer's attention output (the ablation the lab uses to show composition).
+   * Logits [T, vocab + 1], every activation through its hook point on `site`
+   * (the same names as every engine's: hook_embed, blocks.L.attn.hook_pattern,
+   * blocks.L.hook_attn_out …); knocking a layer out is a hook on its hook_attn_out.
    */
-  forward(g: Graph, ids: readonly number[], knockout?: number): { logits: Tensor; attention: number[][][] } {
-    let x = gather(g, this.embed, ids);
-    const attention: number[][][] = [];
+  forward(g: Graph, ids: readonly number[], site: HookSite = HookSite.NONE): Tensor {
+    const T = ids.length,
+      d = this.config.width;
+    const hooked = site !== HookSite.NONE;
+    const emit = (name: string, t: Tensor) => {
+      if (hooked) site.emit(name, t.data, name.includes('attn.hook_') ? [T, 1, d] : t.shape);
+      return t;
+    };
+    let x = emit('hook_embed', gather(g, this.embed, ids));
     this.layers.forEach((L, i) => {
-      const q = rope(g, matmulT(g, x, L.wq), 1, this.config.theta);
-      const k = rope(g, matmulT(g, x, L.wk), 1, this.config.theta);
-      const v = matmulT(g, x, L.wv);
-      const { out, weights } = causalAttention(g, q, k, v, 1);
-      attention.push(weights[0]!.toRows());
-      const o = matmulT(g, out, L.wo);
-      x = add(g, x, knockout === i ? scale(g, o, 0) : o);
+      const b = `blocks.${i}.`;
+      emit(`${b}hook_resid_pre`, x);
+      const q = emit(`${b}attn.hook_q`, matmulT(g, x, L.wq));
+      const k = emit(`${b}attn.hook_k`, matmulT(g, x, L.wk));
+      const v = emit(`${b}attn.hook_v`, matmulT(g, x, L.wv));
+      const rq = emit(`${b}attn.hook_rot_q`, rope(g, q, 1, this.config.theta));
+      const rk = emit(`${b}attn.hook_rot_k`, rope(g, k, 1, this.config.theta));
+      const visits = hooked
+        ? {
+            scores: site.wants(`${b}attn.hook_attn_scores`)
+              ? (s: Float64Array) => site.emit(`${b}attn.hook_attn_scores`, s, [1, T, T])
+              : undefined,
+            pattern: (p: Float64Array) => site.emit(`${b}attn.hook_pattern`, p, [1, T, T]),
+          }
+        : undefined;
+      const { out } = causalAttention(g, rq, rk, v, 1, 1, undefined, visits);
+      emit(`${b}attn.hook_z`, out);
+      x = emit(`${b}hook_resid_post`, add(g, x, emit(`${b}hook_attn_out`, matmulT(g, out, L.wo))));
     });
-    return { logits: matmulT(g, x, this.unembed), attention };
+    return emit('hook_logits', matmulT(g, x, this.unembed));
   }
 
   /** One training step on a batch of fresh sequences (one k for the batch); returns the batch's mean loss. */
@@ -120,8 +141,7 @@ export class LabModel {
     g.reset();
     let total: Tensor | null = null;
     for (const seq of batch) {
-      const { logits } = this.forward(g, seq.slice(0, -1));
-      const l = crossEntropy(g, logits, seq.slice(1));
+      const l = crossEntropy(g, this.forward(g, seq.slice(0, -1)), seq.slice(1));
       total = total ? add(g, total, l) : l;
     }
     const loss = scale(g, total!, 1 / batch.length);
@@ -137,4 +157,99 @@ export function repeatedBatch(rng: Rng, c: LabConfig, k: number): number[][] {
     const r = Array.from({ length: k }, () => rng.int(c.vocab));
     return [c.vocab, ...r, ...r];
   });
+}
+
+/** The lab's model as an Engine: random tokens, no tokenizer, the hook points of an attention-only model. */
+export class LabEngine implements Engine {
+  readonly info: EngineInfo;
+  readonly tokenizer = null;
+  readonly bos: number;
+  readonly eos = null;
+  readonly drawFrom: number;
+
+  constructor(readonly model: LabModel) {
+    const c = model.config;
+    this.bos = c.vocab;
+    this.drawFrom = c.vocab;
+    this.info = {
+      family: 'induction lab',
+      weightsFrom: `the lab's model (seed ${c.seed})`,
+      trained: true,
+      trainedOn: null,
+      precision: 'f64',
+      layers: c.layers,
+      heads: 1,
+      kvHeads: 1,
+      headDim: c.width,
+      dModel: c.width,
+      dMlp: 0,
+      vocab: c.vocab + 1,
+      context: 2 * c.maxK + 1,
+      parameters: model.params().reduce((n, p) => n + p.size, 0),
+      scale: 1 / Math.sqrt(c.width),
+      endsWithEos: false,
+      kernels: {
+        attention_type: 'mha',
+        activation: 'relu',
+        norm_type: 'rmsnorm',
+        mlp_type: 'relu_mlp',
+        positional_encoding: 'rope',
+        tied_embeddings: false,
+      },
+      structure: {
+        layers: c.layers,
+        positionTable: false,
+        embeddingNorm: false,
+        rope: true,
+        parallel: false,
+        sharedNorm: false,
+        gated: false,
+        finalNorm: false,
+        full: false,
+      },
+    };
+  }
+
+  hookPoints(): HookPointInfo[] {
+    return hookPointsFor(this.info.structure);
+  }
+
+  run(ids: readonly number[], opts: RunOptions = {}): RunResult {
+    if (opts.state || opts.from) throw new Error('LabEngine: runs whole sequences only');
+    const logits = this.model.forward(
+      new Graph(false),
+      ids,
+      new HookSite(opts.hooks ?? [], this.info.weightsFrom),
+    ).data;
+    const V = this.info.vocab,
+      rows = opts.logits === 'last' ? 1 : ids.length;
+    return { logits: logits.slice((ids.length - rows) * V), rows };
+  }
+
+  runVariants(
+    ids: readonly number[],
+    variants: ReadonlyArray<readonly Hook[]>,
+    opts: Pick<RunOptions, 'logits'> = {},
+  ): RunResult[] {
+    return variants.map((hooks) => this.run(ids, { ...opts, hooks }));
+  }
+
+  unembed(resid: Activation, rows: number): Activation {
+    return matmulT(new Graph(false), new Tensor([rows, this.info.dModel], Float64Array.from(resid)), this.model.unembed)
+      .data;
+  }
+
+  newState(): RunState {
+    throw new Error('LabEngine: no generation');
+  }
+}
+
+/** Training steps on fresh batches, k drawn per batch: the loss of each step. */
+export function* labTraining(model: LabModel, rng: Rng, steps: number): Generator<number, void, void> {
+  const c = model.config;
+  const g = new Graph();
+  for (let step = 1; step <= steps; step++) {
+    const k = c.minK + rng.int(c.maxK - c.minK + 1);
+    yield model.step(g, repeatedBatch(rng, c, k));
+  }
 }

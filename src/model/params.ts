@@ -1,5 +1,5 @@
 import { Rng, Tensor } from '../tensor/index.js';
-import { hasPositionTable, isGated, type Architecture } from './architecture.js';
+import { blockTypeOf, hasPositionTable, isGated, type Architecture } from './architecture.js';
 import { MICROGPT_ARCHITECTURE } from './architecture.js';
 import { headDim, type ModelConfig } from './config.js';
 import type { AttentionWeights, MlpWeights, NormParams } from '../kernels/types.js';
@@ -54,9 +54,11 @@ export function parameterSpecs(c: ModelConfig, a: Architecture = MICROGPT_ARCHIT
     bind: ParamSpec['bind'],
     init: ParamSpec['init'] = 'normal',
   ) => specs.push({ name, shape, role, init, bind });
+  // Gemma's (1 + γ) weight starts at 0, as transformers initialises it: the same norm as γ = 1.
+  const normInit = a.norm_type === 'offset_rmsnorm' ? 'zeros' : 'ones';
   const norm = (prefix: string, role: string, at: (m: ModelTensors) => NormParams) => {
     if (!a.norm_affine) return;
-    add(`${prefix}_w`, [C], role, (m, t) => (at(m).weight = t), 'ones');
+    add(`${prefix}_w`, [C], role, (m, t) => (at(m).weight = t), normInit);
     if (a.norm_type === 'layernorm') add(`${prefix}_b`, [C], `${role}_bias`, (m, t) => (at(m).bias = t), 'zeros');
   };
   add('wte', [c.vocabSize, C], 'token_embedding', (m, t) => (m.wte = t));
@@ -86,7 +88,8 @@ export function parameterSpecs(c: ModelConfig, a: Architecture = MICROGPT_ARCHIT
       add(`${l}mlp_b2`, [C], 'mlp_down_bias', (m, t) => (mlp(m).b2 = t), 'zeros');
     }
     norm(`${l}norm_attn`, 'attn_norm', (m) => m.layers[i]!.normAttn);
-    norm(`${l}norm_mlp`, 'mlp_norm', (m) => m.layers[i]!.normMlp);
+    // One norm feeds both attention and the MLP in a parallel_shared_norm block.
+    if (blockTypeOf(a) !== 'parallel_shared_norm') norm(`${l}norm_mlp`, 'mlp_norm', (m) => m.layers[i]!.normMlp);
   }
   if (a.final_norm) norm('norm_f', 'final_norm', (m) => m.finalNorm);
   return specs;

@@ -40,7 +40,7 @@ export interface StFile {
  * each tensor's data_offsets point into.
  */
 export function serialize(
-  tensors: readonly { name: string; shape: readonly number[]; data: Float64Array }[],
+  tensors: readonly { name: string; shape: readonly number[]; data: Float64Array | Float32Array }[],
   metadata: Record<string, string>,
   dtype: DType = 'F32',
 ): Uint8Array {

@@ -49,14 +49,3 @@ export function* trainSteps(
     yield { step, loss: value, lr };
   }
 }
-
-/** Mean per-document loss: each document's mean cross-entropy over its positions, averaged over documents. */
-export function corpusLoss(model: Gpt, tokenizer: Tokenizer, docs: readonly string[]): number {
-  const g = new Graph(false);
-  let total = 0;
-  for (const d of docs) {
-    g.reset();
-    total += model.loss(g, tokenizer.encodeDoc(d)).data[0];
-  }
-  return total / docs.length;
-}

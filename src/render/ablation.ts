@@ -11,7 +11,8 @@ export function renderAblationReport(r: AblationReport, s: Style): string {
     c.head === null ? (multi ? `L${c.layer} MLP` : 'MLP') : headName(c.layer, c.head, multi);
   return [
     `${s.bold('Ablation')} of ${safe(r.weightsFrom)} (${safe(r.family)}) on ${safe(r.data)}, ${counted(r.documents, 'document')}`,
-    `Clean loss: ${fixed(r.clean, 4)}. Each head and MLP alone set to 0 (zero) or to its mean over the data at each position (mean), most harmful first:`,
+    `Clean loss: ${s.bold(fixed(r.clean, 4))} ${safe(r.unit)}, nothing ablated: the same definition as eval's, so \`microgpt eval\` on the same model and data prints the same number.`,
+    `Each head and MLP alone set to 0 (zero) or to its mean over the data at each position (mean), and the loss then (same unit), most harmful first:`,
     indentedTable(
       s,
       ['component', 'zero', 'Δ zero', 'mean', 'Δ mean'],

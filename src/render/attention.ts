@@ -2,7 +2,17 @@ import type { AttentionReport } from '../explain/attention.js';
 import type { DifferencesReport } from '../explain/differences.js';
 import type { ArchitectureReport } from '../explain/architecture.js';
 import type { InvariantResult } from '../explain/invariants.js';
-import { heatmapLegend, renderHeatmap, sideBySide, thumbnailLines, type HeatmapOptions } from './heatmap.js';
+import {
+  heatmapLegend,
+  renderHeatmap,
+  sideBySide,
+  thumbnailHidden,
+  thumbnailLines,
+  thumbnailRoom,
+  type HeatmapOptions,
+} from './heatmap.js';
+import { visibleWidth } from './layout.js';
+import { clip, renderMatrix, type Hidden } from './matrix.js';
 import { headName, renderHeadSummary } from './heads.js';
 import { fixed, safe, tokenText, type Style } from './style.js';
 
@@ -35,62 +45,95 @@ export function renderTokens(r: AttentionReport): string {
 function renderGrid(r: AttentionReport, s: Style): string {
   const multi = r.model.layers > 1;
   const n = r.tokens.length;
+  const columns = Math.min(n, thumbnailRoom(s.width));
   return [
-    s.bold('Every head at a glance') + ' (row = query, column = key, one character per weight):',
+    s.bold('Every head at a glance') +
+      ` (row = query, column = key, one character per weight${columns < n ? `; keys ${thumbnailHidden(n, columns)} left out ("…")` : ''}):`,
     ...r.layers.map((l) => {
       const blocks = l.heads.map((h) =>
         thumbnailLines(
           headName(l.layer, h.head, multi),
           h.rows.map((row) => row.weights),
           s,
+          columns,
         ),
       );
-      const blockWidth = Math.max(n, ...l.heads.map((h) => headName(l.layer, h.head, multi).length));
+      const blockWidth = Math.max(columns, ...l.heads.map((h) => headName(l.layer, h.head, multi).length));
       return sideBySide(blocks, blockWidth, s.width);
     }),
   ].join('\n\n');
 }
 
-/** With `heatmap`, each head's rows of numbers are followed by its picture. */
+/** Columns a weight takes: "0.535". */
+const WEIGHT_WIDTH = 5;
+/** A row's token is cut to this many columns (the column headers carry the same tokens, cut to the cell). */
+const ROW_TOKEN_WIDTH = 12;
+
+/** The row labels of a matrix over these tokens: position and token, "12 ␣cat". */
+function positionLabels(labels: readonly string[]): string[] {
+  const digits = String(labels.length - 1).length;
+  return labels.map((l, i) => `${String(i).padStart(digits)} ${clip(l, ROW_TOKEN_WIDTH)}`);
+}
+
+/** What a row says beside it: its reading, or in the compact view the key it attends to most. */
+function rowNote(
+  r: AttentionReport,
+  row: AttentionReport['layers'][number]['heads'][number]['rows'][number],
+  labels: readonly string[],
+): string | null {
+  if (!r.compact) return row.note === null ? null : safe(row.note);
+  const top = row.top[0];
+  return top ? `${clip(labels[top.pos]!, ROW_TOKEN_WIDTH)}@${top.pos} ${fixed(top.weight, 3)}` : null;
+}
+
+/** Each head's weights as a matrix (row = query, column = key), then with `heatmap` its picture. */
 export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOptions): string {
   const out: string[] = [];
   const multiLayer = r.model.layers > 1;
   const labels = r.tokens.map((t) => tokenText(t.label));
-  for (const layer of r.layers) {
-    for (const head of layer.heads) {
-      const name = `${multiLayer ? `Layer ${layer.layer}, head` : 'Head'} ${head.head}`;
-      out.push(s.bold(`${name}:`));
-      if (r.compact) {
-        for (const row of head.rows)
-          out.push(
-            `  ${String(row.pos).padStart(3)} ${labels[row.pos]} → ${row.top.map((k) => `${labels[k.pos]}@${k.pos} ${fixed(k.weight, 2)}`).join(', ')}`,
-          );
-        out.push('');
-        continue;
-      }
-      for (const row of head.rows) {
-        const cells = row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))).join(', ');
-        const line = `  pos ${row.pos} → [${cells}]`;
-        out.push(row.note ? `${line}   ${s.yellow('← ' + safe(row.note))}` : line);
-      }
-      if (heatmap)
-        out.push(
-          '',
-          renderHeatmap(
-            `${name} heatmap (row = query position, column = key position):`,
-            head.rows.map((row) => row.weights),
-            labels,
-            s,
-            heatmap,
-          ),
-        );
-      out.push('');
-    }
-  }
+  const rowLabels = positionLabels(labels);
+  const heads = r.layers.flatMap((l) => l.heads.map((head) => ({ layer: l.layer, head })));
+  const notes = heads.map(({ head }) => head.rows.map((row) => rowNote(r, row, labels)));
+  const noteWidth = Math.max(0, ...notes.flat().map((n) => (n === null ? 0 : visibleWidth(n))));
+  let hidden: Hidden | null = null;
+  heads.forEach(({ layer, head }, k) => {
+    const name = `${multiLayer ? `Layer ${layer}, head` : 'Head'} ${head.head}`;
+    const m = renderMatrix({
+      headers: [labels],
+      rows: head.rows.map((row, i) => ({
+        label: rowLabels[row.pos]!,
+        cells: row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))),
+        note: notes[k]![i],
+      })),
+      cellWidth: WEIGHT_WIDTH,
+      width: s.width,
+      paintNote: s.yellow,
+      noteWidth,
+    });
+    hidden = m.hidden;
+    out.push(s.bold(`${name}:`), ...m.lines);
+    if (heatmap && !r.compact)
+      out.push(
+        '',
+        renderHeatmap(
+          `${name} heatmap (row = query position, column = key position):`,
+          head.rows.map((row) => row.weights),
+          labels,
+          s,
+          heatmap,
+        ),
+      );
+    out.push('');
+  });
+  out.unshift(`Row = query position, column = key position${hidden ? elidedNote(hidden, r.tokens.length) : ''}.`, '');
   if (heatmap && r.compact) out.push(renderGrid(r, s));
   if (heatmap) out.push(heatmapLegend(s));
   return out.join('\n').trimEnd();
 }
+
+/** The line that says which keys the matrices leave out at this width, and where they all are. */
+const elidedNote = (h: Hidden, n: number): string =>
+  `; at this width each matrix shows ${n - h.count} of the ${n} keys, leaving out keys ${h.from}–${h.to} (the "…" column; --json and --html have every weight)`;
 
 export function renderInvariants(invariants: InvariantResult[], s: Style): string {
   const lines = invariants.map((inv) => {
@@ -104,7 +147,7 @@ export function renderInvariants(invariants: InvariantResult[], s: Style): strin
       : s.red(
           ` — violated at layer ${inv.worst.layer}, head ${inv.worst.head}, row ${inv.worst.row}, column ${inv.worst.col} (off by ${inv.worst.deviation.toExponential(2)})`,
         );
-    return `  ${mark} ${inv.statement} — ${inv.reason}${worst}${where}`;
+    return `  ${mark} ${safe(inv.statement)} — ${safe(inv.reason)}${worst}${where}`;
   });
   return [
     s.bold('Structural invariants') + ' (checked on these weights; they hold for ANY initialization):',
@@ -119,15 +162,22 @@ export function renderDifferences(d: DifferencesReport, r: AttentionReport, s: S
     ...d.lines.map((l) => `  • ${safe(l)}`),
   ];
   if (d.alibi) {
-    const labels = r.tokens.map((t) => safe(t.label));
-    out.push('', `ALiBi bias added to the scores (slopes ${d.alibi.slopes.map((m) => fixed(m, 4)).join(', ')}):`);
+    const labels = r.tokens.map((t) => tokenText(t.label));
+    const rowLabels = positionLabels(labels);
+    out.push(
+      '',
+      `ALiBi bias added to the scores (slopes ${d.alibi.slopes.map((m) => fixed(m, 4)).join(', ')}; · masked):`,
+    );
     d.alibi.bias.forEach((rows, h) => {
-      out.push(`  head ${h}:`);
-      rows.forEach((row, i) =>
-        out.push(
-          `    ${labels[i].padEnd(4)} [${row.map((v) => (v === null ? '   ·  ' : fixed(v, 3).padStart(6))).join(', ')}]`,
-        ),
-      );
+      const cells = rows.map((row) => row.map((v) => (v === null ? '·' : fixed(v, 3))));
+      const m = renderMatrix({
+        headers: [labels],
+        rows: cells.map((c, i) => ({ label: rowLabels[i]!, cells: c })),
+        cellWidth: Math.max(WEIGHT_WIDTH, ...cells.flat().map((c) => c.length)),
+        width: s.width,
+        indent: 4,
+      });
+      out.push(`  head ${h}${m.hidden ? ` (keys ${m.hidden.from}–${m.hidden.to} left out: "…")` : ''}:`, ...m.lines);
     });
   }
   return out.join('\n');
@@ -144,7 +194,7 @@ export function renderAttentionReport(r: AttentionReport, s: Style, heatmap: Hea
     renderArchitecture(r.architecture, s),
     ...(r.differences ? [renderDifferences(r.differences, r, s)] : []),
     renderEquation(r, s),
-    `${renderTokens(r)}\nattention weights from ${safe(r.weightsFrom)}, ${heads} head${heads === 1 ? '' : 's'}${shown}${r.compact ? `; a long input, so each query shows its ${r.layers[0]?.heads[0]?.rows.at(-1)?.top.length ?? 0} strongest keys as token@position weight (--json has every weight)` : ''}:`,
+    `${renderTokens(r)}\nattention weights from ${safe(r.weightsFrom)}, ${heads} head${heads === 1 ? '' : 's'}${shown}${r.compact ? '; a long input, so each row ends with the key it attends to most (token@position weight), and the heads are drawn as thumbnails after the numbers' : ''}:`,
     renderWeights(r, s, heatmap),
     renderInvariants(r.invariants, s),
     ...(r.headSummary ? [renderHeadSummary(r.headSummary, s)] : []),

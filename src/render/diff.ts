@@ -1,4 +1,5 @@
 import type { DiffReport } from '../explain/files/types.js';
+import { shown } from './shown.js';
 import { grouped, safe, type Style } from './style.js';
 import { indent, indentedTable, table } from './table.js';
 
@@ -10,6 +11,21 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
     `${s.bold('B')}: ${safe(r.b.input)} (${r.b.format}, ${safe(r.b.family ?? 'unknown family')}, ${grouped(r.b.tensors)} tensors, ${grouped(r.b.parameters)} parameters)`,
   ];
   const parts = [head.join('\n')];
+  // A tensor whose header entry is broken is in neither list below: say so first, naming it.
+  for (const [side, x] of [
+    ['A', r.a],
+    ['B', r.b],
+  ] as const)
+    if (x.problems.length)
+      parts.push(
+        [
+          `${s.red('✗')} ${s.bold(side)}'s headers have ${x.problems.length} problem${x.problems.length === 1 ? '' : 's'}; the tensors concerned are not compared:`,
+          ...x.problems.slice(0, SHOWN).map((p) => `    ${safe(p.where)}: ${safe(p.message)}`),
+          ...(x.problems.length > SHOWN
+            ? [`    … and ${x.problems.length - SHOWN} more (microgpt validate lists them)`]
+            : []),
+        ].join('\n'),
+      );
   const list = <T>(title: string, xs: T[], line: (x: T) => string) => {
     if (!xs.length) return;
     parts.push(
@@ -20,14 +36,14 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
       ].join('\n'),
     );
   };
-  list('Only in B (added)', r.added, (t) => `+ ${safe(t.name)} [${t.shape.join(', ')}] ${t.dtype}`);
-  list('Only in A (removed)', r.removed, (t) => `- ${safe(t.name)} [${t.shape.join(', ')}] ${t.dtype}`);
-  list('Reshaped', r.reshaped, (t) => `~ ${safe(t.name)} [${t.a.join(', ')}] → [${t.b.join(', ')}]`);
-  list('Re-typed', r.retyped, (t) => `~ ${safe(t.name)} ${t.a} → ${t.b}`);
+  list('Only in B (added)', r.added, (t) => `+ ${shown(t.name)} [${t.shape.join(', ')}] ${shown(t.dtype)}`);
+  list('Only in A (removed)', r.removed, (t) => `- ${shown(t.name)} [${t.shape.join(', ')}] ${shown(t.dtype)}`);
+  list('Reshaped', r.reshaped, (t) => `~ ${shown(t.name)} [${t.a.join(', ')}] → [${t.b.join(', ')}]`);
+  list('Re-typed', r.retyped, (t) => `~ ${shown(t.name)} ${shown(t.a)} → ${shown(t.b)}`);
   list(
     'Family, size and config differences',
     r.configDifferences,
-    (d) => `${safe(d.field)}: ${safe(d.a ?? '—')} → ${safe(d.b ?? '—')}`,
+    (d) => `${shown(d.field)}: ${shown(d.a ?? '—')} → ${shown(d.b ?? '—')}`,
   );
   parts.push(`Same name, shape and dtype: ${grouped(r.same)} tensor${r.same === 1 ? '' : 's'}`);
   if (r.values) {
@@ -36,7 +52,7 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
       .filter((v) => changed.has(v.name))
       .slice(0, SHOWN)
       .map((v) => [
-        safe(v.name),
+        shown(v.name),
         v.maxAbsDiff.toExponential(3),
         v.rmse.toExponential(3),
         v.cosine === null ? '—' : v.cosine.toFixed(6),
@@ -50,7 +66,7 @@ export function renderDiffReport(r: DiffReport, s: Style): string {
           ].join('\n')
         : `${s.bold('Values')}: all ${r.values.length} compared tensors are identical`,
     );
-    list('Values not compared', r.valuesSkipped, (v) => `${safe(v.name)}: ${safe(v.why)}`);
+    list('Values not compared', r.valuesSkipped, (v) => `${shown(v.name)}: ${safe(v.why)}`);
   }
   parts.push(r.identical ? s.green('The two models are identical in everything compared.') : 'The models differ.');
   return parts.join('\n\n');

@@ -41,28 +41,78 @@ const DETECTOR_KEYS = {
   'first-token': 'firstToken',
 } as const;
 
-/** explain --heads: every detector as a layer × head grid, then the top heads of each. */
+/**
+ * How a score in [0, 1] is written in one cell of the layer × head grid, from
+ * the widest that fits: the score × 100 rounded (" 37"), or its tenths rounded
+ * down as one digit ("3", "·" below 0.1) with a space, or without one.
+ */
+interface CellFormat {
+  width: number;
+  gap: string;
+  text: (score: number) => string;
+  legend: string;
+}
+
+const PERCENT: CellFormat = {
+  width: 3,
+  gap: ' ',
+  text: (x) => String(Math.round(x * 100)).padStart(3),
+  legend: "Each cell is a head's score × 100, rounded (37 = 0.37).",
+};
+const TENTHS = (gap: string): CellFormat => ({
+  width: 1,
+  gap,
+  text: (x) => {
+    const d = Math.min(9, Math.floor(x * 10));
+    return d === 0 ? '·' : String(d);
+  },
+  legend: "Each cell is a head's score in tenths, rounded down (3 = 0.30 to 0.39, 9 = 0.90 or more; · below 0.10).",
+});
+
+/** Layer labels ("L11") and the grid's indent. */
+const layerLabel = (l: number, width: number) => `L${l}`.padEnd(width);
+
+/** The first cell format whose grid fits `width` columns. */
+function cellFormat(heads: number, labelWidth: number, width: number): CellFormat {
+  const fits = (f: CellFormat) => 2 + labelWidth + heads * (f.width + f.gap.length) <= width;
+  return [PERCENT, TENTHS(' ')].find(fits) ?? TENTHS('');
+}
+
+/** Head numbers over the columns: one line when they are single digits or the cells are wide, else tens over units. */
+function headHeader(heads: number, f: CellFormat, lead: string): string[] {
+  const col = (text: string) => text.padStart(f.width) + f.gap;
+  if (f.width >= 2 || heads <= 10)
+    return [(lead + Array.from({ length: heads }, (_, h) => col(String(h))).join('')).trimEnd()];
+  const digit = (h: number, place: number) => (h < place ? ' ' : String(Math.floor(h / place) % 10));
+  return [10, 1].map((place) =>
+    (
+      lead + Array.from({ length: heads }, (_, h) => col(place === 1 ? String(h % 10) : digit(h, 10))).join('')
+    ).trimEnd(),
+  );
+}
+
+/** explain --heads: every detector as a compact layer × head grid, then the top heads of each. */
 export function renderHeadsReport(r: HeadsReport, s: Style): string {
   const multi = r.layers > 1;
   const first = r.input.first;
+  const labelWidth = `L${r.layers - 1}`.length + 1;
+  const f = cellFormat(r.heads, labelWidth, s.width);
+  const lead = ' '.repeat(2 + labelWidth);
   const grids = r.detectors.map((d) => {
     const key = DETECTOR_KEYS[d.name];
-    const rows = Array.from({ length: r.layers }, (_, l) => [
-      `L${l}`,
-      ...r.scores.filter((x) => x.layer === l).map((x) => fixed(x[key], 2)),
-    ]);
-    return [
-      `${s.bold(d.name)}: ${d.definition}`,
-      indentedTable(s, ['layer', ...Array.from({ length: r.heads }, (_, h) => `H${h}`)], rows, [
-        'left',
-        ...Array.from({ length: r.heads }, () => 'right' as const),
-      ]),
-    ].join('\n');
+    const rows = Array.from({ length: r.layers }, (_, l) =>
+      `  ${layerLabel(l, labelWidth)}${r.scores
+        .filter((x) => x.layer === l)
+        .map((x) => f.text(x[key]) + f.gap)
+        .join('')}`.trimEnd(),
+    );
+    return [`${s.bold(d.name)}: ${d.definition}`, ...headHeader(r.heads, f, lead), ...rows].join('\n');
   });
   return [
     `${s.bold('Head detectors')} on ${safe(r.weightsFrom)} (${safe(r.family)}, ${counted(r.layers, 'layer')} × ${counted(r.heads, 'head')})`,
     `Input: ${r.input.sequences} sequences of ${r.input.bos === null ? '' : `[${r.input.bos}] + `}${r.input.half} random token ids, then the same ${r.input.half} again (seed ${r.input.seed}); the first: [${first.join(', ')}]`,
     `Scoring: ${r.scoring}`,
+    `Rows are layers, columns heads. ${f.legend} --json has every score in full.`,
     ...grids,
     [
       s.bold('Top heads:'),

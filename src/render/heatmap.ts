@@ -1,5 +1,6 @@
 import { DARK_TEXT, RAMP_STOPS, sequential, textOn, type Rgb } from './colors.js';
 import type { Style } from './style.js';
+import { clip, renderMatrix } from './matrix.js';
 
 /**
  * A matrix of attention weights as a terminal picture. Colour depth follows
@@ -43,7 +44,14 @@ function cell(w: number, masked: boolean, width: number, s: Style): string {
   return glyph.repeat(width);
 }
 
-/** rows[i][j] is position i's weight on position j; labels name the positions. */
+/** A row's label is cut to this many columns, so long tokens leave room for the cells. */
+const LABEL_WIDTH = 12;
+
+/**
+ * rows[i][j] is position i's weight on position j; labels name the positions.
+ * Three characters per cell when they fit (room for ".48"), else two, else
+ * one; failing that, the middle columns are left out behind a "…".
+ */
 export function renderHeatmap(
   title: string,
   rows: readonly (readonly number[])[],
@@ -51,15 +59,18 @@ export function renderHeatmap(
   s: Style,
   opts: HeatmapOptions,
 ): string {
-  const labelWidth = Math.max(...labels.map((l) => l.length));
+  const shown = labels.map((l) => clip(l, LABEL_WIDTH));
+  const lead = 2 + Math.max(...shown.map((l) => l.length));
   const n = labels.length;
-  // Three characters per cell when they fit (room for ".48"), else two, else one; one space between cells.
-  const cellWidth = [3, 2, 1].find((w) => labelWidth + 3 + n * (w + 1) <= opts.width) ?? 1;
-  const header = ' '.repeat(labelWidth + 3) + labels.map((l) => l.slice(0, cellWidth).padEnd(cellWidth + 1)).join('');
-  const body = rows.map((row, i) =>
-    `  ${labels[i].padEnd(labelWidth)} ${row.map((w, j) => cell(w, j > i, cellWidth, s)).join(' ')}`.trimEnd(),
-  );
-  return [s.bold(title), header.trimEnd(), ...body].join('\n');
+  const cellWidth = [3, 2, 1].find((w) => lead + n * (w + 1) <= opts.width) ?? 1;
+  const m = renderMatrix({
+    headers: [shown],
+    rows: rows.map((row, i) => ({ label: shown[i]!, cells: row.map((w, j) => cell(w, j > i, cellWidth, s)) })),
+    cellWidth,
+    width: opts.width,
+  });
+  const left = m.hidden ? ` (keys ${m.hidden.from}–${m.hidden.to} left out: "…")` : '';
+  return [s.bold(title.replace(/:$/, `${left}:`)), ...m.lines].join('\n');
 }
 
 const MASKED_NOTE = 'masked (future position, weight exactly 0)';
@@ -78,17 +89,47 @@ export function heatmapLegend(s: Style): string {
   return `Legend: ${shades.join('   ')}   · ${MASKED_NOTE}`;
 }
 
+/** Columns a thumbnail may take in `width`: all but a margin of two. */
+export const thumbnailRoom = (width: number): number => Math.max(3, width - 2);
+
+/** The first and last columns a `columns`-wide thumbnail of n keys keeps, around a "…". */
+function thumbnailColumns(n: number, columns: number): { head: number; tail: number } {
+  if (columns >= n) return { head: n, tail: 0 };
+  const head = Math.ceil((columns - 1) / 2);
+  return { head, tail: columns - 1 - head };
+}
+
+/** "5–58": the keys a `columns`-wide thumbnail of n keys leaves out. */
+export function thumbnailHidden(n: number, columns: number): string {
+  const { head, tail } = thumbnailColumns(n, columns);
+  return `${head}–${n - tail - 1}`;
+}
+
 /**
  * A head's weights as a thumbnail: one character per cell, no labels, padded to
- * a fixed width so thumbnails can stand side by side (the compact view of a long input).
+ * a fixed width so thumbnails can stand side by side (the compact view of a long
+ * input); wider than `columns`, the middle keys are left out behind a "…".
  */
-export function thumbnailLines(title: string, rows: readonly (readonly number[])[], s: Style): string[] {
+export function thumbnailLines(
+  title: string,
+  rows: readonly (readonly number[])[],
+  s: Style,
+  columns = rows.length,
+): string[] {
   const n = rows.length;
-  const width = Math.max(n, title.length);
-  return [
-    s.bold(title.padEnd(width)),
-    ...rows.map((row, i) => row.map((w, j) => cell(w, j > i, 1, s)).join('') + ' '.repeat(width - n)),
-  ];
+  const { head, tail } = thumbnailColumns(n, columns);
+  const shown = Math.min(n, columns);
+  const width = Math.max(shown, title.length);
+  const draw = (row: readonly number[], i: number) => {
+    const at = (j: number) => cell(row[j]!, j > i, 1, s);
+    if (head === n) return row.map((_, j) => at(j)).join('');
+    return [
+      ...Array.from({ length: head }, (_, j) => at(j)),
+      '…',
+      ...Array.from({ length: tail }, (_, j) => at(n - tail + j)),
+    ].join('');
+  };
+  return [s.bold(title.padEnd(width)), ...rows.map((row, i) => draw(row, i) + ' '.repeat(width - shown))];
 }
 
 /** Blocks of equal-height lines side by side, as many per band as fit in `width`, two spaces apart. */

@@ -22,9 +22,10 @@ function verdictText(c: ConstraintComparison, ref: string, s: Style): string {
 
 /** The chapter's "Constraints (from family contract)" block, line for line. */
 export function renderConstraints(r: KernelReport, s: Style): string {
+  // The chapter's column, widened when a value is longer (offset_rmsnorm, parallel_shared_norm).
+  const width = Math.max(VALUE_WIDTH, ...r.constraints.map((c) => safe(c.value).length + 1));
   const lines = r.constraints.map(
-    (c) =>
-      `  ${(c.key + ':').padEnd(KEY_WIDTH)}${safe(c.value).padEnd(VALUE_WIDTH)}${verdictText(c, r.referenceFamily, s)}`,
+    (c) => `  ${(c.key + ':').padEnd(KEY_WIDTH)}${safe(c.value).padEnd(width)}${verdictText(c, r.referenceFamily, s)}`,
   );
   const title = r.config
     ? 'Constraints (from family contract, config.json applied):'

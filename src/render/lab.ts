@@ -1,7 +1,5 @@
 import asciichart from 'asciichart';
 import type { LabPoint, LabReport } from '../explain/lab.js';
-import { escapeHtml, page } from './html.js';
-import { fitToWidth } from './layout.js';
 import { fixed, makeStyle, type Style } from './style.js';
 import { indentedTable } from './table.js';
 
@@ -66,28 +64,4 @@ export function renderLabReport(r: LabReport, s: Style): string {
   ].join('\n\n');
 }
 
-/** Columns of the text the page shows under the chart. */
-const TEXT_WIDTH = 100;
-
-/** SVG size of the loss chart, in CSS pixels. */
-const SVG = { width: 720, height: 260, pad: 40 } as const;
-
-/** The lab as one page: the two losses with the phase change marked, the scores over training, the composition. */
-export function renderLabHtml(r: LabReport): string {
-  const text = fitToWidth(renderLabReport(r, makeStyle(false, {}, TEXT_WIDTH)), TEXT_WIDTH);
-  const maxLoss = Math.max(...r.points.flatMap((p) => [p.firstHalf, p.repeatedHalf]));
-  const lastStep = r.points.at(-1)!.step;
-  const x = (step: number) => SVG.pad + ((SVG.width - 2 * SVG.pad) * step) / lastStep;
-  const y = (loss: number) => SVG.height - SVG.pad - ((SVG.height - 2 * SVG.pad) * loss) / maxLoss;
-  const line = (pick: (p: LabPoint) => number, colour: string) =>
-    `<polyline fill="none" stroke="${colour}" stroke-width="2" points="${r.points.map((p) => `${fixed(x(p.step), 1)},${fixed(y(pick(p)), 1)}`).join(' ')}"/>`;
-  const phase = r.phase
-    ? `<line x1="${fixed(x(r.phase.step), 1)}" x2="${fixed(x(r.phase.step), 1)}" y1="${SVG.pad}" y2="${SVG.height - SVG.pad}" stroke="#888" stroke-dasharray="4 4"/><text x="${fixed(x(r.phase.step) + 4, 1)}" y="${SVG.pad + 12}" font-size="12">phase change, step ${r.phase.step}</text>`
-    : '';
-  const threshold = `<line x1="${SVG.pad}" x2="${SVG.width - SVG.pad}" y1="${fixed(y(r.threshold), 1)}" y2="${fixed(y(r.threshold), 1)}" stroke="#ccc"/><text x="${SVG.width - SVG.pad - 90}" y="${fixed(y(r.threshold) - 4, 1)}" font-size="11">½ ln ${r.config.vocab}</text>`;
-  const svg = `<svg width="${SVG.width}" height="${SVG.height}" role="img" aria-label="loss over training"><rect x="0" y="0" width="${SVG.width}" height="${SVG.height}" fill="#fff"/>${threshold}${phase}${line((p) => p.firstHalf, '#3b528b')}${line((p) => p.repeatedHalf, '#e6550d')}<text x="${SVG.pad}" y="${SVG.height - 10}" font-size="12">step 0</text><text x="${SVG.width - SVG.pad - 60}" y="${SVG.height - 10}" font-size="12">step ${lastStep}</text><text x="4" y="${SVG.pad}" font-size="12">${fixed(maxLoss, 2)}</text><text x="4" y="${SVG.height - SVG.pad}" font-size="12">0</text></svg>`;
-  return page(
-    'microgpt: the induction lab',
-    `<p><span style="color:#3b528b">■</span> first copy (random) <span style="color:#e6550d">■</span> repeated copy</p>${svg}<pre>${escapeHtml(text)}</pre>`,
-  );
-}
+export { renderLabHtml } from './html/lab.js';

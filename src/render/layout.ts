@@ -7,21 +7,39 @@ const SGR = /\u001b\[[0-9;]*m/g;
 
 /** Columns a line takes: colour codes take none, every other code point one. */
 export function visibleWidth(text: string): number {
-  let n = 0;
-  for (const _ of text.replace(SGR, '')) n++;
+  if (text.includes('\u001b')) {
+    let n = 0;
+    for (const _ of text.replace(SGR, '')) n++;
+    return n;
+  }
+  // No colour codes: UTF-16 units, less one for each surrogate pair (a code point in two units).
+  let n = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
   return n;
 }
 
-/** A line's pieces: colour codes (zero width) and single code points. */
+/** A line's pieces: colour codes (zero width) and single code points. Pushed one by one: a megabyte-long word must not become a megabyte of call arguments. */
 function pieces(text: string): string[] {
   const out: string[] = [];
+  const codePoints = (from: number, to: number) => {
+    for (const c of text.slice(from, to)) out.push(c);
+  };
   let last = 0;
   for (const m of text.matchAll(SGR)) {
-    out.push(...text.slice(last, m.index));
+    codePoints(last, m.index);
     out.push(m[0]);
     last = m.index + m[0].length;
   }
-  out.push(...text.slice(last));
+  codePoints(last, text.length);
   return out;
 }
 
@@ -112,10 +130,12 @@ export function wrapLine(line: string, width: number): string[] {
 
 /** Every line of `text` wrapped to `width` columns. */
 export function fitToWidth(text: string, width: number): string {
-  return text
-    .split('\n')
-    .flatMap((l) => wrapLine(l, width))
-    .join('\n');
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (visibleWidth(line) <= width) out.push(line);
+    else for (const l of wrapLine(line, width)) out.push(l);
+  }
+  return out.join('\n');
 }
 
 /**

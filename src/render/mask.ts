@@ -1,22 +1,36 @@
 import type { MaskReport } from '../explain/mask.js';
 import type { Style } from './style.js';
+import { padStartVisible, renderMatrix } from './matrix.js';
 
 /** -1e9 as written in code ("-1e9", not "-1e+9"); 0 as "0". */
 export const maskNumber = (v: number): string => (v === 0 ? '0' : v.toExponential().replace('e+', 'e'));
 
 const FUSED_LABEL = { attends: 'scored', skipped: 'masked' } as const;
 
+/**
+ * The rows as the chapter writes them ("pos 1: [scored, scored, masked]") when
+ * they fit the width; otherwise as a matrix with key positions over the
+ * columns, the middle ones left out behind "…" if even that is too wide.
+ */
 function grid(cells: string[][], dim: (i: number, j: number) => boolean, s: Style): string {
   const posWidth = String(cells.length - 1).length;
   const cellWidth = Math.max(...cells.flat().map((c) => c.length));
-  return cells
-    .map(
-      (row, i) =>
-        `    pos ${String(i).padStart(posWidth)}: [${row
-          .map((c, j) => (dim(i, j) ? s.dim(c.padStart(cellWidth)) : c.padStart(cellWidth)))
-          .join(', ')}]`,
-    )
-    .join('\n');
+  const paint = (i: number, j: number) => (dim(i, j) ? s.dim(cells[i]![j]!) : cells[i]![j]!);
+  const label = (i: number) => `pos ${String(i).padStart(posWidth)}:`;
+  const bracketed = 4 + label(0).length + 2 + cells.length * (cellWidth + 2);
+  if (bracketed <= s.width)
+    return cells
+      .map((row, i) => `    ${label(i)} [${row.map((c, j) => padStartVisible(paint(i, j), cellWidth)).join(', ')}]`)
+      .join('\n');
+  const m = renderMatrix({
+    headers: [cells.map((_, j) => String(j))],
+    rows: cells.map((row, i) => ({ label: label(i), cells: row.map((_, j) => paint(i, j)) })),
+    cellWidth,
+    width: s.width,
+    indent: 4,
+  });
+  const left = m.hidden ? [`    (keys ${m.hidden.from}–${m.hidden.to} left out at this width: "…")`] : [];
+  return [...left, ...m.lines].join('\n');
 }
 
 export function renderMaskReport(m: MaskReport, s: Style): string {

@@ -1,10 +1,13 @@
 import type { FileReport } from '../explain/files/types.js';
+import { shown } from './shown.js';
 import { binarySize, bytesWithSize } from './bytes.js';
 import { fixed, grouped, safe, type Style } from './style.js';
 import { indent, indentedTable, table } from './table.js';
 
 /** At most this many lines per kind of finding in the text view (the JSON has them all). */
 const SHOWN = 20;
+/** Rows of the table by template: a real model has a few dozen; a file of 100,000 unrecognised names would have one each. */
+const GROUPS_SHOWN = 200;
 
 export function renderFileReport(r: FileReport, s: Style, opts: { verbose?: boolean } = {}): string {
   return [
@@ -27,7 +30,7 @@ function header(r: FileReport, s: Style): string {
   const lines = [
     `${s.bold('Model')}: ${safe(r.input)} (${r.format}, ${files})`,
     ...(r.files.length > 1
-      ? r.files.map((f) => `  ${safe(f.path)}: ${grouped(f.tensors)} tensors, ${bytesWithSize(f.bytes)}`)
+      ? r.files.map((f) => `  ${shown(f.path)}: ${grouped(f.tensors)} tensors, ${bytesWithSize(f.bytes)}`)
       : []),
     `${s.bold('Family')}: ${r.family ? `${safe(r.displayName ?? r.family)} (${safe(r.family)})` : s.yellow('unknown')}`,
     ...r.detection.reasons.map((x) => `  ${safe(x)}`),
@@ -41,7 +44,7 @@ function header(r: FileReport, s: Style): string {
   }
   if (r.stMetadata.length)
     lines.push(
-      `${s.bold('Metadata')}: ${r.stMetadata.map((m) => `${safe(m.key)}=${safe(m.value.length > 40 ? m.value.slice(0, 40) + '…' : m.value)}`).join(', ')}`,
+      `${s.bold('Metadata')}: ${r.stMetadata.map((m) => `${shown(m.key, 40)}=${shown(m.value, 40)}`).join(', ')}`,
     );
   return lines.join('\n');
 }
@@ -72,7 +75,7 @@ function counts(r: FileReport, s: Style): string {
     : '';
   const unknown = r.unknownTensors ? `; ${r.unknownTensors} unknown (counted)` : '';
   const rows = r.dtypes.map((d) => [
-    d.dtype,
+    shown(d.dtype),
     grouped(d.tensors),
     grouped(d.elements),
     binarySize(d.bytes),
@@ -97,10 +100,10 @@ function counts(r: FileReport, s: Style): string {
 function tensors(r: FileReport, s: Style, verbose: boolean): string {
   if (verbose) {
     const rows = r.tensors.map((t) => [
-      safe(t.name),
+      shown(t.name),
       safe(t.role ?? '—'),
       `[${t.shape.join(', ')}]`,
-      t.dtype,
+      shown(t.dtype),
       grouped(t.elements),
       mark(t.check, s),
     ]);
@@ -116,14 +119,17 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
       ]),
     ].join('\n');
   }
-  const rows = r.groups.map((g) => [
-    safe(g.template),
-    safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''),
-    String(g.count),
-    `[${g.shape.join(', ')}]`,
-    g.dtypes.map((d) => (g.dtypes.length > 1 ? `${d.dtype}×${d.count}` : d.dtype)).join(' '),
-    g.layers || '—',
-  ]);
+  const rows = r.groups
+    .slice(0, GROUPS_SHOWN)
+    .map((g) => [
+      shown(g.template),
+      safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''),
+      String(g.count),
+      `[${g.shape.join(', ')}]`,
+      g.dtypes.map((d) => (g.dtypes.length > 1 ? `${shown(d.dtype)}×${d.count}` : shown(d.dtype))).join(' '),
+      g.layers || '—',
+    ]);
+  const left = r.groups.length - rows.length;
   return [
     s.bold('Tensors by template (-v lists every tensor):'),
     indentedTable(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, [
@@ -134,6 +140,7 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
       'left',
       'left',
     ]),
+    ...(left > 0 ? [`  … and ${grouped(left)} more rows (-v lists every tensor; --json has them all)`] : []),
   ].join('\n');
 }
 
@@ -152,7 +159,7 @@ function checks(r: FileReport, s: Style): string {
         : ok(`all ${r.shapesChecked} shapes checked match the ${safe(r.family)} contract at this size`),
     );
     for (const m of r.shapeMismatches.slice(0, SHOWN))
-      lines.push(`    ${safe(m.name)}: [${m.actual.join(', ')}], expected ${safe(m.because)}`);
+      lines.push(`    ${shown(m.name)}: [${m.actual.join(', ')}], expected ${safe(m.because)}`);
     lines.push(...more(r.shapeMismatches.length));
     if (r.shapesUnchecked.count)
       lines.push(`  — ${r.shapesUnchecked.count} not checked: ${safe(r.shapesUnchecked.firstReason ?? '')}`);
@@ -163,12 +170,12 @@ function checks(r: FileReport, s: Style): string {
           )
         : ok('no expected tensor is missing'),
     );
-    for (const m of r.missing.slice(0, SHOWN)) lines.push(`    ${safe(m.name)} (${safe(m.role)})`);
+    for (const m of r.missing.slice(0, SHOWN)) lines.push(`    ${shown(m.name)} (${safe(m.role)})`);
     lines.push(...more(r.missingCount));
   }
   if (r.unknown.length) {
     lines.push(`  ? ${r.unknown.length} tensor${r.unknown.length === 1 ? '' : 's'} no template names:`);
-    for (const n of r.unknown.slice(0, SHOWN)) lines.push(`    ${safe(n)}`);
+    for (const n of r.unknown.slice(0, SHOWN)) lines.push(`    ${shown(n)}`);
     lines.push(...more(r.unknown.length));
   }
   for (const c of r.configChecks) lines.push(c.ok ? ok(safe(c.message)) : bad(safe(c.message)));
@@ -178,6 +185,6 @@ function checks(r: FileReport, s: Style): string {
 }
 
 function metadata(r: FileReport, s: Style): string {
-  const rows = (r.metadata ?? []).map((m) => [safe(m.key), m.type, safe(m.value)]);
+  const rows = (r.metadata ?? []).map((m) => [shown(m.key), m.type, safe(m.value)]);
   return [s.bold('Metadata:'), indentedTable(s, ['key', 'type', 'value'], rows)].join('\n');
 }

@@ -59,16 +59,15 @@ export function colorWanted(env: NodeJS.ProcessEnv, isTTY: boolean, flag?: Color
 }
 
 /**
- * Colour depth when colour is on: FORCE_COLOR=2 or 3 asks for 256 or 24-bit
- * colour outright; otherwise COLORTERM=truecolor (or 24bit) means 24-bit and a
- * TERM ending in -256color means 256; anything else gets basic colours.
+ * Colour depth when colour is on. Asking for colour (--color always,
+ * FORCE_COLOR, or a terminal) gets colour on any TERM — heatmap cells need at
+ * least the 256-colour cube, so basic 16-colour output is never chosen: 24-bit
+ * when COLORTERM says truecolor (or 24bit) or FORCE_COLOR=3 asks for it, else 256.
  */
-export function colorDepth(env: NodeJS.ProcessEnv): 1 | 2 | 3 {
-  const forced = Number(env.FORCE_COLOR);
-  if (forced === 2 || forced === 3) return forced;
+export function colorDepth(env: NodeJS.ProcessEnv): 2 | 3 {
+  if (Number(env.FORCE_COLOR) === 3) return 3;
   if (/^(truecolor|24bit)$/i.test(env.COLORTERM ?? '')) return 3;
-  if (/-256(colou?r)?$/i.test(env.TERM ?? '')) return 2;
-  return 1;
+  return 2;
 }
 
 export function makeStyle(color: boolean, env: NodeJS.ProcessEnv = process.env, width = 80): Style {
@@ -99,6 +98,13 @@ export const grouped = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?
 
 /** "1 name", "3 names", "1,024 tensors": a count and its noun (plural with s). */
 export const counted = (n: number, noun: string): string => `${grouped(n)} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * Text in double quotes as people read it: a quote and a backslash of its own
+ * escaped with a backslash (so a piece holding the four characters \x1b is
+ * told apart from ESC), hidden characters in `safe`'s notation.
+ */
+export const quoted = (text: string): string => `"${safe(text.replace(/["\\]/g, (c) => `\\${c}`))}"`;
 
 /** A token as text with its whitespace visible: " cat" shows as ␣cat, a newline as ↵, a tab as ⇥, an empty one as ∅. */
 export const tokenText = (label: string): string =>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectOneLineError, runCli } from '../helpers/cli.js';
+import { expectRowOf, printedMatrices } from '../helpers/screens.js';
 
 describe('microgpt explain --attention', () => {
   it('prints the architecture, the tokens, every head and the invariants, exit 0', async () => {
@@ -11,7 +12,9 @@ describe('microgpt explain --attention', () => {
       'Total attn dim:     16 (4 × 4)',
       'Scale factor:       1/√4 = 0.5000',
       'tokens [BOS, m, a, r], ids [26, 12, 0, 17]',
-      'pos 0 → [1.000, 0.000, 0.000, 0.000]   ← BOS attends only to itself',
+      'Row = query position, column = key position.',
+      '          BOS     m     a     r',
+      '  0 BOS 1.000 0.000 0.000 0.000   ← BOS attends only to itself',
     ]) {
       expect(r.stdout).toContain(line);
     }
@@ -79,6 +82,26 @@ describe('microgpt explain --tensor and --kernel', () => {
     expect(r.stdout.match(/pos \d: \[/g)).toHaveLength(12);
   });
 
+  it("a mask too wide for the chapter's rows becomes a matrix of whole rows at 80 columns", async () => {
+    const r = await runCli(['explain', '--tensor', 'attn_mask', '--len', '16'], { COLUMNS: '80' });
+    const rows = r.stdout.split('\n').filter((l) => /^ {4}pos +\d+: /.test(l));
+    expect(rows).toHaveLength(32);
+    rows.forEach((l, k) => {
+      const i = k % 16;
+      const cells = l
+        .replace(/^ {4}pos +\d+: /, '')
+        .trim()
+        .split(/\s+/);
+      const gap = cells.indexOf('…');
+      const shown =
+        gap < 0
+          ? [...cells.keys()]
+          : [...cells.keys()].filter((j) => j !== gap).map((j) => (j < gap ? j : 16 - (cells.length - j)));
+      const expected = shown.map((j) => (k < 16 ? (j > i ? 'masked' : 'scored') : j > i ? '-1e9' : '0'));
+      expect(cells.filter((c) => c !== '…')).toEqual(expected);
+    });
+  });
+
   it('explains a stored microGPT tensor with its shape and formula', async () => {
     const r = await runCli(['explain', '--tensor', 'layer0.attn_wq']);
     expect(r.code).toBe(0);
@@ -132,10 +155,20 @@ describe('microgpt example', () => {
     expect([...at].sort((a, b) => a - b)).toEqual(at);
     const doc = JSON.parse((await runCli(['example', 'explain_attention', '--json'])).stdout);
     const attention = doc.sections[0].reports[0];
-    // Every weight row printed is the model's own row, at three decimals.
-    for (const head of attention.layers[0].heads)
-      for (const row of head.rows)
-        expect(r.stdout).toContain(`pos ${row.pos} → [${row.weights.map((w: number) => w.toFixed(3)).join(', ')}]`);
+    // Every weight row printed is the model's own row, at three decimals, under the tokens' column headers.
+    const printed = printedMatrices(r.stdout);
+    expect([...printed.keys()]).toEqual(['Head 0', 'Head 1', 'Head 2', 'Head 3']);
+    for (const head of attention.layers[0].heads) {
+      const rows = printed.get(`Head ${head.head}`)!;
+      expect(rows.map((x) => x.pos)).toEqual([0, 1, 2, 3]);
+      expect(rows.map((x) => x.token)).toEqual(['BOS', 'm', 'a', 'r']);
+      for (const row of head.rows) {
+        expect(rows[row.pos]!.cells).not.toContain('…');
+        expectRowOf(rows[row.pos]!, row.weights);
+        expect(rows[row.pos]!.note).toBe(row.note);
+      }
+    }
+    expect(r.stdout.match(/^ {10}BOS {5}m {5}a {5}r$/gm)).toHaveLength(4);
     expect(r.stdout).toContain(attention.equation);
     expect(r.stdout).toContain(`microGPT uses d_k=${attention.architecture.headDim}`);
     expect(r.stdout.match(/✓ /g)?.length).toBeGreaterThanOrEqual(3);

@@ -44,8 +44,10 @@ describe('--family: every attention family runs as a tiny model', () => {
 
   it("bloom: ALiBi's bias is shown as its own matrix", async () => {
     const r = await runCli(['explain', '--attention', 'mar', '--family', 'bloom']);
-    expect(r.stdout).toMatch(/ALiBi bias added to the scores \(slopes 0\.2500, 0\.0625, 0\.0156, 0\.0039\)/);
-    expect(r.stdout).toMatch(/ {4}r {4}\[-0\.750, -0\.500, -0\.250, {2}0\.000\]/);
+    expect(r.stdout).toMatch(/ALiBi bias added to the scores \(slopes 0\.2500, 0\.0625, 0\.0156, 0\.0039;/);
+    // Head 0's slope is 1/4: row r (position 3) is −(3 − j)/4 for j ≤ 3, masked after.
+    expect(r.stdout).toMatch(/^ {4}3 r {3}-0\.750 -0\.500 -0\.250 {2}0\.000$/m);
+    expect(r.stdout).toMatch(/^ {4}0 BOS {2}0\.000 {6}· {6}· {6}·$/m);
   });
 
   it('train --family falcon --steps 1000 trains an MQA model and records the family', async () => {
@@ -66,7 +68,10 @@ describe('--family: every attention family runs as a tiny model', () => {
 
   it('inspect, trace, eval and sample take --family', async () => {
     expect((await runCli(['inspect', '--family', 'gpt2'])).stdout).toMatch(/layer0\.attn_bq/);
-    expect((await runCli(['trace', 'emma', '--family', 'qwen2'])).stdout).toMatch(/layer 0 mlp activation/);
+    const trace = (await runCli(['trace', 'emma', '--family', 'qwen2'])).stdout;
+    expect(trace).toMatch(/mlp\.hook_post +MLP activation/);
+    // SiLU, not ReLU: no zeros column.
+    expect(trace).not.toMatch(/zeros/);
     expect(JSON.parse((await runCli(['eval', '--family', 'opt', '--json'])).stdout).meanLoss).toBeGreaterThan(3);
     expect((await runCli(['sample', '--family', 'phi3', '-n', '2'])).code).toBe(0);
   });

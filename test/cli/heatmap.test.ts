@@ -8,7 +8,7 @@ describe('explain --attention heatmaps', () => {
     expect(r.stdout.match(/^Head \d heatmap/gm)).toHaveLength(4);
     expect(r.stdout).toMatch(/^ {2}BOS ███( +·){3}$/m);
     expect(r.stdout).toMatch(/Legend: .*░░░ < 0\.25.*· masked/);
-    expect(r.stdout).toContain('pos 0 → [1.000, 0.000, 0.000, 0.000]');
+    expect(r.stdout).toMatch(/^ {2}0 BOS 1\.000 0\.000 0\.000 0\.000 /m);
   });
 
   it('24-bit colour when the terminal supports it (FORCE_COLOR=3)', async () => {
@@ -21,6 +21,28 @@ describe('explain --attention heatmaps', () => {
     expect(r.stdout).toMatch(/\x1b\[48;5;\d+m/);
     expect(r.stdout).not.toMatch(/\x1b\[48;2;/);
   });
+
+  // --color always colours the cells whatever TERM says: 256 colours, 24-bit when COLORTERM says so.
+  for (const term of ['xterm', 'dumb', 'vt100', '']) {
+    it(`--color always under TERM=${JSON.stringify(term)}: 256-colour cells, no shade characters`, async () => {
+      const r = await runCli(['explain', '--attention', 'mar', '--color', 'always'], { TERM: term, COLORTERM: '' });
+      expect(r.stdout).toMatch(/\x1b\[48;5;\d+m/);
+      expect(r.stdout).not.toMatch(/\x1b\[48;2;/);
+      const heatmap = r.stdout.slice(r.stdout.indexOf('heatmap'), r.stdout.indexOf('Legend'));
+      expect(heatmap).not.toMatch(/[░▒▓█]/);
+    });
+  }
+
+  for (const colorterm of ['truecolor', '24bit']) {
+    it(`--color always with COLORTERM=${colorterm}: 24-bit cells on TERM=xterm`, async () => {
+      const r = await runCli(['explain', '--attention', 'mar', '--color', 'always'], {
+        TERM: 'xterm',
+        COLORTERM: colorterm,
+      });
+      expect(r.stdout).toMatch(/\x1b\[48;2;\d+;\d+;\d+m/);
+      expect(r.stdout).not.toMatch(/\x1b\[48;5;/);
+    });
+  }
 
   it('--no-color wins over FORCE_COLOR', async () => {
     const r = await runCli(['explain', '--attention', 'mar', '--no-color'], { NO_COLOR: '', FORCE_COLOR: '3' });

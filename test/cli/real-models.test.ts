@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectOneLineError, ROOT, runCli } from '../helpers/cli.js';
-import { gpt2Layout, writeRandomHf } from '../helpers/hf-models.js';
+import { Rng } from '../../src/tensor/index.js';
+import { Gpt, tinyInstance, Tokenizer } from '../../src/model/index.js';
+import { ContractSet } from '../../src/contracts/index.js';
+import { gpt2Layout, writeHfModel, writeRandomHf } from '../helpers/hf-models.js';
 import { llamaLikeTensors, writeModelDir, type LlamaLike } from '../helpers/model-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-real-'));
@@ -121,9 +124,10 @@ describe('a GPT-2-layout checkpoint (no tokenizer files)', () => {
         ])
       ).stdout,
     );
-    validate('generate', a);
+    validate('sample', a);
     expect(a.prompt.map((p: { id: number }) => p.id)).toEqual([1169]);
-    expect(a.generated).toHaveLength(5);
+    expect(a.samples).toHaveLength(1);
+    expect(a.samples[0].steps).toHaveLength(5);
     const b = JSON.parse(
       (
         await runCli([
@@ -142,8 +146,8 @@ describe('a GPT-2-layout checkpoint (no tokenizer files)', () => {
         ])
       ).stdout,
     );
-    expect(b.generated).toEqual(a.generated);
-    expect(a.text.startsWith('the')).toBe(true);
+    expect(b.samples).toEqual(a.samples);
+    expect(a.samples[0].text.startsWith('the')).toBe(true);
   });
 });
 
@@ -166,24 +170,30 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
       expect(gen.code, gen.stderr).toBe(0);
       expect(gen.stdout).toMatch(/Generated \(4 tokens/);
       const trace = JSON.parse((await runCli(['trace', 'the cat', '--model', l.path, '--lens', '--json'])).stdout);
-      // The lens after the last layer is the model's own prediction (float32, so to 1e-6).
+      // The lens after the last layer is the model's own prediction (float32, so to 1e-6), the last position included.
       expect(trace.lens).toHaveLength(1 + l.layers);
-      trace.predictions.forEach((p: { pTarget: number }, pos: number) =>
-        expect(trace.lens[l.layers].positions[pos].pTarget).toBeCloseTo(p.pTarget, 6),
-      );
+      type Prediction = { pTarget: number | null; targetRank: number | null; target: string | null; top: unknown[] };
+      trace.predictions.forEach((p: Prediction, pos: number) => {
+        const last = trace.lens[l.layers].positions[pos];
+        if (p.pTarget === null) expect(last.pTarget).toBeNull();
+        else expect(last.pTarget).toBeCloseTo(p.pTarget, 6);
+        expect(last.targetRank).toBe(p.targetRank);
+        expect(last.top).toEqual(p.top);
+      });
       validate('trace', trace);
-      // Stages: the embedding, four per layer, the final norm, the logits; one prediction per next token.
-      expect(trace.stages).toHaveLength(1 + 4 * l.layers + 2);
-      expect(trace.predictions).toHaveLength(trace.tokens.length - 1);
-      expect(trace.loss).toBeCloseTo(
-        trace.predictions.reduce((a: number, p: { pTarget: number }) => a - Math.log(p.pTarget), 0) /
-          trace.predictions.length,
-        12,
-      );
+      // Stages: every hook point — the embedding, 20 per (gated, rotary) layer, the final norm's two, the logits.
+      expect(trace.stages).toHaveLength(1 + 20 * l.layers + 2 + 1);
+      expect(trace.stages.map((st: { name: string }) => st.name)).toContain(`blocks.${l.layers - 1}.attn.hook_pattern`);
+      // Every position is predicted; the last of a text has no target, and the loss is over the others.
+      expect(trace.predictions).toHaveLength(trace.tokens.length);
+      const scored = trace.predictions.slice(0, -1) as Prediction[];
+      expect(trace.predictions.at(-1)).toMatchObject({ target: null, pTarget: null, targetRank: null });
+      expect(trace.predictions.at(-1).top).toHaveLength(3);
+      expect(trace.loss).toBeCloseTo(scored.reduce((a, p) => a - Math.log(p.pTarget!), 0) / scored.length, 12);
       const data = join(dir, `${family}.txt`);
       writeFileSync(data, 'the cat sat\non the mat\n');
       const ev = JSON.parse((await runCli(['eval', '--model', l.path, '--data', data, '--json'])).stdout);
-      validate('eval-model', ev);
+      validate('eval', ev);
       expect(ev.tokens).toBe(11 + 10);
       expect(ev.perplexity).toBeCloseTo(Math.exp(ev.meanLoss), 10);
     });
@@ -219,9 +229,22 @@ describe('ablate', () => {
       (a: { zeroDelta: number }, b: { zeroDelta: number }) => b.zeroDelta - a.zeroDelta,
     );
     expect(micro.rows).toEqual(sorted);
-    expect((await runCli(['ablate', '--family', 'llama', '--text', 'emma'])).stdout).toMatch(/Clean loss: \d\.\d{4}/);
+    expect((await runCli(['ablate', '--family', 'llama', '--text', 'emma'])).stdout).toMatch(
+      /Clean loss: \d\.\d{4} nats per predicted token .*the same definition as eval's/s,
+    );
     expectOneLineError(await runCli(['ablate', '--heads', '0.7']), /MG005: head 7 does not exist/);
     expectOneLineError(await runCli(['ablate', '--model', LAYOUTS.qwen2!.path]), /give --text TEXT or --data FILE/);
+  });
+
+  it("ablate's clean loss is eval's number for the same model and data, unit and all", async () => {
+    const data = join(dir, 'ablate-data.txt');
+    writeFileSync(data, 'the cat sat\non the mat\n');
+    for (const model of [LAYOUTS.qwen2!.path, LAYOUTS.llama!.path]) {
+      const ablate = JSON.parse((await runCli(['ablate', '--model', model, '--data', data, '--json'])).stdout);
+      const ev = JSON.parse((await runCli(['eval', '--model', model, '--data', data, '--json'])).stdout);
+      expect(ablate.clean).toBe(ev.meanLoss);
+      expect(ablate.unit).toBe(ev.unit);
+    }
   });
 
   it('patch on a model folder and on microGPT; validated JSON; mismatched lengths and bad targets refused', async () => {
@@ -254,12 +277,85 @@ describe('ablate', () => {
     );
     expectOneLineError(
       await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'ab']),
-      /MG086: --target "ab" is 2 characters/,
+      /MG086: --target "ab" is 2 tokens/,
     );
     expectOneLineError(
       await runCli(['patch', '--clean', 'emma', '--corrupt', 'anna', '--target', 'A']),
       /outside the vocabulary/,
     );
+  });
+});
+
+describe('GPT-NeoX, Phi-2, Phi-3 and Gemma layouts (parallel blocks and partial rotary; fused projections; (1 + w) norms and a scaled embedding)', () => {
+  const NEW = ['gptneox', 'phi3', 'gemma', 'phi'] as const;
+  const path = (family: string) => join(dir, `new-${family}`);
+  beforeAll(async () => {
+    const set = await ContractSet.load();
+    for (const family of NEW) {
+      // Two layers, every parameter random; a character tokenizer.json with BOS "<s>" = 26.
+      const { config, architecture } = tinyInstance(set.get(family), Tokenizer.default().vocabSize);
+      const m = Gpt.init({ ...config, nLayer: 2 }, 4, architecture);
+      const rng = new Rng(40);
+      for (const t of m.params.values()) for (let i = 0; i < t.size; i++) t.data[i] = rng.gauss(0, 0.3);
+      writeHfModel(path(family), m, family);
+    }
+  });
+
+  for (const family of NEW) {
+    it(`${family}: explain --attention, --heads, sample --prompt, trace --lens, ablate --text and patch run`, async () => {
+      const l = path(family);
+      const att = JSON.parse((await runCli(['explain', '--attention', 'emma', '--model', l, '--json'])).stdout);
+      validate('explain-attention', att);
+      expect(att.tokens.map((t: { label: string }) => t.label)).toEqual(['<s>', 'e', 'm', 'm', 'a']);
+      expect(att.layers).toHaveLength(2);
+      expect(att.architecture).toMatchObject({ family, heads: 4 });
+      expect(att.equation).toContain('RoPE(Q)');
+      expect(att.allInvariantsHold).toBe(true);
+      const heads = JSON.parse((await runCli(['explain', '--heads', '--model', l, '--json'])).stdout);
+      validate('explain-heads', heads);
+      expect(heads.scores).toHaveLength(2 * 4);
+      const gen = await runCli(['sample', '--model', l, '--prompt', 'em', '--max-tokens', '4', '--temperature', '0']);
+      expect(gen.code, gen.stderr).toBe(0);
+      expect(gen.stdout).toMatch(/Generated \(\d tokens?/);
+      const trace = JSON.parse((await runCli(['trace', 'emma', '--model', l, '--lens', '--json'])).stdout);
+      validate('trace', trace);
+      trace.predictions.forEach((p: { pTarget: number }, pos: number) =>
+        expect(trace.lens[2].positions[pos].pTarget).toBeCloseTo(p.pTarget, 6),
+      );
+      // Every hook point: GPT-NeoX's parallel block has no hook_resid_mid and no gate (18 a layer), Phi-2's
+      // no ln2 either (16); Phi-3 and Gemma are sequential and gated (20).
+      const perLayer = { gptneox: 18, phi: 16, phi3: 20, gemma: 20 }[family];
+      expect(trace.stages).toHaveLength(1 + perLayer * 2 + 2 + 1);
+      const parallel = family === 'gptneox' || family === 'phi';
+      expect(trace.stages.some((st: { name: string }) => st.name === 'blocks.0.hook_resid_mid')).toBe(!parallel);
+      const ablate = JSON.parse(
+        (await runCli(['ablate', '--model', l, '--text', 'emma', '--heads', '0.1,1.mlp', '--json'])).stdout,
+      );
+      validate('ablate', ablate);
+      expect(ablate.rows).toHaveLength(2 * (4 + 1));
+      const patch = JSON.parse(
+        (await runCli(['patch', '--model', l, '--clean', 'emma', '--corrupt', 'anna', '--target', 'a', '--json']))
+          .stdout,
+      );
+      validate('patch', patch);
+      expect(patch.heads).toHaveLength(2 * 4);
+      expect(patch.residual.at(-1).restored.at(-1)).toBeCloseTo(1, 5);
+    });
+  }
+
+  it('explain --kernel gptneox -v shows the parallel block and partial rotary in the pipeline; gemma its (1 + γ) norm and √d_model', async () => {
+    const neox = JSON.parse((await runCli(['explain', '--kernel', 'gptneox', '-v', '--json'])).stdout);
+    const steps = neox.pipeline.map((p: { slot: string | null; value: string }) => `${p.slot}=${p.value}`);
+    expect(steps).toContain('block_type=parallel');
+    expect(steps).toContain('positional_encoding=partial_rope');
+    expect(neox.pipeline.every((p: { executable: boolean }) => p.executable)).toBe(true);
+    const text = (await runCli(['explain', '--kernel', 'gptneox', '-v'])).stdout;
+    expect(text).toMatch(/parallel attention and MLP/);
+    expect(text).toMatch(/partial rotary position embedding/);
+    const gemma = JSON.parse((await runCli(['explain', '--kernel', 'gemma', '--json'])).stdout);
+    const g = gemma.pipeline.map((p: { slot: string | null; value: string }) => `${p.slot}=${p.value}`);
+    expect(g).toContain('embedding_scale=sqrt_hidden');
+    expect(g).toContain('norm_type=offset_rmsnorm');
   });
 });
 

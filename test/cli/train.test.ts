@@ -64,8 +64,9 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(a.code).toBe(0);
     expect((await runCli(['sample', '--model', model, '-n', '5', '--seed', '3'])).stdout).toBe(a.stdout);
     const e = await runCli(['sample', '--model', model, '-n', '1', '--explain']);
-    expect(e.stdout).toMatch(/pos {2}0: [a-z] \d\.\d{3}→\d\.\d{3}/);
-    expect(e.stdout).toMatch(/\[[a-zBOS]+ \d\.\d{3}→\d\.\d{3}\]|drew/);
+    // Probabilities as percentages (render/numbers.ts), the drawn one in brackets.
+    expect(e.stdout).toMatch(/pos {2}0: [a-z] \d+(\.\d+)?%→\d+(\.\d+)?%/);
+    expect(e.stdout).toMatch(/\[[a-zBOS]+ \d+(\.\d+)?%→\d+(\.\d+)?%\]|drew/);
   });
 
   it('sample --temperature 0 is greedy: every step takes the likeliest token, whatever the seed', async () => {
@@ -76,8 +77,8 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     const a = await doc('1');
     const b = await doc('2');
     expect(a.greedy).toBe(true);
-    expect(a.names.map((n: { text: string }) => n.text)).toEqual(b.names.map((n: { text: string }) => n.text));
-    for (const name of a.names)
+    expect(a.samples.map((n: { text: string }) => n.text)).toEqual(b.samples.map((n: { text: string }) => n.text));
+    for (const name of a.samples)
       for (const step of name.steps) {
         // The chosen token has the largest probability at temperature 1 and all of it after.
         expect(step.chosen.pT).toBe(1);
@@ -118,6 +119,9 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     const att = JSON.parse((await runCli(['explain', '--attention', 'mar', '--model', deep, '--json'])).stdout);
     expect(att.model).toEqual({ layers: 2, heads: 4 });
     expect(att.architecture.headDim).toBe(8);
+    // Every tensor of every layer has its role, not only the layers microGPT's contract sizes have.
+    const inspected = JSON.parse((await runCli(['inspect', deep, '--json'])).stdout);
+    expect(inspected.tensors.find((t: { name: string }) => t.name === 'layer1.attn_wq').role).toBe('attn_q');
     expectOneLineError(
       await runCli(['train', '--embd', '30', '--heads', '4', '--no-out']),
       /MG087: --embd 30 is not a multiple of --heads 4/,
@@ -155,9 +159,11 @@ describe('microgpt train and the commands that read its checkpoint', () => {
   it('trace shows every stage and the prediction at every position', async () => {
     const r = await runCli(['trace', 'emma', '--model', model]);
     expect(r.code).toBe(0);
-    for (const stage of ['embedding (wte + wpe)', 'layer 0 head 3', 'layer 0 mlp activation', 'logits'])
+    for (const stage of ['hook_embed', 'layer 0 (blocks.0.*):', '    attn.hook_z ', 'MLP activation', 'hook_logits'])
       expect(r.stdout).toContain(stage);
-    expect(r.stdout).toMatch(/% zero/);
+    // microGPT's MLP is a ReLU: the zeros column is there, and only on its output.
+    expect(r.stdout).toMatch(/^ {4}mlp\.hook_post .* \d+\.\d%$/m);
+    expect(r.stdout.match(/^ {4}\S+ +\[[\d, ]+\] .*%$/gm)).toHaveLength(1);
     expect(r.stdout).toMatch(/P\(target\)/);
     const doc = JSON.parse((await runCli(['trace', 'emma', '--model', model, '--json'])).stdout);
     expect(doc.predictions.map((p: { target: string }) => p.target)).toEqual(['e', 'm', 'm', 'a', 'BOS']);
@@ -193,12 +199,18 @@ describe('microgpt train and the commands that read its checkpoint', () => {
 });
 
 describe('bad input to the training commands', () => {
+  writeFileSync(join(dir, 'names.txt'), 'anna\nbob\n');
   const cases: Array<[string, string[], RegExp]> = [
     ['negative steps', ['train', '--steps', '-1'], /--steps/],
     ['negative temperature', ['sample', '--temperature', '-0.5'], /--temperature/],
     ['non-numeric seed', ['sample', '--seed', 'abc'], /--seed/],
     ['missing model file', ['eval', '--model', join(dir, 'nope.safetensors')], /cannot read \(ENOENT\)/],
-    ['a directory as model', ['eval', '--model', dir], /is a directory/],
+    // A folder is read as a model folder, which says what it lacks (issue 19).
+    [
+      'a directory as model',
+      ['eval', '--model', mkdtempSync(join(dir, 'folder-')), '--data', join(dir, 'names.txt')],
+      /MG066: .*holds no model file/,
+    ],
     ['a folder with no model file', ['inspect', mkdtempSync(join(dir, 'empty-'))], /holds no model file/],
     ['missing data file', ['eval', '--data', join(dir, 'nope.txt')], /cannot read \(ENOENT\)/],
     [

@@ -2,12 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  buildAblationReport,
-  nativeAblationModel,
-  parseComponents,
-  realAblationModel,
-} from '../../src/explain/ablation.js';
+import { buildAblationReport, parseComponents } from '../../src/explain/ablation.js';
+import { docLoss, lastLogits, taped } from '../helpers/engines.js';
 import { Gpt, MICROGPT, Tokenizer } from '../../src/model/index.js';
 import { loadHfModel } from '../../src/model/hf/load.js';
 import { writeRandomHf } from '../helpers/hf-models.js';
@@ -18,13 +14,14 @@ const docs = ['emma', 'olivia', 'ava', 'mar'].map((n) => tok.encodeDoc(n));
 
 describe('ablation through the forward pass', () => {
   const model = Gpt.init(MICROGPT, 4);
-  const m = nativeAblationModel(model, { family: 'microgpt', weightsFrom: 'test' });
+  const m = taped(model);
 
   it('hooks that change nothing give the bit-identical loss', () => {
+    const reading = { wants: () => true, visit: () => undefined };
     for (const doc of docs) {
-      const clean = m.loss(doc);
-      expect(m.loss(doc, {})).toBe(clean);
-      expect(m.loss(doc, { heads: () => undefined, mlp: () => undefined })).toBe(clean);
+      const clean = docLoss(m, doc);
+      expect(docLoss(m, doc, [])).toBe(clean);
+      expect(docLoss(m, doc, [reading])).toBe(clean);
     }
   });
 
@@ -42,9 +39,7 @@ describe('ablation through the forward pass', () => {
     const C = MICROGPT.nEmbd;
     // W_o is [out, in]: head h's inputs are columns 4h..4h+3. Only head 1 stays connected.
     for (let o = 0; o < C; o++) for (let i = 0; i < C; i++) if (Math.floor(i / 4) !== 1) wo[o * C + i] = 0;
-    const r = buildAblationReport(nativeAblationModel(planted, { family: 'microgpt', weightsFrom: 'planted' }), docs, {
-      data: 'four names',
-    });
+    const r = buildAblationReport(taped(planted, tok, 'planted'), docs, { data: 'four names' });
     const heads = r.rows.filter((row) => row.head !== null);
     for (const row of heads.filter((x) => x.head !== 1)) {
       expect(row.zeroDelta).toBe(0);
@@ -55,14 +50,14 @@ describe('ablation through the forward pass', () => {
   });
 
   it('a set ablated together; components checked against the model', () => {
-    const r = buildAblationReport(m, docs, { data: 'x', together: parseComponents('0.1,0.mlp', m) });
+    const r = buildAblationReport(m, docs, { data: 'x', together: parseComponents('0.1,0.mlp', m.info) });
     expect(r.together!.components).toEqual([
       { layer: 0, head: 1 },
       { layer: 0, head: null },
     ]);
-    expect(() => parseComponents('1.0', m)).toThrow(/layer 1 does not exist; the model has layers 0\.\.0/);
-    expect(() => parseComponents('0.4', m)).toThrow(/head 4 does not exist/);
-    expect(() => parseComponents('0-1', m)).toThrow(/not a head: write LAYER\.HEAD/);
+    expect(() => parseComponents('1.0', m.info)).toThrow(/layer 1 does not exist; the model has layers 0\.\.0/);
+    expect(() => parseComponents('0.4', m.info)).toThrow(/head 4 does not exist/);
+    expect(() => parseComponents('0-1', m.info)).toThrow(/not a head: write LAYER\.HEAD/);
   });
 
   it('on a real-layout checkpoint: nothing changes nothing, and the one-example mean is the example', async () => {
@@ -88,10 +83,9 @@ describe('ablation through the forward pass', () => {
       vocab_size: 40,
       max_position_embeddings: 64,
     };
-    const src = await loadHfModel(writeRandomHf(join(dir, 'llama'), config, llamaLikeTensors(L)));
-    const real = realAblationModel(src);
+    const real = await loadHfModel(writeRandomHf(join(dir, 'llama'), config, llamaLikeTensors(L)));
     const doc = [27, 19, 7, 4, 26, 2, 0, 19];
-    expect(real.loss(doc, {})).toBe(real.loss(doc));
+    expect(docLoss(real, doc, [{ wants: () => true, visit: () => undefined }])).toBe(docLoss(real, doc));
     const r = buildAblationReport(real, [doc], { data: 'one text' });
     expect(r.rows).toHaveLength(2 * (4 + 1));
     for (const row of r.rows) expect(row.mean).toBe(r.clean);
@@ -100,7 +94,7 @@ describe('ablation through the forward pass', () => {
 
 describe('activation patching', () => {
   const model = Gpt.init(MICROGPT, 6);
-  const m = nativeAblationModel(model, { family: 'microgpt', weightsFrom: 'test' });
+  const m = taped(model);
   const enc = (text: string) => {
     const ids = tok.encodePrompt(text);
     return { ids, labels: ids.map((id) => tok.label(id)), text };
@@ -115,7 +109,7 @@ describe('activation patching', () => {
     for (const row of [...r.heads, ...r.residual]) expect(row.restored[0]).toBe(0);
     expect(r.residual[0]!.restored.at(-1)).toBe(0);
     // The clean logit really is the clean run's.
-    expect(r.cleanLogit).toBe(m.lastLogits(enc('emma').ids)[0]);
+    expect(r.cleanLogit).toBe(lastLogits(m, enc('emma').ids)[0]);
   });
 
   it('inputs of different lengths, or that the model cannot tell apart, are refused with the reason', async () => {
@@ -163,7 +157,7 @@ function copyModel(): Gpt {
 
 describe('a previous-token copying head planted by construction', () => {
   const model = copyModel();
-  const m = nativeAblationModel(model, { family: 'microgpt', weightsFrom: 'planted copy' });
+  const m = taped(model, tok, 'planted copy');
   const docs = ['abababab', 'cdcdcd', 'adadada', 'bcbcbcbc'].map((n) => tok.encodePrompt(n));
   const enc = (text: string) => {
     const ids = tok.encodePrompt(text);
@@ -171,7 +165,7 @@ describe('a previous-token copying head planted by construction', () => {
   };
 
   it('it copies: on "abab…" text the next token gets nearly all the probability', () => {
-    const logits = m.lastLogits(tok.encodePrompt('abab'));
+    const logits = lastLogits(m, tok.encodePrompt('abab'));
     expect(logits[0]).toBeGreaterThan(10 + Math.max(logits[1]!, logits[2]!, logits[3]!));
   });
 

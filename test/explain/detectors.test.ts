@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildHeadsReport, DETECTORS, nativeAttentionModel, patternScore } from '../../src/explain/detectors.js';
+import { buildHeadsReport, DETECTORS, patternScore } from '../../src/explain/detectors.js';
+import { taped } from '../helpers/engines.js';
 import { Gpt, MICROGPT, Tokenizer } from '../../src/model/index.js';
 
 const tok = Tokenizer.default();
@@ -71,7 +72,7 @@ function plantedPreviousTokenModel(): Gpt {
 describe('the detectors find heads planted by construction', () => {
   it('a model whose head 1 attends to the previous token scores head 1 highest on that pattern, and only there', () => {
     const model = plantedPreviousTokenModel();
-    const r = buildHeadsReport(nativeAttentionModel(model, tok, { family: 'microgpt', weightsFrom: 'planted' }), 42);
+    const r = buildHeadsReport(taped(model, tok, 'planted'), 42);
     const top = r.top.find((t) => t.detector === 'previous-token')!.heads[0]!;
     expect(top).toMatchObject({ layer: 0, head: 1 });
     // Every row but BOS's puts almost all its weight on the previous token: (T − 1)/T of the rows.
@@ -82,7 +83,7 @@ describe('the detectors find heads planted by construction', () => {
   });
 
   it('the same seed gives the same input and scores; another seed another input', () => {
-    const m = nativeAttentionModel(Gpt.init(MICROGPT, 3), tok, { family: 'microgpt', weightsFrom: 'x' });
+    const m = taped(Gpt.init(MICROGPT, 3), tok, 'x');
     expect(buildHeadsReport(m, 5)).toEqual(buildHeadsReport(m, 5));
     expect(buildHeadsReport(m, 6).input.first).not.toEqual(buildHeadsReport(m, 5).input.first);
   });

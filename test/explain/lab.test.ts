@@ -19,6 +19,30 @@ describe('the induction lab', () => {
     // Knocking out layer 0's head destroys the induction score and the repeated copy's advantage.
     expect(r.composition[0]).toMatchObject({ knockedOut: 0, destroys: true });
     expect(r.composition[0]!.repeatedHalf).toBeGreaterThan(r.threshold);
+
+    // The held-out sequence's patterns: layer 0 looks one back; layer 1, in the second copy, looks at the
+    // token after the earlier copy of the current one (k − 1 back) — until layer 0 is knocked out.
+    const { k, ids, attention, knockedOut } = r.heldOut;
+    expect(ids).toHaveLength(2 * k + 1);
+    expect(ids[0]).toBe(r.heldOut.bos);
+    expect(ids.slice(1, k + 1)).toEqual(ids.slice(k + 1));
+    for (const a of [...attention, ...knockedOut.flatMap((x) => x.attention)]) {
+      expect(a).toHaveLength(ids.length);
+      a.forEach((row, q) => {
+        expect(row.slice(q + 1).every((w) => w === 0)).toBe(true);
+        expect(Math.abs(row.reduce((x, y) => x + y, 0) - 1)).toBeLessThan(1e-12);
+      });
+    }
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+    const back = (a: number[][], rows: number[], d: number) => mean(rows.map((q) => a[q]![q - d]!));
+    expect(back(attention[0]!, range(1, ids.length), 1)).toBeGreaterThan(0.5);
+    const secondCopy = range(k + 1, 2 * k + 1);
+    expect(back(attention[1]!, secondCopy, k - 1)).toBeGreaterThan(0.3);
+    expect(knockedOut.map((x) => x.layer)).toEqual([0]);
+    expect(back(knockedOut[0]!.attention[1]!, secondCopy, k - 1)).toBeLessThan(
+      0.5 * back(attention[1]!, secondCopy, k - 1),
+    );
   }, 120_000);
 
   it('the 1-layer control never gets there; the same seed gives the same run', () => {

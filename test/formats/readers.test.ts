@@ -8,6 +8,7 @@ import {
   bitsPerWeight,
   GGML_TYPES,
   ggmlType,
+  ggmlTypeByName,
   LLAMA_FILE_TYPES,
   openModelFiles,
   readGgufHeader,
@@ -127,11 +128,13 @@ describe('GGUF headers, checked against @huggingface/gguf (an independent reader
     expect(ours.version).toBe(ref.metadata.version);
     expect(ours.dataStart).toBe(ref.tensorDataOffset === undefined ? -1 : Number(ref.tensorDataOffset));
     expect(ours.tensors.map((t) => t.name)).toEqual(ref.tensorInfos.map((t) => t.name));
+    const byName = new Map(ours.tensors.map((x) => [x.name, x]));
     ref.tensorInfos.forEach((t) => {
-      const g = ours.ggml.get(t.name)!;
-      expect(g.dims).toEqual(t.shape.map(Number));
-      expect(g.typeId).toBe(t.dtype);
-      expect(ours.tensors.find((x) => x.name === t.name)!.offset).toBe(ours.dataStart + Number(t.offset));
+      const x = byName.get(t.name)!;
+      // GGUF stores dimensions innermost first; ours are outermost first, with the ggml type by name.
+      expect([...x.shape].reverse()).toEqual(t.shape.map(Number));
+      expect(ggmlTypeByName(x.dtype)!.id).toBe(t.dtype);
+      expect(x.offset).toBe(ours.dataStart + Number(t.offset));
     });
     expect(ours.tensors.reduce((s, t) => s + t.elements, 0)).toBe(ref.parameterCount);
     for (const key of [
@@ -266,7 +269,7 @@ describe('model folders and shards', () => {
     index.weight_map['extra.weight'] = 'model-00009-of-00009.safetensors';
     writeFileSync(join(d, 'model.safetensors.index.json'), JSON.stringify(index));
     expect(() => openModelFiles(d)).toThrow(/shard "model-00009-of-00009.safetensors" is missing/);
-    const problems = openModelFiles(d, { reportMissingShards: true }).problems.map((p) => `${p.where}: ${p.message}`);
+    const problems = openModelFiles(d, { validating: true }).problems.map((p) => `${p.where}: ${p.message}`);
     expect(problems.join('\n')).toMatch(/shard "model-00009-of-00009.safetensors": is missing/);
     // The same tensor written into both shards.
     const d2 = at('dup');

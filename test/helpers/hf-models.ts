@@ -4,12 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContractSet } from '../../src/contracts/index.js';
-import { Gpt, tinyInstance, Tokenizer } from '../../src/model/index.js';
+import { Gpt, headDim, rotaryDims, tinyInstance, Tokenizer } from '../../src/model/index.js';
 import { serialize } from '../../src/model/safetensors.js';
 import { Rng } from '../../src/tensor/index.js';
 import { safetensorsHeader, type StSpec } from './model-files.js';
 
-export type HfTestFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3';
+export type HfTestFamily = 'gpt2' | 'llama' | 'mistral' | 'qwen2' | 'qwen3' | 'gptneox' | 'phi3' | 'gemma' | 'phi';
 
 /** [rows, cols] row-major → [cols, rows]. */
 function transpose(data: Float64Array, rows: number, cols: number): Float64Array {
@@ -68,6 +68,9 @@ export function hfTensors(
     put('ln_f.bias', [C], p('norm_f_b').data);
     return out;
   }
+  if (family === 'gptneox') return neoxTensors(model);
+  if (family === 'phi3') return phi3Tensors(model);
+  if (family === 'phi') return phiTensors(model);
   put('model.embed_tokens.weight', [...p('wte').shape], p('wte').data);
   for (let l = 0; l < model.config.nLayer; l++) {
     const L = `layer${l}.`;
@@ -96,6 +99,133 @@ export function hfTensors(
   return out;
 }
 
+type Named = Array<{ name: string; shape: number[]; data: Float64Array }>;
+
+/**
+ * GPT-NeoX: query_key_value holds, for each head in turn, its q rows, then its
+ * k rows, then its v rows (transformers views the output as [heads, 3·head_dim]);
+ * the untied head is embed_out.
+ */
+function neoxTensors(model: Gpt): Named {
+  const p = (n: string) => model.param(n);
+  const C = model.config.nEmbd,
+    H = model.config.nHidden,
+    heads = model.config.nHead,
+    d = headDim(model.config);
+  const out: Named = [{ name: 'gpt_neox.embed_in.weight', shape: [...p('wte').shape], data: p('wte').data }];
+  for (let l = 0; l < model.config.nLayer; l++) {
+    const L = `layer${l}.`,
+      g = `gpt_neox.layers.${l}.`;
+    const qkv = new Float64Array(3 * C * C),
+      bias = new Float64Array(3 * C);
+    ['q', 'k', 'v'].forEach((part, j) => {
+      const w = p(`${L}attn_w${part}`).data,
+        b = p(`${L}attn_b${part}`).data;
+      for (let h = 0; h < heads; h++)
+        for (let e = 0; e < d; e++) {
+          const row = (h * 3 + j) * d + e;
+          qkv.set(w.subarray((h * d + e) * C, (h * d + e + 1) * C), row * C);
+          bias[row] = b[h * d + e]!;
+        }
+    });
+    out.push(
+      { name: `${g}input_layernorm.weight`, shape: [C], data: p(L + 'norm_attn_w').data },
+      { name: `${g}input_layernorm.bias`, shape: [C], data: p(L + 'norm_attn_b').data },
+      { name: `${g}post_attention_layernorm.weight`, shape: [C], data: p(L + 'norm_mlp_w').data },
+      { name: `${g}post_attention_layernorm.bias`, shape: [C], data: p(L + 'norm_mlp_b').data },
+      { name: `${g}attention.query_key_value.weight`, shape: [3 * C, C], data: qkv },
+      { name: `${g}attention.query_key_value.bias`, shape: [3 * C], data: bias },
+      { name: `${g}attention.dense.weight`, shape: [C, C], data: p(L + 'attn_wo').data },
+      { name: `${g}attention.dense.bias`, shape: [C], data: p(L + 'attn_bo').data },
+      { name: `${g}mlp.dense_h_to_4h.weight`, shape: [H, C], data: p(L + 'mlp_fc1').data },
+      { name: `${g}mlp.dense_h_to_4h.bias`, shape: [H], data: p(L + 'mlp_b1').data },
+      { name: `${g}mlp.dense_4h_to_h.weight`, shape: [C, H], data: p(L + 'mlp_fc2').data },
+      { name: `${g}mlp.dense_4h_to_h.bias`, shape: [C], data: p(L + 'mlp_b2').data },
+      // The causal-mask buffer older GPT-NeoX checkpoints carry: not a parameter.
+      { name: `${g}attention.masked_bias`, shape: [1], data: new Float64Array([-1e9]) },
+    );
+  }
+  out.push(
+    { name: 'gpt_neox.final_layer_norm.weight', shape: [C], data: p('norm_f_w').data },
+    { name: 'gpt_neox.final_layer_norm.bias', shape: [C], data: p('norm_f_b').data },
+    { name: 'embed_out.weight', shape: [...p('lm_head').shape], data: p('lm_head').data },
+  );
+  return out;
+}
+
+/** Phi-3: qkv_proj stacks q, k and v rows; gate_up_proj stacks the gate rows, then the up rows. */
+function phi3Tensors(model: Gpt): Named {
+  const p = (n: string) => model.param(n);
+  const C = model.config.nEmbd,
+    H = model.config.nHidden;
+  const cat = (...parts: Float64Array[]) => {
+    const out = new Float64Array(parts.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of parts) out.set(x, (at += x.length) - x.length);
+    return out;
+  };
+  const out: Named = [{ name: 'model.embed_tokens.weight', shape: [...p('wte').shape], data: p('wte').data }];
+  for (let l = 0; l < model.config.nLayer; l++) {
+    const L = `layer${l}.`,
+      m = `model.layers.${l}.`;
+    const [q, k, v] = ['attn_wq', 'attn_wk', 'attn_wv'].map((n) => p(L + n));
+    out.push(
+      { name: `${m}input_layernorm.weight`, shape: [C], data: p(L + 'norm_attn_w').data },
+      {
+        name: `${m}self_attn.qkv_proj.weight`,
+        shape: [q!.shape[0]! + k!.shape[0]! + v!.shape[0]!, C],
+        data: cat(q!.data, k!.data, v!.data),
+      },
+      { name: `${m}self_attn.o_proj.weight`, shape: [C, C], data: p(L + 'attn_wo').data },
+      { name: `${m}post_attention_layernorm.weight`, shape: [C], data: p(L + 'norm_mlp_w').data },
+      {
+        name: `${m}mlp.gate_up_proj.weight`,
+        shape: [2 * H, C],
+        data: cat(p(L + 'mlp_gate').data, p(L + 'mlp_fc1').data),
+      },
+      { name: `${m}mlp.down_proj.weight`, shape: [C, H], data: p(L + 'mlp_fc2').data },
+    );
+  }
+  out.push(
+    { name: 'model.norm.weight', shape: [C], data: p('norm_f_w').data },
+    { name: 'lm_head.weight', shape: [...p('lm_head').shape], data: p('lm_head').data },
+  );
+  return out;
+}
+
+/** Phi-2: one LayerNorm feeds attention and the MLP; biases everywhere, the output head's too. */
+function phiTensors(model: Gpt): Named {
+  const p = (n: string) => model.param(n);
+  const C = model.config.nEmbd,
+    H = model.config.nHidden;
+  const out: Named = [{ name: 'model.embed_tokens.weight', shape: [...p('wte').shape], data: p('wte').data }];
+  for (let l = 0; l < model.config.nLayer; l++) {
+    const L = `layer${l}.`,
+      m = `model.layers.${l}.`;
+    out.push(
+      { name: `${m}input_layernorm.weight`, shape: [C], data: p(L + 'norm_attn_w').data },
+      { name: `${m}input_layernorm.bias`, shape: [C], data: p(L + 'norm_attn_b').data },
+      ...(['q', 'k', 'v'] as const).flatMap((x) => [
+        { name: `${m}self_attn.${x}_proj.weight`, shape: [C, C], data: p(`${L}attn_w${x}`).data },
+        { name: `${m}self_attn.${x}_proj.bias`, shape: [C], data: p(`${L}attn_b${x}`).data },
+      ]),
+      { name: `${m}self_attn.dense.weight`, shape: [C, C], data: p(L + 'attn_wo').data },
+      { name: `${m}self_attn.dense.bias`, shape: [C], data: p(L + 'attn_bo').data },
+      { name: `${m}mlp.fc1.weight`, shape: [H, C], data: p(L + 'mlp_fc1').data },
+      { name: `${m}mlp.fc1.bias`, shape: [H], data: p(L + 'mlp_b1').data },
+      { name: `${m}mlp.fc2.weight`, shape: [C, H], data: p(L + 'mlp_fc2').data },
+      { name: `${m}mlp.fc2.bias`, shape: [C], data: p(L + 'mlp_b2').data },
+    );
+  }
+  out.push(
+    { name: 'model.final_layernorm.weight', shape: [C], data: p('norm_f_w').data },
+    { name: 'model.final_layernorm.bias', shape: [C], data: p('norm_f_b').data },
+    { name: 'lm_head.weight', shape: [...p('lm_head').shape], data: p('lm_head').data },
+    { name: 'lm_head.bias', shape: [...p('lm_head_b').shape], data: p('lm_head_b').data },
+  );
+  return out;
+}
+
 /** config.json for the native model, as transformers writes it for the family. */
 export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unknown> {
   const c = model.config;
@@ -115,6 +245,44 @@ export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unkno
       bos_token_id: c.vocabSize - 1,
       eos_token_id: c.vocabSize - 1,
     };
+  if (family === 'gptneox')
+    return {
+      model_type: 'gpt_neox',
+      architectures: ['GPTNeoXForCausalLM'],
+      hidden_size: c.nEmbd,
+      num_attention_heads: c.nHead,
+      num_hidden_layers: c.nLayer,
+      intermediate_size: c.nHidden,
+      vocab_size: c.vocabSize,
+      max_position_embeddings: c.blockSize,
+      layer_norm_eps: c.normEps,
+      // The tiny head (4 dims) rotates 2, at least one pair: written as the fraction that gives it.
+      rotary_pct: rotaryDims(headDim(c), a.rotary_fraction) / headDim(c),
+      rotary_emb_base: a.rope_theta,
+      hidden_act: 'gelu',
+      use_parallel_residual: true,
+      tie_word_embeddings: false,
+      bos_token_id: c.vocabSize - 1,
+      eos_token_id: c.vocabSize - 1,
+    };
+  if (family === 'phi')
+    return {
+      model_type: 'phi',
+      architectures: ['PhiForCausalLM'],
+      hidden_size: c.nEmbd,
+      num_attention_heads: c.nHead,
+      num_hidden_layers: c.nLayer,
+      intermediate_size: c.nHidden,
+      vocab_size: c.vocabSize,
+      max_position_embeddings: c.blockSize,
+      layer_norm_eps: c.normEps,
+      partial_rotary_factor: rotaryDims(headDim(c), a.rotary_fraction) / headDim(c),
+      rope_theta: a.rope_theta,
+      hidden_act: 'gelu_new',
+      tie_word_embeddings: false,
+      bos_token_id: c.vocabSize - 1,
+      eos_token_id: c.vocabSize - 1,
+    };
   return {
     model_type: family,
     architectures: [
@@ -123,6 +291,8 @@ export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unkno
         mistral: 'MistralForCausalLM',
         qwen2: 'Qwen2ForCausalLM',
         qwen3: 'Qwen3ForCausalLM',
+        phi3: 'Phi3ForCausalLM',
+        gemma: 'GemmaForCausalLM',
       }[family],
     ],
     hidden_size: c.nEmbd,
@@ -134,7 +304,9 @@ export function hfConfig(model: Gpt, family: HfTestFamily): Record<string, unkno
     max_position_embeddings: c.blockSize,
     rms_norm_eps: c.normEps,
     rope_theta: a.rope_theta,
-    hidden_act: 'silu',
+    ...(family === 'gemma'
+      ? { head_dim: headDim(c), hidden_act: 'gelu', hidden_activation: 'gelu_pytorch_tanh' }
+      : { hidden_act: 'silu' }),
     tie_word_embeddings: a.tied_embeddings,
     bos_token_id: c.vocabSize - 1,
     eos_token_id: c.vocabSize - 1,

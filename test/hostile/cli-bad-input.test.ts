@@ -120,7 +120,7 @@ const checkpoints: Array<[string, string, RegExp]> = [
       'meta.safetensors',
       edit((h) => (h.__metadata__.config = { nEmbd: 16 })),
     ),
-    /MG056: .*__metadata__\.config is not a string/,
+    /MG056: .*__metadata__\["config"\] is an object, not a string/,
   ],
   [
     'metadata format wrong',
@@ -247,17 +247,25 @@ const contracts: Array<[string, string[], RegExp]> = [
 const args: Array<[string, string[], RegExp]> = [
   ['characters outside the vocabulary', ['explain', '--attention', 'ana!'], /MG003: .*"!"/],
   ['empty text', ['trace', ''], /MG002: /],
+  ['trace with no input', ['trace'], /MG001: trace needs an input/],
+  ['trace with text and --ids', ['trace', 'mar', '--ids', '1,2'], /MG001: .*not both/],
+  ['trace --ids on microGPT', ['trace', '--ids', '1,2'], /MG001: --ids goes with --model DIR/],
+  [
+    'trace --names matching nothing',
+    ['trace', 'mar', '--names', 'blocks.7.*'],
+    /MG005: --names "blocks\.7\.\*" matches no hook point/,
+  ],
   ['text too long', ['explain', '--attention', 'a'.repeat(16)], /MG004: /],
   ['--steps -1', ['train', '--steps', '-1'], /MG000: .*--steps/],
   ['--temperature -1', ['sample', '--temperature', '-1'], /MG000: .*--temperature/],
   ['--seed abc', ['explain', '--attention', 'mar', '--seed', 'abc'], /MG000: .*--seed/],
   ['--lr NaN', ['train', '--lr', 'NaN'], /MG000: .*--lr/],
   ['missing model file', ['eval', '--model', join(dir, 'none.safetensors')], /MG057: .*ENOENT/],
-  // A folder without config.json is not a model folder: read as a checkpoint path, it is "a directory".
+  // A folder is read as a model folder, which says what it lacks (issue 19: not "takes a .safetensors file").
   [
     'a directory as the model',
     ['trace', 'mar', '--model', mkdtempSync(join(dir, 'folder-'))],
-    /MG057: .*is a directory/,
+    /MG066: .*holds no model file/,
   ],
   ['a directory as --data', ['eval', '--data', dir], /MG041: .*is a directory/],
   ['an empty data file', ['train', '--data', file('empty.txt', '\n\n')], /MG042: /],

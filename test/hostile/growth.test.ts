@@ -139,7 +139,7 @@ describe('inputs that would print schema-invalid JSON are refused or handled', (
     const r = await runCli(['sample', '--model', m, '--temperature', '1e-320', '-n', '2', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    for (const s of doc.names[0].steps) expect(s.chosen.pT).toBe(1);
+    for (const s of doc.samples[0].steps) expect(s.chosen.pT).toBe(1);
   });
   it('config.json values: strings, negative epsilon, zero RoPE base, heads that do not divide hidden', async () => {
     const cases: Array<[object, RegExp]> = [

@@ -9,6 +9,7 @@ import {
   trainSteps,
 } from '../../src/model/index.js';
 import { Graph } from '../../src/tensor/index.js';
+import { attention, taped } from '../helpers/engines.js';
 
 /** The fast path (fused attention) against the plain reference path composed of primitive ops. */
 describe('optimised path = reference path', () => {
@@ -23,10 +24,9 @@ describe('optimised path = reference path', () => {
   it('the forward pass is bit-identical (logits and attention weights)', () => {
     const [fast, ref] = pair(7);
     const ids = tok.encodePrompt('charlotte');
-    const a = fast.forward(new Graph(false), ids, true),
-      b = ref.forward(new Graph(false), ids, true);
-    expect(Array.from(a.logits.data)).toEqual(Array.from(b.logits.data));
-    expect(a.trace!.attention).toEqual(b.trace!.attention);
+    const [a, b] = [taped(fast, tok), taped(ref, tok)];
+    expect(Array.from(a.run(ids).logits)).toEqual(Array.from(b.run(ids).logits));
+    expect(attention(a, ids)).toEqual(attention(b, ids));
   });
 
   it('50 training steps give the same losses to 1e-12', () => {

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { attention, taped } from '../helpers/engines.js';
 import { describe, expect, it } from 'vitest';
 import { Gpt, MICROGPT, Tokenizer, parameterShapes } from '../../src/model/index.js';
 import { Graph } from '../../src/tensor/index.js';
@@ -51,8 +52,7 @@ describe('microGPT', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.stringMatching(/^[a-z]{1,15}$/), (seed, text) => {
         const model = Gpt.init(MICROGPT, seed);
-        const { trace } = model.forward(new Graph(false), tok.encodePrompt(text), true);
-        for (const head of trace!.attention[0]) {
+        for (const head of attention(taped(model, tok), tok.encodePrompt(text))[0]!) {
           expect(head[0][0]).toBe(1);
           head.forEach((row, i) => {
             row.forEach((w, j) => {

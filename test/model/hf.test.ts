@@ -6,12 +6,17 @@ import { Rng, Graph } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/model/index.js';
 import { loadHfModel } from '../../src/model/hf/load.js';
 import { rope, ropeFrequencies } from '../../src/model/hf/forward.js';
-import { generate } from '../../src/model/hf/generate.js';
+import { generate } from '../../src/engine/index.js';
+import { attention } from '../helpers/engines.js';
 import { readHfSpec } from '../../src/model/hf/spec.js';
+import { ContractSet } from '../../src/contracts/index.js';
 import { checkMemory } from '../../src/model/hf/weights.js';
 import { hfConfig, hfTensors, tinyNative, writeHfModel, type HfTestFamily } from '../helpers/hf-models.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-hf-'));
+const CONTRACTS = (await ContractSet.load()).families.map((f) => f.contract);
+/** config.json read as the float32 path reads it, through the shipped contracts. */
+const readSpec = (c: Record<string, unknown>, where: string) => readHfSpec(c, where, CONTRACTS);
 const tok = Tokenizer.default();
 
 /** Every parameter random (biases and norm weights included, which init as 0 and 1 and would hide a mix-up). */
@@ -29,19 +34,17 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 describe('the float32 inference path agrees with the native engine', () => {
-  for (const family of ['gpt2', 'llama', 'mistral', 'qwen2'] as HfTestFamily[]) {
+  for (const family of ['gpt2', 'llama', 'mistral', 'qwen2', 'gptneox', 'phi3', 'gemma', 'phi'] as HfTestFamily[]) {
     it(`${family}: a tiny model written in Hugging Face layout gives the native logits (float32 precision)`, async () => {
       const native = await randomNative(family, 11);
       const hf = await loadHfModel(writeHfModel(join(dir, family), native, family));
       const ids = tok.encodePrompt('marianne');
-      const want = native.forward(new Graph(false), ids).logits.data;
-      const got = hf.model.forward(ids, hf.model.newCache(), { allLogits: true }).logits;
+      const want = native.forward(new Graph(false), ids).data;
+      const got = hf.run(ids).logits;
       expect(got.length).toBe(want.length);
       expect(maxDiff(got, want)).toBeLessThan(1e-4);
       // …and the check can fail: another seed's native model does not match.
-      expect(maxDiff((await randomNative(family, 12)).forward(new Graph(false), ids).logits.data, got)).toBeGreaterThan(
-        1e-2,
-      );
+      expect(maxDiff((await randomNative(family, 12)).forward(new Graph(false), ids).data, got)).toBeGreaterThan(1e-2);
       // The text path: the tokenizer.json's post-processor prepends BOS, as microGPT does.
       expect(hf.tokenizer!.encode('mar')).toEqual(tok.encodePrompt('mar'));
     });
@@ -57,9 +60,9 @@ describe('the float32 inference path agrees with the native engine', () => {
   it('the KV cache: generating token by token gives the logits a full forward pass gives', async () => {
     const hf = await loadHfModel(join(dir, 'llama'));
     const prompt = tok.encodePrompt('ma');
-    const out = generate(hf.model, prompt, { maxTokens: 6, temperature: 0, seed: 1 });
+    const out = generate(hf, prompt, { maxTokens: 6, temperature: 0, rng: new Rng(1) });
     const all = [...prompt, ...out.tokens.map((t) => t.id)];
-    const full = hf.model.forward(all.slice(0, -1), hf.model.newCache(), { allLogits: true }).logits;
+    const full = hf.run(all.slice(0, -1)).logits;
     const V = hf.spec.vocab;
     // Greedy: each generated token is the argmax of the full pass's logits at the position before it.
     out.tokens.forEach((t, k) => {
@@ -72,7 +75,7 @@ describe('the float32 inference path agrees with the native engine', () => {
 describe('RoPE as transformers does it', () => {
   it('rotate_half pairs dimension i with i + d/2 (not 2i with 2i + 1), by angle position · θ^(−2i/d)', () => {
     const d = 8;
-    const spec = readHfSpec(
+    const spec = readSpec(
       {
         model_type: 'llama',
         hidden_size: 8,
@@ -107,9 +110,9 @@ describe('RoPE as transformers does it', () => {
       rope_theta: 500000,
       max_position_embeddings: 131072,
     };
-    const plain = ropeFrequencies(readHfSpec(base, 't'));
+    const plain = ropeFrequencies(readSpec(base, 't'));
     const scaled = ropeFrequencies(
-      readHfSpec(
+      readSpec(
         {
           ...base,
           rope_scaling: {
@@ -154,15 +157,15 @@ describe('what config.json can say', () => {
     vocab_size: 4,
   };
   it('refuses what it cannot run, naming the feature', () => {
-    expect(() => readHfSpec({ ...llama, model_type: 'mixtral' }, 'c')).toThrow(/mixture-of-experts routing/);
-    expect(() => readHfSpec({ ...llama, rope_scaling: { type: 'yarn', factor: 4 } }, 'c')).toThrow(
+    expect(() => readSpec({ ...llama, model_type: 'mixtral' }, 'c')).toThrow(/mixture-of-experts routing/);
+    expect(() => readSpec({ ...llama, rope_scaling: { type: 'yarn', factor: 4 } }, 'c')).toThrow(
       /rope_scaling type "yarn" is not supported/,
     );
-    expect(() => readHfSpec({ ...llama, num_key_value_heads: 3 }, 'c')).toThrow(
+    expect(() => readSpec({ ...llama, num_key_value_heads: 3 }, 'c')).toThrow(
       /not a multiple of num_key_value_heads 3/,
     );
-    expect(() => readHfSpec({ ...llama, hidden_size: -1 }, 'c')).toThrow(/hidden_size = -1/);
-    expect(() => readHfSpec({ ...llama, hidden_act: 'gelu' }, 'c')).toThrow(/hidden_act "gelu"/);
+    expect(() => readSpec({ ...llama, hidden_size: -1 }, 'c')).toThrow(/hidden_size = -1/);
+    expect(() => readSpec({ ...llama, hidden_act: 'gelu' }, 'c')).toThrow(/hidden_act "gelu"/);
   });
 
   it('a model too big for the machine is refused before loading, with the figure', () => {
@@ -220,8 +223,8 @@ describe('QK-norm (Qwen3) and grouped K/V heads', () => {
       writeHfModel(join(dir, 'qwen3-b'), native, 'qwen3', { config, tensors: scaledTensors }),
     );
     const ids = tok.encodePrompt('emma');
-    const la = a.model.forward(ids, a.model.newCache(), { allLogits: true, attention: true });
-    const lb = b.model.forward(ids, b.model.newCache(), { allLogits: true });
+    const la = a.run(ids);
+    const lb = b.run(ids);
     expect(maxDiff(la.logits, lb.logits)).toBeLessThan(1e-4);
     // Without the norm weights' effect the scaled model would differ: the same scaling on a Qwen2-style config does.
     const noNorm = { ...config, model_type: 'qwen2' };
@@ -243,14 +246,9 @@ describe('QK-norm (Qwen3) and grouped K/V heads', () => {
         ],
       }),
     );
-    expect(
-      maxDiff(
-        c.model.forward(ids, c.model.newCache(), { allLogits: true }).logits,
-        d.model.forward(ids, d.model.newCache(), { allLogits: true }).logits,
-      ),
-    ).toBeGreaterThan(1e-3);
+    expect(maxDiff(c.run(ids).logits, d.run(ids).logits)).toBeGreaterThan(1e-3);
     // GQA: query heads 0 and 1 share K/V head 0, heads 2 and 3 K/V head 1 — rows sum to 1, causal.
-    for (const head of la.attention![0]!)
+    for (const head of attention(a, ids)[0]!)
       head.forEach((row, i) => {
         expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 6);
         expect(row.slice(i + 1).every((w) => w === 0)).toBe(true);

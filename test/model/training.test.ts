@@ -4,15 +4,14 @@ import {
   builtinNames,
   checkpointBytes,
   checkpointFromBytes,
-  corpusLoss,
   Gpt,
   MICROGPT,
-  sampleNames,
   Tokenizer,
   trainSteps,
 } from '../../src/model/index.js';
 import { Graph } from '../../src/tensor/index.js';
 import { readSafetensors } from '../helpers/mini-safetensors.js';
+import { corpusLoss, sampleNames, taped } from '../helpers/engines.js';
 
 const docs = builtinNames();
 const tok = Tokenizer.fromDocs(docs);
@@ -90,11 +89,11 @@ describe('checkpoints', () => {
     expect(Buffer.from(again).equals(Buffer.from(bytes))).toBe(true);
     const reloaded = checkpointFromBytes('b', again);
     const ids = tok.encodePrompt('emma');
-    const l1 = loaded.model.forward(new Graph(false), ids).logits.data;
-    const l2 = reloaded.model.forward(new Graph(false), ids).logits.data;
+    const l1 = loaded.model.forward(new Graph(false), ids).data;
+    const l2 = reloaded.model.forward(new Graph(false), ids).data;
     expect(Array.from(l2)).toEqual(Array.from(l1));
     // F32 storage: the logits of the original f64 model agree to single precision
-    const l0 = model.forward(new Graph(false), ids).logits.data;
+    const l0 = model.forward(new Graph(false), ids).data;
     l0.forEach((v, i) => expect(Math.abs(v - l1[i])).toBeLessThan(1e-5));
   });
 
@@ -140,15 +139,15 @@ describe('checkpoints', () => {
 describe('trace', () => {
   it('agrees with the forward pass: the same logits and the same loss as training computes', () => {
     const model = trained(100);
-    const report = buildTraceReport(model, tok, 'emma', 'test');
-    const loss = model.loss(new Graph(false), tok.encodeDoc('emma')).data[0];
+    const report = buildTraceReport(taped(model, tok), tok.encodePrompt('emma'), 'emma');
+    const loss = model.loss(new Graph(false), tok.encodeDoc('emma')).data[0]!;
     expect(report.loss).toBeCloseTo(loss, 12);
-    const logits = model.forward(new Graph(false), tok.encodePrompt('emma')).logits;
+    const logits = model.forward(new Graph(false), tok.encodePrompt('emma'));
     const l2 = Math.sqrt(Array.from(logits.data).reduce((a, v) => a + v * v, 0));
-    const last = report.stages[report.stages.length - 1];
-    expect(last.name).toBe('logits');
+    const last = report.stages[report.stages.length - 1]!;
+    expect(last.name).toBe('hook_logits');
     expect(last.stats.l2).toBeCloseTo(l2, 12);
-    const relu = report.stages.find((s) => s.name.endsWith('activation'))!;
+    const relu = report.stages.find((s) => s.name === 'blocks.0.mlp.hook_post')!;
     expect(relu.sparsity).toBeGreaterThan(0);
     expect(relu.stats.min).toBe(0);
   });

@@ -232,6 +232,13 @@ describe('every op passes a central finite-difference gradient check', () => {
       },
     ],
     [
+      'rope, partial (2 of 6 dims per head rotated, the rest passed through)',
+      () => {
+        const a = randomParam([5, 12], 47);
+        return [[a], (g) => weighted(g, T.rope(g, a, 2, 10000, 2))];
+      },
+    ],
+    [
       'crossEntropy',
       () => {
         const a = randomParam([4, 6], 24, -2, 2);

@@ -1,4 +1,5 @@
-import { nameIndex, type Contract } from '../../contracts/index.js';
+import { configArchitectures, familyOfConfig, nameIndex, skeleton, type Contract } from '../../contracts/index.js';
+import { quote } from '../../clip.js';
 import { ggufString, type ModelFiles } from '../../formats/index.js';
 import { genericBuffer } from '../roles.js';
 
@@ -12,11 +13,29 @@ export interface Detection {
 const PREFERENCE = ['llama', 'qwen2', 'gpt2', 'mistral'];
 const preference = (c: Contract) => (PREFERENCE.includes(c.family) ? PREFERENCE.indexOf(c.family) : PREFERENCE.length);
 
+/** The file's tensor names (buffers aside) grouped by skeleton, so that a family rules out a whole group at once. */
+class Names {
+  readonly bySkeleton = new Map<string, string[]>();
+  readonly length: number;
+  constructor(names: readonly string[]) {
+    for (const n of names) {
+      const sk = skeleton(n);
+      const list = this.bySkeleton.get(sk);
+      if (list) list.push(n);
+      else this.bySkeleton.set(sk, [n]);
+    }
+    this.length = names.length;
+  }
+}
+
 /** How many of the file's tensors (buffers aside) a family's naming accounts for. */
-function score(c: Contract, names: readonly string[]): number {
+function score(c: Contract, names: Names): number {
   const idx = nameIndex(c);
   let n = 0;
-  for (const name of names) if (idx.match(name)) n++;
+  for (const [sk, list] of names.bySkeleton) {
+    if (!idx.mayMatch(sk)) continue;
+    for (const name of list) if (idx.matches(name, sk)) n++;
+  }
   return n;
 }
 
@@ -26,7 +45,7 @@ function score(c: Contract, names: readonly string[]): number {
  * which family's naming accounts for most tensors. Every step is a reason shown.
  */
 export function detectFamily(files: ModelFiles, contracts: readonly Contract[], forced?: Contract): Detection {
-  const names = files.tensors.map((t) => t.name).filter((n) => !genericBuffer(n));
+  const names = new Names(files.tensors.map((t) => t.name).filter((n) => !genericBuffer(n)));
   if (forced)
     return {
       contract: forced,
@@ -36,33 +55,21 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[], 
   const reasons: string[] = [];
   const cfg = files.config?.json;
   if (cfg) {
-    const archs = Array.isArray(cfg.architectures)
-      ? cfg.architectures.filter((a): a is string => typeof a === 'string')
-      : [];
-    const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : null;
-    const key = (c: Contract) => [c.family, ...c.aliases, ...c.architectures].map((x) => x.toLowerCase());
-    for (const arch of archs) {
-      const c = contracts.find((x) => key(x).includes(arch.toLowerCase()));
-      if (c)
-        return {
-          contract: c,
-          via: 'config.json',
-          reasons: [`config.json architectures ${JSON.stringify(archs)} → ${c.family}`, coverage(c, names)],
-        };
-    }
-    const byType = modelType
-      ? contracts.find(
-          (x) => x.model_type.toLowerCase() === modelType.toLowerCase() || key(x).includes(modelType.toLowerCase()),
-        )
-      : undefined;
-    if (byType)
+    const found = familyOfConfig(cfg, contracts);
+    if (found)
       return {
-        contract: byType,
+        contract: found.contract,
         via: 'config.json',
-        reasons: [`config.json model_type ${JSON.stringify(modelType)} → ${byType.family}`, coverage(byType, names)],
+        reasons: [
+          found.by === 'architectures'
+            ? `config.json architectures ${quotes(configArchitectures(cfg))} → ${found.contract.family}`
+            : `config.json model_type ${quote(found.name)} → ${found.contract.family}`,
+          coverage(found.contract, names),
+        ],
       };
+    const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : null;
     reasons.push(
-      `config.json names model_type ${JSON.stringify(modelType)} and architectures ${JSON.stringify(archs)}, which no family contract lists`,
+      `config.json names model_type ${modelType === null ? 'null' : quote(modelType)} and architectures ${quotes(configArchitectures(cfg))}, which no family contract lists`,
     );
   }
   if (files.gguf) {
@@ -72,7 +79,7 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[], 
       const candidates = contracts.filter((c) => (c.gguf_architectures ?? []).includes(arch));
       if (candidates.length === 0) {
         reasons.push(
-          `GGUF general.architecture ${JSON.stringify(arch)} is not a family this tool knows (add a contract with "gguf_architectures": [${JSON.stringify(arch)}])`,
+          `GGUF general.architecture ${quote(arch)} is not a family this tool knows (add a contract with "gguf_architectures": [${quote(arch)}])`,
         );
         return { contract: null, via: 'none', reasons };
       }
@@ -86,7 +93,7 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[], 
         ? `${equal.join(', ')} fit${equal.length === 1 ? 's' : ''} equally; ${best.family} is the most common`
         : `${best.family}'s names fit best`;
       reasons.push(
-        `GGUF general.architecture ${JSON.stringify(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.map((o) => o.c.family).join(', ')} too; ${why})` : ''}`,
+        `GGUF general.architecture ${quote(arch)} → ${best.family}${others.length ? ` (llama.cpp writes it for ${others.map((o) => o.c.family).join(', ')} too; ${why})` : ''}`,
         coverage(best, names),
       );
       return { contract: best, via: 'gguf general.architecture', reasons };
@@ -119,5 +126,12 @@ export function detectFamily(files: ModelFiles, contracts: readonly Contract[], 
   return { contract: best, via: 'tensor names', reasons };
 }
 
-const coverage = (c: Contract, names: readonly string[]) =>
+const coverage = (c: Contract, names: Names) =>
   `tensor names: ${score(c, names)} of ${names.length} match ${c.family}'s naming`;
+
+/** A list of strings from config.json as JSON writes it, each clipped when long, and at most a few. */
+const quotes = (xs: readonly string[]): string =>
+  `[${xs
+    .slice(0, 4)
+    .map((x) => quote(x))
+    .join(',')}${xs.length > 4 ? `, … (${xs.length} in all)` : ''}]`;

@@ -16,6 +16,7 @@ const side = (r: FileReport): DiffReport['a'] => ({
   family: r.family,
   tensors: r.tensorCount,
   parameters: r.parameterCount,
+  problems: r.problems,
 });
 
 /**
@@ -63,6 +64,8 @@ export function buildDiffReport(
     valuesChanged: (values?.diffs ?? []).filter((d) => !d.identical).map((d) => d.name),
     valuesSkipped: values?.skipped ?? [],
     identical:
+      !a.problems.length &&
+      !b.problems.length &&
       !added.length &&
       !removed.length &&
       !reshaped.length &&

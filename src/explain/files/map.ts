@@ -1,4 +1,5 @@
 import { instantiate, nameIndex, type Contract, type NameMatch, type TensorTemplate } from '../../contracts/index.js';
+import { quote } from '../../clip.js';
 import type { TensorEntry } from '../../formats/index.js';
 import { genericBuffer } from '../roles.js';
 
@@ -45,8 +46,8 @@ export function namingOf(mapped: readonly Mapped[], gguf: boolean): Naming {
   const text = !prefix
     ? 'Hugging Face names'
     : 'missing' in prefix
-      ? `Hugging Face names without the "${prefix.missing}" prefix`
-      : `Hugging Face names under an extra "${prefix.extra}" prefix`;
+      ? `Hugging Face names without the ${quote(prefix.missing)} prefix`
+      : `Hugging Face names under an extra ${quote(prefix.extra)} prefix`;
   return { kind: 'name', prefix, text };
 }
 

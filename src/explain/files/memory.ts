@@ -42,7 +42,7 @@ export function buildMemoryReport(m: MemoryInput, opts: MemoryOptions): MemoryRe
   const kvType = ggmlTypeByName(opts.kvDtype);
   if (!kvType || kvType.removed)
     throw new MicrogptError('MG068', `unknown KV-cache dtype "${opts.kvDtype}"; use f16, bf16, f32, q8_0 or q4_0`);
-  const tensors = templateTensors(m.contract, m.vars, m.tied);
+  const tensors = templateTensors(m.contract, m.vars, m.tied, m.source);
   const parameters = m.parameters ?? tensors.reduce((s, t) => s + t.elements * t.copies, 0);
   const attention = !['ssm', 'linear'].includes(m.contract.constraints.attention_type);
   return {
@@ -65,7 +65,7 @@ interface SizedTensor {
   copies: number;
 }
 
-function templateTensors(c: Contract, vars: Vars, tied: boolean): SizedTensor[] {
+function templateTensors(c: Contract, vars: Vars, tied: boolean, source: string): SizedTensor[] {
   try {
     return parameterTemplates(c, tied).map((t) => ({
       role: t.role,
@@ -74,10 +74,26 @@ function templateTensors(c: Contract, vars: Vars, tied: boolean): SizedTensor[] 
       copies: copiesOf(t, vars),
     }));
   } catch (e) {
-    if (e instanceof MicrogptError)
-      throw new MicrogptError('MG015', `cannot size ${c.family} for the memory estimate: ${e.message}`);
-    throw e;
+    if (!(e instanceof MicrogptError)) throw e;
+    const missing = missingSizes(c, vars, tied);
+    throw new MicrogptError(
+      'MG015',
+      missing.length
+        ? `${source}: cannot size ${c.family} for the memory estimate: it gives no ${missing.join(', ')} (sizes come from config.json, the GGUF metadata or the tensors' shapes)`
+        : `cannot size ${c.family} for the memory estimate: ${e.message}`,
+    );
   }
+}
+
+/** The sizes a contract's tensors are written in that `vars` lacks, in the order the templates use them. */
+function missingSizes(c: Contract, vars: Vars, tied: boolean): string[] {
+  const names = new Set<string>();
+  for (const t of parameterTemplates(c, tied)) {
+    if (t.name.includes('{n}')) names.add('layers');
+    if (t.name.includes('{e}')) names.add('experts');
+    for (const x of t.shape) for (const n of x.match(/[A-Za-z_]\w*/g) ?? []) names.add(n);
+  }
+  return [...names].filter((n) => vars[n] === undefined);
 }
 
 /** Matrices at the dtype; vectors (norms, biases) stay F32, as llama.cpp keeps them. */

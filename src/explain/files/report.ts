@@ -1,4 +1,5 @@
 import { copiesOf, evaluate, parameterTemplates, type Contract, type TensorTemplate } from '../../contracts/index.js';
+import { clip, quote } from '../../clip.js';
 import { MicrogptError } from '../../errors.js';
 import { ggufNumber, ggufString, LLAMA_FILE_TYPES, type GgufValue, type ModelFiles } from '../../formats/index.js';
 import { detectFamily } from './detect.js';
@@ -31,12 +32,13 @@ export function buildFileReport(
     : { vars: {} as Vars, rows: [], crossChecks: [], implausible: [] };
   const tied = tiedness(files, mapped, contract);
   const sources = new Map(sizes.rows.map((r) => [r.field, `${r.field} ${r.value} from ${r.source}`]));
-  const tensors = mapped.map((m) => tensorRow(m, sizes.vars, sources));
+  const expectations = new Expectations(sizes.vars, sources);
+  const tensors = mapped.map((m) => tensorRow(m, expectations));
   const parameterCount = sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.elements));
   const { missing, missingCount } = contract
     ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings)
     : { missing: [], missingCount: 0 };
-  return {
+  const report: Omit<FileReport, 'failedChecks'> = {
     kind: 'model-file',
     input: files.input,
     format: files.format,
@@ -83,6 +85,17 @@ export function buildFileReport(
     configChecks: configChecks(sizes.crossChecks, tied, mapped),
     problems: [...files.problems, ...sizes.implausible.map((message) => ({ where: 'sizes', message }))],
   };
+  return { ...report, failedChecks: failedChecks(report) };
+}
+
+/** The ✗ lines `inspect` prints: one for differing shapes, one for missing tensors, each failed config check, each problem. */
+function failedChecks(r: Omit<FileReport, 'failedChecks'>): number {
+  return (
+    (r.family !== null && r.shapeMismatches.length > 0 ? 1 : 0) +
+    (r.family !== null && r.missingCount > 0 ? 1 : 0) +
+    r.configChecks.filter((c) => !c.ok).length +
+    r.problems.length
+  );
 }
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -93,12 +106,66 @@ function uncheckedShapes(tensors: readonly FileTensor[]): FileReport['shapesUnch
   return { count: left.length, firstReason: left[0]?.note ?? null };
 }
 
-function tensorRow(m: Mapped, vars: Vars, sources: ReadonlyMap<string, string>): FileTensor {
-  const e = m.entry;
-  const base = { name: e.name, shape: e.shape, dtype: e.dtype, elements: e.elements, bytes: e.bytes, file: e.file };
-  if (!m.match) {
+/**
+ * What a template's shape should be at this size, worked out once per template
+ * and form (the sizes are the same for every tensor): 100,000 tensors of a few
+ * templates cost a few evaluations, not 100,000.
+ */
+class Expectations {
+  private readonly cache = new Map<TensorTemplate, Map<string, Expected>>();
+  constructor(
+    private readonly vars: Vars,
+    private readonly sources: ReadonlyMap<string, string>,
+  ) {}
+
+  of(t: TensorTemplate, kind: NameMatchKind): Expected {
+    let byKind = this.cache.get(t);
+    if (!byKind) this.cache.set(t, (byKind = new Map()));
+    let e = byKind.get(kind);
+    if (!e) byKind.set(kind, (e = this.compute(t, kind)));
+    return e;
+  }
+
+  private compute(t: TensorTemplate, kind: NameMatchKind): Expected {
+    const exprs = shapeExpressions(t, kind);
+    let shape: number[];
+    try {
+      shape = exprs.map((x) => evaluate(x, this.vars));
+    } catch (err) {
+      if (!(err instanceof MicrogptError)) throw err;
+      return { exprs, shape: null, why: `not checked: ${err.message.replace(/^shape expression /, '')}` };
+    }
+    // Name the sizes behind the expectation, so a wrong config field is found from the tensor it contradicts.
+    const names = [...new Set(exprs.flatMap((x) => x.match(/[A-Za-z_]\w*/g) ?? []))];
+    const why = names.map((n) => this.sources.get(n)).filter((x): x is string => x !== undefined);
     return {
-      ...base,
+      exprs,
+      shape,
+      why: `[${exprs.join(', ')}] = [${shape.join(', ')}]${why.length ? ` (${why.join('; ')})` : ''}`,
+    };
+  }
+}
+
+type NameMatchKind = NonNullable<Mapped['match']>['kind'];
+/** A template's expected shape, or null with the reason it could not be worked out. */
+interface Expected {
+  exprs: string[];
+  shape: number[] | null;
+  why: string;
+}
+
+/** One tensor's row, built as one object (100,000 of them: no intermediate copies). */
+function tensorRow(m: Mapped, expectations: Expectations): FileTensor {
+  const e = m.entry;
+  const match = m.match;
+  if (!match)
+    return {
+      name: e.name,
+      shape: e.shape,
+      dtype: e.dtype,
+      elements: e.elements,
+      bytes: e.bytes,
+      file: e.file,
       role: m.bufferRole,
       kind: m.bufferRole ? 'buffer' : 'unknown',
       layer: null,
@@ -108,40 +175,24 @@ function tensorRow(m: Mapped, vars: Vars, sources: ReadonlyMap<string, string>):
       check: 'unchecked',
       note: m.bufferRole ? 'a stored constant, not a parameter' : 'no template of the family names this tensor',
     };
-  }
-  const t = m.match.template;
-  const template = m.match.kind === 'gguf' ? t.gguf! : m.match.kind === 'gguf_stacked' ? t.gguf_stacked! : t.name;
-  const exprs = shapeExpressions(t, m.match.kind);
-  const row = {
-    ...base,
-    role: t.role,
-    kind: (t.buffer ? 'buffer' : 'parameter') as FileTensor['kind'],
-    layer: m.match.layer,
-    expert: m.match.expert,
-    template,
-  };
-  let expected: number[];
-  try {
-    expected = exprs.map((x) => evaluate(x, vars));
-  } catch (err) {
-    if (!(err instanceof MicrogptError)) throw err;
-    return {
-      ...row,
-      expected: null,
-      check: 'unchecked',
-      note: `not checked: ${err.message.replace(/^shape expression /, '')}`,
-    };
-  }
-  const ok = expected.length === e.shape.length && expected.every((d, i) => d === e.shape[i]);
-  if (ok) return { ...row, expected, check: 'ok', note: null };
-  // Name the sizes behind the expectation, so a wrong config field is found from the tensor it contradicts.
-  const names = [...new Set(exprs.flatMap((x) => x.match(/[A-Za-z_]\w*/g) ?? []))];
-  const why = names.map((n) => sources.get(n)).filter((x): x is string => x !== undefined);
+  const t = match.template;
+  const x = expectations.of(t, match.kind);
+  const ok = x.shape !== null && x.shape.length === e.shape.length && x.shape.every((d, i) => d === e.shape[i]);
   return {
-    ...row,
-    expected,
-    check: 'mismatch',
-    note: `[${exprs.join(', ')}] = [${expected.join(', ')}]${why.length ? ` (${why.join('; ')})` : ''}`,
+    name: e.name,
+    shape: e.shape,
+    dtype: e.dtype,
+    elements: e.elements,
+    bytes: e.bytes,
+    file: e.file,
+    role: t.role,
+    kind: t.buffer ? 'buffer' : 'parameter',
+    layer: match.layer,
+    expert: match.expert,
+    template: match.kind === 'gguf' ? t.gguf! : match.kind === 'gguf_stacked' ? t.gguf_stacked! : t.name,
+    expected: x.shape,
+    check: x.shape === null ? 'unchecked' : ok ? 'ok' : 'mismatch',
+    note: ok ? null : x.why,
   };
 }
 
@@ -157,7 +208,7 @@ function tiedness(files: ModelFiles, mapped: readonly Mapped[], contract: Contra
   return {
     value: false,
     source: copy
-      ? `the file has its own output head ${head.entry.name}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements.toLocaleString('en-US')} elements counted twice)`
+      ? `the file has its own output head ${clip(head.entry.name)}; ${contract.family} ties it to the embedding, so it is likely a copy (${head.entry.elements.toLocaleString('en-US')} elements counted twice)`
       : 'the file has its own output head',
   };
 }
@@ -271,7 +322,7 @@ function ggufSummary(files: ModelFiles): FileReport['gguf'] {
 /** Key/values as text; arrays summarised as type × length and their first elements. */
 function metadataRows(files: ModelFiles): NonNullable<FileReport['metadata']> {
   if (!files.gguf)
-    return [...files.stMetadata].map(([key, value]) => ({ key, type: 'string', value: JSON.stringify(value) }));
+    return [...files.stMetadata].map(([key, value]) => ({ key, type: 'string', value: quote(value, MAX_VALUE_CHARS) }));
   return [...files.gguf.metadata.values()].map((kv) => ({ key: kv.key, type: kv.type, value: valueText(kv.value) }));
 }
 
@@ -281,31 +332,42 @@ function valueText(v: GgufValue): string {
     const shown = v.values.map(valueText).join(', ');
     return `[${v.elementType} × ${v.length}] [${shown}${v.length > v.values.length ? ', …' : ''}]`;
   }
-  const text = typeof v === 'string' ? JSON.stringify(v) : String(v);
-  return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters)` : text;
+  return typeof v === 'string' ? quote(v, MAX_VALUE_CHARS) : clip(String(v), MAX_VALUE_CHARS);
 }
 
 /** Tensors of one template (all layers and experts) as one row, for a readable listing of big models. */
 function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], naming: Naming): FileReport['groups'] {
-  const groups = new Map<string, { t: FileTensor; layers: number[]; count: number; dtypes: Map<string, number> }>();
+  // Rows are built in place: a file of 100,000 unknown tensors has 100,000 groups, so nothing per group beyond the row.
+  const groups = new Map<string, FileReport['groups'][number]>();
+  const layers = new Map<string, number[]>();
   tensors.forEach((t, i) => {
-    const m = mapped[i].match;
+    const m = mapped[i]!.match;
     const key = m ? (templateInFile(m.template, naming, m.kind === 'gguf_stacked') ?? t.name) : t.name;
-    const g = groups.get(key) ?? { t, layers: [], count: 0, dtypes: new Map<string, number>() };
-    g.count++;
-    if (t.layer !== null) g.layers.push(t.layer);
-    g.dtypes.set(t.dtype, (g.dtypes.get(t.dtype) ?? 0) + 1);
-    groups.set(key, g);
+    const g = groups.get(key);
+    if (!g)
+      groups.set(key, {
+        template: key,
+        role: t.role,
+        kind: t.kind,
+        count: 1,
+        shape: t.shape,
+        dtypes: [{ dtype: t.dtype, count: 1 }],
+        layers: '',
+      });
+    else {
+      g.count++;
+      const d = g.dtypes.find((x) => x.dtype === t.dtype);
+      if (d) d.count++;
+      else g.dtypes.push({ dtype: t.dtype, count: 1 });
+    }
+    if (t.layer !== null) {
+      const list = layers.get(key);
+      if (list) list.push(t.layer);
+      else layers.set(key, [t.layer]);
+    }
   });
-  return [...groups].map(([template, g]) => ({
-    template,
-    role: g.t.role,
-    kind: g.t.kind,
-    count: g.count,
-    shape: g.t.shape,
-    dtypes: [...g.dtypes].map(([dtype, count]) => ({ dtype, count })),
-    layers: ranges(g.layers),
-  }));
+  for (const [key, list] of layers) groups.get(key)!.layers = ranges(list);
+  return [...groups.values()];
 }
 
 /** [0,1,2,3,7] → "0–3, 7". */
@@ -341,7 +403,7 @@ function configChecks(
       out.push({
         field: 'tie_word_embeddings',
         ok: false,
-        message: `config.json tie_word_embeddings = true, but the file has its own output head ${head.entry.name}`,
+        message: `config.json tie_word_embeddings = true, but the file has its own output head ${clip(head.entry.name)}`,
       });
     else if (!tied.value && !head)
       out.push({
@@ -353,7 +415,7 @@ function configChecks(
       out.push({
         field: 'tie_word_embeddings',
         ok: true,
-        message: `config.json tie_word_embeddings = ${tied.value}, and the file ${head ? `has its own output head ${head.entry.name}` : 'has no output head'}`,
+        message: `config.json tie_word_embeddings = ${tied.value}, and the file ${head ? `has its own output head ${clip(head.entry.name)}` : 'has no output head'}`,
       });
   }
   return out;

@@ -15,7 +15,8 @@ const Obj = <P extends Record<string, TSchema>>(p: P, description?: string) =>
   Type.Object(p, { additionalProperties: false, ...(description ? { description } : {}) });
 const Lits = <T extends string>(...v: T[]) => Type.Union(v.map((x) => Type.Literal(x)));
 
-export const ProblemSchema = Obj({ where: S, message: S });
+/** `code`: the error a command that runs the model gives the same defect (e.g. MG054). */
+export const ProblemSchema = Obj({ where: S, message: S, code: Type.Optional(S) });
 export const FileSummarySchema = Obj({ path: S, bytes: I, headerBytes: I, tensors: I });
 
 export const FileTensorSchema = Obj(
@@ -98,6 +99,8 @@ export const FileReportSchema = Obj({
   shapesUnchecked: Obj({ count: I, firstReason: Nullable(S) }),
   configChecks: Type.Array(CheckSchema),
   problems: Type.Array(ProblemSchema),
+  /** The ✗ lines of the checks: shapes, missing tensors, each failed config check, each problem. Non-zero: exit 1. */
+  failedChecks: I,
 });
 
 export const ValidateReportSchema = Obj({
@@ -118,10 +121,20 @@ export const ValidateReportSchema = Obj({
   sound: B,
 });
 
+const DiffSideSchema = Obj({
+  input: S,
+  format: S,
+  family: Nullable(S),
+  tensors: I,
+  parameters: I,
+  /** Defects in the file's headers: the tensors they concern are not compared, and the files are not called identical. */
+  problems: Type.Array(ProblemSchema),
+});
+
 export const DiffReportSchema = Obj({
   kind: Type.Literal('diff'),
-  a: Obj({ input: S, format: S, family: Nullable(S), tensors: I, parameters: I }),
-  b: Obj({ input: S, format: S, family: Nullable(S), tensors: I, parameters: I }),
+  a: DiffSideSchema,
+  b: DiffSideSchema,
   added: Type.Array(Obj({ name: S, shape: Type.Array(I), dtype: S })),
   removed: Type.Array(Obj({ name: S, shape: Type.Array(I), dtype: S })),
   reshaped: Type.Array(Obj({ name: S, a: Type.Array(I), b: Type.Array(I) })),

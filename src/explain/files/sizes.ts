@@ -1,4 +1,5 @@
 import { configProblems, declaredSizes, SIZE_LIMITS, type Contract, type SizeVariant } from '../../contracts/index.js';
+import { clip } from '../../clip.js';
 import { ggufNumber, ggufString, type ModelFiles } from '../../formats/index.js';
 import { shapeExpressions, type Mapped } from './map.js';
 
@@ -95,24 +96,45 @@ function derived(mapped: readonly Mapped[], seed: Said): Said {
     if (!seed.has('layers'))
       out.set('layers', {
         value: top.match!.layer! + 1,
-        source: `highest layer index in the names (${top.entry.name})`,
+        source: `highest layer index in the names (${clip(top.entry.name)})`,
       });
   }
+  const distinct = distinctShapes(mapped);
   for (let pass = 0; pass < 4; pass++) {
     let added = false;
-    for (const m of mapped) {
+    for (const m of distinct) {
       if (!m.match) continue;
       const exprs = shapeExpressions(m.match.template, m.match.kind);
       if (exprs.length !== m.entry.shape.length) continue;
       exprs.forEach((expr, i) => {
         const s = solve(expr, m.entry.shape[i], known);
         if (s && !out.has(s[0]) && !seed.has(s[0]) && s[1] > 0) {
-          out.set(s[0], { value: s[1], source: `${m.entry.name} [${m.entry.shape.join(', ')}]` });
+          out.set(s[0], { value: s[1], source: `${clip(m.entry.name)} [${m.entry.shape.join(', ')}]` });
           added = true;
         }
       });
     }
     if (!added) break;
+  }
+  return out;
+}
+
+/**
+ * One tensor for each template, form and shape, in file order: the others
+ * would solve the same expressions to the same sizes, so 100,000 tensors of a
+ * few templates cost a few solves per pass.
+ */
+function distinctShapes(mapped: readonly Mapped[]): Mapped[] {
+  const seen = new Map<unknown, Set<string>>();
+  const out: Mapped[] = [];
+  for (const m of mapped) {
+    if (!m.match) continue;
+    let shapes = seen.get(m.match.template);
+    if (!shapes) seen.set(m.match.template, (shapes = new Set()));
+    const key = `${m.match.kind} ${m.entry.shape.join(',')}`;
+    if (shapes.has(key)) continue;
+    shapes.add(key);
+    out.push(m);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { ValueCounts } from '../../formats/index.js';
+import { clip } from '../../clip.js';
 import type { FileReport, ValidateReport } from './types.js';
 
 /** What --scan found: per scanned tensor its counts, and what could not be decoded. */
@@ -42,13 +43,13 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
   } else {
     check(
       'shapes',
-      r.shapeMismatches.map((m) => `${m.name}: shape [${m.actual.join(', ')}], expected ${m.because}`),
+      r.shapeMismatches.map((m) => `${clip(m.name)}: shape [${m.actual.join(', ')}], expected ${m.because}`),
       `every tensor's shape against the ${r.family} contract at this size`,
     );
     check(
       'expected tensors',
       r.missing
-        .map((m) => `missing ${m.name} (${m.role})`)
+        .map((m) => `missing ${clip(m.name)} (${m.role})`)
         .concat(r.missingCount > r.missing.length ? [`… and ${r.missingCount - r.missing.length} more missing`] : []),
       `every tensor the ${r.family} contract expects at this size is present`,
     );
@@ -67,7 +68,7 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
       'values',
       bad.map(
         (s) =>
-          `${s.name}: ${[s.counts.nan ? `${s.counts.nan} NaN` : '', s.counts.inf ? `${s.counts.inf} infinite` : '', s.counts.nonZero === 0 ? 'all zero' : ''].filter(Boolean).join(', ')}`,
+          `${clip(s.name)}: ${[s.counts.nan ? `${s.counts.nan} NaN` : '', s.counts.inf ? `${s.counts.inf} infinite` : '', s.counts.nonZero === 0 ? 'all zero' : ''].filter(Boolean).join(', ')}`,
       ),
       `${scan.scanned.length} tensors streamed for NaN, infinities and all-zero${scan.skipped.length ? `; ${scan.skipped.length} quantised or integer tensors not decoded` : ''}`,
     );

@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { MicrogptError } from '../../errors.js';
 import { readRegularFile } from '../../formats/file.js';
+import { checkJson } from '../../formats/json-bytes.js';
+import { LIMITS } from '../../formats/types.js';
 import type { HfSpec } from './spec.js';
 
 export interface TextTokenizer {
@@ -25,14 +27,22 @@ export interface TextTokenizer {
 const TOKENIZER_LIMIT = 64 * 1024 * 1024;
 
 function readJson(path: string): Record<string, unknown> {
-  const text = readRegularFile(path, {
+  const bytes = readRegularFile(path, {
     limit: TOKENIZER_LIMIT,
     code: 'MG085',
     what: 'a tokenizer file',
     isDirectory: 'tokenizer.json must be a file',
-  }).toString('utf8');
+  });
   try {
-    const v: unknown = JSON.parse(text);
+    // Syntax and nesting checked first without building anything: JSON.parse of deeply nested arrays takes gigabytes.
+    checkJson(
+      bytes,
+      (msg) => {
+        throw new Error(`not valid JSON: ${msg}`);
+      },
+      LIMITS.jsonDepth,
+    );
+    const v: unknown = JSON.parse(bytes.toString('utf8'));
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
     return v as Record<string, unknown>;
   } catch (e) {
@@ -54,11 +64,21 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
     } catch (e) {
       throw new MicrogptError('MG085', `${file}: cannot be read as a tokenizer (${(e as Error).message})`);
     }
+    // A tokenizer.json can be read and still fail on use (an added token without an id): one line, not a crash.
+    const guarded =
+      <A extends unknown[], R>(f: (...a: A) => R) =>
+      (...a: A): R => {
+        try {
+          return f(...a);
+        } catch (e) {
+          throw new MicrogptError('MG085', `${file}: the tokenizer fails on this input (${(e as Error).message})`);
+        }
+      };
     return {
       source: file,
-      encode: (text) => tok.encode(text).ids,
-      piece: (id) => tok.decode([id], { skip_special_tokens: false }),
-      decode: (ids) => tok.decode([...ids], { skip_special_tokens: false }),
+      encode: guarded((text: string) => tok.encode(text).ids),
+      piece: guarded((id: number) => tok.decode([id], { skip_special_tokens: false })),
+      decode: guarded((ids: readonly number[]) => tok.decode([...ids], { skip_special_tokens: false })),
     };
   }
   if (spec.family === 'gpt2' && spec.vocab === GPT2_VOCAB) {

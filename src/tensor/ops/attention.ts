@@ -3,6 +3,12 @@ import { Tensor } from '../tensor.js';
 import { expect2d, expectSameShape } from './check.js';
 import { dot } from './linalg.js';
 
+/** Hooks on the scores and on the weights, each [heads, T, T]: they may overwrite the visible (causal) entries. */
+export interface AttentionVisits {
+  scores?: (scores: Float64Array) => void;
+  pattern?: (weights: Float64Array) => void;
+}
+
 export interface AttentionOutput {
   /** Heads' outputs side by side, [T, C]. */
   out: Tensor;
@@ -29,6 +35,7 @@ export function causalAttention(
   heads: number,
   kvHeads = heads,
   alibiSlopes?: readonly number[],
+  visit?: AttentionVisits,
 ): AttentionOutput {
   expect2d('causalAttention', q);
   expectSameShape('causalAttention', k, v);
@@ -48,27 +55,41 @@ export function causalAttention(
     K = k.data,
     V = v.data,
     O = out.data;
+  // Scores of every head and query first, so a hook can see (or replace) them all; each row's
+  // operations are the same, in the same order, as the composed path's.
+  for (let h = 0; h < heads; h++) {
+    const qc = h * d,
+      kc = Math.floor(h / group) * d,
+      wh = h * T * T;
+    for (let i = 0; i < T; i++)
+      for (let j = 0; j <= i; j++) {
+        let s = dot(Q, i * C + qc, K, j * kvC + kc, d) * scale;
+        // ALiBi: a constant penalty growing with distance, so no gradient flows through it
+        if (alibiSlopes) s -= alibiSlopes[h] * (i - j);
+        W[wh + i * T + j] = s;
+      }
+  }
+  if (visit?.scores) visitMasked(W, heads, T, -Infinity, visit.scores);
+  for (let r = 0; r < heads * T; r++) {
+    const i = r % T,
+      wr = r * T;
+    let max = -Infinity;
+    for (let j = 0; j <= i; j++) if (W[wr + j] > max) max = W[wr + j];
+    let total = 0;
+    for (let j = 0; j <= i; j++) {
+      const e = Math.exp(W[wr + j] - max);
+      W[wr + j] = e;
+      total += e;
+    }
+    for (let j = 0; j <= i; j++) W[wr + j] /= total;
+  }
+  if (visit?.pattern) visitMasked(W, heads, T, 0, visit.pattern);
   for (let h = 0; h < heads; h++) {
     const qc = h * d,
       kc = Math.floor(h / group) * d,
       wh = h * T * T;
     for (let i = 0; i < T; i++) {
       const wr = wh + i * T;
-      let max = -Infinity;
-      for (let j = 0; j <= i; j++) {
-        let s = dot(Q, i * C + qc, K, j * kvC + kc, d) * scale;
-        // ALiBi: a constant penalty growing with distance, so no gradient flows through it
-        if (alibiSlopes) s -= alibiSlopes[h] * (i - j);
-        W[wr + j] = s;
-        if (s > max) max = s;
-      }
-      let total = 0;
-      for (let j = 0; j <= i; j++) {
-        const e = Math.exp(W[wr + j] - max);
-        W[wr + j] = e;
-        total += e;
-      }
-      for (let j = 0; j <= i; j++) W[wr + j] /= total;
       for (let p = 0; p < d; p++) {
         let s = 0;
         for (let j = 0; j <= i; j++) {
@@ -118,4 +139,16 @@ export function causalAttention(
   });
   const weights = Array.from({ length: heads }, (_, h) => new Tensor([T, T], W.subarray(h * T * T, (h + 1) * T * T)));
   return { out, weights };
+}
+
+/**
+ * Shows a hook all heads' [T, T] matrices with the masked (future) entries set
+ * to `masked`; afterwards those entries are put back to 0, whatever the hook
+ * wrote there: the mask is not the hook's to lift.
+ */
+function visitMasked(W: Float64Array, heads: number, T: number, masked: number, visit: (m: Float64Array) => void) {
+  const view = W.subarray(0, heads * T * T);
+  for (let r = 0; r < heads * T; r++) for (let j = (r % T) + 1; j < T; j++) view[r * T + j] = masked;
+  visit(view);
+  for (let r = 0; r < heads * T; r++) for (let j = (r % T) + 1; j < T; j++) view[r * T + j] = 0;
 }

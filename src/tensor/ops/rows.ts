@@ -80,22 +80,26 @@ export function layernormRows(g: Graph, a: Tensor, eps: number): Tensor {
 
 /**
  * Rotary position embedding on x[T, heads·d]: within each head, dimension i
- * pairs with i + d/2 (the "rotate half" layout of LLaMA's Hugging Face code)
- * and the pair at position t turns by t·θ^(−2i/d). The backward step is the
- * inverse rotation, since rotations are orthogonal.
+ * pairs with i + r/2 (the "rotate half" layout of LLaMA's Hugging Face code)
+ * and the pair at position t turns by t·θ^(−2i/r), where r = `dims` (all d
+ * by default; GPT-NeoX rotates only the first quarter, the rest passes
+ * unchanged). The backward step is the inverse rotation, since rotations are
+ * orthogonal.
  */
-export function rope(g: Graph, x: Tensor, heads: number, theta: number): Tensor {
+export function rope(g: Graph, x: Tensor, heads: number, theta: number, dims?: number): Tensor {
   expect2d('rope', x);
   const [T, C] = x.shape;
   const d = C / heads,
-    half = d / 2;
-  if (!Number.isInteger(half)) throw new Error(`rope: head dim ${d} must be even`);
+    r = dims ?? d,
+    half = r / 2;
+  if (!Number.isInteger(half) || r < 2 || r > d)
+    throw new Error(`rope: ${r} rotated dims of a head of ${d}; they must be even and at most the head dim`);
   const out = g.output(x.shape, x);
   const cos = g.buffer(T * half),
     sin = g.buffer(T * half);
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < half; i++) {
-      const angle = t * theta ** ((-2 * i) / d);
+      const angle = t * theta ** ((-2 * i) / r);
       cos[t * half + i] = Math.cos(angle);
       sin[t * half + i] = Math.sin(angle);
     }
@@ -119,6 +123,8 @@ export function rope(g: Graph, x: Tensor, heads: number, theta: number): Tensor 
             dst[base + i + half] = rb;
           }
         }
+        // The dimensions past r carry no position: they pass through (and so does their gradient).
+        for (let i = r; i < d; i++) dst[base + i] = (accumulate ? dst[base + i] : 0) + src[base + i];
       }
     }
   };

@@ -1,0 +1,138 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkRoom } from '../../src/cli/cache.js';
+import { Graph } from '../../src/tensor/index.js';
+import { Tokenizer } from '../../src/model/index.js';
+import { cachingHook } from '../../src/engine/index.js';
+import { HookSite } from '../../src/engine/site.js';
+import { expectOneLineError, runCli } from '../helpers/cli.js';
+import { tinyNative, writeHfModel } from '../helpers/hf-models.js';
+import { readSafetensors } from '../helpers/mini-safetensors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'microgpt-cache-'));
+const llamaDir = join(dir, 'llama');
+const tok = Tokenizer.default();
+let native: Awaited<ReturnType<typeof tinyNative>>;
+
+beforeAll(async () => {
+  native = await tinyNative('llama', 21);
+  writeHfModel(llamaDir, native, 'llama');
+});
+
+const list = async (args: string[]) => {
+  const r = await runCli(['cache', '--list', '--json', ...args]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as { points: Array<{ name: string; axes: string[] }> };
+};
+
+describe('microgpt cache', () => {
+  it('--list: the same names for the same hook points in microGPT, a tiny family and a model folder', async () => {
+    const micro = (await list([])).points.map((p) => p.name);
+    const tiny = (await list(['--family', 'llama'])).points.map((p) => p.name);
+    const folder = (await list(['--model', llamaDir])).points.map((p) => p.name);
+    for (const name of ['hook_embed', 'blocks.0.attn.hook_pattern', 'blocks.0.attn.hook_z', 'blocks.0.hook_resid_post'])
+      for (const names of [micro, tiny, folder]) expect(names).toContain(name);
+    // What differs is architecture, not naming: learned positions and an embedding norm in microGPT,
+    // RoPE, a gated MLP and a final norm in LLaMA — the tiny LLaMA and the LLaMA folder list the same points.
+    expect(micro).toContain('hook_pos_embed');
+    expect(micro).not.toContain('blocks.0.attn.hook_rot_q');
+    expect(tiny).toEqual(folder);
+    expect(folder).toContain('blocks.0.mlp.hook_pre_linear');
+    expect((await list([])).points.find((p) => p.name === 'blocks.0.attn.hook_pattern')!.axes).toEqual([
+      'batch',
+      'head',
+      'query_pos',
+      'key_pos',
+    ]);
+  });
+
+  it("a saved pattern equals explain --attention --json's weights; tokens and ids are in the metadata", async () => {
+    const out = join(dir, 'micro.safetensors');
+    const r = await runCli(['cache', 'emma', '--out', out, '--names', 'blocks.*.attn.hook_pattern']);
+    expect(r.code, r.stderr).toBe(0);
+    const file = readSafetensors(readFileSync(out));
+    expect(Object.keys(file.tensors)).toEqual(['blocks.0.attn.hook_pattern']);
+    const t = file.tensors['blocks.0.attn.hook_pattern']!;
+    expect(t.shape).toEqual([1, 4, 5, 5]);
+    expect(t.dtype).toBe('F32');
+    expect(JSON.parse(file.metadata.ids!)).toEqual(tok.encodePrompt('emma'));
+    expect(JSON.parse(file.metadata.tokens!)).toEqual(['BOS', 'e', 'm', 'm', 'a']);
+    const att = JSON.parse((await runCli(['explain', '--attention', 'emma', '--json'])).stdout);
+    for (let h = 0; h < 4; h++)
+      for (let q = 0; q < 5; q++)
+        for (let k = 0; k < 5; k++)
+          expect(t.values[(h * 5 + q) * 5 + k]).toBe(Math.fround(att.layers[0].heads[h].rows[q].weights[k]));
+  });
+
+  it("a model folder's hook_resid_post after every block equals the residual stream the native engine computes", async () => {
+    const out = join(dir, 'resid.safetensors');
+    const ids = tok.encodePrompt('marianne');
+    const r = await runCli([
+      'cache',
+      '--ids',
+      ids.join(','),
+      '--model',
+      llamaDir,
+      '--out',
+      out,
+      '--names',
+      '*hook_resid_post',
+      '--names',
+      'ln_final.hook_normalized',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = readSafetensors(readFileSync(out));
+    // The native (taped, float64) engine's own stream, read through its hooks.
+    const { hook, cache } = cachingHook((n) => n.endsWith('hook_resid_post'));
+    native.forward(new Graph(false), ids, new HookSite([hook], null));
+    for (let l = 0; l < native.config.nLayer; l++) {
+      const got = file.tensors[`blocks.${l}.hook_resid_post`]!;
+      const want = cache.get(`blocks.${l}.hook_resid_post`)!.values;
+      expect(got.shape).toEqual([1, ids.length, native.config.nEmbd]);
+      let worst = 0;
+      want.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - got.values[i]!))));
+      expect(worst).toBeLessThan(1e-5);
+    }
+    // Hugging Face's last hidden state is after the final norm; ours before it, as TransformerLens's.
+    const last = file.tensors[`blocks.${native.config.nLayer - 1}.hook_resid_post`]!.values;
+    const normed = file.tensors['ln_final.hook_normalized']!.values;
+    expect(Array.from(last)).not.toEqual(Array.from(normed));
+  });
+
+  it('refuses what cannot be done, in one line', async () => {
+    expectOneLineError(
+      await runCli(['cache', 'emma', '--out', join(dir, 'x.safetensors'), '--names', 'nope*']),
+      /MG111: no hook point matches "nope\*"/,
+    );
+    expectOneLineError(await runCli(['cache', 'emma']), /MG001: cache writes a file: give --out/);
+    expectOneLineError(
+      await runCli(['cache', '--out', join(dir, 'y.safetensors')]),
+      /MG001: cache runs the model on an input/,
+    );
+    const existing = join(dir, 'exists.safetensors');
+    writeFileSync(existing, 'x');
+    expectOneLineError(await runCli(['cache', 'emma', '--out', existing]), /MG045: .*already exists; pass --force/);
+    expectOneLineError(
+      await runCli([
+        'cache',
+        '--ids',
+        '1,2',
+        '--model',
+        llamaDir,
+        '--out',
+        join(llamaDir, 'model.safetensors'),
+        '--force',
+      ]),
+      /MG044: .*is the same file as/,
+    );
+    expect(readFileSync(existing, 'utf8')).toBe('x');
+  });
+
+  it('a cache larger than memory or the free disk is refused with the figures', () => {
+    expect(() => checkRoom(2 ** 30, join(dir, 'a'), 2 ** 30, null)).toThrow(/MG112|needs about 3072\.0 MiB of memory/);
+    expect(() => checkRoom(2 ** 20, join(dir, 'a'), 2 ** 40, 1000)).toThrow(/has 0\.0 MiB free/);
+    expect(() => checkRoom(2 ** 20, join(dir, 'a'), 2 ** 40, 2 ** 30)).not.toThrow();
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Non-finite numbers are found, not printed: a model folder with NaN (or
+ * infinity) in one weight stops every command where the value first appears,
+ * with one line naming the layer and the hook point and pointing at
+ * validate --scan, which names the tensor; exit 1. No NaN reaches a table, a
+ * heatmap, a detector score or a sample.
+ */
+import { mkdtempSync, openSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensorsHeader } from '../../src/formats/index.js';
+import { expectOneLineError, runCli } from '../helpers/cli.js';
+import { writeRandomHf } from '../helpers/hf-models.js';
+import { llamaLikeTensors } from '../helpers/model-files.js';
+
+const root = mkdtempSync(join(tmpdir(), 'microgpt-nan-'));
+const L = {
+  hidden: 16,
+  layers: 2,
+  heads: 4,
+  kvHeads: 2,
+  headDim: 4,
+  intermediate: 32,
+  vocab: 40,
+  tied: false,
+  dtype: 'F32',
+} as const;
+const config = {
+  model_type: 'llama',
+  hidden_size: 16,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  intermediate_size: 32,
+  vocab_size: 40,
+  max_position_embeddings: 64,
+  bos_token_id: 27,
+};
+
+/** A llama folder whose tensor `name` holds `value` at its element `at`. */
+function poisoned(dirName: string, name: string, value: number, at = 0): string {
+  const dir = writeRandomHf(join(root, dirName), config, llamaLikeTensors(L), { tokenizer: true });
+  const file = join(dir, 'model.safetensors');
+  const h = readSafetensorsHeader(file);
+  const t = h.tensors.find((x) => x.name === name)!;
+  const bytes = Buffer.alloc(4);
+  bytes.writeFloatLE(value, 0);
+  const fd = openSync(file, 'r+');
+  writeSync(fd, bytes, 0, 4, t.offset + 4 * at);
+  closeSync(fd);
+  return dir;
+}
+
+let nanQ: string, infDown: string, data: string;
+beforeAll(() => {
+  nanQ = poisoned('nan-q', 'model.layers.1.self_attn.q_proj.weight', NaN, 5);
+  infDown = poisoned('inf-down', 'model.layers.0.mlp.down_proj.weight', Infinity, 3);
+  data = join(root, 'data.txt');
+  writeFileSync(data, 'the cat sat\non the mat\n');
+});
+
+const nanAtQ =
+  /MG110: a NaN appeared at layer 1, blocks\.1\.attn\.hook_q \(position \d+\) while running .*microgpt validate --scan/;
+
+describe('a NaN weight stops every command at the hook point where it appears (exit 1, one line)', () => {
+  it.each([
+    [['explain', '--attention', 'the cat']],
+    [['explain', '--attention', 'the cat', '--json']],
+    [['explain', '--heads']],
+    [['sample', '--prompt', 'the', '--max-tokens', '3']],
+    [['trace', 'the cat', '--lens']],
+    [['eval', '--data', 'DATA']],
+    [['ablate', '--text', 'the cat sat']],
+    [['patch', '--clean', 'the cat', '--corrupt', 'the mat', '--target', 's']],
+    [['cache', 'the cat', '--out', 'OUT']],
+  ])('%j', async (args) => {
+    const argv = args.map((a) => (a === 'DATA' ? data : a === 'OUT' ? join(root, `c${Math.random()}.safetensors`) : a));
+    expectOneLineError(await runCli([...argv, '--model', nanQ]), nanAtQ, 1);
+  });
+
+  it('an infinity in the MLP is named where it first makes a non-finite value', async () => {
+    expectOneLineError(
+      await runCli(['explain', '--attention', 'the cat', '--model', infDown]),
+      /MG110: an? (NaN|infinite value) appeared at layer 0, blocks\.0\.hook_mlp_out/,
+      1,
+    );
+  });
+
+  it('validate --scan names the tensor the message points at', async () => {
+    const r = await runCli(['validate', nanQ, '--scan']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/model\.layers\.1\.self_attn\.q_proj\.weight/);
+  });
+});
