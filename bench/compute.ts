@@ -308,6 +308,10 @@ export function printComputeBench(r: Awaited<ReturnType<typeof computeBench>>): 
   console.log(
     `  loading ${r.load.fileMb.toFixed(0)} MiB of BF16 weights straight into allocMatrix storage, then a product with each: peak RSS ${r.load.peakRssMb.toFixed(0)} MiB (${(r.load.peakRssMb / r.load.fileMb).toFixed(2)}× the file)`,
   );
+  if (r.rows.some((row) => row.gflops > peak * row.threads))
+    console.log(
+      '  (a fraction above 100 %: the peak loop ran in a more disturbed moment than the product; the machine is shared)',
+    );
   const torchMs = t1.available ? 1000 * t1.gpt2ForwardSeconds! : null;
   console.log(
     `  GPT-2-124M-shaped forward, 64 tokens, logits for every position (bench/gpt2-compute.ts on these kernels): ${r.forward.map((f) => `${f.kind} ${f.threads} thread${f.threads > 1 ? 's' : ''} ${f.ms.toFixed(0)} ms${torchMs ? ` (${(f.ms / torchMs).toFixed(2)}× PyTorch's time)` : ''}`).join(', ')}`,
