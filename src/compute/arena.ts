@@ -19,29 +19,79 @@ export class Arena {
   private floor = BASE;
   private top = BASE;
   private u8 = new Uint8Array(this.memory.buffer);
+  /** Every buffer object this memory has been seen through (a grown shared memory hands out a new one; old views stay valid). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>([this.u8.buffer]);
 
   constructor(private readonly residentLimit: number) {}
+
+  /** Where a view into this memory (a cache or part of one) starts; undefined for any other array. */
+  offsetOf(a: ArrayBufferView): number | undefined {
+    return this.buffers.has(a.buffer) ? a.byteOffset : undefined;
+  }
 
   /** Starts a new call's layout. */
   reset(): void {
     this.top = this.floor;
   }
 
-  /** Zeroed room for a matrix that stays, or null when it would pass the resident limit. */
+  /** Zeroed room for a matrix or cache that stays, or null when it would pass the resident limit. */
   allocResident(bytes: number): Uint8Array | null {
     const size = Math.ceil(bytes / 64) * 64;
-    if (this.floor + size > Math.min(this.residentLimit, Arena.LIMIT)) return null;
-    const at = this.floor;
-    this.floor = this.top = at + size;
+    let at = this.fromHole(size);
+    if (at < 0) {
+      if (this.floor + size > Math.min(this.residentLimit, Arena.LIMIT)) return null;
+      at = this.floor;
+      this.floor = at + size;
+    }
+    this.top = this.floor;
     this.ready();
     const storage = new Uint8Array(this.u8.buffer, at, bytes);
-    storage.fill(0); // earlier calls' activations may have used this room
+    storage.fill(0); // earlier calls' activations (or an earlier owner) may have used this room
     return storage;
   }
 
-  /** Gives back the room of the last resident matrix (earlier ones stay where they are). */
+  /**
+   * Room given back below the floor, [at, end) in address order, merged with
+   * its neighbours: a released cache or matrix makes room for the next one
+   * (an engine allocates caches per run and releases them after).
+   */
+  private holes: Array<[number, number]> = [];
+
+  /** First fit among the holes; -1 when none is big enough. */
+  private fromHole(size: number): number {
+    for (let i = 0; i < this.holes.length; i++) {
+      const [at, end] = this.holes[i]!;
+      if (end - at < size) continue;
+      if (end - at === size) this.holes.splice(i, 1);
+      else this.holes[i] = [at + size, end];
+      return at;
+    }
+    return -1;
+  }
+
+  /** Gives back the room of a resident matrix or cache; the floor comes down when the top one goes. */
   freeResident(at: number, bytes: number): void {
-    if (at + Math.ceil(bytes / 64) * 64 === this.floor) this.floor = at;
+    let start = at,
+      end = at + Math.ceil(bytes / 64) * 64;
+    const i = this.holes.findIndex(([a]) => a > start);
+    const at2 = i < 0 ? this.holes.length : i;
+    const before = this.holes[at2 - 1],
+      after = this.holes[at2];
+    let from = at2,
+      count = 0;
+    if (before && before[1] === start) {
+      start = before[0];
+      from--;
+      count++;
+    }
+    if (after && after[0] === end) {
+      end = after[1];
+      count++;
+    }
+    if (end === this.floor) {
+      this.holes.splice(from, count);
+      this.floor = this.top = start;
+    } else this.holes.splice(from, count, [start, end]);
   }
 
   /** Room for `bytes`, 64-byte aligned; returns its offset. Call ready() before use. */
@@ -60,7 +110,10 @@ export class Arena {
       throw new RangeError(`compute: one call needs ${(this.top / 2 ** 30).toFixed(2)} GiB of activations (at most 4)`);
     const have = this.memory.buffer.byteLength;
     if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
-    if (this.u8.byteLength !== this.memory.buffer.byteLength) this.u8 = new Uint8Array(this.memory.buffer);
+    if (this.u8.byteLength !== this.memory.buffer.byteLength) {
+      this.u8 = new Uint8Array(this.memory.buffer);
+      this.buffers.add(this.u8.buffer);
+    }
   }
 
   f32(at: number, n: number): Float32Array {

@@ -25,6 +25,8 @@ export class JsCompute implements Compute {
     return new Float32Array(length);
   }
 
+  releaseCache(): void {}
+
   releaseMatrix(): void {}
 
   linear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null = null, out?: Float32Array): Float32Array {
@@ -110,6 +112,7 @@ export class JsCompute implements Compute {
       kvW = KV * d;
     const out = new Float32Array(T * H * d);
     const probs = a.weights ? new Float32Array(H * T * total) : null;
+    const shown = a.scores ? new Float64Array(H * T * total).fill(-Infinity) : null;
     const scores = new Float64Array(total);
     for (let h = 0; h < H; h++) {
       const kvOff = Math.floor((h * KV) / H) * d;
@@ -123,6 +126,7 @@ export class JsCompute implements Compute {
           let dot = 0;
           for (let e = 0; e < d; e++) dot += a.q[qo + e]! * a.k[j * kvW + kvOff + e]!;
           scores[j] = fround(dot) * scale;
+          if (shown) shown[(h * T + t) * total + j] = scores[j]!;
           if (scores[j]! > max) max = scores[j]!;
         }
         let sum = 0;
@@ -134,7 +138,7 @@ export class JsCompute implements Compute {
         }
       }
     }
-    return { out, weights: probs };
+    return { out, weights: probs, scores: shown };
   }
 
   close(): void {}

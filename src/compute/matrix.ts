@@ -26,6 +26,8 @@ export interface Matrix {
   readonly bytes: Uint8Array;
   /** Row i widened to float32 (an embedding lookup from the same matrix). */
   row(i: number, out?: Float32Array): Float32Array;
+  /** Every row widened to float32, [rows, cols] row-major: a copy, to look at (tests, reports). */
+  values(): Float32Array;
 }
 
 /** Rows packed together: the kernel's panel width. */
@@ -49,6 +51,8 @@ export class StoredMatrix implements Matrix {
   readonly bytes: Uint8Array;
   /** Set once the rows are panels. */
   packed = false;
+  /** Given back (releaseMatrix): a second release does nothing. */
+  released = false;
   private readonly view: DataView;
 
   /**
@@ -96,6 +100,12 @@ export class StoredMatrix implements Matrix {
         out[k] = FLOAT[0]!;
       }
     else for (let k = 0; k < n; k++) out[k] = halfToFloat(v.getUint16(this.offset(i, k, 2), true));
+    return out;
+  }
+
+  values(): Float32Array {
+    const out = new Float32Array(this.rows * this.cols);
+    for (let i = 0; i < this.rows; i++) this.row(i, out.subarray(i * this.cols, (i + 1) * this.cols));
     return out;
   }
 }

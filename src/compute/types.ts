@@ -31,7 +31,7 @@ export interface AttentionInput {
   heads: number;
   kvHeads: number;
   d: number;
-  /** Keys and values [positions ≥ start + T, kvHeads, d]: the cache, new rows already written (from allocCache: read in place). */
+  /** Keys and values [positions ≥ start + T, kvHeads, d]: the cache, new rows already written (from allocCache, or part of one: read in place). */
   k: Float32Array;
   v: Float32Array;
   start: number;
@@ -41,12 +41,15 @@ export interface AttentionInput {
   scale: number | Float64Array;
   /** Also return the weights [heads, T, start + T], masked ones exactly 0. */
   weights?: boolean;
+  /** Also return the scaled scores [heads, T, start + T] (float64, as softmax reads them), masked ones −Infinity. */
+  scores?: boolean;
 }
 
 export interface AttentionOutput {
   /** [T, heads, d] */
   out: Float32Array;
   weights: Float32Array | null;
+  scores: Float64Array | null;
 }
 
 export interface Compute {
@@ -60,6 +63,8 @@ export interface Compute {
    * copying it each call. Pass the array itself, not a subarray.
    */
   allocCache(length: number): Float32Array;
+  /** Gives a cache's room back (pass the array allocCache returned); using it afterwards is an error. */
+  releaseCache(cache: Float32Array): void;
   /** Forgets a matrix (its memory is freed once nothing else holds it). */
   releaseMatrix(m: Matrix): void;
   /** y[T, W.rows] = x[T, W.cols] · Wᵀ + bias. */

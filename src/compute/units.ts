@@ -84,6 +84,8 @@ export interface AttentionJob {
   window: number;
   scales: number;
   probs: number;
+  /** Scaled scores out (float64 [heads][T][start + T]); 0: not wanted. */
+  scores: number;
   scratch: number;
   stride: number;
 }
@@ -102,6 +104,7 @@ export const attentionParams = (j: AttentionJob) => [
   j.window,
   j.scales,
   j.probs,
+  j.scores,
   j.scratch,
   j.stride,
 ];
@@ -159,10 +162,11 @@ export function runUnits(
         }
         k.gemmBlock(x, a, T, K, b, bf16 ? 1 : 0, cols, y + 4 * c0, ldy, bias ? bias + 4 * c0 : 0, tmp);
       } else {
-        const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, scratch, stride] = params(14);
+        const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, shown, scratch, stride] = params(15);
         const scale = new Float64Array(memory.buffer, scales, heads)[u]!;
         const pr = probs ? probs + u * T * (start + T) * 4 : 0;
-        k.attendHead(q, kp, vp, o, T, heads, kvHeads, d, start, window, u, scale, scratch + thread * stride, pr);
+        const sh = shown ? shown + u * T * (start + T) * 8 : 0;
+        k.attendHead(q, kp, vp, o, T, heads, kvHeads, d, start, window, u, scale, scratch + thread * stride, pr, sh);
       }
     } catch (e) {
       // Counted as done all the same, so the caller never waits for ever; it reports the failure.

@@ -39,7 +39,7 @@ export class WasmCompute implements Compute {
   private readonly k: Kernels;
   private readonly pool: Pool;
   private closed = false;
-  /** Arrays from allocCache, and where they sit in the arena. */
+  /** Arrays from allocCache still held, and where they sit in the arena. */
   private readonly caches = new WeakMap<Float32Array, number>();
 
   constructor(
@@ -75,8 +75,17 @@ export class WasmCompute implements Compute {
     return view;
   }
 
+  releaseCache(cache: Float32Array): void {
+    const at = this.caches.get(cache);
+    if (at === undefined || this.closed) return;
+    this.caches.delete(cache);
+    this.arena.freeResident(at, cache.byteLength);
+  }
+
   releaseMatrix(m: Matrix): void {
     const s = this.stored(m);
+    if (this.closed || s.released) return;
+    s.released = true;
     if (this.resident(s)) this.arena.freeResident(s.at, s.storage.byteLength);
     this.pool.release(s.id);
   }
@@ -227,15 +236,16 @@ export class WasmCompute implements Compute {
       kvLen = total * kvHeads * d,
       a = this.arena;
     a.reset();
-    // A cache from allocCache is read where it is; any other array is copied in (the positions used).
-    const kAt = this.caches.get(input.k),
-      vAt = this.caches.get(input.v);
+    // A cache from allocCache (or a part of one) is read where it is; any other array is copied in (the positions used).
+    const kAt = a.offsetOf(input.k),
+      vAt = a.offsetOf(input.v);
     const Q = a.take(T * heads * d * 4),
       Kc = kAt ?? a.take(kvLen * 4),
       Vc = vAt ?? a.take(kvLen * 4),
       O = a.take(T * heads * d * 4),
       scales = a.take(heads * 8),
       P = input.weights ? a.take(heads * T * total * 4) : 0,
+      shown = input.scores ? a.take(heads * T * total * 8) : 0,
       stride = Math.ceil((total * 8) / 64) * 64,
       S = a.take(this.threads * stride);
     a.ready();
@@ -246,11 +256,12 @@ export class WasmCompute implements Compute {
     if (typeof input.scale === 'number') sc.fill(input.scale);
     else sc.set(input.scale);
     const window = input.window ?? 0;
-    const job = { q: Q, k: Kc, v: Vc, o: O, T, heads, kvHeads, d, start, window, scales, probs: P, scratch: S, stride };
-    this.pool.run(JOB_ATTENTION, attentionParams(job), heads);
+    const job = { q: Q, k: Kc, v: Vc, o: O, T, heads, kvHeads, d, start, window, scales, probs: P, scores: shown };
+    this.pool.run(JOB_ATTENTION, attentionParams({ ...job, scratch: S, stride }), heads);
     return {
       out: a.f32(O, T * heads * d).slice(),
       weights: P ? a.f32(P, heads * T * total).slice() : null,
+      scores: shown ? a.f64(shown, heads * T * total).slice() : null,
     };
   }
 

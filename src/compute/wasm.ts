@@ -55,6 +55,7 @@ export interface Kernels {
     scale: number,
     scores: number,
     probs: number,
+    shown: number,
   ): void;
 }
 

@@ -34,19 +34,23 @@ export function generate(
   opts: { maxTokens: number; temperature: number; rng: Rng; topK?: number },
 ): Generated {
   const state = engine.newState(Math.min(engine.info.context, prompt.length + opts.maxTokens));
-  let logits = engine.run(prompt, { state, logits: 'last' }).logits;
-  const tokens: GeneratedToken[] = [];
-  for (;;) {
-    const p = softmax(logits, 1);
-    const pT = softmax(logits, opts.temperature);
-    // Greedy (T = 0) draws nothing: the one token with probability 1.
-    const id = opts.temperature === 0 ? pT.indexOf(1) : opts.rng.choice(pT);
-    const candidate = (i: number): Candidate => ({ id: i, p: p[i]!, pT: pT[i]! });
-    tokens.push({ ...candidate(id), top: topK(pT, opts.topK ?? 5).map(candidate) });
-    if (id === engine.eos) return { tokens, stop: 'eos' };
-    if (tokens.length >= opts.maxTokens) return { tokens, stop: 'max-tokens' };
-    if (state.length >= state.capacity) return { tokens, stop: 'context' };
-    logits = engine.run([id], { state, logits: 'last' }).logits;
+  try {
+    let logits = engine.run(prompt, { state, logits: 'last' }).logits;
+    const tokens: GeneratedToken[] = [];
+    for (;;) {
+      const p = softmax(logits, 1);
+      const pT = softmax(logits, opts.temperature);
+      // Greedy (T = 0) draws nothing: the one token with probability 1.
+      const id = opts.temperature === 0 ? pT.indexOf(1) : opts.rng.choice(pT);
+      const candidate = (i: number): Candidate => ({ id: i, p: p[i]!, pT: pT[i]! });
+      tokens.push({ ...candidate(id), top: topK(pT, opts.topK ?? 5).map(candidate) });
+      if (id === engine.eos) return { tokens, stop: 'eos' };
+      if (tokens.length >= opts.maxTokens) return { tokens, stop: 'max-tokens' };
+      if (state.length >= state.capacity) return { tokens, stop: 'context' };
+      logits = engine.run([id], { state, logits: 'last' }).logits;
+    }
+  } finally {
+    state.release?.();
   }
 }
 

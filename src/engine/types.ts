@@ -63,6 +63,8 @@ export interface EngineTokenizer {
 export interface RunState {
   readonly length: number;
   readonly capacity: number;
+  /** Gives back what the state holds (a KV cache in the kernels' memory); the state is not used afterwards. */
+  release?(): void;
 }
 
 export interface RunOptions {
@@ -115,4 +117,9 @@ export interface Engine {
   unembed(resid: Activation, rows: number): Activation;
   /** Room for `capacity` positions, for generation. */
   newState(capacity: number): RunState;
+  /**
+   * Done with the model: its weights leave the kernels' memory and, with the
+   * last model using them, the worker threads stop. Not used afterwards.
+   */
+  close(): void;
 }

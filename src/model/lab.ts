@@ -242,6 +242,8 @@ export class LabEngine implements Engine {
   newState(): RunState {
     throw new Error('LabEngine: no generation');
   }
+
+  close(): void {}
 }
 
 /** Training steps on fresh batches, k drawn per batch: the loss of each step. */

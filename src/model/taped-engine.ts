@@ -124,6 +124,9 @@ export class TapedEngine implements Engine {
   newState(capacity: number): RunState {
     return new Prefix(Math.min(capacity, this.info.context));
   }
+
+  /** Nothing to give back: the taped engine's tensors are the garbage collector's. */
+  close(): void {}
 }
 
 /**

@@ -6,10 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContractSet } from '../../src/contracts/index.js';
-import { cachingHook, HookSite } from '../../src/engine/index.js';
+import { openCompute } from '../../src/compute/index.js';
+import { cachingHook } from '../../src/engine/index.js';
 import { offsetRmsnorm } from '../../src/kernels/impl.js';
 import { Gpt, tinyInstance, Tokenizer } from '../../src/model/index.js';
 import { loadHfModel } from '../../src/model/hf/load.js';
+import { Sites } from '../../src/model/hf/batch.js';
 import { normalize, rope, ropeFrequencies } from '../../src/model/hf/kernels.js';
 import { readHfSpec } from '../../src/model/hf/spec.js';
 import { Graph, Rng, Tensor } from '../../src/tensor/index.js';
@@ -87,10 +89,10 @@ describe('(1 + w) RMSNorm, by hand', () => {
     const want = [1 / r, 4 / r, 0, 6 / r];
     const w = new Float32Array([0, 1, -1, 0.5]);
     const f32 = normalize(
-      HookSite.NONE,
+      openCompute({ threads: 1 }),
+      Sites.NONE,
       'ln.',
       new Float32Array([1, 2, 3, 4]),
-      1,
       4,
       'rmsnorm',
       eps,
@@ -124,8 +126,8 @@ describe('fused tensors are split as transformers splits them', () => {
     // Row r of the stored matrix holds r in every column: where each row lands is then plain to see.
     qkv.data = Float64Array.from({ length: 48 * 16 }, (_, i) => Math.floor(i / 16));
     const e = await loadHfModel(writeHfModel(join(dir, 'neox-rows'), native, 'gptneox', { tensors }));
-    const rows = (m: { data: Float32Array; cols: number }) =>
-      Array.from({ length: m.data.length / m.cols }, (_, r) => m.data[r * m.cols]);
+    const rows = (m: { values(): Float32Array; cols: number }) =>
+      Array.from({ length: m.values().length / m.cols }, (_, r) => m.values()[r * m.cols]);
     const L = e.model.weights.layers[0]!;
     // 4 heads of 4 dims: head h's q rows are stored rows 12h..12h+3, its k rows 12h+4.., its v rows 12h+8..
     expect(rows(L.q)).toEqual([0, 1, 2, 3, 12, 13, 14, 15, 24, 25, 26, 27, 36, 37, 38, 39]);
@@ -148,10 +150,10 @@ describe('fused tensors are split as transformers splits them', () => {
     const config = { ...hfConfig(native, 'phi3'), num_key_value_heads: 2 };
     const e = await loadHfModel(writeHfModel(join(dir, 'phi3-rows'), native, 'phi3', { tensors, config }));
     const L = e.model.weights.layers[0]!;
-    const first = (m: { data: Float32Array; cols: number; rows: number }) => [
+    const first = (m: { values(): Float32Array; cols: number; rows: number }) => [
       m.rows,
-      m.data[0],
-      m.data[(m.rows - 1) * m.cols],
+      m.values()[0],
+      m.values()[(m.rows - 1) * m.cols],
     ];
     expect(first(L.q)).toEqual([16, 0, 15]);
     expect(first(L.k)).toEqual([8, 16, 23]);
@@ -169,7 +171,7 @@ describe("Gemma's embedding scale", () => {
     const ids = tok.encodePrompt('ab');
     engine.run(ids, { hooks: [hook] });
     const W = engine.model.weights.embed;
-    const row = W.data.subarray(ids[1]! * 16, ids[1]! * 16 + 16);
+    const row = W.values().subarray(ids[1]! * 16, ids[1]! * 16 + 16);
     expect(Array.from(cache.get('hook_embed')!.values.slice(16, 32))).toEqual(
       Array.from(row, (v) => Math.fround(v * 4)),
     );

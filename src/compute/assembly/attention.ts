@@ -20,8 +20,10 @@ function dot(a: usize, b: usize, d: i32): f32 {
 }
 
 /**
- * Head h of every query: out rows, and (when probs ≠ 0) the weights as float32
- * rows [T][start + T] with zeros where masked. scores: scratch of start + T f64.
+ * Head h of every query: out rows, (when probs ≠ 0) the weights as float32
+ * rows [T][start + T] with zeros where masked, and (when shown ≠ 0) the scaled
+ * scores as float64 rows [T][start + T], −Infinity where masked. scores:
+ * scratch of start + T f64.
  */
 export function attendHead(
   q: usize,
@@ -38,6 +40,7 @@ export function attendHead(
   scale: f64,
   scores: usize,
   probs: usize,
+  shown: usize,
 ): void {
   const kvW = kvHeads * d;
   const kvOff = ((h * kvHeads) / heads) * d;
@@ -51,6 +54,11 @@ export function attendHead(
       const s = <f64>dot(qp, K + <usize>(j * kvW + kvOff) * 4, d) * scale;
       store<f64>(scores + <usize>j * 8, s);
       if (s > mx) mx = s;
+    }
+    if (shown) {
+      const row = shown + <usize>t * <usize>total * 8;
+      for (let j = 0; j < total; j++)
+        store<f64>(row + <usize>j * 8, j >= first && j <= i ? load<f64>(scores + <usize>j * 8) : -Infinity);
     }
     let sum: f64 = 0;
     for (let j = first; j <= i; j++) {

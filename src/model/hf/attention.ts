@@ -1,12 +1,15 @@
 /**
- * Causal self-attention of the float32 path over a KV cache: query head h
- * reads K/V head ⌊h·kv/heads⌋ (grouped-query attention), a query at position i
- * sees keys 0..i (within the sliding window where there is one), scores are
- * scaled by 1/√d, softmax in float64. When a hook wants the scores or the
- * pattern, every head's [T, total] matrix is materialised and shown to it
- * (masked keys as −Infinity in the scores, 0 in the pattern; they stay
- * masked whatever the hook writes), and the weighted sum uses what it left.
+ * Causal self-attention of the float32 path over a KV cache, on the compute
+ * kernel (src/compute): query head h reads K/V head ⌊h·kv/heads⌋ (grouped-query
+ * attention), a query at position i sees keys 0..i (within the sliding window
+ * where there is one), scores scaled by 1/√d, softmax in float64. When a hook
+ * wants the scores or the pattern, the kernel also returns every head's
+ * [T, total] matrix to show it (masked keys −Infinity in the scores, 0 in the
+ * pattern; they stay masked whatever the hook writes). Only when a hook
+ * changed them is the rest redone here from what it left — the same float32
+ * weighted sum the kernel makes, so reading never changes a bit.
  */
+import type { Compute } from '../../compute/index.js';
 import type { HookSite } from '../../engine/site.js';
 
 export interface AttentionShape {
@@ -23,6 +26,7 @@ export interface AttentionShape {
 
 /** Heads' outputs [T, heads·d] for queries q [T, heads·d] over keys and values [start + T, kvHeads·d]. */
 export function causalAttention(
+  c: Compute,
   site: HookSite,
   at: string,
   q: Float32Array,
@@ -31,102 +35,119 @@ export function causalAttention(
   a: AttentionShape,
 ): Float32Array {
   const { T, start, heads: H, d } = a;
-  const total = start + T,
-    kvW = a.kvHeads * d,
-    group = H / a.kvHeads,
-    scale = 1 / Math.sqrt(d);
-  const first = (i: number) => (a.window === null ? 0 : Math.max(0, i - a.window + 1));
-  const out = new Float32Array(T * H * d);
   const scoresName = `${at}attn.hook_attn_scores`,
     patternName = `${at}attn.hook_pattern`;
-  const whole = site.wants(scoresName) || site.wants(patternName);
-  // One row of weights at a time, or every head's [T, total] matrix when a hook looks at them.
-  const P = new Float64Array(whole ? H * T * total : total);
-  for (let h = 0; h < H; h++) {
-    const kvOff = Math.floor(h / group) * d;
-    for (let t = 0; t < T; t++) {
-      const i = start + t,
-        row = whole ? (h * T + t) * total : 0,
-        qo = (t * H + h) * d;
-      for (let j = first(i); j <= i; j++) {
-        let dot = 0;
-        const ko = j * kvW + kvOff;
-        for (let e = 0; e < d; e++) dot += q[qo + e]! * K[ko + e]!;
-        P[row + j] = dot * scale;
-      }
-      if (!whole) {
-        softmaxRow(P, 0, first(i), i);
-        weightedSum(P, 0, first(i), i, V, kvW, kvOff, out, qo, d);
-      }
-    }
-  }
-  if (!whole) return out;
-  const visible = (r: number) => {
-    const i = start + (r % T);
-    return [first(i), i] as const;
+  const wantsScores = site.wants(scoresName),
+    wantsPattern = site.wants(patternName);
+  const r = c.attention({
+    q,
+    T,
+    heads: H,
+    kvHeads: a.kvHeads,
+    d,
+    k: K,
+    v: V,
+    start,
+    window: a.window ?? 0,
+    scale: 1 / Math.sqrt(d),
+    weights: wantsScores || wantsPattern,
+    scores: wantsScores,
+  });
+  if (!wantsScores && !wantsPattern) return r.out;
+  const total = start + T;
+  const visible = (row: number) => {
+    const i = start + (row % T);
+    return [a.window === null ? 0 : Math.max(0, i - a.window + 1), i] as const;
   };
-  if (site.wants(scoresName)) showMasked(site, scoresName, P, H, T, total, visible, -Infinity);
-  for (let r = 0; r < H * T; r++) softmaxRow(P, r * total, ...visible(r));
-  showMasked(site, patternName, P, H, T, total, visible, 0);
-  for (let h = 0; h < H; h++)
-    for (let t = 0; t < T; t++) {
-      const r = h * T + t;
-      weightedSum(P, r * total, ...visible(r), V, kvW, Math.floor(h / group) * d, out, (t * H + h) * d, d);
+  let P = r.weights!,
+    changed = false;
+  if (wantsScores) {
+    const S = r.scores!;
+    if (showChanged(site, scoresName, S, H, T, total, visible, -Infinity)) {
+      P = softmaxRows(S, H * T, total, visible);
+      changed = true;
     }
-  return out;
-}
-
-/** Softmax of P[row + lo .. row + hi] in place, from the largest score. */
-function softmaxRow(P: Float64Array, row: number, lo: number, hi: number): void {
-  let max = -Infinity;
-  for (let j = lo; j <= hi; j++) if (P[row + j]! > max) max = P[row + j]!;
-  let sum = 0;
-  for (let j = lo; j <= hi; j++) sum += P[row + j] = Math.exp(P[row + j]! - max);
-  for (let j = lo; j <= hi; j++) P[row + j]! /= sum;
-}
-
-/** out[oo..oo+d] = Σ_j P[row + j] · V[j, kvOff..kvOff+d]. */
-function weightedSum(
-  P: Float64Array,
-  row: number,
-  lo: number,
-  hi: number,
-  V: Float32Array,
-  kvW: number,
-  kvOff: number,
-  out: Float32Array,
-  oo: number,
-  d: number,
-): void {
-  for (let j = lo; j <= hi; j++) {
-    const w = P[row + j]!,
-      vo = j * kvW + kvOff;
-    for (let e = 0; e < d; e++) out[oo + e]! += w * V[vo + e]!;
   }
+  if (wantsPattern && showChanged(site, patternName, P, H, T, total, visible, 0)) changed = true;
+  return changed ? weightedSums(P, V, a, visible) : r.out;
 }
 
 /**
- * Shows the hook every head's [T, total] matrix (in float64, as softmax runs
- * here) with masked keys set to `masked`; reads back the visible ones.
+ * Shows the hooks every head's [T, total] matrix; masked entries are put back
+ * to `masked` whatever they wrote. True when a visible entry changed.
  */
-function showMasked(
+function showChanged(
   site: HookSite,
   name: string,
-  P: Float64Array,
+  M: Float32Array | Float64Array,
   H: number,
   T: number,
   total: number,
-  visible: (r: number) => readonly [number, number],
+  visible: (row: number) => readonly [number, number],
   masked: number,
-): void {
-  const m = new Float64Array(H * T * total).fill(masked);
-  for (let r = 0; r < H * T; r++) {
-    const [lo, hi] = visible(r);
-    for (let j = lo; j <= hi; j++) m[r * total + j] = P[r * total + j]!;
+): boolean {
+  const seen = M.slice();
+  site.emit(name, M, [H, T, total]);
+  let changed = false;
+  for (let row = 0; row < H * T; row++) {
+    const [lo, hi] = visible(row);
+    for (let j = 0; j < total; j++) {
+      const at = row * total + j;
+      if (j < lo || j > hi) M[at] = masked;
+      else if (M[at] !== seen[at]) changed = true;
+    }
   }
-  site.emit(name, m, [H, T, total]);
-  for (let r = 0; r < H * T; r++) {
-    const [lo, hi] = visible(r);
-    for (let j = lo; j <= hi; j++) P[r * total + j] = m[r * total + j]!;
+  return changed;
+}
+
+/** Softmax of each row's visible scores (float64, from the largest), as float32 weights; masked ones 0. */
+function softmaxRows(
+  S: Float64Array,
+  rows: number,
+  total: number,
+  visible: (row: number) => readonly [number, number],
+): Float32Array {
+  const P = new Float32Array(rows * total);
+  const e = new Float64Array(total);
+  for (let row = 0; row < rows; row++) {
+    const [lo, hi] = visible(row),
+      o = row * total;
+    let max = -Infinity,
+      sum = 0;
+    for (let j = lo; j <= hi; j++) if (S[o + j]! > max) max = S[o + j]!;
+    for (let j = lo; j <= hi; j++) sum += e[j] = Math.exp(S[o + j]! - max);
+    for (let j = lo; j <= hi; j++) P[o + j] = e[j]! / sum;
   }
+  return P;
+}
+
+/**
+ * out[t, h] = Σ_j P[h, t, j] · V[j, kv(h)] over the visible keys, in float32
+ * in order of j: the compute kernel's sum (assembly/attention.ts), bit for bit.
+ */
+function weightedSums(
+  P: Float32Array,
+  V: Float32Array,
+  a: AttentionShape,
+  visible: (row: number) => readonly [number, number],
+): Float32Array {
+  const { T, start, heads: H, kvHeads: KV, d } = a;
+  const total = start + T,
+    kvW = KV * d,
+    fround = Math.fround;
+  const out = new Float32Array(T * H * d);
+  for (let h = 0; h < H; h++) {
+    const kvOff = Math.floor((h * KV) / H) * d;
+    for (let t = 0; t < T; t++) {
+      const row = h * T + t,
+        [lo, hi] = visible(row),
+        o = (t * H + h) * d;
+      for (let j = lo; j <= hi; j++) {
+        const p = P[row * total + j]!,
+          vo = j * kvW + kvOff;
+        for (let e = 0; e < d; e++) out[o + e] = fround(out[o + e]! + fround(p * V[vo + e]!));
+      }
+    }
+  }
+  return out;
 }

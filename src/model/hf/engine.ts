@@ -1,11 +1,13 @@
 /**
  * A Hugging Face checkpoint as an Engine: the float32 path with its KV cache,
  * the model folder's tokenizer, and the same hook points, under the same
- * names, as microGPT's.
+ * names, as microGPT's. Variants of one run go through the model together,
+ * a batch of rows at a time.
  */
 import { hookPointsFor, type HookPointInfo } from '../../engine/hooks.js';
 import { HookSite, type Activation, type Hook } from '../../engine/site.js';
 import type { Engine, EngineInfo, EngineTokenizer, RunOptions, RunResult, RunState } from '../../engine/types.js';
+import { Sites } from './batch.js';
 import type { HfModel, KvCache } from './forward.js';
 import type { HfSpec } from './spec.js';
 import type { TextTokenizer } from './tokenizer.js';
@@ -20,11 +22,15 @@ export class F32Engine implements Engine {
   readonly eos: number | null;
   readonly drawFrom: number;
 
+  private closed = false;
+
   constructor(
     readonly model: HfModel,
     text: TextTokenizer | null,
     /** The folder (or file) the weights came from. */
     readonly path: string,
+    /** Lets go of the compute layer the model runs on (its threads stop with the last user). */
+    private readonly releaseCompute: () => void = () => {},
   ) {
     const s = model.spec;
     this.info = {
@@ -86,18 +92,39 @@ export class F32Engine implements Engine {
   }
 
   run(ids: readonly number[], opts: RunOptions = {}): RunResult {
-    const cache = (opts.state as KvCache | undefined) ?? this.model.newCache(ids.length);
-    const site = new HookSite(opts.hooks ?? [], this.path);
     const rows = opts.logits === 'last' ? 1 : ids.length;
-    return { logits: this.model.forward(ids, cache, site, opts.logits ?? 'all', opts.from), rows };
+    const sites = new Sites([new HookSite(opts.hooks ?? [], this.path)]);
+    const state = opts.state as KvCache | undefined;
+    if (state) return { logits: this.model.forward(ids, [state], sites, opts.logits ?? 'all')[0]!, rows };
+    const caches = this.model.newCaches(1, ids.length);
+    try {
+      return { logits: this.model.forward(ids, caches, sites, opts.logits ?? 'all', opts.from)[0]!, rows };
+    } finally {
+      caches[0]!.release();
+    }
   }
 
+  /** The variants in batches of at most `rowsPerBatch` rows, each batch one pass over the weights. */
   runVariants(
     ids: readonly number[],
     variants: ReadonlyArray<readonly Hook[]>,
     opts: Pick<RunOptions, 'logits' | 'from'> = {},
   ): RunResult[] {
-    return variants.map((hooks) => this.run(ids, { ...opts, hooks }));
+    const logits = opts.logits ?? 'all';
+    const per = Math.max(1, Math.floor(rowsPerBatch(this.spec, logits) / Math.max(1, ids.length)));
+    const results: RunResult[] = [];
+    for (let first = 0; first < variants.length; first += per) {
+      const group = variants.slice(first, first + per);
+      const caches = this.model.newCaches(group.length, ids.length);
+      try {
+        const sites = new Sites(group.map((hooks) => new HookSite(hooks, this.path)));
+        for (const l of this.model.forward(ids, caches, sites, logits, opts.from))
+          results.push({ logits: l, rows: logits === 'last' ? 1 : ids.length });
+      } finally {
+        caches[0]?.release();
+      }
+    }
+    return results;
   }
 
   unembed(resid: Activation, rows: number): Activation {
@@ -107,4 +134,26 @@ export class F32Engine implements Engine {
   newState(capacity: number): RunState {
     return this.model.newCache(Math.min(capacity, this.info.context));
   }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.model.close();
+    this.releaseCompute();
+  }
+}
+
+/** Activation bytes one batch of variants may take: rows beyond it wait for the next batch. */
+const BATCH_BYTES = 256 * 2 ** 20;
+
+/**
+ * Rows of variants one batch may hold: each row's activations (the stream,
+ * norms, q, k, v, z and outputs; the MLP's hidden units; logits when every
+ * position's are wanted) and its keys and values at every layer.
+ */
+export function rowsPerBatch(s: HfSpec, logits: 'all' | 'last'): number {
+  const perRow =
+    4 * (8 * s.hidden + 3 * s.intermediate + (logits === 'all' ? s.vocab : 0)) +
+    4 * 2 * s.layers * s.kvHeads * s.headDim;
+  return Math.max(1, Math.floor(BATCH_BYTES / perRow));
 }

@@ -1,13 +1,14 @@
 /**
- * The float32 path's kernels: each a plain function over Float32Arrays, with
- * weights behind a Matrix handle, so the forward pass (forward.ts) reads as
- * a sequence of kernel calls — linear, norm, RoPE, activation, residual add —
- * and a faster implementation of any of them drops in here.
+ * The float32 path's kernels beyond what src/compute runs: norms with their
+ * hook points, RoPE frequencies, Qwen3's per-head norm, embedding rows, and
+ * the plain JavaScript matrix product and RoPE the compute kernels replaced
+ * (kept as references: tests check against them, the bench shows the "before").
  */
+import type { Compute, Matrix } from '../../compute/index.js';
 import type { HookSite } from '../../engine/site.js';
-import { erf } from '../../tensor/index.js';
-import type { Activation, HfSpec } from './spec.js';
-import type { Matrix, NormWeights } from './weights.js';
+import type { Sites } from './batch.js';
+import type { HfSpec } from './spec.js';
+import type { NormWeights } from './weights.js';
 
 /** Σ_i x[xo + i] · W[wo + i], two accumulators. */
 function dot(x: Float32Array, xo: number, W: Float32Array, wo: number, n: number): number {
@@ -124,65 +125,78 @@ export function linear(
   return y;
 }
 
-/** x·Wᵀ + b for T rows of a matrix handle. */
-export const project = (x: Float32Array, T: number, W: Matrix, bias: Float32Array | null): Float32Array =>
-  linear(x, T, W.cols, W.data, W.rows, bias);
+/** Mean (LayerNorm; 0 for RMSNorm) and scale √(var + eps) of row r, in float64 as the compute kernel sums them. */
+function rowStats(x: Float32Array, r: number, C: number, kind: 'layernorm' | 'rmsnorm', eps: number) {
+  let m = 0;
+  if (kind === 'layernorm') {
+    for (let i = 0; i < C; i++) m += x[r * C + i]!;
+    m /= C;
+  }
+  let sq = 0;
+  for (let i = 0; i < C; i++) {
+    const d = x[r * C + i]! - m;
+    sq += d * d;
+  }
+  return { mean: m, scale: Math.sqrt(sq / C + eps) };
+}
 
 /**
- * A norm at hook point `at` ("blocks.0.ln1."): each row of width C centred
- * (LayerNorm) and divided by its scale, shown to the hooks as hook_scale
- * [T, 1] (when one wants it) and hook_normalized, then the learned weight —
- * γ, or Gemma's (1 + γ) — and bias applied. A replaced scale or normalised
- * stream takes effect.
+ * A norm at hook point `at` ("blocks.0.ln1.") on the stacked rows of every
+ * variant: each row of width C centred (LayerNorm) and divided by its scale
+ * (the compute kernel), shown to the hooks as hook_scale [T, 1] (to a variant
+ * whose hooks want it) and hook_normalized, then the learned weight — γ, or
+ * Gemma's (1 + γ) — and bias applied. A replaced scale or normalised stream
+ * takes effect.
  */
 export function normalize(
-  site: HookSite,
+  c: Compute,
+  S: Sites,
   at: string,
   x: Float32Array,
-  T: number,
   C: number,
   kind: 'layernorm' | 'rmsnorm',
   eps: number,
   p: NormWeights,
   offset: boolean,
 ): Float32Array {
-  const y = new Float32Array(T * C);
-  const mean = new Float64Array(T),
-    scale = new Float64Array(T);
-  for (let t = 0; t < T; t++) {
-    const r = t * C;
-    let m = 0;
-    if (kind === 'layernorm') {
-      for (let i = 0; i < C; i++) m += x[r + i]!;
-      m /= C;
-    }
-    let sq = 0;
-    for (let i = 0; i < C; i++) {
-      const d = x[r + i]! - m;
-      sq += d * d;
-    }
-    mean[t] = m;
-    scale[t] = Math.sqrt(sq / C + eps);
-  }
-  if (site.wants(at + 'hook_scale')) {
-    const s = Float32Array.from(scale);
-    site.emit(at + 'hook_scale', s, [T, 1]);
-    // Only a changed scale is taken back: reading leaves the float64 values as they were.
-    for (let t = 0; t < T; t++) if (s[t] !== Math.fround(scale[t]!)) scale[t] = s[t]!;
-  }
-  for (let t = 0; t < T; t++) {
-    const r = t * C,
-      inv = 1 / scale[t]!,
-      m = mean[t]!;
-    for (let i = 0; i < C; i++) y[r + i] = (x[r + i]! - m) * inv;
-  }
-  site.emit(at + 'hook_normalized', y, [T, C]);
+  const R = x.length / C,
+    T = R / S.B;
+  const y = c.norm(x, R, C, { kind, eps });
+  const scaleName = at + 'hook_scale';
+  S.list.forEach((site, v) => {
+    if (site.wants(scaleName)) rescale(site, scaleName, x, y, v * T, T, C, kind, eps);
+  });
+  S.emit(at + 'hook_normalized', y, [T, C]);
   const w = p.weight,
     b = p.bias,
     one = offset ? 1 : 0;
-  for (let t = 0; t < T; t++)
-    for (let i = 0; i < C; i++) y[t * C + i] = y[t * C + i]! * (one + w[i]!) + (b ? b[i]! : 0);
+  for (let r = 0; r < R; r++)
+    for (let i = 0; i < C; i++) y[r * C + i] = y[r * C + i]! * (one + w[i]!) + (b ? b[i]! : 0);
   return y;
+}
+
+/** Shows one variant's row scales; a row whose scale a hook changed is normalised again by the new one. */
+function rescale(
+  site: HookSite,
+  name: string,
+  x: Float32Array,
+  y: Float32Array,
+  first: number,
+  T: number,
+  C: number,
+  kind: 'layernorm' | 'rmsnorm',
+  eps: number,
+): void {
+  const stats = Array.from({ length: T }, (_, t) => rowStats(x, first + t, C, kind, eps));
+  const s = Float32Array.from(stats, (st) => st.scale);
+  site.emit(name, s, [T, 1]);
+  // Only a changed scale is taken back: reading leaves the kernel's rows as they were.
+  stats.forEach((st, t) => {
+    if (s[t] === Math.fround(st.scale)) return;
+    const r = first + t,
+      inv = 1 / s[t]!;
+    for (let i = 0; i < C; i++) y[r * C + i] = (x[r * C + i]! - st.mean) * inv;
+  });
 }
 
 /**
@@ -242,23 +256,7 @@ export function headNorm(x: Float32Array, rows: number, d: number, w: Float32Arr
   }
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-const ACTIVATIONS: Readonly<Record<Activation, (x: number) => number>> = {
-  /** GPT-2's gelu_new, Gemma's gelu_pytorch_tanh. */
-  gelu_tanh: (x) => 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x))),
-  /** GPT-NeoX's "gelu": the exact erf form. */
-  gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
-  silu: (x) => x / (1 + Math.exp(-x)),
-  relu: (x) => (x > 0 ? x : 0),
-};
-
-/** The activation applied in place. */
-export function activate(x: Float32Array, kind: Activation): void {
-  const f = ACTIVATIONS[kind];
-  for (let i = 0; i < x.length; i++) x[i] = f(x[i]!);
-}
-
-/** x ← x + y: a residual add. */
+/** x ← x + y: a residual add (a float32 sum, as the compute kernel's). */
 export function addInto(x: Float32Array, y: Float32Array): void {
   for (let i = 0; i < x.length; i++) x[i]! += y[i]!;
 }
@@ -267,7 +265,7 @@ export function addInto(x: Float32Array, y: Float32Array): void {
 export function embedRows(ids: readonly number[], table: Matrix, scale: number | null): Float32Array {
   const C = table.cols,
     x = new Float32Array(ids.length * C);
-  ids.forEach((id, t) => x.set(table.data.subarray(id * C, id * C + C), t * C));
+  ids.forEach((id, t) => table.row(id, x.subarray(t * C, (t + 1) * C)));
   if (scale !== null) for (let i = 0; i < x.length; i++) x[i]! *= scale;
   return x;
 }

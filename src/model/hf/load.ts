@@ -2,10 +2,13 @@
  * A Hugging Face model folder (config.json, model.safetensors or a sharded
  * index, tokenizer files) opened for running: the spec from config.json and
  * the family's contract, the weights bound by role through the contract,
- * checked against it and decoded to float32, and the tokenizer.
+ * checked against it and read in their stored precision into the compute
+ * layer (src/compute: WebAssembly SIMD kernels on every core), and the tokenizer.
  */
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ComputeKind } from '../../compute/index.js';
+import { acquireCompute } from '../../compute/shared.js';
 import { ContractSet } from '../../contracts/index.js';
 import { MicrogptError } from '../../errors.js';
 import { openModelFiles } from '../../formats/open.js';
@@ -18,8 +21,15 @@ import { loadHfWeights } from './weights.js';
 /** Header defects that leave a tensor unreadable (formats/safetensors-header.ts): entry, byte span, overlap, shards. */
 const UNREADABLE = new Set(['MG053', 'MG054', 'MG055', 'MG065']);
 
+export interface LoadOptions {
+  /** Threads of the kernels (default: the machine's available parallelism). */
+  threads?: number;
+  /** Force the kernels' implementation (tests: the JavaScript fallback); default: the best the runtime has. */
+  kind?: ComputeKind;
+}
+
 /** `contracts`: the families to bind tensors through (the shipped ones unless given, e.g. with --contracts DIR). */
-export async function loadHfModel(path: string, contracts?: ContractSet): Promise<F32Engine> {
+export async function loadHfModel(path: string, contracts?: ContractSet, opts: LoadOptions = {}): Promise<F32Engine> {
   const files = openModelFiles(path);
   if (files.format === 'gguf')
     throw new MicrogptError('MG072', `${path}: GGUF models do not run yet; microgpt inspect and validate read them`);
@@ -48,7 +58,14 @@ export async function loadHfModel(path: string, contracts?: ContractSet): Promis
     files.config.path,
     set.families.map((f) => f.contract),
   );
-  const weights = loadHfWeights(spec, files.tensors, path);
   const dir = statSync(path).isDirectory() ? path : dirname(path);
-  return new F32Engine(new HfModel(spec, weights), await loadTokenizer(dir, spec), path);
+  const tokenizer = await loadTokenizer(dir, spec);
+  const { compute, release } = acquireCompute(opts);
+  try {
+    const weights = loadHfWeights(spec, files.tensors, path, compute);
+    return new F32Engine(new HfModel(spec, weights, compute), tokenizer, path, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
 }

@@ -1,27 +1,26 @@
 /**
- * A Hugging Face checkpoint's weights as float32, in the places the inference
+ * A Hugging Face checkpoint's weights, in the places the inference
  * path reads them, bound by role through the family's contract — the same
  * name templates `inspect` matches (with or without the wrapper prefix). Each
  * tensor's shape is checked against the contract's shape expressions,
- * evaluated with config.json's sizes, before a byte of data is read; then it
- * is decoded (F32, F16, BF16, F64) and a family's storage quirks (storage.ts:
- * GPT-2's Conv1D transpose, fused projections) are undone once, here.
+ * evaluated with config.json's sizes, before a byte of data is read; then
+ * matrices are read in their stored precision into the compute layer's
+ * storage (matrices.ts) and vectors decoded to float32, a family's storage
+ * quirks (storage.ts: GPT-2's Conv1D transpose, fused projections) undone as
+ * they are placed.
  */
 import { totalmem } from 'node:os';
 import { evaluate, genericBuffer, instantiate, nameIndex, parameterTemplates } from '../../contracts/index.js';
 import type { TensorTemplate } from '../../contracts/index.js';
 import { MicrogptError } from '../../errors.js';
+import type { Compute, Matrix } from '../../compute/index.js';
 import { canDecode, readFloat32 } from '../../formats/values.js';
 import type { TensorEntry } from '../../formats/types.js';
 import type { HfSpec } from './spec.js';
+import { readMatrices, runDtype } from './matrices.js';
 import { quirkOf, ROWS } from './storage.js';
 
-/** A weight matrix [rows = out, cols = in], row-major: y = W·x. The kernels take it as a handle. */
-export interface Matrix {
-  rows: number;
-  cols: number;
-  data: Float32Array;
-}
+export type { Matrix };
 
 export interface NormWeights {
   weight: Float32Array;
@@ -59,18 +58,20 @@ export interface HfWeights {
   lmHead: Matrix;
   lmHeadBias: Float32Array | null;
   parameterCount: number;
+  /** Every matrix loaded (the compute layer's storage), to release them when the model closes. */
+  matrices: Matrix[];
 }
 
 /** Bytes a load may take: the weights as float32 must fit in this share of the machine's memory. */
 const MEMORY_SHARE = 0.75;
 
-/** Float32 bytes the weights will take, and whether this machine can hold them. */
-export function checkMemory(parameters: number, what: string, available = totalmem()): void {
-  const need = parameters * 4;
+/** Bytes the weights will take (`need`: as float32 unless given), and whether this machine can hold them. */
+export function checkMemory(parameters: number, what: string, available = totalmem(), need = parameters * 4): void {
+  const as = need === parameters * 4 ? 'as float32' : 'in their stored precision';
   if (need > available * MEMORY_SHARE)
     throw new MicrogptError(
       'MG084',
-      `${what}: ${parameters.toLocaleString('en-US')} parameters need ${(need / 2 ** 30).toFixed(1)} GiB as float32; this machine has ${(available / 2 ** 30).toFixed(1)} GiB (at most ${MEMORY_SHARE * 100}% of it is used for weights)`,
+      `${what}: ${parameters.toLocaleString('en-US')} parameters need ${(need / 2 ** 30).toFixed(1)} GiB ${as}; this machine has ${(available / 2 ** 30).toFixed(1)} GiB (at most ${MEMORY_SHARE * 100}% of it is used for weights)`,
     );
 }
 
@@ -146,87 +147,110 @@ function bindByRole(s: HfSpec, tensors: readonly TensorEntry[], where: string) {
   return found;
 }
 
-interface Decoded {
-  data: Float32Array;
-  /** [rows, cols] for a matrix, [n] for a vector. */
-  shape: number[];
+/** One role a stored tensor holds: its rows, as runs [first row of the stored (or transposed) tensor, count]. */
+interface RolePart {
+  role: string;
+  rows: number;
+  runs: Array<[number, number]>;
 }
 
-/** [rows, cols] row-major → [cols, rows]. */
-function transposed(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c]!;
-  return out;
-}
-
-/** A stored tensor as the roles the forward pass reads, with its family's storage quirk undone. */
-function canonical(s: HfSpec, role: string, t: Decoded): Array<[string, Decoded]> {
+/**
+ * The roles a stored tensor of `rows` rows (after any transpose) holds, with
+ * its family's storage quirk: the whole, or a fused tensor's rows cut in
+ * consecutive blocks (q rows, then k, then v) or per head (GPT-NeoX: head h
+ * holds its q, k and v rows together; every part a full set of heads).
+ */
+function roleParts(s: HfSpec, role: string, rows: number): RolePart[] {
   const q = quirkOf(s.family, role);
-  let { data, shape } = t;
-  if (q?.transpose) {
-    data = transposed(data, shape[0]!, shape[1]!);
-    shape = [shape[1]!, shape[0]!];
-  }
-  if (!q?.split) return [[role, { data, shape }]];
-  const cols = shape.length === 2 ? shape[1]! : 1;
-  const rows = q.split.into.map((r) => evaluate(ROWS[r.replace(/_bias$/, '')]!, s.sizes));
-  const parts = rows.map((n) => new Float32Array(n * cols));
+  if (!q?.split) return [{ role, rows, runs: [[0, rows]] }];
+  const sizes = q.split.into.map((r) => evaluate(ROWS[r.replace(/_bias$/, '')]!, s.sizes));
   if (q.split.layout === 'blocks') {
     let at = 0;
-    rows.forEach((n, p) => {
-      parts[p]!.set(data.subarray(at * cols, (at + n) * cols));
-      at += n;
+    return q.split.into.map((r, p) => {
+      const part: RolePart = { role: r, rows: sizes[p]!, runs: [[at, sizes[p]!]] };
+      at += sizes[p]!;
+      return part;
     });
-  } else {
-    // Per head h: its rows of every part, one after another (GPT-NeoX's view(heads, 3·head_dim)); every part a full set of heads.
-    if (rows.some((n) => n !== s.heads * s.headDim))
-      throw new MicrogptError(
-        'MG082',
-        `${s.family}'s ${role} interleaves whole heads; it cannot hold ${s.kvHeads} key/value heads for ${s.heads} query heads`,
-      );
-    const d = s.headDim,
-      P = rows.length;
-    for (let h = 0; h < s.heads; h++)
-      for (let p = 0; p < P; p++)
-        parts[p]!.set(data.subarray((h * P + p) * d * cols, (h * P + p + 1) * d * cols), h * d * cols);
   }
-  return q.split.into.map((r, p) => [
-    r,
-    { data: parts[p]!, shape: shape.length === 2 ? [rows[p]!, cols] : [rows[p]!] },
-  ]);
+  if (sizes.some((n) => n !== s.heads * s.headDim))
+    throw new MicrogptError(
+      'MG082',
+      `${s.family}'s ${role} interleaves whole heads; it cannot hold ${s.kvHeads} key/value heads for ${s.heads} query heads`,
+    );
+  const d = s.headDim,
+    P = sizes.length;
+  return q.split.into.map((r, p) => ({
+    role: r,
+    rows: s.heads * d,
+    runs: Array.from({ length: s.heads }, (_, h): [number, number] => [(h * P + p) * d, d]),
+  }));
 }
 
-/** Reads, checks and decodes every tensor the spec needs from the model's files. */
-export function loadHfWeights(s: HfSpec, tensors: readonly TensorEntry[], where: string): HfWeights {
+/** A vector's values cut into its parts. */
+function vectorParts(values: Float32Array, parts: readonly RolePart[]): Array<[string, Float32Array]> {
+  return parts.map((p) => {
+    const out = new Float32Array(p.rows);
+    let at = 0;
+    for (const [first, n] of p.runs) {
+      out.set(values.subarray(first, first + n), at);
+      at += n;
+    }
+    return [p.role, out];
+  });
+}
+
+interface Loaded {
+  vectors: Map<string, Float32Array>;
+  matrices: Map<string, Matrix>;
+}
+
+/** Bytes a matrix of this stored dtype takes when run (16-bit floats stay 16-bit; F64 narrows to F32). */
+const runBytes = (dtype: string) => (runDtype(dtype) === 'F32' ? 4 : 2);
+
+/**
+ * Reads and checks every tensor the spec needs from the model's files:
+ * vectors (norms, biases) decoded to float32, matrices straight into `c`'s
+ * storage in their stored precision, each family's storage quirk applied as
+ * they are placed.
+ */
+export function loadHfWeights(s: HfSpec, tensors: readonly TensorEntry[], where: string, c: Compute): HfWeights {
   const found = bindByRole(s, tensors, where);
   const parameters = found.reduce((n, f) => n + f.entry.elements, 0);
-  checkMemory(parameters, where);
-  const decoded = new Map<string, Decoded>();
-  for (const f of found) {
-    const { values, read } = readFloat32(f.entry);
-    if (read !== f.entry.elements)
-      fail(`tensor "${f.entry.name}": the file ends after ${read} of ${f.entry.elements} values`);
-    for (const [role, t] of canonical(s, f.role, { data: values, shape: [...f.entry.shape] }))
-      decoded.set(key(role, f.layer), t);
+  const bytes = found.reduce((n, f) => n + f.entry.elements * runBytes(f.entry.dtype), 0);
+  checkMemory(parameters, where, totalmem(), bytes);
+  const loaded: Loaded = { vectors: new Map(), matrices: new Map() };
+  try {
+    for (const f of found) {
+      const e = f.entry;
+      const transpose = quirkOf(s.family, f.role)?.transpose === true && e.shape.length === 2;
+      const parts = roleParts(s, f.role, transpose ? e.shape[1]! : e.shape[0]!);
+      if (e.shape.length === 2)
+        readMatrices(c, e, transpose, parts).forEach((m, i) => loaded.matrices.set(key(parts[i]!.role, f.layer), m));
+      else {
+        const { values, read } = readFloat32(e);
+        if (read !== e.elements) fail(`tensor "${e.name}": the file ends after ${read} of ${e.elements} values`);
+        for (const [role, v] of vectorParts(values, parts)) loaded.vectors.set(key(role, f.layer), v);
+      }
+    }
+    return assemble(s, loaded, parameters, where);
+  } catch (e) {
+    for (const m of loaded.matrices.values()) c.releaseMatrix(m);
+    throw e;
   }
-  return assemble(s, decoded, parameters, where);
 }
 
-/** The decoded tensors in the places the forward pass reads them; a role the path has no place for is refused. */
-function assemble(s: HfSpec, decoded: Map<string, Decoded>, parameterCount: number, where: string): HfWeights {
+/** The tensors in the places the forward pass reads them; a role the path has no place for is refused. */
+function assemble(s: HfSpec, loaded: Loaded, parameterCount: number, where: string): HfWeights {
   const used = new Set<string>();
-  const take = (role: string, layer: number | null): Decoded | null => {
+  const take = <T>(from: Map<string, T>, role: string, layer: number | null): T | null => {
     const k = key(role, layer);
     used.add(k);
-    return decoded.get(k) ?? null;
+    return from.get(k) ?? null;
   };
   const need = <T>(v: T | null, role: string): T =>
     v ?? fail(`${where}: ${s.family}'s contract gives no ${role} tensor, which the float32 path needs`);
-  const vec = (role: string, layer: number | null = null) => take(role, layer)?.data ?? null;
-  const mat = (role: string, layer: number | null = null): Matrix | null => {
-    const t = take(role, layer);
-    return t && { rows: t.shape[0]!, cols: t.shape[1]!, data: t.data };
-  };
+  const vec = (role: string, layer: number | null = null) => take(loaded.vectors, role, layer);
+  const mat = (role: string, layer: number | null = null) => take(loaded.matrices, role, layer);
   const norm = (role: string, layer: number | null = null): NormWeights => ({
     weight: need(vec(role, layer), role),
     bias: vec(`${role}_bias`, layer),
@@ -258,8 +282,9 @@ function assemble(s: HfSpec, decoded: Map<string, Decoded>, parameterCount: numb
     lmHead: s.tied ? embed : need(mat('lm_head'), 'lm_head'),
     lmHeadBias: vec('lm_head_bias'),
     parameterCount,
+    matrices: [...loaded.matrices.values()],
   };
-  for (const k of decoded.keys())
+  for (const k of [...loaded.vectors.keys(), ...loaded.matrices.keys()])
     if (!used.has(k))
       throw new MicrogptError(
         'MG082',
