@@ -12,6 +12,7 @@ import { safe } from './render/escape.js';
 import { COLOR_WHEN, colorWanted, loadColor, type ColorWhen } from './render/style.js';
 import { fitToWidth } from './render/layout.js';
 import { terminalWidth } from './cli/output.js';
+import { closeOpenedEngines } from './cli/opened.js';
 import { RECIPE } from './model/recipe.js';
 import { idList, integerIn, integerList, numberIn, repeatedOption, SEED } from './cli/options.js';
 
@@ -34,6 +35,11 @@ const familyOption = () =>
 const fileFamilyOption = () =>
   new Option('--family <family>', 'read the model as this family instead of detecting it (llama, qwen2, gpt2 …)');
 const seedOption = (what: string) => new Option('--seed <n>', what).argParser(SEED).default(RECIPE.seed);
+const threadsOption = () =>
+  new Option(
+    '--threads <n>',
+    "with --model DIR: threads that run the model's kernels (default: the machine's available parallelism); any count gives the same numbers",
+  ).argParser(integerIn(1, 256));
 const dataOption = () =>
   new Option('--data <file>', 'text file with one name per line (default: the built-in {names} English first names)');
 
@@ -145,6 +151,7 @@ export function buildProgram(): Command {
     .option('--len <n>', 'with --tensor attn_mask: sequence length', integerIn(1, 16), 4)
     .option('--seed <n>', 'seed of the random initialization', SEED, RECIPE.seed)
     .option('--model <file>', 'with --attention or --tensor: use a checkpoint written by microgpt train')
+    .addOption(threadsOption())
     .addOption(contractsOption())
     .addOption(jsonOption())
     .addOption(colorOption())
@@ -227,6 +234,7 @@ export function buildProgram(): Command {
     .command('eval')
     .description('mean per-name loss of a model over a corpus')
     .addOption(modelOption())
+    .addOption(threadsOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .addOption(dataOption())
@@ -247,6 +255,7 @@ export function buildProgram(): Command {
     .command('sample')
     .description('generate names; --explain shows how every character was chosen')
     .addOption(modelOption())
+    .addOption(threadsOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .option(
@@ -383,6 +392,7 @@ export function buildProgram(): Command {
     .description('the forward pass hook point by hook point, then the prediction at every position')
     .argument('[text]', 'input, e.g. emma (the model sees [BOS, e, m, m, a]); or --ids')
     .addOption(modelOption())
+    .addOption(threadsOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .addOption(seedOption('seed of the untrained model when no --model is given'))
@@ -445,6 +455,7 @@ export function buildProgram(): Command {
       'remove each head and MLP in turn (set to zero, or to its mean) and rank them by how much the loss rises',
     )
     .addOption(modelOption())
+    .addOption(threadsOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .addOption(dataOption())
@@ -470,6 +481,7 @@ export function buildProgram(): Command {
       'activation patching: copy one head output or residual-stream position from a clean run into a corrupted one and measure how much of the clean target logit it restores',
     )
     .addOption(modelOption())
+    .addOption(threadsOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .requiredOption('--clean <text>', 'the input whose answer is the target')
@@ -496,6 +508,7 @@ export function buildProgram(): Command {
     .argument('[text]', 'the input (microGPT: a name; a model folder: any text through its tokenizer)')
     .option('--ids <list>', 'the input as token ids, used exactly as given', idList)
     .addOption(modelOption())
+    .addOption(threadsOption())
     .addOption(familyOption())
     .addOption(contractsOption())
     .option('--out <file>', 'the safetensors file to write')
@@ -596,6 +609,8 @@ export async function main(argv: string[]): Promise<void> {
     await withInputLedger(() => program.parseAsync(argv));
   } catch (e) {
     process.exitCode = exitCodeFor(e);
+  } finally {
+    closeOpenedEngines();
   }
 }
 

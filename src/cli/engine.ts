@@ -9,6 +9,7 @@ import { MicrogptError } from '../errors.js';
 import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model/index.js';
 import { TapedEngine } from '../model/taped-engine.js';
 import { extraContractDirs } from './dirs.js';
+import { trackEngine } from './opened.js';
 import { safe } from '../render/escape.js';
 
 export interface EngineOptions {
@@ -16,6 +17,8 @@ export interface EngineOptions {
   family?: string;
   seed: number;
   contracts?: string[];
+  /** Threads of a model folder's kernels (default: the machine's available parallelism). */
+  threads?: number;
 }
 
 /**
@@ -31,8 +34,14 @@ export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise
     await recordModelFolderOf(opts.model!);
     await beforeLoad?.();
     const contracts = await ContractSet.load(extraContractDirs(opts.contracts));
-    return (await import('../model/hf/load.js')).loadHfModel(opts.model!, contracts);
+    const { loadHfModel } = await import('../model/hf/load.js');
+    return trackEngine(await loadHfModel(opts.model!, contracts, { threads: opts.threads }));
   }
+  if (opts.threads !== undefined)
+    throw new MicrogptError(
+      'MG001',
+      '--threads sets the threads of a model folder (--model DIR); microGPT and the tiny families run on one (drop --threads)',
+    );
   const engine = await openTaped(opts);
   await beforeLoad?.();
   return engine;

@@ -30,14 +30,16 @@ export interface ExplainOptions extends OutputOptions {
   context?: number;
   batch: number;
   kvDtype: string;
+  /** Threads of a model folder's kernels. */
+  threads?: number;
   /** Options typed on the command line (not defaults). */
   given?: string[];
 }
 
 /** The options each explain mode takes, beyond --json, --no-color and --contracts. */
 const MODE_OPTIONS: Record<'attention' | 'tensor' | 'kernel' | 'heads' | 'errors', readonly string[]> = {
-  attention: ['attention', 'ids', 'heads', 'html', 'force', 'layer', 'seed', 'model', 'family'],
-  heads: ['heads', 'model', 'family', 'seed'],
+  attention: ['attention', 'ids', 'heads', 'html', 'force', 'layer', 'seed', 'model', 'family', 'threads'],
+  heads: ['heads', 'model', 'family', 'seed', 'threads'],
   tensor: ['tensor', 'len', 'family', 'model', 'seed'],
   kernel: ['kernel', 'verbose', 'size', 'vs', 'memory', 'context', 'batch', 'kvDtype', 'model', 'seed'],
   errors: ['errors'],

@@ -111,7 +111,7 @@ export class JsCompute implements Compute {
     const total = start + T,
       kvW = KV * d;
     const out = new Float32Array(T * H * d);
-    const probs = a.weights ? new Float32Array(H * T * total) : null;
+    const probs = a.weights ? new Float64Array(H * T * total) : null;
     const shown = a.scores ? new Float64Array(H * T * total).fill(-Infinity) : null;
     const scores = new Float64Array(total);
     for (let h = 0; h < H; h++) {
@@ -132,8 +132,9 @@ export class JsCompute implements Compute {
         let sum = 0;
         for (let j = first; j <= i; j++) sum += scores[j] = Math.exp(scores[j]! - max);
         for (let j = first; j <= i; j++) {
-          const p = fround(scores[j]! / sum);
-          if (probs) probs[(h * T + t) * total + j] = p;
+          const p64 = scores[j]! / sum,
+            p = fround(p64);
+          if (probs) probs[(h * T + t) * total + j] = p64;
           for (let e = 0; e < d; e++) out[qo + e] = fround(out[qo + e]! + fround(p * a.v[j * kvW + kvOff + e]!));
         }
       }

@@ -39,7 +39,7 @@ export interface AttentionInput {
   window?: number;
   /** Score scale, one for all heads or one per head (e.g. 1/√d). */
   scale: number | Float64Array;
-  /** Also return the weights [heads, T, start + T], masked ones exactly 0. */
+  /** Also return the weights [heads, T, start + T] (float64 as softmax makes them; the sum uses each rounded to float32), masked ones exactly 0. */
   weights?: boolean;
   /** Also return the scaled scores [heads, T, start + T] (float64, as softmax reads them), masked ones −Infinity. */
   scores?: boolean;
@@ -48,7 +48,7 @@ export interface AttentionInput {
 export interface AttentionOutput {
   /** [T, heads, d] */
   out: Float32Array;
-  weights: Float32Array | null;
+  weights: Float64Array | null;
   scores: Float64Array | null;
 }
 

@@ -164,7 +164,7 @@ export function runUnits(
       } else {
         const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, shown, scratch, stride] = params(15);
         const scale = new Float64Array(memory.buffer, scales, heads)[u]!;
-        const pr = probs ? probs + u * T * (start + T) * 4 : 0;
+        const pr = probs ? probs + u * T * (start + T) * 8 : 0;
         const sh = shown ? shown + u * T * (start + T) * 8 : 0;
         k.attendHead(q, kp, vp, o, T, heads, kvHeads, d, start, window, u, scale, scratch + thread * stride, pr, sh);
       }

@@ -244,7 +244,7 @@ export class WasmCompute implements Compute {
       Vc = vAt ?? a.take(kvLen * 4),
       O = a.take(T * heads * d * 4),
       scales = a.take(heads * 8),
-      P = input.weights ? a.take(heads * T * total * 4) : 0,
+      P = input.weights ? a.take(heads * T * total * 8) : 0,
       shown = input.scores ? a.take(heads * T * total * 8) : 0,
       stride = Math.ceil((total * 8) / 64) * 64,
       S = a.take(this.threads * stride);
@@ -260,7 +260,7 @@ export class WasmCompute implements Compute {
     this.pool.run(JOB_ATTENTION, attentionParams({ ...job, scratch: S, stride }), heads);
     return {
       out: a.f32(O, T * heads * d).slice(),
-      weights: P ? a.f32(P, heads * T * total).slice() : null,
+      weights: P ? a.f64(P, heads * T * total).slice() : null,
       scores: shown ? a.f64(shown, heads * T * total).slice() : null,
     };
   }

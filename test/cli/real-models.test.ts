@@ -432,7 +432,7 @@ describe('bad input: one line, exit 2', () => {
     writeModelDir(big, llamaConfig('llama', huge), llamaLikeTensors(huge));
     expectOneLineError(
       await runCli(['explain', '--heads', '--model', big]),
-      /MG084: .*parameters need [\d.]+ GiB as float32; this machine has/,
+      /MG084: .*parameters need [\d.]+ GiB as bfloat16 \(the stored precision\); this machine has/,
     );
   });
 });

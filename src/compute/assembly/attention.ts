@@ -20,8 +20,9 @@ function dot(a: usize, b: usize, d: i32): f32 {
 }
 
 /**
- * Head h of every query: out rows, (when probs ≠ 0) the weights as float32
- * rows [T][start + T] with zeros where masked, and (when shown ≠ 0) the scaled
+ * Head h of every query: out rows, (when probs ≠ 0) the weights as float64
+ * rows [T][start + T] with zeros where masked (the sum uses each rounded to
+ * float32), and (when shown ≠ 0) the scaled
  * scores as float64 rows [T][start + T], −Infinity where masked. scores:
  * scratch of start + T f64.
  */
@@ -68,11 +69,12 @@ export function attendHead(
     }
     const op = out + <usize>((t * heads + h) * d) * 4;
     for (let e = 0; e < d; e++) store<f32>(op + <usize>e * 4, 0);
-    const pr = probs ? probs + <usize>t * <usize>total * 4 : 0;
-    if (pr) for (let j = 0; j < total; j++) store<f32>(pr + <usize>j * 4, 0);
+    const pr = probs ? probs + <usize>t * <usize>total * 8 : 0;
+    if (pr) for (let j = 0; j < total; j++) store<f64>(pr + <usize>j * 8, 0);
     for (let j = first; j <= i; j++) {
-      const p = <f32>(load<f64>(scores + <usize>j * 8) / sum);
-      if (pr) store<f32>(pr + <usize>j * 4, p);
+      const p64 = load<f64>(scores + <usize>j * 8) / sum;
+      const p = <f32>p64;
+      if (pr) store<f64>(pr + <usize>j * 8, p64);
       const vp = V + <usize>(j * kvW + kvOff) * 4;
       const ps = f32x4.splat(p);
       let e = 0;

@@ -79,7 +79,7 @@ export function causalAttention(
 function showChanged(
   site: HookSite,
   name: string,
-  M: Float32Array | Float64Array,
+  M: Float64Array,
   H: number,
   T: number,
   total: number,
@@ -100,14 +100,14 @@ function showChanged(
   return changed;
 }
 
-/** Softmax of each row's visible scores (float64, from the largest), as float32 weights; masked ones 0. */
+/** Softmax of each row's visible scores (float64, from the largest); masked ones 0. */
 function softmaxRows(
   S: Float64Array,
   rows: number,
   total: number,
   visible: (row: number) => readonly [number, number],
-): Float32Array {
-  const P = new Float32Array(rows * total);
+): Float64Array {
+  const P = new Float64Array(rows * total);
   const e = new Float64Array(total);
   for (let row = 0; row < rows; row++) {
     const [lo, hi] = visible(row),
@@ -122,11 +122,12 @@ function softmaxRows(
 }
 
 /**
- * out[t, h] = Σ_j P[h, t, j] · V[j, kv(h)] over the visible keys, in float32
- * in order of j: the compute kernel's sum (assembly/attention.ts), bit for bit.
+ * out[t, h] = Σ_j P[h, t, j] · V[j, kv(h)] over the visible keys, each weight
+ * rounded to float32, summed in float32 in order of j: the compute kernel's
+ * sum (assembly/attention.ts), bit for bit.
  */
 function weightedSums(
-  P: Float32Array,
+  P: Float64Array,
   V: Float32Array,
   a: AttentionShape,
   visible: (row: number) => readonly [number, number],
@@ -143,7 +144,7 @@ function weightedSums(
         [lo, hi] = visible(row),
         o = (t * H + h) * d;
       for (let j = lo; j <= hi; j++) {
-        const p = P[row * total + j]!,
+        const p = fround(P[row * total + j]!),
           vo = j * kvW + kvOff;
         for (let e = 0; e < d; e++) out[o + e] = fround(out[o + e]! + fround(p * V[vo + e]!));
       }

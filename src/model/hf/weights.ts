@@ -65,13 +65,21 @@ export interface HfWeights {
 /** Bytes a load may take: the weights as float32 must fit in this share of the machine's memory. */
 const MEMORY_SHARE = 0.75;
 
-/** Bytes the weights will take (`need`: as float32 unless given), and whether this machine can hold them. */
-export function checkMemory(parameters: number, what: string, available = totalmem(), need = parameters * 4): void {
-  const as = need === parameters * 4 ? 'as float32' : 'in their stored precision';
+/**
+ * Bytes the weights will take (`need`; as float32 unless given, `as` naming
+ * their precision), and whether this machine can hold them.
+ */
+export function checkMemory(
+  parameters: number,
+  what: string,
+  available = totalmem(),
+  need = parameters * 4,
+  as = 'float32',
+): void {
   if (need > available * MEMORY_SHARE)
     throw new MicrogptError(
       'MG084',
-      `${what}: ${parameters.toLocaleString('en-US')} parameters need ${(need / 2 ** 30).toFixed(1)} GiB ${as}; this machine has ${(available / 2 ** 30).toFixed(1)} GiB (at most ${MEMORY_SHARE * 100}% of it is used for weights)`,
+      `${what}: ${parameters.toLocaleString('en-US')} parameters need ${(need / 2 ** 30).toFixed(1)} GiB as ${as}; this machine has ${(available / 2 ** 30).toFixed(1)} GiB (at most ${MEMORY_SHARE * 100}% of it is used for weights)`,
     );
 }
 
@@ -204,8 +212,12 @@ interface Loaded {
   matrices: Map<string, Matrix>;
 }
 
-/** Bytes a matrix of this stored dtype takes when run (16-bit floats stay 16-bit; F64 narrows to F32). */
-const runBytes = (dtype: string) => (runDtype(dtype) === 'F32' ? 4 : 2);
+/** Bytes a value of this stored dtype takes when run (16-bit floats stay 16-bit; F64 narrows to F32), and its name. */
+const RUN_AS: Readonly<Record<string, [number, string]>> = {
+  F32: [4, 'float32'],
+  BF16: [2, 'bfloat16'],
+  F16: [2, 'float16'],
+};
 
 /**
  * Reads and checks every tensor the spec needs from the model's files:
@@ -216,8 +228,10 @@ const runBytes = (dtype: string) => (runDtype(dtype) === 'F32' ? 4 : 2);
 export function loadHfWeights(s: HfSpec, tensors: readonly TensorEntry[], where: string, c: Compute): HfWeights {
   const found = bindByRole(s, tensors, where);
   const parameters = found.reduce((n, f) => n + f.entry.elements, 0);
-  const bytes = found.reduce((n, f) => n + f.entry.elements * runBytes(f.entry.dtype), 0);
-  checkMemory(parameters, where, totalmem(), bytes);
+  const as = found.map((f) => RUN_AS[runDtype(f.entry.dtype)]!);
+  const bytes = found.reduce((n, f, i) => n + f.entry.elements * as[i]![0], 0);
+  const names = [...new Set(as.map(([, name]) => name))].sort().join(' and ');
+  checkMemory(parameters, where, totalmem(), bytes, `${names} (the stored precision)`);
   const loaded: Loaded = { vectors: new Map(), matrices: new Map() };
   try {
     for (const f of found) {
