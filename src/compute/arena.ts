@@ -18,6 +18,8 @@ export class Arena {
   /** End of the resident weights: each call's layout starts here. */
   private floor = BASE;
   private top = BASE;
+  /** The highest byte any layout has reached: above it the memory is as grow() made it, zeros. */
+  private touched = BASE;
   private u8 = new Uint8Array(this.memory.buffer);
   /** Every buffer object this memory has been seen through (a grown shared memory hands out a new one; old views stay valid). */
   private readonly buffers = new WeakSet<ArrayBufferLike>([this.u8.buffer]);
@@ -43,10 +45,12 @@ export class Arena {
       at = this.floor;
       this.floor = at + size;
     }
+    // Earlier calls' activations (or an earlier owner) may have used this room; memory never used is zeros already.
+    const used = Math.max(0, Math.min(bytes, this.touched - at));
     this.top = this.floor;
     this.ready();
     const storage = new Uint8Array(this.u8.buffer, at, bytes);
-    storage.fill(0); // earlier calls' activations (or an earlier owner) may have used this room
+    storage.subarray(0, used).fill(0);
     return storage;
   }
 
@@ -106,6 +110,7 @@ export class Arena {
 
   /** Grows the memory to hold everything taken; the views follow. */
   ready(): void {
+    this.touched = Math.max(this.touched, this.top);
     if (this.top > Arena.LIMIT)
       throw new RangeError(`compute: one call needs ${(this.top / 2 ** 30).toFixed(2)} GiB of activations (at most 4)`);
     const have = this.memory.buffer.byteLength;

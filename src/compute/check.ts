@@ -45,3 +45,15 @@ export function checkAttention(a: AttentionInput): void {
     fail(`attention: ${a.scale.length} scales for ${heads} heads`);
   if (a.window !== undefined && !count(a.window)) fail(`attention: window = ${a.window}`);
 }
+
+/** fillTransposed's parts: one dtype, unused yet, each a run of columns inside a stored row. */
+export function checkTransposed(parts: ReadonlyArray<{ matrix: Matrix; first: number }>, stride: number): void {
+  const first = parts[0]?.matrix;
+  if (!first) fail('fillTransposed: no matrices');
+  for (const { matrix: m, first: at } of parts) {
+    if (m.dtype !== first.dtype || m.cols !== first.cols)
+      fail(`fillTransposed: parts of one weight share its dtype and inputs (${m.dtype} [${m.rows}, ${m.cols}])`);
+    if (!count(at) || at + m.rows > stride)
+      fail(`fillTransposed: columns ${at}..${at + m.rows - 1} of stored rows of ${stride}`);
+  }
+}

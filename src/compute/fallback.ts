@@ -5,11 +5,12 @@
  * so the two agree bit for bit (a double holds the product of two floats
  * exactly, and rounding a double sum of two floats to float is the float sum).
  */
-import { checkAttention, checkLinear, checkRope, checkRows } from './check.js';
-import type { Dtype } from './dtype.js';
+import { checkAttention, checkLinear, checkRope, checkRows, checkTransposed } from './check.js';
+import { dtypeInfo, type Dtype } from './dtype.js';
 import { sharedMatrix, type Matrix } from './matrix.js';
 import type { Activation, AttentionInput, AttentionOutput, Compute, NormOptions, RopeOptions } from './types.js';
 import { activate } from './scalar.js';
+import { readAll } from './read.js';
 
 const fround = Math.fround;
 
@@ -28,6 +29,36 @@ export class JsCompute implements Compute {
   releaseCache(): void {}
 
   releaseMatrix(): void {}
+
+  readFile(fd: number, position: number, into: Uint8Array): void {
+    readAll(fd, position, into);
+  }
+
+  /** Row-major, as this kind keeps matrices: stored rows scattered into columns a chunk at a time. */
+  fillTransposed(
+    parts: ReadonlyArray<{ matrix: Matrix; first: number }>,
+    stride: number,
+    read: (k0: number, n: number, into: Uint8Array) => void,
+  ): void {
+    checkTransposed(parts, stride);
+    const { cols: K, dtype } = parts[0]!.matrix,
+      esize = dtypeInfo(dtype).rowBytes(1);
+    const chunk = Math.max(1, Math.min(K, Math.floor((4 << 20) / (stride * esize))));
+    const bytes = new Uint8Array(chunk * stride * esize);
+    const view = (b: Uint8Array) =>
+      esize === 4
+        ? new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4)
+        : new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+    for (let k0 = 0; k0 < K; k0 += chunk) {
+      const n = Math.min(chunk, K - k0);
+      read(k0, n, bytes.subarray(0, n * stride * esize));
+      const src = view(bytes);
+      for (const { matrix: m, first } of parts) {
+        const dst = view(m.bytes);
+        for (let r = 0; r < m.rows; r++) for (let k = 0; k < n; k++) dst[r * K + k0 + k] = src[k * stride + first + r]!;
+      }
+    }
+  }
 
   linear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null = null, out?: Float32Array): Float32Array {
     checkLinear(x, T, W, bias, out);

@@ -9,6 +9,7 @@
  * multiplies a matrix never starts one), are unref'd (they never keep the process
  * alive) and leave on close().
  */
+import { readSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { CONTROL_INTS, runUnits, SLOTS } from './units.js';
 import type { Kernels } from './wasm.js';
@@ -20,6 +21,7 @@ import type { Kernels } from './wasm.js';
  */
 function workerMain(run: typeof runUnits): void {
   const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+  const { readSync } = require('node:fs');
   const { module, memory, control, port, thread, slots: S, matrices } = workerData;
   const abort = () => {
     throw new Error('compute: a kernel aborted');
@@ -45,7 +47,7 @@ function workerMain(run: typeof runUnits): void {
     Atomics.wait(ctl, S.gen, seen);
     if (Atomics.load(ctl, S.stop)) return;
     seen = Atomics.load(ctl, S.gen);
-    run(ctl, S, seen, k, memory, weights, thread);
+    run(ctl, S, seen, k, memory, weights, thread, readSync);
   }
 }
 
@@ -128,7 +130,7 @@ export class Pool {
     Atomics.store(c, SLOTS.gen, gen);
     if (this.workers.length) Atomics.notify(c, SLOTS.gen);
     const weights = (id: number) => this.matrices.get(id)!;
-    const error = runUnits(c, SLOTS, gen, this.kernels, this.memory, weights, 0);
+    const error = runUnits(c, SLOTS, gen, this.kernels, this.memory, weights, 0, readSync);
     for (let d = Atomics.load(c, SLOTS.done); d < total; d = Atomics.load(c, SLOTS.done))
       Atomics.wait(c, SLOTS.done, d);
     if (error) throw error;

@@ -65,6 +65,25 @@ export interface Compute {
   allocCache(length: number): Float32Array;
   /** Gives a cache's room back (pass the array allocCache returned); using it afterwards is an error. */
   releaseCache(cache: Float32Array): void;
+  /**
+   * Fills matrices from a weight stored input-major ([K][stride]: each input's
+   * outputs, PyTorch's Conv1D in GPT-2) without a transpose pass: `read(k0,
+   * n, into)` puts stored rows k0 … k0 + n − 1 (n·stride values of the
+   * matrices' dtype, little-endian) into `into`; part i's row r is stored
+   * column parts[i].first + r. Instead of writing `bytes`; ready afterwards.
+   * `read` may call readFile, nothing else of this Compute.
+   */
+  fillTransposed(
+    parts: ReadonlyArray<{ matrix: Matrix; first: number }>,
+    stride: number,
+    read: (k0: number, n: number, into: Uint8Array) => void,
+  ): void;
+  /**
+   * Reads a file range into `into` (a matrix's bytes, or what fillTransposed's
+   * `read` is handed): inside the kernels' memory, every thread reads a part.
+   * Throws when the file ends first.
+   */
+  readFile(fd: number, position: number, into: Uint8Array): void;
   /** Forgets a matrix (its memory is freed once nothing else holds it). */
   releaseMatrix(m: Matrix): void;
   /** y[T, W.rows] = x[T, W.cols] · Wᵀ + bias. */

@@ -31,6 +31,58 @@ export const CONTROL_INTS = 32;
 
 export const JOB_LINEAR = 1;
 export const JOB_ATTENTION = 2;
+/** A file range into the arena, a chunk a unit: loading a model on every thread. */
+export const JOB_READ = 3;
+/** A matrix's rows packed into panels in place, a block of 8 rows a unit. */
+export const JOB_PACK = 4;
+/** Panels of a matrix from input-major rows in the arena (packColumns), a panel a unit. */
+export const JOB_PACK_COLUMNS = 5;
+
+/** Reads a file range (position as two 32-bit halves) into the arena at `dst`, `chunk` bytes a unit. */
+export interface ReadJob {
+  fd: number;
+  posLo: number;
+  posHi: number;
+  length: number;
+  dst: number;
+  chunk: number;
+}
+export const readParams = (j: ReadJob) => [j.fd, j.posLo, j.posHi, j.length, j.dst, j.chunk];
+
+/** Packs the blocks of a resident matrix at `at` in place, each thread with `stride` bytes of scratch. */
+export interface PackJob {
+  at: number;
+  dtype: number;
+  K: number;
+  block: number;
+  scratch: number;
+  stride: number;
+}
+export const packParams = (j: PackJob) => [j.at, j.dtype, j.K, j.block, j.scratch, j.stride];
+
+/** Stored rows k0 … k0 + n − 1 at src (`stride` values each, from the part's first column) into a resident matrix's panels. */
+export interface PackColumnsJob {
+  src: number;
+  n: number;
+  stride: number;
+  dtype: number;
+  K: number;
+  k0: number;
+  at: number;
+  rows: number;
+  esize: number;
+}
+export const packColumnsParams = (j: PackColumnsJob) => [
+  j.src,
+  j.n,
+  j.stride,
+  j.dtype,
+  j.K,
+  j.k0,
+  j.at,
+  j.rows,
+  j.esize,
+];
 
 /** A matrix-product job: byte offsets in the arena, sizes, and the matrix. */
 export interface LinearJob {
@@ -112,8 +164,8 @@ export const attentionParams = (j: AttentionJob) => [
 /**
  * Claims and runs units of job `gen` until none is left or a newer job has
  * replaced it (its claim then fails: a late thread never works on a job it
- * did not read). `thread` picks this thread's scratch space. Returns the
- * first error a unit threw, or null.
+ * did not read). `thread` picks this thread's scratch space; `readSync` is
+ * node:fs's. Returns the first error a unit threw, or null.
  */
 export function runUnits(
   ctl: Int32Array,
@@ -123,6 +175,7 @@ export function runUnits(
   memory: WebAssembly.Memory,
   weights: (id: number) => Uint8Array,
   thread: number,
+  readSync: (fd: number, into: Uint8Array, offset: number, length: number, position: number) => number,
 ): unknown {
   const kind = Atomics.load(ctl, S.kind);
   const total = Atomics.load(ctl, S.total);
@@ -161,6 +214,22 @@ export function runUnits(
           b = widened;
         }
         k.gemmBlock(x, a, T, K, b, bf16 ? 1 : 0, cols, y + 4 * c0, ldy, bias ? bias + 4 * c0 : 0, tmp);
+      } else if (kind === 3) {
+        const [fd, posLo, posHi, length, dst, chunk] = params(6);
+        const from = u * chunk,
+          n = Math.min(chunk, length - from);
+        if (!u8 || u8.byteLength < dst + length) u8 = new Uint8Array(memory.buffer);
+        let got = 0;
+        for (let r = 1; got < n && r > 0; got += r)
+          r = readSync(fd, u8, dst + from + got, n - got, posHi * 4294967296 + posLo + from + got);
+        if (got < n) throw new Error(`compute: the file ended ${length - from - got} bytes early`);
+      } else if (kind === 4) {
+        const [at, dtype, K, block, scratch, stride] = params(6);
+        k.packInPlace(at + u * block, dtype, K, scratch + thread * stride);
+      } else if (kind === 5) {
+        const [src, n, stride, dtype, K, k0, at, rows, esize] = params(9);
+        const cols = Math.min(8, rows - u * 8);
+        k.packColumns(src + u * 8 * esize, n, stride, dtype, cols, at + (u * 8 * K + k0 * 8) * esize);
       } else {
         const [q, kp, vp, o, T, heads, kvHeads, d, start, window, scales, probs, shown, scratch, stride] = params(15);
         const scale = new Float64Array(memory.buffer, scales, heads)[u]!;

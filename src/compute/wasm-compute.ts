@@ -1,11 +1,23 @@
 /** The WebAssembly implementation of Compute: kernels in the arena, matrix products and attention on every thread. */
 import { Arena } from './arena.js';
-import { checkAttention, checkLinear, checkRope, checkRows } from './check.js';
+import { checkAttention, checkLinear, checkRope, checkRows, checkTransposed } from './check.js';
 import { dtypeInfo, type Dtype } from './dtype.js';
 import { PANEL, sharedMatrix, StoredMatrix, type Matrix } from './matrix.js';
 import { Pool } from './pool.js';
 import type { Activation, AttentionInput, AttentionOutput, Compute, NormOptions, RopeOptions } from './types.js';
-import { attentionParams, JOB_ATTENTION, JOB_LINEAR, linearParams } from './units.js';
+import { readAll } from './read.js';
+import {
+  attentionParams,
+  JOB_ATTENTION,
+  JOB_LINEAR,
+  JOB_PACK,
+  JOB_PACK_COLUMNS,
+  JOB_READ,
+  linearParams,
+  packColumnsParams,
+  packParams,
+  readParams,
+} from './units.js';
 import { instantiate, type Kernels, type WasmKind } from './wasm.js';
 
 export const ACTIVATIONS: Record<Activation, number> = { gelu_tanh: 0, gelu: 1, silu: 2, relu: 3 };
@@ -100,24 +112,86 @@ export class WasmCompute implements Compute {
     return m;
   }
 
-  /** Packs a matrix's rows into panels, in place, once: at its first product. */
+  /** Packs a matrix's rows into panels, in place, once: at its first product (a resident one on every thread). */
   private pack(m: StoredMatrix): void {
     const a = this.arena,
       block = PANEL * m.rowBytes,
       code = dtypeInfo(m.dtype).code;
     a.reset();
-    const copy = this.resident(m) ? 0 : a.take(block);
+    if (this.resident(m)) {
+      const stride = Math.ceil(block / 64) * 64;
+      const S = a.take(this.threads * stride);
+      a.ready();
+      const job = { at: m.at, dtype: code, K: m.cols, block, scratch: S, stride };
+      this.pool.run(JOB_PACK, packParams(job), m.storage.byteLength / block);
+      m.packed = true;
+      return;
+    }
+    const copy = a.take(block);
     const tmp = a.take(block);
     a.ready();
     for (let at = 0; at < m.storage.byteLength; at += block) {
-      if (!copy) this.k.packInPlace(m.at + at, code, m.cols, tmp);
-      else {
-        a.bytes.set(m.storage.subarray(at, at + block), copy);
-        this.k.packInPlace(copy, code, m.cols, tmp);
-        m.storage.set(a.bytes.subarray(copy, copy + block), at);
-      }
+      a.bytes.set(m.storage.subarray(at, at + block), copy);
+      this.k.packInPlace(copy, code, m.cols, tmp);
+      m.storage.set(a.bytes.subarray(copy, copy + block), at);
     }
     m.packed = true;
+  }
+
+  readFile(fd: number, position: number, into: Uint8Array): void {
+    this.open();
+    const at = this.arena.offsetOf(into);
+    const chunk = Math.max(1 << 20, Math.ceil(into.length / 0xffff / 65536) * 65536);
+    if (at === undefined || this.threads === 1 || into.length <= chunk) return readAll(fd, position, into);
+    const job = {
+      fd,
+      posLo: position % 2 ** 32,
+      posHi: Math.floor(position / 2 ** 32),
+      length: into.length,
+      dst: at,
+      chunk,
+    };
+    this.pool.run(JOB_READ, readParams(job), Math.ceil(into.length / chunk));
+  }
+
+  fillTransposed(
+    parts: ReadonlyArray<{ matrix: Matrix; first: number }>,
+    stride: number,
+    read: (k0: number, n: number, into: Uint8Array) => void,
+  ): void {
+    this.open();
+    checkTransposed(parts, stride);
+    const ms = parts.map((p) => this.stored(p.matrix));
+    if (ms.some((m) => m.packed)) throw new Error('compute: fillTransposed on a matrix already in use');
+    const { cols: K, dtype } = ms[0]!,
+      esize = dtypeInfo(dtype).rowBytes(1),
+      code = dtypeInfo(dtype).code;
+    const chunk = Math.max(1, Math.min(K, Math.floor((4 << 20) / (stride * esize))));
+    const a = this.arena;
+    a.reset();
+    const S = a.take(chunk * stride * esize);
+    const P = ms.every((m) => this.resident(m)) ? 0 : a.take(chunk * PANEL * esize);
+    a.ready();
+    for (let k0 = 0; k0 < K; k0 += chunk) {
+      const n = Math.min(chunk, K - k0);
+      read(k0, n, a.bytes.subarray(S, S + n * stride * esize));
+      parts.forEach(({ first }, i) => {
+        const m = ms[i]!,
+          src = S + first * esize,
+          panels = Math.ceil(m.rows / PANEL);
+        if (this.resident(m)) {
+          const job = { src, n, stride, dtype: code, K, k0, at: m.at, rows: m.rows, esize };
+          this.pool.run(JOB_PACK_COLUMNS, packColumnsParams(job), panels);
+          return;
+        }
+        for (let p = 0; p < panels; p++) {
+          const cols = Math.min(PANEL, m.rows - p * PANEL);
+          this.k.packColumns(src + p * PANEL * esize, n, stride, code, cols, P);
+          m.storage.set(a.bytes.subarray(P, P + n * PANEL * esize), (p * PANEL * K + k0 * PANEL) * esize);
+        }
+      });
+    }
+    for (const m of ms) m.packed = true;
   }
 
   linear(x: Float32Array, T: number, W: Matrix, bias: Float32Array | null = null, out?: Float32Array): Float32Array {

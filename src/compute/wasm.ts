@@ -18,6 +18,7 @@ const FILES: Record<WasmKind, string> = {
 export interface Kernels {
   packA(x: number, T: number, K: number, a: number): void;
   packInPlace(block: number, dtype: number, K: number, tmp: number): void;
+  packColumns(src: number, n: number, stride: number, dtype: number, cols: number, dst: number): void;
   widenPanels(src: number, dtype: number, panels: number, K: number, dst: number): void;
   gemmBlock(
     x: number,

@@ -406,8 +406,11 @@ export function gpt2Layout(m: { hidden: number; layers: number; vocab: number; p
   return out;
 }
 
-/** A safetensors file with random values (N(0, 0.2²), norm weights near 1) in each tensor's dtype (F32, BF16 or F16). */
-export function writeRandomSafetensors(path: string, specs: readonly StSpec[], seed: number): void {
+/**
+ * A safetensors file with random values (N(0, std²), std 0.2 unless given; norm
+ * weights near 1) in each tensor's dtype (F32, BF16 or F16).
+ */
+export function writeRandomSafetensors(path: string, specs: readonly StSpec[], seed: number, std = 0.2): void {
   const rng = new Rng(seed);
   const { head, dataBytes } = safetensorsHeader(specs, { format: 'pt' });
   const data = Buffer.alloc(dataBytes);
@@ -417,7 +420,7 @@ export function writeRandomSafetensors(path: string, specs: readonly StSpec[], s
     const n = t.shape.reduce((a, b) => a * b, 1);
     const norm = /norm|ln_/.test(t.name) && t.name.endsWith('weight');
     for (let i = 0; i < n; i++) {
-      const v = norm ? 1 + rng.gauss(0, 0.1) : rng.gauss(0, 0.2);
+      const v = norm ? 1 + rng.gauss(0, 0.1) : rng.gauss(0, std);
       if (t.dtype === 'F32') {
         data.writeFloatLE(v, at);
         at += 4;
@@ -436,11 +439,11 @@ export function writeRandomHf(
   dir: string,
   config: Record<string, unknown>,
   specs: readonly StSpec[],
-  opts: { seed?: number; tokenizer?: boolean } = {},
+  opts: { seed?: number; tokenizer?: boolean; std?: number } = {},
 ): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  writeRandomSafetensors(join(dir, 'model.safetensors'), specs, opts.seed ?? 1);
+  writeRandomSafetensors(join(dir, 'model.safetensors'), specs, opts.seed ?? 1, opts.std);
   if (opts.tokenizer) writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(charTokenizerJson({ space: true })));
   return dir;
 }

@@ -97,6 +97,39 @@ export function packInPlace(block: usize, dtype: i32, K: i32, tmp: usize): void 
   }
 }
 
+/**
+ * n inputs of one panel of a weight stored input-major ([K][stride]: each
+ * input's outputs, GPT-2's Conv1D) straight into the panel layout: src points
+ * at the first input's value for the panel's first column, dst at the panel's
+ * row for that input. The panel's 8 columns are 8 neighbouring values of each
+ * stored row, so packing is a copy (16-bit values reordered to slot16);
+ * `cols` < 8 valid columns (the last panel) leaves zeros past them.
+ */
+export function packColumns(src: usize, n: i32, stride: i32, dtype: i32, cols: i32, dst: usize): void {
+  const esize: usize = dtype == F32 ? 4 : 2;
+  const rs = <usize>stride * esize;
+  if (cols == NR && dtype == F32) {
+    for (let k = 0; k < n; k++, src += rs, dst += NR * 4) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+    }
+    return;
+  }
+  if (cols == NR) {
+    for (let k = 0; k < n; k++, src += rs, dst += NR * 2)
+      v128.store(
+        dst,
+        i8x16.shuffle(v128.load(src), v128.load(src), 0, 1, 8, 9, 2, 3, 10, 11, 4, 5, 12, 13, 6, 7, 14, 15),
+      );
+    return;
+  }
+  for (let k = 0; k < n; k++, src += rs, dst += NR * esize)
+    for (let j = 0; j < NR; j++) {
+      if (dtype == F32) store<f32>(dst + <usize>j * 4, j < cols ? load<f32>(src + <usize>j * 4) : 0);
+      else store<u16>(dst + <usize>slot16(j) * 2, j < cols ? load<u16>(src + <usize>j * 2) : 0);
+    }
+}
+
 /** IEEE half → float32, exact (subnormals, infinities, NaN payloads), four lanes (u16 in i32 lanes) at once. */
 function halfToFloat4(h: v128): v128 {
   const m = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);

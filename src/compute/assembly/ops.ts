@@ -121,7 +121,10 @@ function exp4(x: v128): v128 {
 
 /** v·σ(t) = v / (1 + e^−t), four lanes. */
 function timesSigmoid(v: v128, t: v128): v128 {
-  return f32x4.div(v, f32x4.add(f32x4.splat(1), exp4(f32x4.neg(t))));
+  const y = f32x4.div(v, f32x4.add(f32x4.splat(1), exp4(f32x4.neg(t))));
+  // Below t = −87 the true value is under |v|·2e-38: 0, not exp's clamped tail. Those tiny
+  // values would be subnormal once multiplied by a weight, and subnormals slow the products a hundredfold.
+  return v128.bitselect(f32x4.splat(0), y, f32x4.lt(t, f32x4.splat(-87)));
 }
 
 /**
@@ -129,7 +132,7 @@ function timesSigmoid(v: v128, t: v128): v128 {
  * function as 0.5·v·(1 + tanh z) with z = √(2/π)(v + 0.044715v³), but with no
  * cancellation in 1 + tanh; SiLU as v·σ(v); ReLU keeps NaN. Float32 throughout:
  * a few ulp from the float64 value (more down the far negative tail, where the
- * results are below 1e-8).
+ * results are below 1e-8, and 0 where they are below |v|·2e-38).
  */
 function activate4(v: v128, kind: i32): v128 {
   if (kind == GELU_TANH) {

@@ -38,7 +38,19 @@ export function readMatrices(c: Compute, t: TensorEntry, transposed: boolean, pa
   const dtype = runDtype(t.dtype);
   const out = parts.map((p) => c.allocMatrix(dtype, p.rows, cols));
   try {
-    withFile(t.file, (f) => (transposed ? fillTransposed(f, t, parts, out) : fillRows(f, t, parts, out)));
+    withFile(t.file, (f) => {
+      // Input-major storage goes straight into the kernel's layout where each part is one run of columns.
+      if (transposed && t.dtype !== 'F64' && parts.every((p) => p.runs.length === 1)) {
+        const read = (k0: number, n: number, into: Uint8Array) =>
+          readAll(c, f, t, t.offset + k0 * K * BYTES[t.dtype]!, into);
+        c.fillTransposed(
+          out.map((matrix, i) => ({ matrix, first: parts[i]!.runs[0]![0] })),
+          K,
+          read,
+        );
+      } else if (transposed) fillTransposed(f, t, parts, out);
+      else fillRows(c, f, t, parts, out);
+    });
   } catch (e) {
     out.forEach((m) => c.releaseMatrix(m));
     throw e;
@@ -53,13 +65,22 @@ function short(t: TensorEntry): never {
   );
 }
 
-/** Reads `into` from `position`, all of it. */
-function readAll(f: OpenFile, t: TensorEntry, position: number, into: Uint8Array): void {
-  if (readInto(f, position, into) !== into.length) short(t);
+/** Reads `into` from `position`, all of it (every thread of `c` reading a part, where `into` is in its memory). */
+function readAll(c: Compute | null, f: OpenFile, t: TensorEntry, position: number, into: Uint8Array): void {
+  if (position + into.length > f.size) short(t);
+  if (!c) {
+    if (readInto(f, position, into) !== into.length) short(t);
+    return;
+  }
+  try {
+    c.readFile(f.fd, position, into);
+  } catch {
+    short(t);
+  }
 }
 
 /** Rows as stored: each run of rows is one read, straight into the matrix (F64 a chunk at a time, narrowed). */
-function fillRows(f: OpenFile, t: TensorEntry, parts: readonly MatrixPart[], out: Matrix[]): void {
+function fillRows(c: Compute, f: OpenFile, t: TensorEntry, parts: readonly MatrixPart[], out: Matrix[]): void {
   const K = t.shape[1]!,
     size = BYTES[t.dtype]!,
     srcRow = K * size;
@@ -68,14 +89,14 @@ function fillRows(f: OpenFile, t: TensorEntry, parts: readonly MatrixPart[], out
     let r = 0;
     for (const [first, n] of p.runs) {
       if (t.dtype !== 'F64')
-        readAll(f, t, t.offset + first * srcRow, m.bytes.subarray(r * m.rowBytes, (r + n) * m.rowBytes));
+        readAll(c, f, t, t.offset + first * srcRow, m.bytes.subarray(r * m.rowBytes, (r + n) * m.rowBytes));
       else {
         const dst = new Float32Array(m.bytes.buffer, m.bytes.byteOffset, m.rows * K);
         const step = Math.max(1, Math.floor(CHUNK_BYTES / srcRow));
         for (let at = 0; at < n; at += step) {
           const k = Math.min(step, n - at);
           const chunk = new Float64Array(k * K);
-          readAll(f, t, t.offset + (first + at) * srcRow, new Uint8Array(chunk.buffer));
+          readAll(null, f, t, t.offset + (first + at) * srcRow, new Uint8Array(chunk.buffer));
           dst.set(chunk, (r + at) * K);
         }
       }
@@ -90,18 +111,20 @@ const bitsOf = (b: Uint8Array, size: number) =>
     ? new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2)
     : new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 
+/** Columns moved together: reads of 16 neighbours, writes along 16 rows. */
+const BLOCK = 16;
+
 /**
  * The canonical matrix is the stored one transposed: its row j is stored
  * column j. Stored rows are read a chunk at a time and scattered into every
- * part's rows (matrix row r, column k ← stored row k, column j).
+ * part's rows (matrix row r, column k ← stored row k, column j), a block of
+ * neighbouring columns at a time so both sides stay in cache.
  */
 function fillTransposed(f: OpenFile, t: TensorEntry, parts: readonly MatrixPart[], out: Matrix[]): void {
   const [R, K] = [t.shape[0]!, t.shape[1]!];
   const size = BYTES[t.dtype]!,
     srcRow = K * size;
   const step = Math.max(1, Math.floor(CHUNK_BYTES / srcRow));
-  // Which stored column each matrix row reads, per part.
-  const sources = parts.map((p) => p.runs.flatMap(([first, n]) => Array.from({ length: n }, (_, i) => first + i)));
   const narrow = t.dtype === 'F64';
   const dst = out.map((m) =>
     narrow ? new Float32Array(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength / 4) : bitsOf(m.bytes, size),
@@ -109,14 +132,21 @@ function fillTransposed(f: OpenFile, t: TensorEntry, parts: readonly MatrixPart[
   for (let k0 = 0; k0 < R; k0 += step) {
     const rows = Math.min(step, R - k0);
     const bytes = new Uint8Array(rows * srcRow);
-    readAll(f, t, t.offset + k0 * srcRow, bytes);
+    readAll(null, f, t, t.offset + k0 * srcRow, bytes);
     const src = narrow ? new Float64Array(bytes.buffer) : bitsOf(bytes, size);
-    sources.forEach((cols, i) => {
+    parts.forEach((p, i) => {
       const d = dst[i]!;
-      for (let r = 0; r < cols.length; r++) {
-        const j = cols[r]!,
-          at = r * R + k0;
-        for (let k = 0; k < rows; k++) d[at + k] = src[k * K + j]!;
+      let r0 = 0;
+      for (const [first, n] of p.runs) {
+        for (let jb = 0; jb < n; jb += BLOCK) {
+          const w = Math.min(BLOCK, n - jb);
+          for (let k = 0; k < rows; k++) {
+            const from = k * K + first + jb,
+              to = (r0 + jb) * R + k0 + k;
+            for (let jj = 0; jj < w; jj++) d[to + jj * R] = src[from + jj]!;
+          }
+        }
+        r0 += n;
       }
     });
   }
