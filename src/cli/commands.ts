@@ -1,7 +1,7 @@
 /** eval, sample and trace: any model --model or --family names, through one engine. */
-import { buildEvalReport, encodeDocuments } from '../explain/eval.js';
-import { buildSampleReport } from '../explain/sample.js';
-import { buildTraceReport } from '../explain/trace.js';
+import { encodeDocuments, evalSteps } from '../explain/eval.js';
+import { sampleSteps } from '../explain/sample.js';
+import { traceSteps } from '../explain/trace.js';
 import { inputIds } from '../engine/index.js';
 import { renderJson } from '../render/json.js';
 import { renderTraceReport } from '../render/trace.js';
@@ -10,6 +10,7 @@ import { BUILTIN_CORPUS, builtinNames, readDocs } from '../model/corpus.js';
 import { openEngine, type EngineOptions } from './engine.js';
 import { MicrogptError } from '../errors.js';
 import { show, type OutputOptions } from './output.js';
+import { INTERRUPTED, withProgress } from './progress.js';
 
 export interface ModelOptions extends OutputOptions, EngineOptions {}
 
@@ -34,13 +35,16 @@ export async function runEval(opts: ModelOptions & { data?: string }): Promise<n
   const label = opts.data ?? BUILTIN_CORPUS;
   const docs = encodeDocuments(engine, opts.data === undefined ? builtinNames() : readDocs(opts.data), label);
   // In-sample when the checkpoint says it was trained on this very corpus.
-  const report = buildEvalReport(engine, docs, { data: label, inSample: engine.info.trainedOn === label });
+  const report = await withProgress(
+    'eval',
+    evalSteps(engine, docs, { data: label, inSample: engine.info.trainedOn === label }),
+  );
   show(
     opts,
     () => renderJson('eval', { model: opts.model ?? null, data: label }, report),
     (style) => renderEvalReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }
 
 export async function runSample(opts: SampleOptions): Promise<number> {
@@ -64,13 +68,16 @@ export async function runSample(opts: SampleOptions): Promise<number> {
   // The prompt and at least one new token must fit the context.
   const prompt = names ? [engine.bos!] : inputIds(engine, opts.prompt, opts.ids, engine.info.context - 1);
   const n = opts.n ?? (names ? DEFAULT_NAMES : 1);
-  const report = buildSampleReport(engine, prompt, {
-    n,
-    maxTokens,
-    temperature: opts.temperature,
-    seed: opts.seed,
-    explain: opts.explain === true,
-  });
+  const report = await withProgress(
+    'sample',
+    sampleSteps(engine, prompt, {
+      n,
+      maxTokens,
+      temperature: opts.temperature,
+      seed: opts.seed,
+      explain: opts.explain === true,
+    }),
+  );
   const inputs = {
     model: opts.model ?? null,
     n,
@@ -85,7 +92,7 @@ export async function runSample(opts: SampleOptions): Promise<number> {
     () => renderJson('sample', inputs, report),
     (style) => renderSampleReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }
 
 export interface TraceOptions extends ModelOptions {
@@ -113,7 +120,7 @@ export async function runTrace(text: string | undefined, opts: TraceOptions): Pr
       `${text === undefined ? 'the input' : `"${text}"`} is ${ids.length} token; trace needs two or more (a prediction to score)`,
     );
   const names = opts.names?.split(',').map((n) => n.trim());
-  const report = buildTraceReport(engine, ids, text ?? '', { lens: opts.lens === true, names });
+  const report = await withProgress('trace', traceSteps(engine, ids, text ?? '', { lens: opts.lens === true, names }));
   const inputs = {
     text: text ?? null,
     ids: opts.ids ?? null,
@@ -127,5 +134,5 @@ export async function runTrace(text: string | undefined, opts: TraceOptions): Pr
     () => renderJson('trace', inputs, report),
     (style) => renderTraceReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }

@@ -142,12 +142,13 @@ async function explainErrors(code: string | undefined, opts: ExplainOptions): Pr
 
 /** explain --heads: the head detectors on microGPT, a tiny family, a checkpoint or a model folder. */
 async function explainHeads(opts: ExplainOptions): Promise<number> {
-  const [{ buildHeadsReport }, { renderHeadsReport }, { openEngine }] = await Promise.all([
+  const [{ headsSteps }, { renderHeadsReport }, { openEngine }, { withProgress, INTERRUPTED }] = await Promise.all([
     import('../explain/detectors.js'),
     import('../render/heads.js'),
     import('./engine.js'),
+    import('./progress.js'),
   ]);
-  const report = buildHeadsReport(await openEngine(opts), opts.seed);
+  const report = await withProgress('explain --heads', headsSteps(await openEngine(opts), opts.seed));
   show(
     opts,
     () =>
@@ -158,7 +159,7 @@ async function explainHeads(opts: ExplainOptions): Promise<number> {
       ),
     (style) => renderHeadsReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }
 
 /** Any model's attention: microGPT on [BOS, name…], a model folder on its tokenizer's ids or --ids as given. */

@@ -4,7 +4,7 @@
  * Ctrl-C stops it after the current unit — the command then prints what was
  * finished and exits 130.
  */
-import type { WorkOptions } from '../engine/index.js';
+import { runStepsWith, type Steps, type WorkOptions } from '../engine/index.js';
 
 /** Work shorter than this shows no bar at all. */
 const QUIET_MS = 1000;
@@ -56,3 +56,13 @@ export async function progress(label: string): Promise<Stoppable> {
 
 /** Exit code of a command its user stopped with Ctrl-C (128 + SIGINT). */
 export const INTERRUPTED = 130;
+
+/** Long work with the bar and Ctrl-C: the report it returns says whether it was stopped. */
+export async function withProgress<T>(label: string, steps: Steps<T>): Promise<T> {
+  const stop = await progress(label);
+  try {
+    return await runStepsWith(steps, stop.work);
+  } finally {
+    stop.done();
+  }
+}

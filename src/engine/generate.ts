@@ -28,11 +28,31 @@ export interface Generated {
   stop: 'eos' | 'max-tokens' | 'context';
 }
 
-export function generate(
+export interface GenerateOptions {
+  maxTokens: number;
+  temperature: number;
+  rng: Rng;
+  topK?: number;
+}
+
+export function generate(engine: Engine, prompt: readonly number[], opts: GenerateOptions): Generated {
+  const steps = generating(engine, prompt, opts);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * Generation a token at a time: yields each token as it is drawn, returns the
+ * whole (what `generate` gives). A caller that stops early calls return(), which
+ * gives the state back all the same.
+ */
+export function* generating(
   engine: Engine,
   prompt: readonly number[],
-  opts: { maxTokens: number; temperature: number; rng: Rng; topK?: number },
-): Generated {
+  opts: GenerateOptions,
+): Generator<GeneratedToken, Generated, void> {
   const state = engine.newState(Math.min(engine.info.context, prompt.length + opts.maxTokens));
   try {
     let logits = engine.run(prompt, { state, logits: 'last' }).logits;
@@ -44,6 +64,7 @@ export function generate(
       const id = opts.temperature === 0 ? pT.indexOf(1) : opts.rng.choice(pT);
       const candidate = (i: number): Candidate => ({ id: i, p: p[i]!, pT: pT[i]! });
       tokens.push({ ...candidate(id), top: topK(pT, opts.topK ?? 5).map(candidate) });
+      yield tokens[tokens.length - 1]!;
       if (id === engine.eos) return { tokens, stop: 'eos' };
       if (tokens.length >= opts.maxTokens) return { tokens, stop: 'max-tokens' };
       if (state.length >= state.capacity) return { tokens, stop: 'context' };

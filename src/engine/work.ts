@@ -40,3 +40,29 @@ export class Work {
     return this.opts.shouldStop?.() === true;
   }
 }
+
+/**
+ * Long work written once for both callers: a generator that yields the units
+ * it has just finished and is told, at each yield, whether to stop (then it
+ * returns what it finished). `total` units in all.
+ */
+export interface Steps<T> {
+  total: number;
+  steps: Generator<number, T, boolean>;
+}
+
+/** Runs the steps to the end at once (tests, library callers): never stopped. */
+export function runSteps<T>({ steps }: Steps<T>): T {
+  for (;;) {
+    const r = steps.next(false);
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs the steps with progress, yielding to the event loop between slices and stopping when asked (Ctrl-C). */
+export async function runStepsWith<T>({ total, steps }: Steps<T>, opts?: WorkOptions): Promise<T> {
+  const work = new Work(total, opts);
+  let r = steps.next(false);
+  while (!r.done) r = steps.next(!(await work.step(r.value)));
+  return r.value;
+}

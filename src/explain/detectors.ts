@@ -8,7 +8,7 @@
  * repeat anything, so duplicate-token and induction scores top out near one half.
  */
 import { Rng } from '../tensor/index.js';
-import type { Engine } from '../engine/index.js';
+import { runSteps, type Engine, type Steps } from '../engine/index.js';
 import { attentionOf } from './run.js';
 import type { Static } from '@sinclair/typebox';
 import type { HeadsReportSchema } from './schema.js';
@@ -67,12 +67,22 @@ export function patternScore(a: readonly (readonly number[])[], tokens: readonly
 }
 
 export function buildHeadsReport(m: Engine, seed: number): HeadsReport {
+  return runSteps(headsSteps(m, seed));
+}
+
+/** A sequence scored is a unit; stopped (Ctrl-C), the scores are means over the sequences finished. */
+export function headsSteps(m: Engine, seed: number): Steps<HeadsReport> {
+  return { total: SEQUENCES, steps: scoringHeads(m, seed) };
+}
+
+function* scoringHeads(m: Engine, seed: number): Generator<number, HeadsReport, boolean> {
   const { layers, heads } = m.info;
   const half = Math.min(MAX_HALF, Math.floor((m.info.context - (m.bos === null ? 0 : 1)) / 2));
   const rng = new Rng(seed);
   const sums = Array.from({ length: layers * heads }, () => DETECTORS.map(() => 0));
   const sequences: number[][] = [];
-  for (let n = 0; n < SEQUENCES; n++) {
+  let interrupted = false;
+  for (let n = 0; n < SEQUENCES && !interrupted; n++) {
     const tokens = repeatedSequence(m, rng, half);
     sequences.push(tokens);
     attentionOf(m, tokens).forEach((layer, l) =>
@@ -80,7 +90,11 @@ export function buildHeadsReport(m: Engine, seed: number): HeadsReport {
         DETECTORS.forEach((d, k) => (sums[l * heads + h]![k]! += patternScore(a, tokens, d.pattern) / SEQUENCES)),
       ),
     );
+    interrupted = yield 1;
   }
+  // Stopped early: the sums are over fewer sequences than SEQUENCES, each divided by SEQUENCES.
+  const done = sequences.length;
+  if (done < SEQUENCES) for (const s of sums) s.forEach((v, k) => (s[k] = (v * SEQUENCES) / done));
   const scores = sums.map((s, i) => ({
     layer: Math.floor(i / heads),
     head: i % heads,
@@ -96,7 +110,7 @@ export function buildHeadsReport(m: Engine, seed: number): HeadsReport {
     weightsFrom: m.info.weightsFrom,
     layers,
     heads,
-    input: { seed, sequences: SEQUENCES, half, bos: m.bos, first: sequences[0]! },
+    input: { seed, sequences: done, half, bos: m.bos, first: sequences[0]! },
     scoring: SCORING,
     detectors: DETECTORS.map((d) => ({ name: d.name, definition: d.definition })),
     scores,
@@ -107,5 +121,6 @@ export function buildHeadsReport(m: Engine, seed: number): HeadsReport {
         .slice(0, 3)
         .map((s) => ({ layer: s.layer, head: s.head, score: s[keyOf[k]!] })),
     })),
+    interrupted: done < SEQUENCES,
   };
 }

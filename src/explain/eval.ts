@@ -1,5 +1,5 @@
 /** One definition of loss for every model: mean −ln P(next token) over every predicted token, in nats. */
-import { sequenceLoss, type Engine, type Hook } from '../engine/index.js';
+import { documentWindows, runSteps, sequenceLoss, type Engine, type Hook, type Steps } from '../engine/index.js';
 import { MicrogptError } from '../errors.js';
 import type { Static } from '@sinclair/typebox';
 import type { EvalReportSchema } from './schema.js';
@@ -29,19 +29,52 @@ export function buildEvalReport(
   docs: readonly (readonly number[])[],
   opts: { data: string; inSample: boolean },
 ): EvalReport {
-  const { loss, tokens } = meanLoss(engine, docs);
+  return runSteps(evalSteps(engine, docs, opts));
+}
+
+/** meanLoss over the documents as a report, a window a unit; stopped (Ctrl-C), it scores the documents finished. */
+export function evalSteps(
+  engine: Engine,
+  docs: readonly (readonly number[])[],
+  opts: { data: string; inSample: boolean },
+): Steps<EvalReport> {
+  const windows = (ids: readonly number[]) => documentWindows(ids, engine.info.context).length;
+  return { total: docs.reduce((n, d) => n + windows(d), 0), steps: scoring(engine, docs, opts, windows) };
+}
+
+function* scoring(
+  engine: Engine,
+  docs: readonly (readonly number[])[],
+  opts: { data: string; inSample: boolean },
+  windows: (ids: readonly number[]) => number,
+): Generator<number, EvalReport, boolean> {
+  // meanLoss's sums, in its order, a document at a time.
+  let total = 0,
+    tokens = 0,
+    documents = 0,
+    interrupted = false;
+  for (const ids of docs) {
+    const r = sequenceLoss(engine, ids);
+    total += r.total;
+    tokens += r.predicted;
+    documents++;
+    interrupted = yield windows(ids);
+    if (interrupted) break;
+  }
+  const loss = tokens ? total / tokens : NaN;
   return {
     kind: 'eval',
     family: engine.info.family,
     weightsFrom: engine.info.weightsFrom,
     data: opts.data,
-    documents: docs.length,
+    documents,
     tokens,
     meanLoss: loss,
     unit: LOSS_UNIT,
     perplexity: Math.exp(loss),
     uniformLoss: Math.log(engine.info.vocab),
     inSample: opts.inSample,
+    interrupted: interrupted && documents < docs.length,
   };
 }
 

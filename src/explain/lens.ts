@@ -30,17 +30,22 @@ export function targetOf(
   return target === null ? { pTarget: null, targetRank: null } : { pTarget: p[target]!, targetRank: rankOf(p, target) };
 }
 
-/** `targets[pos]` is the token position pos should predict, or null (the last position of a text). */
-export function buildLens(
+/**
+ * `targets[pos]` is the token position pos should predict, or null (the last
+ * position of a text). A stream read out is a unit of work (yielded); told to
+ * stop, the lens holds the streams read out so far.
+ */
+export function* lensStages(
   engine: Engine,
   streams: ReadonlyArray<{ after: string; values: Activation }>,
   opts: { targets: ReadonlyArray<number | null>; label: (id: number) => string },
-): Lens {
+): Generator<number, { lens: Lens; interrupted: boolean }, boolean> {
   const V = engine.info.vocab,
     rows = opts.targets.length;
-  return streams.map((r) => {
+  const lens: Lens = [];
+  for (const r of streams) {
     const logits = engine.unembed(r.values.subarray(0, rows * engine.info.dModel), rows);
-    return {
+    lens.push({
       after: r.after,
       positions: opts.targets.map((target, pos) => {
         const p = softmax(logits.subarray(pos * V, (pos + 1) * V), 1);
@@ -50,6 +55,8 @@ export function buildLens(
           ...targetOf(p, target),
         };
       }),
-    };
-  });
+    });
+    if (yield 1) return { lens, interrupted: lens.length < streams.length };
+  }
+  return { lens, interrupted: false };
 }

@@ -275,6 +275,7 @@ export const EvalReportSchema = Obj({
   perplexity: N,
   uniformLoss: Type.Number({ description: 'ln(vocab): the loss of a model that knows nothing' }),
   inSample: Type.Boolean({ description: 'the data is the corpus the checkpoint was trained on' }),
+  interrupted: Type.Boolean({ description: 'stopped early (Ctrl-C): the figures are of the documents finished' }),
 });
 
 const CandidateSchema = Obj({ id: I, label: S, p: N, pT: N });
@@ -299,7 +300,7 @@ export const SampleReportSchema = Obj({
       text: Type.Union([S, Type.Null()], {
         description: 'the sample decoded (a name: without BOS); null without a tokenizer',
       }),
-      stop: Lits('eos', 'max-tokens', 'context'),
+      stop: Lits('eos', 'max-tokens', 'context', 'interrupted'),
       steps: Type.Array(
         Obj({
           pos: Type.Integer({ description: 'the position whose prediction drew this token' }),
@@ -309,6 +310,9 @@ export const SampleReportSchema = Obj({
       ),
     }),
   ),
+  interrupted: Type.Boolean({
+    description: 'stopped early (Ctrl-C): the samples drawn so far, the last one cut where it stood',
+  }),
 });
 
 export const InspectReportSchema = Obj({
@@ -361,6 +365,7 @@ export const TraceReportSchema = Obj({
   loss: Type.Number({
     description: 'mean −ln P(target) over the positions with a target, in nats: the number eval computes for this text',
   }),
+  interrupted: Type.Boolean({ description: 'stopped early (Ctrl-C): the lens holds the stages read out so far' }),
 });
 
 export const ContractListReportSchema = Obj({
@@ -416,6 +421,9 @@ export const HeadsReportSchema = Obj({
   ),
   scores: Type.Array(HeadScoresSchema),
   top: Type.Array(Obj({ detector: S, heads: Type.Array(Obj({ layer: I, head: I, score: N })) })),
+  interrupted: Type.Boolean({
+    description: 'stopped early (Ctrl-C): the scores are means over the sequences finished (input.sequences)',
+  }),
 });
 
 const ComponentSchema = Obj({ layer: I, head: Type.Union([I, Type.Null()], { description: "null: the layer's MLP" }) });

@@ -6,8 +6,18 @@
  * otherwise the last position predicts what comes next, which has no target.
  */
 import { MicrogptError } from '../errors.js';
-import { globMatcher, parseHook, softmax, tokenLabel, topK, type Activation, type Engine } from '../engine/index.js';
-import { buildLens, targetOf } from './lens.js';
+import {
+  globMatcher,
+  parseHook,
+  runSteps,
+  softmax,
+  tokenLabel,
+  topK,
+  type Activation,
+  type Engine,
+  type Steps,
+} from '../engine/index.js';
+import { lensStages, targetOf } from './lens.js';
 import { runWithCache } from './run.js';
 import { stats } from './stats.js';
 import type { Static } from '@sinclair/typebox';
@@ -24,7 +34,27 @@ export function buildTraceReport(
   text: string,
   opts: { lens?: boolean; names?: readonly string[] } = {},
 ): TraceReport {
+  return runSteps(traceSteps(engine, ids, text, opts));
+}
+
+/** The run is one unit, each stage the lens reads out one more; stopped (Ctrl-C), the lens holds those read. */
+export function traceSteps(
+  engine: Engine,
+  ids: readonly number[],
+  text: string,
+  opts: { lens?: boolean; names?: readonly string[] } = {},
+): Steps<TraceReport> {
+  return { total: 1 + (opts.lens ? engine.info.layers + 1 : 0), steps: tracing(engine, ids, text, opts) };
+}
+
+function* tracing(
+  engine: Engine,
+  ids: readonly number[],
+  text: string,
+  opts: { lens?: boolean; names?: readonly string[] },
+): Generator<number, TraceReport, boolean> {
   const { cache, logits } = runWithCache(engine, ids);
+  let interrupted: boolean = yield 1;
   const whole = engine.info.endsWithEos && engine.eos !== null;
   const targets: Array<number | null> = whole ? [...ids.slice(1), engine.eos!] : [...ids.slice(1), null];
   const label = (id: number) => tokenLabel(engine, id);
@@ -42,6 +72,12 @@ export function buildTraceReport(
   });
   const scored = predictions.filter((p) => p.pTarget !== null);
   const relu = engine.info.kernels.activation === 'relu';
+  let lens: TraceReport['lens'] = null;
+  if (opts.lens && !interrupted) {
+    const read = yield* lensStages(engine, lensStreams(engine, cache), { targets, label });
+    lens = read.lens;
+    interrupted = read.interrupted;
+  }
   return {
     kind: 'trace',
     text,
@@ -55,12 +91,13 @@ export function buildTraceReport(
       return { name, shape, stats: st, sparsity: relu && point === 'mlp.hook_post' ? st.zeros : null };
     }),
     predictions,
-    lens: opts.lens ? buildLens(engine, lensStreams(engine, cache), { targets, label }) : null,
+    lens,
     targets: whole
       ? `the next token, ${label(engine.eos!)} after the last`
       : 'the next token; the last position has none (what the model would write next)',
     unit: whole ? 'name' : 'text',
     loss: scored.length ? scored.reduce((a, p) => a - Math.log(p.pTarget!), 0) / scored.length : NaN,
+    interrupted,
   };
 }
 

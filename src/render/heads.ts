@@ -121,5 +121,8 @@ export function renderHeadsReport(r: HeadsReport, s: Style): string {
           `  ${t.detector}: ${t.heads.map((h) => `${headName(h.layer, h.head, multi)} ${fixed(h.score, 2)}`).join(', ')}`,
       ),
     ].join('\n'),
+    ...(r.interrupted
+      ? [s.yellow(`Interrupted (Ctrl-C): the scores are means over the ${r.input.sequences} sequences finished.`)]
+      : []),
   ].join('\n\n');
 }

@@ -17,6 +17,7 @@ export function renderTraceReport(r: TraceReport, s: Style): string {
     renderPredictions(r, s),
     `Loss of this ${safe(r.unit)}: ${s.bold(fixed(r.loss, 4))} nats (mean −ln P(target) per predicted token, as eval computes it)`,
     ...(r.lens ? [renderLens(r, s)] : []),
+    ...(r.interrupted ? [s.yellow('Interrupted (Ctrl-C): the logit lens holds the stages read out before it.')] : []),
   ].join('\n\n');
 }
 

@@ -40,6 +40,9 @@ export function renderEvalReport(r: EvalReport, s: Style): string {
     `Data:  ${safe(r.data)}, ${counted(r.documents, 'document')}, ${grouped(r.tokens)} next-token predictions${names}`,
     `Mean loss: ${s.bold(fixed(r.meanLoss, 4))} ${safe(r.unit)}`,
     `  perplexity ${fixed(r.perplexity, 2)}; uniform guess ln ${grouped(Math.round(Math.exp(r.uniformLoss)))} = ${fixed(r.uniformLoss, 4)}`,
+    ...(r.interrupted
+      ? [s.yellow(`Interrupted (Ctrl-C): the figures are of the ${counted(r.documents, 'document')} finished.`)]
+      : []),
   ].join('\n');
 }
 
@@ -47,10 +50,14 @@ const STOPS: Record<SampleReport['samples'][number]['stop'], string> = {
   eos: 'the model ended the text (its end-of-sequence token)',
   'max-tokens': 'the --max-tokens limit',
   context: "the model's context is full",
+  interrupted: 'Ctrl-C',
 };
 
 export function renderSampleReport(r: SampleReport, s: Style): string {
-  return r.names ? renderNames(r, s) : renderContinuations(r, s);
+  const text = r.names ? renderNames(r, s) : renderContinuations(r, s);
+  return r.interrupted
+    ? `${text}\n${s.yellow('Interrupted (Ctrl-C): the samples drawn so far, the last one cut where it stood.')}`
+    : text;
 }
 
 /** microGPT's names: one per line, or with --explain every step's candidates. */
@@ -98,7 +105,7 @@ function renderContinuations(r: SampleReport, s: Style): string {
       (st, i) =>
         `  ${String(i + 1).padStart(3)}. ${quoted(st.chosen.label)}=${st.chosen.id}  ${probability(st.chosen.p)} → ${probability(st.chosen.pT)}`,
     ),
-    `Stopped at ${STOPS[g.stop]}.`,
+    `Stopped ${g.stop === 'interrupted' ? 'by' : 'at'} ${STOPS[g.stop]}.`,
   ]);
   return [
     `${s.bold('Generated')} by ${safe(r.weightsFrom)} (${safe(r.family)}), ${how}; tokens from ${r.tokenizer === null ? 'the ids given' : safe(r.tokenizer)}:`,
