@@ -151,7 +151,12 @@ export class WasmCompute implements Compute {
       dst: at,
       chunk,
     };
-    this.pool.run(JOB_READ, readParams(job), Math.ceil(into.length / chunk));
+    try {
+      this.pool.run(JOB_READ, readParams(job), Math.ceil(into.length / chunk));
+    } catch (e) {
+      // A worker's error reaches here only as "failed": say what reading can fail of.
+      throw new RangeError(`compute: the file ended early or could not be read (${(e as Error).message})`);
+    }
   }
 
   fillTransposed(

@@ -406,6 +406,21 @@ export function gpt2Layout(m: { hidden: number; layers: number; vocab: number; p
   return out;
 }
 
+/** The IEEE half nearest a value of normal half range (|v| in [2^-14, 65504]) or 0: round to nearest, ties to even. */
+function halfBits(v: number): number {
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (a < 2 ** -14) return sign; // the writer's values never need subnormals: flushed
+  let e = Math.floor(Math.log2(a));
+  if (a < 2 ** e) e--; // log2 rounded up just below a power of two
+  if (a >= 2 ** (e + 1)) e++;
+  const f = (a / 2 ** e - 1) * 1024; // exact: a power-of-two scaling
+  let m = Math.round(f);
+  // Ties to even: Math.round rounds .5 up, so undo it where that made m odd.
+  if (f - Math.floor(f) === 0.5 && m % 2 === 1) m--;
+  return m === 1024 ? sign | ((e + 16) << 10) : sign | ((e + 15) << 10) | m;
+}
+
 /**
  * A safetensors file with random values (N(0, std²), std 0.2 unless given; norm
  * weights near 1) in each tensor's dtype (F32, BF16 or F16).
@@ -427,6 +442,9 @@ export function writeRandomSafetensors(path: string, specs: readonly StSpec[], s
       } else if (t.dtype === 'BF16') {
         f32.setFloat32(0, v);
         data.writeUInt16LE(f32.getUint32(0) >>> 16, at);
+        at += 2;
+      } else if (t.dtype === 'F16') {
+        data.writeUInt16LE(halfBits(v), at);
         at += 2;
       } else throw new Error(`writeRandomSafetensors: ${t.dtype}`);
     }

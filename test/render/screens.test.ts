@@ -135,6 +135,7 @@ function headsReport(layers: number, heads: number): HeadsReport {
     })),
     scores,
     top: [],
+    interrupted: false,
   };
 }
 

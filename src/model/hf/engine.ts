@@ -31,6 +31,8 @@ export class F32Engine implements Engine {
     readonly path: string,
     /** Lets go of the compute layer the model runs on (its threads stop with the last user). */
     private readonly releaseCompute: () => void = () => {},
+    /** Activation bytes one batch of variants may take. */
+    private readonly batchBytes = BATCH_BYTES,
   ) {
     const s = model.spec;
     this.info = {
@@ -92,6 +94,7 @@ export class F32Engine implements Engine {
   }
 
   run(ids: readonly number[], opts: RunOptions = {}): RunResult {
+    this.open();
     const rows = opts.logits === 'last' ? 1 : ids.length;
     const sites = new Sites([new HookSite(opts.hooks ?? [], this.path)]);
     const state = opts.state as KvCache | undefined;
@@ -110,8 +113,9 @@ export class F32Engine implements Engine {
     variants: ReadonlyArray<readonly Hook[]>,
     opts: Pick<RunOptions, 'logits' | 'from'> = {},
   ): RunResult[] {
+    this.open();
     const logits = opts.logits ?? 'all';
-    const per = Math.max(1, Math.floor(rowsPerBatch(this.spec, logits) / Math.max(1, ids.length)));
+    const per = Math.max(1, Math.floor(rowsPerBatch(this.spec, logits, this.batchBytes) / Math.max(1, ids.length)));
     const results: RunResult[] = [];
     for (let first = 0; first < variants.length; first += per) {
       const group = variants.slice(first, first + per);
@@ -135,6 +139,10 @@ export class F32Engine implements Engine {
     return this.model.newCache(Math.min(capacity, this.info.context));
   }
 
+  private open(): void {
+    if (this.closed) throw new Error(`F32Engine: ${this.path} was closed`);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -151,9 +159,9 @@ const BATCH_BYTES = 256 * 2 ** 20;
  * norms, q, k, v, z and outputs; the MLP's hidden units; logits when every
  * position's are wanted) and its keys and values at every layer.
  */
-export function rowsPerBatch(s: HfSpec, logits: 'all' | 'last'): number {
+export function rowsPerBatch(s: HfSpec, logits: 'all' | 'last', bytes = BATCH_BYTES): number {
   const perRow =
     4 * (8 * s.hidden + 3 * s.intermediate + (logits === 'all' ? s.vocab : 0)) +
     4 * 2 * s.layers * s.kvHeads * s.headDim;
-  return Math.max(1, Math.floor(BATCH_BYTES / perRow));
+  return Math.max(1, Math.floor(bytes / perRow));
 }

@@ -26,6 +26,8 @@ export interface LoadOptions {
   threads?: number;
   /** Force the kernels' implementation (tests: the JavaScript fallback); default: the best the runtime has. */
   kind?: ComputeKind;
+  /** Activation bytes one batch of runVariants may take (default 256 MiB). */
+  batchBytes?: number;
 }
 
 /** `contracts`: the families to bind tensors through (the shipped ones unless given, e.g. with --contracts DIR). */
@@ -63,7 +65,7 @@ export async function loadHfModel(path: string, contracts?: ContractSet, opts: L
   const { compute, release } = acquireCompute(opts);
   try {
     const weights = loadHfWeights(spec, files.tensors, path, compute);
-    return new F32Engine(new HfModel(spec, weights, compute), tokenizer, path, release);
+    return new F32Engine(new HfModel(spec, weights, compute), tokenizer, path, release, opts.batchBytes);
   } catch (e) {
     release();
     throw e;
