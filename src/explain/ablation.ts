@@ -148,6 +148,9 @@ export async function buildAblationReport(
   const windows = docs.reduce((n, d) => n + documentWindows(d, engine.info.context).length, 0);
   const work = new Work(windows * (1 + layers + (opts.together?.length ? 1 : 0)), opts.work);
   const { clean, tokens, means } = await cleanPass(engine, docs, work);
+  // One window: the mean at each position is that window's own value, so mean ablation writes every
+  // value over itself and its loss is the clean loss, bit for bit. Only the zero ablations need running.
+  const single = windows === 1;
   const result = (zero: number, mean: number) => ({ zero, mean, zeroDelta: zero - clean, meanDelta: mean - clean });
   const rows: AblationReport['rows'] = [];
   let layersDone = 0;
@@ -158,20 +161,23 @@ export async function buildAblationReport(
     ];
     const variants = [
       ...parts.map((c) => [ablating(engine, [c], null)]),
-      ...parts.map((c) => [ablating(engine, [c], means)]),
+      ...(single ? [] : parts.map((c) => [ablating(engine, [c], means)])),
     ];
     const losses = await lossesFrom(engine, docs, l, variants, tokens, work);
     if (!losses) break;
-    parts.forEach((c, i) => rows.push({ ...c, ...result(losses[i]!, losses[parts.length + i]!) }));
+    parts.forEach((c, i) => rows.push({ ...c, ...result(losses[i]!, single ? clean : losses[parts.length + i]!) }));
     layersDone++;
   }
   rows.sort((a, b) => b.zeroDelta - a.zeroDelta || a.layer - b.layer || (a.head ?? -1) - (b.head ?? -1));
   let together: AblationReport['together'] = null;
   if (opts.together?.length && layersDone === layers) {
     const first = Math.min(...opts.together.map((c) => c.layer));
-    const both = [[ablating(engine, opts.together, null)], [ablating(engine, opts.together, means)]];
+    const both = [
+      [ablating(engine, opts.together, null)],
+      ...(single ? [] : [[ablating(engine, opts.together, means)]]),
+    ];
     const losses = await lossesFrom(engine, docs, first, both, tokens, work);
-    if (losses) together = { components: [...opts.together], ...result(losses[0]!, losses[1]!) };
+    if (losses) together = { components: [...opts.together], ...result(losses[0]!, single ? clean : losses[1]!) };
   }
   return {
     kind: 'ablation',

@@ -87,6 +87,24 @@ describe.each(await engines())('%s', (_, engine) => {
       expect(row.zero).toBe(meanLoss(engine, docs, [zeroHead(row.layer, row.head!, engine.info.headDim)]).loss);
   });
 
+  it("ablation on one text: mean ablation (over one window each position's mean is its own value) gives the clean loss, as the whole re-run writing those values does", async () => {
+    const r = await buildAblationReport(engine, [ids], { data: 'x' });
+    const { hook, cache } = cachingHook((n) => n.endsWith('attn.hook_z'));
+    engine.run(ids.slice(0, -1), { hooks: [hook] });
+    const d = engine.info.headDim;
+    for (const row of r.rows.filter((x) => x.head !== null)) {
+      const name = blockHook(row.layer, 'attn.hook_z');
+      const own = cache.get(name)!.values;
+      const writeOwn = pointHook(name, (out, shape) => {
+        const width = out.length / shape[0]!;
+        for (let t = 0; t < shape[0]!; t++)
+          for (let e = 0; e < d; e++) out[t * width + row.head! * d + e] = own[t * width + row.head! * d + e]!;
+      });
+      expect(row.mean).toBe(meanLoss(engine, [ids], [writeOwn]).loss);
+      expect([row.mean, row.meanDelta]).toEqual([r.clean, 0]);
+    }
+  });
+
   it('patching: every share equals the whole patched re-run', async () => {
     const clean = { ids, labels: ids.map(String), text: 'clean' };
     const corruptIds = [1, 5, 9, 3, 8, 2, 11, 4];
