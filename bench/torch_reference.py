@@ -13,6 +13,8 @@ Prints one JSON object on stdout.
       load DIR's model.safetensors (GPT-2 layout, memory-mapped as the
       safetensors library does), one forward keeping every head's pattern.
       The bench times the whole process.
+  torch_reference.py forward DIR IDS the same forward on DIR's weights (logits of
+      every position), the fastest of several runs after a warm-up.
   torch_reference.py patch DIR CLEAN CORRUPT TARGET   activation patching as a
       TransformerLens user writes it: the clean and corrupt runs cached, then
       one full re-run of the corrupted input per patch (every head output at
@@ -152,6 +154,19 @@ def explain(folder, ids):
     print(json.dumps({"layers": len(patterns), "heads": patterns[0].shape[0], "tokens": patterns[0].shape[1]}))
 
 
+def folder_forward(folder, ids):
+    import torch
+
+    if os.environ.get("OPENBLAS_NUM_THREADS") == "1":
+        torch.set_num_threads(1)
+    with torch.no_grad():
+        config, w = load_gpt2(torch, folder)
+        ids = [int(i) for i in ids.split(",")]
+        seconds = best_seconds(lambda: gpt2_run(torch, config, w, ids), 5)
+    print(json.dumps({"seconds": seconds, "threads": torch.get_num_threads(),
+                      "openblasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"), "blas": blas_library()}))
+
+
 def patch(folder, clean, corrupt, target):
     import torch
 
@@ -186,6 +201,8 @@ def patch(folder, clean, corrupt, target):
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "explain":
         return explain(sys.argv[2], sys.argv[3])
+    if len(sys.argv) > 1 and sys.argv[1] == "forward":
+        return folder_forward(sys.argv[2], sys.argv[3])
     if len(sys.argv) > 1 and sys.argv[1] == "patch":
         return patch(*sys.argv[2:6])
     try:

@@ -93,6 +93,9 @@ export class Pool {
       const { port1, port2 } = new MessageChannel();
       const worker = new Worker(source, {
         eval: true,
+        // Not the parent's options: --input-type=module would make this script an ES module (no require),
+        // --import a loader each worker would run. V8's flags (relaxed SIMD) are the process's anyway.
+        execArgv: [],
         workerData: {
           module: this.module,
           memory: this.memory,

@@ -43,6 +43,22 @@ describe('the runtime decides the kernels', () => {
     expect(r.worst).toBeLessThanOrEqual(1);
   });
 
+  it('workers start whatever the parent was run with (--input-type=module would make their script an ES module)', () => {
+    const script = `
+      const { openCompute } = await import(${JSON.stringify(join(import.meta.dirname, '../../src/compute/index.ts'))});
+      const c = openCompute({ threads: 2 });
+      const W = c.allocMatrix('F32', 512, 256);
+      c.linear(new Float32Array(64 * 256), 64, W);
+      await new Promise((r) => setTimeout(r, 2000)); // a worker that failed to start has said so by now
+      c.linear(new Float32Array(64 * 256), 64, W); // and this run would throw it
+      console.log('ok');`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, 'ok', '']);
+  });
+
   it('worker threads never keep the process alive', () => {
     const r = child('exit');
     expect(r).toEqual({ kind: expect.stringMatching(/^wasm/), threads: 2, values: 64 * 512 });
