@@ -3,9 +3,9 @@
  * forward-only tokens/s, peak RSS of `microgpt train`, CLI start-up against
  * `node -e 0`, and steps/s at n_embd 64 and 128; for real model files, header
  * parse times of a 16 GB safetensors layout and of a GGUF with a 128k-token
- * vocabulary, `inspect` against start-up, and inspect's peak RSS; a
- * GPT-2-124M-shaped forward on 64 tokens (ms, GFLOP/s) and the peak RSS of
- * loading it; the compute kernels against PyTorch (bench/compute.ts). A
+ * vocabulary, `inspect` against start-up, and inspect's peak RSS; the compute
+ * kernels against PyTorch (bench/compute.ts); the engine and whole commands on
+ * a GPT-2-124M-shaped folder against PyTorch (bench/commands.ts). A
  * benchmark, never a test.
  *
  *   npm run bench            text
@@ -27,8 +27,7 @@ import {
 import { builtinNames, Gpt, MICROGPT, Tokenizer, trainSteps, type ModelConfig } from '../src/model/index.js';
 import { packageRoot } from '../src/paths.js';
 import { Graph, Rng } from '../src/tensor/index.js';
-import { loadHfModel } from '../src/model/hf/load.js';
-import { gpt2Layout, writeRandomHf } from '../test/helpers/hf-models.js';
+import { commandsBench, printCommandsBench } from './commands.js';
 import { computeBench, printComputeBench } from './compute.js';
 
 const json = process.argv.includes('--json');
@@ -237,50 +236,6 @@ function manyTensorsBench() {
   }
 }
 
-/**
- * A GPT-2-124M-shaped checkpoint with random weights (real shapes, written as
- * F32 safetensors here), loaded by the float32 path and run on 64 tokens with
- * logits for every position, as PyTorch's forward computes them. FLOPs: 2 per
- * multiply-add of every matrix product (the 12 layers' projections and MLPs,
- * the tied head on all 64 positions) plus the attention scores and sums.
- */
-async function realForwardBench() {
-  const dir = mkdtempSync(join(tmpdir(), 'microgpt-bench-gpt2-'));
-  try {
-    const [C, L, V, T] = [768, 12, 50257, 64];
-    writeRandomHf(
-      dir,
-      { model_type: 'gpt2', n_embd: C, n_layer: L, n_head: 12, n_positions: 1024, vocab_size: V },
-      gpt2Layout({ hidden: C, layers: L, vocab: V, positions: 1024 }),
-    );
-    const t0 = performance.now();
-    const src = await loadHfModel(dir);
-    const loadMs = performance.now() - t0;
-    const rng = new Rng(1);
-    const ids = Array.from({ length: T }, () => rng.int(V));
-    const run = () => src.run(ids);
-    run();
-    const times = Array.from({ length: 3 }, () => {
-      const s = performance.now();
-      run();
-      return performance.now() - s;
-    });
-    const flops = 2 * T * (L * 12 * C * C + V * C) + L * 2 * 2 * ((T * (T + 1)) / 2) * C;
-    const ms = median(times);
-    const weightBytes = src.model.weights.parameterCount * 4;
-    return {
-      forwardMs: ms,
-      gflops: flops / ms / 1e6,
-      flops,
-      loadMs,
-      weightMb: weightBytes / 2 ** 20,
-      loadPeakRssMb: peakRssMb(['explain', '--attention', '--ids', '1,2,3', '--model', dir, '--layer', '0', '--json']),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const config = { ...MICROGPT, vocabSize: tok.vocabSize };
 // A cold run is what one `microgpt train` sees; the steady rate is measured after
 // V8 has optimised the hot loop (its first ~2,000 steps run slower).
@@ -296,13 +251,13 @@ const result = {
   trainPeakRssMb: trainPeakRssMb(),
   startup: { nodeMs: startupMs(['-e', '0']), explainKernelMs: startupMs([CLI, 'explain', '--kernel', 'gpt2', '-v']) },
   modelFiles: modelFileBench(),
-  realForward: await realForwardBench(),
   manyTensors: manyTensorsBench(),
   scale: [64, 128].map((nEmbd) => ({
     nEmbd,
     stepsPerSecond: trainRate({ ...config, nEmbd, nHidden: 4 * nEmbd }, 200),
   })),
   compute: await computeBench(),
+  commands: await commandsBench(),
 };
 
 if (json) {
@@ -338,12 +293,6 @@ if (json) {
   }
   for (const s of result.scale)
     console.log(`scale: n_embd ${s.nEmbd} (block 16, 1 layer): ${f(s.stepsPerSecond)} steps/s`);
-  const r = result.realForward;
-  console.log(
-    `GPT-2-124M-shaped forward on 64 tokens (float32 path, logits for every position): ${r.forwardMs.toFixed(0)} ms, ${r.gflops.toFixed(2)} GFLOP/s (${(r.flops / 1e9).toFixed(1)} GFLOP); load ${r.loadMs.toFixed(0)} ms`,
-  );
-  console.log(
-    `loading it: peak RSS ${r.loadPeakRssMb.toFixed(0)} MB for ${r.weightMb.toFixed(0)} MB of float32 weights (${(r.loadPeakRssMb / r.weightMb).toFixed(2)}×)`,
-  );
   printComputeBench(result.compute);
+  printCommandsBench(result.commands, result.compute.peak);
 }

@@ -1,5 +1,5 @@
 /**
- * One Compute per (kind, threads) in a process, shared by whoever asks for
+ * One Compute per (kind, threads, resident bytes) in a process, shared by whoever asks for
  * the same: every model a test or a command loads runs on one pool of worker
  * threads and one arena, not a pool each. The last user to let go closes it,
  * so its workers leave when the work is done.
@@ -17,13 +17,13 @@ export interface SharedCompute {
 
 const open = new Map<string, { compute: Compute; users: number }>();
 
-export function acquireCompute(opts: Omit<ComputeOptions, 'residentBytes'> = {}): SharedCompute {
+export function acquireCompute(opts: ComputeOptions = {}): SharedCompute {
   const kind = opts.kind ?? bestWasmKind() ?? 'js';
   const threads = kind === 'js' ? 1 : (opts.threads ?? availableParallelism());
-  const key = `${kind}/${threads}`;
+  const key = `${kind}/${threads}/${opts.residentBytes ?? 'default'}`;
   let entry = open.get(key);
   if (!entry) {
-    entry = { compute: openCompute({ kind, threads }), users: 0 };
+    entry = { compute: openCompute({ kind, threads, residentBytes: opts.residentBytes }), users: 0 };
     open.set(key, entry);
   }
   entry.users++;

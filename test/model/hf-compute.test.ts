@@ -86,6 +86,20 @@ describe.each(Object.entries(FOLDERS))('%s', (_, folder) => {
     }
   });
 
+  it('weights outside the WebAssembly memory (the path of models beyond 3 GiB) give the same bits', async () => {
+    const inside = await loadHfModel(folder);
+    const outside = await loadHfModel(folder, undefined, { residentBytes: 0 });
+    expect(outside.model.compute).not.toBe(inside.model.compute);
+    const a = everything(inside),
+      b = everything(outside);
+    expect(same(b.logits, a.logits)).toBe(true);
+    for (const [name, { values }] of a.cache) expect(same(b.cache.get(name)!.values, values), name).toBe(true);
+    const ids2 = [1, 2, 3];
+    expect(same(outside.runVariants(ids2, [[], []])[1]!.logits, inside.run(ids2).logits)).toBe(true);
+    inside.close();
+    outside.close();
+  });
+
   it('reading every hook point changes no bit of the logits', async () => {
     const e = await loadHfModel(folder);
     expect(same(everything(e).logits, e.run(ids).logits)).toBe(true);

@@ -28,6 +28,8 @@ export interface LoadOptions {
   kind?: ComputeKind;
   /** Activation bytes one batch of runVariants may take (default 256 MiB). */
   batchBytes?: number;
+  /** Weight bytes kept inside the kernels' WebAssembly memory (default 3 GiB; tests: 0, the path of models beyond it). */
+  residentBytes?: number;
 }
 
 /** `contracts`: the families to bind tensors through (the shipped ones unless given, e.g. with --contracts DIR). */
