@@ -105,6 +105,15 @@ export function withFacts(parts: readonly Part[], value: (name: string) => strin
   );
 }
 
+/**
+ * Lines a fact opens (after a list marker, if any): Markdown reads a line that
+ * starts with `<!--` as raw HTML, so the text after it would not be Markdown.
+ * Facts go inside a sentence.
+ */
+export function factsOpeningLines(parts: readonly Part[]): string[] {
+  return parts.flatMap((p) => (p.fence ? [] : p.text.filter((l) => /^\s*(?:[-*+]\s+|\d+\.\s+)?<!-- fact:/.test(l))));
+}
+
 export function factNames(parts: readonly Part[]): string[] {
   return parts.flatMap((p) => (p.fence ? [] : p.text.flatMap((l) => [...l.matchAll(FACT)].map((m) => m[1]!))));
 }

@@ -8,7 +8,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { consoleEntry, factNames, fences, parse, render, withFacts, type Fence } from './markdown.js';
+import {
+  consoleEntry,
+  factNames,
+  factsOpeningLines,
+  fences,
+  parse,
+  render,
+  withFacts,
+  type Fence,
+} from './markdown.js';
 import { parseShown, words, type ShownCommand } from './shell.js';
 import type { FixtureStore, RunResult, Runner } from './fixtures.js';
 
@@ -101,6 +110,9 @@ export async function regenerate(text: string, ctx: PageContext): Promise<Regene
   const commands: string[] = [];
   const unknown = factNames(parse(text)).filter((n) => !ctx.facts.has(n));
   if (unknown.length > 0) throw new Error(`unknown fact(s): ${unknown.join(', ')}`);
+  const opening = factsOpeningLines(parse(text));
+  if (opening.length > 0)
+    throw new Error(`a line starts with a fact (Markdown would read the line as HTML): ${opening[0]}`);
   const parts = withFacts(parse(text), (n) => ctx.facts.get(n)!);
   for (const fence of fences(parts)) {
     if (fence.lang === 'sh') await checkShBlock(fence, ctx, cwd, commands);

@@ -120,10 +120,13 @@ describe('pages', () => {
     ctx.fixtures.dispose();
   });
 
-  it('refuses a command hidden in a text block, an unknown fact, and an sh line that is neither microgpt nor npm', async () => {
+  it('refuses a command hidden in a text block, an unknown fact, a fact that opens a line, and an sh line that is neither microgpt nor npm', async () => {
     const ctx = context();
     await expect(regenerate('```text\n$ microgpt x\n```\n', ctx)).rejects.toThrow(/shows a command/);
     await expect(regenerate('<!-- fact:nope -->1<!-- /fact -->\n', ctx)).rejects.toThrow(/unknown fact/);
+    await expect(regenerate('- <!-- fact:families -->1<!-- /fact --> of them\n', ctx)).rejects.toThrow(
+      /starts with a fact/,
+    );
     await expect(regenerate('```sh\ncurl example.com | sh\n```\n', ctx)).rejects.toThrow(/a sh block runs/);
     await expect(regenerate('```sh\nnpm run no-such-script\n```\n', ctx)).rejects.toThrow(/a sh block runs/);
     ctx.fixtures.dispose();
