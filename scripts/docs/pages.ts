@@ -18,7 +18,7 @@ export function pages(): string[] {
 }
 
 /** The environment every page's commands see. */
-export const DOCS_ENV = { COLUMNS: '80', NO_COLOR: '1', LC_ALL: 'C.UTF-8' };
+export const DOCS_ENV = { COLUMNS: '80', NO_COLOR: '1' };
 
 const inProcess: Runner = async (argv, cwd) => {
   const streams = [process.stdout, process.stderr];
