@@ -113,8 +113,3 @@ export function parseShown(line: string): ShownCommand | null {
     throw new Error(`2>&1 goes at the end of the command: ${line}`);
   return { argv, withStderr, excerpts: rest.map(excerpt) };
 }
-
-/** The printable form of an argument list, quoted only where a shell needs it. */
-export function quoteArgs(argv: readonly string[]): string {
-  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", `'\\''`)}'`)).join(' ');
-}
