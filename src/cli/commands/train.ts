@@ -1,14 +1,23 @@
-import cliProgress from 'cli-progress';
-import { checkOutput, writeOutput, type OutputTarget } from '../outputs.js';
-import { buildTrainReport } from '../explain/training.js';
-import { TapedEngine } from '../model/taped-engine.js';
-import { ContractSet } from '../contracts/index.js';
-import { checkpointBytes, Gpt, resized, Tokenizer, tinyInstance, trainSteps } from '../model/index.js';
-import { extraContractDirs } from './dirs.js';
-import { renderJson } from '../render/json.js';
-import { renderTrainReport } from '../render/training.js';
-import { corpusFrom } from './corpus.js';
-import { show, type OutputOptions } from './output.js';
+/**
+ * microgpt train: microGPT by Karpathy's recipe, or a tiny model of any
+ * attention family, written as a checkpoint; Ctrl-C stops after the current
+ * step and still writes it.
+ */
+import { Option } from 'commander';
+import { RECIPE } from '../../model/recipe.js';
+import type { Gpt, Tokenizer } from '../../model/index.js';
+import { examples, type CommandModule } from '../command.js';
+import { integerIn, numberIn } from '../options.js';
+import type { OutputOptions } from '../output.js';
+import {
+  contractsOption,
+  dataOption,
+  familyOption,
+  forceOption,
+  outOption,
+  outputOptions,
+  seedOption,
+} from '../presets.js';
 
 export interface TrainCliOptions extends OutputOptions {
   data?: string;
@@ -19,10 +28,53 @@ export interface TrainCliOptions extends OutputOptions {
   lr: number;
   out: string | false;
   force?: boolean;
-  layers?: number;
-  embd?: number;
-  heads?: number;
+  nLayer?: number;
+  nEmbd?: number;
+  nHead?: number;
 }
+
+export const train: CommandModule<TrainCliOptions> = {
+  name: 'train',
+  description:
+    "train microGPT (Karpathy's recipe: one name per step, Adam, linear lr decay), or a tiny model of any attention family with --family, and write a checkpoint",
+  options: [
+    dataOption(),
+    familyOption(),
+    contractsOption(),
+    new Option('--steps <n>', 'training steps').argParser(integerIn(1, 10_000_000)).default(RECIPE.steps),
+    seedOption('seed of initialization and data order'),
+    new Option('--lr <rate>', 'peak learning rate (decays linearly to 0)')
+      .argParser(numberIn(0, 10))
+      .default(RECIPE.learningRate),
+    outOption('checkpoint to write (safetensors)').default('model.safetensors'),
+    new Option('--no-out', 'do not write a checkpoint'),
+    forceOption('replace --out if it already exists'),
+    // The names of Hugging Face's and nanoGPT's config keys (n_layer, n_embd, n_head), as the checkpoint stores them.
+    new Option('--n-layer <n>', "transformer blocks (default: microGPT's 1, or the family's tiny size)").argParser(
+      integerIn(1, 64),
+    ),
+    new Option('--n-embd <n>', 'the residual width (default 16; the MLP is 4 × n_embd)').argParser(integerIn(1, 1024)),
+    new Option('--n-head <n>', 'attention heads (default 4; n_embd must divide by it)').argParser(integerIn(1, 64)),
+    ...outputOptions(),
+  ],
+  help: examples(
+    [
+      'microgpt train',
+      'microgpt train --steps 5000 --out m5k.safetensors',
+      'microgpt train --n-layer 2 --n-embd 32 --n-head 4 --out deeper.safetensors',
+      'microgpt train --data names.txt --seed 7 --json',
+      'microgpt train --family llama --steps 1000 --out tiny-llama.safetensors',
+    ],
+    'An existing --out is replaced only with --force. Ctrl-C (or SIGTERM, SIGHUP) stops after the current step and still writes the checkpoint.',
+  ),
+  rules: {
+    excludes: [
+      { options: ['--out', '--no-out'] },
+      { options: ['--force', '--no-out'], why: '--force lets --out replace a file; --no-out writes none' },
+    ],
+  },
+  run: ({ opts }) => runTrain(opts),
+};
 
 /** Signals that stop training after the current step, the checkpoint still written; exit 128 + the signal number. */
 const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
@@ -31,9 +83,30 @@ type StopSignal = keyof typeof STOP_SIGNALS;
 /** How often the loop hands control back to the event loop, so Ctrl-C is noticed. */
 const YIELD_MS = 20;
 
-export async function runTrain(opts: TrainCliOptions): Promise<number> {
+async function runTrain(opts: TrainCliOptions): Promise<number> {
+  const [
+    { checkOutput, writeOutput },
+    { buildTrainReport },
+    { TapedEngine },
+    { checkpointBytes, Gpt, resized, Tokenizer, tinyInstance },
+    { loadContracts },
+    { renderJson },
+    { renderTrainReport },
+    { corpusFrom },
+    { show },
+  ] = await Promise.all([
+    import('../../outputs.js'),
+    import('../../explain/training.js'),
+    import('../../model/taped-engine.js'),
+    import('../../model/index.js'),
+    import('../dirs.js'),
+    import('../../render/json.js'),
+    import('../../render/training.js'),
+    import('../corpus.js'),
+    import('../output.js'),
+  ]);
   const out = opts.out === false ? null : opts.out;
-  const output: OutputTarget | null = out
+  const output: import('../../outputs.js').OutputTarget | null = out
     ? {
         path: out,
         flag: '--out',
@@ -43,13 +116,13 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
     : null;
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
-  const contract = (await ContractSet.load(extraContractDirs(opts.contracts))).get(opts.family ?? 'microgpt');
+  const contract = (await loadContracts(opts.contracts)).get(opts.family ?? 'microgpt');
   // Everything about the output is checked before any step, with the data and contracts read (none of them
   // may be the output): a run is never lost to a bad --out.
   if (output) checkOutput(output);
   const tiny = tinyInstance(contract, tokenizer.vocabSize);
   const architecture = tiny.architecture;
-  const config = resized(tiny.config, architecture, { layers: opts.layers, embd: opts.embd, heads: opts.heads });
+  const config = resized(tiny.config, architecture, { layers: opts.nLayer, embd: opts.nEmbd, heads: opts.nHead });
   const model = Gpt.init(config, opts.seed, architecture);
 
   // From here until the checkpoint is on disk, INT, TERM and HUP only ask the loop to stop: the
@@ -104,9 +177,9 @@ export async function runTrain(opts: TrainCliOptions): Promise<number> {
           seed: opts.seed,
           lr: opts.lr,
           out,
-          layers: config.nLayer,
-          embd: config.nEmbd,
-          heads: config.nHead,
+          nLayer: config.nLayer,
+          nEmbd: config.nEmbd,
+          nHead: config.nHead,
         },
         report,
       ),
@@ -126,7 +199,8 @@ async function runSteps(
   opts: TrainCliOptions,
   stop: { signal: string | null },
 ) {
-  const progress = makeProgress(opts.steps);
+  const { trainSteps } = await import('../../model/index.js');
+  const progress = await makeProgress(opts.steps);
   const losses: number[] = [];
   const t0 = performance.now();
   let failure: unknown = null;
@@ -155,8 +229,9 @@ interface Progress {
 }
 
 /** A bar on a terminal; otherwise a line every 100 steps. Both on stderr, so stdout stays the report. */
-function makeProgress(total: number): Progress {
+async function makeProgress(total: number): Promise<Progress> {
   if (process.stderr.isTTY) {
+    const { default: cliProgress } = await import('cli-progress');
     const bar = new cliProgress.SingleBar(
       {
         format: 'train [{bar}] {value}/{total} | loss {loss} | {sps} steps/s',
