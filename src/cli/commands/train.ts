@@ -84,27 +84,21 @@ type StopSignal = keyof typeof STOP_SIGNALS;
 const YIELD_MS = 20;
 
 async function runTrain(opts: TrainCliOptions): Promise<number> {
-  const [
-    { checkOutput, writeOutput },
-    { buildTrainReport },
-    { TapedEngine },
-    { checkpointBytes, Gpt, resized, Tokenizer, tinyInstance },
-    { loadContracts },
-    { renderJson },
-    { renderTrainReport },
-    { corpusFrom },
-    { show },
-  ] = await Promise.all([
-    import('../../outputs.js'),
-    import('../../explain/training.js'),
-    import('../../model/taped-engine.js'),
-    import('../../model/index.js'),
-    import('../dirs.js'),
-    import('../../render/json.js'),
-    import('../../render/training.js'),
-    import('../corpus.js'),
-    import('../output.js'),
-  ]);
+  const setup = await prepare(opts);
+  const { run, stopped } = await trainAndSave(setup, opts);
+  await report(setup, run, stopped, opts);
+  return stopped ? STOP_SIGNALS[stopped] : 0;
+}
+
+/** The data, the tokenizer, the model to train and where it goes — all checked before any step. */
+async function prepare(opts: TrainCliOptions) {
+  const [{ checkOutput }, { Gpt, resized, Tokenizer, tinyInstance }, { loadContracts }, { corpusFrom }] =
+    await Promise.all([
+      import('../../outputs.js'),
+      import('../../model/index.js'),
+      import('../dirs.js'),
+      import('../corpus.js'),
+    ]);
   const out = opts.out === false ? null : opts.out;
   const output: import('../../outputs.js').OutputTarget | null = out
     ? {
@@ -124,9 +118,21 @@ async function runTrain(opts: TrainCliOptions): Promise<number> {
   const architecture = tiny.architecture;
   const config = resized(tiny.config, architecture, { layers: opts.nLayer, embd: opts.nEmbd, heads: opts.nHead });
   const model = Gpt.init(config, opts.seed, architecture);
+  return { out, output, docs, label, tokenizer, family: contract.family, config, model };
+}
 
-  // From here until the checkpoint is on disk, INT, TERM and HUP only ask the loop to stop: the
-  // handlers stay installed through the (synchronous) save, so no signal can cut it short.
+type Setup = Awaited<ReturnType<typeof prepare>>;
+
+/**
+ * The steps, then the checkpoint. From the first step until the checkpoint is on disk, INT, TERM and
+ * HUP only ask the loop to stop: the handlers stay installed through the (synchronous) save, so no
+ * signal can cut it short.
+ */
+async function trainAndSave(setup: Setup, opts: TrainCliOptions) {
+  const [{ writeOutput }, { checkpointBytes }] = await Promise.all([
+    import('../../outputs.js'),
+    import('../../model/index.js'),
+  ]);
   const stop = { signal: null as StopSignal | null };
   const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map(
     (sig) => [sig, () => void (stop.signal ??= sig)] as const,
@@ -134,58 +140,70 @@ async function runTrain(opts: TrainCliOptions): Promise<number> {
   for (const [sig, h] of handlers) process.on(sig, h);
   let run;
   try {
-    run = await runSteps(model, tokenizer, docs, opts, stop);
+    run = await runSteps(setup.model, setup.tokenizer, setup.docs, opts, stop);
     const training = {
-      family: contract.family,
+      family: setup.family,
       steps: run.losses.length,
       stepsRequested: opts.steps,
       seed: opts.seed,
       lr: opts.lr,
-      data: label,
+      data: setup.label,
     };
     // The model is always at a finished step here (a failing step never updates it), so it is safe to keep.
-    if (output) writeOutput(output, checkpointBytes(model, tokenizer, { training }));
+    if (setup.output) writeOutput(setup.output, checkpointBytes(setup.model, setup.tokenizer, { training }));
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
   }
   if (run.failure) throw run.failure;
+  return { run, stopped: stop.signal };
+}
 
-  const engine = new TapedEngine(model, tokenizer, {
-    family: contract.family,
+/** What was learned: the loss curve, samples, and the model's size, as text or JSON. */
+async function report(
+  setup: Setup,
+  run: { losses: number[]; seconds: number },
+  stopped: StopSignal | null,
+  opts: TrainCliOptions,
+) {
+  const [{ buildTrainReport }, { TapedEngine }, { renderJson }, { renderTrainReport }, { show }] = await Promise.all([
+    import('../../explain/training.js'),
+    import('../../model/taped-engine.js'),
+    import('../../render/json.js'),
+    import('../../render/training.js'),
+    import('../output.js'),
+  ]);
+  const { out, config, label, family } = setup;
+  const engine = new TapedEngine(setup.model, setup.tokenizer, {
+    family,
     weightsFrom: out ?? 'the model just trained',
     trained: true,
     training: null,
   });
-  const report = buildTrainReport(engine, docs, {
+  const report = buildTrainReport(engine, setup.docs, {
     ...run,
-    interrupted: stop.signal !== null,
-    family: contract.family,
+    interrupted: stopped !== null,
+    family,
     data: label,
     seed: opts.seed,
     lr: opts.lr,
     stepsRequested: opts.steps,
     out,
   });
+  const inputs = {
+    data: label,
+    steps: opts.steps,
+    seed: opts.seed,
+    lr: opts.lr,
+    out,
+    nLayer: config.nLayer,
+    nEmbd: config.nEmbd,
+    nHead: config.nHead,
+  };
   show(
     opts,
-    () =>
-      renderJson(
-        'train',
-        {
-          data: label,
-          steps: opts.steps,
-          seed: opts.seed,
-          lr: opts.lr,
-          out,
-          nLayer: config.nLayer,
-          nEmbd: config.nEmbd,
-          nHead: config.nHead,
-        },
-        report,
-      ),
+    () => renderJson('train', inputs, report),
     (style) => renderTrainReport(report, style),
   );
-  return stop.signal ? STOP_SIGNALS[stop.signal] : 0;
 }
 
 /**
