@@ -14,7 +14,7 @@ import { fitToWidth } from './render/layout.js';
 import { terminalWidth } from './cli/output.js';
 import { repeatedOption } from './cli/options.js';
 import { addCommand, examples } from './cli/command.js';
-import { COMMANDS } from './cli/commands/index.js';
+import { COMMANDS, commandsFor } from './cli/commands/index.js';
 import { renameOldFlags } from './cli/renamed.js';
 
 /**
@@ -33,8 +33,11 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The command tree, built fresh for every run (commander keeps parsed values on the objects). */
-export function buildProgram(): Command {
+/**
+ * The command tree, built fresh for every run (commander keeps parsed values on
+ * the objects): every command, or only those `argv` needs (commands/index.ts).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command();
   program
     .name('microgpt')
@@ -54,7 +57,8 @@ export function buildProgram(): Command {
       outputError: (text) => process.stderr.write(`microgpt: error MG000: ${safe(oneLine(text))}\n`),
     })
     .addHelpText('after', PROGRAM_EXAMPLES);
-  for (const command of COMMANDS) addCommand(program, command, program);
+  const modules = await Promise.all((argv ? commandsFor(argv) : COMMANDS).map((c) => c.load()));
+  for (const m of modules) addCommand(program, m, program);
   return program;
 }
 
@@ -80,7 +84,7 @@ const PROGRAM_EXAMPLES = examples([
 
 /** Runs one command line; the exit code is left in process.exitCode. */
 export async function main(typed: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = await buildProgram(typed);
   if (mayPrintHelp(typed)) helpFacts = (await import('./cli/help-facts.js')).fillHelpFacts;
   try {
     if (typed.length <= 2) {

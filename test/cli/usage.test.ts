@@ -69,8 +69,8 @@ describe('checkUsage: the one checker, on a table', () => {
 });
 
 /** Every command and subcommand in the tree, with its module. */
-function everyCommand(): Array<{ path: string; cmd: Command; module: CommandModule }> {
-  const program = buildProgram();
+async function everyCommand(): Promise<Array<{ path: string; cmd: Command; module: CommandModule }>> {
+  const program = await buildProgram();
   const out: Array<{ path: string; cmd: Command; module: CommandModule }> = [];
   const visit = (cmd: Command, module: CommandModule, path: string) => {
     out.push({ path, cmd, module });
@@ -81,19 +81,22 @@ function everyCommand(): Array<{ path: string; cmd: Command; module: CommandModu
         `${path} ${sub.name}`,
       );
   };
-  for (const m of COMMANDS)
+  for (const entry of COMMANDS) {
+    const m = await entry.load();
+    expect(m.name).toBe(entry.name);
     visit(
       program.commands.find((c) => c.name() === m.name)!,
       m,
       m.name,
     );
+  }
   return out;
 }
 
 describe('one meaning per flag name', () => {
-  it('a flag is spelled with the same value (or none) in every command that takes it', () => {
+  it('a flag is spelled with the same value (or none) in every command that takes it', async () => {
     const forms = new Map<string, Set<string>>();
-    for (const { cmd } of everyCommand())
+    for (const { cmd } of await everyCommand())
       for (const o of cmd.options as Option[]) {
         const long = o.long!;
         forms.set(long, (forms.get(long) ?? new Set()).add(o.flags));
@@ -102,15 +105,15 @@ describe('one meaning per flag name', () => {
     expect(mixed).toEqual([]);
   });
 
-  it('the renamed flags are gone from the tree: counts are --n-layer, --n-embd, --n-head', () => {
-    const all = everyCommand().flatMap(({ cmd }) => cmd.options.map((o) => o.long));
+  it('the renamed flags are gone from the tree: counts are --n-layer, --n-embd, --n-head', async () => {
+    const all = (await everyCommand()).flatMap(({ cmd }) => cmd.options.map((o) => o.long));
     for (const old of ['--layers', '--embd']) expect(all).not.toContain(old);
-    const heads = everyCommand().filter(({ cmd }) => cmd.options.some((o) => o.long === '--heads'));
+    const heads = (await everyCommand()).filter(({ cmd }) => cmd.options.some((o) => o.long === '--heads'));
     expect(heads.map((c) => c.path).sort()).toEqual(['ablate', 'explain']);
   });
 
-  it('every option a usage table names exists in that command (a typo would silently check nothing)', () => {
-    for (const { path, cmd, module } of everyCommand()) {
+  it('every option a usage table names exists in that command (a typo would silently check nothing)', async () => {
+    for (const { path, cmd, module } of await everyCommand()) {
       const known = new Set([
         ...cmd.options.map((o) => o.long!),
         ...cmd.registeredArguments.map((a) => a.name().toUpperCase()),
