@@ -43,6 +43,8 @@ export interface UsageRules {
   fileOnly?: Readonly<Record<string, string>>;
   /** Options a model file or folder cannot use, and the rest of the refusal: "does not apply to … ; drop it". */
   notForFile?: Readonly<Record<string, string>>;
+  /** What a model file or folder needs: one of `anyOf` (it has no built-in names to run on); `hint` is the message. */
+  fileNeeds?: ReadonlyArray<{ anyOf: readonly string[]; hint: string }>;
 }
 
 /** What the command line held, and what the checker made of it. */
@@ -106,6 +108,9 @@ function refuseForeign(modes: NonNullable<UsageRules['modes']>, mode: Mode | und
  * file or folder, false for microGPT, a tiny family or a microgpt checkpoint.
  */
 export function checkModelKind(usage: Usage | undefined, file: boolean): void {
-  const table = (file ? usage?.rules.notForFile : usage?.rules.fileOnly) ?? {};
-  for (const [option, rest] of Object.entries(table)) if (usage!.given.has(option)) refuse(`${option} ${rest}`);
+  if (!usage) return;
+  const table = (file ? usage.rules.notForFile : usage.rules.fileOnly) ?? {};
+  for (const [option, rest] of Object.entries(table)) if (usage.given.has(option)) refuse(`${option} ${rest}`);
+  if (file)
+    for (const { anyOf, hint } of usage.rules.fileNeeds ?? []) if (!anyOf.some((o) => usage.given.has(o))) refuse(hint);
 }

@@ -65,6 +65,14 @@ describe('checkUsage: the one checker, on a table', () => {
     expect(() => checkModelKind(usage, true)).toThrow('--count is for names');
     expect(() => checkModelKind({ ...usage, given: new Set() }, true)).not.toThrow();
     expect(() => checkModelKind(undefined, true)).not.toThrow();
+    const needs = {
+      rules: { fileNeeds: [{ anyOf: ['--data'], hint: 'give --data' }] },
+      given: new Set<string>(),
+      mode: null,
+    };
+    expect(() => checkModelKind(needs, true)).toThrow('give --data');
+    expect(() => checkModelKind(needs, false)).not.toThrow();
+    expect(() => checkModelKind({ ...needs, given: new Set(['--data']) }, true)).not.toThrow();
   });
 });
 
@@ -127,6 +135,7 @@ describe('one meaning per flag name', () => {
         ...(r.requires ?? []).flatMap((q) => [...q.anyOf, ...(q.unless ? [q.unless] : [])]),
         ...Object.keys(r.fileOnly ?? {}),
         ...Object.keys(r.notForFile ?? {}),
+        ...(r.fileNeeds ?? []).flatMap((n) => n.anyOf),
       ];
       expect(
         named.filter((n) => !known.has(n)),
@@ -232,6 +241,12 @@ describe('an option the chosen model cannot use is refused by name, never ignore
       await runCli(['ablate', '--model', folder, '--data', 'x.txt', '--count', '5']),
       /MG001: --count does not apply to --model DIR \(a model folder\)/,
     );
+  });
+
+  it('what a model folder needs, from the same table: text to run on', async () => {
+    expectOneLineError(await runCli(['eval', '--model', folder]), /MG001: a model folder is scored on your text/);
+    expectOneLineError(await runCli(['sample', '--model', folder]), /MG001: a model folder continues a prompt/);
+    expectOneLineError(await runCli(['ablate', '--model', folder]), /MG001: a model folder is ablated on your text/);
   });
 
   it('sample --explain with a model folder; --prompt and --ids without one', async () => {

@@ -52,6 +52,9 @@ export const ablate: CommandModule<AblateOptions> = {
       { options: ['--text', '--count'], why: '--count picks corpus names; --text is one text' },
       { options: ['--seed', '--model'], why: '--seed makes an untrained model; --model has its weights' },
     ],
+    fileNeeds: [
+      { anyOf: ['--text', '--data'], hint: 'a model folder is ablated on your text: give --text TEXT or --data FILE' },
+    ],
     notForFile: {
       '--count':
         'does not apply to --model DIR (a model folder): it picks corpus names for microGPT and the tiny families; drop it',
@@ -67,8 +70,6 @@ async function ablationDocs(engine: Engine, opts: AblateOptions): Promise<{ docs
     import('../../model/corpus.js'),
   ]);
   const names = engine.info.endsWithEos;
-  if (!names && opts.text === undefined && opts.data === undefined)
-    throw new MicrogptError('MG001', 'a model folder is ablated on your text: give --text TEXT or --data FILE');
   if (opts.text !== undefined) return { docs: encodeDocuments(engine, [opts.text], '--text'), data: `"${opts.text}"` };
   if (!names) return { docs: encodeDocuments(engine, readDocs(opts.data!), opts.data!), data: opts.data! };
   const { probeNames } = await import('../../explain/heads.js');

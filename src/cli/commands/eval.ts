@@ -1,5 +1,4 @@
 /** microgpt eval: the mean per-document loss of any model over a corpus. */
-import { MicrogptError } from '../../errors.js';
 import { examples, type CommandModule } from '../command.js';
 import type { EngineOptions } from '../engine.js';
 import type { OutputOptions } from '../output.js';
@@ -20,6 +19,9 @@ export const evalCommand: CommandModule<EvalOptions> = {
   ]),
   rules: {
     excludes: [{ options: ['--seed', '--model'], why: '--seed makes an untrained model; --model has its weights' }],
+    fileNeeds: [
+      { anyOf: ['--data'], hint: 'a model folder is scored on your text: give --data FILE (one document per line)' },
+    ],
   },
   run: ({ opts }) => runEval(opts),
 };
@@ -35,8 +37,6 @@ async function runEval(opts: EvalOptions): Promise<number> {
       import('../output.js'),
     ]);
   const engine = await openEngine(opts);
-  if (opts.data === undefined && !engine.info.endsWithEos)
-    throw new MicrogptError('MG001', 'a model folder is scored on your text: give --data FILE (one document per line)');
   const label = opts.data ?? corpus.BUILTIN_CORPUS;
   const docs = encodeDocuments(
     engine,

@@ -76,9 +76,10 @@ export const inspect: CommandModule<InspectOptions> = {
     ],
     needs: { '--force': { with: ['--html'], why: 'it lets an existing file be replaced' } },
     fileOnly: {
-      '--metadata': 'goes with a model file (safetensors, GGUF, a folder); a microgpt checkpoint has its own report',
+      '--metadata':
+        'goes with a model file (PATH: safetensors, GGUF, a folder); a microgpt checkpoint has no such metadata',
       '--verbose':
-        'goes with a model file (safetensors, GGUF, a folder); a microgpt checkpoint always lists every tensor',
+        'goes with a model file (PATH: safetensors, GGUF, a folder); a microgpt checkpoint always lists every tensor',
     },
     notForFile: { '--html': 'is for checkpoints written by microgpt train; for a model file use --json' },
   },

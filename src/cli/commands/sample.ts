@@ -1,7 +1,6 @@
 /** microgpt sample: names from microGPT (or a tiny family, or a checkpoint), or a model folder's continuation of a prompt. */
 import { Option } from 'commander';
 import { RECIPE } from '../../model/recipe.js';
-import { MicrogptError } from '../../errors.js';
 import { examples, type CommandModule } from '../command.js';
 import type { EngineOptions } from '../engine.js';
 import { integerIn, numberIn } from '../options.js';
@@ -65,6 +64,12 @@ export const sample: CommandModule<SampleOptions> = {
     notForFile: {
       '--explain': 'goes with microGPT names; a model folder (--model DIR) prints each token with its probability',
     },
+    fileNeeds: [
+      {
+        anyOf: ['--prompt', '--ids'],
+        hint: 'a model folder continues a prompt: give --prompt TEXT or --ids 50,1000,7',
+      },
+    ],
   },
   run: ({ opts }) => runSample(opts),
 };
@@ -81,8 +86,6 @@ async function runSample(opts: SampleOptions): Promise<number> {
     ]);
   const engine = await openEngine(opts);
   const names = engine.info.endsWithEos;
-  if (!names && opts.prompt === undefined && opts.ids === undefined)
-    throw new MicrogptError('MG001', 'a model folder continues a prompt: give --prompt TEXT or --ids 50,1000,7');
   const maxTokens = opts.maxTokens ?? (names ? engine.info.context : DEFAULT_MAX_TOKENS);
   // The prompt and at least one new token must fit the context.
   const prompt = names ? [engine.bos!] : inputIds(engine, opts.prompt, opts.ids, engine.info.context - 1);
