@@ -5,7 +5,8 @@
  * parse times of a 16 GB safetensors layout and of a GGUF with a 128k-token
  * vocabulary, `inspect` against start-up, and inspect's peak RSS; a
  * GPT-2-124M-shaped forward on 64 tokens (ms, GFLOP/s) and the peak RSS of
- * loading it. A benchmark, never a test.
+ * loading it; the compute kernels against PyTorch (bench/compute.ts). A
+ * benchmark, never a test.
  *
  *   npm run bench            text
  *   npm run bench -- --json  one JSON document
@@ -28,6 +29,7 @@ import { packageRoot } from '../src/paths.js';
 import { Graph, Rng } from '../src/tensor/index.js';
 import { loadHfModel } from '../src/model/hf/load.js';
 import { gpt2Layout, writeRandomHf } from '../test/helpers/hf-models.js';
+import { computeBench, printComputeBench } from './compute.js';
 
 const json = process.argv.includes('--json');
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
@@ -300,6 +302,7 @@ const result = {
     nEmbd,
     stepsPerSecond: trainRate({ ...config, nEmbd, nHidden: 4 * nEmbd }, 200),
   })),
+  compute: await computeBench(),
 };
 
 if (json) {
@@ -342,4 +345,5 @@ if (json) {
   console.log(
     `loading it: peak RSS ${r.loadPeakRssMb.toFixed(0)} MB for ${r.weightMb.toFixed(0)} MB of float32 weights (${(r.loadPeakRssMb / r.weightMb).toFixed(2)}×)`,
   );
+  printComputeBench(result.compute);
 }

@@ -16,12 +16,23 @@ function newestSource(dir: string): number {
   return newest;
 }
 
+/** The compute kernels' WebAssembly (dist/wasm/), which src/ and dist/ code both load, rebuilt when older than its source. */
+function buildWasmIfStale(): void {
+  const source = join(ROOT, 'src', 'compute', 'assembly');
+  const built = ['compute-simd.wasm', 'compute-relaxed.wasm'].map(
+    (f) => statSync(join(ROOT, 'dist', 'wasm', f), { throwIfNoEntry: false })?.mtimeMs ?? 0,
+  );
+  if (Math.min(...built) > newestSource(source)) return;
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-wasm.mjs')], { stdio: 'inherit' });
+}
+
 /**
  * CLI tests run the built code, so build before any test runs — unless dist/ is
  * already newer than every source file (as after `npm run build` in .ci/run),
  * which saves a 10 s compile.
  */
 export default function setup(): void {
+  buildWasmIfStale();
   const built = statSync(BUILT, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const newest = Math.max(
     ...SOURCES.map((d) => newestSource(join(ROOT, d))),

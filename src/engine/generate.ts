@@ -7,6 +7,7 @@
 import type { Rng } from '../tensor/index.js';
 import { crossEntropyOf, softmax, topK } from './softmax.js';
 import type { Engine } from './types.js';
+import type { Activation } from './site.js';
 
 export interface Candidate {
   id: number;
@@ -49,6 +50,22 @@ export function generate(
   }
 }
 
+/** A document cut into windows of the context: each window's inputs and the tokens they predict (one more, shifted). */
+export function documentWindows(ids: readonly number[], context: number): Array<readonly number[]> {
+  const out: Array<readonly number[]> = [];
+  for (let start = 0; start + 1 < ids.length; start += context)
+    out.push(ids.slice(start, Math.min(ids.length, start + context + 1)));
+  return out;
+}
+
+/** Σ −ln P(chunk[t + 1]) over a window's positions, from its logits [chunk.length − 1, vocab]. */
+export function windowLoss(logits: Activation, chunk: readonly number[], vocab: number): number {
+  let total = 0;
+  for (let t = 0; t + 1 < chunk.length; t++)
+    total += crossEntropyOf(logits.subarray(t * vocab, (t + 1) * vocab), chunk[t + 1]!);
+  return total;
+}
+
 /**
  * Σ −ln P(next token) over a sequence's positions and how many were predicted,
  * in windows of the context length (a document longer than the context is
@@ -59,16 +76,12 @@ export function sequenceLoss(
   ids: readonly number[],
   opts: Parameters<Engine['run']>[1] = {},
 ): { total: number; predicted: number } {
-  const window = engine.info.context,
-    V = engine.info.vocab;
   let total = 0,
     predicted = 0;
-  for (let start = 0; start + 1 < ids.length; start += window) {
-    const chunk = ids.slice(start, Math.min(ids.length, start + window + 1));
-    const inputs = chunk.slice(0, -1);
-    const { logits } = engine.run(inputs, { ...opts, logits: 'all' });
-    for (let t = 0; t < inputs.length; t++) total += crossEntropyOf(logits.subarray(t * V, (t + 1) * V), chunk[t + 1]!);
-    predicted += inputs.length;
+  for (const chunk of documentWindows(ids, engine.info.context)) {
+    const { logits } = engine.run(chunk.slice(0, -1), { ...opts, logits: 'all' });
+    total += windowLoss(logits, chunk, engine.info.vocab);
+    predicted += chunk.length - 1;
   }
   return { total, predicted };
 }

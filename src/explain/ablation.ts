@@ -9,8 +9,19 @@
 import type { Static } from '@sinclair/typebox';
 import type { AblationReportSchema } from './schema.js';
 import { MicrogptError } from '../errors.js';
-import { blockHook, parseHook, type Activation, type Engine, type Hook } from '../engine/index.js';
-import { LOSS_UNIT, meanLoss } from './eval.js';
+import {
+  blockHook,
+  cachingHook,
+  documentWindows,
+  parseHook,
+  windowLoss,
+  Work,
+  type Activation,
+  type Engine,
+  type Hook,
+  type WorkOptions,
+} from '../engine/index.js';
+import { LOSS_UNIT } from './eval.js';
 
 export type AblationReport = Static<typeof AblationReportSchema>;
 
@@ -21,38 +32,82 @@ export interface Component {
 }
 
 type Means = Map<string, Float64Array>;
+type Docs = ReadonlyArray<readonly number[]>;
 
-/** Per position, the mean of every head output (hook_z) and MLP output (hook_mlp_out) over the documents. */
-function meanActivations(engine: Engine, docs: readonly (readonly number[])[]): Means {
+/**
+ * The clean run over every document, once: its loss (eval's definition, in
+ * eval's order of sums) and, per position, the mean of every head output
+ * (hook_z) and MLP output (hook_mlp_out) over the documents.
+ */
+async function cleanPass(engine: Engine, docs: Docs, work: Work) {
   const sums: Means = new Map();
   // Positions a run can have: the longest document's inputs, at most one context window.
   const longest = Math.min(engine.info.context, Math.max(...docs.map((d) => d.length - 1)));
   const counts = new Float64Array(longest);
-  const wanted = (name: string) => {
-    const point = parseHook(name)?.point;
-    return point === 'attn.hook_z' || point === 'hook_mlp_out';
-  };
   const add: Hook = {
-    wants: wanted,
+    wants: (name) => {
+      const point = parseHook(name)?.point;
+      return point === 'attn.hook_z' || point === 'hook_mlp_out';
+    },
     visit: (name, values, shape) => {
       let sum = sums.get(name);
       if (!sum) sums.set(name, (sum = new Float64Array(longest * (values.length / shape[0]!))));
       for (let i = 0; i < values.length; i++) sum[i]! += values[i]!;
     },
   };
-  const count: Hook = {
-    wants: (name) => name === 'blocks.0.hook_resid_pre',
-    visit: (_, __, shape) => {
-      for (let t = 0; t < shape[0]!; t++) counts[t]!++;
-    },
-  };
-  meanLoss(engine, docs, [add, count]);
+  let total = 0,
+    tokens = 0;
+  for (const doc of docs) {
+    let docTotal = 0;
+    for (const chunk of documentWindows(doc, engine.info.context)) {
+      const T = chunk.length - 1;
+      docTotal += windowLoss(engine.run(chunk.slice(0, -1), { hooks: [add] }).logits, chunk, engine.info.vocab);
+      for (let t = 0; t < T; t++) counts[t]!++;
+      tokens += T;
+      await work.step();
+    }
+    total += docTotal;
+  }
   for (const sum of sums.values()) {
     const per = sum.length / longest;
     for (let i = 0; i < sum.length; i++)
       sum[i] = counts[Math.floor(i / per)]! ? sum[i]! / counts[Math.floor(i / per)]! : 0;
   }
-  return sums;
+  return { clean: total / tokens, tokens, means: sums };
+}
+
+/**
+ * The mean loss under each of several hook sets, every one starting at block
+ * `layer` from the clean stream entering it (everything before an ablation
+ * there is unchanged), the variants of one window run together. The sums are
+ * made in eval's order (window, then document), so each loss equals a whole
+ * run with those hooks bit for bit.
+ */
+async function lossesFrom(
+  engine: Engine,
+  docs: Docs,
+  layer: number,
+  variants: ReadonlyArray<readonly Hook[]>,
+  tokens: number,
+  work: Work,
+): Promise<number[] | null> {
+  const totals = variants.map(() => 0);
+  const entering = blockHook(layer, 'hook_resid_pre');
+  for (const doc of docs) {
+    const docTotals = variants.map(() => 0);
+    for (const chunk of documentWindows(doc, engine.info.context)) {
+      const inputs = chunk.slice(0, -1);
+      const { hook, cache } = cachingHook((n) => n === entering);
+      engine.run(inputs, { hooks: [hook], logits: 'last' });
+      const from = { layer, resid: cache.get(entering)!.values };
+      engine
+        .runVariants(inputs, variants, { from, logits: 'all' })
+        .forEach((r, v) => (docTotals[v]! += windowLoss(r.logits, chunk, engine.info.vocab)));
+      if (!(await work.step())) return null;
+    }
+    docTotals.forEach((t, v) => (totals[v]! += t));
+  }
+  return totals.map((t) => t / tokens);
 }
 
 /** A hook that replaces the components' outputs: by 0, or by their means at each position. */
@@ -78,27 +133,46 @@ function ablating(engine: Engine, parts: readonly Component[], means: Means | nu
   };
 }
 
-export function buildAblationReport(
+/**
+ * Every head and MLP ablated alone (zero and mean), ranked by the loss rise,
+ * and a set together. Layer by layer: each layer's 2·(heads + 1) variants run
+ * from the clean stream entering it, together. Stopped early (Ctrl-C), the
+ * report holds the layers finished.
+ */
+export async function buildAblationReport(
   engine: Engine,
-  docs: readonly (readonly number[])[],
-  opts: { data: string; together?: readonly Component[] },
-): AblationReport {
+  docs: Docs,
+  opts: { data: string; together?: readonly Component[]; work?: WorkOptions },
+): Promise<AblationReport> {
   const { layers, heads } = engine.info;
-  const clean = meanLoss(engine, docs).loss;
-  const means = meanActivations(engine, docs);
-  const measure = (parts: readonly Component[]) => {
-    const zero = meanLoss(engine, docs, [ablating(engine, parts, null)]).loss;
-    const mean = meanLoss(engine, docs, [ablating(engine, parts, means)]).loss;
-    return { zero, mean, zeroDelta: zero - clean, meanDelta: mean - clean };
-  };
-  const components: Component[] = [];
-  for (let l = 0; l < layers; l++) {
-    for (let h = 0; h < heads; h++) components.push({ layer: l, head: h });
-    components.push({ layer: l, head: null });
+  const windows = docs.reduce((n, d) => n + documentWindows(d, engine.info.context).length, 0);
+  const work = new Work(windows * (1 + layers + (opts.together?.length ? 1 : 0)), opts.work);
+  const { clean, tokens, means } = await cleanPass(engine, docs, work);
+  const result = (zero: number, mean: number) => ({ zero, mean, zeroDelta: zero - clean, meanDelta: mean - clean });
+  const rows: AblationReport['rows'] = [];
+  let layersDone = 0;
+  for (let l = 0; l < layers && !work.stopped; l++) {
+    const parts: Component[] = [
+      ...Array.from({ length: heads }, (_, h) => ({ layer: l, head: h })),
+      { layer: l, head: null },
+    ];
+    const variants = [
+      ...parts.map((c) => [ablating(engine, [c], null)]),
+      ...parts.map((c) => [ablating(engine, [c], means)]),
+    ];
+    const losses = await lossesFrom(engine, docs, l, variants, tokens, work);
+    if (!losses) break;
+    parts.forEach((c, i) => rows.push({ ...c, ...result(losses[i]!, losses[parts.length + i]!) }));
+    layersDone++;
   }
-  const rows = components
-    .map((c) => ({ ...c, ...measure([c]) }))
-    .sort((a, b) => b.zeroDelta - a.zeroDelta || a.layer - b.layer || (a.head ?? -1) - (b.head ?? -1));
+  rows.sort((a, b) => b.zeroDelta - a.zeroDelta || a.layer - b.layer || (a.head ?? -1) - (b.head ?? -1));
+  let together: AblationReport['together'] = null;
+  if (opts.together?.length && layersDone === layers) {
+    const first = Math.min(...opts.together.map((c) => c.layer));
+    const both = [[ablating(engine, opts.together, null)], [ablating(engine, opts.together, means)]];
+    const losses = await lossesFrom(engine, docs, first, both, tokens, work);
+    if (losses) together = { components: [...opts.together], ...result(losses[0]!, losses[1]!) };
+  }
   return {
     kind: 'ablation',
     family: engine.info.family,
@@ -110,7 +184,9 @@ export function buildAblationReport(
     clean,
     unit: LOSS_UNIT,
     rows,
-    together: opts.together?.length ? { components: [...opts.together], ...measure(opts.together) } : null,
+    together,
+    interrupted: work.stopped,
+    layersDone,
   };
 }
 

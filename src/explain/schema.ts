@@ -442,6 +442,8 @@ export const AblationReportSchema = Obj({
     description: 'every head and MLP alone, the largest zero-ablation loss increase first',
   }),
   together: Type.Union([Obj({ components: Type.Array(ComponentSchema), ...AblationResult }), Type.Null()]),
+  interrupted: Type.Boolean({ description: 'stopped early (Ctrl-C): rows hold the layers finished' }),
+  layersDone: Type.Integer({ description: 'layers whose heads and MLP were all measured' }),
 });
 
 export const PatchReportSchema = Obj({
@@ -467,6 +469,7 @@ export const PatchReportSchema = Obj({
       restored: Type.Array(N),
     }),
   ),
+  interrupted: Type.Boolean({ description: 'stopped early (Ctrl-C): heads and residual hold the layers finished' }),
 });
 
 export const LabReportSchema = Obj({

@@ -25,6 +25,13 @@ export function renderAblationReport(r: AblationReport, s: Style): string {
       ]),
       ['left', 'right', 'right', 'right', 'right'],
     ),
+    ...(r.interrupted
+      ? [
+          s.yellow(
+            `Interrupted (Ctrl-C) after ${counted(r.layersDone, 'layer')} of ${r.layers}: the rows above are the layers finished.`,
+          ),
+        ]
+      : []),
     ...(r.together
       ? [
           `Together (${r.together.components.map(name).join(', ')}): zero ${fixed(r.together.zero, 4)} (${signed(r.together.zeroDelta)}), mean ${fixed(r.together.mean, 4)} (${signed(r.together.meanDelta)})`,

@@ -17,7 +17,7 @@ export function renderInspectReport(r: InspectReport, s: Style): string {
   ]);
   return [
     `${s.bold('Model')}: ${safe(r.family)}, weights from ${safe(r.weightsFrom)}` +
-      (r.training ? `\n  training: ${safe(JSON.stringify(r.training))}` : ''),
+      (r.training ? `\n  training:\n${keyValues(r.training)}` : ''),
     renderArchitecture(r.architecture, s),
     s.bold('Tensors:') +
       '\n' +
@@ -34,4 +34,11 @@ export function renderInspectReport(r: InspectReport, s: Style): string {
       `\n  total: ${grouped(r.parameterCount)} parameters`,
     renderPipeline({ pipeline: r.pipeline }, s),
   ].join('\n\n');
+}
+
+/** Metadata as aligned `key  value` lines (strings as they are, anything else as JSON), never raw JSON broken mid-word. */
+function keyValues(entries: Record<string, unknown>): string {
+  const rows = Object.entries(entries).map(([k, v]) => [safe(k), safe(typeof v === 'string' ? v : JSON.stringify(v))]);
+  const width = rows.reduce((w, [k]) => Math.max(w, [...k!].length), 0);
+  return rows.map(([k, v]) => `    ${k!.padEnd(width)}  ${v}`).join('\n');
 }

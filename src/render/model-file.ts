@@ -99,49 +99,71 @@ function counts(r: FileReport, s: Style): string {
 
 function tensors(r: FileReport, s: Style, verbose: boolean): string {
   if (verbose) {
+    // One line per tensor: where its bytes are (file number when there are several, offset, size) and its check.
+    const many = r.files.length > 1;
+    const fileNo = new Map(r.files.map((f, i) => [f.path, i + 1]));
     const rows = r.tensors.map((t) => [
       shown(t.name),
-      safe(t.role ?? '—'),
       `[${t.shape.join(', ')}]`,
       shown(t.dtype),
-      grouped(t.elements),
+      `${many ? `#${fileNo.get(t.file) ?? '?'} ` : ''}@${grouped(t.offset)}`,
+      binarySize(t.bytes),
+      safe(t.role ?? '—') + (t.kind === 'buffer' ? ' (buffer)' : ''),
       mark(t.check, s),
     ]);
+    const right = [false, false, false, true, true, false, false];
+    const full = aligned(rows, right);
+    // Where a line with the role would not fit the screen, the role goes (the listing by template has it).
+    if (full.every((l) => [...l].length <= s.width))
+      return [
+        s.bold(`Tensors (name, shape, dtype, ${many ? 'file #, ' : ''}byte offset, bytes, role, shape check):`),
+        ...full,
+      ].join('\n');
     return [
-      s.bold('Tensors:'),
-      indentedTable(s, ['name', 'role', 'shape', 'dtype', 'elements', 'shape check'], rows, [
-        'left',
-        'left',
-        'left',
-        'left',
-        'right',
-        'left',
-      ]),
+      s.bold(
+        `Tensors (name, shape, dtype, ${many ? 'file #, ' : ''}byte offset, bytes, shape check; roles in the listing without -v):`,
+      ),
+      ...aligned(
+        rows.map((row) => row.filter((_, c) => c !== 5)),
+        right.filter((_, c) => c !== 5),
+      ),
     ].join('\n');
   }
   const rows = r.groups
     .slice(0, GROUPS_SHOWN)
     .map((g) => [
+      `${grouped(g.count)} ×`,
       shown(g.template),
-      safe(g.role ?? '—') + (g.kind === 'buffer' ? ' (buffer)' : ''),
-      String(g.count),
-      `[${g.shape.join(', ')}]`,
+      g.shapeVaries ? 'shapes vary' : `[${g.shape.join(', ')}]`,
       g.dtypes.map((d) => (g.dtypes.length > 1 ? `${shown(d.dtype)}×${d.count}` : shown(d.dtype))).join(' '),
-      g.layers || '—',
+      [
+        (g.role === null ? (g.kind === 'unknown' ? 'no template names it' : '—') : safe(g.role)) +
+          (g.kind === 'buffer' ? (g.count > 1 ? ', buffers' : ', a buffer') : ''),
+        g.layers ? `layers ${g.layers}` : '',
+      ]
+        .filter(Boolean)
+        .join('; '),
     ]);
   const left = r.groups.length - rows.length;
   return [
-    s.bold('Tensors by template (-v lists every tensor):'),
-    indentedTable(s, ['name', 'role', 'count', 'shape', 'dtype', 'layers'], rows, [
-      'left',
-      'left',
-      'right',
-      'left',
-      'left',
-      'left',
-    ]),
+    s.bold('Tensors by template (count × name, shape, dtype, role; -v lists each with its offset):'),
+    ...aligned(rows, [true, false, false, false, false]),
     ...(left > 0 ? [`  … and ${grouped(left)} more rows (-v lists every tensor; --json has them all)`] : []),
   ].join('\n');
+}
+
+/**
+ * Rows of cells as lines, each column padded to its widest cell (right-aligned
+ * where asked), indented by two; a line wider than the screen wraps under its
+ * indent (layout.ts) rather than the whole listing turning into blocks.
+ */
+function aligned(rows: readonly string[][], right: readonly boolean[]): string[] {
+  const widths = right.map((_, c) => rows.reduce((w, row) => Math.max(w, [...row[c]!].length), 0));
+  const pad = (cell: string, c: number) => {
+    const gap = ' '.repeat(widths[c]! - [...cell].length);
+    return right[c] ? gap + cell : cell + gap;
+  };
+  return rows.map((row) => `  ${row.map(pad).join('  ').trimEnd()}`);
 }
 
 const mark = (c: 'ok' | 'mismatch' | 'unchecked', s: Style) =>

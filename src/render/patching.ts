@@ -1,7 +1,7 @@
 import type { PatchReport } from '../explain/patching.js';
 import { headName } from './heads.js';
 import { renderMatrix, type Hidden } from './matrix.js';
-import { fixed, safe, tokenText, type Style } from './style.js';
+import { counted, fixed, safe, tokenText, type Style } from './style.js';
 
 /** Columns a share takes: "-0.36", "1.00". */
 const SHARE_WIDTH = 5;
@@ -46,5 +46,12 @@ export function renderPatchReport(r: PatchReport, s: Style): string {
         ':',
       ...streams.lines,
     ].join('\n'),
+    ...(r.interrupted
+      ? [
+          s.yellow(
+            `Interrupted (Ctrl-C) after ${counted(r.residual.length, 'layer')} of ${r.layers + 1} (the last is the stream leaving the model): the rows above are the layers finished.`,
+          ),
+        ]
+      : []),
   ].join('\n\n');
 }

@@ -41,6 +41,47 @@ beforeAll(async () => {
   llama2Q4KMGguf(gguf);
 });
 
+describe('compact model-file views (issue 22)', () => {
+  it('Llama-2-7B: the 32 rotary_emb.inv_freq buffers are one line, every template one line at 120 columns', async () => {
+    const r = await runCli(['inspect', llama2], { COLUMNS: '120' });
+    expect(r.code, r.stderr).toBe(0);
+    const line = r.stdout.split('\n').filter((l) => l.includes('rotary_emb.inv_freq'));
+    expect(line).toEqual([
+      expect.stringMatching(
+        /^\s+32 ×\s+model\.layers\.\{n\}\.self_attn\.rotary_emb\.inv_freq\s+\[64\]\s+F32\s+rope_frequencies, buffers; layers 0–31$/,
+      ),
+    ]);
+    const listing = r.stdout.slice(r.stdout.indexOf('Tensors by template'), r.stdout.indexOf('Checks:'));
+    // The header, 13 templates (embedding, 9 per layer, the buffers, final norm, head), a blank line.
+    expect(listing.trimEnd().split('\n')).toHaveLength(1 + 13);
+    expect(r.stdout.split('\n').length).toBeLessThan(70);
+  });
+
+  it('GGUF -v: one line per tensor with its byte offset and size, offsets as @huggingface/gguf reads them', async () => {
+    const r = await runCli(['inspect', gguf, '-v'], { COLUMNS: '200' });
+    const rows = r.stdout.split('\n').filter((l) => / @[\d,]+ /.test(l));
+    expect(rows).toHaveLength(291);
+    const { gguf: hfGguf } = await import('@huggingface/gguf');
+    const ref = await hfGguf(gguf, { allowLocalFile: true });
+    const start = Number(ref.tensorDataOffset);
+    ref.tensorInfos.forEach((t, i) => {
+      const offset = Number(rows[i]!.match(/ @([\d,]+) /)![1]!.replace(/,/g, ''));
+      expect([rows[i]!.trim().split(/\s+/)[0], offset]).toEqual([t.name, start + Number(t.offset)]);
+    });
+    // At 80 columns the role goes, and every tensor still takes one line.
+    const narrow = await runCli(['inspect', gguf, '-v'], { COLUMNS: '80' });
+    expect(narrow.stdout.split('\n').filter((l) => / @[\d,]+ /.test(l))).toHaveLength(291);
+  });
+
+  it('diff: a Hugging Face folder against a GGUF of the same model does not report float32 rounding of eps', async () => {
+    const r = await runCli(['diff', llama2, gguf, '--json']);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.configDifferences.map((d: { field: string }) => d.field)).not.toContain('size norm_eps');
+    const meta = await runCli(['inspect', gguf, '--metadata']);
+    expect(meta.stdout).toMatch(/llama\.attention\.layer_norm_rms_epsilon\s+│ f32\s+│ 0\.00001\s/);
+  });
+});
+
 describe('microgpt inspect PATH', () => {
   it('a GPT-2 folder: family, the published count, buffers, a role per template, in text', async () => {
     const r = await runCli(['inspect', gpt2]);
@@ -48,7 +89,9 @@ describe('microgpt inspect PATH', () => {
     expect(r.stdout).toMatch(/^Family: GPT-2 \(gpt2\)$/m);
     expect(r.stdout).toMatch(/^Parameters: 124,439,808 ✓ = what the gpt2 contract gives at this size$/m);
     expect(r.stdout).toMatch(/^Tensors: 160; 12 buffers \(12,582,912 elements, not parameters\)$/m);
-    expect(r.stdout).toMatch(/│ h\.\{n\}\.attn\.c_attn\.weight\s+│ attn_qkv\s+│\s+12 │ \[768, 2304\]/);
+    expect(r.stdout).toMatch(
+      /^\s+12 ×\s+h\.\{n\}\.attn\.c_attn\.weight\s+\[768, 2304\]\s+F32\s+attn_qkv; layers 0–11$/m,
+    );
     expect(r.stdout).toMatch(/✓ all 160 shapes checked match the gpt2 contract at this size/);
   });
 

@@ -16,7 +16,7 @@ describe('ablation through the forward pass', () => {
   const model = Gpt.init(MICROGPT, 4);
   const m = taped(model);
 
-  it('hooks that change nothing give the bit-identical loss', () => {
+  it('hooks that change nothing give the bit-identical loss', async () => {
     const reading = { wants: () => true, visit: () => undefined };
     for (const doc of docs) {
       const clean = docLoss(m, doc);
@@ -25,21 +25,21 @@ describe('ablation through the forward pass', () => {
     }
   });
 
-  it('mean ablation with the mean over one example is that example, unchanged', () => {
-    const r = buildAblationReport(m, [docs[0]!], { data: 'one name' });
+  it('mean ablation with the mean over one example is that example, unchanged', async () => {
+    const r = await buildAblationReport(m, [docs[0]!], { data: 'one name' });
     expect(r.rows).toHaveLength(4 + 1);
     for (const row of r.rows) expect(row.mean).toBe(r.clean);
     // …while zero ablation does change it.
     expect(r.rows.some((row) => row.zeroDelta !== 0)).toBe(true);
   });
 
-  it('a head cut off from the output by construction (its W_o columns zero) changes nothing; the connected one ranks above them', () => {
+  it('a head cut off from the output by construction (its W_o columns zero) changes nothing; the connected one ranks above them', async () => {
     const planted = Gpt.init(MICROGPT, 5);
     const wo = planted.param('layer0.attn_wo').data;
     const C = MICROGPT.nEmbd;
     // W_o is [out, in]: head h's inputs are columns 4h..4h+3. Only head 1 stays connected.
     for (let o = 0; o < C; o++) for (let i = 0; i < C; i++) if (Math.floor(i / 4) !== 1) wo[o * C + i] = 0;
-    const r = buildAblationReport(taped(planted, tok, 'planted'), docs, { data: 'four names' });
+    const r = await buildAblationReport(taped(planted, tok, 'planted'), docs, { data: 'four names' });
     const heads = r.rows.filter((row) => row.head !== null);
     for (const row of heads.filter((x) => x.head !== 1)) {
       expect(row.zeroDelta).toBe(0);
@@ -49,8 +49,8 @@ describe('ablation through the forward pass', () => {
     expect(heads.findIndex((x) => x.head === 1)).toBe(heads.findIndex((x) => x.zeroDelta !== 0));
   });
 
-  it('a set ablated together; components checked against the model', () => {
-    const r = buildAblationReport(m, docs, { data: 'x', together: parseComponents('0.1,0.mlp', m.info) });
+  it('a set ablated together; components checked against the model', async () => {
+    const r = await buildAblationReport(m, docs, { data: 'x', together: parseComponents('0.1,0.mlp', m.info) });
     expect(r.together!.components).toEqual([
       { layer: 0, head: 1 },
       { layer: 0, head: null },
@@ -86,7 +86,7 @@ describe('ablation through the forward pass', () => {
     const real = await loadHfModel(writeRandomHf(join(dir, 'llama'), config, llamaLikeTensors(L)));
     const doc = [27, 19, 7, 4, 26, 2, 0, 19];
     expect(docLoss(real, doc, [{ wants: () => true, visit: () => undefined }])).toBe(docLoss(real, doc));
-    const r = buildAblationReport(real, [doc], { data: 'one text' });
+    const r = await buildAblationReport(real, [doc], { data: 'one text' });
     expect(r.rows).toHaveLength(2 * (4 + 1));
     for (const row of r.rows) expect(row.mean).toBe(r.clean);
   });
@@ -102,7 +102,7 @@ describe('activation patching', () => {
 
   it('patching the final residual stream at the last position restores the clean logit fully; an unchanged position restores nothing', async () => {
     const { buildPatchReport } = await import('../../src/explain/patching.js');
-    const r = buildPatchReport(m, enc('emma'), enc('anna'), { id: 0, label: 'a' });
+    const r = await buildPatchReport(m, enc('emma'), enc('anna'), { id: 0, label: 'a' });
     const output = r.residual.at(-1)!;
     expect(output.restored.at(-1)).toBeCloseTo(1, 12);
     // Position 0 (BOS) and the last position ('a') are the same token in both inputs: copying them changes nothing.
@@ -114,8 +114,10 @@ describe('activation patching', () => {
 
   it('inputs of different lengths, or that the model cannot tell apart, are refused with the reason', async () => {
     const { buildPatchReport } = await import('../../src/explain/patching.js');
-    expect(() => buildPatchReport(m, enc('emma'), enc('ann'), { id: 0, label: 'a' })).toThrow(/5 and 4 tokens/);
-    expect(() => buildPatchReport(m, enc('emma'), enc('emma'), { id: 0, label: 'a' })).toThrow(/nothing to restore/);
+    await expect(buildPatchReport(m, enc('emma'), enc('ann'), { id: 0, label: 'a' })).rejects.toThrow(/5 and 4 tokens/);
+    await expect(buildPatchReport(m, enc('emma'), enc('emma'), { id: 0, label: 'a' })).rejects.toThrow(
+      /nothing to restore/,
+    );
   });
 });
 
@@ -164,14 +166,14 @@ describe('a previous-token copying head planted by construction', () => {
     return { ids, labels: ids.map((id) => tok.label(id)), text };
   };
 
-  it('it copies: on "abab…" text the next token gets nearly all the probability', () => {
+  it('it copies: on "abab…" text the next token gets nearly all the probability', async () => {
     const logits = lastLogits(m, tok.encodePrompt('abab'));
     expect(logits[0]).toBeGreaterThan(10 + Math.max(logits[1]!, logits[2]!, logits[3]!));
   });
 
-  it('ablation ranks head 1 first on the copy task; the other heads and the MLP change nothing', () => {
+  it('ablation ranks head 1 first on the copy task; the other heads and the MLP change nothing', async () => {
     // The copy task: targets are the tokens themselves, shifted (no final BOS).
-    const r = buildAblationReport(m, docs, { data: 'copy task' });
+    const r = await buildAblationReport(m, docs, { data: 'copy task' });
     expect(r.rows[0]).toMatchObject({ layer: 0, head: 1 });
     expect(r.rows[0]!.zeroDelta).toBeGreaterThan(1);
     for (const row of r.rows.slice(1)) expect(row.zeroDelta).toBe(0);
@@ -179,7 +181,7 @@ describe('a previous-token copying head planted by construction', () => {
 
   it("patching head 1's output at the last position restores the clean logit fully", async () => {
     const { buildPatchReport } = await import('../../src/explain/patching.js');
-    const r = buildPatchReport(m, enc('abab'), enc('cbcb'), { id: 0, label: 'a' });
+    const r = await buildPatchReport(m, enc('abab'), enc('cbcb'), { id: 0, label: 'a' });
     const head1 = r.heads.find((h) => h.head === 1)!;
     expect(head1.restored.at(-1)).toBeCloseTo(1, 12);
     for (const h of r.heads.filter((x) => x.head !== 1)) expect(h.restored.every((x) => x === 0)).toBe(true);

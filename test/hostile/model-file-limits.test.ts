@@ -65,13 +65,25 @@ describe('2. linear time', () => {
     const p = at('unknown30k.safetensors');
     writeSparseSafetensors(
       p,
-      Array.from({ length: 30_000 }, (_, i) => ({ name: `t${i}.w${(i * 7919) % 1000}`, shape: [1], dtype: 'F32' })),
+      // Letters only: names with numbers in them group into one row per pattern (t{n}.w{n}), so no cap would show.
+      Array.from({ length: 30_000 }, (_, i) => ({ name: `t${letters(i)}.w`, shape: [1], dtype: 'F32' })),
       { format: 'pt' },
     );
     const r = await runCli(['inspect', p]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Tensors: 30,000; 30000 unknown/);
     expect(r.stdout).toMatch(/… and 29,800 more rows \(-v lists every tensor; --json has them all\)/);
+  });
+
+  it('30,000 tensors named by number are one row per pattern', async () => {
+    const p = at('numbered30k.safetensors');
+    writeSparseSafetensors(
+      p,
+      Array.from({ length: 30_000 }, (_, i) => ({ name: `t${i}.w${(i * 7919) % 1000}`, shape: [1], dtype: 'F32' })),
+      { format: 'pt' },
+    );
+    const r = await runCli(['inspect', p]);
+    expect(r.stdout).toMatch(/^\s+30,000 ×\s+t\{n\}\.w\{n\}\s+\[1\]\s+F32\s+no template names it; layers 0–29999$/m);
   });
 
   /**
@@ -293,3 +305,13 @@ describe('4. what is wrong, where: one code per condition', () => {
     expect((await runCli(['inspect', folder])).code).toBe(0);
   });
 });
+
+/** 0 → "a", 25 → "z", 26 → "ba": a name without digits for every number. */
+function letters(i: number): string {
+  let out = '';
+  do {
+    out = String.fromCharCode(97 + (i % 26)) + out;
+    i = Math.floor(i / 26);
+  } while (i > 0);
+  return out;
+}

@@ -5,6 +5,7 @@ import type { Engine } from '../../engine/index.js';
 import { examples, type CommandModule } from '../command.js';
 import type { EngineOptions } from '../engine.js';
 import type { OutputOptions } from '../output.js';
+import { INTERRUPTED, progress } from '../progress.js';
 import { contractsOption, familyOption, modelOption, outputOptions, seedOption } from '../presets.js';
 
 export interface PatchOptions extends OutputOptions, EngineOptions {
@@ -79,12 +80,14 @@ async function runPatch(opts: PatchOptions): Promise<number> {
     const ids = inputIds(engine, text, undefined);
     return { ids, labels: ids.map((id) => tokenLabel(engine, id)), text };
   };
-  const report = buildPatchReport(
-    engine,
-    encode(opts.clean),
-    encode(opts.corrupt),
-    await targetToken(engine, opts.target),
-  );
+  const [clean, corrupt, target] = [encode(opts.clean), encode(opts.corrupt), await targetToken(engine, opts.target)];
+  const stop = await progress('patch');
+  let report;
+  try {
+    report = await buildPatchReport(engine, clean, corrupt, target, { work: stop.work });
+  } finally {
+    stop.done();
+  }
   show(
     opts,
     () =>
@@ -102,5 +105,5 @@ async function runPatch(opts: PatchOptions): Promise<number> {
       ),
     (style) => renderPatchReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }

@@ -1,3 +1,4 @@
+import { float32Text } from './float32.js';
 import type { TensorEntry } from '../../formats/index.js';
 import type { DiffReport, FileReport } from './types.js';
 
@@ -88,9 +89,15 @@ function differences(
   cmp('format', a.format, b.format);
   cmp('family', a.family, b.family);
   cmp('GGUF file type', a.gguf?.fileType?.name ?? null, b.gguf?.fileType?.name ?? null);
-  const sa = new Map(a.sizes.map((s) => [s.field, String(s.value)]));
-  const sb = new Map(b.sizes.map((s) => [s.field, String(s.value)]));
-  for (const f of new Set([...sa.keys(), ...sb.keys()])) cmp(`size ${f}`, sa.get(f) ?? null, sb.get(f) ?? null);
+  const sa = new Map(a.sizes.map((s) => [s.field, s.value]));
+  const sb = new Map(b.sizes.map((s) => [s.field, s.value]));
+  for (const f of new Set([...sa.keys(), ...sb.keys()])) {
+    const x = sa.get(f),
+      y = sb.get(f);
+    // GGUF stores eps and θ as float32: 1e-5 there is 0.000009999999747…, the same number a config.json's 1e-5 is.
+    if (x !== undefined && y !== undefined && Math.fround(x) === Math.fround(y)) continue;
+    cmp(`size ${f}`, x === undefined ? null : float32Text(x), y === undefined ? null : float32Text(y));
+  }
   cmp(
     'output head',
     a.tied.value === null ? null : a.tied.value ? 'tied' : 'untied',

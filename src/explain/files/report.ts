@@ -1,3 +1,4 @@
+import { float32Text } from './float32.js';
 import { copiesOf, evaluate, parameterTemplates, type Contract, type TensorTemplate } from '../../contracts/index.js';
 import { clip, quote } from '../../clip.js';
 import { MicrogptError } from '../../errors.js';
@@ -166,6 +167,7 @@ function tensorRow(m: Mapped, expectations: Expectations): FileTensor {
       elements: e.elements,
       bytes: e.bytes,
       file: e.file,
+      offset: e.offset,
       role: m.bufferRole,
       kind: m.bufferRole ? 'buffer' : 'unknown',
       layer: null,
@@ -185,6 +187,7 @@ function tensorRow(m: Mapped, expectations: Expectations): FileTensor {
     elements: e.elements,
     bytes: e.bytes,
     file: e.file,
+    offset: e.offset,
     role: t.role,
     kind: t.buffer ? 'buffer' : 'parameter',
     layer: match.layer,
@@ -323,26 +326,38 @@ function ggufSummary(files: ModelFiles): FileReport['gguf'] {
 function metadataRows(files: ModelFiles): NonNullable<FileReport['metadata']> {
   if (!files.gguf)
     return [...files.stMetadata].map(([key, value]) => ({ key, type: 'string', value: quote(value, MAX_VALUE_CHARS) }));
-  return [...files.gguf.metadata.values()].map((kv) => ({ key: kv.key, type: kv.type, value: valueText(kv.value) }));
+  return [...files.gguf.metadata.values()].map((kv) => ({
+    key: kv.key,
+    type: kv.type,
+    value: valueText(kv.value, kv.type),
+  }));
 }
 
 const MAX_VALUE_CHARS = 200;
-function valueText(v: GgufValue): string {
+function valueText(v: GgufValue, type?: string): string {
   if (typeof v === 'object' && v !== null && typeof v !== 'bigint') {
-    const shown = v.values.map(valueText).join(', ');
+    const shown = v.values.map((x) => valueText(x, v.elementType)).join(', ');
     return `[${v.elementType} × ${v.length}] [${shown}${v.length > v.values.length ? ', …' : ''}]`;
   }
+  // A float32 as the shortest decimal that reads back as it (1e-5, not 0.000009999999747378752).
+  if (type === 'f32' && typeof v === 'number') return float32Text(v);
   return typeof v === 'string' ? quote(v, MAX_VALUE_CHARS) : clip(String(v), MAX_VALUE_CHARS);
 }
 
-/** Tensors of one template (all layers and experts) as one row, for a readable listing of big models. */
+/**
+ * Tensors of one template (all layers and experts) as one row, for a readable
+ * listing of big models. A name no template gives (a buffer like Llama-2's
+ * rotary_emb.inv_freq, an unknown tensor) is grouped by its name with each run
+ * of digits as {n}, its first number taken as the layer.
+ */
 function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], naming: Naming): FileReport['groups'] {
-  // Rows are built in place: a file of 100,000 unknown tensors has 100,000 groups, so nothing per group beyond the row.
+  // Rows are built in place: a file of 100,000 unknown tensors has up to 100,000 groups, so nothing per group beyond the row.
   const groups = new Map<string, FileReport['groups'][number]>();
   const layers = new Map<string, number[]>();
   tensors.forEach((t, i) => {
     const m = mapped[i]!.match;
-    const key = m ? (templateInFile(m.template, naming, m.kind === 'gguf_stacked') ?? t.name) : t.name;
+    const generic = m ? null : numbered(t.name);
+    const key = m ? (templateInFile(m.template, naming, m.kind === 'gguf_stacked') ?? t.name) : generic!.template;
     const g = groups.get(key);
     if (!g)
       groups.set(key, {
@@ -351,23 +366,47 @@ function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], nam
         kind: t.kind,
         count: 1,
         shape: t.shape,
+        shapeVaries: false,
         dtypes: [{ dtype: t.dtype, count: 1 }],
         layers: '',
       });
     else {
       g.count++;
+      if (!g.shapeVaries && (g.shape.length !== t.shape.length || g.shape.some((d, k) => d !== t.shape[k])))
+        g.shapeVaries = true;
       const d = g.dtypes.find((x) => x.dtype === t.dtype);
       if (d) d.count++;
       else g.dtypes.push({ dtype: t.dtype, count: 1 });
     }
-    if (t.layer !== null) {
+    const layer = t.layer ?? generic?.first ?? null;
+    if (layer !== null) {
       const list = layers.get(key);
-      if (list) list.push(t.layer);
-      else layers.set(key, [t.layer]);
+      if (list) list.push(layer);
+      else layers.set(key, [layer]);
     }
   });
   for (const [key, list] of layers) groups.get(key)!.layers = ranges(list);
   return [...groups.values()];
+}
+
+/** "model.layers.12.x.inv_freq" → template "model.layers.{n}.x.inv_freq", first number 12 (null when there is none). */
+function numbered(name: string): { template: string; first: number | null } {
+  let template = '',
+    first: number | null = null;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      template += name[i];
+      continue;
+    }
+    let j = i;
+    while (j + 1 < name.length && name.charCodeAt(j + 1) >= 48 && name.charCodeAt(j + 1) <= 57) j++;
+    // Numbers past 2^53 are not layers; the digits still group.
+    if (first === null && j - i < 15) first = Number(name.slice(i, j + 1));
+    template += '{n}';
+    i = j;
+  }
+  return { template, first };
 }
 
 /** [0,1,2,3,7] → "0–3, 7". */

@@ -31,6 +31,8 @@ export const FileTensorSchema = Obj(
     elements: I,
     bytes: I,
     file: S,
+    /** Where the tensor's data starts in its file (absolute byte offset). */
+    offset: I,
     /** The template that matched, in the naming it matched (Hugging Face, GGUF or stacked GGUF). */
     template: Nullable(S),
     expected: Nullable(Type.Array(I)),
@@ -43,11 +45,14 @@ export const FileTensorSchema = Obj(
 export const SizeRowSchema = Obj({ field: S, value: N, source: S });
 export const DtypeRowSchema = Obj({ dtype: S, tensors: I, elements: I, bytes: I, bitsPerWeight: N, shareOfBytes: N });
 export const GroupSchema = Obj({
+  /** The family's template, or for a name no template gives, the name with each run of digits as {n}. */
   template: S,
   role: Nullable(S),
   kind: Lits('parameter', 'buffer', 'unknown'),
   count: I,
+  /** The first tensor's shape; `shapeVaries` when the group's tensors do not all have it. */
   shape: Type.Array(I),
+  shapeVaries: B,
   dtypes: Type.Array(Obj({ dtype: S, count: I })),
   layers: S,
 });
