@@ -10,12 +10,15 @@ import { Gpt, loadCheckpoint, MICROGPT, Tokenizer, tinyInstance } from '../model
 import { TapedEngine } from '../model/taped-engine.js';
 import { extraContractDirs } from './dirs.js';
 import { safe } from '../render/escape.js';
+import { checkModelKind, type Usage } from './usage.js';
 
 export interface EngineOptions {
   model?: string;
   family?: string;
   seed: number;
   contracts?: string[];
+  /** The command's usage: options the model turns out not to use are refused before it loads. */
+  usage?: Usage;
 }
 
 /**
@@ -25,7 +28,9 @@ export interface EngineOptions {
  * weights load (the place to refuse an output path without waiting).
  */
 export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise<void>): Promise<Engine> {
-  if (await isRealModel(opts.model)) {
+  const folder = await isRealModel(opts.model);
+  checkModelKind(opts.usage, folder);
+  if (folder) {
     if (opts.family !== undefined)
       throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
     await recordModelFolderOf(opts.model!);

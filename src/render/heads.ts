@@ -99,7 +99,7 @@ function headHeader(heads: number, f: CellFormat, lead: string): string[] {
   );
 }
 
-/** explain --heads: every detector as a compact layer × head grid, then the top heads of each. */
+/** explain --detect: every detector as a compact layer × head grid, then the top heads of each. */
 export function renderHeadsReport(r: HeadsReport, s: Style): string {
   const multi = r.layers > 1;
   const first = r.input.first;

@@ -1,0 +1,54 @@
+/** microgpt eval: the mean per-document loss of any model over a corpus. */
+import { examples, type CommandModule } from '../command.js';
+import type { EngineOptions } from '../engine.js';
+import type { OutputOptions } from '../output.js';
+import { contractsOption, dataOption, familyOption, modelOption, outputOptions, seedOption } from '../presets.js';
+
+interface EvalOptions extends OutputOptions, EngineOptions {
+  data?: string;
+}
+
+export const evalCommand: CommandModule<EvalOptions> = {
+  name: 'eval',
+  description: 'mean per-name loss of a model over a corpus',
+  options: [modelOption(), familyOption(), contractsOption(), dataOption(), seedOption(), ...outputOptions()],
+  help: examples([
+    'microgpt eval --model m.safetensors',
+    'microgpt eval --model m.safetensors --data names.txt',
+    'microgpt eval --model ~/models/Qwen2.5-0.5B --data notes.txt     perplexity of a real model',
+  ]),
+  rules: {
+    excludes: [{ options: ['--seed', '--model'], why: '--seed makes an untrained model; --model has its weights' }],
+    fileNeeds: [
+      { anyOf: ['--data'], hint: 'a model folder is scored on your text: give --data FILE (one document per line)' },
+    ],
+  },
+  run: ({ opts }) => runEval(opts),
+};
+
+async function runEval(opts: EvalOptions): Promise<number> {
+  const [{ buildEvalReport, encodeDocuments }, { renderJson }, { renderEvalReport }, corpus, { openEngine }, { show }] =
+    await Promise.all([
+      import('../../explain/eval.js'),
+      import('../../render/json.js'),
+      import('../../render/training.js'),
+      import('../../model/corpus.js'),
+      import('../engine.js'),
+      import('../output.js'),
+    ]);
+  const engine = await openEngine(opts);
+  const label = opts.data ?? corpus.BUILTIN_CORPUS;
+  const docs = encodeDocuments(
+    engine,
+    opts.data === undefined ? corpus.builtinNames() : corpus.readDocs(opts.data),
+    label,
+  );
+  // In-sample when the checkpoint says it was trained on this very corpus.
+  const report = buildEvalReport(engine, docs, { data: label, inSample: engine.info.trainedOn === label });
+  show(
+    opts,
+    () => renderJson('eval', { model: opts.model ?? null, data: label }, report),
+    (style) => renderEvalReport(report, style),
+  );
+  return 0;
+}
