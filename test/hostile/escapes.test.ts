@@ -172,6 +172,24 @@ const CASES: Array<[string, () => string[]]> = [
     'patch with hostile text and target',
     () => ['patch', '--model', hfDir, '--clean', TEXT, '--corrupt', TEXT.replace('h', 'j'), '--target', PIECES[2]!],
   ],
+  ['cache --list of the folder', () => ['cache', '--list', '--model', hfDir]],
+  [
+    'cache of hostile text',
+    () => ['cache', TEXT, '--model', hfDir, '--names', '*resid_post', '--out', join(dir, `c${Math.random()}.st`)],
+  ],
+  [
+    'cache of a hostile vocabulary',
+    () => [
+      'cache',
+      `h${PIECES[0]}llo`,
+      '--model',
+      evilCkpt,
+      '--names',
+      'hook_embed',
+      '--out',
+      join(dir, `e${Math.random()}.st`),
+    ],
+  ],
   // Sparse folders and GGUF: names and metadata only.
   ['inspect a folder with hostile tensor names and config', () => ['inspect', modelDir, '-v']],
   ['validate it', () => ['validate', modelDir]],
