@@ -10,7 +10,7 @@ interface EvalOptions extends OutputOptions, EngineOptions {
 
 export const evalCommand: CommandModule<EvalOptions> = {
   name: 'eval',
-  description: 'mean per-name loss of a model over a corpus',
+  description: 'mean next-token loss of a model over a corpus, in nats per predicted token (and perplexity)',
   options: [modelOption(), familyOption(), contractsOption(), dataOption(), seedOption(), ...outputOptions()],
   help: examples([
     'microgpt eval --model m.safetensors',
