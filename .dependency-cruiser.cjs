@@ -1,5 +1,5 @@
 /**
- * The layers of DESIGN.md (docs/architecture.md), checked in CI: data flows one
+ * The layers of docs/architecture.md, checked in CI: data flows one
  * way — tensor → kernels → contracts → engine → model → explain → render → cli —
  * and each layer imports only from the layers below it. Type-only and dynamic
  * imports count too (tsPreCompilationDeps), and no import circle is allowed.

@@ -95,7 +95,11 @@ function timeMs(f: () => unknown, reps = 21): number {
 function peakRssMb(args: string[]): number {
   const hook =
     "data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss_kb='+process.resourceUsage().maxRSS+'\\n'))";
-  const r = spawnSync(process.execPath, ['--import', hook, CLI, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  // stdout is dropped: a big --json document would overflow spawnSync's buffer and kill the child before it reports.
+  const r = spawnSync(process.execPath, ['--import', hook, CLI, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return Number(r.stderr.match(/maxrss_kb=(\d+)/)?.[1]) / 1024;
 }
 

@@ -13,7 +13,7 @@
  *   - the README's `patch` example against PyTorch's loop written as a
  *     TransformerLens user writes it (one full re-run per patch), and the
  *     largest difference between their shares;
- *   - `ablate --text`, `explain --heads`, a 20-token `sample`: seconds
+ *   - `ablate --text`, `explain --detect`, a 20-token `sample`: seconds
  *     against their goals;
  *   - the peak RSS of loading the BF16 folder against 1.15 × its file + 150 MB.
  *
@@ -222,7 +222,7 @@ export async function commandsBench() {
 
     for (const [what, args, runs, budget] of [
       [`ablate --text "${ABLATE_TEXT}"`, ['ablate', '--text', ABLATE_TEXT], 2, 10],
-      ['explain --heads', ['explain', '--heads'], 3, 2],
+      ['explain --detect', ['explain', '--detect'], 3, 2],
       [
         'sample --prompt "The cat" --max-tokens 20',
         ['sample', '--prompt', 'The cat', '--max-tokens', '20', '--temperature', '0'],

@@ -397,7 +397,11 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   },
   MG087: {
     title: 'a model size that cannot be built',
-    causes: ['--embd not a multiple of --heads', 'an odd head size with RoPE', 'sizes past what a checkpoint may hold'],
+    causes: [
+      '--n-embd not a multiple of --n-head',
+      'an odd head size with RoPE',
+      'sizes past what a checkpoint may hold',
+    ],
     fix: 'Pick n_embd divisible by the heads (even per head for RoPE families), within the limits the message names.',
   },
   MG088: {

@@ -4,10 +4,9 @@
  * config.json, tokenizer files, data and contracts, however they were named.
  * The bounded readers (formats/file.ts) record what they open; opening a model
  * folder records its model files too. The ledger belongs to one run (program.ts
- * `main` starts it): CLI tests run many commands in one process, and a global
- * list would grow and refuse outputs that an earlier command had read.
+ * `main` starts it): CLI tests run many commands in one process, and a list kept
+ * across runs would grow and refuse outputs that an earlier command had read.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { statSync } from 'node:fs';
 
 export interface InputFile {
@@ -23,11 +22,23 @@ export interface FileIdentity {
   ino: bigint;
 }
 
-const ledger = new AsyncLocalStorage<Map<string, InputFile>>();
+/**
+ * The ledger of the command running now. Command runs in one process (the CLI
+ * tests) follow one another — main awaits each — so one slot is enough;
+ * node:async_hooks would cost every command's start-up for nothing.
+ */
+let current: Map<string, InputFile> | null = null;
+const ledger = { getStore: () => current };
 
-/** Runs one command with a fresh, empty ledger; outside a run nothing is recorded. */
-export function withInputLedger<T>(body: () => Promise<T>): Promise<T> {
-  return ledger.run(new Map(), body);
+/** Runs one command with a fresh, empty ledger (the one before is back afterwards); outside a run nothing is recorded. */
+export async function withInputLedger<T>(body: () => Promise<T>): Promise<T> {
+  const before = current;
+  current = new Map();
+  try {
+    return await body();
+  } finally {
+    current = before;
+  }
 }
 
 /** Records a file this run reads (first path kept). */

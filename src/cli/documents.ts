@@ -85,17 +85,17 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
       ids: Nullable(Type.Array(I)),
       seed: I,
       model: Nullable(S),
-      heads: Nullable(Type.Array(I)),
+      heads: Nullable(S),
       layer: Nullable(I),
     }),
     AttentionReportSchema,
     'microgpt explain --attention --json',
   ),
-  'explain-heads': document(
-    'explain --heads',
+  'explain-detect': document(
+    'explain --detect',
     Inputs({ model: Nullable(S), family: Nullable(S), seed: I }),
     HeadsReportSchema,
-    'microgpt explain --heads --json',
+    'microgpt explain --detect --json',
   ),
   'explain-tensor': document(
     'explain --tensor',
@@ -112,7 +112,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   ),
   train: document(
     'train',
-    Inputs({ data: S, steps: I, seed: I, lr: N, out: Nullable(S), layers: I, embd: I, heads: I }),
+    Inputs({ data: S, steps: I, seed: I, lr: N, out: Nullable(S), nLayer: I, nEmbd: I, nHead: I }),
     TrainReportSchema,
     'microgpt train --json',
   ),
@@ -192,7 +192,7 @@ export const OUTPUT_SCHEMAS: Record<string, TSchema> = {
   ),
   lab: document(
     'lab',
-    Inputs({ lab: S, layers: I, steps: I, seed: I, every: I, html: Nullable(S) }),
+    Inputs({ lab: S, nLayer: I, steps: I, seed: I, every: I, html: Nullable(S) }),
     LabReportSchema,
     'microgpt lab induction --json',
   ),

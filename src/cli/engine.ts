@@ -11,6 +11,7 @@ import { TapedEngine } from '../model/taped-engine.js';
 import { extraContractDirs } from './dirs.js';
 import { trackEngine } from './opened.js';
 import { safe } from '../render/escape.js';
+import { checkModelKind, type Usage } from './usage.js';
 
 export interface EngineOptions {
   model?: string;
@@ -19,6 +20,8 @@ export interface EngineOptions {
   contracts?: string[];
   /** Threads of a model folder's kernels (default: the machine's available parallelism). */
   threads?: number;
+  /** The command's usage: options the model turns out not to use are refused before it loads. */
+  usage?: Usage;
 }
 
 /**
@@ -28,7 +31,9 @@ export interface EngineOptions {
  * weights load (the place to refuse an output path without waiting).
  */
 export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise<void>): Promise<Engine> {
-  if (await isRealModel(opts.model)) {
+  const folder = await isRealModel(opts.model);
+  checkModelKind(opts.usage, folder);
+  if (folder) {
     if (opts.family !== undefined)
       throw new MicrogptError('MG001', '--family makes a tiny model; a model folder knows its family (drop --family)');
     await recordModelFolderOf(opts.model!);
@@ -37,11 +42,6 @@ export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise
     const { loadHfModel } = await import('../model/hf/load.js');
     return trackEngine(await loadHfModel(opts.model!, contracts, { threads: opts.threads }));
   }
-  if (opts.threads !== undefined)
-    throw new MicrogptError(
-      'MG001',
-      '--threads sets the threads of a model folder (--model DIR); microGPT and the tiny families run on one (drop --threads)',
-    );
   const engine = await openTaped(opts);
   await beforeLoad?.();
   return engine;

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { MicrogptError } from '../errors.js';
 
 /** Commander value parsers: numbers are checked where they are read, with the range in the message. */
 export function integerIn(min: number, max: number) {
@@ -13,12 +14,40 @@ export function integerIn(min: number, max: number) {
 
 export const SEED = integerIn(0, 2 ** 32 - 1);
 
-/** "0,2" → [0, 2]: a comma-separated list of non-negative integers (range checked against the model later). */
-export function integerList(raw: string): number[] {
+/** One entry of --heads: HEAD (that head in every layer), LAYER.HEAD, or LAYER.mlp (the MLP, for ablate). */
+const HEAD_ENTRY = /^\d{1,6}(\.(\d{1,6}|mlp))?$/;
+
+/**
+ * --heads, the same list in every command: comma-separated heads, each HEAD or
+ * LAYER.HEAD (ablate also takes LAYER.mlp). Checked for form here, against the
+ * model once it is open; kept as written (without spaces) for each command to read.
+ */
+export function headList(raw: string): string {
   const parts = raw.split(',').map((p) => p.trim());
-  if (parts.some((p) => !/^\d+$/.test(p)))
-    throw new InvalidArgumentError(`expected comma-separated head numbers such as 0,2, got "${raw}"`);
-  return [...new Set(parts.map(Number))];
+  if (parts.some((p) => !HEAD_ENTRY.test(p)))
+    throw new InvalidArgumentError(
+      `expected comma-separated head numbers such as 0,2 or LAYER.HEAD pairs such as 0.1,1.3, got "${raw}"`,
+    );
+  return parts.join(',');
+}
+
+/** A head --heads names: `layer` null is that head in every layer. */
+export interface HeadRef {
+  layer: number | null;
+  head: number;
+}
+
+/** --heads as heads to show: HEAD or LAYER.HEAD, repeats dropped; an MLP is not a head here. */
+export function headRefs(list: string): HeadRef[] {
+  const refs = new Map<string, HeadRef>();
+  for (const part of list.split(',')) {
+    const [a, b] = part.split('.');
+    if (b === 'mlp')
+      throw new MicrogptError('MG001', `--heads ${part} names an MLP; here --heads takes heads (HEAD or LAYER.HEAD)`);
+    const ref = b === undefined ? { layer: null, head: Number(a) } : { layer: Number(a), head: Number(b) };
+    refs.set(`${ref.layer}.${ref.head}`, ref);
+  }
+  return [...refs.values()];
 }
 
 /** Token ids as given: comma-separated, order and repeats kept. */

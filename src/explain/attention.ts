@@ -19,22 +19,27 @@ export type AttentionReport = Static<typeof AttentionReportSchema>;
  * row computed from the weights, and the invariants checked on those weights.
  */
 export interface HeadSelection {
-  heads?: readonly number[];
+  /** Heads to show: `layer` null is that head in every layer. */
+  heads?: ReadonlyArray<{ layer: number | null; head: number }>;
   layer?: number;
 }
 
+const layersText = (layers: number) => (layers === 1 ? 'layer 0' : `layers 0..${layers - 1}`);
+
 /** Checks --heads and --layer against the model: a head or layer that does not exist is a usage error. */
 export function checkSelection(sel: HeadSelection, layers: number, heads: number): void {
-  if (sel.layer !== undefined && (sel.layer < 0 || sel.layer >= layers)) {
-    throw new MicrogptError(
-      'MG005',
-      `layer ${sel.layer} does not exist; the model has ${layers === 1 ? 'layer 0' : `layers 0..${layers - 1}`}`,
-    );
-  }
-  const bad = sel.heads?.find((h) => h < 0 || h >= heads);
+  for (const layer of [sel.layer, ...(sel.heads ?? []).map((r) => r.layer)])
+    if (layer !== undefined && layer !== null && (layer < 0 || layer >= layers))
+      throw new MicrogptError('MG005', `layer ${layer} does not exist; the model has ${layersText(layers)}`);
+  const bad = sel.heads?.find((r) => r.head < 0 || r.head >= heads);
   if (bad !== undefined)
-    throw new MicrogptError('MG005', `head ${bad} does not exist; the model has heads 0..${heads - 1}`);
+    throw new MicrogptError('MG005', `head ${bad.head} does not exist; the model has heads 0..${heads - 1}`);
 }
+
+/** Whether the selection shows head `head` of layer `layer`. */
+const shows = (sel: HeadSelection, layer: number, head: number) =>
+  (sel.layer === undefined || sel.layer === layer) &&
+  (!sel.heads || sel.heads.some((r) => r.head === head && (r.layer === null || r.layer === layer)));
 
 /** Keys listed per query in the compact view. */
 export const TOP_KEYS = 3;
@@ -86,9 +91,9 @@ export function attentionReport(
             top: strongest(weights, i),
           })),
         }))
-        .filter((h) => !sel.heads || sel.heads.includes(h.head)),
+        .filter((h) => shows(sel, layer, h.head)),
     }))
-    .filter((l) => sel.layer === undefined || l.layer === sel.layer);
+    .filter((l) => l.heads.length > 0);
   return {
     kind: 'attention',
     text: run.text,

@@ -59,7 +59,7 @@ const maxLayers = (c: Contract) => Math.max(...Object.values(c.sizes).map((s) =>
 
 /** The role of a concrete tensor name under one family's templates, or undefined. */
 export function roleOf(c: Contract, name: string): string | undefined {
-  // A tensor that exists (a checkpoint trained with --layers) has its role whatever layer it is in.
+  // A tensor that exists (a checkpoint trained with --n-layer) has its role whatever layer it is in.
   return matchIn(c, name, true)?.template.role;
 }
 

@@ -13,7 +13,7 @@ export interface ModelConfig {
   initStd: number;
 }
 
-/** Karpathy's microgpt, exactly (DESIGN.md). */
+/** Karpathy's microgpt, exactly (docs/architecture.md). */
 export const MICROGPT: ModelConfig = {
   vocabSize: 27,
   nEmbd: 16,

@@ -68,7 +68,7 @@ export function tinyInstance(c: Contract, vocabSize: number): { config: ModelCon
   return { config: { ...MICROGPT, vocabSize, nKvHead: KV_HEADS[k.attention_type] }, architecture };
 }
 
-/** Largest model `train --layers/--embd/--heads` builds: what a checkpoint may describe (checkpoint.ts). */
+/** Largest model `train --n-layer/--n-embd/--n-head` builds: what a checkpoint may describe (checkpoint.ts). */
 const MAX_TRAINED = { layers: 64, embd: 1024, heads: 64, matrixProduct: 1e8 } as const;
 
 /**
@@ -88,17 +88,17 @@ export function resized(
   const nKvHead = a.attention_type === 'mqa' ? 1 : Math.max(1, Math.floor(nHead / group));
   const why =
     nLayer > MAX_TRAINED.layers
-      ? `--layers ${nLayer}: at most ${MAX_TRAINED.layers}`
+      ? `--n-layer ${nLayer}: at most ${MAX_TRAINED.layers}`
       : nEmbd > MAX_TRAINED.embd
-        ? `--embd ${nEmbd}: at most ${MAX_TRAINED.embd}`
+        ? `--n-embd ${nEmbd}: at most ${MAX_TRAINED.embd}`
         : nHead > MAX_TRAINED.heads
-          ? `--heads ${nHead}: at most ${MAX_TRAINED.heads}`
+          ? `--n-head ${nHead}: at most ${MAX_TRAINED.heads}`
           : nEmbd % nHead !== 0
-            ? `--embd ${nEmbd} is not a multiple of --heads ${nHead} (each head gets n_embd / heads dimensions)`
+            ? `--n-embd ${nEmbd} is not a multiple of --n-head ${nHead} (each head gets n_embd / heads dimensions)`
             : isRotary(a) && (nEmbd / nHead) % 2 !== 0
               ? `a head of ${nEmbd / nHead} dimensions cannot be rotated by RoPE (it needs pairs); make n_embd / heads even`
               : nHead % nKvHead !== 0
-                ? `--heads ${nHead} cannot be split into ${a.family}'s K/V groups of ${group}`
+                ? `--n-head ${nHead} cannot be split into ${a.family}'s K/V groups of ${group}`
                 : nEmbd * 4 * nEmbd * nLayer > MAX_TRAINED.matrixProduct
                   ? `${nLayer} layers of n_embd ${nEmbd} are more than this tool trains (n_embd · 4·n_embd · layers ≤ ${MAX_TRAINED.matrixProduct.toExponential()})`
                   : null;

@@ -39,7 +39,7 @@ export interface ParamSpec {
 
 /**
  * Tensor names, shapes and roles in checkpoint order; every matrix is [out, in]
- * (y = W·x). microGPT's are exactly DESIGN.md's; other families add their
+ * (y = W·x). microGPT's are exactly docs/architecture.md's; other families add their
  * norm weights, biases and gate projections under the same layer{i}. pattern.
  */
 export function parameterSpecs(c: ModelConfig, a: Architecture = MICROGPT_ARCHITECTURE): ParamSpec[] {
@@ -127,7 +127,7 @@ export function bindTensors(c: ModelConfig, a: Architecture, params: ReadonlyMap
   return m;
 }
 
-/** microGPT's [name, shape] list (DESIGN.md's checkpoint table). */
+/** microGPT's [name, shape] list (docs/architecture.md's checkpoint table). */
 export function parameterShapes(c: ModelConfig, a: Architecture = MICROGPT_ARCHITECTURE): Array<[string, number[]]> {
   return parameterSpecs(c, a).map((s) => [s.name, s.shape]);
 }

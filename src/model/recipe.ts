@@ -1,5 +1,5 @@
 /**
- * microGPT's recipe defaults (DESIGN.md), in one place for the model, the
+ * microGPT's recipe defaults (docs/architecture.md), in one place for the model, the
  * reports and the CLI's option defaults. Data only, so the CLI can read it at
  * start-up without loading the engine.
  */

@@ -38,7 +38,9 @@ export function renderEquation(r: { equation: string; equationTerms: string[] },
 }
 
 export function renderTokens(r: AttentionReport): string {
-  return `For input "${safe(r.text)}" (tokens [${r.tokens.map((t) => tokenText(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]):`;
+  const tokens = `tokens [${r.tokens.map((t) => tokenText(t.label)).join(', ')}], ids [${r.tokens.map((t) => t.id).join(', ')}]`;
+  // With --ids there is no text: the ids are the input.
+  return r.text === '' ? `For the ids given (${tokens}):` : `For input "${safe(r.text)}" (${tokens}):`;
 }
 
 /** The compact view's picture: every head of a layer as a thumbnail, side by side, a band per layer. */

@@ -13,7 +13,7 @@ export function renderCacheReport(r: CacheReport, s: Style): string {
     ? `on ${counted(r.tokens.length, 'token')} [${r.tokens.map((t) => tokenText(t.label)).join(', ')}]`
     : 'shapes by axis (give TEXT or --ids for sizes)';
   return [
-    `${s.bold('Hook points')} of ${safe(r.weightsFrom)} (${safe(r.family)}), ${input}:`,
+    `${s.bold('Hook points')} of ${safe(r.family)} (weights: ${safe(r.weightsFrom)}), ${input}:`,
     indentedTable(s, ['hook name', 'shape', 'bytes'], rows, ['left', 'left', 'right']),
     `${counted(r.points.length, 'hook point')}${r.bytes === null ? '' : `, ${bytesWithSize(r.bytes)} as float32`}${r.out ? `; written to ${safe(r.out)}` : ''}`,
   ].join('\n\n');

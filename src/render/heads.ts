@@ -43,8 +43,9 @@ const DETECTOR_KEYS = {
 
 /**
  * How a score in [0, 1] is written in one cell of the layer × head grid, from
- * the widest that fits: the score × 100 rounded (" 37"), or its tenths rounded
- * down as one digit ("3", "·" below 0.1) with a space, or without one.
+ * the widest that fits: the score in hundredths, rounded, or its tenths
+ * rounded down as one digit ("·" for none) with a space, or without one.
+ * Each legend is made from the same functions, on an example score.
  */
 interface CellFormat {
   width: number;
@@ -53,20 +54,27 @@ interface CellFormat {
   legend: string;
 }
 
+const HUNDREDTHS = 100,
+  TENTH = 10;
+/** The score the legends use as their example. */
+const EXAMPLE = 37 / HUNDREDTHS;
+
+const hundredths = (x: number) => String(Math.round(x * HUNDREDTHS)).padStart(3);
 const PERCENT: CellFormat = {
   width: 3,
   gap: ' ',
-  text: (x) => String(Math.round(x * 100)).padStart(3),
-  legend: "Each cell is a head's score × 100, rounded (37 = 0.37).",
+  text: hundredths,
+  legend: `Each cell is a head's score × ${HUNDREDTHS}, rounded (${hundredths(EXAMPLE).trim()} = ${fixed(EXAMPLE, 2)}).`,
+};
+const tenths = (x: number) => {
+  const d = Math.min(TENTH - 1, Math.floor(x * TENTH));
+  return d === 0 ? '·' : String(d);
 };
 const TENTHS = (gap: string): CellFormat => ({
   width: 1,
   gap,
-  text: (x) => {
-    const d = Math.min(9, Math.floor(x * 10));
-    return d === 0 ? '·' : String(d);
-  },
-  legend: "Each cell is a head's score in tenths, rounded down (3 = 0.30 to 0.39, 9 = 0.90 or more; · below 0.10).",
+  text: tenths,
+  legend: `Each cell is a head's score in tenths, rounded down (${tenths(EXAMPLE)} = ${fixed(Math.floor(EXAMPLE * TENTH) / TENTH, 2)} to ${fixed((Math.floor(EXAMPLE * TENTH) + 1) / TENTH - 1 / HUNDREDTHS, 2)}, ${TENTH - 1} = ${fixed((TENTH - 1) / TENTH, 2)} or more; ${tenths(0)} below ${fixed(1 / TENTH, 2)}).`,
 });
 
 /** Layer labels ("L11") and the grid's indent. */
@@ -91,7 +99,7 @@ function headHeader(heads: number, f: CellFormat, lead: string): string[] {
   );
 }
 
-/** explain --heads: every detector as a compact layer × head grid, then the top heads of each. */
+/** explain --detect: every detector as a compact layer × head grid, then the top heads of each. */
 export function renderHeadsReport(r: HeadsReport, s: Style): string {
   const multi = r.layers > 1;
   const first = r.input.first;

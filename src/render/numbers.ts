@@ -1,10 +1,10 @@
 /**
  * How a token's probability reads on every screen (trace, the lens, sample):
- * one function, so 0.0000 never stands for "small" and a 50,000-token
- * vocabulary does not print "0.000" everywhere.
+ * one function, so a row of zeros never stands for "small" and a 50,000-token
+ * vocabulary does not print zero everywhere.
  */
 
-/** Below this percentage (0.01 %, a probability of 1e-4) a probability is written in scientific notation. */
+/** Below this percentage (a probability of 1e-4) a probability is written in scientific notation. */
 const SMALLEST_PLAIN_PERCENT = 10 ** -2;
 
 /**

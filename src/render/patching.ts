@@ -3,7 +3,7 @@ import { headName } from './heads.js';
 import { renderMatrix, type Hidden } from './matrix.js';
 import { counted, fixed, safe, tokenText, type Style } from './style.js';
 
-/** Columns a share takes: "-0.36", "1.00". */
+/** Columns a share takes: a sign, a digit, the point and two decimals. */
 const SHARE_WIDTH = 5;
 
 /** One matrix of shares restored: a row per head (or stream), a column per position, positions and tokens as headings. */

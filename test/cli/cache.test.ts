@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkRoom } from '../../src/cli/cache.js';
+import { checkRoom } from '../../src/cli/commands/cache.js';
 import { Graph } from '../../src/tensor/index.js';
 import { Tokenizer } from '../../src/model/index.js';
 import { cachingHook } from '../../src/engine/index.js';

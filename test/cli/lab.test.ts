@@ -12,7 +12,7 @@ describe('microgpt lab induction', () => {
     );
     expect(v(doc), JSON.stringify(v.errors)).toBe(true);
     expect(doc.points.map((p: { step: number }) => p.step)).toEqual([20, 40, 60]);
-    const control = await runCli(['lab', 'induction', '--layers', '1', '--steps', '60', '--every', '20']);
+    const control = await runCli(['lab', 'induction', '--n-layer', '1', '--steps', '60', '--every', '20']);
     expect(control.code).toBe(0);
     expect(control.stdout).toContain('No phase change in 60 steps');
     expect(control.stdout).toContain('a 1-layer model cannot learn induction');
@@ -21,6 +21,6 @@ describe('microgpt lab induction', () => {
 
   it('an unknown lab or a bad size is one line', async () => {
     expectOneLineError(await runCli(['lab', 'copying']), /MG017: unknown lab "copying"; labs: induction/);
-    expectOneLineError(await runCli(['lab', 'induction', '--layers', '9']), /--layers/);
+    expectOneLineError(await runCli(['lab', 'induction', '--n-layer', '9']), /--n-layer/);
   });
 });

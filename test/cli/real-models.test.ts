@@ -104,9 +104,9 @@ describe('a GPT-2-layout checkpoint (no tokenizer files)', () => {
     );
   });
 
-  it('explain --heads and sample --prompt run; generation is greedy at temperature 0', async () => {
-    const heads = JSON.parse((await runCli(['explain', '--heads', '--model', gpt2, '--json'])).stdout);
-    validate('explain-heads', heads);
+  it('explain --detect and sample --prompt run; generation is greedy at temperature 0', async () => {
+    const heads = JSON.parse((await runCli(['explain', '--detect', '--model', gpt2, '--json'])).stdout);
+    validate('explain-detect', heads);
     expect(heads.scores).toHaveLength(8);
     const a = JSON.parse(
       (
@@ -164,7 +164,7 @@ describe('Llama-, Qwen2- and Qwen3-layout checkpoints with a tokenizer.json', ()
       expect(att.architecture).toMatchObject({ family, heads: 4, kvHeads: 2, attentionType: 'gqa' });
       expect(att.equation).toContain('RoPE(Q)');
       expect(att.allInvariantsHold).toBe(true);
-      const heads = JSON.parse((await runCli(['explain', '--heads', '--model', l.path, '--json'])).stdout);
+      const heads = JSON.parse((await runCli(['explain', '--detect', '--model', l.path, '--json'])).stdout);
       expect(heads.input.first[0]).toBe(27);
       const gen = await runCli(['sample', '--model', l.path, '--prompt', 'the', '--max-tokens', '4']);
       expect(gen.code, gen.stderr).toBe(0);
@@ -302,7 +302,7 @@ describe('GPT-NeoX, Phi-2, Phi-3 and Gemma layouts (parallel blocks and partial 
   });
 
   for (const family of NEW) {
-    it(`${family}: explain --attention, --heads, sample --prompt, trace --lens, ablate --text and patch run`, async () => {
+    it(`${family}: explain --attention, --detect, sample --prompt, trace --lens, ablate --text and patch run`, async () => {
       const l = path(family);
       const att = JSON.parse((await runCli(['explain', '--attention', 'emma', '--model', l, '--json'])).stdout);
       validate('explain-attention', att);
@@ -311,8 +311,8 @@ describe('GPT-NeoX, Phi-2, Phi-3 and Gemma layouts (parallel blocks and partial 
       expect(att.architecture).toMatchObject({ family, heads: 4 });
       expect(att.equation).toContain('RoPE(Q)');
       expect(att.allInvariantsHold).toBe(true);
-      const heads = JSON.parse((await runCli(['explain', '--heads', '--model', l, '--json'])).stdout);
-      validate('explain-heads', heads);
+      const heads = JSON.parse((await runCli(['explain', '--detect', '--model', l, '--json'])).stdout);
+      validate('explain-detect', heads);
       expect(heads.scores).toHaveLength(2 * 4);
       const gen = await runCli(['sample', '--model', l, '--prompt', 'em', '--max-tokens', '4', '--temperature', '0']);
       expect(gen.code, gen.stderr).toBe(0);
@@ -390,7 +390,7 @@ describe('bad input: one line, exit 2', () => {
     const sharded = join(dir, 'sharded');
     writeModelDir(sharded, llamaConfig('llama', m), llamaLikeTensors(m), 2);
     renameSync(join(sharded, 'model-00002-of-00002.safetensors'), join(dir, 'moved.safetensors'));
-    expectOneLineError(await runCli(['explain', '--heads', '--model', sharded]), /model-00002-of-00002\.safetensors/);
+    expectOneLineError(await runCli(['explain', '--detect', '--model', sharded]), /model-00002-of-00002\.safetensors/);
 
     const yarn = join(dir, 'yarn');
     writeRandomHf(
@@ -398,7 +398,7 @@ describe('bad input: one line, exit 2', () => {
       llamaConfig('llama', m, { rope_scaling: { rope_type: 'yarn', factor: 4 } }),
       llamaLikeTensors(m),
     );
-    expectOneLineError(await runCli(['explain', '--heads', '--model', yarn]), /MG081: .*"yarn" is not supported/);
+    expectOneLineError(await runCli(['explain', '--detect', '--model', yarn]), /MG081: .*"yarn" is not supported/);
 
     const moe = join(dir, 'moe');
     writeRandomHf(moe, llamaConfig('mixtral', m), llamaLikeTensors(m));
@@ -431,7 +431,7 @@ describe('bad input: one line, exit 2', () => {
     const big = join(dir, 'huge');
     writeModelDir(big, llamaConfig('llama', huge), llamaLikeTensors(huge));
     expectOneLineError(
-      await runCli(['explain', '--heads', '--model', big]),
+      await runCli(['explain', '--detect', '--model', big]),
       /MG084: .*parameters need [\d.]+ GiB as bfloat16 \(the stored precision\); this machine has/,
     );
   });

@@ -89,17 +89,17 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     expect(text.stdout).toContain('drawing BOS ends the name');
   });
 
-  it('train --layers/--embd/--heads builds a bigger model, stores its size, and everything reads it back', async () => {
+  it('train --n-layer/--n-embd/--n-head builds a bigger model, stores its size, and everything reads it back', async () => {
     const deep = join(dir, 'deep.safetensors');
     const r = await runCli([
       'train',
       '--steps',
       '20',
-      '--layers',
+      '--n-layer',
       '2',
-      '--embd',
+      '--n-embd',
       '32',
-      '--heads',
+      '--n-head',
       '4',
       '--out',
       deep,
@@ -123,14 +123,14 @@ describe('microgpt train and the commands that read its checkpoint', () => {
     const inspected = JSON.parse((await runCli(['inspect', deep, '--json'])).stdout);
     expect(inspected.tensors.find((t: { name: string }) => t.name === 'layer1.attn_wq').role).toBe('attn_q');
     expectOneLineError(
-      await runCli(['train', '--embd', '30', '--heads', '4', '--no-out']),
-      /MG087: --embd 30 is not a multiple of --heads 4/,
+      await runCli(['train', '--n-embd', '30', '--n-head', '4', '--no-out']),
+      /MG087: --n-embd 30 is not a multiple of --n-head 4/,
     );
     expectOneLineError(
-      await runCli(['train', '--family', 'llama', '--embd', '12', '--heads', '4', '--no-out']),
+      await runCli(['train', '--family', 'llama', '--n-embd', '12', '--n-head', '4', '--no-out']),
       /MG087: a head of 3 dimensions cannot be rotated by RoPE/,
     );
-    expectOneLineError(await runCli(['train', '--layers', '0']), /--layers/);
+    expectOneLineError(await runCli(['train', '--n-layer', '0']), /--n-layer/);
     // The logit lens after the last layer is the model's own prediction; one stage per layer after the embedding.
     const lens = JSON.parse((await runCli(['trace', 'emma', '--model', deep, '--lens', '--json'])).stdout);
     expect(lens.lens.map((l: { after: string }) => l.after)).toEqual(['embedding', 'layer 0', 'layer 1']);

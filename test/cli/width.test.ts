@@ -87,18 +87,18 @@ const COMMANDS: string[][] = [
   ['validate', 'GPT2'],
   ['diff', 'MODEL', 'MODEL', '--values'],
   ['trace', 'emma', '--model', 'MODEL'],
-  ['explain', '--heads'],
+  ['explain', '--detect'],
   ['ablate', '--model', 'MODEL', '-n', '20', '--heads', '0.1,0.2'],
   ['patch', '--model', 'MODEL', '--clean', 'emma', '--corrupt', 'anna', '--target', 'a'],
   ['lab', 'induction', '--steps', '40', '--every', '20'],
-  ['explain', '--heads', '--model', 'REAL'],
+  ['explain', '--detect', '--model', 'REAL'],
   ['explain', '--attention', 'the quick brown fox jumps over the lazy dog', '--model', 'REAL', '--layer', '1'],
   ['sample', '--model', 'REAL', '--prompt', 'The cat', '--max-tokens', '5'],
   ['trace', 'the cat sat', '--model', 'REAL', '--lens'],
   ['trace', '--ids', '50,1000,7,40000', '--model', 'REAL', '--lens', '--names', '*resid_post'],
   ['sample', '--model', 'REAL', '--ids', '50,1000,7', '--max-tokens', '3'],
   ['explain', '--attention', '--ids', IDS64, '--model', 'BIG'],
-  ['explain', '--heads', '--model', 'BIG'],
+  ['explain', '--detect', '--model', 'BIG'],
   ['trace', '--ids', IDS64, '--model', 'BIG', '--lens'],
   ['sample', '--model', 'BIG', '--prompt', 'the cat', '--max-tokens', '8'],
   ['ablate', '--model', 'BIG', '--text', 'the cat sat'],
@@ -169,8 +169,8 @@ describe('a 12-layer × 12-head model on 64 tokens reads well at 80 and 60 colum
       expect(text).toContain('Every head at a glance');
     });
 
-    it(`COLUMNS=${columns} explain --heads: a compact grid, under 100 lines`, async () => {
-      const text = (await run(['explain', '--heads', '--model', 'BIG'], columns)).stdout;
+    it(`COLUMNS=${columns} explain --detect: a compact grid, under 100 lines`, async () => {
+      const text = (await run(['explain', '--detect', '--model', 'BIG'], columns)).stdout;
       expect(text.split('\n').length).toBeLessThan(100);
       expect(text.match(/^ {2}L11 /gm)).toHaveLength(4);
     });

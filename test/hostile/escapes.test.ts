@@ -105,7 +105,7 @@ const CASES: Array<[string, () => string[]]> = [
     'explain --attention, hostile vocabulary, --html',
     () => ['explain', '--attention', `h${PIECES[0]}llo`, '--model', evilCkpt, '--html', html],
   ],
-  ['explain --heads, hostile vocabulary', () => ['explain', '--heads', '--model', evilCkpt]],
+  ['explain --detect, hostile vocabulary', () => ['explain', '--detect', '--model', evilCkpt]],
   ['explain --tensor, hostile vocabulary', () => ['explain', '--tensor', 'wte', '--model', evilCkpt]],
   ['explain --kernel of a checkpoint', () => ['explain', '--kernel', '--model', evilCkpt]],
   ['inspect, hostile vocabulary, --html', () => ['inspect', evilCkpt, '--html', html]],
@@ -150,7 +150,7 @@ const CASES: Array<[string, () => string[]]> = [
     () => ['explain', '--attention', '--ids', '8,0,1,2,3,4,5,6,7', '--model', hfDir, '--html', html],
   ],
   ['explain --attention on hostile text', () => ['explain', '--attention', TEXT, '--model', hfDir]],
-  ['explain --heads on the folder', () => ['explain', '--heads', '--model', hfDir]],
+  ['explain --detect on the folder', () => ['explain', '--detect', '--model', hfDir]],
   ['explain --kernel of its config.json', () => ['explain', '--kernel', join(hfDir, 'config.json'), '-v']],
   ['explain --kernel --memory of the folder', () => ['explain', '--kernel', hfDir, '--memory']],
   ['explain --tensor with a hostile name', () => ['explain', '--tensor', `extra${EVIL}.weight`]],
@@ -171,6 +171,24 @@ const CASES: Array<[string, () => string[]]> = [
   [
     'patch with hostile text and target',
     () => ['patch', '--model', hfDir, '--clean', TEXT, '--corrupt', TEXT.replace('h', 'j'), '--target', PIECES[2]!],
+  ],
+  ['cache --list of the folder', () => ['cache', '--list', '--model', hfDir]],
+  [
+    'cache of hostile text',
+    () => ['cache', TEXT, '--model', hfDir, '--names', '*resid_post', '--out', join(dir, `c${Math.random()}.st`)],
+  ],
+  [
+    'cache of a hostile vocabulary',
+    () => [
+      'cache',
+      `h${PIECES[0]}llo`,
+      '--model',
+      evilCkpt,
+      '--names',
+      'hook_embed',
+      '--out',
+      join(dir, `e${Math.random()}.st`),
+    ],
   ],
   // Sparse folders and GGUF: names and metadata only.
   ['inspect a folder with hostile tensor names and config', () => ['inspect', modelDir, '-v']],

@@ -67,7 +67,7 @@ describe('a NaN weight stops every command at the hook point where it appears (e
   it.each([
     [['explain', '--attention', 'the cat']],
     [['explain', '--attention', 'the cat', '--json']],
-    [['explain', '--heads']],
+    [['explain', '--detect']],
     [['sample', '--prompt', 'the', '--max-tokens', '3']],
     [['trace', 'the cat', '--lens']],
     [['eval', '--data', 'DATA']],

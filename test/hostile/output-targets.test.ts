@@ -141,6 +141,17 @@ const COMMANDS: Array<{ name: string; run: (out: string) => string[]; inputs: ()
     inputs: () => [data, join(contracts, 'mine.json')],
   },
   {
+    name: 'cache --model DIR --out (saved activations)',
+    run: (out) => ['cache', '--ids', '1,2,3', '--model', folder, '--out', out],
+    inputs: () =>
+      ['model.safetensors', 'config.json', 'tokenizer.json', 'tokenizer_config.json'].map((f) => join(folder, f)),
+  },
+  {
+    name: 'cache --model CHECKPOINT --out',
+    run: (out) => ['cache', 'mar', '--model', ckpt, '--out', out],
+    inputs: () => [ckpt],
+  },
+  {
     name: 'lab induction --html (reads nothing; an existing file needs --force)',
     run: (out) => ['lab', 'induction', '--steps', '2', '--every', '1', '--html', out],
     inputs: () => [],

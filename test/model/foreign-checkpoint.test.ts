@@ -36,7 +36,7 @@ function foreignCheckpoint(tensors: Array<[string, number[], Float64Array]>, con
   return Buffer.concat([len, json, data]);
 }
 
-/** microGPT's tensors (DESIGN.md) with seeded values, n_embd 16, one layer, 27 tokens, 16 positions. */
+/** microGPT's tensors (docs/architecture.md) with seeded values, n_embd 16, one layer, 27 tokens, 16 positions. */
 function weights(seed: number): Array<[string, number[], Float64Array]> {
   const rng = new Rng(seed);
   const t = (name: string, shape: number[]): [string, number[], Float64Array] => [

@@ -104,12 +104,12 @@ describe('checkpoints', () => {
     );
   });
 
-  it("an independent reader sees DESIGN.md's names, shapes, [out, in] layout and metadata", () => {
+  it("an independent reader sees docs/architecture.md's names, shapes, [out, in] layout and metadata", () => {
     const st = readSafetensors(checkpointBytes(model, tok, info));
     expect(st.metadata.format).toBe('microgpt');
     expect(st.metadata.family).toBe('microgpt');
     expect(st.metadata.vocab).toBe('abcdefghijklmnopqrstuvwxyz');
-    // DESIGN.md: the usual Hugging Face / nanoGPT keys, so Python tools can read them.
+    // docs/architecture.md: the usual Hugging Face / nanoGPT keys, so Python tools can read them.
     expect(JSON.parse(st.metadata.config)).toMatchObject({
       n_embd: 16,
       n_head: 4,

@@ -153,7 +153,7 @@ function gridRows(text: string, layers: number): string[][] {
   return out;
 }
 
-describe('explain --heads: a layer × head grid that scales', () => {
+describe('explain --detect: a layer × head grid that scales', () => {
   it('12 × 12 in 60 columns: each cell is the score × 100, rounded; under 100 lines', () => {
     const r = headsReport(12, 12);
     const text = fitToWidth(renderHeadsReport(r, makeStyle(false, {}, 60)), 60);

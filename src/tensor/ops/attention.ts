@@ -46,21 +46,40 @@ export function causalAttention(
       `causalAttention: q [${q.shape.join(', ')}] with ${heads} heads does not fit k/v [${k.shape.join(', ')}] with ${kvHeads} kv heads`,
     );
   }
-  const kvC = kvHeads * d;
-  const group = heads / kvHeads;
-  const scale = 1 / Math.sqrt(d);
+  const dims: Dims = { T, C, d, kvC: kvHeads * d, group: heads / kvHeads, heads, scale: 1 / Math.sqrt(d) };
   const out = g.output([T, C], q, k, v);
   const W = g.buffer(heads * T * T, true);
-  const Q = q.data,
-    K = k.data,
-    V = v.data,
-    O = out.data;
   // Scores of every head and query first, so a hook can see (or replace) them all; each row's
   // operations are the same, in the same order, as the composed path's.
-  for (let h = 0; h < heads; h++) {
-    const qc = h * d,
-      kc = Math.floor(h / group) * d,
-      wh = h * T * T;
+  scoresInto(W, q.data, k.data, dims, alibiSlopes);
+  if (visit?.scores) visitMasked(W, heads, T, -Infinity, visit.scores);
+  softmaxRows(W, heads, T);
+  if (visit?.pattern) visitMasked(W, heads, T, 0, visit.pattern);
+  weightedValuesInto(out.data, W, v.data, dims);
+  g.record(out, () => attentionBackward(g, dims, W, q, k, v, out.grad!));
+  const weights = Array.from({ length: heads }, (_, h) => new Tensor([T, T], W.subarray(h * T * T, (h + 1) * T * T)));
+  return { out, weights };
+}
+
+/** Sizes of one attention call: T positions, C = heads·d columns of Q, kvC of K and V, `group` query heads per K/V head. */
+interface Dims {
+  T: number;
+  C: number;
+  d: number;
+  kvC: number;
+  group: number;
+  heads: number;
+  scale: number;
+}
+
+/** Where head h's columns start in Q (and the output) and in K/V, and its [T, T] block in W. */
+const offsets = (h: number, { d, group, T }: Dims) => ({ qc: h * d, kc: Math.floor(h / group) * d, wh: h * T * T });
+
+/** W[h, i, j] = Q_h[i]·K_h[j]·scale (− ALiBi's m_h·(i − j)) for j ≤ i; the entries above the diagonal are left alone. */
+function scoresInto(W: Float64Array, Q: Float64Array, K: Float64Array, dims: Dims, alibiSlopes?: readonly number[]) {
+  const { T, C, d, kvC, scale } = dims;
+  for (let h = 0; h < dims.heads; h++) {
+    const { qc, kc, wh } = offsets(h, dims);
     for (let i = 0; i < T; i++)
       for (let j = 0; j <= i; j++) {
         let s = dot(Q, i * C + qc, K, j * kvC + kc, d) * scale;
@@ -69,7 +88,10 @@ export function causalAttention(
         W[wh + i * T + j] = s;
       }
   }
-  if (visit?.scores) visitMasked(W, heads, T, -Infinity, visit.scores);
+}
+
+/** Softmax of every row's visible entries (j ≤ i), in place. */
+function softmaxRows(W: Float64Array, heads: number, T: number) {
   for (let r = 0; r < heads * T; r++) {
     const i = r % T,
       wr = r * T;
@@ -83,11 +105,13 @@ export function causalAttention(
     }
     for (let j = 0; j <= i; j++) W[wr + j] /= total;
   }
-  if (visit?.pattern) visitMasked(W, heads, T, 0, visit.pattern);
-  for (let h = 0; h < heads; h++) {
-    const qc = h * d,
-      kc = Math.floor(h / group) * d,
-      wh = h * T * T;
+}
+
+/** O_h = A_h·V_h, every head's output in its own columns of O. */
+function weightedValuesInto(O: Float64Array, W: Float64Array, V: Float64Array, dims: Dims) {
+  const { T, C, d, kvC } = dims;
+  for (let h = 0; h < dims.heads; h++) {
+    const { qc, kc, wh } = offsets(h, dims);
     for (let i = 0; i < T; i++) {
       const wr = wh + i * T;
       for (let p = 0; p < d; p++) {
@@ -100,45 +124,42 @@ export function causalAttention(
       }
     }
   }
-  g.record(out, () => {
-    const G = out.grad!,
-      dQ = q.grad,
-      dK = k.grad,
-      dV = v.grad;
-    const dA = g.buffer(T);
-    for (let h = 0; h < heads; h++) {
-      const qc = h * d,
-        kc = Math.floor(h / group) * d,
-        wh = h * T * T;
-      for (let i = 0; i < T; i++) {
-        const wr = wh + i * T;
-        // dA_ij = Σ_p dO_ip·V_jp; dV_jp += A_ij·dO_ip
-        let dot = 0;
-        for (let j = 0; j <= i; j++) {
-          let s = 0;
-          const a = W[wr + j];
-          for (let p = 0; p < d; p++) {
-            const go = G[i * C + qc + p];
-            s += go * V[j * kvC + kc + p];
-            if (dV) dV[j * kvC + kc + p] += a * go;
-          }
-          dA[j] = s;
-          dot += a * s;
+}
+
+/** The backward pass: from dO (G) to dQ, dK, dV through A·V, the softmax and the scaled product. */
+function attentionBackward(g: Graph, dims: Dims, W: Float64Array, q: Tensor, k: Tensor, v: Tensor, G: Float64Array) {
+  const { T, C, d, kvC, scale } = dims;
+  const [Q, K, V] = [q.data, k.data, v.data];
+  const [dQ, dK, dV] = [q.grad, k.grad, v.grad];
+  const dA = g.buffer(T);
+  for (let h = 0; h < dims.heads; h++) {
+    const { qc, kc, wh } = offsets(h, dims);
+    for (let i = 0; i < T; i++) {
+      const wr = wh + i * T;
+      // dA_ij = Σ_p dO_ip·V_jp; dV_jp += A_ij·dO_ip
+      let dot = 0;
+      for (let j = 0; j <= i; j++) {
+        let s = 0;
+        const a = W[wr + j];
+        for (let p = 0; p < d; p++) {
+          const go = G[i * C + qc + p];
+          s += go * V[j * kvC + kc + p];
+          if (dV) dV[j * kvC + kc + p] += a * go;
         }
-        // softmax backward, then through the scaled product
-        for (let j = 0; j <= i; j++) {
-          const ds = W[wr + j] * (dA[j] - dot) * scale;
-          if (ds === 0) continue;
-          for (let p = 0; p < d; p++) {
-            if (dQ) dQ[i * C + qc + p] += ds * K[j * kvC + kc + p];
-            if (dK) dK[j * kvC + kc + p] += ds * Q[i * C + qc + p];
-          }
+        dA[j] = s;
+        dot += a * s;
+      }
+      // softmax backward, then through the scaled product
+      for (let j = 0; j <= i; j++) {
+        const ds = W[wr + j] * (dA[j] - dot) * scale;
+        if (ds === 0) continue;
+        for (let p = 0; p < d; p++) {
+          if (dQ) dQ[i * C + qc + p] += ds * K[j * kvC + kc + p];
+          if (dK) dK[j * kvC + kc + p] += ds * Q[i * C + qc + p];
         }
       }
     }
-  });
-  const weights = Array.from({ length: heads }, (_, h) => new Tensor([T, T], W.subarray(h * T * T, (h + 1) * T * T)));
-  return { out, weights };
+  }
 }
 
 /**

@@ -8,15 +8,24 @@
 import { statfsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
-import { MicrogptError } from '../errors.js';
-import { buildCacheReport, planCache, runCache } from '../explain/cache.js';
-import { globMatcher, inputIds } from '../engine/index.js';
-import { serialize } from '../model/safetensors.js';
-import { renderJson } from '../render/json.js';
-import { renderCacheReport } from '../render/cache.js';
-import { checkOutput, writeOutput, type OutputTarget } from '../outputs.js';
-import { openEngine, type EngineOptions } from './engine.js';
-import { show, type OutputOptions } from './output.js';
+import { Argument, Option } from 'commander';
+import { MicrogptError } from '../../errors.js';
+import { examples, type CommandModule } from '../command.js';
+import type { EngineOptions } from '../engine.js';
+import type { OutputOptions } from '../output.js';
+import {
+  contractsOption,
+  familyOption,
+  forceOption,
+  idsOption,
+  modelOption,
+  namesOption,
+  outOption,
+  outputOptions,
+  seedOption,
+  THREADS_FILE_ONLY,
+  threadsOption,
+} from '../presets.js';
 
 export interface CacheOptions extends OutputOptions, EngineOptions {
   ids?: number[];
@@ -26,22 +35,83 @@ export interface CacheOptions extends OutputOptions, EngineOptions {
   force?: boolean;
 }
 
+export const cache: CommandModule<CacheOptions> = {
+  name: 'cache',
+  description:
+    "save one run's activations: every hook point (TransformerLens names and shapes) as a float32 tensor in a safetensors file",
+  args: [new Argument('[text]', 'the input (microGPT: a name; a model folder: any text through its tokenizer)')],
+  options: [
+    idsOption('the input as token ids, used exactly as given'),
+    modelOption(),
+    threadsOption(),
+    familyOption(),
+    contractsOption(),
+    outOption('the safetensors file to write'),
+    namesOption(),
+    new Option('--list', 'print the hook names and shapes without running or writing'),
+    forceOption('replace --out if it already exists'),
+    seedOption(),
+    ...outputOptions(),
+  ],
+  help: examples(
+    [
+      "microgpt cache --list                                   microGPT's hook points and their axes",
+      'microgpt cache emma --model m.safetensors --out emma.safetensors',
+      'microgpt cache "the cat sat" --model ~/models/gpt2 --out acts.safetensors --names "blocks.*.attn.hook_pattern"',
+      'microgpt cache --ids 50,1000,7 --model ~/models/gpt2 --names "*resid_post" --out resid.safetensors',
+    ],
+    'In Python: safetensors.numpy.load_file("acts.safetensors")["blocks.0.attn.hook_pattern"] has shape\n[1, head, query_pos, key_pos], as TransformerLens\'s cache; the tokens and ids are in the file\'s metadata.',
+  ),
+  rules: {
+    fileOnly: THREADS_FILE_ONLY,
+    excludes: [
+      { options: ['TEXT', '--ids'], what: 'the input' },
+      { options: ['--list', '--out'], why: '--list only prints the hook points' },
+      { options: ['--list', '--force'], why: '--list only prints the hook points' },
+      { options: ['--seed', '--model'], why: '--seed makes an untrained model; --model has its weights' },
+    ],
+    needs: { '--force': { with: ['--out'], why: 'it lets --out replace a file' } },
+    requires: [
+      {
+        anyOf: ['--out', '--list'],
+        hint: 'cache writes a file: give --out FILE.safetensors (or --list to see the hook points)',
+      },
+      {
+        anyOf: ['TEXT', '--ids'],
+        unless: '--list',
+        hint: 'cache runs the model on an input: give TEXT or --ids 50,1000,7',
+      },
+    ],
+  },
+  run: ({ args, opts }) => runCacheCommand(args[0] as string | undefined, opts),
+};
+
 /** Memory a cache run needs per byte written: the values kept as computed, the float32 copy, the file image. */
 const MEMORY_PER_BYTE = 3;
 /** Share of the machine's memory a cache may take. */
 const MEMORY_SHARE = 0.75;
 
-export async function runCacheCommand(text: string | undefined, opts: CacheOptions): Promise<number> {
-  if (text !== undefined && opts.ids !== undefined)
-    throw new MicrogptError('MG001', 'give the input as TEXT or as --ids, not both');
-  if (!opts.list && opts.out === undefined)
-    throw new MicrogptError(
-      'MG001',
-      'cache writes a file: give --out FILE.safetensors (or --list to see the hook points)',
-    );
-  if (opts.list && (opts.out !== undefined || opts.force))
-    throw new MicrogptError('MG001', '--list only prints the hook points; drop --out and --force');
-  const out: OutputTarget | null = opts.out
+async function runCacheCommand(text: string | undefined, opts: CacheOptions): Promise<number> {
+  const [
+    { buildCacheReport, planCache, runCache },
+    { globMatcher, inputIds },
+    { serialize },
+    { renderJson },
+    { renderCacheReport },
+    { checkOutput, writeOutput },
+    { openEngine },
+    { show },
+  ] = await Promise.all([
+    import('../../explain/cache.js'),
+    import('../../engine/index.js'),
+    import('../../model/safetensors.js'),
+    import('../../render/json.js'),
+    import('../../render/cache.js'),
+    import('../../outputs.js'),
+    import('../engine.js'),
+    import('../output.js'),
+  ]);
+  const out: import('../../outputs.js').OutputTarget | null = opts.out
     ? {
         path: opts.out,
         flag: '--out',
@@ -55,8 +125,6 @@ export async function runCacheCommand(text: string | undefined, opts: CacheOptio
   const patterns = opts.names ?? [];
   const match = patterns.length ? globMatcher(patterns) : () => true;
   const given = text !== undefined || opts.ids !== undefined;
-  if (!given && !opts.list)
-    throw new MicrogptError('MG001', 'cache runs the model on an input: give TEXT or --ids 50,1000,7');
   const ids = given ? inputIds(engine, text, opts.ids) : [];
   const plan = planCache(engine, ids.length, match);
   if (plan.points.length === 0)
