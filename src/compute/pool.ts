@@ -11,7 +11,7 @@
  */
 import { readSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { CONTROL_INTS, runUnits, SLOTS } from './units.js';
+import { CLOSED, CONTROL_INTS, MAX_JOB, runUnits, SLOTS } from './units.js';
 import type { Kernels } from './wasm.js';
 
 /**
@@ -123,13 +123,17 @@ export class Pool {
     if (this.failure) throw this.failure;
     if (this.threads > 1 && this.workers.length === 0) this.start();
     const c = this.control;
-    const gen = ++this.gen;
+    // Closed first, then no thread left inside the previous job: only now may its fields change (see runUnits).
+    Atomics.store(c, SLOTS.claim, CLOSED);
+    for (let a = Atomics.load(c, SLOTS.active); a !== 0; a = Atomics.load(c, SLOTS.active))
+      Atomics.wait(c, SLOTS.active, a);
+    const gen = (this.gen = (this.gen % MAX_JOB) + 1);
     Atomics.store(c, SLOTS.kind, kind);
     Atomics.store(c, SLOTS.total, total);
     Atomics.store(c, SLOTS.failed, 0);
     params.forEach((v, i) => Atomics.store(c, SLOTS.params + i, v | 0));
     Atomics.store(c, SLOTS.done, 0);
-    Atomics.store(c, SLOTS.claim, (gen & 0x7fff) << 16);
+    Atomics.store(c, SLOTS.claim, gen << 16);
     Atomics.store(c, SLOTS.gen, gen);
     if (this.workers.length) Atomics.notify(c, SLOTS.gen);
     const weights = (id: number) => this.matrices.get(id)!;
