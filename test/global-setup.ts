@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -29,15 +30,20 @@ function buildWasmIfStale(): void {
 /**
  * CLI tests run the built code, so build before any test runs — unless dist/ is
  * already newer than every source file (as after `npm run build` in .ci/run),
- * which saves a 10 s compile.
+ * which saves a 10 s compile. Every temporary file of the run (tests make model
+ * folders, some of them sparse gigabytes) goes under one folder, removed at the
+ * end, so running the tests never fills the machine's /tmp.
  */
-export default function setup(): void {
+export default function setup(): () => void {
+  const scratch = mkdtempSync(join(tmpdir(), 'microgpt-tests-'));
+  process.env.TMPDIR = scratch;
+  const teardown = () => rmSync(scratch, { recursive: true, force: true });
   buildWasmIfStale();
   const built = statSync(BUILT, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const newest = Math.max(
     ...SOURCES.map((d) => newestSource(join(ROOT, d))),
     statSync(join(ROOT, 'tsconfig.json')).mtimeMs,
   );
-  if (built > newest) return;
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  if (built <= newest) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit' });
+  return teardown;
 }
