@@ -57,12 +57,16 @@ export async function progress(label: string): Promise<Stoppable> {
 /** Exit code of a command its user stopped with Ctrl-C (128 + SIGINT). */
 export const INTERRUPTED = 130;
 
-/** Long work with the bar and Ctrl-C: the report it returns says whether it was stopped. */
-export async function withProgress<T>(label: string, steps: Steps<T>): Promise<T> {
+/** Long work with the bar and Ctrl-C, handed the work options its builder takes; the bar goes whatever happens. */
+export async function withWork<T>(label: string, run: (work: WorkOptions) => Promise<T>): Promise<T> {
   const stop = await progress(label);
   try {
-    return await runStepsWith(steps, stop.work);
+    return await run(stop.work);
   } finally {
     stop.done();
   }
 }
+
+/** Long work with the bar and Ctrl-C: the report it returns says whether it was stopped. */
+export const withProgress = <T>(label: string, steps: Steps<T>): Promise<T> =>
+  withWork(label, (work) => runStepsWith(steps, work));

@@ -6,7 +6,7 @@ import { examples, type CommandModule } from '../command.js';
 import type { EngineOptions } from '../engine.js';
 import { integerIn } from '../options.js';
 import type { OutputOptions } from '../output.js';
-import { INTERRUPTED, progress } from '../progress.js';
+import { INTERRUPTED, withWork } from '../progress.js';
 import {
   contractsOption,
   dataOption,
@@ -97,13 +97,7 @@ async function runAblate(opts: AblateOptions): Promise<number> {
   if (docs.some((d) => d.length < 2))
     throw new MicrogptError('MG086', 'every text needs two or more tokens (a next token to predict)');
   const together = opts.heads !== undefined ? parseComponents(opts.heads, engine.info) : undefined;
-  const stop = await progress('ablate');
-  let report;
-  try {
-    report = await buildAblationReport(engine, docs, { data, together, work: stop.work });
-  } finally {
-    stop.done();
-  }
+  const report = await withWork('ablate', (work) => buildAblationReport(engine, docs, { data, together, work }));
   show(
     opts,
     () =>

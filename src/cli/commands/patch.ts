@@ -5,7 +5,7 @@ import type { Engine } from '../../engine/index.js';
 import { examples, type CommandModule } from '../command.js';
 import type { EngineOptions } from '../engine.js';
 import type { OutputOptions } from '../output.js';
-import { INTERRUPTED, progress } from '../progress.js';
+import { INTERRUPTED, withWork } from '../progress.js';
 import {
   contractsOption,
   familyOption,
@@ -91,13 +91,7 @@ async function runPatch(opts: PatchOptions): Promise<number> {
     return { ids, labels: ids.map((id) => tokenLabel(engine, id)), text };
   };
   const [clean, corrupt, target] = [encode(opts.clean), encode(opts.corrupt), await targetToken(engine, opts.target)];
-  const stop = await progress('patch');
-  let report;
-  try {
-    report = await buildPatchReport(engine, clean, corrupt, target, { work: stop.work });
-  } finally {
-    stop.done();
-  }
+  const report = await withWork('patch', (work) => buildPatchReport(engine, clean, corrupt, target, { work }));
   show(
     opts,
     () =>
