@@ -266,4 +266,20 @@ export function runUnits(
 }
 
 /** The job's parameter slots, all read at once (each kind uses the first few). */
-type Fifteen = [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+type Fifteen = [
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
+];

@@ -176,7 +176,13 @@ describe('the same bits whatever the split', () => {
     const one = openCompute({ kind: 'wasm-simd', threads: 1 });
     const eight = openCompute({ kind: 'wasm-simd', threads: 8 });
     try {
-      const shapes = [[48, 48], [48, 192], [192, 48], [48, 144], [48, 28]] as const;
+      const shapes = [
+        [48, 48],
+        [48, 192],
+        [192, 48],
+        [48, 144],
+        [48, 28],
+      ] as const;
       const Ws = shapes.map(([K, O]) => ({ K, W: randomMatrix(one, 'F32', O, K, rng).W }));
       let wrong = 0;
       for (let i = 0; i < 30_000; i++) {
