@@ -34,6 +34,13 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
 }
 
 function parseHeader(f: OpenFile): SafetensorsHeader {
+  const { json, dataStart, fail } = headerJson(f);
+  const scanned = scanSafetensorsHeader(json, { file: f.path, dataStart, dataLen: f.size - dataStart, fail });
+  return { path: f.path, fileSize: f.size, headerBytes: dataStart - 8, dataStart, ...scanned };
+}
+
+/** The JSON bytes of a safetensors header, its length checked against the limit and the file. */
+function headerJson(f: OpenFile): { json: Buffer; dataStart: number; fail: (msg: string) => never } {
   const fail = (msg: string): never => {
     throw new MicrogptError('MG063', `${f.path}: ${msg}`);
   };
@@ -47,14 +54,41 @@ function parseHeader(f: OpenFile): SafetensorsHeader {
   if (headerBytes < 2) fail(`header length is ${headerBytes} bytes; a safetensors header is a JSON object, "{…}"`);
   if (8 + headerBytes > f.size)
     fail(`header length ${headerBytes} runs past the end of the file (${f.size} bytes): truncated or corrupt`);
-  const dataStart = 8 + headerBytes;
-  const scanned = scanSafetensorsHeader(readAt(f, 8, headerBytes), {
-    file: f.path,
-    dataStart,
-    dataLen: f.size - dataStart,
-    fail,
+  return { json: readAt(f, 8, headerBytes), dataStart: 8 + headerBytes, fail };
+}
+
+/**
+ * A safetensors header's `__metadata__` alone, for telling a microgpt
+ * checkpoint from other files: the header is walked (its syntax checked as the
+ * full reader checks it) but no tensor entry is kept, so a header of 100,000
+ * tensors costs its bytes, not 100,000 records that are dropped at once. Null
+ * when the walk meets anything the full reader reports as an error (broken
+ * JSON, a non-string metadata value): the full reader then says it.
+ */
+export function readSafetensorsMetadata(path: string): Map<string, string> | null {
+  return withFile(path, (f) => {
+    try {
+      const { json, fail } = headerJson(f);
+      return walkMetadata(new JsonBytes(json, fail, LIMITS.safetensorsJsonDepth, 8));
+    } catch (e) {
+      if (e instanceof MicrogptError) return null;
+      throw e;
+    }
   });
-  return { path: f.path, fileSize: f.size, headerBytes, dataStart, ...scanned };
+}
+
+/** The header's object, every tensor entry skipped; `__metadata__` read as scanSafetensorsHeader reads it. */
+function walkMetadata(j: JsonBytes): Map<string, string> | null {
+  if (j.kind() !== 'object') return null;
+  const metadata = new Map<string, string>();
+  if (j.open(0x7b, 0x7d, '"{"')) {
+    do {
+      if (!j.keyIs('__metadata__')) j.skip(1);
+      else if (readMetadata(j, metadata, [])) return null;
+    } while (j.more(0x7d));
+  }
+  j.done();
+  return metadata;
 }
 
 export interface ScannedHeader {
