@@ -3,6 +3,7 @@ import { quote } from '../clip.js';
 import { SAFETENSORS_DTYPE_BITS } from './dtypes.js';
 import { readAt, withFile, type OpenFile } from './file.js';
 import { JsonBytes } from './json-bytes.js';
+import { SharedShapes } from './shapes.js';
 import { LIMITS, type Problem, type TensorEntry } from './types.js';
 
 export interface SafetensorsHeader {
@@ -126,6 +127,7 @@ export function scanSafetensorsHeader(
   if (j.kind() !== 'object') at.fail('header is not a JSON object');
   const out: ScannedHeader = { metadata: new Map(), tensors: [], problems: [], refused: null };
   const ranges: Ranges = { names: [], begin: [], end: [] };
+  const shapes = new SharedShapes();
   const seen = new Set<string>();
   let metadataSeen = false;
   if (j.open(0x7b, 0x7d, '"{"')) {
@@ -145,11 +147,11 @@ export function scanSafetensorsHeader(
           message: 'appears twice in the header (JSON readers keep only the last; the first is listed here)',
           code: 'MG053',
         });
-        readEntry(j, name, at, out.problems, ranges);
+        readEntry(j, name, at, out.problems, ranges, shapes);
         continue;
       }
       seen.add(name);
-      const t = readEntry(j, name, at, out.problems, ranges);
+      const t = readEntry(j, name, at, out.problems, ranges, shapes);
       if (t) out.tensors.push(t);
     } while (j.more(0x7d));
   }
@@ -198,6 +200,7 @@ function readEntry(
   at: { file: string; dataStart: number; dataLen: number; strict?: boolean },
   problems: Problem[],
   ranges: Ranges,
+  shapes: SharedShapes,
 ): TensorEntry | null {
   // MG053: the entry itself is malformed; MG054: its bytes do not match its shape and dtype.
   const bad = (message: string, code = 'MG053') => {
@@ -249,8 +252,8 @@ function readEntry(
       `shape [${shape.join(', ')}] × ${dtype} needs ${bytes} bytes but data_offsets span ${end - begin}${fitsAnother(elements, end - begin, dtype)}`,
       'MG054',
     );
-  // The dtype string kept is the table's own, so 100,000 tensors share a handful of strings.
-  return { name, dtype, shape, elements, bytes, file: at.file, offset: at.dataStart + begin };
+  // The dtype string kept is the table's own and the shape array is shared: 100,000 tensors share a handful of each.
+  return { name, dtype, shape: shapes.of(shape), elements, bytes, file: at.file, offset: at.dataStart + begin };
 }
 
 /** When a span is what the same elements take in another float dtype, say so: F32 bytes labelled BF16 is a common slip. */
@@ -261,7 +264,7 @@ function fitsAnother(elements: number, span: number, dtype: string): string {
   return other ? `, what ${other} needs: the bytes disagree with the dtype (${other} data labelled ${dtype}?)` : '';
 }
 
-/** An array of at most `max` non-negative safe integers, or null (then skipped whole, never kept). */
+/** An array of at most `max` non-negative safe integers, or null (then skipped whole); a scratch array, never kept as it is. */
 function integers(j: JsonBytes, max: number): number[] | null {
   if (j.kind() !== 'array') {
     j.skip(2);
@@ -281,8 +284,7 @@ function integers(j: JsonBytes, max: number): number[] | null {
       }
     } while (j.more(0x5d));
   }
-  // A copy of exactly its length: arrays grown by push keep room for 16 elements, and there is one per tensor.
-  return ok ? out.slice() : null;
+  return ok ? out : null;
 }
 
 /** The format allows neither overlaps nor holes: the tensors tile the data section exactly. */
