@@ -236,7 +236,8 @@ function fromSafetensors(
       headerBytes: h.dataStart,
       tensors: h.tensors.length,
     })),
-    tensors: headers.flatMap((h) => h.tensors),
+    // One file's list as it is: a copy of 100,000 records' pointers would be dropped at once.
+    tensors: headers.length === 1 ? headers[0]!.tensors : headers.flatMap((h) => h.tensors),
     stMetadata: metadata,
     gguf: null,
     index,

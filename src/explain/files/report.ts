@@ -283,8 +283,7 @@ function missingTensors(
   vars: Vars,
   tied: boolean,
 ): { missing: FileReport['missing']; missingCount: number } {
-  const present = new Set<string>();
-  for (const e of mapped.entries) present.add(e.name);
+  const present = new SortedNames(mapped.entries);
   const missing: FileReport['missing'] = [];
   let missingCount = 0;
   const note = (name: string, role: string, count = 1) => {
@@ -311,6 +310,29 @@ function missingTensors(
     }
   }
   return { missing, missingCount };
+}
+
+/**
+ * The file's tensor names, sorted, to look names up by bisection: an array of
+ * 100,000 names is a third of a Set of them, and it is made once, at its size.
+ */
+class SortedNames {
+  private readonly names: string[];
+  constructor(entries: readonly TensorEntry[]) {
+    // The default order compares UTF-16 code units, as `<` does below.
+    this.names = entries.map((e) => e.name).sort();
+  }
+
+  has(name: string): boolean {
+    const xs = this.names;
+    let [lo, hi] = [0, xs.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (xs[mid]! < name) lo = mid + 1;
+      else hi = mid;
+    }
+    return xs[lo] === name;
+  }
 }
 
 /** A template with an explicit count (DeepSeek's MoE layers): compare how many the file holds. */
@@ -401,7 +423,7 @@ function valueText(v: GgufValue, type?: string): string {
 function groupsOf(tensors: readonly FileTensor[], mapped: Mapped, naming: Naming): FileReport['groups'] {
   // Rows are built in place: a file of 100,000 unknown tensors has up to 100,000 groups, so nothing per group beyond the row.
   const groups = new Map<string, FileReport['groups'][number]>();
-  const layers = new Map<string, number[]>();
+  const layers = new Map<string, LayerRuns>();
   tensors.forEach((t, i) => {
     const m = mapped.matches[i]!;
     const generic = m ? null : numbered(t.name);
@@ -428,13 +450,53 @@ function groupsOf(tensors: readonly FileTensor[], mapped: Mapped, naming: Naming
     }
     const layer = t.layer ?? generic?.first ?? null;
     if (layer !== null) {
-      const list = layers.get(key);
-      if (list) list.push(layer);
-      else layers.set(key, [layer]);
+      const runs = layers.get(key);
+      if (runs) runs.add(layer);
+      else layers.set(key, new LayerRuns(layer));
     }
   });
-  for (const [key, list] of layers) groups.get(key)!.layers = ranges(list);
+  for (const [key, runs] of layers) groups.get(key)!.layers = runs.text();
   return [...groups.values()];
+}
+
+/**
+ * A group's layers as runs of consecutive numbers, grown as tensors come: a
+ * group of 100,000 tensors in layer order is one run, not a list of 100,000.
+ */
+class LayerRuns {
+  /** Runs [first, last], flat, in the order they were started. */
+  private readonly runs: number[];
+  constructor(layer: number) {
+    this.runs = [layer, layer];
+  }
+
+  add(layer: number): void {
+    const r = this.runs;
+    const [first, last] = [r[r.length - 2]!, r[r.length - 1]!];
+    if (layer >= first - 1 && layer <= last + 1) {
+      r[r.length - 2] = Math.min(first, layer);
+      r[r.length - 1] = Math.max(last, layer);
+    } else r.push(layer, layer);
+  }
+
+  /** [0–3] [7] [2–5] → "0–5, 7". */
+  text(): string {
+    const r = this.runs;
+    const order = Array.from({ length: r.length / 2 }, (_, k) => k).sort((a, b) => r[2 * a]! - r[2 * b]!);
+    const out: string[] = [];
+    let [first, last] = [r[2 * order[0]!]!, r[2 * order[0]! + 1]!];
+    const flush = () => out.push(first === last ? String(first) : `${first}–${last}`);
+    for (const k of order.slice(1)) {
+      const [a, b] = [r[2 * k]!, r[2 * k + 1]!];
+      if (a <= last + 1) last = Math.max(last, b);
+      else {
+        flush();
+        [first, last] = [a, b];
+      }
+    }
+    flush();
+    return out.join(', ');
+  }
 }
 
 /** "model.layers.12.x.inv_freq" → template "model.layers.{n}.x.inv_freq", first number 12 (null when there is none). */
@@ -455,20 +517,6 @@ function numbered(name: string): { template: string; first: number | null } {
     i = j;
   }
   return { template, first };
-}
-
-/** [0,1,2,3,7] → "0–3, 7". Sorts `xs`, the caller's scratch list, in place (no copies of 100,000 layers). */
-function ranges(xs: number[]): string {
-  xs.sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < xs.length;) {
-    let j = i;
-    // Runs of consecutive layers, repeats included (two tensors of one layer).
-    while (j + 1 < xs.length && (xs[j + 1] === xs[j] || xs[j + 1] === xs[j]! + 1)) j++;
-    out.push(xs[i] === xs[j] ? String(xs[i]) : `${xs[i]}–${xs[j]}`);
-    i = j + 1;
-  }
-  return out.join(', ');
 }
 
 function configChecks(
