@@ -93,11 +93,11 @@ export async function openTaped(opts: EngineOptions): Promise<TapedEngine> {
 
 /** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */
 export async function isMicrogptCheckpoint(path: string): Promise<boolean> {
-  const { withFile, readAt, openSafetensorsHeader, statPath } = await import('../formats/index.js');
+  const { withFile, readAt, openSafetensorsMetadata, statPath } = await import('../formats/index.js');
   if (!statPath(path, 'MG061')?.isFile()) return false;
   const head = withFile(path, (f) => readAt(f, 0, 9));
   if (head.length < 9 || head[8] !== 0x7b) return false;
-  return openSafetensorsHeader(path, false).metadata.get('format') === 'microgpt';
+  return openSafetensorsMetadata(path).get('format') === 'microgpt';
 }
 
 /** model.safetensors, or one shard: model-00001-of-00002.safetensors. */

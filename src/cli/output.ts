@@ -53,9 +53,15 @@ export function printFitted(text: string, style: Style): void {
  * A command's result: its JSON document under --json, else the text its
  * renderer draws, fitted to the terminal — unless --html wrote the report as a
  * page (the caller names the file on stderr). The JSON may come in pieces
- * (render/json-pieces.ts), written one after the other.
+ * (render/json-pieces.ts), written one after the other; the text may come in
+ * pieces of whole lines, which joined with "\n" are the text (fitting is line
+ * by line, so fitting each piece fits the whole).
  */
-export function show(opts: OutputOptions, json: () => string | Iterable<string>, text: (style: Style) => string): void {
+export function show(
+  opts: OutputOptions,
+  json: () => string | Iterable<string>,
+  text: (style: Style) => string | Iterable<string>,
+): void {
   if (opts.json) {
     const doc = json();
     if (typeof doc === 'string') return print(doc);
@@ -65,5 +71,12 @@ export function show(opts: OutputOptions, json: () => string | Iterable<string>,
   }
   if (opts.html !== undefined) return;
   const style = stdoutStyle(opts);
-  printFitted(text(style), style);
+  const t = text(style);
+  if (typeof t === 'string') return printFitted(t, style);
+  let first = true;
+  for (const piece of t) {
+    process.stdout.write((first ? '' : '\n') + fitToWidth(piece, style.width));
+    first = false;
+  }
+  process.stdout.write('\n');
 }

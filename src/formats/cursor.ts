@@ -61,7 +61,9 @@ export class Cursor {
     const hi = this.buf.readUInt32LE(o + 4);
     if (hi >= 0x200000)
       this.fail(`${what} at byte ${this.pos - 8} is ${this.buf.readBigUInt64LE(o)}, larger than any real file`);
-    return hi * 0x100000000 + this.buf.readUInt32LE(o);
+    // A small value stays a small integer: hi * 2^32 would make every count and offset a boxed double (16 bytes each).
+    const lo = this.buf.readUInt32LE(o);
+    return hi === 0 ? lo : hi * 0x100000000 + lo;
   }
   /** A 64-bit value kept exactly: numbers when safe, bigint otherwise. */
   big(what: string, signed: boolean): number | bigint {

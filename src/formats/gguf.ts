@@ -3,6 +3,7 @@ import { quote } from '../clip.js';
 import { Cursor } from './cursor.js';
 import { withFile } from './file.js';
 import { ggmlType } from './ggml.js';
+import { SharedShapes } from './shapes.js';
 import { LIMITS, type Problem, type TensorEntry } from './types.js';
 
 /** GGUF's value types, by id. */
@@ -104,20 +105,22 @@ export function readGgufHeader(path: string, opts: { fullArrays?: boolean } = {}
         metadata.set(key, { key, type, value });
       }
       const alignment = alignmentOf(metadata, c);
-      const infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }> = [];
-      for (let i = 0; i < tensorCount; i++) {
-        const name = readString(c, `tensor ${i}'s name`);
-        const label = `tensor ${quote(name)}`;
-        const nDims = c.u32(`the dimension count of ${label}`);
-        if (nDims > LIMITS.maxDims) c.fail(`${label} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
-        const dims = new Array<number>(nDims);
-        for (let d = 0; d < nDims; d++) dims[d] = c.u64(`dimension ${d} of ${label}`);
-        const typeId = c.u32(`the type of ${label}`);
-        const rel = c.u64(`the offset of ${label}`);
-        infos.push({ name, dims, typeId, rel });
-      }
-      const dataStart = Math.ceil(c.pos / alignment) * alignment;
-      const tensors = tensorEntries(path, infos, dataStart, f.size, alignment, problems);
+      // The data starts after the last tensor info, so the infos are read twice: once to find where they end
+      // (every length checked, nothing kept), then into the records, each made once and checked in order.
+      const shapes = new SharedShapes();
+      const infosStart = c.pos;
+      for (let i = 0; i < tensorCount; i++) readTensorInfo(c, i, shapes);
+      const infosEnd = c.pos;
+      const dataStart = Math.ceil(infosEnd / alignment) * alignment;
+      c.pos = infosStart;
+      const tensors = tensorEntries(
+        c,
+        tensorCount,
+        shapes,
+        { path, dataStart, dataLen: f.size - dataStart, alignment },
+        problems,
+      );
+      if (c.pos !== infosEnd) c.fail('changed while it was being read; try again');
       return { path, fileSize: f.size, version, metadata, alignment, dataStart, tensors, problems };
     },
     'MG064',
@@ -194,66 +197,95 @@ function alignmentOf(metadata: Map<string, GgufKv>, c: Cursor): number {
   return a as number;
 }
 
+/** One tensor info as stored: name, shape (outermost first; GGUF stores it innermost first), ggml type id, data offset. */
+function readTensorInfo(c: Cursor, i: number, shapes: SharedShapes) {
+  const name = readString(c, `tensor ${i}'s name`);
+  const label = `tensor ${quote(name)}`;
+  const nDims = c.u32(`the dimension count of ${label}`);
+  if (nDims > LIMITS.maxDims) c.fail(`${label} claims ${nDims} dimensions (at most ${LIMITS.maxDims})`);
+  const dims = new Array<number>(nDims);
+  for (let d = 0; d < nDims; d++) dims[nDims - 1 - d] = c.u64(`dimension ${d} of ${label}`);
+  const typeId = c.u32(`the type of ${label}`);
+  const rel = c.u64(`the offset of ${label}`);
+  return { name, shape: shapes.of(dims), typeId, rel };
+}
+
+/** The tensor infos from the cursor, as records: defects in single tensors are problems, in file order. */
 function tensorEntries(
-  path: string,
-  infos: Array<{ name: string; dims: number[]; typeId: number; rel: number }>,
-  dataStart: number,
-  fileSize: number,
-  alignment: number,
+  c: Cursor,
+  count: number,
+  shapes: SharedShapes,
+  at: { path: string; dataStart: number; dataLen: number; alignment: number },
   problems: Problem[],
 ): TensorEntry[] {
+  const { dataStart, dataLen, alignment } = at;
   const tensors: TensorEntry[] = [];
-  /** Each kept tensor's offset in the data section, by its index in `tensors`. */
-  const rels: number[] = [];
   const seen = new Set<string>();
-  const dataLen = fileSize - dataStart;
-  for (const { name, dims, typeId, rel } of infos) {
+  for (let i = 0; i < count; i++) {
+    const { name, shape, typeId, rel } = readTensorInfo(c, i, shapes);
     const bad = (message: string) => problems.push({ where: `tensor ${quote(name)}`, message });
+    /** The dimensions in GGUF's order, for messages. */
+    const dims = () => [...shape].reverse();
     if (seen.has(name)) {
       bad('appears twice in the tensor infos');
       continue;
     }
     seen.add(name);
     const t = ggmlType(typeId);
-    const elements = dims.reduce((a, b) => a * b, 1);
+    const elements = shape.reduce((a, b) => a * b, 1);
     if (!t) {
       bad(`ggml type ${typeId} is not one ggml defines`);
       continue;
     }
     if (!Number.isSafeInteger(elements * t.typeSize)) {
-      bad(`dimensions [${dims.join(', ')}] are too large`);
+      bad(`dimensions [${dims().join(', ')}] are too large`);
       continue;
     }
     if (t.removed) bad(`ggml type ${t.name} was removed from ggml; llama.cpp no longer loads it`);
-    if ((dims[0] ?? 1) % t.blockSize !== 0)
-      bad(`first dimension ${dims[0]} is not a multiple of ${t.name}'s block size ${t.blockSize}`);
+    if ((shape.at(-1) ?? 1) % t.blockSize !== 0)
+      bad(`first dimension ${dims()[0]} is not a multiple of ${t.name}'s block size ${t.blockSize}`);
     const bytes = Math.ceil(elements / t.blockSize) * t.typeSize;
     if (rel % alignment !== 0) bad(`data offset ${rel} is not a multiple of the alignment ${alignment}`);
     if (rel + bytes > dataLen)
       bad(`data [${rel}, ${rel + bytes}) runs past the end of the data section (${dataLen} bytes)`);
-    rels.push(rel);
-    tensors.push({ name, dtype: t.name, shape: dims.reverse(), elements, bytes, file: path, offset: dataStart + rel });
+    tensors.push({ name, dtype: t.name, shape, elements, bytes, file: at.path, offset: dataStart + rel });
   }
-  const order = Array.from(rels.keys()).sort((a, b) => rels[a]! - rels[b]!);
-  for (let k = 1; k < order.length; k++) {
-    const [i, p] = [order[k]!, order[k - 1]!];
-    const end = rels[p]! + tensors[p]!.bytes;
-    if (rels[i]! < end)
+  checkLayout(tensors, dataStart, dataLen, alignment, problems);
+  return tensors;
+}
+
+/** No tensor's data overlaps the next one's, and nothing follows the last but its alignment padding. */
+function checkLayout(
+  tensors: readonly TensorEntry[],
+  dataStart: number,
+  dataLen: number,
+  alignment: number,
+  problems: Problem[],
+): void {
+  const rel = (i: number) => tensors[i]!.offset - dataStart;
+  // In data order (a stable sort: equal offsets in file order); files written in data order need no sorting.
+  let sorted = true;
+  for (let k = 1; k < tensors.length && sorted; k++) sorted = rel(k - 1) <= rel(k);
+  const order = sorted ? null : Array.from(tensors.keys()).sort((a, b) => rel(a) - rel(b));
+  const at = (k: number) => (order ? order[k]! : k);
+  for (let k = 1; k < tensors.length; k++) {
+    const [i, p] = [at(k), at(k - 1)];
+    const end = rel(p) + tensors[p]!.bytes;
+    if (rel(i) < end)
       problems.push({
         where: `tensor ${quote(tensors[i]!.name)}`,
-        message: `data at ${rels[i]} overlaps ${quote(tensors[p]!.name)} (${rels[p]}..${end})`,
+        message: `data at ${rel(i)} overlaps ${quote(tensors[p]!.name)} (${rel(p)}..${end})`,
       });
   }
-  const last = order.at(-1);
-  if (last !== undefined) {
-    const end = Math.ceil((rels[last]! + tensors[last]!.bytes) / alignment) * alignment;
+  if (tensors.length) {
+    const last = at(tensors.length - 1);
+    const end = Math.ceil((rel(last) + tensors[last]!.bytes) / alignment) * alignment;
     if (dataLen > end)
       problems.push({
         where: 'data section',
         message: `${dataLen - end} bytes after the last tensor belong to no tensor`,
       });
   }
-  return tensors;
 }
 
 /** A metadata value as a plain number, if it is one. */

@@ -27,6 +27,7 @@ export { readShardedIndex, type ShardedIndex } from './shards.js';
 export {
   openModelFiles,
   openSafetensorsHeader,
+  openSafetensorsMetadata,
   type ModelFiles,
   type ModelFormat,
   type FileSummary,

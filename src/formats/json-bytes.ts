@@ -105,6 +105,24 @@ export class JsonBytes {
     return i >= 0 ? i : text;
   }
 
+  /** An object key and its colon: whether the key is `word` (ASCII), found without making a string when it has no escapes. */
+  keyIs(word: string): boolean {
+    if (this.peek() !== 0x22) this.error('expected a string key');
+    const b = this.b;
+    const start = this.pos + 1;
+    let p = start;
+    while (p < this.end && b[p] !== 0x22 && b[p] !== 0x5c) p++;
+    let is: boolean;
+    if (b[p] === 0x5c) is = this.string() === word;
+    else {
+      is = p - start === word.length;
+      for (let k = 0; is && k < word.length; k++) is = b[start + k] === word.charCodeAt(k);
+      this.skipString();
+    }
+    this.expect(0x3a, '":"');
+    return is;
+  }
+
   /** Past an object key and its colon, without decoding the key. */
   private skipKey(): void {
     if (this.peek() !== 0x22) this.error('expected a string key');

@@ -5,7 +5,7 @@ import { MicrogptError } from '../errors.js';
 import { recordInputPath } from '../inputs.js';
 import { describeBytes, notRegular, readAt, readJsonFile, statPath, withFile } from './file.js';
 import { readGgufHeader, type GgufHeader } from './gguf.js';
-import { readSafetensorsHeader, type SafetensorsHeader } from './safetensors-header.js';
+import { readSafetensorsHeader, readSafetensorsMetadata, type SafetensorsHeader } from './safetensors-header.js';
 import { readShardedIndex, type ShardedIndex } from './shards.js';
 import { LIMITS, type Problem, type TensorEntry } from './types.js';
 
@@ -81,6 +81,16 @@ export function openSafetensorsHeader(path: string, validating: boolean): Safete
         problems: [...h.problems, { ...h.refused, message: `${h.refused.message}; the header was not read further` }],
       }
     : h;
+}
+
+/**
+ * The `__metadata__` openSafetensorsHeader(path, false) gives, without keeping
+ * the tensor entries (which a command that only asks "is this a microgpt
+ * checkpoint?" would read and drop: 100,000 records for one answer). What that
+ * reader refuses, it refuses here with the same error.
+ */
+export function openSafetensorsMetadata(path: string): Map<string, string> {
+  return readSafetensorsMetadata(path) ?? openSafetensorsHeader(path, false).metadata;
 }
 
 function openDirectory(dir: string, opts: OpenOptions, chosen?: string): ModelFiles {
@@ -226,7 +236,8 @@ function fromSafetensors(
       headerBytes: h.dataStart,
       tensors: h.tensors.length,
     })),
-    tensors: headers.flatMap((h) => h.tensors),
+    // One file's list as it is: a copy of 100,000 records' pointers would be dropped at once.
+    tensors: headers.length === 1 ? headers[0]!.tensors : headers.flatMap((h) => h.tensors),
     stMetadata: metadata,
     gguf: null,
     index,

@@ -3,6 +3,7 @@ import { quote } from '../clip.js';
 import { SAFETENSORS_DTYPE_BITS } from './dtypes.js';
 import { readAt, withFile, type OpenFile } from './file.js';
 import { JsonBytes } from './json-bytes.js';
+import { SharedShapes } from './shapes.js';
 import { LIMITS, type Problem, type TensorEntry } from './types.js';
 
 export interface SafetensorsHeader {
@@ -34,6 +35,13 @@ export function readSafetensorsHeader(path: string): SafetensorsHeader {
 }
 
 function parseHeader(f: OpenFile): SafetensorsHeader {
+  const { json, dataStart, fail } = headerJson(f);
+  const scanned = scanSafetensorsHeader(json, { file: f.path, dataStart, dataLen: f.size - dataStart, fail });
+  return { path: f.path, fileSize: f.size, headerBytes: dataStart - 8, dataStart, ...scanned };
+}
+
+/** The JSON bytes of a safetensors header, its length checked against the limit and the file. */
+function headerJson(f: OpenFile): { json: Buffer; dataStart: number; fail: (msg: string) => never } {
   const fail = (msg: string): never => {
     throw new MicrogptError('MG063', `${f.path}: ${msg}`);
   };
@@ -47,14 +55,41 @@ function parseHeader(f: OpenFile): SafetensorsHeader {
   if (headerBytes < 2) fail(`header length is ${headerBytes} bytes; a safetensors header is a JSON object, "{…}"`);
   if (8 + headerBytes > f.size)
     fail(`header length ${headerBytes} runs past the end of the file (${f.size} bytes): truncated or corrupt`);
-  const dataStart = 8 + headerBytes;
-  const scanned = scanSafetensorsHeader(readAt(f, 8, headerBytes), {
-    file: f.path,
-    dataStart,
-    dataLen: f.size - dataStart,
-    fail,
+  return { json: readAt(f, 8, headerBytes), dataStart: 8 + headerBytes, fail };
+}
+
+/**
+ * A safetensors header's `__metadata__` alone, for telling a microgpt
+ * checkpoint from other files: the header is walked (its syntax checked as the
+ * full reader checks it) but no tensor entry is kept, so a header of 100,000
+ * tensors costs its bytes, not 100,000 records that are dropped at once. Null
+ * when the walk meets anything the full reader reports as an error (broken
+ * JSON, a non-string metadata value): the full reader then says it.
+ */
+export function readSafetensorsMetadata(path: string): Map<string, string> | null {
+  return withFile(path, (f) => {
+    try {
+      const { json, fail } = headerJson(f);
+      return walkMetadata(new JsonBytes(json, fail, LIMITS.safetensorsJsonDepth, 8));
+    } catch (e) {
+      if (e instanceof MicrogptError) return null;
+      throw e;
+    }
   });
-  return { path: f.path, fileSize: f.size, headerBytes, dataStart, ...scanned };
+}
+
+/** The header's object, every tensor entry skipped; `__metadata__` read as scanSafetensorsHeader reads it. */
+function walkMetadata(j: JsonBytes): Map<string, string> | null {
+  if (j.kind() !== 'object') return null;
+  const metadata = new Map<string, string>();
+  if (j.open(0x7b, 0x7d, '"{"')) {
+    do {
+      if (!j.keyIs('__metadata__')) j.skip(1);
+      else if (readMetadata(j, metadata, [])) return null;
+    } while (j.more(0x7d));
+  }
+  j.done();
+  return metadata;
 }
 
 export interface ScannedHeader {
@@ -92,6 +127,7 @@ export function scanSafetensorsHeader(
   if (j.kind() !== 'object') at.fail('header is not a JSON object');
   const out: ScannedHeader = { metadata: new Map(), tensors: [], problems: [], refused: null };
   const ranges: Ranges = { names: [], begin: [], end: [] };
+  const shapes = new SharedShapes();
   const seen = new Set<string>();
   let metadataSeen = false;
   if (j.open(0x7b, 0x7d, '"{"')) {
@@ -111,11 +147,11 @@ export function scanSafetensorsHeader(
           message: 'appears twice in the header (JSON readers keep only the last; the first is listed here)',
           code: 'MG053',
         });
-        readEntry(j, name, at, out.problems, ranges);
+        readEntry(j, name, at, out.problems, ranges, shapes);
         continue;
       }
       seen.add(name);
-      const t = readEntry(j, name, at, out.problems, ranges);
+      const t = readEntry(j, name, at, out.problems, ranges, shapes);
       if (t) out.tensors.push(t);
     } while (j.more(0x7d));
   }
@@ -164,6 +200,7 @@ function readEntry(
   at: { file: string; dataStart: number; dataLen: number; strict?: boolean },
   problems: Problem[],
   ranges: Ranges,
+  shapes: SharedShapes,
 ): TensorEntry | null {
   // MG053: the entry itself is malformed; MG054: its bytes do not match its shape and dtype.
   const bad = (message: string, code = 'MG053') => {
@@ -215,8 +252,8 @@ function readEntry(
       `shape [${shape.join(', ')}] × ${dtype} needs ${bytes} bytes but data_offsets span ${end - begin}${fitsAnother(elements, end - begin, dtype)}`,
       'MG054',
     );
-  // The dtype string kept is the table's own, so 100,000 tensors share a handful of strings.
-  return { name, dtype, shape, elements, bytes, file: at.file, offset: at.dataStart + begin };
+  // The dtype string kept is the table's own and the shape array is shared: 100,000 tensors share a handful of each.
+  return { name, dtype, shape: shapes.of(shape), elements, bytes, file: at.file, offset: at.dataStart + begin };
 }
 
 /** When a span is what the same elements take in another float dtype, say so: F32 bytes labelled BF16 is a common slip. */
@@ -227,7 +264,7 @@ function fitsAnother(elements: number, span: number, dtype: string): string {
   return other ? `, what ${other} needs: the bytes disagree with the dtype (${other} data labelled ${dtype}?)` : '';
 }
 
-/** An array of at most `max` non-negative safe integers, or null (then skipped whole, never kept). */
+/** An array of at most `max` non-negative safe integers, or null (then skipped whole); a scratch array, never kept as it is. */
 function integers(j: JsonBytes, max: number): number[] | null {
   if (j.kind() !== 'array') {
     j.skip(2);
@@ -247,8 +284,7 @@ function integers(j: JsonBytes, max: number): number[] | null {
       }
     } while (j.more(0x5d));
   }
-  // A copy of exactly its length: arrays grown by push keep room for 16 elements, and there is one per tensor.
-  return ok ? out.slice() : null;
+  return ok ? out : null;
 }
 
 /** The format allows neither overlaps nor holes: the tensors tile the data section exactly. */

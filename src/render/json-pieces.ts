@@ -1,12 +1,18 @@
 import { jsonDocument, jsonEscape } from './json.js';
 
-/** Characters gathered before a piece is handed on: few writes, and never the whole document at once. */
-const PIECE = 1 << 20;
+/**
+ * Characters gathered before a piece is handed on. Small enough that every
+ * string made on the way stays under V8's large-object size (128 KB): those
+ * die in the young generation, while megabyte strings go to the large-object
+ * space and pile up there until a full collection (65 MB of them for a
+ * 44 MB document of 100,000 tensors).
+ */
+const PIECE = 1 << 15;
 /** Arrays longer than this are written element by element; shorter values in one JSON.stringify. */
 const LONG = 64;
 
 /**
- * renderJson's document in pieces of about a megabyte, whose concatenation is
+ * renderJson's document in pieces of some 32 K characters, whose concatenation is
  * exactly renderJson's text: a report of 100,000 tensors is never one 50 MB
  * string (and its copies), so the peak memory is the report, not the report
  * plus its text. Each piece is escaped as renderJson escapes the whole.
@@ -73,8 +79,8 @@ function* pieces(value: unknown, indent: string, key: string): Generator<string,
   yield first ? '}' : `\n${indent}}`;
 }
 
-/** Elements stringified per call: a 100,000-element array costs 200 calls, each a few hundred kilobytes of text. */
-const BATCH = 512;
+/** Elements stringified per call: a tensor's row is about 450 characters, so a batch is some 30 K (see PIECE). */
+const BATCH = 64;
 
 /**
  * A long array of small elements, a batch at a time. Each batch is

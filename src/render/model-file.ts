@@ -10,16 +10,36 @@ const SHOWN = 20;
 const GROUPS_SHOWN = 200;
 
 export function renderFileReport(r: FileReport, s: Style, opts: { verbose?: boolean } = {}): string {
-  return [
+  return [...fileReportPieces(r, s, opts)].join('\n');
+}
+
+/**
+ * renderFileReport's text in pieces of whole lines (joined with "\n" they are
+ * the text): with -v, a file of 100,000 tensors is 100,000 lines, made and
+ * handed on a batch at a time instead of held at once with their cells.
+ */
+export function* fileReportPieces(
+  r: FileReport,
+  s: Style,
+  opts: { verbose?: boolean } = {},
+): Generator<string, void, undefined> {
+  const sections = [
     header(r, s),
     sizes(r, s),
     counts(r, s),
-    tensors(r, s, opts.verbose === true),
+    opts.verbose === true ? tensorLines(r, s) : tensorGroups(r, s),
     checks(r, s),
     ...(r.metadata ? [metadata(r, s)] : []),
-  ]
-    .filter((x) => x !== '')
-    .join('\n\n');
+  ];
+  let first = true;
+  for (const section of sections) {
+    if (section === '') continue;
+    // A blank line between sections.
+    if (!first) yield '';
+    first = false;
+    if (typeof section === 'string') yield section;
+    else yield* section;
+  }
 }
 
 function header(r: FileReport, s: Style): string {
@@ -97,38 +117,48 @@ function counts(r: FileReport, s: Style): string {
   ].join('\n');
 }
 
-function tensors(r: FileReport, s: Style, verbose: boolean): string {
-  if (verbose) {
-    // One line per tensor: where its bytes are (file number when there are several, offset, size) and its check.
-    const many = r.files.length > 1;
-    const fileNo = new Map(r.files.map((f, i) => [f.path, i + 1]));
-    const rows = r.tensors.map((t) => [
-      shown(t.name),
-      `[${t.shape.join(', ')}]`,
-      shown(t.dtype),
-      `${many ? `#${fileNo.get(t.file) ?? '?'} ` : ''}@${grouped(t.offset)}`,
-      binarySize(t.bytes),
-      safe(t.role ?? '—') + (t.kind === 'buffer' ? ' (buffer)' : ''),
-      mark(t.check, s),
-    ]);
-    const right = [false, false, false, true, true, false, false];
-    const full = aligned(rows, right);
-    // Where a line with the role would not fit the screen, the role goes (the listing by template has it).
-    if (full.every((l) => [...l].length <= s.width))
-      return [
-        s.bold(`Tensors (name, shape, dtype, ${many ? 'file #, ' : ''}byte offset, bytes, role, shape check):`),
-        ...full,
-      ].join('\n');
-    return [
-      s.bold(
+/** Lines of the verbose listing written at a time. */
+const BATCH = 256;
+
+/**
+ * One line per tensor: where its bytes are (file number when there are
+ * several, offset, size) and its check. The cells are made twice, for the
+ * column widths and then for the lines, so no more than a batch of them is held.
+ */
+function* tensorLines(r: FileReport, s: Style): Generator<string, void, undefined> {
+  const many = r.files.length > 1;
+  const fileNo = new Map(r.files.map((f, i) => [f.path, i + 1]));
+  const cells = (t: FileReport['tensors'][number]) => [
+    shown(t.name),
+    `[${t.shape.join(', ')}]`,
+    shown(t.dtype),
+    `${many ? `#${fileNo.get(t.file) ?? '?'} ` : ''}@${grouped(t.offset)}`,
+    binarySize(t.bytes),
+    safe(t.role ?? '—') + (t.kind === 'buffer' ? ' (buffer)' : ''),
+    mark(t.check, s),
+  ];
+  const right = [false, false, false, true, true, false, false];
+  const widths = right.map(() => 0);
+  for (const t of r.tensors) cells(t).forEach((cell, c) => (widths[c] = Math.max(widths[c]!, [...cell].length)));
+  // The widest line: the columns padded to their widths, two spaces apart, indented by two (the last cell, a
+  // check mark, ends in no space for trimEnd to take).
+  const widest = 2 + widths.reduce((a, w) => a + w + 2, 0) - 2;
+  // Where a line with the role would not fit the screen, the role goes (the listing by template has it).
+  const keep = widest <= s.width ? () => true : (_: unknown, c: number) => c !== 5;
+  yield widest <= s.width
+    ? s.bold(`Tensors (name, shape, dtype, ${many ? 'file #, ' : ''}byte offset, bytes, role, shape check):`)
+    : s.bold(
         `Tensors (name, shape, dtype, ${many ? 'file #, ' : ''}byte offset, bytes, shape check; roles in the listing without -v):`,
-      ),
-      ...aligned(
-        rows.map((row) => row.filter((_, c) => c !== 5)),
-        right.filter((_, c) => c !== 5),
-      ),
-    ].join('\n');
-  }
+      );
+  const [w, rightKept] = [widths.filter(keep), right.filter(keep)];
+  for (let i = 0; i < r.tensors.length; i += BATCH)
+    yield r.tensors
+      .slice(i, i + BATCH)
+      .map((t) => alignedLine(cells(t).filter(keep), w, rightKept))
+      .join('\n');
+}
+
+function tensorGroups(r: FileReport, s: Style): string {
   const rows = r.groups
     .slice(0, GROUPS_SHOWN)
     .map((g) => [
@@ -159,11 +189,16 @@ function tensors(r: FileReport, s: Style, verbose: boolean): string {
  */
 function aligned(rows: readonly string[][], right: readonly boolean[]): string[] {
   const widths = right.map((_, c) => rows.reduce((w, row) => Math.max(w, [...row[c]!].length), 0));
+  return rows.map((row) => alignedLine(row, widths, right));
+}
+
+/** One row of `aligned`, given the column widths. */
+function alignedLine(row: readonly string[], widths: readonly number[], right: readonly boolean[]): string {
   const pad = (cell: string, c: number) => {
     const gap = ' '.repeat(widths[c]! - [...cell].length);
     return right[c] ? gap + cell : cell + gap;
   };
-  return rows.map((row) => `  ${row.map(pad).join('  ').trimEnd()}`);
+  return `  ${row.map(pad).join('  ').trimEnd()}`;
 }
 
 const mark = (c: 'ok' | 'mismatch' | 'unchecked', s: Style) =>

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ContractSet } from '../../src/contracts/index.js';
 import { buildFileReport } from '../../src/explain/files/report.js';
@@ -16,6 +17,7 @@ import {
   QWEN3_06B,
   writeModelDir,
   writeSparseGguf,
+  writeSparseSafetensors,
   type GgufTensorSpec,
   type StSpec,
 } from '../helpers/model-files.js';
@@ -341,5 +343,37 @@ describe('--family reads a file as the family given', () => {
       ['read as llama (--family), not detected', "tensor names: 0 of 160 match llama's naming"],
     ]);
     expect(r.unknown).toHaveLength(160);
+  });
+});
+
+describe('tensors grouped by name pattern', () => {
+  it('a group says its layers as sorted runs, whatever the order, gaps and repeats (fast-check, 200 files)', () => {
+    /** The plain rule: the distinct layers, sorted, consecutive ones joined. */
+    const runs = (layers: number[]) => {
+      const u = [...new Set(layers)].sort((a, b) => a - b);
+      const out: string[] = [];
+      for (let i = 0; i < u.length;) {
+        let j = i;
+        while (j + 1 < u.length && u[j + 1] === u[j]! + 1) j++;
+        out.push(i === j ? String(u[i]) : `${u[i]}–${u[j]}`);
+        i = j + 1;
+      }
+      return out.join(', ');
+    };
+    const p = join(dir, 'layers.safetensors');
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 60 }), (layers) => {
+        // Names no family gives; the first number is the layer, the second keeps names distinct.
+        writeSparseSafetensors(
+          p,
+          layers.map((n, i) => ({ name: `x.${n}.y${i}`, shape: [1], dtype: 'F32' })),
+        );
+        const groups = report(p).groups;
+        expect(groups.map((g) => [g.template, g.count, g.layers])).toEqual([
+          ['x.{n}.y{n}', layers.length, runs(layers)],
+        ]);
+      }),
+      { numRuns: 200, seed: 19 },
+    );
   });
 });

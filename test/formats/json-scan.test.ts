@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SAFETENSORS_DTYPE_BITS, readSafetensorsHeader } from '../../src/formats/index.js';
+import {
+  SAFETENSORS_DTYPE_BITS,
+  openSafetensorsHeader,
+  openSafetensorsMetadata,
+  readSafetensorsHeader,
+} from '../../src/formats/index.js';
+import { readSafetensorsMetadata } from '../../src/formats/safetensors-header.js';
 import { checkJson, parseJson } from '../../src/formats/json-bytes.js';
 import { scanSafetensorsHeader } from '../../src/formats/safetensors-header.js';
 
@@ -257,5 +263,83 @@ describe('safetensors headers: one pass, compact records, the same answer as JSO
     expect(r.tensors).toHaveLength(100_000);
     expect(r.problems).toEqual([]);
     expect(new Set(r.tensors.map((t) => t.dtype))).toEqual(new Set(['BF16']));
+  });
+});
+
+describe('the metadata walk (is this a microgpt checkpoint?) answers as the full reader does', () => {
+  let n = 0;
+  const file = (text: string, dataLen: number) => {
+    const p = join(dir, `walk-${n++}.safetensors`);
+    const body = Buffer.from(text);
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(body.length));
+    writeFileSync(p, Buffer.concat([len, body, Buffer.alloc(dataLen)]));
+    return p;
+  };
+  /** The full reader's metadata, or its error message. */
+  const full = (p: string) => {
+    try {
+      return openSafetensorsHeader(p, false).metadata;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const walked = (p: string) => {
+    try {
+      return openSafetensorsMetadata(p);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+
+  it('valid headers: the same metadata, found by the walk itself (fast-check, 300 cases)', () => {
+    fc.assert(
+      fc.property(header, ({ text, dataLen }) => {
+        const p = file(text, dataLen);
+        expect(readSafetensorsMetadata(p)).toEqual(readSafetensorsHeader(p).metadata);
+      }),
+      { numRuns: 300, seed: 19 },
+    );
+  });
+
+  const edits = fc.array(
+    fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('', '"', '\\', ',', ':', '[', ']', '{', '}', '1', '\\u0061', ' ')),
+    { minLength: 1, maxLength: 3 },
+  );
+  it('edited headers: the same metadata or the same error, whatever the edit (fast-check, 600 cases)', () => {
+    const kinds = { read: 0, refused: 0 };
+    fc.assert(
+      fc.property(header, edits, ({ text, dataLen }, cuts) => {
+        let t = text;
+        for (const [at, cut, insert] of cuts) {
+          const i = at % (t.length + 1);
+          t = t.slice(0, i) + insert + t.slice(i + (cut % 3));
+        }
+        const p = file(t, dataLen);
+        const want = full(p);
+        expect(walked(p)).toEqual(want);
+        kinds[typeof want === 'string' ? 'refused' : 'read']++;
+      }),
+      { numRuns: 600, seed: 19 },
+    );
+    // Both outcomes are exercised.
+    expect(kinds.refused).toBeGreaterThan(100);
+    expect(kinds.read).toBeGreaterThan(100);
+  });
+
+  it('a second __metadata__, an escaped key and a refused value: as the full reader', () => {
+    const e = '"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}';
+    for (const text of [
+      `{"__metadata__":{"format":"pt"},${e},"__metadata__":{"format":"microgpt"}}`,
+      `{"__metad\\u0061ta__":{"format":"microgpt"},${e}}`,
+      `{${e},"__metadata__":{"format":"microgpt","x":[1]}}`,
+      `{${e},"__metadata__":"microgpt"}`,
+    ]) {
+      const p = file(text, 4);
+      expect(walked(p)).toEqual(full(p));
+    }
+    expect(walked(file(`{"__metadata__":{"format":"pt"},${e},"__metadata__":{"format":"microgpt"}}`, 4))).toEqual(
+      new Map([['format', 'microgpt']]),
+    );
   });
 });

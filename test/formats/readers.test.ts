@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { gguf as hfGguf, GGMLFileQuantizationType, GGMLQuantizationType } from '@huggingface/gguf';
 import { describe, expect, it } from 'vitest';
 import { MicrogptError } from '../../src/errors.js';
@@ -221,6 +222,107 @@ describe('GGUF headers, checked against @huggingface/gguf (an independent reader
       .join('\n');
     expect(text).toMatch(/tensor "b": data offset 8 is not a multiple of the alignment 32/);
     expect(text).toMatch(/tensor "b": data at 8 overlaps "a"/);
+  });
+
+  it('tensor checks in file order, overlaps in data order: the same problems and records as a plain reference (fast-check, 300 layouts)', () => {
+    // Types: F32, F16, Q8_0 (blocks of 32), Q4_2 (removed), 77 (not a ggml type).
+    const SIZES = new Map([
+      [0, [1, 4]],
+      [1, [1, 2]],
+      [8, [32, 34]],
+      [4, [32, 18]],
+    ]);
+    const layout = fc.record({
+      tensors: fc.array(
+        fc.record({
+          name: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
+          dims: fc.array(fc.constantFrom(1, 2, 16, 32, 64), { minLength: 1, maxLength: 3 }),
+          type: fc.constantFrom(0, 0, 1, 8, 4, 77),
+          offset: fc.constantFrom(0, 0, 32, 64, 96, 128, 160, 256, 8),
+        }),
+        { maxLength: 8 },
+      ),
+      data: fc.constantFrom(0, 64, 256, 512),
+    });
+    const gguf = (tensors: Array<{ name: string; dims: number[]; type: number; offset: number }>, data: number) => {
+      const parts: Buffer[] = [];
+      const u32 = (v: number) => parts.push(Buffer.from(new Uint32Array([v]).buffer));
+      const u64 = (v: number) => parts.push(Buffer.from(new BigUint64Array([BigInt(v)]).buffer));
+      parts.push(Buffer.from('GGUF', 'latin1'));
+      u32(3);
+      u64(tensors.length);
+      u64(0);
+      for (const t of tensors) {
+        u64(t.name.length);
+        parts.push(Buffer.from(t.name));
+        u32(t.dims.length);
+        t.dims.forEach(u64);
+        u32(t.type);
+        u64(t.offset);
+      }
+      const head = Buffer.concat(parts);
+      return Buffer.concat([head, Buffer.alloc((32 - (head.length % 32)) % 32), Buffer.alloc(data)]);
+    };
+    /** The rules as the format states them, written plainly. */
+    const reference = (
+      tensors: Array<{ name: string; dims: number[]; type: number; offset: number }>,
+      data: number,
+    ) => {
+      const problems: string[] = [];
+      const kept: Array<{ name: string; shape: number[]; rel: number; bytes: number }> = [];
+      const seen = new Set<string>();
+      for (const t of tensors) {
+        const bad = (m: string) => problems.push(`tensor "${t.name}": ${m}`);
+        if (seen.has(t.name)) {
+          bad('appears twice in the tensor infos');
+          continue;
+        }
+        seen.add(t.name);
+        const size = SIZES.get(t.type);
+        if (!size) {
+          bad(`ggml type ${t.type} is not one ggml defines`);
+          continue;
+        }
+        if (t.type === 4) bad('ggml type Q4_2 was removed from ggml; llama.cpp no longer loads it');
+        const name = ggmlType(t.type)!.name;
+        if (t.dims[0]! % size[0]! !== 0)
+          bad(`first dimension ${t.dims[0]} is not a multiple of ${name}'s block size ${size[0]}`);
+        const elements = t.dims.reduce((x, y) => x * y, 1);
+        const bytes = Math.ceil(elements / size[0]!) * size[1]!;
+        if (t.offset % 32) bad(`data offset ${t.offset} is not a multiple of the alignment 32`);
+        if (t.offset + bytes > data)
+          bad(`data [${t.offset}, ${t.offset + bytes}) runs past the end of the data section (${data} bytes)`);
+        kept.push({ name: t.name, shape: [...t.dims].reverse(), rel: t.offset, bytes });
+      }
+      const byData = kept.map((k, i) => ({ ...k, i })).sort((x, y) => x.rel - y.rel || x.i - y.i);
+      byData.forEach((k, j) => {
+        const p = byData[j - 1];
+        if (p && k.rel < p.rel + p.bytes)
+          problems.push(`tensor "${k.name}": data at ${k.rel} overlaps "${p.name}" (${p.rel}..${p.rel + p.bytes})`);
+      });
+      const last = byData.at(-1);
+      const end = last ? Math.ceil((last.rel + last.bytes) / 32) * 32 : 0;
+      if (last && data > end)
+        problems.push(`data section: ${data - end} bytes after the last tensor belong to no tensor`);
+      return { problems, tensors: kept.map((k) => ({ name: k.name, shape: k.shape, rel: k.rel })) };
+    };
+    let unsorted = 0;
+    fc.assert(
+      fc.property(layout, ({ tensors, data }) => {
+        const p = at('layout.gguf');
+        writeFileSync(p, gguf(tensors, data));
+        const h = readGgufHeader(p);
+        const want = reference(tensors, data);
+        expect(h.problems.map((x) => `${x.where}: ${x.message}`)).toEqual(want.problems);
+        expect(h.tensors.map((t) => ({ name: t.name, shape: t.shape, rel: t.offset - h.dataStart }))).toEqual(
+          want.tensors,
+        );
+        if (want.tensors.some((t, i) => i > 0 && t.rel < want.tensors[i - 1]!.rel)) unsorted++;
+      }),
+      { numRuns: 300, seed: 19 },
+    );
+    // Files whose data is not in file order are among the cases (the reader sorts only those).
+    expect(unsorted).toBeGreaterThan(30);
   });
 
   it('refuses lying counts before allocating: a tensor count the file cannot hold, a string longer than the file', () => {

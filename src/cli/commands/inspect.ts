@@ -144,7 +144,7 @@ async function inspectFile(path: string, opts: InspectOptions): Promise<number> 
     { buildFileReport },
     { openModelFiles },
     { renderJsonPieces },
-    { renderFileReport },
+    { fileReportPieces },
     { show },
   ] = await Promise.all([
     import('../dirs.js'),
@@ -163,7 +163,7 @@ async function inspectFile(path: string, opts: InspectOptions): Promise<number> 
   show(
     opts,
     () => renderJsonPieces('inspect', { path, family: opts.family ?? null, metadata: opts.metadata === true }, report),
-    (style) => renderFileReport(report, style, { verbose: opts.verbose }),
+    (style) => fileReportPieces(report, style, { verbose: opts.verbose }),
   );
   // What is printed as ✗ fails the command, as in validate.
   return report.failedChecks > 0 ? 1 : 0;

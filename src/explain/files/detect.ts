@@ -16,15 +16,16 @@ const preference = (c: Contract) => (PREFERENCE.includes(c.family) ? PREFERENCE.
 /** The file's tensor names (buffers aside) grouped by skeleton, so that a family rules out a whole group at once. */
 class Names {
   readonly bySkeleton = new Map<string, string[]>();
-  readonly length: number;
-  constructor(names: readonly string[]) {
-    for (const n of names) {
-      const sk = skeleton(n);
+  readonly length: number = 0;
+  constructor(tensors: readonly { name: string }[]) {
+    for (const { name } of tensors) {
+      if (genericBuffer(name)) continue;
+      const sk = skeleton(name);
       const list = this.bySkeleton.get(sk);
-      if (list) list.push(n);
-      else this.bySkeleton.set(sk, [n]);
+      if (list) list.push(name);
+      else this.bySkeleton.set(sk, [name]);
+      this.length++;
     }
-    this.length = names.length;
   }
 }
 
@@ -45,7 +46,7 @@ function score(c: Contract, names: Names): number {
  * which family's naming accounts for most tensors. Every step is a reason shown.
  */
 export function detectFamily(files: ModelFiles, contracts: readonly Contract[], forced?: Contract): Detection {
-  const names = new Names(files.tensors.map((t) => t.name).filter((n) => !genericBuffer(n)));
+  const names = new Names(files.tensors);
   if (forced)
     return {
       contract: forced,

@@ -3,25 +3,30 @@ import { quote } from '../../clip.js';
 import type { TensorEntry } from '../../formats/index.js';
 import { genericBuffer } from '../roles.js';
 
-/** A file tensor and what it is: a contract template's instance, a generic buffer, or unknown. */
+/**
+ * The file's tensors and, index by index, the contract template each is an
+ * instance of (or null). Two columns, not an object per tensor: a file may
+ * hold 100,000 tensors, and this lives as long as the report is being built.
+ */
 export interface Mapped {
-  entry: TensorEntry;
-  match: NameMatch | null;
-  /** Role of a stored constant that is not a parameter. */
-  bufferRole: string | null;
+  entries: readonly TensorEntry[];
+  matches: ReadonlyArray<NameMatch | null>;
 }
 
-export function mapTensors(contract: Contract | null, tensors: readonly TensorEntry[]): Mapped[] {
+export function mapTensors(contract: Contract | null, tensors: readonly TensorEntry[]): Mapped {
   const idx = contract ? nameIndex(contract) : null;
-  return tensors.map((entry) => {
-    const match = idx?.match(entry.name) ?? null;
-    const bufferRole = match
-      ? match.template.buffer
-        ? match.template.role
-        : null
-      : (genericBuffer(entry.name) ?? null);
-    return { entry, match, bufferRole };
-  });
+  return { entries: tensors, matches: tensors.map((entry) => idx?.match(entry.name) ?? null) };
+}
+
+/** Role of a stored constant that is not a parameter: a buffer template's, or a generic buffer's by its name. */
+export function bufferRole(entry: TensorEntry, match: NameMatch | null): string | null {
+  return match ? (match.template.buffer ? match.template.role : null) : (genericBuffer(entry.name) ?? null);
+}
+
+/** The first tensor that is an instance of a template of this role, and its match. */
+export function findRole(mapped: Mapped, role: string): { entry: TensorEntry; match: NameMatch } | null {
+  const i = mapped.matches.findIndex((m) => m?.template.role === role);
+  return i < 0 ? null : { entry: mapped.entries[i]!, match: mapped.matches[i]! };
 }
 
 /** How the file names tensors relative to the contract: GGUF, Hugging Face, or Hugging Face with a prefix changed. */
@@ -31,13 +36,13 @@ export interface Naming {
   text: string;
 }
 
-export function namingOf(mapped: readonly Mapped[], gguf: boolean): Naming {
+export function namingOf(mapped: Mapped, gguf: boolean): Naming {
   if (gguf) return { kind: 'gguf', prefix: null, text: 'GGUF names (llama.cpp)' };
   const counts = new Map<string, { prefix: NameMatch['prefix']; n: number }>();
-  for (const m of mapped) {
-    if (!m.match) continue;
-    const key = JSON.stringify(m.match.prefix);
-    const c = counts.get(key) ?? { prefix: m.match.prefix, n: 0 };
+  for (const m of mapped.matches) {
+    if (!m) continue;
+    const key = JSON.stringify(m.prefix);
+    const c = counts.get(key) ?? { prefix: m.prefix, n: 0 };
     c.n++;
     counts.set(key, c);
   }

@@ -1,10 +1,34 @@
 import { float32Text } from './float32.js';
-import { copiesOf, evaluate, parameterTemplates, type Contract, type TensorTemplate } from '../../contracts/index.js';
+import {
+  copiesOf,
+  evaluate,
+  parameterTemplates,
+  type Contract,
+  type NameMatch,
+  type TensorTemplate,
+} from '../../contracts/index.js';
 import { clip, quote } from '../../clip.js';
 import { MicrogptError } from '../../errors.js';
-import { ggufNumber, ggufString, LLAMA_FILE_TYPES, type GgufValue, type ModelFiles } from '../../formats/index.js';
+import {
+  ggufNumber,
+  ggufString,
+  LLAMA_FILE_TYPES,
+  type GgufValue,
+  type ModelFiles,
+  type TensorEntry,
+} from '../../formats/index.js';
 import { detectFamily } from './detect.js';
-import { mapTensors, nameInFile, namingOf, shapeExpressions, templateInFile, type Mapped, type Naming } from './map.js';
+import {
+  bufferRole,
+  findRole,
+  mapTensors,
+  nameInFile,
+  namingOf,
+  shapeExpressions,
+  templateInFile,
+  type Mapped,
+  type Naming,
+} from './map.js';
 import { readSizes, type Vars } from './sizes.js';
 import type { FileReport, FileTensor } from './types.js';
 
@@ -34,8 +58,9 @@ export function buildFileReport(
   const tied = tiedness(files, mapped, contract);
   const sources = new Map(sizes.rows.map((r) => [r.field, `${r.field} ${r.value} from ${r.source}`]));
   const expectations = new Expectations(sizes.vars, sources);
-  const tensors = mapped.map((m) => tensorRow(m, expectations));
-  const parameterCount = sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.elements));
+  const tensors = mapped.entries.map((e, i) => tensorRow(e, mapped.matches[i]!, expectations));
+  const counted = tally(tensors);
+  const parameterCount = counted.parameterElements;
   const { missing, missingCount } = contract
     ? missingTensors(contract, mapped, naming, sizes.vars, tied.value ?? contract.constraints.tied_embeddings)
     : { missing: [], missingCount: 0 };
@@ -53,17 +78,14 @@ export function buildFileReport(
     tied,
     tensorCount: tensors.length,
     parameterCount,
-    bufferTensors: tensors.filter((t) => t.kind === 'buffer').length,
-    bufferElements: sum(tensors.filter((t) => t.kind === 'buffer').map((t) => t.elements)),
-    unknownTensors: tensors.filter((t) => t.kind === 'unknown').length,
+    bufferTensors: counted.bufferTensors,
+    bufferElements: counted.bufferElements,
+    unknownTensors: counted.unknown.length,
     contractParameterCount: contract
       ? contractCount(contract, sizes.vars, tied.value ?? contract.constraints.tied_embeddings)
       : null,
     dtypes: dtypeMix(tensors),
-    bitsPerWeight:
-      parameterCount > 0
-        ? (8 * sum(tensors.filter((t) => t.kind !== 'buffer').map((t) => t.bytes))) / parameterCount
-        : 0,
+    bitsPerWeight: parameterCount > 0 ? (8 * counted.parameterBytes) / parameterCount : 0,
     gguf: ggufSummary(files),
     stMetadata: [...files.stMetadata].map(([key, value]) => ({ key, value })),
     metadata: opts.metadata ? metadataRows(files) : null,
@@ -71,18 +93,10 @@ export function buildFileReport(
     groups: groupsOf(tensors, mapped, naming),
     missing,
     missingCount,
-    unknown: tensors.filter((t) => t.kind === 'unknown').map((t) => t.name),
-    shapeMismatches: tensors
-      .filter((t) => t.check === 'mismatch')
-      .map((t) => ({
-        name: t.name,
-        actual: t.shape,
-        expected: t.expected ?? [],
-        expression: t.template ?? '',
-        because: t.note ?? '',
-      })),
-    shapesChecked: tensors.filter((t) => t.check !== 'unchecked').length,
-    shapesUnchecked: uncheckedShapes(tensors),
+    unknown: counted.unknown,
+    shapeMismatches: counted.shapeMismatches,
+    shapesChecked: counted.shapesChecked,
+    shapesUnchecked: counted.shapesUnchecked,
     configChecks: configChecks(sizes.crossChecks, tied, mapped),
     problems: [...files.problems, ...sizes.implausible.map((message) => ({ where: 'sizes', message }))],
   };
@@ -101,10 +115,44 @@ function failedChecks(r: Omit<FileReport, 'failedChecks'>): number {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** Mapped tensors whose shape could not be checked (a size the file does not give), and why. */
-function uncheckedShapes(tensors: readonly FileTensor[]): FileReport['shapesUnchecked'] {
-  const left = tensors.filter((t) => t.check === 'unchecked' && t.kind !== 'unknown' && t.template !== null);
-  return { count: left.length, firstReason: left[0]?.note ?? null };
+/**
+ * The counts and lists the report draws from its rows, in one pass: with
+ * 100,000 rows, each filter-and-map would be two arrays of 100,000 made and dropped.
+ */
+function tally(tensors: readonly FileTensor[]) {
+  const out = {
+    parameterElements: 0,
+    parameterBytes: 0,
+    bufferTensors: 0,
+    bufferElements: 0,
+    unknown: [] as string[],
+    shapeMismatches: [] as FileReport['shapeMismatches'],
+    shapesChecked: 0,
+    /** Mapped tensors whose shape could not be checked (a size the file does not give), and the first reason. */
+    shapesUnchecked: { count: 0, firstReason: null } as FileReport['shapesUnchecked'],
+  };
+  for (const t of tensors) {
+    if (t.kind === 'buffer') {
+      out.bufferTensors++;
+      out.bufferElements += t.elements;
+    } else {
+      out.parameterElements += t.elements;
+      out.parameterBytes += t.bytes;
+    }
+    if (t.kind === 'unknown') out.unknown.push(t.name);
+    if (t.check === 'mismatch')
+      out.shapeMismatches.push({
+        name: t.name,
+        actual: t.shape,
+        expected: t.expected ?? [],
+        expression: t.template ?? '',
+        because: t.note ?? '',
+      });
+    if (t.check !== 'unchecked') out.shapesChecked++;
+    else if (t.kind !== 'unknown' && t.template !== null && out.shapesUnchecked.count++ === 0)
+      out.shapesUnchecked.firstReason = t.note ?? null;
+  }
+  return out;
 }
 
 /**
@@ -147,7 +195,7 @@ class Expectations {
   }
 }
 
-type NameMatchKind = NonNullable<Mapped['match']>['kind'];
+type NameMatchKind = NameMatch['kind'];
 /** A template's expected shape, or null with the reason it could not be worked out. */
 interface Expected {
   exprs: string[];
@@ -156,10 +204,9 @@ interface Expected {
 }
 
 /** One tensor's row, built as one object (100,000 of them: no intermediate copies). */
-function tensorRow(m: Mapped, expectations: Expectations): FileTensor {
-  const e = m.entry;
-  const match = m.match;
-  if (!match)
+function tensorRow(e: TensorEntry, match: NameMatch | null, expectations: Expectations): FileTensor {
+  if (!match) {
+    const role = bufferRole(e, null);
     return {
       name: e.name,
       shape: e.shape,
@@ -168,15 +215,16 @@ function tensorRow(m: Mapped, expectations: Expectations): FileTensor {
       bytes: e.bytes,
       file: e.file,
       offset: e.offset,
-      role: m.bufferRole,
-      kind: m.bufferRole ? 'buffer' : 'unknown',
+      role,
+      kind: role ? 'buffer' : 'unknown',
       layer: null,
       expert: null,
       template: null,
       expected: null,
       check: 'unchecked',
-      note: m.bufferRole ? 'a stored constant, not a parameter' : 'no template of the family names this tensor',
+      note: role ? 'a stored constant, not a parameter' : 'no template of the family names this tensor',
     };
+  }
   const t = match.template;
   const x = expectations.of(t, match.kind);
   const ok = x.shape !== null && x.shape.length === e.shape.length && x.shape.every((d, i) => d === e.shape[i]);
@@ -200,11 +248,11 @@ function tensorRow(m: Mapped, expectations: Expectations): FileTensor {
 }
 
 /** Whether the output head is the embedding: config.json says so, or the file's tensors show it. */
-function tiedness(files: ModelFiles, mapped: readonly Mapped[], contract: Contract | null): FileReport['tied'] {
+function tiedness(files: ModelFiles, mapped: Mapped, contract: Contract | null): FileReport['tied'] {
   const flag = files.config?.json.tie_word_embeddings;
   if (typeof flag === 'boolean') return { value: flag, source: 'config.json tie_word_embeddings' };
   if (!contract) return { value: null, source: 'unknown family' };
-  const head = mapped.find((m) => m.match?.template.role === 'lm_head');
+  const head = findRole(mapped, 'lm_head');
   if (!head) return { value: true, source: 'the file has no output head: the token embedding serves as one' };
   // A family that ties its head, stored with a head anyway: converters (llama.cpp) write a copy of the embedding.
   const copy = contract.constraints.tied_embeddings && !(contract.variants?.tied_embeddings ?? []).includes(false);
@@ -230,12 +278,12 @@ function contractCount(c: Contract, vars: Vars, tied: boolean): number | null {
 /** Every tensor the contract expects at this size that the file lacks, in the file's own naming. */
 function missingTensors(
   c: Contract,
-  mapped: readonly Mapped[],
+  mapped: Mapped,
   naming: Naming,
   vars: Vars,
   tied: boolean,
 ): { missing: FileReport['missing']; missingCount: number } {
-  const present = new Set(mapped.map((m) => m.entry.name));
+  const present = new SortedNames(mapped.entries);
   const missing: FileReport['missing'] = [];
   let missingCount = 0;
   const note = (name: string, role: string, count = 1) => {
@@ -264,10 +312,33 @@ function missingTensors(
   return { missing, missingCount };
 }
 
+/**
+ * The file's tensor names, sorted, to look names up by bisection: an array of
+ * 100,000 names is a third of a Set of them, and it is made once, at its size.
+ */
+class SortedNames {
+  private readonly names: string[];
+  constructor(entries: readonly TensorEntry[]) {
+    // The default order compares UTF-16 code units, as `<` does below.
+    this.names = entries.map((e) => e.name).sort();
+  }
+
+  has(name: string): boolean {
+    const xs = this.names;
+    let [lo, hi] = [0, xs.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (xs[mid]! < name) lo = mid + 1;
+      else hi = mid;
+    }
+    return xs[lo] === name;
+  }
+}
+
 /** A template with an explicit count (DeepSeek's MoE layers): compare how many the file holds. */
 function countedMissing(
   t: TensorTemplate,
-  mapped: readonly Mapped[],
+  mapped: Mapped,
   vars: Vars,
   note: (name: string, role: string, count: number) => void,
 ): void {
@@ -277,11 +348,10 @@ function countedMissing(
   } catch {
     return;
   }
-  const have = sum(
-    mapped
-      .filter((m) => m.match?.template === t)
-      .map((m) => (m.match!.kind === 'gguf_stacked' ? (m.entry.shape[0] ?? 1) : 1)),
-  );
+  let have = 0;
+  mapped.matches.forEach((m, i) => {
+    if (m?.template === t) have += m.kind === 'gguf_stacked' ? (mapped.entries[i]!.shape[0] ?? 1) : 1;
+  });
   if (have < want) note(`${t.name} (${want - have} of ${want} absent)`, t.role, want - have);
 }
 
@@ -350,12 +420,12 @@ function valueText(v: GgufValue, type?: string): string {
  * rotary_emb.inv_freq, an unknown tensor) is grouped by its name with each run
  * of digits as {n}, its first number taken as the layer.
  */
-function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], naming: Naming): FileReport['groups'] {
+function groupsOf(tensors: readonly FileTensor[], mapped: Mapped, naming: Naming): FileReport['groups'] {
   // Rows are built in place: a file of 100,000 unknown tensors has up to 100,000 groups, so nothing per group beyond the row.
   const groups = new Map<string, FileReport['groups'][number]>();
-  const layers = new Map<string, number[]>();
+  const layers = new Map<string, LayerRuns>();
   tensors.forEach((t, i) => {
-    const m = mapped[i]!.match;
+    const m = mapped.matches[i]!;
     const generic = m ? null : numbered(t.name);
     const key = m ? (templateInFile(m.template, naming, m.kind === 'gguf_stacked') ?? t.name) : generic!.template;
     const g = groups.get(key);
@@ -380,13 +450,53 @@ function groupsOf(tensors: readonly FileTensor[], mapped: readonly Mapped[], nam
     }
     const layer = t.layer ?? generic?.first ?? null;
     if (layer !== null) {
-      const list = layers.get(key);
-      if (list) list.push(layer);
-      else layers.set(key, [layer]);
+      const runs = layers.get(key);
+      if (runs) runs.add(layer);
+      else layers.set(key, new LayerRuns(layer));
     }
   });
-  for (const [key, list] of layers) groups.get(key)!.layers = ranges(list);
+  for (const [key, runs] of layers) groups.get(key)!.layers = runs.text();
   return [...groups.values()];
+}
+
+/**
+ * A group's layers as runs of consecutive numbers, grown as tensors come: a
+ * group of 100,000 tensors in layer order is one run, not a list of 100,000.
+ */
+class LayerRuns {
+  /** Runs [first, last], flat, in the order they were started. */
+  private readonly runs: number[];
+  constructor(layer: number) {
+    this.runs = [layer, layer];
+  }
+
+  add(layer: number): void {
+    const r = this.runs;
+    const [first, last] = [r[r.length - 2]!, r[r.length - 1]!];
+    if (layer >= first - 1 && layer <= last + 1) {
+      r[r.length - 2] = Math.min(first, layer);
+      r[r.length - 1] = Math.max(last, layer);
+    } else r.push(layer, layer);
+  }
+
+  /** [0–3] [7] [2–5] → "0–5, 7". */
+  text(): string {
+    const r = this.runs;
+    const order = Array.from({ length: r.length / 2 }, (_, k) => k).sort((a, b) => r[2 * a]! - r[2 * b]!);
+    const out: string[] = [];
+    let [first, last] = [r[2 * order[0]!]!, r[2 * order[0]! + 1]!];
+    const flush = () => out.push(first === last ? String(first) : `${first}–${last}`);
+    for (const k of order.slice(1)) {
+      const [a, b] = [r[2 * k]!, r[2 * k + 1]!];
+      if (a <= last + 1) last = Math.max(last, b);
+      else {
+        flush();
+        [first, last] = [a, b];
+      }
+    }
+    flush();
+    return out.join(', ');
+  }
 }
 
 /** "model.layers.12.x.inv_freq" → template "model.layers.{n}.x.inv_freq", first number 12 (null when there is none). */
@@ -409,23 +519,10 @@ function numbered(name: string): { template: string; first: number | null } {
   return { template, first };
 }
 
-/** [0,1,2,3,7] → "0–3, 7". */
-function ranges(xs: number[]): string {
-  const u = [...new Set(xs)].sort((a, b) => a - b);
-  const out: string[] = [];
-  for (let i = 0; i < u.length; i++) {
-    let j = i;
-    while (j + 1 < u.length && u[j + 1] === u[j] + 1) j++;
-    out.push(i === j ? String(u[i]) : `${u[i]}–${u[j]}`);
-    i = j;
-  }
-  return out.join(', ');
-}
-
 function configChecks(
   crossChecks: ReturnType<typeof readSizes>['crossChecks'],
   tied: FileReport['tied'],
-  mapped: readonly Mapped[],
+  mapped: Mapped,
 ): FileReport['configChecks'] {
   const out: FileReport['configChecks'] = crossChecks.map((c) =>
     c.declared === c.derived
@@ -437,7 +534,7 @@ function configChecks(
         },
   );
   if (tied.source === 'config.json tie_word_embeddings') {
-    const head = mapped.find((m) => m.match?.template.role === 'lm_head');
+    const head = findRole(mapped, 'lm_head');
     if (tied.value && head)
       out.push({
         field: 'tie_word_embeddings',

@@ -1,6 +1,13 @@
-import { configProblems, declaredSizes, SIZE_LIMITS, type Contract, type SizeVariant } from '../../contracts/index.js';
+import {
+  configProblems,
+  declaredSizes,
+  SIZE_LIMITS,
+  type Contract,
+  type NameMatch,
+  type SizeVariant,
+} from '../../contracts/index.js';
 import { clip } from '../../clip.js';
-import { ggufNumber, ggufString, type ModelFiles } from '../../formats/index.js';
+import { ggufNumber, ggufString, type ModelFiles, type TensorEntry } from '../../formats/index.js';
 import { shapeExpressions, type Mapped } from './map.js';
 
 export type Vars = Record<string, number | undefined>;
@@ -87,23 +94,24 @@ function solve(expr: string, actual: number, known: (k: string) => number | unde
 }
 
 /** Sizes read off the tensors alone: single names and products with one unknown, repeated until nothing new. */
-function derived(mapped: readonly Mapped[], seed: Said): Said {
+function derived(mapped: Mapped, seed: Said): Said {
   const out: Said = new Map();
   const known = (k: string) => out.get(k)?.value ?? seed.get(k)?.value;
-  const layered = mapped.filter((m) => m.match && m.match.layer !== null);
-  if (layered.length) {
-    const top = layered.reduce((a, m) => (m.match!.layer! > a.match!.layer! ? m : a));
-    if (!seed.has('layers'))
-      out.set('layers', {
-        value: top.match!.layer! + 1,
-        source: `highest layer index in the names (${clip(top.entry.name)})`,
-      });
-  }
+  // The first tensor of the highest layer.
+  let top = -1;
+  let topLayer = -1;
+  mapped.matches.forEach((m, i) => {
+    if (m && m.layer !== null && (top < 0 || m.layer > topLayer)) [top, topLayer] = [i, m.layer];
+  });
+  if (top >= 0 && !seed.has('layers'))
+    out.set('layers', {
+      value: topLayer + 1,
+      source: `highest layer index in the names (${clip(mapped.entries[top]!.name)})`,
+    });
   const distinct = distinctShapes(mapped);
   for (let pass = 0; pass < 4; pass++) {
     let added = false;
     for (const m of distinct) {
-      if (!m.match) continue;
       const exprs = shapeExpressions(m.match.template, m.match.kind);
       if (exprs.length !== m.entry.shape.length) continue;
       exprs.forEach((expr, i) => {
@@ -124,18 +132,19 @@ function derived(mapped: readonly Mapped[], seed: Said): Said {
  * would solve the same expressions to the same sizes, so 100,000 tensors of a
  * few templates cost a few solves per pass.
  */
-function distinctShapes(mapped: readonly Mapped[]): Mapped[] {
+function distinctShapes(mapped: Mapped): Array<{ entry: TensorEntry; match: NameMatch }> {
   const seen = new Map<unknown, Set<string>>();
-  const out: Mapped[] = [];
-  for (const m of mapped) {
-    if (!m.match) continue;
-    let shapes = seen.get(m.match.template);
-    if (!shapes) seen.set(m.match.template, (shapes = new Set()));
-    const key = `${m.match.kind} ${m.entry.shape.join(',')}`;
-    if (shapes.has(key)) continue;
+  const out: Array<{ entry: TensorEntry; match: NameMatch }> = [];
+  mapped.matches.forEach((match, i) => {
+    if (!match) return;
+    const entry = mapped.entries[i]!;
+    let shapes = seen.get(match.template);
+    if (!shapes) seen.set(match.template, (shapes = new Set()));
+    const key = `${match.kind} ${entry.shape.join(',')}`;
+    if (shapes.has(key)) return;
     shapes.add(key);
-    out.push(m);
-  }
+    out.push({ entry, match });
+  });
   return out;
 }
 
@@ -145,7 +154,7 @@ function distinctShapes(mapped: readonly Mapped[]): Mapped[] {
  * (only for what shapes cannot tell, such as the head count) a contract size
  * of the same width, said as such. Nothing is filled in silently.
  */
-export function readSizes(contract: Contract, files: ModelFiles, mapped: readonly Mapped[]): SizeReading {
+export function readSizes(contract: Contract, files: ModelFiles, mapped: Mapped): SizeReading {
   const implausible: string[] = files.config ? configProblems(files.config.json).map((p) => `config.json: ${p}`) : [];
   const said = plausible(declared(files, contract), implausible);
   const fromTensors = plausible(derived(mapped, new Map()), implausible);
