@@ -74,8 +74,11 @@ function startupMs(args: string[], reps = 11): number {
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
-    spawnSync(process.execPath, args, { encoding: 'utf8' });
+    // Output to /dev/null: spawnSync's 1 MB buffer would kill a child printing a big --json document midway.
+    const r = spawnSync(process.execPath, args, { stdio: 'ignore' });
     times.push(performance.now() - t0);
+    // 1 is a command reporting failed checks (inspect of an unknown layout), its output whole all the same.
+    if (r.status !== 0 && r.status !== 1) throw new Error(`bench: ${args.join(' ')} exited ${r.status ?? r.signal}`);
   }
   return median(times);
 }
