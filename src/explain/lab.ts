@@ -11,7 +11,15 @@
  */
 import { LabEngine, LabModel, labTraining, repeatedBatch, type LabConfig } from '../model/lab.js';
 import { Rng } from '../tensor/index.js';
-import { blockHook, cachingHook, crossEntropyOf, globMatcher, pointHook } from '../engine/index.js';
+import {
+  blockHook,
+  cachingHook,
+  crossEntropyOf,
+  globMatcher,
+  pointHook,
+  runSteps,
+  type Steps,
+} from '../engine/index.js';
 import { DETECTORS, patternScore } from './detectors.js';
 import type { Static } from '@sinclair/typebox';
 import type { LabReportSchema } from './schema.js';
@@ -81,10 +89,19 @@ function measure(engine: LabEngine, batch: number[][], k: number, knockout?: num
   return { first: first / n1, second: second / n2, previous: prev, induction: ind };
 }
 
-export function runLab(
+/** The lab as steps (one a training step), so Ctrl-C stops it with a report of the steps run (runStepsWith). */
+export function labSteps(
   config: LabConfig,
   opts: { steps: number; every: number; onPoint?: (p: LabPoint, done: number) => void },
-): LabReport {
+): Steps<LabReport> {
+  return { total: opts.steps, steps: labRun(config, opts) };
+}
+
+/** The whole lab at once (tests, library callers). */
+export const runLab = (config: LabConfig, opts: Parameters<typeof labSteps>[1]): LabReport =>
+  runSteps(labSteps(config, opts));
+
+function* labRun(config: LabConfig, opts: Parameters<typeof labSteps>[1]): Generator<number, LabReport, boolean> {
   const engine = new LabEngine(new LabModel(config));
   const evalK = Math.floor((config.minK + config.maxK) / 2);
   const evalBatch = repeatedBatch(new Rng(config.seed + EVAL_STREAM), { ...config, batch: EVAL_SEQUENCES }, evalK);
@@ -93,9 +110,12 @@ export function runLab(
   const start = performance.now();
   let phase: { step: number; seconds: number } | null = null;
   let step = 0;
+  let interrupted = false;
   for (const loss of labTraining(engine.model, new Rng(config.seed + TRAIN_STREAM), opts.steps)) {
     step++;
-    if (step % opts.every === 0 || step === opts.steps) {
+    // Stopped: the step just run is measured too, so the report ends where training did.
+    const stopping = step < opts.steps && (yield 1);
+    if (step % opts.every === 0 || step === opts.steps || stopping) {
       const m = measure(engine, evalBatch, evalK);
       const point = {
         step,
@@ -108,6 +128,10 @@ export function runLab(
       points.push(point);
       if (!phase && m.second < threshold) phase = { step, seconds: (performance.now() - start) / 1000 };
       opts.onPoint?.(point, step);
+    }
+    if (stopping) {
+      interrupted = true;
+      break;
     }
   }
   const last = points.at(-1)!;
@@ -150,5 +174,7 @@ export function runLab(
       })),
     },
     learned: phase !== null,
+    stepsRun: step,
+    interrupted,
   };
 }

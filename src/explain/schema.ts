@@ -535,6 +535,10 @@ export const LabReportSchema = Obj({
     "every head's attention on one held-out repeated sequence",
   ),
   learned: B,
+  stepsRun: Type.Integer({ description: 'training steps run: config.steps, or fewer when stopped' }),
+  interrupted: Type.Boolean({
+    description: 'stopped early (Ctrl-C): the figures are of the model after stepsRun steps',
+  }),
 });
 
 export const CacheReportSchema = Obj({

@@ -32,7 +32,7 @@ export function renderLabReport(r: LabReport, s: Style): string {
   const shown = r.points.filter((p, i) => i === r.points.length - 1 || p.step % (every * 4) === 0);
   const lastPoint = r.points.at(-1)!;
   return [
-    `${s.bold('Induction lab')}: a ${c.layers}-layer attention-only transformer (one head per layer, RoPE, no MLP, no norm), ${c.vocab} tokens + BOS, width ${c.width}; batches of ${c.batch} sequences [BOS, x1..xk, x1..xk] with k drawn from ${c.minK} to ${c.maxK} per batch; Adam, lr ${c.lr}; seed ${c.seed}; ${c.steps} steps in ${fixed(r.seconds, 1)} s.`,
+    `${s.bold('Induction lab')}: a ${c.layers}-layer attention-only transformer (one head per layer, RoPE, no MLP, no norm), ${c.vocab} tokens + BOS, width ${c.width}; batches of ${c.batch} sequences [BOS, x1..xk, x1..xk] with k drawn from ${c.minK} to ${c.maxK} per batch; Adam, lr ${c.lr}; seed ${c.seed}; ${r.interrupted ? `stopped (Ctrl-C) after ${r.stepsRun} of ${c.steps} steps` : `${c.steps} steps`} in ${fixed(r.seconds, 1)} s.`,
     `Loss on ${c.evalSequences} held-out sequences (k = ${c.evalK}): first copy (upper line, random: stays near ln ${c.vocab} = ${fixed(r.uniformLoss, 2)}) and repeated copy (lower line, falls once induction works):`,
     labChart(r.points, s.width),
     r.phase
@@ -40,7 +40,7 @@ export function renderLabReport(r: LabReport, s: Style): string {
           `Phase change: the repeated copy's loss fell below ½ ln ${c.vocab} = ${fixed(r.threshold, 3)} at step ${r.phase.step} (${fixed(r.phase.seconds, 1)} s).`,
         )
       : s.yellow(
-          `No phase change in ${c.steps} steps: the repeated copy's loss stayed above ½ ln ${c.vocab} = ${fixed(r.threshold, 3)} (${fixed(lastPoint.repeatedHalf, 3)} at the end)${c.layers === 1 ? ' — a 1-layer model cannot learn induction: it needs a previous-token head in an earlier layer to compose with' : ''}.`,
+          `No phase change in ${r.stepsRun} steps: the repeated copy's loss stayed above ½ ln ${c.vocab} = ${fixed(r.threshold, 3)} (${fixed(lastPoint.repeatedHalf, 3)} at the end)${c.layers === 1 ? ' — a 1-layer model cannot learn induction: it needs a previous-token head in an earlier layer to compose with' : ''}.`,
         ),
     s.bold('Head scores over training') + ' (previous-token and induction, TransformerLens definitions):',
     indentedTable(

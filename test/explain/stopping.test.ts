@@ -10,6 +10,8 @@ import { evalSteps, meanLoss } from '../../src/explain/eval.js';
 import { DETECTORS, headsSteps, patternScore, repeatedSequence } from '../../src/explain/detectors.js';
 import { attentionOf } from '../../src/explain/run.js';
 import { sampleSteps } from '../../src/explain/sample.js';
+import { labSteps, runLab, type LabReport } from '../../src/explain/lab.js';
+import { LAB_DEFAULTS } from '../../src/model/lab.js';
 import { traceSteps } from '../../src/explain/trace.js';
 import { Gpt, MICROGPT, Tokenizer } from '../../src/model/index.js';
 import { Rng } from '../../src/tensor/index.js';
@@ -48,6 +50,17 @@ describe('stopped between units, a report holds what was finished', () => {
     expect(seen[0]).toEqual([0, 5]);
     // Stopped exactly at the end is not an interruption.
     expect((await stoppedAfter(evalSteps(engine, docs, opts), 5)).report.interrupted).toBe(false);
+  });
+
+  it('lab: stopped after 30 steps, the report is a 30-step lab marked interrupted', async () => {
+    const config = { ...LAB_DEFAULTS, seed: 5 };
+    const { report } = await stoppedAfter(labSteps(config, { steps: 1000, every: 20 }), 30);
+    const short = runLab(config, { steps: 30, every: 20 });
+    expect(report).toMatchObject({ interrupted: true, stepsRun: 30 });
+    expect(short).toMatchObject({ interrupted: false, stepsRun: 30 });
+    expect(report.points.map((p) => p.step)).toEqual([20, 30]);
+    const figures = ({ seconds, phase, config, interrupted, ...rest }: LabReport) => ({ ...rest, phase: phase?.step });
+    expect(figures(report)).toEqual(figures(short));
   });
 
   it('explain --heads: scores are means over the sequences finished', async () => {

@@ -4,6 +4,7 @@ import { MicrogptError } from '../../errors.js';
 import type { LabPoint } from '../../explain/lab.js';
 import { examples, type CommandModule } from '../command.js';
 import { integerIn } from '../options.js';
+import { INTERRUPTED } from '../progress.js';
 import type { OutputOptions } from '../output.js';
 import { FORCE_HTML, forceOption, htmlOption, outputOptions, seedOption } from '../presets.js';
 
@@ -68,7 +69,8 @@ async function runLabCommand(name: string, opts: LabOptions): Promise<number> {
   if (!(LABS as readonly string[]).includes(name))
     throw new MicrogptError('MG017', `unknown lab "${name}"; labs: ${LABS.join(', ')}`);
   const [
-    { runLab },
+    { labSteps },
+    { runStepsWith },
     { LAB_DEFAULTS },
     { renderJson },
     { labChart, renderLabReport },
@@ -76,6 +78,7 @@ async function runLabCommand(name: string, opts: LabOptions): Promise<number> {
     { show, stdoutStyle },
   ] = await Promise.all([
     import('../../explain/lab.js'),
+    import('../../engine/index.js'),
     import('../../model/lab.js'),
     import('../../render/json.js'),
     import('../../render/lab.js'),
@@ -90,7 +93,7 @@ async function runLabCommand(name: string, opts: LabOptions): Promise<number> {
   const points: LabPoint[] = [];
   const width = stdoutStyle(opts).width;
   drawn = 0;
-  const report = runLab(config, {
+  const steps = labSteps(config, {
     steps: opts.steps,
     every: opts.every,
     onPoint: live
@@ -100,6 +103,16 @@ async function runLabCommand(name: string, opts: LabOptions): Promise<number> {
         }
       : undefined,
   });
+  // Ctrl-C stops training after the current step; the model as it is then is measured and reported.
+  let interrupted = false;
+  const onSigint = () => void (interrupted = true);
+  process.on('SIGINT', onSigint);
+  let report;
+  try {
+    report = await runStepsWith(steps, { shouldStop: () => interrupted });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   if (live && drawn) process.stderr.write(`\u001b[${drawn}A\u001b[J`);
   if (opts.html !== undefined) {
     const [{ renderLabHtml }, { writeOutput }] = await Promise.all([
@@ -126,5 +139,5 @@ async function runLabCommand(name: string, opts: LabOptions): Promise<number> {
       ),
     (style) => renderLabReport(report, style),
   );
-  return 0;
+  return report.interrupted ? INTERRUPTED : 0;
 }

@@ -16,7 +16,7 @@ const layerColour = (l: number) => LAYER_COLOURS[l % LAYER_COLOURS.length]!;
 
 function introHtml(r: LabReport): string {
   const c = r.config;
-  return `<p>A ${c.layers}-layer attention-only transformer — one head per layer, RoPE positions, no MLP, no norm; ${c.vocab} tokens and BOS, width ${c.width} — trained for ${c.steps} steps (${fixed(r.seconds, 1)} s, seed ${c.seed}) on batches of ${c.batch} sequences <code>[BOS, x1…xk, x1…xk]</code> of random tokens, k drawn from ${c.minK} to ${c.maxK} for each batch (Adam, learning rate ${c.lr}).</p>
+  return `<p>A ${c.layers}-layer attention-only transformer — one head per layer, RoPE positions, no MLP, no norm; ${c.vocab} tokens and BOS, width ${c.width} — trained for ${r.interrupted ? `${r.stepsRun} of ${c.steps} steps, stopped early (Ctrl-C)` : `${c.steps} steps`} (${fixed(r.seconds, 1)} s, seed ${c.seed}) on batches of ${c.batch} sequences <code>[BOS, x1…xk, x1…xk]</code> of random tokens, k drawn from ${c.minK} to ${c.maxK} for each batch (Adam, learning rate ${c.lr}).</p>
 <p>The first copy is random: nothing predicts it. The repeated copy is predictable to a model that finds the earlier occurrence of the current token and copies the token that followed it — an <em>induction head</em>, which needs a head in an earlier layer that marks each position with the token before it.</p>`;
 }
 
@@ -25,7 +25,7 @@ function lossHtml(r: LabReport): string {
   const last = r.points.at(-1)!;
   const verdict = r.phase
     ? `The repeated copy's loss fell below ½ ln ${c.vocab} = ${fixed(r.threshold, 3)} at step ${r.phase.step} (${fixed(r.phase.seconds, 1)} s into the run) — the phase change — and ended at ${fixed(last.repeatedHalf, 3)}, while the first copy stayed near ln ${c.vocab} = ${fixed(r.uniformLoss, 2)} (${fixed(last.firstHalf, 3)}).`
-    : `No phase change in ${c.steps} steps: the repeated copy's loss stayed above ½ ln ${c.vocab} = ${fixed(r.threshold, 3)} (${fixed(last.repeatedHalf, 3)} at the end)${c.layers === 1 ? ' — a 1-layer model cannot learn induction: its only head would have to find the earlier token and the token after it at once, with no earlier layer to compose with' : ''}.`;
+    : `No phase change in ${r.stepsRun} steps: the repeated copy's loss stayed above ½ ln ${c.vocab} = ${fixed(r.threshold, 3)} (${fixed(last.repeatedHalf, 3)} at the end)${c.layers === 1 ? ' — a 1-layer model cannot learn induction: its only head would have to find the earlier token and the token after it at once, with no earlier layer to compose with' : ''}.`;
   const chart = lineChart({
     title: 'evaluation loss of the first and the repeated copy over training',
     xs: r.points.map((p) => p.step),
