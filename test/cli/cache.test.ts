@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,37 @@ describe('microgpt cache', () => {
       /MG044: .*is the same file as/,
     );
     expect(readFileSync(existing, 'utf8')).toBe('x');
+  });
+
+  it('a cache written into its model folder leaves the folder the model it was (inspect, validate, diff, run, cache again)', async () => {
+    const folder = join(dir, 'with-cache');
+    cpSync(llamaDir, folder, { recursive: true });
+    const out = join(folder, 'acts.safetensors');
+    const first = await runCli(['cache', 'emma', '--model', folder, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    const v = await runCli(['validate', folder]);
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toContain('also in the folder, not part of the model: acts.safetensors');
+    const before = JSON.parse((await runCli(['inspect', llamaDir, '--json'])).stdout);
+    const i = await runCli(['inspect', folder, '--json']);
+    expect(i.code, i.stderr).toBe(0);
+    const after = JSON.parse(i.stdout);
+    expect([after.tensorCount, after.stMetadata, after.problems, after.ignoredFiles]).toEqual([
+      before.tensorCount,
+      before.stMetadata,
+      [],
+      ['acts.safetensors'],
+    ]);
+    const d = await runCli(['diff', folder, llamaDir, '--json']);
+    expect(d.code, d.stdout).toBe(0);
+    expect(JSON.parse(d.stdout)).toMatchObject({ added: [], removed: [] });
+    // The cache is no input of the model: written again with --force; the weights still cannot be overwritten.
+    const again = await runCli(['cache', 'emma', '--model', folder, '--out', out, '--force']);
+    expect(again.code, again.stderr).toBe(0);
+    expectOneLineError(
+      await runCli(['cache', 'emma', '--model', folder, '--out', join(folder, 'model.safetensors'), '--force']),
+      /MG044: .*is the same file as/,
+    );
   });
 
   it('a cache larger than memory or the free disk is refused with the figures', () => {

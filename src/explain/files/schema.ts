@@ -63,6 +63,8 @@ export const FileReportSchema = Obj({
   input: S,
   format: Lits('safetensors', 'gguf', 'microgpt'),
   files: Type.Array(FileSummarySchema),
+  /** Weights-like files of the folder that are not part of the model (a cache saved beside it): named, not read. */
+  ignoredFiles: Type.Array(S),
   totalBytes: I,
   family: Nullable(S),
   displayName: Nullable(S),
@@ -113,6 +115,7 @@ export const ValidateReportSchema = Obj({
   input: S,
   format: S,
   family: Nullable(S),
+  ignoredFiles: Type.Array(S),
   checks: Type.Array(Obj({ name: S, ok: B, detail: S, failures: Type.Array(S) })),
   scan: Nullable(
     Obj({

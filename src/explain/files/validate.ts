@@ -78,6 +78,7 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
     input: r.input,
     format: r.format,
     family: r.family,
+    ignoredFiles: r.ignoredFiles,
     checks,
     scan: scan
       ? {
