@@ -161,6 +161,49 @@ describe('microgpt cache', () => {
     );
   });
 
+  it("validate --scan passes a cache's causal −inf in hook_attn_scores, and only those", async () => {
+    const path = join(dir, 'scores.safetensors');
+    const written = await runCli(['cache', 'emma', '--out', path, '--names', '*hook_attn_scores', '--json']);
+    expect(written.code, written.stderr).toBe(0);
+    const name = 'blocks.0.attn.hook_attn_scores';
+    const bytes = readFileSync(path);
+    const [, H, T] = readSafetensors(bytes).tensors[name]!.shape as [number, number, number, number];
+    // [BOS, e, m, m, a]: 5 positions, 4 heads, 10 keys after their query per head.
+    expect([H, T]).toEqual([4, 5]);
+    const scan = async (file: string, code: number) => {
+      const r = await runCli(['validate', file, '--scan', '--json']);
+      expect(r.code, r.stdout + r.stderr).toBe(code);
+      return JSON.parse(r.stdout).scan as { masked: unknown[]; findings: unknown[] };
+    };
+    expect(await scan(path, 0)).toMatchObject({ masked: [{ name, values: (H * T * (T - 1)) / 2 }], findings: [] });
+    const text = await runCli(['validate', path, '--scan']);
+    expect(text.stdout).toMatch(/40 −inf in 1 hook_attn_scores tensor masked \(causal\), as expected/);
+    // One value changed at [0, head, query, key]: −inf on the diagonal, NaN or +inf above it, each fails.
+    const n = 8 + Number(bytes.readBigUInt64LE(0));
+    const at = (h: number, q: number, k: number) => n + 4 * ((h * T + q) * T + k);
+    const changed = (h: number, q: number, k: number, v: number) => {
+      const b = Buffer.from(bytes);
+      b.writeFloatLE(v, at(h, q, k));
+      const p = join(dir, `scores-${h}${q}${k}${v}.safetensors`);
+      writeFileSync(p, b);
+      return p;
+    };
+    expect(bytes.readFloatLE(at(2, 1, 3))).toBe(-Infinity);
+    expect(Number.isFinite(bytes.readFloatLE(at(2, 3, 1)))).toBe(true);
+    const finding = (nan: number, inf: number) => [{ name, nan, inf, allZero: false }];
+    expect((await scan(changed(1, 2, 2, -Infinity), 1)).findings).toEqual(finding(0, 1));
+    expect((await scan(changed(1, 3, 0, -Infinity), 1)).findings).toEqual(finding(0, 1));
+    expect((await scan(changed(2, 1, 3, NaN), 1)).findings).toEqual(finding(1, 0));
+    expect((await scan(changed(2, 1, 3, Infinity), 1)).findings).toEqual(finding(0, 1));
+    // Not a microgpt cache by its metadata: every −inf is infinite, as in any other file.
+    const i = bytes.indexOf('microgpt-cache');
+    const other = Buffer.from(bytes);
+    other.write('microgpt-cachx', i);
+    const otherPath = join(dir, 'not-a-cache.safetensors');
+    writeFileSync(otherPath, other);
+    expect((await scan(otherPath, 1)).findings).toEqual(finding(0, (H * T * (T - 1)) / 2));
+  });
+
   it('a cache larger than memory or the free disk is refused with the figures', () => {
     expect(() => checkRoom(2 ** 30, join(dir, 'a'), 2 ** 30, null)).toThrow(/MG112|needs about 3072\.0 MiB of memory/);
     expect(() => checkRoom(2 ** 20, join(dir, 'a'), 2 ** 40, 1000)).toThrow(/has 0\.0 MiB free/);

@@ -122,6 +122,8 @@ export const ValidateReportSchema = Obj({
       tensorsScanned: I,
       bytesScanned: I,
       skipped: Type.Array(Obj({ name: S, dtype: S })),
+      /** −inf in a cache's hook_attn_scores where key > query: the causal mask, passed. */
+      masked: Type.Array(Obj({ name: S, values: I })),
       findings: Type.Array(Obj({ name: S, nan: I, inf: I, allZero: B })),
     }),
   ),
