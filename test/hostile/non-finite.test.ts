@@ -153,6 +153,22 @@ describe('a NaN weight in a microGPT checkpoint', () => {
     expect(t.stdout).toMatch(/✗ layer0\.attn_wq: 1 NaN/);
   });
 
+  it('an infinity in the MLP: "an infinite value" at blocks.0.hook_mlp_out; inspect counts it apart from NaN', async () => {
+    const t = readSafetensorsHeader(ckpt).tensors.find((x) => x.name === 'layer0.mlp_fc2')!;
+    const bytes = readFileSync(join(root, 'ckpt.safetensors'));
+    bytes.writeFloatLE(-Infinity, t.offset + 4 * 2);
+    const inf = join(root, 'ckpt-inf.safetensors');
+    writeFileSync(inf, bytes);
+    expectOneLineError(
+      await runCli(['explain', '--attention', 'emma', '--model', inf]),
+      /MG110: an infinite value appeared at layer 0, blocks\.0\.hook_mlp_out \(position 0\)/,
+      1,
+    );
+    const r = await runCli(['inspect', inf], { COLUMNS: '200' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ layer0\.mlp_fc2: 1 infinite; the figures are those of its finite values/);
+  });
+
   it('validate passes the structure; --scan names the tensor and exits 1', async () => {
     expect((await runCli(['validate', ckpt])).code).toBe(0);
     const r = await runCli(['validate', ckpt, '--scan']);
