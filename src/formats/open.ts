@@ -66,8 +66,13 @@ export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFile
   if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is ${notRegular(st)}; give a model file or folder`);
   if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
   const beside = readConfigBeside(dirname(input));
-  return withConfigIssue(openSingle(input, beside.config, opts), beside.issue);
+  const f = openSingle(input, beside.config, opts);
+  // A cache holds activations: the config.json of the folder it was written into describes the model, not it.
+  return f.stMetadata.get('format') === CACHE_FORMAT ? { ...f, config: null } : withConfigIssue(f, beside.issue);
 }
+
+/** The __metadata__ format of the activation files `microgpt cache` writes. */
+export const CACHE_FORMAT = 'microgpt-cache';
 
 /**
  * A safetensors header as a command reads it: a refusal (a __metadata__ value

@@ -152,6 +152,10 @@ describe('microgpt cache', () => {
     const d = await runCli(['diff', folder, llamaDir, '--json']);
     expect(d.code, d.stdout).toBe(0);
     expect(JSON.parse(d.stdout)).toMatchObject({ added: [], removed: [] });
+    // Named itself, the cache is activations: the folder's config.json is not its family, and --scan passes the mask.
+    const own = await runCli(['validate', out, '--scan', '--json']);
+    expect(own.code, own.stdout).toBe(0);
+    expect(JSON.parse(own.stdout).family).toBeNull();
     // The cache is no input of the model: written again with --force; the weights still cannot be overwritten.
     const again = await runCli(['cache', 'emma', '--model', folder, '--out', out, '--force']);
     expect(again.code, again.stderr).toBe(0);

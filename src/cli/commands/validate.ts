@@ -47,7 +47,7 @@ async function runValidate(path: string, opts: ValidateOptions): Promise<number>
     { buildValidateReport },
     { renderValidateReport },
     { buildFileReport },
-    { openModelFiles },
+    { openModelFiles, CACHE_FORMAT },
     { fileContracts },
     { renderJson },
     { show },
@@ -72,9 +72,6 @@ async function runValidate(path: string, opts: ValidateOptions): Promise<number>
   );
   return v.sound ? 0 : 1;
 }
-
-/** What `microgpt cache` writes in __metadata__ format. */
-const CACHE_FORMAT = 'microgpt-cache';
 
 /**
  * A microgpt cache's hook_attn_scores [batch, head, query, key] hold −inf where
