@@ -272,9 +272,12 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     fix: 'The file is not a microgpt checkpoint of this config; use one written by microgpt train.',
   },
   MG060: {
-    title: 'checkpoint holds NaN or infinite weights',
-    causes: ['a diverged training run saved by another tool', 'corruption'],
-    fix: 'Retrain (microgpt train stops on a non-finite loss and keeps the last good weights).',
+    title: 'weights out of range: too large to run, or NaN / infinite where training needs them finite',
+    causes: [
+      'a checkpoint weight beyond the plausible range (a diverged run saved by another tool, corruption)',
+      'training a model whose weights hold NaN or infinity (other commands read such a checkpoint: inspect and validate --scan show the values, a run stops with MG110)',
+    ],
+    fix: 'Retrain (microgpt train stops on a non-finite loss and keeps the last good weights); microgpt validate --scan names every tensor holding NaN or infinity.',
   },
   MG061: {
     title: 'cannot read the model path',

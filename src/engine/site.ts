@@ -58,7 +58,7 @@ function nonFinite(name: string, v: number, index: number, shape: readonly numbe
   const axis = name.includes('attn.hook_attn_scores') || name.includes('attn.hook_pattern') ? 'head' : 'position';
   return new MicrogptError(
     'MG110',
-    `a ${Number.isNaN(v) ? 'NaN' : 'infinite value'} appeared at ${at} (${axis} ${Math.floor(index / per)}) while running ${where}; the weights probably hold NaN or infinity: microgpt validate --scan ${where} names the tensor`,
+    `${Number.isNaN(v) ? 'a NaN' : 'an infinite value'} appeared at ${at} (${axis} ${Math.floor(index / per)}) while running ${where}; the weights probably hold NaN or infinity: microgpt validate --scan ${where} names the tensor`,
     1,
   );
 }

@@ -29,6 +29,9 @@ export const StatsSchema = Obj({
   max: N,
   l2: N,
   zeros: Type.Number({ description: 'share of entries that are exactly zero (ReLU sparsity)' }),
+  /** Entries that are NaN, and ±infinite: left out of the figures above (which are those of the finite entries). */
+  nan: I,
+  inf: I,
 });
 
 export const ArchitectureReportSchema = Obj({
@@ -324,6 +327,8 @@ export const InspectReportSchema = Obj({
   tensors: Type.Array(Obj({ name: S, role: S, shape: Type.Array(I), stats: StatsSchema })),
   parameterCount: I,
   pipeline: Type.Array(PipelineRowSchema),
+  /** Tensors holding NaN or infinity: each a ✗ line; non-zero: exit 1. */
+  failedChecks: I,
 });
 
 const TargetFields = {

@@ -26,6 +26,7 @@ export {
 export { readShardedIndex, type ShardedIndex } from './shards.js';
 export {
   openModelFiles,
+  CACHE_FORMAT,
   openSafetensorsHeader,
   openSafetensorsMetadata,
   type ModelFiles,

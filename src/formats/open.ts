@@ -33,6 +33,12 @@ export interface ModelFiles {
   /** Why a config.json beside the weights was left out (not JSON, not a regular file …), or null. */
   configIssue: string | null;
   problems: Problem[];
+  /**
+   * Model-like files of the folder that are not part of the model (Hugging
+   * Face's rule: the weights are model.safetensors, or the shards its index
+   * lists): a cache or a second checkpoint saved beside the weights.
+   */
+  ignoredFiles: string[];
 }
 
 const CONFIG = 'config.json';
@@ -60,8 +66,13 @@ export function openModelFiles(input: string, opts: OpenOptions = {}): ModelFile
   if (!st.isFile()) throw new MicrogptError('MG061', `${input}: is ${notRegular(st)}; give a model file or folder`);
   if (input.endsWith(INDEX_SUFFIX) || basename(input) === CONFIG) return openDirectory(dirname(input), opts, input);
   const beside = readConfigBeside(dirname(input));
-  return withConfigIssue(openSingle(input, beside.config, opts), beside.issue);
+  const f = openSingle(input, beside.config, opts);
+  // A cache holds activations: the config.json of the folder it was written into describes the model, not it.
+  return f.stMetadata.get('format') === CACHE_FORMAT ? { ...f, config: null } : withConfigIssue(f, beside.issue);
 }
+
+/** The __metadata__ format of the activation files `microgpt cache` writes. */
+export const CACHE_FORMAT = 'microgpt-cache';
 
 /**
  * A safetensors header as a command reads it: a refusal (a __metadata__ value
@@ -136,7 +147,12 @@ export function recordModelFolder(dir: string, names?: readonly string[]): void 
       return;
     }
   }
-  for (const n of list) if (MODEL_FOLDER_FILE.test(n)) recordInputPath(join(dir, n));
+  // Beside model.safetensors, another weights file is not the model (a cache written there may be
+  // written again); with an index, its shards are unknown until it is read, so every one counts.
+  const single = list.includes(HF_SINGLE);
+  for (const n of list)
+    if (MODEL_FOLDER_FILE.test(n) && !(single && n !== HF_SINGLE && /\.(safetensors|gguf)$/.test(n)))
+      recordInputPath(join(dir, n));
 }
 
 function openDirectoryWith(
@@ -146,9 +162,15 @@ function openDirectoryWith(
   opts: OpenOptions,
   chosen?: string,
 ): ModelFiles {
-  const indexes = names.filter((n) => n.endsWith(INDEX_SUFFIX));
-  const indexPath = chosen?.endsWith(INDEX_SUFFIX) ? chosen : indexes.length ? join(dir, indexes[0]) : null;
-  if (indexPath) return openSharded(indexPath, config, opts.validating === true);
+  const weights = hfWeights(dir, names, chosen);
+  if (weights) {
+    const files =
+      weights.kind === 'index'
+        ? openSharded(weights.path, config, opts.validating === true)
+        : openSingle(weights.path, config, opts);
+    const used = new Set([basename(weights.path), ...files.files.map((f) => basename(f.path))]);
+    return { ...files, ignoredFiles: names.filter((n) => WEIGHTS_FILE.test(n) && !used.has(n)) };
+  }
   const st = names.filter((n) => n.endsWith('.safetensors'));
   const gguf = names.filter((n) => n.endsWith('.gguf'));
   if (st.length === 1 && gguf.length === 0) return openSingle(join(dir, st[0]), config, opts);
@@ -164,6 +186,29 @@ function openDirectoryWith(
     'MG066',
     `${dir}: holds ${[...st, ...gguf].length} model files and no index (${[...st, ...gguf].slice(0, 4).join(', ')}${st.length + gguf.length > 4 ? ', …' : ''}); name one of them`,
   );
+}
+
+const HF_SINGLE = 'model.safetensors';
+const HF_INDEX = 'model.safetensors.index.json';
+/** A weights file, shard or index: what a folder may hold that is not part of its model. */
+const WEIGHTS_FILE = /\.(safetensors|gguf|safetensors\.index\.json)$/;
+
+/**
+ * Which file holds a folder's weights, by transformers' from_pretrained rule:
+ * model.safetensors, else the shards model.safetensors.index.json lists (any
+ * other *.safetensors.index.json when that one is absent, as before); an index
+ * named as the input wins. Null when the folder has neither: then a lone
+ * .safetensors or .gguf file is the model, and several are read as one.
+ */
+function hfWeights(
+  dir: string,
+  names: readonly string[],
+  chosen?: string,
+): { kind: 'single' | 'index'; path: string } | null {
+  if (chosen?.endsWith(INDEX_SUFFIX)) return { kind: 'index', path: chosen };
+  if (names.includes(HF_SINGLE)) return { kind: 'single', path: join(dir, HF_SINGLE) };
+  const index = names.includes(HF_INDEX) ? HF_INDEX : names.find((n) => n.endsWith(INDEX_SUFFIX));
+  return index === undefined ? null : { kind: 'index', path: join(dir, index) };
 }
 
 /**
@@ -202,6 +247,7 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
       config,
       configIssue: null,
       problems: g.problems,
+      ignoredFiles: [],
     };
   }
   if (!looksLikeSafetensors(head)) {
@@ -244,6 +290,7 @@ function fromSafetensors(
     config,
     configIssue: null,
     problems,
+    ignoredFiles: [],
   };
 }
 

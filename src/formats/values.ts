@@ -99,19 +99,29 @@ export function streamValues(
 export interface ValueCounts {
   nan: number;
   inf: number;
+  /** −inf above the diagonal of a causal score tensor: the mask, not a defect (counted apart from inf). */
+  masked: number;
   nonZero: number;
   count: number;
 }
 
-/** NaN, infinite and non-zero counts of one tensor, streamed. */
-export function scanTensor(t: TensorEntry, onBytes?: (n: number) => void): ValueCounts {
-  const c: ValueCounts = { nan: 0, inf: 0, nonZero: 0, count: 0 };
+/**
+ * NaN, infinite and non-zero counts of one tensor, streamed. With `causal`, the
+ * tensor's last two dimensions are [query, key] scores under a causal mask
+ * (as TransformerLens stores hook_attn_scores): a −inf where key > query is
+ * counted as masked; anywhere else it is infinite like any other.
+ */
+export function scanTensor(t: TensorEntry, onBytes?: (n: number) => void, causal = false): ValueCounts {
+  const c: ValueCounts = { nan: 0, inf: 0, masked: 0, nonZero: 0, count: 0 };
+  const keys = causal && t.shape.length >= 2 ? t.shape[t.shape.length - 1]! : 0;
+  const queries = causal && t.shape.length >= 2 ? t.shape[t.shape.length - 2]! : 0;
   streamValues(
     t,
     (v, n) => {
       for (let i = 0; i < n; i++) {
         const x = v[i];
         if (x !== x) c.nan++;
+        else if (x === -Infinity && keys > 0 && aboveDiagonal(c.count + i, queries, keys)) c.masked++;
         else if (x === Infinity || x === -Infinity) c.inf++;
         if (x !== 0) c.nonZero++;
       }
@@ -120,6 +130,13 @@ export function scanTensor(t: TensorEntry, onBytes?: (n: number) => void): Value
     onBytes,
   );
   return c;
+}
+
+/** Whether row-major element `at` of a [..., queries, keys] tensor has key > query. */
+function aboveDiagonal(at: number, queries: number, keys: number): boolean {
+  const k = at % keys;
+  const q = Math.floor(at / keys) % queries;
+  return k > q;
 }
 
 /**

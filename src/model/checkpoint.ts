@@ -135,10 +135,10 @@ export function checkpointFromBytes(file: string, bytes: Uint8Array): LoadedChec
     const t = got.get(name)!;
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
       fail('MG059', `tensor ${name} has shape [${t.shape.join(', ')}], the config needs [${shape.join(', ')}]`);
-    const bad = t.data.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) fail('MG060', `tensor ${name} holds ${t.data[bad]} at index ${bad}; weights must be finite`);
-    // Trained weights are of order 1; a value this large overflows the forward pass into an infinite loss.
-    const huge = t.data.findIndex((x) => Math.abs(x) > MAX_WEIGHT);
+    // NaN and infinity are not scanned here, as in a model folder (issue 19): inspect and validate
+    // show them, and a run stops with MG110 at the first hook point they reach (engine/site.ts).
+    // Trained weights are of order 1; a finite value this large overflows the forward pass into an infinite loss.
+    const huge = t.data.findIndex((x) => Math.abs(x) > MAX_WEIGHT && Number.isFinite(x));
     if (huge >= 0)
       fail('MG060', `tensor ${name} holds ${t.data[huge]} at index ${huge}; weights must be within ±${MAX_WEIGHT}`);
     params.set(name, Tensor.param(shape, t.data));

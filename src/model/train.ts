@@ -28,6 +28,16 @@ export function* trainSteps(
   docs: readonly string[],
   opts: TrainOptions,
 ): Generator<TrainState, void, void> {
+  // The checkpoint reader lets NaN and infinity through (inspect and validate show them; a run stops at
+  // the first hook they reach): Adam would spread them to every weight, so training refuses them here.
+  for (const [name, t] of model.params) {
+    const bad = t.data.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0)
+      throw new MicrogptError(
+        'MG060',
+        `tensor ${name} holds ${t.data[bad]} at index ${bad}; weights must be finite to train (microgpt validate --scan names every such tensor)`,
+      );
+  }
   const order = new Rng(opts.seed).shuffle([...docs]);
   const encoded = order.map((d) => tokenizer.encodeDoc(d));
   const adam = new Adam([...model.params.values()], MICROGPT_ADAM);

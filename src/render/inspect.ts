@@ -1,6 +1,7 @@
 import type { InspectReport } from '../explain/inspect.js';
 import { renderArchitecture } from './attention.js';
 import { renderPipeline } from './kernel.js';
+import { nonFiniteLine } from './stats-line.js';
 import { fixed, grouped, safe, type Style } from './style.js';
 import { indent, indentedTable, table } from './table.js';
 
@@ -31,7 +32,11 @@ export function renderInspectReport(r: InspectReport, s: Style): string {
         'right',
         'right',
       ]) +
-      `\n  total: ${grouped(r.parameterCount)} parameters`,
+      `\n  total: ${grouped(r.parameterCount)} parameters` +
+      r.tensors
+        .flatMap((t) => nonFiniteLine(t.name, t.stats, r.weightsFrom, s))
+        .map((l) => `\n${l}`)
+        .join(''),
     renderPipeline({ pipeline: r.pipeline }, s),
   ].join('\n\n');
 }

@@ -42,6 +42,21 @@ export function* fileReportPieces(
   }
 }
 
+/** Names listed in the one line about files of the folder that are not the model. */
+const IGNORED_SHOWN = 4;
+
+/** One line (or none) naming the folder's weights-like files that are not part of the model. */
+export function ignoredFilesLine(names: readonly string[]): string[] {
+  if (!names.length) return [];
+  const more = names.length > IGNORED_SHOWN ? `, … (${names.length} in all)` : '';
+  return [
+    `  also in the folder, not part of the model: ${names
+      .slice(0, IGNORED_SHOWN)
+      .map((n) => shown(n))
+      .join(', ')}${more}`,
+  ];
+}
+
 function header(r: FileReport, s: Style): string {
   const files =
     r.files.length === 1
@@ -52,6 +67,7 @@ function header(r: FileReport, s: Style): string {
     ...(r.files.length > 1
       ? r.files.map((f) => `  ${shown(f.path)}: ${grouped(f.tensors)} tensors, ${bytesWithSize(f.bytes)}`)
       : []),
+    ...ignoredFilesLine(r.ignoredFiles),
     `${s.bold('Family')}: ${r.family ? `${safe(r.displayName ?? r.family)} (${safe(r.family)})` : s.yellow('unknown')}`,
     ...r.detection.reasons.map((x) => `  ${safe(x)}`),
     `${s.bold('Naming')}: ${safe(r.naming)}`,

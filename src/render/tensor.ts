@@ -1,3 +1,4 @@
+import { nonFiniteLine } from './stats-line.js';
 import type { TensorReport } from '../explain/tensor.js';
 import { renderMaskReport } from './mask.js';
 import { fixed, grouped, safe, type Style } from './style.js';
@@ -30,6 +31,7 @@ export function renderTensorReport(r: TensorReport, s: Style): string {
     ...(r.values
       ? [
           `  Values:      mean ${fixed(r.values.stats.mean, 4)}, std ${fixed(r.values.stats.std, 4)}, range [${fixed(r.values.stats.min, 4)}, ${fixed(r.values.stats.max, 4)}] (${safe(r.values.weightsFrom)})`,
+          ...nonFiniteLine(r.name, r.values.stats, r.values.weightsFrom, s),
         ]
       : []),
   ].join('\n');

@@ -1,12 +1,16 @@
 import type { ValidateReport } from '../explain/files/types.js';
 import { bytesWithSize } from './bytes.js';
+import { ignoredFilesLine } from './model-file.js';
 import { safe, type Style } from './style.js';
 
 /** Failures shown per check in the text view. */
 const SHOWN = 20;
 
 export function renderValidateReport(r: ValidateReport, s: Style): string {
-  const lines = [`${s.bold('Validate')}: ${safe(r.input)} (${r.format}${r.family ? `, ${safe(r.family)}` : ''})`];
+  const lines = [
+    `${s.bold('Validate')}: ${safe(r.input)} (${r.format}${r.family ? `, ${safe(r.family)}` : ''})`,
+    ...ignoredFilesLine(r.ignoredFiles),
+  ];
   for (const c of r.checks) {
     lines.push(`  ${c.ok ? s.green('✓') : s.red('✗')} ${c.name}: ${safe(c.detail)}`);
     for (const f of c.failures.slice(0, SHOWN)) lines.push(`      ${s.red('✗')} ${safe(f)}`);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,84 @@ describe('microgpt cache', () => {
       /MG044: .*is the same file as/,
     );
     expect(readFileSync(existing, 'utf8')).toBe('x');
+  });
+
+  it('a cache written into its model folder leaves the folder the model it was (inspect, validate, diff, run, cache again)', async () => {
+    const folder = join(dir, 'with-cache');
+    cpSync(llamaDir, folder, { recursive: true });
+    const out = join(folder, 'acts.safetensors');
+    const first = await runCli(['cache', 'emma', '--model', folder, '--out', out]);
+    expect(first.code, first.stderr).toBe(0);
+    const v = await runCli(['validate', folder]);
+    expect(v.code, v.stdout).toBe(0);
+    expect(v.stdout).toContain('also in the folder, not part of the model: acts.safetensors');
+    const before = JSON.parse((await runCli(['inspect', llamaDir, '--json'])).stdout);
+    const i = await runCli(['inspect', folder, '--json']);
+    expect(i.code, i.stderr).toBe(0);
+    const after = JSON.parse(i.stdout);
+    expect([after.tensorCount, after.stMetadata, after.problems, after.ignoredFiles]).toEqual([
+      before.tensorCount,
+      before.stMetadata,
+      [],
+      ['acts.safetensors'],
+    ]);
+    const d = await runCli(['diff', folder, llamaDir, '--json']);
+    expect(d.code, d.stdout).toBe(0);
+    expect(JSON.parse(d.stdout)).toMatchObject({ added: [], removed: [] });
+    // Named itself, the cache is activations: the folder's config.json is not its family, and --scan passes the mask.
+    const own = await runCli(['validate', out, '--scan', '--json']);
+    expect(own.code, own.stdout).toBe(0);
+    expect(JSON.parse(own.stdout).family).toBeNull();
+    // The cache is no input of the model: written again with --force; the weights still cannot be overwritten.
+    const again = await runCli(['cache', 'emma', '--model', folder, '--out', out, '--force']);
+    expect(again.code, again.stderr).toBe(0);
+    expectOneLineError(
+      await runCli(['cache', 'emma', '--model', folder, '--out', join(folder, 'model.safetensors'), '--force']),
+      /MG044: .*is the same file as/,
+    );
+  });
+
+  it("validate --scan passes a cache's causal −inf in hook_attn_scores, and only those", async () => {
+    const path = join(dir, 'scores.safetensors');
+    const written = await runCli(['cache', 'emma', '--out', path, '--names', '*hook_attn_scores', '--json']);
+    expect(written.code, written.stderr).toBe(0);
+    const name = 'blocks.0.attn.hook_attn_scores';
+    const bytes = readFileSync(path);
+    const [, H, T] = readSafetensors(bytes).tensors[name]!.shape as [number, number, number, number];
+    // [BOS, e, m, m, a]: 5 positions, 4 heads, 10 keys after their query per head.
+    expect([H, T]).toEqual([4, 5]);
+    const scan = async (file: string, code: number) => {
+      const r = await runCli(['validate', file, '--scan', '--json']);
+      expect(r.code, r.stdout + r.stderr).toBe(code);
+      return JSON.parse(r.stdout).scan as { masked: unknown[]; findings: unknown[] };
+    };
+    expect(await scan(path, 0)).toMatchObject({ masked: [{ name, values: (H * T * (T - 1)) / 2 }], findings: [] });
+    const text = await runCli(['validate', path, '--scan']);
+    expect(text.stdout).toMatch(/40 −inf in 1 hook_attn_scores tensor masked \(causal\), as expected/);
+    // One value changed at [0, head, query, key]: −inf on the diagonal, NaN or +inf above it, each fails.
+    const n = 8 + Number(bytes.readBigUInt64LE(0));
+    const at = (h: number, q: number, k: number) => n + 4 * ((h * T + q) * T + k);
+    const changed = (h: number, q: number, k: number, v: number) => {
+      const b = Buffer.from(bytes);
+      b.writeFloatLE(v, at(h, q, k));
+      const p = join(dir, `scores-${h}${q}${k}${v}.safetensors`);
+      writeFileSync(p, b);
+      return p;
+    };
+    expect(bytes.readFloatLE(at(2, 1, 3))).toBe(-Infinity);
+    expect(Number.isFinite(bytes.readFloatLE(at(2, 3, 1)))).toBe(true);
+    const finding = (nan: number, inf: number) => [{ name, nan, inf, allZero: false }];
+    expect((await scan(changed(1, 2, 2, -Infinity), 1)).findings).toEqual(finding(0, 1));
+    expect((await scan(changed(1, 3, 0, -Infinity), 1)).findings).toEqual(finding(0, 1));
+    expect((await scan(changed(2, 1, 3, NaN), 1)).findings).toEqual(finding(1, 0));
+    expect((await scan(changed(2, 1, 3, Infinity), 1)).findings).toEqual(finding(0, 1));
+    // Not a microgpt cache by its metadata: every −inf is infinite, as in any other file.
+    const i = bytes.indexOf('microgpt-cache');
+    const other = Buffer.from(bytes);
+    other.write('microgpt-cachx', i);
+    const otherPath = join(dir, 'not-a-cache.safetensors');
+    writeFileSync(otherPath, other);
+    expect((await scan(otherPath, 1)).findings).toEqual(finding(0, (H * T * (T - 1)) / 2));
   });
 
   it('a cache larger than memory or the free disk is refused with the figures', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -395,6 +395,45 @@ describe('model folders and shards', () => {
     ).toMatch(/is in two shards: model-00001-of-00002.safetensors and model-00002-of-00002.safetensors/);
   });
 
+  it("Hugging Face's rule: model.safetensors or the index's shards are the model; other weights files are named, not read", () => {
+    const T = (name: string) => [{ name, shape: [2], dtype: 'F32' as const }];
+    // model.safetensors beside a cache and a GGUF: the model is model.safetensors alone.
+    const single = at('hf-single');
+    writeModelDir(single, null, T('w'));
+    writeSparseSafetensors(join(single, 'acts.safetensors'), T('hook_embed'), { format: 'microgpt-cache' });
+    writeSparseGguf(join(single, 'other.gguf'), [['general.architecture', 'string', 'llama']], []);
+    const f = openModelFiles(single);
+    expect([f.files.map((x) => x.path), f.tensors.map((t) => t.name), f.problems]).toEqual([
+      [join(single, 'model.safetensors')],
+      ['w'],
+      [],
+    ]);
+    expect(f.ignoredFiles).toEqual(['acts.safetensors', 'other.gguf']);
+    // An index: its shards are the model, a stray .safetensors beside them is not.
+    const sharded = at('hf-sharded');
+    writeModelDir(sharded, null, [...T('a'), ...T('b')], 2);
+    writeSparseSafetensors(join(sharded, 'acts.safetensors'), T('hook_embed'));
+    const g = openModelFiles(sharded);
+    expect([g.files.length, g.tensors.map((t) => t.name).sort(), g.problems, g.ignoredFiles]).toEqual([
+      2,
+      ['a', 'b'],
+      [],
+      ['acts.safetensors'],
+    ]);
+    // Neither: one arbitrary .safetensors file is the model, as before; several are read as one, with a problem.
+    const lone = at('hf-lone');
+    mkdirSync(lone);
+    writeSparseSafetensors(join(lone, 'weights.safetensors'), T('w'));
+    const h = openModelFiles(lone);
+    expect([h.tensors.map((t) => t.name), h.problems, h.ignoredFiles]).toEqual([['w'], [], []]);
+    writeSparseSafetensors(join(lone, 'acts.safetensors'), T('hook_embed'));
+    const two = openModelFiles(lone);
+    expect(two.tensors.map((t) => t.name).sort()).toEqual(['hook_embed', 'w']);
+    expect(two.problems.map((p) => p.message)).toEqual([
+      '2 .safetensors files and no *.safetensors.index.json; read them all as one model',
+    ]);
+  });
+
   it('a shard name with a path in it is refused', () => {
     const d = at('escape');
     writeModelDir(d, null, [{ name: 'a', shape: [2], dtype: 'F32' }], 1);
@@ -402,7 +441,10 @@ describe('model folders and shards', () => {
       join(d, 'model.safetensors.index.json'),
       JSON.stringify({ weight_map: { a: '../model.safetensors' } }),
     );
-    expect(() => openModelFiles(d)).toThrow(/is not a plain file name beside the index/);
+    // Named as the input, the index is read even beside a model.safetensors (which a folder would prefer).
+    expect(() => openModelFiles(join(d, 'model.safetensors.index.json'))).toThrow(
+      /is not a plain file name beside the index/,
+    );
   });
 
   it('tells formats apart by their first bytes and says what a stranger looks like', () => {

@@ -30,8 +30,6 @@ const edit = (f: (h: any) => void) => {
   f(h);
   return h;
 };
-const nanData = Buffer.from(data);
-nanData.writeFloatLE(NaN, 4 * 5);
 
 const checkpoints: Array<[string, string, RegExp]> = [
   ['truncated to 5 bytes', file('short.safetensors', valid.subarray(0, 5)), /MG050: .*truncated: 5 bytes/],
@@ -138,7 +136,7 @@ const checkpoints: Array<[string, string, RegExp]> = [
     ),
     /MG058: .*config\.vocab_size is undefined/,
   ],
-  ['NaN weight', st('nan.safetensors', header, nanData), /MG060: .*holds NaN at index 5/],
+  // A NaN weight is no load error: the run stops at the first hook it reaches (test/hostile/non-finite.test.ts).
   [
     'control characters in a tensor name are escaped',
     st(
@@ -319,7 +317,7 @@ describe('error codes are documented', () => {
     for (const code of used) expect(ERROR_CODES[code], code).toBeDefined();
     const r = await runCli(['explain', 'MG060']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/MG060: checkpoint holds NaN or infinite weights[\s\S]*Fix: /);
+    expect(r.stdout).toMatch(/MG060: weights out of range[\s\S]*Fix: /);
     expect((await runCli(['explain', '--errors'])).stdout.match(/^ {2}MG\d{3}/gm)!.length).toBe(
       Object.keys(ERROR_CODES).length,
     );

@@ -134,7 +134,8 @@ async function inspectModel(opts: InspectOptions): Promise<number> {
     () => renderJson('inspect', { model: opts.model ?? null, seed: opts.seed }, report),
     (style) => renderInspectReport(report, style),
   );
-  return 0;
+  // What is printed as ✗ (a tensor holding NaN or infinity) fails the command, as for a model file.
+  return report.failedChecks > 0 ? 1 : 0;
 }
 
 /** A model file or folder, from its headers: what it holds, how it is laid out, what is wrong with it. */

@@ -47,7 +47,7 @@ async function runValidate(path: string, opts: ValidateOptions): Promise<number>
     { buildValidateReport },
     { renderValidateReport },
     { buildFileReport },
-    { openModelFiles },
+    { openModelFiles, CACHE_FORMAT },
     { fileContracts },
     { renderJson },
     { show },
@@ -63,7 +63,7 @@ async function runValidate(path: string, opts: ValidateOptions): Promise<number>
   const files = openModelFiles(path, { validating: true });
   const { all, forced } = await fileContracts(opts);
   const report = buildFileReport(files, all, { family: forced });
-  const scan = opts.scan ? await scanFiles(files.tensors) : null;
+  const scan = opts.scan ? await scanFiles(files.tensors, files.stMetadata.get('format') === CACHE_FORMAT) : null;
   const v = buildValidateReport(report, scan);
   show(
     opts,
@@ -73,8 +73,16 @@ async function runValidate(path: string, opts: ValidateOptions): Promise<number>
   return v.sound ? 0 : 1;
 }
 
+/**
+ * A microgpt cache's hook_attn_scores [batch, head, query, key] hold −inf where
+ * the causal mask put it, as TransformerLens stores them: the scan counts those
+ * positions as the mask (it checks the positions; the metadata only says where to look).
+ */
+const causalScores = (t: TensorEntry, cache: boolean): boolean =>
+  cache && t.name.endsWith('.hook_attn_scores') && t.shape.length === 4 && t.shape[2] === t.shape[3];
+
 /** Streams every decodable tensor (bounded memory), with a progress bar on a terminal. */
-async function scanFiles(tensors: readonly TensorEntry[]): Promise<ScanResult> {
+async function scanFiles(tensors: readonly TensorEntry[], cache: boolean): Promise<ScanResult> {
   const { canDecode, scanTensor } = await import('../../formats/index.js');
   const todo = tensors.filter((t) => canDecode(t.dtype));
   const total = todo.reduce((a, t) => a + t.bytes, 0);
@@ -85,7 +93,7 @@ async function scanFiles(tensors: readonly TensorEntry[]): Promise<ScanResult> {
     bytes: 0,
   };
   for (const t of todo) {
-    result.scanned.push({ name: t.name, counts: scanTensor(t, (n) => bar?.increment(n)) });
+    result.scanned.push({ name: t.name, counts: scanTensor(t, (n) => bar?.increment(n), causalScores(t, cache)) });
     result.bytes += t.bytes;
   }
   bar?.stop();

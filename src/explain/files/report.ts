@@ -69,6 +69,7 @@ export function buildFileReport(
     input: files.input,
     format: files.format,
     files: files.files,
+    ignoredFiles: files.ignoredFiles,
     totalBytes: sum(files.files.map((f) => f.bytes)),
     family: contract?.family ?? null,
     displayName: contract?.display_name ?? null,

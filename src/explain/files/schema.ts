@@ -63,6 +63,8 @@ export const FileReportSchema = Obj({
   input: S,
   format: Lits('safetensors', 'gguf', 'microgpt'),
   files: Type.Array(FileSummarySchema),
+  /** Weights-like files of the folder that are not part of the model (a cache saved beside it): named, not read. */
+  ignoredFiles: Type.Array(S),
   totalBytes: I,
   family: Nullable(S),
   displayName: Nullable(S),
@@ -113,12 +115,15 @@ export const ValidateReportSchema = Obj({
   input: S,
   format: S,
   family: Nullable(S),
+  ignoredFiles: Type.Array(S),
   checks: Type.Array(Obj({ name: S, ok: B, detail: S, failures: Type.Array(S) })),
   scan: Nullable(
     Obj({
       tensorsScanned: I,
       bytesScanned: I,
       skipped: Type.Array(Obj({ name: S, dtype: S })),
+      /** −inf in a cache's hook_attn_scores where key > query: the causal mask, passed. */
+      masked: Type.Array(Obj({ name: S, values: I })),
       findings: Type.Array(Obj({ name: S, nan: I, inf: I, allZero: B })),
     }),
   ),

@@ -70,7 +70,7 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
         (s) =>
           `${clip(s.name)}: ${[s.counts.nan ? `${s.counts.nan} NaN` : '', s.counts.inf ? `${s.counts.inf} infinite` : '', s.counts.nonZero === 0 ? 'all zero' : ''].filter(Boolean).join(', ')}`,
       ),
-      `${scan.scanned.length} tensors streamed for NaN, infinities and all-zero${scan.skipped.length ? `; ${scan.skipped.length} quantised or integer tensors not decoded` : ''}`,
+      `${scan.scanned.length} tensors streamed for NaN, infinities and all-zero${maskedNote(scan)}${scan.skipped.length ? `; ${scan.skipped.length} quantised or integer tensors not decoded` : ''}`,
     );
   }
   return {
@@ -78,12 +78,14 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
     input: r.input,
     format: r.format,
     family: r.family,
+    ignoredFiles: r.ignoredFiles,
     checks,
     scan: scan
       ? {
           tensorsScanned: scan.scanned.length,
           bytesScanned: scan.bytes,
           skipped: scan.skipped,
+          masked: scan.scanned.filter((s) => s.counts.masked).map((s) => ({ name: s.name, values: s.counts.masked })),
           findings: scan.scanned
             .filter((s) => s.counts.nan || s.counts.inf || s.counts.nonZero === 0)
             .map((s) => ({ name: s.name, nan: s.counts.nan, inf: s.counts.inf, allZero: s.counts.nonZero === 0 })),
@@ -92,4 +94,12 @@ export function buildValidateReport(r: FileReport, scan: ScanResult | null): Val
     failedChecks: checks.filter((c) => !c.ok).length,
     sound: checks.every((c) => c.ok),
   };
+}
+
+/** The −inf of a cache's causal mask, counted and passed: said, so a reader knows they were seen. */
+function maskedNote(scan: ScanResult): string {
+  const masked = scan.scanned.filter((s) => s.counts.masked);
+  if (!masked.length) return '';
+  const values = masked.reduce((a, s) => a + s.counts.masked, 0);
+  return `; ${values} −inf in ${masked.length} hook_attn_scores tensor${masked.length === 1 ? '' : 's'} masked (causal), as expected`;
 }

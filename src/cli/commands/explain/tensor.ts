@@ -38,5 +38,6 @@ export async function explainTensor(name: string, opts: ExplainOptions): Promise
     () => renderJson('explain --tensor', inputs, report),
     (style) => renderTensorReport(report, style),
   );
-  return 0;
+  // A weight holding NaN or infinity is a ✗ line: a failed check, as in inspect.
+  return report.values && report.values.stats.nan + report.values.stats.inf > 0 ? 1 : 0;
 }
