@@ -12,6 +12,7 @@ import { MicrogptError } from '../../errors.js';
 import { readRegularFile } from '../../formats/file.js';
 import { checkJson } from '../../formats/json-bytes.js';
 import { LIMITS } from '../../formats/types.js';
+import { gpt2Bpe } from './gpt2-bpe.js';
 import type { HfSpec } from './spec.js';
 
 export interface TextTokenizer {
@@ -83,9 +84,12 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
   }
   if (spec.family === 'gpt2' && spec.vocab === GPT2_VOCAB) {
     const bpe = await import('gpt-tokenizer/encoding/r50k_base');
+    const { R50K_TOKEN_SPLIT_REGEX } = await import('gpt-tokenizer/encodingParams/constants');
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/r50k_base');
+    const long = gpt2Bpe({ encode: bpe.encode, ranks, split: R50K_TOKEN_SPLIT_REGEX, special: [bpe.EndOfText] });
     return {
       source: "GPT-2's BPE (gpt-tokenizer r50k_base; no tokenizer files in the folder)",
-      encode: (text) => bpe.encode(text),
+      encode: (text) => long.encode(text),
       piece: (id) => bpe.decode([id]),
       decode: (ids) => bpe.decode([...ids]),
     };
