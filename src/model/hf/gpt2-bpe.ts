@@ -29,7 +29,7 @@ export interface Gpt2BpeParts {
 }
 
 /** Byte string (one char per byte) → rank, and the longest token in bytes. */
-interface RankTable {
+export interface RankTable {
   byKey: Map<string, number>;
   longest: number;
 }
@@ -42,7 +42,7 @@ function byteKey(bytes: ArrayLike<number>): string {
   return s;
 }
 
-function rankTable(ranks: Gpt2BpeParts['ranks']): RankTable {
+export function rankTable(ranks: Gpt2BpeParts['ranks']): RankTable {
   const byKey = new Map<string, number>();
   let longest = 1;
   ranks.forEach((v, rank) => {
@@ -111,29 +111,36 @@ export function mergeBytes(bytes: Uint8Array, table: RankTable, counts?: MergeCo
   return ids;
 }
 
+/** The piece's ids, whether gpt-tokenizer would merge it slowly or not. */
+function pieceIds(piece: string, parts: Gpt2BpeParts, table: () => RankTable): number[] {
+  if (piece.length * 3 > LONG_PIECE) {
+    const bytes = utf8.encode(piece); // at most 3 UTF-8 bytes per UTF-16 unit, so shorter pieces skip this
+    if (bytes.length > LONG_PIECE) return mergeBytes(bytes, table());
+  }
+  // Alone, a piece splits as itself (a whitespace run followed by one more whitespace character is two
+  // pieces in the text but one in a cut-out stretch, so stretches of several pieces are not passed).
+  return parts.encode(piece);
+}
+
 /** gpt-tokenizer's encode, with pieces longer than LONG_PIECE bytes merged by mergeBytes. */
 export function gpt2Bpe(parts: Gpt2BpeParts): Gpt2Bpe {
-  let table: RankTable | undefined;
+  let built: RankTable | undefined;
+  const table = (): RankTable => (built ??= rankTable(parts.ranks));
   return {
     encode(text) {
-      // gpt-tokenizer's special-token check covers the whole text; it throws before any merging.
-      if (text.length <= LONG_PIECE || parts.special.some((t) => text.includes(t))) return parts.encode(text);
+      // Normal text, and text holding a special token (refused by gpt-tokenizer before any merging), go whole.
+      const special = parts.special.some((t) => text.includes(t));
+      if (special || !hasLongPiece(text, parts.split)) return parts.encode(text);
       const ids: number[] = [];
-      let from = 0; // start of the text not yet encoded: whole pieces, all short
-      for (const m of text.matchAll(parts.split)) {
-        const piece = m[0];
-        if (piece.length * 3 <= LONG_PIECE) continue; // at most 3 UTF-8 bytes per UTF-16 unit
-        const bytes = utf8.encode(piece);
-        if (bytes.length <= LONG_PIECE) continue;
-        // Cut at piece boundaries: the split of the part before is the same as within the whole text.
-        if (m.index > from) ids.push(...parts.encode(text.slice(from, m.index)));
-        table ??= rankTable(parts.ranks);
-        for (const id of mergeBytes(bytes, table)) ids.push(id);
-        from = m.index + piece.length;
-      }
-      if (from === 0) return parts.encode(text);
-      if (from < text.length) ids.push(...parts.encode(text.slice(from)));
+      for (const m of text.matchAll(parts.split)) for (const id of pieceIds(m[0], parts, table)) ids.push(id);
       return ids;
     },
   };
+}
+
+function hasLongPiece(text: string, split: RegExp): boolean {
+  if (text.length <= LONG_PIECE / 3) return false;
+  for (const m of text.matchAll(split))
+    if (m[0].length * 3 > LONG_PIECE && utf8.encode(m[0]).length > LONG_PIECE) return true;
+  return false;
 }
