@@ -1,10 +1,12 @@
 /**
- * Text to token ids for a real model, with maintained tokenizers, never our
- * own BPE: tokenizer.json through @huggingface/tokenizers (offline, from the
- * local file; whether a BOS is prepended is its post-processor's call), and
- * for a GPT-2 folder without tokenizer files, GPT-2's own BPE from
- * gpt-tokenizer (r50k_base: "Hello world" → [15496, 995]). Both are loaded
- * only when a command needs text.
+ * Text to token ids for a real model, with maintained tokenizers:
+ * tokenizer.json through @huggingface/tokenizers (offline, from the local
+ * file, once its regex patterns are checked to be known ones; whether a BOS is
+ * prepended is its post-processor's call), and for a GPT-2 folder without
+ * tokenizer files, GPT-2's own BPE from gpt-tokenizer (r50k_base: "Hello
+ * world" → [15496, 995]), but for pieces over 128 bytes, which gpt2-bpe.ts
+ * merges in O(n log n) with the same result. Both are loaded only when a
+ * command needs text.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +16,7 @@ import { checkJson } from '../../formats/json-bytes.js';
 import { LIMITS } from '../../formats/types.js';
 import { gpt2Bpe } from './gpt2-bpe.js';
 import type { HfSpec } from './spec.js';
+import { checkTokenizerPatterns } from './tokenizer-patterns.js';
 
 export interface TextTokenizer {
   /** Where the vocabulary comes from, for reports. */
@@ -56,6 +59,7 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
   const file = join(dir, 'tokenizer.json');
   if (existsSync(file)) {
     const json = readJson(file);
+    checkTokenizerPatterns(json, file);
     const configFile = join(dir, 'tokenizer_config.json');
     const config = existsSync(configFile) ? readJson(configFile) : {};
     const { Tokenizer } = await import('@huggingface/tokenizers');
