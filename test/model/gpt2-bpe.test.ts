@@ -73,13 +73,16 @@ describe("GPT-2's BPE on long pieces", () => {
     }
   });
 
-  it("the model folder's GPT-2 tokenizer takes this path; text holding <|endoftext|> is refused as before", async () => {
+  it("the model folder's GPT-2 tokenizer takes this path; text holding <|endoftext|> is refused (MG086)", async () => {
     const tok = await loadTokenizer('/nonexistent-microgpt-dir', { family: 'gpt2', vocab: 50257 } as HfSpec);
     expect(tok!.encode('Hello world')).toEqual([15496, 995]);
     const text = `x ${'='.repeat(2000)} the cat ${'a'.repeat(700)}`;
     expect(tok!.encode(text)).toEqual(r50k.encode(text));
     expect(tok!.decode(tok!.encode('a'.repeat(100_000)))).toBe('a'.repeat(100_000));
-    expect(() => tok!.encode(`${'a'.repeat(500)}<|endoftext|>`)).toThrow(/<\|endoftext\|>/);
+    // Before: gpt-tokenizer's own Error, printed as an internal error.
+    expect(() => tok!.encode(`${'a'.repeat(500)}<|endoftext|>`)).toThrow(
+      expect.objectContaining({ code: 'MG086', message: expect.stringMatching(/holds <\|endoftext\|>.*--ids 50256/) }),
+    );
   });
 
   it('MinHeap pops in order (fast-check against a sort)', () => {

@@ -93,7 +93,15 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
     const long = gpt2Bpe({ encode: bpe.encode, ranks, split: R50K_TOKEN_SPLIT_REGEX, special: [bpe.EndOfText] });
     return {
       source: "GPT-2's BPE (gpt-tokenizer r50k_base; no tokenizer files in the folder)",
-      encode: (text) => long.encode(text),
+      encode: (text) => {
+        // gpt-tokenizer throws on it (an internal error before); a special token is given by id, not spelled in text.
+        if (text.includes(bpe.EndOfText))
+          throw new MicrogptError(
+            'MG086',
+            `the text holds ${bpe.EndOfText}, GPT-2's end-of-text token, which is not read from text; give it as --ids ${GPT2_VOCAB - 1}`,
+          );
+        return long.encode(text);
+      },
       piece: (id) => bpe.decode([id]),
       decode: (ids) => bpe.decode([...ids]),
     };
