@@ -430,6 +430,14 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     causes: ['every hook point of a long input on a large model', 'a nearly full disk'],
     fix: 'Save fewer points with --names, or a shorter input; the message gives the figures.',
   },
+  MG113: {
+    title: 'a tokenizer pattern this tool does not run',
+    causes: [
+      'a tokenizer.json whose Split or Replace "Regex" pattern is not one a known tokenizer uses (GPT-2, Llama 3, Qwen2): patterns from files are not compiled, as one like (a|aa)+$ can take exponential time',
+      'a "String" pattern over 64 characters, or a pattern that is not a string',
+    ],
+    fix: "Use the model's original tokenizer.json, or give token ids with --ids 50,1000,7.",
+  },
   MG101: {
     title: 'softmax received a non-finite input',
     causes: [

@@ -1,10 +1,12 @@
 /**
- * Text to token ids for a real model, with maintained tokenizers, never our
- * own BPE: tokenizer.json through @huggingface/tokenizers (offline, from the
- * local file; whether a BOS is prepended is its post-processor's call), and
- * for a GPT-2 folder without tokenizer files, GPT-2's own BPE from
- * gpt-tokenizer (r50k_base: "Hello world" → [15496, 995]). Both are loaded
- * only when a command needs text.
+ * Text to token ids for a real model, with maintained tokenizers:
+ * tokenizer.json through @huggingface/tokenizers (offline, from the local
+ * file, once its regex patterns are checked to be known ones; whether a BOS is
+ * prepended is its post-processor's call), and for a GPT-2 folder without
+ * tokenizer files, GPT-2's own BPE from gpt-tokenizer (r50k_base: "Hello
+ * world" → [15496, 995]), but for pieces over 128 bytes, which gpt2-bpe.ts
+ * merges in O(n log n) with the same result. Both are loaded only when a
+ * command needs text.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +14,9 @@ import { MicrogptError } from '../../errors.js';
 import { readRegularFile } from '../../formats/file.js';
 import { checkJson } from '../../formats/json-bytes.js';
 import { LIMITS } from '../../formats/types.js';
+import { gpt2Bpe } from './gpt2-bpe.js';
 import type { HfSpec } from './spec.js';
+import { checkTokenizerPatterns } from './tokenizer-patterns.js';
 
 export interface TextTokenizer {
   /** Where the vocabulary comes from, for reports. */
@@ -55,6 +59,7 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
   const file = join(dir, 'tokenizer.json');
   if (existsSync(file)) {
     const json = readJson(file);
+    checkTokenizerPatterns(json, file);
     const configFile = join(dir, 'tokenizer_config.json');
     const config = existsSync(configFile) ? readJson(configFile) : {};
     const { Tokenizer } = await import('@huggingface/tokenizers');
@@ -83,9 +88,20 @@ export async function loadTokenizer(dir: string, spec: HfSpec): Promise<TextToke
   }
   if (spec.family === 'gpt2' && spec.vocab === GPT2_VOCAB) {
     const bpe = await import('gpt-tokenizer/encoding/r50k_base');
+    const { R50K_TOKEN_SPLIT_REGEX } = await import('gpt-tokenizer/encodingParams/constants');
+    const { default: ranks } = await import('gpt-tokenizer/bpeRanks/r50k_base');
+    const long = gpt2Bpe({ encode: bpe.encode, ranks, split: R50K_TOKEN_SPLIT_REGEX, special: [bpe.EndOfText] });
     return {
       source: "GPT-2's BPE (gpt-tokenizer r50k_base; no tokenizer files in the folder)",
-      encode: (text) => bpe.encode(text),
+      encode: (text) => {
+        // gpt-tokenizer throws on it (an internal error before); a special token is given by id, not spelled in text.
+        if (text.includes(bpe.EndOfText))
+          throw new MicrogptError(
+            'MG086',
+            `the text holds ${bpe.EndOfText}, GPT-2's end-of-text token, which is not read from text; give it as --ids ${GPT2_VOCAB - 1}`,
+          );
+        return long.encode(text);
+      },
       piece: (id) => bpe.decode([id]),
       decode: (ids) => bpe.decode([...ids]),
     };
