@@ -6,7 +6,7 @@ import type { Gpt } from '../model/index.js';
 /** Every layer's and head's [query][key] attention weights on `ids` (the pattern hook points). */
 export function attentionOf(engine: Engine, ids: readonly number[], hooks: readonly Hook[] = []): number[][][][] {
   const { hook, cache } = cachingHook(globMatcher(['blocks.*.attn.hook_pattern']));
-  engine.run(ids, { hooks: [...hooks, hook], logits: 'last' });
+  engine.run(ids, { hooks: [...hooks, hook], logits: 'none' });
   return Array.from({ length: engine.info.layers }, (_, l) => {
     const p = cache.get(`blocks.${l}.attn.hook_pattern`)!;
     const [H, T, K] = p.shape as [number, number, number];
