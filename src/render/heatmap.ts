@@ -65,7 +65,7 @@ export function renderHeatmap(
   const cellWidth = [3, 2, 1].find((w) => lead + n * (w + 1) <= opts.width) ?? 1;
   const m = renderMatrix({
     headers: [shown],
-    rows: rows.map((row, i) => ({ label: shown[i]!, cells: row.map((w, j) => cell(w, j > i, cellWidth, s)) })),
+    rows: rows.map((row, i) => ({ label: shown[i]!, cells: (j: number) => cell(row[j]!, j > i, cellWidth, s) })),
     cellWidth,
     width: opts.width,
   });

@@ -53,8 +53,12 @@ export const padEndVisible = (text: string, width: number): string =>
 
 export interface MatrixRow {
   label: string;
-  /** One per column, each at most `cellWidth` columns wide. */
-  cells: readonly string[];
+  /**
+   * One per column, each at most `cellWidth` columns wide; or the cell of a
+   * column, asked only for the columns shown (a wide matrix formats a few; the
+   * column count then comes from the headers).
+   */
+  cells: readonly string[] | ((column: number) => string);
   /** Said after the row ("← …"); wrapped beside it or put below it when it does not fit. */
   note?: string | null;
 }
@@ -84,7 +88,8 @@ const ARROW = '← ';
 
 export function renderMatrix(m: Matrix): { lines: string[]; hidden: Hidden | null; shown: number[] } {
   const indent = m.indent ?? 2;
-  const n = m.headers[0]?.length ?? m.rows[0]?.cells.length ?? 0;
+  const first = m.rows[0]?.cells;
+  const n = m.headers[0]?.length ?? (Array.isArray(first) ? first.length : 0);
   const labelWidth = Math.max(0, ...m.rows.map((r) => visibleWidth(r.label)));
   const lead = indent + labelWidth;
   const per = m.cellWidth + 1;
@@ -97,11 +102,11 @@ export function renderMatrix(m: Matrix): { lines: string[]; hidden: Hidden | nul
       ? noteWidth
       : 0;
   const fit = fitColumns(n, m.cellWidth, m.width - lead - reserve);
-  const line = (start: string, cells: readonly string[]) => {
+  const line = (start: string, cells: MatrixRow['cells']) => {
     let out = start;
     for (const j of fit.shown) {
       if (fit.hidden && j === fit.hidden.to + 1) out += ELIDED;
-      out += ' ' + padStartVisible(cells[j] ?? '', m.cellWidth);
+      out += ' ' + padStartVisible((typeof cells === 'function' ? cells(j) : cells[j]) ?? '', m.cellWidth);
     }
     return fit.hidden && fit.hidden.to === n - 1 ? out + ELIDED : out;
   };
