@@ -11,9 +11,16 @@ export function attentionOf(engine: Engine, ids: readonly number[], hooks: reado
     const p = cache.get(`blocks.${l}.attn.hook_pattern`)!;
     const [H, T, K] = p.shape as [number, number, number];
     return Array.from({ length: H }, (_, h) =>
-      Array.from({ length: T }, (_, t) => Array.from(p.values.subarray((h * T + t) * K, (h * T + t + 1) * K))),
+      Array.from({ length: T }, (_, t) => plainRow(p.values, (h * T + t) * K, K)),
     );
   });
+}
+
+/** values[at … at + n) as a plain array (a loop: Array.from over a typed array is several times slower). */
+function plainRow(values: ArrayLike<number>, at: number, n: number): number[] {
+  const row = new Array<number>(n);
+  for (let k = 0; k < n; k++) row[k] = values[at + k]!;
+  return row;
 }
 
 /** A run that keeps every hook point matching `match`, in forward order, and the logits. */

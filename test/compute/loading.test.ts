@@ -148,6 +148,25 @@ describe('caches and the arena', () => {
     c.close();
   });
 
+  it('room used before comes back zeroed to its last byte, whatever its length (words, then the bytes left)', () => {
+    const c = openCompute({ kind: 'wasm-simd', threads: 1 });
+    for (const n of [1, 2, 3, 7, 2999, 5001]) {
+      const dirty = c.allocCache(6000);
+      dirty.fill(-1);
+      c.releaseCache(dirty);
+      const again = c.allocCache(n);
+      expect(again.byteOffset).toBe(dirty.byteOffset);
+      expect(again.every((v) => Object.is(v, 0))).toBe(true);
+      c.releaseCache(again);
+      // A BF16 matrix of 5 × 3 (6-byte rows, padded to 8 rows): an odd number of 16-bit values.
+      const m = c.allocMatrix('BF16', 5, 3);
+      expect(m.bytes.byteOffset).toBe(dirty.byteOffset);
+      expect(new Uint8Array(m.bytes.buffer, m.bytes.byteOffset, 8 * 6).every((b) => b === 0)).toBe(true);
+      c.releaseMatrix(m);
+    }
+    c.close();
+  });
+
   it('attention reads a part of a cache in place, as it reads a copy', () => {
     const rng = rngFor(4);
     const [T, H, KV, d] = [5, 4, 2, 8];
