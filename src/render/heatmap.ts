@@ -125,13 +125,13 @@ export function thumbnailLines(
   const { head, tail } = thumbnailColumns(n, columns);
   const shown = Math.min(n, columns);
   const width = Math.max(shown, title.length);
+  const cells: string[] = [];
   const draw = (row: readonly number[], i: number) => {
-    let line = '';
-    for (let j = 0; j < head; j++) line += cell(row[j]!, j > i, 1, s);
-    if (head === n) return line;
-    line += '…';
-    for (let j = n - tail; j < n; j++) line += cell(row[j]!, j > i, 1, s);
-    return line;
+    cells.length = 0;
+    for (let j = 0; j < head; j++) cells.push(cell(row[j]!, j > i, 1, s));
+    if (head < n) cells.push('…');
+    for (let j = n - tail; j < n; j++) cells.push(cell(row[j]!, j > i, 1, s));
+    return cells.join('');
   };
   return [s.bold(title.padEnd(width)), ...rows.map((row, i) => draw(row, i) + ' '.repeat(width - shown))];
 }

@@ -39,6 +39,8 @@ export function fitColumns(n: number, cell: number, room: number): ColumnFit {
 
 /** Text cut to `width` columns, "…" marking the cut. */
 export function clip(text: string, width: number): string {
+  // No more UTF-16 units than columns: no more code points either, so nothing to cut.
+  if (text.length <= width) return text;
   const points = Array.from(text);
   return points.length <= width ? text : points.slice(0, Math.max(0, width - 1)).join('') + '…';
 }
@@ -110,12 +112,7 @@ export function renderMatrix(m: Matrix): { lines: string[]; hidden: Hidden | nul
     }
     return fit.hidden && fit.hidden.to === n - 1 ? out + ELIDED : out;
   };
-  const headers = m.headers.map((h) =>
-    line(
-      ' '.repeat(lead),
-      h.map((label) => clip(label, m.cellWidth)),
-    ).trimEnd(),
-  );
+  const headers = m.headers.map((h) => line(' '.repeat(lead), (j) => clip(h[j] ?? '', m.cellWidth)).trimEnd());
   const rowWidth = lead + fit.shown.length * per + (fit.hidden ? ELIDED.length : 0);
   const paint = m.paintNote ?? ((t: string) => t);
   const rows = m.rows.flatMap((r) => {
@@ -141,6 +138,7 @@ function withNote(
   const beside = width - rowWidth - NOTE_GAP.length - ARROW.length;
   if (beside >= Math.min(MIN_NOTE_ROOM, visibleWidth(note))) {
     const [first, ...rest] = wrapLine(note, beside).map((l) => l.trimStart());
+    if (rest.length === 0) return [row + NOTE_GAP + paint(ARROW + first)];
     const hang = ' '.repeat(rowWidth + NOTE_GAP.length + ARROW.length);
     return [row + NOTE_GAP + paint(ARROW + first), ...rest.map((l) => hang + paint(l))];
   }
