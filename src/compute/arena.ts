@@ -36,8 +36,12 @@ export class Arena {
     this.top = this.floor;
   }
 
-  /** Zeroed room for a matrix or cache that stays, or null when it would pass the resident limit. */
-  allocResident(bytes: number): Uint8Array | null {
+  /**
+   * Zeroed room for a matrix or cache that stays, or null when it would pass
+   * the resident limit; the first `written` bytes are left as they are (the
+   * caller overwrites them all).
+   */
+  allocResident(bytes: number, written = 0): Uint8Array | null {
     const size = Math.ceil(bytes / 64) * 64;
     let at = this.fromHole(size);
     if (at < 0) {
@@ -49,7 +53,7 @@ export class Arena {
     const used = Math.max(0, Math.min(bytes, this.touched - at));
     this.top = this.floor;
     this.ready();
-    this.zero(at, used);
+    if (used > written) this.zero(at + written, used - written);
     return new Uint8Array(this.u8.buffer, at, bytes);
   }
 

@@ -55,8 +55,13 @@ export interface AttentionOutput {
 export interface Compute {
   readonly kind: ComputeKind;
   readonly threads: number;
-  /** A weight matrix [rows = outputs, cols = inputs] to fill through its `bytes`. */
-  allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix;
+  /**
+   * A weight matrix [rows = outputs, cols = inputs] to fill through its
+   * `bytes`, zeroed; with `filled`, the caller promises to write every byte of
+   * `bytes` (or fill it through fillTransposed) before first use, so only the
+   * padding rows are zeroed (a model's load skips clearing what it writes).
+   */
+  allocMatrix(dtype: Dtype, rows: number, cols: number, filled?: boolean): Matrix;
   /**
    * A zeroed Float32Array kept inside the kernels' memory while it fits (a K/V
    * cache [positions, kvHeads, d]): attention reads it in place instead of

@@ -69,10 +69,10 @@ export class WasmCompute implements Compute {
     if (this.closed) throw new Error('compute: used after close()');
   }
 
-  allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix {
+  allocMatrix(dtype: Dtype, rows: number, cols: number, filled = false): Matrix {
     this.open();
     const bytes = StoredMatrix.bytesFor(dtype, rows, cols);
-    const storage = this.arena.allocResident(bytes);
+    const storage = this.arena.allocResident(bytes, filled ? rows * dtypeInfo(dtype).rowBytes(cols) : 0);
     if (storage) return new StoredMatrix(dtype, rows, cols, storage, storage.byteOffset, this.arena);
     return sharedMatrix(dtype, rows, cols);
   }
