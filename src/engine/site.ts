@@ -52,24 +52,28 @@ export class HookSite {
 }
 
 /**
- * Whether every value is finite, without a branch per value: v − v is 0 for a
- * finite v and NaN for NaN or ±Infinity, and a NaN in a sum stays there (four
- * sums, so no addition waits for the one before).
+ * Whether every value is finite, without a branch per value. float32: its bits
+ * (an Int32Array over the same buffer sees them whatever the byte order): the
+ * exponent field plus one overflows into the sign bit only when the field is
+ * all ones (±Infinity, NaN). float64: v − v is 0 when finite, NaN otherwise,
+ * and a NaN in a sum stays there.
  */
 function allFinite(v: Activation): boolean {
+  if (v instanceof Float32Array) {
+    const bits = new Int32Array(v.buffer, v.byteOffset, v.length);
+    let acc = 0;
+    for (let i = 0; i < bits.length; i++) acc |= (bits[i]! & 0x7f800000) + 0x00800000;
+    return (acc & 0x80000000) === 0;
+  }
   let a = 0,
     b = 0,
-    c = 0,
-    d = 0,
     i = 0;
-  for (const n = v.length - (v.length % 4); i < n; i += 4) {
+  for (const n = v.length - (v.length % 2); i < n; i += 2) {
     a += v[i]! - v[i]!;
     b += v[i + 1]! - v[i + 1]!;
-    c += v[i + 2]! - v[i + 2]!;
-    d += v[i + 3]! - v[i + 3]!;
   }
-  for (; i < v.length; i++) a += v[i]! - v[i]!;
-  return a + b + c + d === 0;
+  if (i < v.length) a += v[i]! - v[i]!;
+  return a + b === 0;
 }
 
 function nonFinite(name: string, v: number, index: number, shape: readonly number[], where: string): MicrogptError {

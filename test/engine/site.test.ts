@@ -41,6 +41,12 @@ describe('hook points are checked for non-finite values', () => {
       }
   });
 
+  it('the largest and smallest finite values, subnormals and both zeros pass', () => {
+    const edge = [3.4028234663852886e38, -3.4028234663852886e38, 1.401298464324817e-45, -1.401298464324817e-45, 0, -0];
+    expect(failure('blocks.0.hook_resid_post', Float32Array.from(edge))).toBeNull();
+    expect(failure('blocks.0.hook_resid_post', Float64Array.from([...edge, Number.MAX_VALUE, 5e-324]))).toBeNull();
+  });
+
   it('masked scores may be −Infinity; +Infinity or NaN there still stop the run', () => {
     const scores = new Float64Array([0.5, -Infinity, 0.25, 0.75]);
     expect(failure('blocks.1.attn.hook_attn_scores', scores)).toBeNull();
