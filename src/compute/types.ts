@@ -104,6 +104,12 @@ export interface Compute {
   /** RoPE (rotate_half) on x [T, heads, d], in place. */
   rope(x: Float32Array, T: number, heads: number, d: number, opts: RopeOptions): void;
   attention(input: AttentionInput): AttentionOutput;
+  /**
+   * Starts the worker threads now rather than at the first job: a thread takes
+   * tens of milliseconds to boot, time a caller can spend on other work (a
+   * model's tokenizer) before its first job. Does nothing when they run already.
+   */
+  startThreads(): void;
   /** Stops the worker threads; the object is unusable afterwards. */
   close(): void;
 }

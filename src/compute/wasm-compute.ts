@@ -344,6 +344,11 @@ export class WasmCompute implements Compute {
     };
   }
 
+  startThreads(): void {
+    this.open();
+    this.pool.start();
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
