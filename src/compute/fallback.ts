@@ -173,5 +173,7 @@ export class JsCompute implements Compute {
     return { out, weights: probs, scores: shown };
   }
 
+  startThreads(): void {}
+
   close(): void {}
 }

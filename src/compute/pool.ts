@@ -5,7 +5,8 @@
  * A job is posted through a control block; every thread, the caller included,
  * claims units until none is left; the caller then waits (Atomics.wait, allowed
  * on Node's main thread) for the last unit, so the API stays synchronous.
- * Workers start at the first job that can use them (a command that never
+ * Workers start at the first job that can use them, or when a caller asks
+ * (startThreads, to boot them while it does other work; a command that never
  * multiplies a matrix never starts one), are unref'd (they never keep the process
  * alive) and leave on close().
  */
@@ -87,7 +88,9 @@ export class Pool {
     for (const w of this.workers) w.port.postMessage([id, null, 0, 0]);
   }
 
-  private start(): void {
+  /** Starts the workers (once; run() starts them at the first job otherwise). */
+  start(): void {
+    if (this.threads === 1 || this.workers.length > 0) return;
     const source = workerSource();
     for (let t = 1; t < this.threads; t++) {
       const { port1, port2 } = new MessageChannel();
@@ -121,7 +124,7 @@ export class Pool {
   run(kind: number, params: readonly number[], total: number): void {
     if (total > 0xffff) throw new Error(`compute: ${total} units in one job (at most 65,535)`);
     if (this.failure) throw this.failure;
-    if (this.threads > 1 && this.workers.length === 0) this.start();
+    this.start();
     const c = this.control;
     // Closed first, then no thread left inside the previous job: only now may its fields change (see runUnits).
     Atomics.store(c, SLOTS.claim, CLOSED);

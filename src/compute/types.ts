@@ -55,8 +55,13 @@ export interface AttentionOutput {
 export interface Compute {
   readonly kind: ComputeKind;
   readonly threads: number;
-  /** A weight matrix [rows = outputs, cols = inputs] to fill through its `bytes`. */
-  allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix;
+  /**
+   * A weight matrix [rows = outputs, cols = inputs] to fill through its
+   * `bytes`, zeroed; with `filled`, the caller promises to write every byte of
+   * `bytes` (or fill it through fillTransposed) before first use, so only the
+   * padding rows are zeroed (a model's load skips clearing what it writes).
+   */
+  allocMatrix(dtype: Dtype, rows: number, cols: number, filled?: boolean): Matrix;
   /**
    * A zeroed Float32Array kept inside the kernels' memory while it fits (a K/V
    * cache [positions, kvHeads, d]): attention reads it in place instead of
@@ -99,6 +104,12 @@ export interface Compute {
   /** RoPE (rotate_half) on x [T, heads, d], in place. */
   rope(x: Float32Array, T: number, heads: number, d: number, opts: RopeOptions): void;
   attention(input: AttentionInput): AttentionOutput;
+  /**
+   * Starts the worker threads now rather than at the first job: a thread takes
+   * tens of milliseconds to boot, time a caller can spend on other work (a
+   * model's tokenizer) before its first job. Does nothing when they run already.
+   */
+  startThreads(): void;
   /** Stops the worker threads; the object is unusable afterwards. */
   close(): void;
 }

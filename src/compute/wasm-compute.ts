@@ -69,10 +69,10 @@ export class WasmCompute implements Compute {
     if (this.closed) throw new Error('compute: used after close()');
   }
 
-  allocMatrix(dtype: Dtype, rows: number, cols: number): Matrix {
+  allocMatrix(dtype: Dtype, rows: number, cols: number, filled = false): Matrix {
     this.open();
     const bytes = StoredMatrix.bytesFor(dtype, rows, cols);
-    const storage = this.arena.allocResident(bytes);
+    const storage = this.arena.allocResident(bytes, filled ? rows * dtypeInfo(dtype).rowBytes(cols) : 0);
     if (storage) return new StoredMatrix(dtype, rows, cols, storage, storage.byteOffset, this.arena);
     return sharedMatrix(dtype, rows, cols);
   }
@@ -342,6 +342,11 @@ export class WasmCompute implements Compute {
       weights: P ? a.f64(P, heads * T * total).slice() : null,
       scores: shown ? a.f64(shown, heads * T * total).slice() : null,
     };
+  }
+
+  startThreads(): void {
+    this.open();
+    this.pool.start();
   }
 
   close(): void {

@@ -69,8 +69,12 @@ export interface RunState {
 
 export interface RunOptions {
   hooks?: readonly Hook[];
-  /** Logits of every new position (default) or only of the last. */
-  logits?: 'all' | 'last';
+  /**
+   * Logits of every new position (default), only of the last, or none: a run
+   * read through its hooks alone (attention patterns), which an engine may end
+   * after the last point a hook wants, so the head is never multiplied.
+   */
+  logits?: LogitRows;
   /** Continue after the positions this state holds (generation); a fresh run without it. */
   state?: RunState;
   /**
@@ -83,8 +87,15 @@ export interface RunOptions {
   from?: { layer: number; resid: Activation };
 }
 
+/** Which positions' logits a run returns. */
+export type LogitRows = 'all' | 'last' | 'none';
+
+/** Rows of logits a run of `n` new positions returns. */
+export const logitRows = (rows: LogitRows | undefined, n: number): number =>
+  rows === 'last' ? 1 : rows === 'none' ? 0 : n;
+
 export interface RunResult {
-  /** [rows, vocab] row-major. */
+  /** [rows, vocab] row-major (empty with logits 'none'). */
   logits: Activation;
   rows: number;
 }

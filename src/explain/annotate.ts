@@ -17,10 +17,9 @@ export function describeRow(row: readonly number[], i: number, labels: readonly 
   const first = quote(labels[0]);
   if (i === 0)
     return row[0] === 1 ? `${first} attends only to itself` : `${first} should attend only to itself, but does not`;
-  const visible = row.slice(0, i + 1);
-  const top = argmax(visible);
-  if (visible[top] >= FOCUS) return `${who} focuses on ${top === i ? 'itself' : quote(labels[top])}`;
-  if (Math.max(...visible) - Math.min(...visible) <= BROAD)
+  const top = argmax(row, i + 1);
+  if (row[top] >= FOCUS) return `${who} focuses on ${top === i ? 'itself' : quote(labels[top])}`;
+  if (spread(row, i + 1) <= BROAD)
     return i === 1 ? `${who} splits between ${first} and self` : `${who} attends broadly`;
   if (i === 1) return `${who} leans toward ${top === 1 ? 'itself' : first}`;
   return `${who} attends to all prior, most to ${top === i ? 'itself' : quote(labels[top])}`;
@@ -38,14 +37,28 @@ export function compareRow(
   labels: readonly string[],
 ): string | null {
   if (i === 0 || heads.length < 2) return null;
-  const row = heads[h][i].slice(0, i + 1);
-  const top = argmax(row);
+  const row = heads[h][i];
+  const top = argmax(row, i + 1);
   const mean = heads.reduce((s, rows) => s + rows[i][top], 0) / heads.length;
   return row[top] - mean >= MORE ? `head ${h} focuses more on ${quote(labels[top])}` : null;
 }
 
-function argmax(xs: readonly number[]): number {
+/** The first position of the largest of xs[0..n). */
+function argmax(xs: readonly number[], n = xs.length): number {
   let best = 0;
-  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  for (let i = 1; i < n; i++) if (xs[i] > xs[best]) best = i;
   return best;
+}
+
+/** max − min of xs[0..n), as Math.max(...) − Math.min(...) gives it (NaN if any is), without copying the row. */
+function spread(xs: readonly number[], n: number): number {
+  let max = -Infinity,
+    min = Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i];
+    if (Number.isNaN(x)) return NaN;
+    if (x > max) max = x;
+    if (x < min) min = x;
+  }
+  return max - min;
 }

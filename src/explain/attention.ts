@@ -46,8 +46,27 @@ export const TOP_KEYS = 3;
 /** Inputs longer than this are shown compactly: full rows of more weights do not fit a line. */
 export const COMPACT_AFTER = 16;
 
-/** A query's strongest visible keys, strongest first (earlier position first among equals). */
-function strongest(weights: readonly number[], i: number): Array<{ pos: number; weight: number }> {
+/**
+ * A query's strongest visible keys, strongest first (earlier position first
+ * among equals): one pass keeping the best TOP_KEYS, as a sort of every key
+ * would order them (weights are finite here; a row that is not is sorted).
+ */
+export function strongest(weights: readonly number[], i: number): Array<{ pos: number; weight: number }> {
+  const best: Array<{ pos: number; weight: number }> = [];
+  for (let pos = 0; pos <= i && pos < weights.length; pos++) {
+    const weight = weights[pos]!;
+    if (!Number.isFinite(weight)) return strongestBySort(weights, i);
+    if (best.length === TOP_KEYS && !(weight > best[TOP_KEYS - 1]!.weight)) continue;
+    let at = best.length;
+    while (at > 0 && weight > best[at - 1]!.weight) at--;
+    best.splice(at, 0, { pos, weight });
+    if (best.length > TOP_KEYS) best.pop();
+  }
+  return best;
+}
+
+/** The same by sorting every visible key: the reference `strongest` must equal. */
+export function strongestBySort(weights: readonly number[], i: number): Array<{ pos: number; weight: number }> {
   return weights
     .slice(0, i + 1)
     .map((weight, pos) => ({ pos, weight }))

@@ -13,9 +13,14 @@ export const ROW_SUM_TOLERANCE = 1e-12;
 export function checkInvariants(attention: number[][][][], firstToken = 'BOS'): InvariantResult[] {
   const n = attention[0]?.[0]?.length ?? 0;
   const zeros = Array.from({ length: Math.max(0, n - 1) }, () => '0').join(', ');
-  const row0 = worstOf(attention, (row, i) => (i === 0 ? row.map((w, j) => Math.abs(w - (j === 0 ? 1 : 0))) : []));
-  const upper = worstOf(attention, (row, i) => row.map((w, j) => (j > i ? Math.abs(w) : 0)));
-  const rowsum = worstOf(attention, (row) => [Math.abs(row.reduce((a, b) => a + b, 0) - 1)]);
+  const row0 = worstOf(attention, (row, i, worst) => {
+    if (i === 0) for (let j = 0; j < row.length; j++) worst.see(Math.abs(row[j]! - (j === 0 ? 1 : 0)), j);
+  });
+  // On and below the diagonal the deviation is 0, which is never worse than the worst: only the keys above are seen.
+  const upper = worstOf(attention, (row, i, worst) => {
+    for (let j = i + 1; j < row.length; j++) worst.see(Math.abs(row[j]!), j);
+  });
+  const rowsum = worstOf(attention, (row, _, worst) => worst.see(Math.abs(row.reduce((a, b) => a + b, 0) - 1), 0));
   return [
     {
       id: 'row0',
@@ -47,18 +52,42 @@ export function checkInvariants(attention: number[][][][], firstToken = 'BOS'): 
   ];
 }
 
-/** Max over all layers, heads and rows of the per-element deviations `f` returns, with its position. */
-function worstOf(attention: number[][][][], f: (row: number[], i: number) => number[]): InvariantResult['worst'] {
-  const worst = { deviation: 0, layer: 0, head: 0, row: 0, col: 0 };
+/** The worst deviation seen so far and where: the first place it is reached (NaN counts as Infinity). */
+class Worst {
+  deviation = 0;
+  layer = 0;
+  head = 0;
+  row = 0;
+  col = 0;
+  /** Where the next deviations are seen. */
+  at = { layer: 0, head: 0, row: 0 };
+
+  see(d: number, col: number): void {
+    if (!(d > this.deviation || Number.isNaN(d))) return;
+    this.deviation = Number.isNaN(d) ? Infinity : d;
+    this.layer = this.at.layer;
+    this.head = this.at.head;
+    this.row = this.at.row;
+    this.col = col;
+  }
+}
+
+/**
+ * Max over all layers, heads and rows of the deviations `f` shows `worst.see`
+ * (with their column, in order), with its position: the first place it is reached.
+ */
+function worstOf(
+  attention: number[][][][],
+  f: (row: number[], i: number, worst: Worst) => void,
+): InvariantResult['worst'] {
+  const worst = new Worst();
   attention.forEach((heads, layer) =>
     heads.forEach((rows, head) =>
-      rows.forEach((row, i) =>
-        f(row, i).forEach((d, col) => {
-          if (d > worst.deviation || Number.isNaN(d))
-            Object.assign(worst, { deviation: Number.isNaN(d) ? Infinity : d, layer, head, row: i, col });
-        }),
-      ),
+      rows.forEach((row, i) => {
+        worst.at = { layer, head, row: i };
+        f(row, i, worst);
+      }),
     ),
   );
-  return worst;
+  return { deviation: worst.deviation, layer: worst.layer, head: worst.head, row: worst.row, col: worst.col };
 }

@@ -20,7 +20,14 @@ import {
 } from '../tensor/index.js';
 import { hookPointsFor, type HookPointInfo } from '../engine/hooks.js';
 import { HookSite, type Activation, type Hook } from '../engine/site.js';
-import type { Engine, EngineInfo, RunOptions, RunResult, RunState } from '../engine/types.js';
+import {
+  logitRows,
+  type Engine,
+  type EngineInfo,
+  type RunOptions,
+  type RunResult,
+  type RunState,
+} from '../engine/types.js';
 
 export interface LabConfig {
   /** Random tokens 0..vocab−1; BOS is id `vocab`. */
@@ -222,7 +229,7 @@ export class LabEngine implements Engine {
       new HookSite(opts.hooks ?? [], this.info.weightsFrom),
     ).data;
     const V = this.info.vocab,
-      rows = opts.logits === 'last' ? 1 : ids.length;
+      rows = logitRows(opts.logits, ids.length);
     return { logits: logits.slice((ids.length - rows) * V), rows };
   }
 

@@ -5,7 +5,15 @@
  */
 import { hookPointsFor, type HookPointInfo } from '../engine/hooks.js';
 import { HookSite, type Activation, type Hook } from '../engine/site.js';
-import type { Engine, EngineInfo, EngineTokenizer, RunOptions, RunResult, RunState } from '../engine/types.js';
+import {
+  logitRows,
+  type Engine,
+  type EngineInfo,
+  type EngineTokenizer,
+  type RunOptions,
+  type RunResult,
+  type RunState,
+} from '../engine/types.js';
 import { MicrogptError } from '../errors.js';
 import { Graph, Tensor } from '../tensor/index.js';
 import { blockTypeOf, hasPositionTable, isGated, isRotary } from './architecture.js';
@@ -105,7 +113,7 @@ export class TapedEngine implements Engine {
     const logits = this.model.forward(new Graph(false), all, site, opts.from).data;
     prefix?.ids.push(...ids);
     const V = this.info.vocab,
-      rows = opts.logits === 'last' ? 1 : ids.length;
+      rows = logitRows(opts.logits, ids.length);
     return { logits: logits.slice((all.length - rows) * V, all.length * V), rows };
   }
 

@@ -104,7 +104,7 @@ export function renderWeights(r: AttentionReport, s: Style, heatmap?: HeatmapOpt
       headers: [labels],
       rows: head.rows.map((row, i) => ({
         label: rowLabels[row.pos]!,
-        cells: row.weights.map((w, j) => (j > row.pos ? s.dim(fixed(w, 3)) : fixed(w, 3))),
+        cells: (j) => (j > row.pos ? s.dim(fixed(row.weights[j]!, 3)) : fixed(row.weights[j]!, 3)),
         note: notes[k]![i],
       })),
       cellWidth: WEIGHT_WIDTH,

@@ -30,7 +30,7 @@ function ansi256([r, g, b]: Rgb): number {
 }
 
 function cell(w: number, masked: boolean, width: number, s: Style): string {
-  if (masked) return s.dim(' ·'.slice(width > 1 ? 0 : 1).padEnd(width));
+  if (masked) return s.dim(width > 1 ? ' ·'.padEnd(width) : '·');
   if (s.level >= 2) {
     const c = sequential(w);
     // Two decimals without the leading zero; a weight that rounds to one prints "1".
@@ -40,8 +40,13 @@ function cell(w: number, masked: boolean, width: number, s: Style): string {
     const fg = textOn(c) === DARK_TEXT ? s.black : s.white;
     return s.level >= 3 ? fg.bgRgb(...c)(text) : fg.bgAnsi256(ansi256(c))(text);
   }
-  const glyph = SHADES.find(([t]) => w < t)![1];
-  return glyph.repeat(width);
+  return width === 1 ? shade(w) : shade(w).repeat(width);
+}
+
+/** The shade character of a weight (a thumbnail draws one per cell, hundreds of thousands for 144 heads). */
+function shade(w: number): string {
+  for (const [t, glyph] of SHADES) if (w < t) return glyph;
+  return SHADES[SHADES.length - 1]![1];
 }
 
 /** A row's label is cut to this many columns, so long tokens leave room for the cells. */
@@ -65,7 +70,7 @@ export function renderHeatmap(
   const cellWidth = [3, 2, 1].find((w) => lead + n * (w + 1) <= opts.width) ?? 1;
   const m = renderMatrix({
     headers: [shown],
-    rows: rows.map((row, i) => ({ label: shown[i]!, cells: row.map((w, j) => cell(w, j > i, cellWidth, s)) })),
+    rows: rows.map((row, i) => ({ label: shown[i]!, cells: (j: number) => cell(row[j]!, j > i, cellWidth, s) })),
     cellWidth,
     width: opts.width,
   });
@@ -120,14 +125,13 @@ export function thumbnailLines(
   const { head, tail } = thumbnailColumns(n, columns);
   const shown = Math.min(n, columns);
   const width = Math.max(shown, title.length);
+  const cells: string[] = [];
   const draw = (row: readonly number[], i: number) => {
-    const at = (j: number) => cell(row[j]!, j > i, 1, s);
-    if (head === n) return row.map((_, j) => at(j)).join('');
-    return [
-      ...Array.from({ length: head }, (_, j) => at(j)),
-      '…',
-      ...Array.from({ length: tail }, (_, j) => at(n - tail + j)),
-    ].join('');
+    cells.length = 0;
+    for (let j = 0; j < head; j++) cells.push(cell(row[j]!, j > i, 1, s));
+    if (head < n) cells.push('…');
+    for (let j = n - tail; j < n; j++) cells.push(cell(row[j]!, j > i, 1, s));
+    return cells.join('');
   };
   return [s.bold(title.padEnd(width)), ...rows.map((row, i) => draw(row, i) + ' '.repeat(width - shown))];
 }

@@ -132,7 +132,8 @@ export function wrapLine(line: string, width: number): string[] {
 export function fitToWidth(text: string, width: number): string {
   const out: string[] = [];
   for (const line of text.split('\n')) {
-    if (visibleWidth(line) <= width) out.push(line);
+    // A line of at most `width` UTF-16 units is at most `width` columns wide: no need to count.
+    if (line.length <= width || visibleWidth(line) <= width) out.push(line);
     else for (const l of wrapLine(line, width)) out.push(l);
   }
   return out.join('\n');

@@ -39,6 +39,8 @@ export function fitColumns(n: number, cell: number, room: number): ColumnFit {
 
 /** Text cut to `width` columns, "…" marking the cut. */
 export function clip(text: string, width: number): string {
+  // No more UTF-16 units than columns: no more code points either, so nothing to cut.
+  if (text.length <= width) return text;
   const points = Array.from(text);
   return points.length <= width ? text : points.slice(0, Math.max(0, width - 1)).join('') + '…';
 }
@@ -53,8 +55,12 @@ export const padEndVisible = (text: string, width: number): string =>
 
 export interface MatrixRow {
   label: string;
-  /** One per column, each at most `cellWidth` columns wide. */
-  cells: readonly string[];
+  /**
+   * One per column, each at most `cellWidth` columns wide; or the cell of a
+   * column, asked only for the columns shown (a wide matrix formats a few; the
+   * column count then comes from the headers).
+   */
+  cells: readonly string[] | ((column: number) => string);
   /** Said after the row ("← …"); wrapped beside it or put below it when it does not fit. */
   note?: string | null;
 }
@@ -84,7 +90,8 @@ const ARROW = '← ';
 
 export function renderMatrix(m: Matrix): { lines: string[]; hidden: Hidden | null; shown: number[] } {
   const indent = m.indent ?? 2;
-  const n = m.headers[0]?.length ?? m.rows[0]?.cells.length ?? 0;
+  const first = m.rows[0]?.cells;
+  const n = m.headers[0]?.length ?? (Array.isArray(first) ? first.length : 0);
   const labelWidth = Math.max(0, ...m.rows.map((r) => visibleWidth(r.label)));
   const lead = indent + labelWidth;
   const per = m.cellWidth + 1;
@@ -97,20 +104,15 @@ export function renderMatrix(m: Matrix): { lines: string[]; hidden: Hidden | nul
       ? noteWidth
       : 0;
   const fit = fitColumns(n, m.cellWidth, m.width - lead - reserve);
-  const line = (start: string, cells: readonly string[]) => {
+  const line = (start: string, cells: MatrixRow['cells']) => {
     let out = start;
     for (const j of fit.shown) {
       if (fit.hidden && j === fit.hidden.to + 1) out += ELIDED;
-      out += ' ' + padStartVisible(cells[j] ?? '', m.cellWidth);
+      out += ' ' + padStartVisible((typeof cells === 'function' ? cells(j) : cells[j]) ?? '', m.cellWidth);
     }
     return fit.hidden && fit.hidden.to === n - 1 ? out + ELIDED : out;
   };
-  const headers = m.headers.map((h) =>
-    line(
-      ' '.repeat(lead),
-      h.map((label) => clip(label, m.cellWidth)),
-    ).trimEnd(),
-  );
+  const headers = m.headers.map((h) => line(' '.repeat(lead), (j) => clip(h[j] ?? '', m.cellWidth)).trimEnd());
   const rowWidth = lead + fit.shown.length * per + (fit.hidden ? ELIDED.length : 0);
   const paint = m.paintNote ?? ((t: string) => t);
   const rows = m.rows.flatMap((r) => {
@@ -136,6 +138,7 @@ function withNote(
   const beside = width - rowWidth - NOTE_GAP.length - ARROW.length;
   if (beside >= Math.min(MIN_NOTE_ROOM, visibleWidth(note))) {
     const [first, ...rest] = wrapLine(note, beside).map((l) => l.trimStart());
+    if (rest.length === 0) return [row + NOTE_GAP + paint(ARROW + first)];
     const hang = ' '.repeat(rowWidth + NOTE_GAP.length + ARROW.length);
     return [row + NOTE_GAP + paint(ARROW + first), ...rest.map((l) => hang + paint(l))];
   }

@@ -6,6 +6,9 @@
  *   no-simd   WebAssembly.validate reporting false (a runtime without SIMD): the kind
  *             chosen, and the product against the bound
  *   exit      two threads used and never closed: the process must still end
+ *   started   threads started ahead (startThreads), twice, a product run on them
+ *             (the bits of one thread), and a second compute's threads started and
+ *             never used nor closed: the process must still end
  */
 const mode = process.argv[2];
 if (mode === 'no-simd') WebAssembly.validate = () => false;
@@ -47,4 +50,17 @@ if (mode === 'relaxed') {
   const W = c.allocMatrix('F32', 512, 256);
   const y = c.linear(new Float32Array(64 * 256).fill(1), 64, W);
   console.log(JSON.stringify({ kind: c.kind, threads: c.threads, values: y.length }));
+} else if (mode === 'started') {
+  const [one, three] = [openCompute({ threads: 1 }), openCompute({ threads: 3 })];
+  three.startThreads();
+  three.startThreads();
+  await new Promise((r) => setTimeout(r, 500)); // booted by now
+  const rng = rngFor(64, 96, 515);
+  const x = randomVector(64 * 96, rng);
+  const ys = [one, three].map((c) => {
+    const { W } = randomMatrix(c, 'F32', 515, 96, rngFor(1));
+    return c.linear(x, 64, W);
+  });
+  openCompute({ threads: 2 }).startThreads(); // never used, never closed
+  console.log(JSON.stringify({ identical: Buffer.from(ys[0]!.buffer).equals(Buffer.from(ys[1]!.buffer)) }));
 }

@@ -11,7 +11,7 @@ import { mkdtempSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openCompute, type Compute, type Dtype, type Matrix } from '../../src/compute/index.js';
+import { openCompute, writeFloat32, type Compute, type Dtype, type Matrix } from '../../src/compute/index.js';
 import { attentionReference, randomVector, rngFor } from './reference.js';
 
 const simd = openCompute({ kind: 'wasm-simd', threads: 3 });
@@ -145,6 +145,44 @@ describe('caches and the arena', () => {
     expect(c.allocCache(10).byteOffset).toBe(a.byteOffset);
     c.releaseCache(d); // twice, or a cache it never made: nothing happens
     c.releaseCache(new Float32Array(4));
+    c.close();
+  });
+
+  it('room used before comes back zeroed to its last byte, whatever its length (words, then the bytes left)', () => {
+    const c = openCompute({ kind: 'wasm-simd', threads: 1 });
+    for (const n of [1, 2, 3, 7, 2999, 5001]) {
+      const dirty = c.allocCache(6000);
+      dirty.fill(-1);
+      c.releaseCache(dirty);
+      const again = c.allocCache(n);
+      expect(again.byteOffset).toBe(dirty.byteOffset);
+      expect(again.every((v) => Object.is(v, 0))).toBe(true);
+      c.releaseCache(again);
+      // A BF16 matrix of 5 × 3 (6-byte rows, padded to 8 rows): an odd number of 16-bit values.
+      const m = c.allocMatrix('BF16', 5, 3);
+      expect(m.bytes.byteOffset).toBe(dirty.byteOffset);
+      expect(new Uint8Array(m.bytes.buffer, m.bytes.byteOffset, 8 * 6).every((b) => b === 0)).toBe(true);
+      c.releaseMatrix(m);
+    }
+    c.close();
+  });
+
+  it("a matrix its caller fills (filled = true) gets only its padding rows cleared; its products are a fresh one's", () => {
+    const c = openCompute({ kind: 'wasm-simd', threads: 1 });
+    const dirty = c.allocCache(4096);
+    dirty.fill(NaN);
+    c.releaseCache(dirty);
+    const m = c.allocMatrix('F32', 5, 3, true);
+    expect(m.bytes.byteOffset).toBe(dirty.byteOffset);
+    const storage = new Float32Array(m.bytes.buffer, m.bytes.byteOffset, 8 * 3);
+    expect(storage.subarray(0, 15).every(Number.isNaN)).toBe(true); // left for the caller to write
+    expect(storage.subarray(15).every((v) => Object.is(v, 0))).toBe(true); // rows 5–7: padding, zeroed
+    const values = Float32Array.from({ length: 15 }, (_, i) => i / 7 - 1);
+    writeFloat32(m, values);
+    const fresh = c.allocMatrix('F32', 5, 3);
+    writeFloat32(fresh, values);
+    const x = Float32Array.from({ length: 9 }, (_, i) => 0.5 - i / 9);
+    expect(Array.from(c.linear(x, 3, m))).toEqual(Array.from(c.linear(x, 3, fresh)));
     c.close();
   });
 

@@ -63,4 +63,8 @@ describe('the runtime decides the kernels', () => {
     const r = child('exit');
     expect(r).toEqual({ kind: expect.stringMatching(/^wasm/), threads: 2, values: 64 * 512 });
   });
+
+  it('threads started ahead of the first job give its bits, and never keep the process alive either', () => {
+    expect(child('started')).toEqual({ identical: true });
+  });
 });

@@ -80,6 +80,20 @@ describe('a matrix that fits the width', () => {
             const printed = l.split('   ← ')[0]!.trim().split(/\s+/).slice(2);
             expect(printed.filter((c) => c !== '…')).toEqual(shown.map((j) => m[i]![j]!.toFixed(3)));
           });
+          // Cells given as a function of the column: the same lines, and only the shown columns are asked for.
+          const asked = new Set<number>();
+          const lazy = renderMatrix({
+            headers: [Array.from({ length: n }, (_, j) => `tok${j}`)],
+            rows: m.map((row, i) => ({
+              label: `${i} tok${i}`,
+              cells: (j: number) => (asked.add(j), row[j]!.toFixed(3)),
+              note: notes && i % 3 === 0 ? `row ${i} attends to all prior, most to itself` : null,
+            })),
+            cellWidth: 5,
+            width,
+          });
+          expect(lazy).toEqual(out);
+          expect([...asked].sort((a, b) => a - b)).toEqual(shown);
         },
       ),
       { seed: 22, numRuns: 200 },

@@ -6,9 +6,18 @@
  */
 import { hookPointsFor, type HookPointInfo } from '../../engine/hooks.js';
 import { HookSite, type Activation, type Hook } from '../../engine/site.js';
-import type { Engine, EngineInfo, EngineTokenizer, RunOptions, RunResult, RunState } from '../../engine/types.js';
+import {
+  logitRows,
+  type Engine,
+  type EngineInfo,
+  type EngineTokenizer,
+  type LogitRows,
+  type RunOptions,
+  type RunResult,
+  type RunState,
+} from '../../engine/types.js';
 import { Sites } from './batch.js';
-import type { HfModel, KvCache } from './forward.js';
+import type { HfModel, KvCache, Stop } from './forward.js';
 import type { HfSpec } from './spec.js';
 import type { TextTokenizer } from './tokenizer.js';
 
@@ -95,16 +104,41 @@ export class F32Engine implements Engine {
 
   run(ids: readonly number[], opts: RunOptions = {}): RunResult {
     this.open();
-    const rows = opts.logits === 'last' ? 1 : ids.length;
+    const logits = opts.logits ?? 'all',
+      rows = logitRows(logits, ids.length);
     const sites = new Sites([new HookSite(opts.hooks ?? [], this.path)]);
     const state = opts.state as KvCache | undefined;
-    if (state) return { logits: this.model.forward(ids, [state], sites, opts.logits ?? 'all')[0]!, rows };
+    const stop = this.stopFor(logits, sites, state !== undefined);
+    if (state) return { logits: this.model.forward(ids, [state], sites, logits, undefined, stop)[0]!, rows };
     const caches = this.model.newCaches(1, ids.length);
     try {
-      return { logits: this.model.forward(ids, caches, sites, opts.logits ?? 'all', opts.from)[0]!, rows };
+      return { logits: this.model.forward(ids, caches, sites, logits, opts.from, stop)[0]!, rows };
     } finally {
       caches[0]!.release();
     }
+  }
+
+  /**
+   * Where a run without logits may end: after the last hook point any hook
+   * wants (a block's attention half, or the whole block), or after every
+   * layer's keys and values when the state keeps them for the next tokens.
+   * null: run to the end (logits wanted, or a hook wants the final norm or
+   * hook_logits).
+   */
+  private stopFor(logits: LogitRows, sites: Sites, keepCache: boolean): Stop | null {
+    if (logits !== 'none') return null;
+    const points = this.hookPoints();
+    let i = points.length - 1;
+    while (i >= 0 && !sites.wants(points[i]!.name)) i--;
+    const p = i < 0 ? null : points[i]!;
+    if (p && p.layer === null && AFTER_BLOCKS.has(p.point)) return null;
+    let stop: Stop =
+      p?.layer != null
+        ? { layer: p.layer, attentionOnly: inAttentionHalf(p.point) }
+        : { layer: -1, attentionOnly: false };
+    // Generation goes on from the state: every layer's keys and values must be in it.
+    if (keepCache && stop.layer < this.info.layers - 1) stop = { layer: this.info.layers - 1, attentionOnly: true };
+    return stop;
   }
 
   /** The variants in batches of at most `rowsPerBatch` rows, each batch one pass over the weights. */
@@ -122,8 +156,9 @@ export class F32Engine implements Engine {
       const caches = this.model.newCaches(group.length, ids.length);
       try {
         const sites = new Sites(group.map((hooks) => new HookSite(hooks, this.path)));
-        for (const l of this.model.forward(ids, caches, sites, logits, opts.from))
-          results.push({ logits: l, rows: logits === 'last' ? 1 : ids.length });
+        const stop = this.stopFor(logits, sites, false);
+        for (const l of this.model.forward(ids, caches, sites, logits, opts.from, stop))
+          results.push({ logits: l, rows: logitRows(logits, ids.length) });
       } finally {
         caches[0]?.release();
       }
@@ -151,6 +186,13 @@ export class F32Engine implements Engine {
   }
 }
 
+/** Hook points after the last block: wanting one runs the whole pass. */
+const AFTER_BLOCKS: ReadonlySet<string> = new Set(['ln_final.hook_scale', 'ln_final.hook_normalized', 'hook_logits']);
+
+/** A block's point up to its attention output (the rest is the MLP's half, and the stream after it). */
+const inAttentionHalf = (point: string): boolean =>
+  point === 'hook_resid_pre' || point.startsWith('ln1.') || point.startsWith('attn.') || point === 'hook_attn_out';
+
 /** Activation bytes one batch of variants may take: rows beyond it wait for the next batch. */
 const BATCH_BYTES = 256 * 2 ** 20;
 
@@ -159,7 +201,7 @@ const BATCH_BYTES = 256 * 2 ** 20;
  * norms, q, k, v, z and outputs; the MLP's hidden units; logits when every
  * position's are wanted) and its keys and values at every layer.
  */
-export function rowsPerBatch(s: HfSpec, logits: 'all' | 'last', bytes = BATCH_BYTES): number {
+export function rowsPerBatch(s: HfSpec, logits: LogitRows, bytes = BATCH_BYTES): number {
   const perRow =
     4 * (8 * s.hidden + 3 * s.intermediate + (logits === 'all' ? s.vocab : 0)) +
     4 * 2 * s.layers * s.kvHeads * s.headDim;

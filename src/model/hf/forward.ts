@@ -16,7 +16,7 @@
  * rows stacked, each with its own hooks and K/V cache.
  */
 import type { Compute } from '../../compute/index.js';
-import type { RunState } from '../../engine/types.js';
+import type { LogitRows, RunState } from '../../engine/types.js';
 import { causalAttention } from './attention.js';
 import { Sites } from './batch.js';
 import { addInto, embedRows, headNorm, normalize, ropeFrequencies } from './kernels.js';
@@ -24,6 +24,16 @@ import type { HfSpec } from './spec.js';
 import type { HfWeights, LayerWeights, NormWeights } from './weights.js';
 
 export { linear, rope, ropeFrequencies } from './kernels.js';
+
+/**
+ * Where a pass that wants no logits may end: after block `layer`, or after its
+ * attention (hook_attn_out) when nothing of its MLP is wanted. The stream is
+ * then left unfinished: only hooks up to there see anything.
+ */
+export interface Stop {
+  layer: number;
+  attentionOnly: boolean;
+}
 
 /** Keys and values of every position seen so far, per layer, in the compute layer's memory. */
 export class KvCache implements RunState {
@@ -85,20 +95,23 @@ export class HfModel {
   close(): void {
     for (const free of [...this.live]) free();
     for (const m of this.weights.matrices) this.compute.releaseMatrix(m);
+    for (const d of this.weights.deferred) d.release();
   }
 
   /**
    * Runs new tokens after what the caches hold (all alike), once per variant:
    * each variant's activations through its hook site, its keys and values into
-   * its cache. Logits per variant, of every new position [T, vocab] or of the
-   * last [1, vocab].
+   * its cache. Logits per variant, of every new position [T, vocab], of the
+   * last [1, vocab], or none (empty); `stop` ends the pass early (nothing after
+   * it is wanted, no logits either).
    */
   forward(
     ids: readonly number[],
     caches: readonly KvCache[],
     S: Sites,
-    rows: 'all' | 'last',
+    rows: LogitRows,
     from?: { layer: number; resid: ArrayLike<number> },
+    stop: Stop | null = null,
   ): Float32Array[] {
     const s = this.spec,
       C = s.hidden,
@@ -112,14 +125,18 @@ export class HfModel {
     const x = new Float32Array(B * T * C);
     if (from) for (let v = 0; v < B; v++) x.set(from.resid, v * T * C);
     else this.embed(S, ids, start, x);
-    for (let l = from?.layer ?? 0; l < s.layers; l++) this.block(S, l, x, T, caches, start);
+    const lastLayer = stop ? stop.layer : s.layers - 1;
+    for (let l = from?.layer ?? 0; l <= lastLayer; l++)
+      this.block(S, l, x, T, caches, start, stop?.layer === l && stop.attentionOnly);
     for (const k of caches) k.length = start + T;
-    const n = rows === 'all' ? T : 1;
+    if (stop) return Array.from({ length: B }, () => new Float32Array(0));
+    const n = rows === 'last' ? 1 : T;
     const last = new Float32Array(B * n * C);
     for (let v = 0; v < B; v++) last.set(x.subarray(((v + 1) * T - n) * C, (v + 1) * T * C), v * n * C);
     const logits = this.unembed(last, B * n, S);
     S.emit('hook_logits', logits, [n, s.vocab]);
-    return Array.from({ length: B }, (_, v) => logits.subarray(v * n * s.vocab, (v + 1) * n * s.vocab));
+    const kept = rows === 'none' ? 0 : n * s.vocab;
+    return Array.from({ length: B }, (_, v) => logits.subarray(v * n * s.vocab, v * n * s.vocab + kept));
   }
 
   /** Token embeddings (scaled where the family scales them), plus learned positions where it has them, into x. */
@@ -146,7 +163,7 @@ export class HfModel {
    */
   unembed(x: Float32Array, rows: number, S: Sites = Sites.NONE): Float32Array {
     const W = this.weights;
-    return this.compute.linear(this.norm(S, 'ln_final.', x, W.finalNorm), rows, W.lmHead, W.lmHeadBias);
+    return this.compute.linear(this.norm(S, 'ln_final.', x, W.finalNorm), rows, W.lmHead.matrix(), W.lmHeadBias);
   }
 
   private norm(S: Sites, at: string, x: Float32Array, p: NormWeights): Float32Array {
@@ -160,7 +177,15 @@ export class HfModel {
    * through the MLP's own norm (parallel) or the attention's
    * (parallel_shared_norm), the two summed as transformers sums them, (mlp + attn) + x.
    */
-  private block(S: Sites, l: number, x: Float32Array, T: number, caches: readonly KvCache[], start: number): void {
+  private block(
+    S: Sites,
+    l: number,
+    x: Float32Array,
+    T: number,
+    caches: readonly KvCache[],
+    start: number,
+    attentionOnly = false,
+  ): void {
     const s = this.spec,
       L = this.weights.layers[l]!,
       b = `blocks.${l}.`,
@@ -169,6 +194,7 @@ export class HfModel {
     const h = this.norm(S, `${b}ln1.`, x, L.norm1);
     const a = this.attend(S, b, h, T, l, L, caches, start);
     S.emit(`${b}hook_attn_out`, a, shape);
+    if (attentionOnly) return;
     if (s.block === 'sequential') {
       addInto(x, a);
       S.emit(`${b}hook_resid_mid`, x, shape);

@@ -262,7 +262,11 @@ export function addInto(x: Float32Array, y: Float32Array): void {
 }
 
 /** Rows `ids` of the embedding table, times the family's scale (Gemma's √hidden) where it has one. */
-export function embedRows(ids: readonly number[], table: Matrix, scale: number | null): Float32Array {
+export function embedRows(
+  ids: readonly number[],
+  table: Pick<Matrix, 'cols' | 'row'>,
+  scale: number | null,
+): Float32Array {
   const C = table.cols,
     x = new Float32Array(ids.length * C);
   ids.forEach((id, t) => table.row(id, x.subarray(t * C, (t + 1) * C)));

@@ -63,9 +63,11 @@ export async function loadHfModel(path: string, contracts?: ContractSet, opts: L
     set.families.map((f) => f.contract),
   );
   const dir = statSync(path).isDirectory() ? path : dirname(path);
-  const tokenizer = await loadTokenizer(dir, spec);
   const { compute, release } = acquireCompute(opts);
   try {
+    // The worker threads boot while the tokenizer loads, ready for the weights.
+    compute.startThreads();
+    const tokenizer = await loadTokenizer(dir, spec);
     const weights = loadHfWeights(spec, files.tensors, path, compute);
     return new F32Engine(new HfModel(spec, weights, compute), tokenizer, path, release, opts.batchBytes);
   } catch (e) {

@@ -36,7 +36,8 @@ export function readMatrices(c: Compute, t: TensorEntry, transposed: boolean, pa
   const [R, K] = [t.shape[0]!, t.shape[1]!];
   const cols = transposed ? R : K;
   const dtype = runDtype(t.dtype);
-  const out = parts.map((p) => c.allocMatrix(dtype, p.rows, cols));
+  // Every byte of each matrix is written below: only its padding rows need clearing.
+  const out = parts.map((p) => c.allocMatrix(dtype, p.rows, cols, true));
   try {
     withFile(t.file, (f) => {
       // Input-major storage goes straight into the kernel's layout where each part is one run of columns.

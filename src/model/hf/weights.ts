@@ -17,6 +17,7 @@ import type { Compute, Matrix } from '../../compute/index.js';
 import { canDecode, readFloat32 } from '../../formats/values.js';
 import type { TensorEntry } from '../../formats/types.js';
 import type { HfSpec } from './spec.js';
+import { DeferredMatrix } from './deferred.js';
 import { readMatrices, runDtype } from './matrices.js';
 import { quirkOf, ROWS } from './storage.js';
 
@@ -50,16 +51,19 @@ export interface LayerWeights {
 }
 
 export interface HfWeights {
-  embed: Matrix;
+  /** Looked up a row per token; read whole only if it is also the head and logits are wanted. */
+  embed: DeferredMatrix;
   positions: Matrix | null;
   layers: LayerWeights[];
   finalNorm: NormWeights;
-  /** [vocab, hidden]: the embedding itself when tied. */
-  lmHead: Matrix;
+  /** [vocab, hidden]: the embedding itself when tied; read at the first product. */
+  lmHead: DeferredMatrix;
   lmHeadBias: Float32Array | null;
   parameterCount: number;
   /** Every matrix loaded (the compute layer's storage), to release them when the model closes. */
   matrices: Matrix[];
+  /** The embedding and head, released with the model if they were read. */
+  deferred: DeferredMatrix[];
 }
 
 /** Bytes a load may take: the weights as float32 must fit in this share of the machine's memory. */
@@ -210,7 +214,11 @@ function vectorParts(values: Float32Array, parts: readonly RolePart[]): Array<[s
 interface Loaded {
   vectors: Map<string, Float32Array>;
   matrices: Map<string, Matrix>;
+  deferred: Map<string, DeferredMatrix>;
 }
+
+/** Roles read at their first use, not at load (deferred.ts): what a run may never need whole. */
+const DEFERRED: ReadonlySet<string> = new Set(['token_embedding', 'lm_head']);
 
 /** Bytes a value of this stored dtype takes when run (16-bit floats stay 16-bit; F64 narrows to F32), and its name. */
 const RUN_AS: Readonly<Record<string, [number, string]>> = {
@@ -232,13 +240,15 @@ export function loadHfWeights(s: HfSpec, tensors: readonly TensorEntry[], where:
   const bytes = found.reduce((n, f, i) => n + f.entry.elements * as[i]![0], 0);
   const names = [...new Set(as.map(([, name]) => name))].sort().join(' and ');
   checkMemory(parameters, where, totalmem(), bytes, `${names} (the stored precision)`);
-  const loaded: Loaded = { vectors: new Map(), matrices: new Map() };
+  const loaded: Loaded = { vectors: new Map(), matrices: new Map(), deferred: new Map() };
   try {
     for (const f of found) {
       const e = f.entry;
       const transpose = quirkOf(s.family, f.role)?.transpose === true && e.shape.length === 2;
       const parts = roleParts(s, f.role, transpose ? e.shape[1]! : e.shape[0]!);
-      if (e.shape.length === 2)
+      if (e.shape.length === 2 && DEFERRED.has(f.role) && !transpose && parts.length === 1)
+        loaded.deferred.set(key(f.role, f.layer), new DeferredMatrix(c, e));
+      else if (e.shape.length === 2)
         readMatrices(c, e, transpose, parts).forEach((m, i) => loaded.matrices.set(key(parts[i]!.role, f.layer), m));
       else {
         const { values, read } = readFloat32(e);
@@ -246,7 +256,7 @@ export function loadHfWeights(s: HfSpec, tensors: readonly TensorEntry[], where:
         for (const [role, v] of vectorParts(values, parts)) loaded.vectors.set(key(role, f.layer), v);
       }
     }
-    return assemble(s, loaded, parameters, where);
+    return assemble(s, loaded, parameters, where, c);
   } catch (e) {
     for (const m of loaded.matrices.values()) c.releaseMatrix(m);
     throw e;
@@ -254,7 +264,7 @@ export function loadHfWeights(s: HfSpec, tensors: readonly TensorEntry[], where:
 }
 
 /** The tensors in the places the forward pass reads them; a role the path has no place for is refused. */
-function assemble(s: HfSpec, loaded: Loaded, parameterCount: number, where: string): HfWeights {
+function assemble(s: HfSpec, loaded: Loaded, parameterCount: number, where: string, c: Compute): HfWeights {
   const used = new Set<string>();
   const take = <T>(from: Map<string, T>, role: string, layer: number | null): T | null => {
     const k = key(role, layer);
@@ -269,7 +279,12 @@ function assemble(s: HfSpec, loaded: Loaded, parameterCount: number, where: stri
     weight: need(vec(role, layer), role),
     bias: vec(`${role}_bias`, layer),
   });
-  const embed = need(mat('token_embedding'), 'token_embedding');
+  /** A deferred table, or (a family storing it transposed or fused) the matrix read at load. */
+  const table = (role: string) => {
+    const read = mat(role);
+    return take(loaded.deferred, role, null) ?? (read && new DeferredMatrix(c, read));
+  };
+  const embed = need(table('token_embedding'), 'token_embedding');
   const weights: HfWeights = {
     embed,
     positions: s.positions === 'learned' ? need(mat('position_embedding'), 'position_embedding') : null,
@@ -293,12 +308,13 @@ function assemble(s: HfSpec, loaded: Loaded, parameterCount: number, where: stri
       downBias: vec('mlp_down_bias', l),
     })),
     finalNorm: norm('final_norm'),
-    lmHead: s.tied ? embed : need(mat('lm_head'), 'lm_head'),
+    lmHead: s.tied ? embed : need(table('lm_head'), 'lm_head'),
     lmHeadBias: vec('lm_head_bias'),
     parameterCount,
     matrices: [...loaded.matrices.values()],
+    deferred: [...loaded.deferred.values()],
   };
-  for (const k of [...loaded.vectors.keys(), ...loaded.matrices.keys()])
+  for (const k of [...loaded.vectors.keys(), ...loaded.matrices.keys(), ...loaded.deferred.keys()])
     if (!used.has(k))
       throw new MicrogptError(
         'MG082',
