@@ -150,6 +150,7 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG040: {
     title: 'cannot write the output file',
     causes: [
+      'an empty path (--out "" or --html "", often an unset shell variable)',
       'the folder does not exist',
       'no write permission',
       'the path is a directory, a device or a FIFO',

@@ -186,6 +186,10 @@ describe('no command writes onto a file it reads, through a link, or onto anythi
           expect(resolved(out), what).toBe(before);
         }
       });
+      it('an empty path (an unset shell variable): MG040 naming the option, nothing printed or written', async () => {
+        const r = await runCli(c.run(''));
+        expectOneLineError(r, /MG040: --(out|html) "" names no file; give a file name/);
+      });
     });
   }
   it('the lab: a symlink to a checkpoint is an existing file, replaced only with --force (issue 19)', async () => {
