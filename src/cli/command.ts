@@ -42,6 +42,10 @@ function givenOptions(cmd: Command, args: Invocation<unknown>['args']): Set<stri
     if (cmd.getOptionValueSource(key) !== 'cli' || o.long === undefined) continue;
     // --out FILE and --no-out share one value: false means the --no- form was typed.
     if ((cmd.getOptionValue(key) === false) === o.negate) given.add(o.long);
+    // `--attention [text]` typed with its value: the value is given too, by its name in capitals
+    // (TEXT), so a rule can refuse it beside what it would conflict with (--ids).
+    const valueName = /\[(\w+)\]/.exec(o.flags)?.[1];
+    if (o.optional && valueName && typeof cmd.getOptionValue(key) === 'string') given.add(valueName.toUpperCase());
   }
   cmd.registeredArguments.forEach((a, i) => {
     const v = args[i];

@@ -125,6 +125,8 @@ describe('one meaning per flag name', () => {
       const known = new Set([
         ...cmd.options.map((o) => o.long!),
         ...cmd.registeredArguments.map((a) => a.name().toUpperCase()),
+        // an optional value typed (`--attention [text]`) is named by its value: TEXT
+        ...cmd.options.flatMap((o) => (o.optional ? [/\[(\w+)\]/.exec(o.flags)![1]!.toUpperCase()] : [])),
       ]);
       const r = module.rules ?? {};
       const named = [
@@ -267,6 +269,20 @@ describe('an option the chosen model cannot use is refused by name, never ignore
       expectOneLineError(await runCli(args), /MG001: give --seed or --model, not both/);
     const r = await runCli(['sample', '--model', folder, '--prompt', 'em', '--seed', '3', '--max-tokens', '2']);
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('TEXT and --ids together, refused the same way by every command that takes both (explain too)', async () => {
+    for (const args of [
+      ['explain', '--attention', 'abc', '--ids', '1,2', '--model', folder],
+      ['explain', '--ids', '1,2', '--attention', 'abc', '--model', folder, '--json'],
+      ['trace', 'abc', '--ids', '1,2', '--model', folder],
+      ['cache', 'abc', '--ids', '1,2', '--model', folder],
+    ])
+      expectOneLineError(await runCli(args), /MG001: give the input as TEXT or as --ids, not both$/m);
+    // --attention without its value takes --ids, and labels the ids as themselves
+    const r = await runCli(['explain', '--attention', '--ids', '1,2', '--model', folder, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).inputs).toMatchObject({ text: '', ids: [1, 2] });
   });
 
   it('train --force with --no-out; cache --force without --out', async () => {

@@ -43,6 +43,7 @@ const RULES: UsageRules = {
   excludes: [
     { options: ['CODE', '--errors'], why: 'CODE explains one code, --errors lists them all' },
     { options: ['--seed', '--model'], why: '--seed makes an untrained model; --model has its weights' },
+    { options: ['TEXT', '--ids'], what: 'the input' },
   ],
   needs: {
     '--html': { with: ['--attention'], why: 'or use microgpt inspect --html' },
@@ -57,14 +58,25 @@ const RULES: UsageRules = {
       {
         name: '--attention',
         triggers: ['--attention'],
-        options: ['--ids', '--heads', '--html', '--force', '--layer', '--seed', '--model', '--family', '--threads'],
+        options: [
+          'TEXT',
+          '--ids',
+          '--heads',
+          '--html',
+          '--force',
+          '--layer',
+          '--seed',
+          '--model',
+          '--family',
+          '--threads',
+        ],
       },
       { name: '--detect', triggers: ['--detect'], options: ['--model', '--family', '--seed', '--threads'] },
       { name: '--tensor', triggers: ['--tensor'], options: ['--len', '--family', '--model', '--seed'] },
       {
         name: '--kernel',
         triggers: ['--kernel'],
-        options: ['--verbose', '--size', '--vs', '--memory', '--context', '--batch', '--kv-dtype', '--model'],
+        options: ['FAMILY', '--verbose', '--size', '--vs', '--memory', '--context', '--batch', '--kv-dtype', '--model'],
       },
       { name: 'error codes', triggers: ['CODE', '--errors'], options: [] },
     ],
