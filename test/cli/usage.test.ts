@@ -287,6 +287,12 @@ describe('an option the chosen model cannot use is refused by name, never ignore
 
   it('train --force with --no-out; cache --force without --out', async () => {
     expectOneLineError(await runCli(['train', '--no-out', '--force']), /MG001: give --force or --no-out, not both/);
+    // both forms of one option, in either order (commander would keep the last one typed)
+    for (const args of [
+      ['train', '--no-out', '--out', 'x.st'],
+      ['train', '--out', 'y.st', '--no-out'],
+    ])
+      expectOneLineError(await runCli(args), /MG001: give --out or --no-out, not both/);
     expectOneLineError(await runCli(['cache', '--list', '--force']), /MG001: give --list or --force, not both/);
   });
 });
