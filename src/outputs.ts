@@ -36,7 +36,8 @@ const HEAD_BYTES = 4096;
 export function checkOutput(out: OutputTarget): void {
   // An empty value is a slip (an unset shell variable), never a request to write nothing.
   if (out.path === '') throw new MicrogptError('MG040', `${out.flag} "" names no file; give a file name`);
-  assertWritable(out.path);
+  // A folder given: suggest a file in it of the kind this option writes.
+  assertWritable(out.path, out.html ? 'report.html' : undefined);
   const target = writeTarget(out.path);
   const st = statSync(target, { bigint: true, throwIfNoEntry: false });
   if (!st) return;

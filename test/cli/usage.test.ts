@@ -285,6 +285,14 @@ describe('an option the chosen model cannot use is refused by name, never ignore
     expect(JSON.parse(r.stdout).inputs).toMatchObject({ text: '', ids: [1, 2] });
   });
 
+  it('inspect CHECKPOINT --metadata names the keys the checkpoint holds (it has metadata, read into the report)', async () => {
+    const ckpt = join(mkdtempSync(join(tmpdir(), 'microgpt-usage-ckpt-')), 'm.safetensors');
+    expect((await runCli(['train', '--steps', '1', '--out', ckpt])).code).toBe(0);
+    const r = await runCli(['inspect', ckpt, '--metadata']);
+    expectOneLineError(r, /MG001: --metadata goes with a model file .*holds the metadata keys format, family, config/);
+    expect(r.stderr).not.toContain('no such metadata');
+  });
+
   it('train --force with --no-out; cache --force without --out', async () => {
     expectOneLineError(await runCli(['train', '--no-out', '--force']), /MG001: give --force or --no-out, not both/);
     // both forms of one option, in either order (commander would keep the last one typed)
