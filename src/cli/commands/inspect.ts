@@ -108,7 +108,7 @@ async function refuseCheckpointMetadata(path: string): Promise<never> {
 async function runInspect(path: string | undefined, opts: InspectOptions): Promise<number> {
   const target = path ?? opts.model;
   const file = target !== undefined && !(await (await import('../engine.js')).isMicrogptCheckpoint(target));
-  if (!file && target !== undefined && opts.usage.given.has('--metadata')) await refuseCheckpointMetadata(target);
+  if (!file && target !== undefined && opts.usage?.given.has('--metadata')) await refuseCheckpointMetadata(target);
   checkModelKind(opts.usage, file);
   return file ? inspectFile(target!, opts) : inspectModel({ ...opts, model: target });
 }
