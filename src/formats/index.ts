@@ -28,6 +28,7 @@ export {
   openModelFiles,
   openSafetensorsHeader,
   openSafetensorsMetadata,
+  looksLikeModelFile,
   type ModelFiles,
   type ModelFormat,
   type FileSummary,
