@@ -294,6 +294,35 @@ describe('an option the chosen model cannot use is refused by name, never ignore
     expect(r.stderr).not.toContain('no such metadata');
   });
 
+  it('a --model path that is not there is said so, by every command that reads --model', async () => {
+    const missing = join(folder, 'no-such-model');
+    for (const args of [
+      ['explain', '--attention', 'ab', '--model', missing],
+      ['explain', '--tensor', 'wte', '--model', missing],
+      ['eval', '--model', missing],
+      ['sample', '--model', missing],
+      ['trace', 'ab', '--model', missing],
+      ['cache', 'ab', '--list', '--model', missing],
+      ['ablate', '--model', missing],
+    ]) {
+      const r = await runCli(args);
+      expectOneLineError(
+        r,
+        /MG061: .*no-such-model: no such file or folder; --model takes a checkpoint written by microgpt train/,
+      );
+    }
+  });
+
+  it('explain --tensor --model DIR says what --tensor --model takes, as --help does', async () => {
+    expectOneLineError(
+      await runCli(['explain', '--tensor', 'wte', '--model', folder]),
+      /MG001: .*--tensor --model takes a checkpoint written by microgpt train, not a model folder or its files; microgpt inspect /,
+    );
+    expect((await runCli(['explain', '--help'], { COLUMNS: '1000' })).stdout).toContain(
+      'with --tensor: a checkpoint written by microgpt train',
+    );
+  });
+
   it('train --force with --no-out; cache --force without --out', async () => {
     expectOneLineError(await runCli(['train', '--no-out', '--force']), /MG001: give --force or --no-out, not both/);
     // both forms of one option, in either order (commander would keep the last one typed)
