@@ -4,12 +4,10 @@
  * program.ts so that tests can run command lines in-process, without these handlers.
  */
 import { main } from './program.js';
+import { stdoutErrorExit } from './cli/stdout-error.js';
 
-// `microgpt … | head` closes the pipe early; that is the reader's choice, not an error.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
+// `microgpt … | head` closes the pipe early (exit 0); a full disk is one error line and exit 74.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => process.exit(stdoutErrorExit(e)));
 // A closed stderr (`train … 2>&1 | head -1`) must never abort work: progress and warnings are dropped.
 process.stderr.on('error', () => {});
 

@@ -150,6 +150,7 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
   MG040: {
     title: 'cannot write the output file',
     causes: [
+      'an empty path (--out "" or --html "", often an unset shell variable)',
       'the folder does not exist',
       'no write permission',
       'the path is a directory, a device or a FIFO',
@@ -201,6 +202,14 @@ export const ERROR_CODES: Readonly<Record<string, ErrorCodeInfo>> = {
     title: 'a --data line over 1 MB',
     causes: ['a whole text on one line (no line breaks)', 'a binary file given as --data'],
     fix: 'Put one document (a name, a sentence, a paragraph) per line; each line is at most 1,048,576 bytes.',
+  },
+  MG049: {
+    title: 'could not write the output',
+    causes: [
+      'stdout sent to a full disk or to /dev/full (ENOSPC)',
+      'an I/O error on the file or device stdout goes to (EIO)',
+    ],
+    fix: 'Free space, or send the output elsewhere. The exit status is 74 (EX_IOERR); a closed pipe (| head) is not an error.',
   },
   MG050: {
     title: 'checkpoint truncated',

@@ -73,7 +73,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
 }
 
 /** Nothing there, or a regular file: anything else is refused before a byte is written. */
-function checkReplaceable(path: string, target: string): void {
+function checkReplaceable(path: string, target: string, example = 'model.safetensors'): void {
   let st;
   try {
     st = statSync(target, { throwIfNoEntry: false });
@@ -81,10 +81,7 @@ function checkReplaceable(path: string, target: string): void {
     throw new MicrogptError('MG040', `${path}: cannot write (${errno(e)}); check the path`);
   }
   if (st?.isDirectory())
-    throw new MicrogptError(
-      'MG040',
-      `${path}: is a directory; give a file name such as ${join(path, 'model.safetensors')}`,
-    );
+    throw new MicrogptError('MG040', `${path}: is a directory; give a file name such as ${join(path, example)}`);
   if (st && !st.isFile())
     throw new MicrogptError(
       'MG040',
@@ -93,9 +90,9 @@ function checkReplaceable(path: string, target: string): void {
 }
 
 /** Fails early, before any long work, when `path` could not be written later. */
-export function assertWritable(path: string): void {
+export function assertWritable(path: string, example?: string): void {
   const target = writeTarget(path);
-  checkReplaceable(path, target);
+  checkReplaceable(path, target, example);
   const dir = dirname(target);
   let d;
   try {

@@ -5,7 +5,7 @@
  *   are followed, against the run's ledger of inputs (inputs.ts) and the inputs
  *   the command names before reading them — so a symlink or a hard link to an
  *   input is refused too (MG044);
- * - never a directory, device, FIFO or socket, and only where it can be written (MG040);
+ * - never an empty path, a directory, device, FIFO or socket, and only where it can be written (MG040);
  * - an existing file is replaced only with --force (MG045), except an HTML report
  *   microgpt wrote itself (its generator mark), so re-running a command just works.
  * Commands call checkOutput early, before long work, and writeOutput at the end,
@@ -34,7 +34,10 @@ const HEAD_BYTES = 4096;
 
 /** Everything about an output that can be known now; throws MG040, MG044 or MG045 with one line. */
 export function checkOutput(out: OutputTarget): void {
-  assertWritable(out.path);
+  // An empty value is a slip (an unset shell variable), never a request to write nothing.
+  if (out.path === '') throw new MicrogptError('MG040', `${out.flag} "" names no file; give a file name`);
+  // A folder given: suggest a file in it of the kind this option writes.
+  assertWritable(out.path, out.html ? 'report.html' : undefined);
   const target = writeTarget(out.path);
   const st = statSync(target, { bigint: true, throwIfNoEntry: false });
   if (!st) return;

@@ -35,13 +35,18 @@ export interface CommandModule<O = any> {
 const argName = (a: Argument) => a.name().toUpperCase();
 
 /** The options typed on the command line (defaults are not), by long flag; a negated flag by its --no- form. */
-function givenOptions(cmd: Command, args: Invocation<unknown>['args']): Set<string> {
-  const given = new Set<string>();
+function givenOptions(cmd: Command, args: Invocation<unknown>['args'], typed: ReadonlySet<string>): Set<string> {
+  // Both forms of a pair typed (--no-out --out x): commander keeps the last; the rules see both.
+  const given = new Set<string>(typed);
   for (const o of cmd.options) {
     const key = o.attributeName();
     if (cmd.getOptionValueSource(key) !== 'cli' || o.long === undefined) continue;
     // --out FILE and --no-out share one value: false means the --no- form was typed.
     if ((cmd.getOptionValue(key) === false) === o.negate) given.add(o.long);
+    // `--attention [text]` typed with its value: the value is given too, by its name in capitals
+    // (TEXT), so a rule can refuse it beside what it would conflict with (--ids).
+    const valueName = /\[(\w+)\]/.exec(o.flags)?.[1];
+    if (o.optional && valueName && typeof cmd.getOptionValue(key) === 'string') given.add(valueName.toUpperCase());
   }
   cmd.registeredArguments.forEach((a, i) => {
     const v = args[i];
@@ -54,14 +59,18 @@ function givenOptions(cmd: Command, args: Invocation<unknown>['args']): Set<stri
 export function addCommand<O>(parent: Command, m: CommandModule<O>, program: Command): Command {
   const cmd = parent.command(m.name).description(m.description);
   for (const a of m.args ?? []) cmd.addArgument(a);
-  for (const o of m.options ?? []) cmd.addOption(o);
+  const typed = new Set<string>();
+  for (const o of m.options ?? []) {
+    cmd.addOption(o);
+    if (o.long) cmd.on(`option:${o.name()}`, () => typed.add(o.long!));
+  }
   if (m.help) cmd.addHelpText('after', m.help);
   for (const sub of m.commands ?? []) addCommand(cmd, sub, program);
   const run = m.run;
   if (run)
     cmd.action(async (...xs: unknown[]) => {
       const args = xs.slice(0, -2) as Invocation<O>['args'];
-      const usage = checkUsage(m.rules ?? {}, givenOptions(cmd, args));
+      const usage = checkUsage(m.rules ?? {}, givenOptions(cmd, args, typed));
       process.exitCode = await run({ args, opts: { ...(cmd.opts() as O), usage }, program });
     });
   return cmd;

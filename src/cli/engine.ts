@@ -50,6 +50,7 @@ export async function openEngine(opts: EngineOptions, beforeLoad?: () => Promise
 /** A microGPT-format model: a checkpoint written by train, or a fresh tiny model of a family (microGPT by default). */
 export async function openTaped(opts: EngineOptions): Promise<TapedEngine> {
   if (opts.model !== undefined) {
+    await refuseMissingModel(opts.model);
     const c = loadCheckpoint(opts.model);
     // A checkpoint from another tool may give only the sizes: the defaults taken for the rest are said.
     if (c.assumed.length)
@@ -89,6 +90,16 @@ export async function openTaped(opts: EngineOptions): Promise<TapedEngine> {
     trained: false,
     training: null,
   });
+}
+
+/** A --model that is not there: said as such, not as "takes a .safetensors file" (it may have been a folder). */
+export async function refuseMissingModel(
+  path: string,
+  takes = 'a checkpoint written by microgpt train or a model folder',
+): Promise<void> {
+  const { statPath } = await import('../formats/index.js');
+  if (statPath(path, 'MG061') === undefined)
+    throw new MicrogptError('MG061', `${path}: no such file or folder; --model takes ${takes} (check the path)`);
 }
 
 /** A safetensors file whose metadata says format "microgpt": read by the checkpoint loader, which checks every value. */

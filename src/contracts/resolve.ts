@@ -85,6 +85,12 @@ async function resolveFile(file: string, contracts: ContractSet): Promise<Resolv
   const text = readRegularFile(file, { limit: READ_LIMITS.contract, code: 'MG013', what, isDirectory: what }).toString(
     'utf8',
   );
+  // Not JSON at all (a text file, a model file under another name): say what --kernel takes, not what JSON.parse met.
+  if (!/^\s*\{/.test(text.slice(0, 1024)))
+    throw new MicrogptError(
+      'MG013',
+      `${file}: is not a JSON object (nor a model file); --kernel takes a family name, a contract .json, a config.json, or a model file or folder`,
+    );
   let data: unknown;
   try {
     data = JSON.parse(text);

@@ -142,7 +142,7 @@ function ablating(engine: Engine, parts: readonly Component[], means: Means | nu
 export async function buildAblationReport(
   engine: Engine,
   docs: Docs,
-  opts: { data: string; together?: readonly Component[]; work?: WorkOptions },
+  opts: { data: string; sample?: AblationReport['sample']; together?: readonly Component[]; work?: WorkOptions },
 ): Promise<AblationReport> {
   const { layers, heads } = engine.info;
   const windows = docs.reduce((n, d) => n + documentWindows(d, engine.info.context).length, 0);
@@ -188,6 +188,7 @@ export async function buildAblationReport(
     layers,
     heads,
     clean,
+    sample: opts.sample ?? null,
     unit: LOSS_UNIT,
     rows,
     together,

@@ -75,6 +75,9 @@ export function summarizeHeads(engine: Engine, probe: readonly string[]): HeadSu
 
 /** A fixed probe set: every k-th name of the corpus, at most `count`, so it is the same on every run. */
 export function probeNames(docs: readonly string[], count = 200): string[] {
-  const step = Math.max(1, Math.floor(docs.length / count));
+  const step = probeStep(docs.length, count);
   return docs.filter((_, i) => i % step === 0).slice(0, count);
 }
+
+/** The probe takes one name in every this many. */
+export const probeStep = (names: number, count: number) => Math.max(1, Math.floor(names / count));

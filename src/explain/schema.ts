@@ -439,6 +439,16 @@ const AblationResult = {
   meanDelta: N,
 };
 
+/** A fixed probe of a corpus: one name in every `every`, `used` of `of`. */
+export const ProbeSchema = Obj({
+  used: I,
+  of: Type.Integer({ description: 'names in the corpus; eval scores them all' }),
+  every: Type.Integer({ description: 'one name in every this many' }),
+  countForAll: Type.Union([I, Type.Null()], {
+    description: "the -n that makes the probe the whole corpus (eval's number), null when -n cannot go that high",
+  }),
+});
+
 export const AblationReportSchema = Obj({
   kind: Type.Literal('ablation'),
   family: S,
@@ -448,7 +458,11 @@ export const AblationReportSchema = Obj({
   layers: I,
   heads: I,
   clean: Type.Number({
-    description: "mean next-token loss over the documents, nothing ablated: eval's definition, so eval prints the same",
+    description:
+      "mean next-token loss over the documents, nothing ablated: eval's definition, so eval on the same documents prints the same",
+  }),
+  sample: Type.Union([ProbeSchema, Type.Null()], {
+    description: 'the documents are a probe of the corpus (microGPT names, -n); null when they are all of it',
   }),
   unit: Type.String({ description: 'what every loss here is: nats per predicted token (mean −ln P(next token))' }),
   rows: Type.Array(Obj({ layer: I, head: Type.Union([I, Type.Null()]), ...AblationResult }), {

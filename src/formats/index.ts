@@ -29,6 +29,7 @@ export {
   CACHE_FORMAT,
   openSafetensorsHeader,
   openSafetensorsMetadata,
+  looksLikeModelFile,
   type ModelFiles,
   type ModelFormat,
   type FileSummary,

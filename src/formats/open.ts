@@ -260,6 +260,12 @@ function openSingle(path: string, config: ModelFiles['config'], opts: OpenOption
   return fromSafetensors(path, [h], null, config, h.problems);
 }
 
+/** Whether a regular file starts as a model file does (GGUF magic, or a safetensors header), whatever its name. */
+export function looksLikeModelFile(path: string): boolean {
+  const head = withFile(path, (f) => readAt(f, 0, 16));
+  return (head.length >= 4 && head.toString('latin1', 0, 4) === 'GGUF') || looksLikeSafetensors(head);
+}
+
 /** 8-byte little-endian length, then the JSON header's opening brace. */
 function looksLikeSafetensors(head: Buffer): boolean {
   return head.length >= 9 && head[8] === 0x7b;

@@ -204,7 +204,11 @@ describe('bad input to the training commands', () => {
     ['negative steps', ['train', '--steps', '-1'], /--steps/],
     ['negative temperature', ['sample', '--temperature', '-0.5'], /--temperature/],
     ['non-numeric seed', ['sample', '--seed', 'abc'], /--seed/],
-    ['missing model file', ['eval', '--model', join(dir, 'nope.safetensors')], /cannot read \(ENOENT\)/],
+    [
+      'missing model file',
+      ['eval', '--model', join(dir, 'nope.safetensors')],
+      /MG061: .*nope.safetensors: no such file or folder/,
+    ],
     // A folder is read as a model folder, which says what it lacks (issue 19).
     [
       'a directory as model',

@@ -1,6 +1,6 @@
 // The command line's grammar: one option-conflict checker for every command, one meaning per flag
 // name, renamed flags that keep working under their old names.
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command, Option } from 'commander';
@@ -12,6 +12,7 @@ import { renameOldFlags } from '../../src/cli/renamed.js';
 import { checkModelKind, checkUsage, type UsageRules } from '../../src/cli/usage.js';
 import { expectOneLineError, runCli } from '../helpers/cli.js';
 import { tinyNative, writeHfModel } from '../helpers/hf-models.js';
+import { CONFIGS, gpt2Tensors, llama2Q4KMGguf, writeModelDir } from '../helpers/model-files.js';
 
 const refusal = (rules: UsageRules, given: string[]) => {
   try {
@@ -125,6 +126,8 @@ describe('one meaning per flag name', () => {
       const known = new Set([
         ...cmd.options.map((o) => o.long!),
         ...cmd.registeredArguments.map((a) => a.name().toUpperCase()),
+        // an optional value typed (`--attention [text]`) is named by its value: TEXT
+        ...cmd.options.flatMap((o) => (o.optional ? [/\[(\w+)\]/.exec(o.flags)![1]!.toUpperCase()] : [])),
       ]);
       const r = module.rules ?? {};
       const named = [
@@ -269,8 +272,119 @@ describe('an option the chosen model cannot use is refused by name, never ignore
     expect(r.code, r.stderr).toBe(0);
   });
 
+  it('TEXT and --ids together, refused the same way by every command that takes both (explain too)', async () => {
+    for (const args of [
+      ['explain', '--attention', 'abc', '--ids', '1,2', '--model', folder],
+      ['explain', '--ids', '1,2', '--attention', 'abc', '--model', folder, '--json'],
+      ['trace', 'abc', '--ids', '1,2', '--model', folder],
+      ['cache', 'abc', '--ids', '1,2', '--model', folder],
+    ])
+      expectOneLineError(await runCli(args), /MG001: give the input as TEXT or as --ids, not both$/m);
+    // --attention without its value takes --ids, and labels the ids as themselves
+    const r = await runCli(['explain', '--attention', '--ids', '1,2', '--model', folder, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).inputs).toMatchObject({ text: '', ids: [1, 2] });
+  });
+
+  it('inspect CHECKPOINT --metadata names the keys the checkpoint holds (it has metadata, read into the report)', async () => {
+    const ckpt = join(mkdtempSync(join(tmpdir(), 'microgpt-usage-ckpt-')), 'm.safetensors');
+    expect((await runCli(['train', '--steps', '1', '--out', ckpt])).code).toBe(0);
+    const r = await runCli(['inspect', ckpt, '--metadata']);
+    expectOneLineError(r, /MG001: --metadata goes with a model file .*holds the metadata keys format, family, config/);
+    expect(r.stderr).not.toContain('no such metadata');
+  });
+
+  it('a --model path that is not there is said so, by every command that reads --model', async () => {
+    const missing = join(folder, 'no-such-model');
+    for (const args of [
+      ['explain', '--attention', 'ab', '--model', missing],
+      ['explain', '--tensor', 'wte', '--model', missing],
+      ['eval', '--model', missing],
+      ['sample', '--model', missing],
+      ['trace', 'ab', '--model', missing],
+      ['cache', 'ab', '--list', '--model', missing],
+      ['ablate', '--model', missing],
+    ]) {
+      const r = await runCli(args);
+      expectOneLineError(
+        r,
+        /MG061: .*no-such-model: no such file or folder; --model takes a checkpoint written by microgpt train/,
+      );
+    }
+  });
+
+  it('explain --tensor --model DIR says what --tensor --model takes, as --help does', async () => {
+    expectOneLineError(
+      await runCli(['explain', '--tensor', 'wte', '--model', folder]),
+      /MG001: .*--tensor --model takes a checkpoint written by microgpt train, not a model folder or its files; microgpt inspect /,
+    );
+    expect((await runCli(['explain', '--help'], { COLUMNS: '1000' })).stdout).toContain(
+      'with --tensor: a checkpoint written by microgpt train',
+    );
+  });
+
   it('train --force with --no-out; cache --force without --out', async () => {
     expectOneLineError(await runCli(['train', '--no-out', '--force']), /MG001: give --force or --no-out, not both/);
+    // both forms of one option, in either order (commander would keep the last one typed)
+    for (const args of [
+      ['train', '--no-out', '--out', 'x.st'],
+      ['train', '--out', 'y.st', '--no-out'],
+    ])
+      expectOneLineError(await runCli(args), /MG001: give --out or --no-out, not both/);
     expectOneLineError(await runCli(['cache', '--list', '--force']), /MG001: give --list or --force, not both/);
+  });
+});
+
+describe('explain --kernel: every way of naming a model (PATH or --model PATH) reads it the same way, from its headers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'microgpt-kernel-forms-'));
+  const folder = join(dir, 'gpt2');
+  const gguf = join(dir, 'llama2.gguf');
+  const ckpt = join(dir, 'tiny-llama.safetensors');
+  const oddName = join(dir, 'tiny-llama.st');
+  beforeAll(async () => {
+    writeModelDir(folder, CONFIGS.gpt2!, gpt2Tensors());
+    llama2Q4KMGguf(gguf);
+    expect((await runCli(['train', '--family', 'llama', '--steps', '1', '--out', ckpt])).code).toBe(0);
+    copyFileSync(ckpt, oddName);
+  });
+
+  it('a folder, a GGUF file, a checkpoint (also under another extension): the same screen both ways, with and without --memory', async () => {
+    const families: string[] = [];
+    for (const path of [folder, gguf, ckpt, oddName, join(folder, 'model.safetensors')])
+      for (const memory of [[], ['--memory']]) {
+        const positional = await runCli(['explain', '--kernel', path, ...memory, '--json']);
+        const named = await runCli(['explain', '--kernel', '--model', path, ...memory, '--json']);
+        // Known gap: --memory cannot size a tiny-family checkpoint (its sizes are in its config metadata,
+        // its tensors named as microGPT's); both forms then give the same one line.
+        const gap = memory.length > 0 && (path === ckpt || path === oddName);
+        if (gap) {
+          expectOneLineError(positional, /MG015: .*cannot size llama for the memory estimate/);
+          expect(named.stderr).toBe(positional.stderr);
+          continue;
+        }
+        expect(positional.code, `${path} ${memory}: ${positional.stderr}`).toBe(0);
+        expect(named.code, `--model ${path} ${memory}: ${named.stderr}`).toBe(0);
+        const strip = (out: string) => ({ ...JSON.parse(out), inputs: undefined });
+        expect(strip(named.stdout), `${path} ${memory}`).toEqual(strip(positional.stdout));
+        if (memory.length === 0) families.push(JSON.parse(positional.stdout).family);
+      }
+    // the checkpoint's family comes from its metadata (its tensors are named as microGPT's)
+    expect(families).toEqual(['gpt2', 'llama', 'llama', 'llama', 'gpt2']);
+  });
+
+  it('a FAMILY and --model together are refused by name; a file that is neither JSON nor a model says what --kernel takes', async () => {
+    expectOneLineError(
+      await runCli(['explain', '--kernel', 'gpt2', '--memory', '--model', folder]),
+      /MG001: give what --kernel explains as FAMILY or as --model, not both/,
+    );
+    const text = join(dir, 'names.txt');
+    writeFileSync(text, 'anna\nbob\n');
+    const r = await runCli(['explain', '--kernel', text]);
+    expectOneLineError(
+      r,
+      /MG013: .*names\.txt: is not a JSON object \(nor a model file\); --kernel takes a family name/,
+    );
+    expect(r.stderr).not.toMatch(/Unexpected token/);
+    expectOneLineError(await runCli(['explain', '--kernel', '--memory']), /MG001: --kernel needs a family/);
   });
 });

@@ -75,3 +75,24 @@ describe('microgpt completion bash|zsh|fish', () => {
     expectOneLineError(await runCli(['completion', 'tcsh']), /bash, zsh, fish/);
   });
 });
+
+describe('what a screen claims about another command is computed, and true', () => {
+  it("ablate on a probe of the data says so, and names the -n at which its clean loss is eval's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'microgpt-ux-ablate-'));
+    const data = join(dir, 'names.txt');
+    // 10 names: -n 4 takes one in every 2 (4 of them); eval scores all 10
+    writeFileSync(data, ['anna', 'bob', 'carla', 'dan', 'eve', 'fay', 'gus', 'hal', 'ida', 'jo'].join('\n') + '\n');
+    const probe = await runCli(['ablate', '--data', data, '-n', '4']);
+    expect(probe.code, probe.stderr).toBe(0);
+    expect(probe.stdout).toContain('on 4 of the 10 names (one in every 2, -n 4)');
+    expect(probe.stdout).toContain('`microgpt eval` scores all 10, as ablate does with -n 10.');
+    expect(probe.stdout).not.toContain('prints the same number');
+    const all = JSON.parse((await runCli(['ablate', '--data', data, '-n', '10', '--json'])).stdout);
+    const evaluated = JSON.parse((await runCli(['eval', '--data', data, '--json'])).stdout);
+    expect(all.sample).toBeNull();
+    expect(Math.abs(all.clean - evaluated.meanLoss)).toBeLessThan(1e-12);
+    const part = JSON.parse((await runCli(['ablate', '--data', data, '-n', '4', '--json'])).stdout);
+    expect(part.sample).toEqual({ used: 4, of: 10, every: 2, countForAll: 10 });
+    expect(Math.abs(part.clean - evaluated.meanLoss)).toBeGreaterThan(1e-6);
+  });
+});

@@ -258,7 +258,11 @@ const args: Array<[string, string[], RegExp]> = [
   ['--temperature -1', ['sample', '--temperature', '-1'], /MG000: .*--temperature/],
   ['--seed abc', ['explain', '--attention', 'mar', '--seed', 'abc'], /MG000: .*--seed/],
   ['--lr NaN', ['train', '--lr', 'NaN'], /MG000: .*--lr/],
-  ['missing model file', ['eval', '--model', join(dir, 'none.safetensors')], /MG057: .*ENOENT/],
+  [
+    'missing model file',
+    ['eval', '--model', join(dir, 'none.safetensors')],
+    /MG061: .*none.safetensors: no such file or folder/,
+  ],
   // A folder is read as a model folder, which says what it lacks (issue 19: not "takes a .safetensors file").
   [
     'a directory as the model',

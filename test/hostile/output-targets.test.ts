@@ -186,6 +186,17 @@ describe('no command writes onto a file it reads, through a link, or onto anythi
           expect(resolved(out), what).toBe(before);
         }
       });
+      it('a directory: the file suggested in it is of the kind the option writes', async () => {
+        const html = c.run('x').includes('--html');
+        expectOneLineError(
+          await runCli(c.run(aDir)),
+          html ? /MG040: .*is a directory; give a file name such as .*report\.html$/m : /\.safetensors$/m,
+        );
+      });
+      it('an empty path (an unset shell variable): MG040 naming the option, nothing printed or written', async () => {
+        const r = await runCli(c.run(''));
+        expectOneLineError(r, /MG040: --(out|html) "" names no file; give a file name/);
+      });
     });
   }
   it('the lab: a symlink to a checkpoint is an existing file, replaced only with --force (issue 19)', async () => {

@@ -1,9 +1,21 @@
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkpointFromBytes } from '../../src/model/index.js';
-import { expectOneLineError, runCli } from '../helpers/cli.js';
+import { CLI, expectOneLineError, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'microgpt-outputs-'));
 const model = join(dir, 'm.safetensors');
@@ -77,5 +89,41 @@ describe('a checkpoint is only replaced on purpose, and a bad --out is found bef
       const r = await runCli(['train', '--steps', '100000', '--out', out]);
       expectOneLineError(r, message);
     }
+  });
+});
+
+describe('stdout that cannot be written', () => {
+  const run = (args: string[], stdout: 'pipe' | number) =>
+    new Promise<{ code: number | null; stderr: string }>((done) => {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        stdio: ['ignore', stdout, 'pipe'],
+        env: { ...process.env, NO_COLOR: '1', MICROGPT_DEBUG: '' },
+      });
+      // A reader that has gone away before the first byte (`| head` after its line): EPIPE.
+      child.stdout?.destroy();
+      let stderr = '';
+      child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => done({ code, stderr }));
+    });
+
+  it.runIf(existsSync('/dev/full'))('a full disk (/dev/full) is one MG049 line and exit 74, text or JSON', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [
+        ['explain', '--attention', 'emma'],
+        ['inspect', model, '--json'],
+      ]) {
+        const r = await run(args, full);
+        expect(r.code, args.join(' ')).toBe(74);
+        expect(r.stderr).toMatch(/^microgpt: error MG049: could not write the output: ENOSPC[^\n]*\n$/);
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('a closed pipe (| head) is the reader’s choice: exit 0, nothing on stderr', async () => {
+    const r = await run(['inspect', model, '--json'], 'pipe');
+    expect(r).toEqual({ code: 0, stderr: '' });
   });
 });

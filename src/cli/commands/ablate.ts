@@ -2,6 +2,7 @@
 import { Option } from 'commander';
 import { MicrogptError } from '../../errors.js';
 import type { Engine } from '../../engine/index.js';
+import type { AblationReport } from '../../explain/ablation.js';
 import { examples, type CommandModule } from '../command.js';
 import type { EngineOptions } from '../engine.js';
 import { integerIn } from '../options.js';
@@ -26,6 +27,9 @@ export interface AblateOptions extends OutputOptions, EngineOptions {
   count: number;
 }
 
+/** The largest -n: a probe of a longer corpus is always part of it. */
+const MAX_COUNT = 100_000;
+
 export const ablate: CommandModule<AblateOptions> = {
   name: 'ablate',
   description:
@@ -37,8 +41,8 @@ export const ablate: CommandModule<AblateOptions> = {
     contractsOption(),
     dataOption(),
     new Option('--text <text>', 'one text (a name for microGPT) instead of a corpus'),
-    new Option('-n, --count <n>', 'corpus names to use (microGPT and tiny families)')
-      .argParser(integerIn(1, 100_000))
+    new Option('-n, --count <n>', 'corpus names to use (microGPT and tiny families): one in every k, at most n')
+      .argParser(integerIn(1, MAX_COUNT))
       .default(200),
     headsOption('also ablate these together: LAYER.HEAD (e.g. 0.1,0.3) or LAYER.mlp'),
     seedOption(),
@@ -69,7 +73,10 @@ export const ablate: CommandModule<AblateOptions> = {
 };
 
 /** The documents to ablate on: --text, --data, or (for microGPT names) a fixed probe of the built-in corpus. */
-async function ablationDocs(engine: Engine, opts: AblateOptions): Promise<{ docs: number[][]; data: string }> {
+async function ablationDocs(
+  engine: Engine,
+  opts: AblateOptions,
+): Promise<{ docs: number[][]; data: string; sample?: AblationReport['sample'] }> {
   const [{ encodeDocuments }, { BUILTIN_CORPUS, builtinNames, readDocs }] = await Promise.all([
     import('../../explain/eval.js'),
     import('../../model/corpus.js'),
@@ -77,10 +84,21 @@ async function ablationDocs(engine: Engine, opts: AblateOptions): Promise<{ docs
   const names = engine.info.endsWithEos;
   if (opts.text !== undefined) return { docs: encodeDocuments(engine, [opts.text], '--text'), data: `"${opts.text}"` };
   if (!names) return { docs: encodeDocuments(engine, readDocs(opts.data!), opts.data!), data: opts.data! };
-  const { probeNames } = await import('../../explain/heads.js');
+  const { probeNames, probeStep } = await import('../../explain/heads.js');
   const label = opts.data ?? BUILTIN_CORPUS;
-  const probe = probeNames(opts.data === undefined ? builtinNames() : readDocs(opts.data), opts.count);
-  return { docs: encodeDocuments(engine, probe, label), data: `${label} (${probe.length} names)` };
+  const corpus = opts.data === undefined ? builtinNames() : readDocs(opts.data);
+  const probe = probeNames(corpus, opts.count);
+  // The clean loss is eval's only when the probe is the whole corpus: say which names it is, and the -n that makes it all.
+  const sample =
+    probe.length === corpus.length
+      ? null
+      : {
+          used: probe.length,
+          of: corpus.length,
+          every: probeStep(corpus.length, opts.count),
+          countForAll: corpus.length <= MAX_COUNT ? corpus.length : null,
+        };
+  return { docs: encodeDocuments(engine, probe, label), data: `${label} (${probe.length} names)`, sample };
 }
 
 async function runAblate(opts: AblateOptions): Promise<number> {
@@ -93,11 +111,13 @@ async function runAblate(opts: AblateOptions): Promise<number> {
       import('../output.js'),
     ]);
   const engine = await openEngine(opts);
-  const { docs, data } = await ablationDocs(engine, opts);
+  const { docs, data, sample } = await ablationDocs(engine, opts);
   if (docs.some((d) => d.length < 2))
     throw new MicrogptError('MG086', 'every text needs two or more tokens (a next token to predict)');
   const together = opts.heads !== undefined ? parseComponents(opts.heads, engine.info) : undefined;
-  const report = await withWork('ablate', (work) => buildAblationReport(engine, docs, { data, together, work }));
+  const report = await withWork('ablate', (work) =>
+    buildAblationReport(engine, docs, { data, sample, together, work }),
+  );
   show(
     opts,
     () =>

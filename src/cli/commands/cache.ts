@@ -111,14 +111,15 @@ async function runCacheCommand(text: string | undefined, opts: CacheOptions): Pr
     import('../engine.js'),
     import('../output.js'),
   ]);
-  const out: import('../../outputs.js').OutputTarget | null = opts.out
-    ? {
-        path: opts.out,
-        flag: '--out',
-        force: opts.force === true,
-        inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
-      }
-    : null;
+  const out: import('../../outputs.js').OutputTarget | null =
+    opts.out !== undefined
+      ? {
+          path: opts.out,
+          flag: '--out',
+          force: opts.force === true,
+          inputs: opts.model !== undefined ? [{ path: opts.model, flag: '--model' }] : [],
+        }
+      : null;
   const engine = await openEngine(opts, async () => {
     if (out) checkOutput(out);
   });

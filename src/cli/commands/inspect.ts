@@ -86,6 +86,20 @@ export const inspect: CommandModule<InspectOptions> = {
   run: ({ args, opts }) => runInspect(args[0] as string | undefined, opts),
 };
 
+const MAX_KEYS_NAMED = 12;
+
+/** --metadata on a microgpt checkpoint: it has metadata, read into the report; say which keys rather than "none". */
+async function refuseCheckpointMetadata(path: string): Promise<never> {
+  const { openSafetensorsMetadata } = await import('../../formats/index.js');
+  const all = [...openSafetensorsMetadata(path).keys()];
+  // The keys come from the file: a few name it, a thousand would not fit one line.
+  const keys = all.length > MAX_KEYS_NAMED ? [...all.slice(0, MAX_KEYS_NAMED), `… (${all.length} in all)`] : all;
+  throw new MicrogptError(
+    'MG001',
+    `--metadata goes with a model file (PATH: safetensors, GGUF, a folder); this microgpt checkpoint holds the metadata keys ${keys.join(', ')}, which inspect reads into its report (family, architecture, training) rather than listing them — drop --metadata`,
+  );
+}
+
 /**
  * `inspect [PATH]`: a model file or folder is read from its headers (no model
  * code is loaded for it); a microgpt checkpoint, or no path at all, goes to the
@@ -94,6 +108,7 @@ export const inspect: CommandModule<InspectOptions> = {
 async function runInspect(path: string | undefined, opts: InspectOptions): Promise<number> {
   const target = path ?? opts.model;
   const file = target !== undefined && !(await (await import('../engine.js')).isMicrogptCheckpoint(target));
+  if (!file && target !== undefined && opts.usage?.given.has('--metadata')) await refuseCheckpointMetadata(target);
   checkModelKind(opts.usage, file);
   return file ? inspectFile(target!, opts) : inspectModel({ ...opts, model: target });
 }

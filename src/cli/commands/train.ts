@@ -100,14 +100,15 @@ async function prepare(opts: TrainCliOptions) {
       import('../corpus.js'),
     ]);
   const out = opts.out === false ? null : opts.out;
-  const output: import('../../outputs.js').OutputTarget | null = out
-    ? {
-        path: out,
-        flag: '--out',
-        force: opts.force === true,
-        inputs: opts.data ? [{ path: opts.data, flag: '--data' }] : [],
-      }
-    : null;
+  const output: import('../../outputs.js').OutputTarget | null =
+    out !== null
+      ? {
+          path: out,
+          flag: '--out',
+          force: opts.force === true,
+          inputs: opts.data ? [{ path: opts.data, flag: '--data' }] : [],
+        }
+      : null;
   const { docs, label } = corpusFrom(opts.data);
   const tokenizer = Tokenizer.fromDocs(docs);
   const contract = (await loadContracts(opts.contracts)).get(opts.family ?? 'microgpt');

@@ -43,6 +43,8 @@ const RULES: UsageRules = {
   excludes: [
     { options: ['CODE', '--errors'], why: 'CODE explains one code, --errors lists them all' },
     { options: ['--seed', '--model'], why: '--seed makes an untrained model; --model has its weights' },
+    { options: ['TEXT', '--ids'], what: 'the input' },
+    { options: ['FAMILY', '--model'], what: 'what --kernel explains' },
   ],
   needs: {
     '--html': { with: ['--attention'], why: 'or use microgpt inspect --html' },
@@ -57,14 +59,25 @@ const RULES: UsageRules = {
       {
         name: '--attention',
         triggers: ['--attention'],
-        options: ['--ids', '--heads', '--html', '--force', '--layer', '--seed', '--model', '--family', '--threads'],
+        options: [
+          'TEXT',
+          '--ids',
+          '--heads',
+          '--html',
+          '--force',
+          '--layer',
+          '--seed',
+          '--model',
+          '--family',
+          '--threads',
+        ],
       },
       { name: '--detect', triggers: ['--detect'], options: ['--model', '--family', '--seed', '--threads'] },
       { name: '--tensor', triggers: ['--tensor'], options: ['--len', '--family', '--model', '--seed'] },
       {
         name: '--kernel',
         triggers: ['--kernel'],
-        options: ['--verbose', '--size', '--vs', '--memory', '--context', '--batch', '--kv-dtype', '--model'],
+        options: ['FAMILY', '--verbose', '--size', '--vs', '--memory', '--context', '--batch', '--kv-dtype', '--model'],
       },
       { name: 'error codes', triggers: ['CODE', '--errors'], options: [] },
     ],
@@ -97,7 +110,7 @@ const OPTIONS = [
   new Option('--len <n>', 'with --tensor attn_mask: sequence length').argParser(integerIn(1, 16)).default(4),
   new Option(
     '--kernel [family]',
-    "a family's kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json or config.json (with --model and no family: the checkpoint's)",
+    "a family's kernel pipeline and constraints vs microGPT: a family (gpt2, llama …), alias, Hugging Face class, contract .json, config.json, or a model file or folder (safetensors, GGUF; its headers only, as with --model)",
   ),
   new Option('-v, --verbose', 'with --kernel: size variants, every tensor with its shape, the parameter count'),
   new Option('--size <name>', 'with --kernel -v, --vs or --memory: which size variant (default: the smallest)'),
@@ -115,7 +128,7 @@ const OPTIONS = [
     'with --attention or --detect: a tiny model of this family instead of microGPT; with --tensor: whose tensor names to use',
   ),
   modelOption(
-    'with --attention, --detect or --tensor: a checkpoint written by microgpt train or a model folder; with --kernel and no family: whose family',
+    'with --attention or --detect: a checkpoint written by microgpt train or a model folder; with --tensor: a checkpoint written by microgpt train; with --kernel (no FAMILY): a model file or folder, as --kernel PATH',
   ),
   threadsOption(),
   seedOption('seed of the untrained model (not with --model)'),

@@ -8,14 +8,16 @@ import type { ExplainOptions } from './types.js';
 
 export async function explainKernel(arg: string | true, opts: ExplainOptions): Promise<number> {
   const contracts = await loadContracts(opts.contracts);
-  if (opts.memory) return explainMemory(arg, opts, contracts);
-  // `--kernel` with no family explains the checkpoint's family.
-  if (arg === true && opts.model === undefined)
+  // A model named either way — `--kernel PATH` or `--kernel --model PATH` — is read the same way, from its
+  // headers (nothing runs, so a GGUF file works too). The rules refuse a FAMILY with --model.
+  const model = arg === true ? opts.model : (await isModelPath(arg)) ? arg : undefined;
+  if (arg === true && model === undefined)
     throw new MicrogptError(
       'MG001',
-      "--kernel needs a family (e.g. --kernel llama), or --model FILE to explain the checkpoint's family",
+      `--kernel needs a family (e.g. --kernel llama${opts.memory ? ' --memory --size 7b' : ''}), a config.json, or a model file or folder (--kernel PATH or --model PATH)`,
     );
-  const family = arg === true ? (await (await import('../../engine.js')).openEngine(opts)).info.family : arg;
+  if (opts.memory) return explainMemory(model ?? (arg as string), model !== undefined, opts, contracts);
+  const family = model !== undefined ? (await fileReport(model, contracts)).contract.family : (arg as string);
   const [{ buildKernelReport, buildVsReport }, { renderKernelReport, renderVsReport }, { resolveKernelTarget }] =
     await Promise.all([
       import('../../../explain/kernel.js'),
@@ -51,33 +53,33 @@ export async function explainKernel(arg: string | true, opts: ExplainOptions): P
   return 0;
 }
 
-/** A model file or folder rather than a family name, a contract or a config.json. */
+/** A model file or folder rather than a family name, a contract or a config.json: by its name, else by its first bytes. */
 async function isModelPath(arg: string): Promise<boolean> {
-  const { statSync } = await import('node:fs');
+  const [{ statSync }, { looksLikeModelFile }] = await Promise.all([
+    import('node:fs'),
+    import('../../../formats/index.js'),
+  ]);
   const st = statSync(arg, { throwIfNoEntry: false });
-  return (
-    st !== undefined &&
-    (st.isDirectory() ||
-      arg.endsWith('.safetensors') ||
-      arg.endsWith('.gguf') ||
-      arg.endsWith('.safetensors.index.json'))
-  );
+  if (st === undefined) return false;
+  // x.json names a contract or config.json, even when it is (wrongly) a folder: its reader says so.
+  if ((st.isDirectory() && !arg.endsWith('.json')) || MODEL_SUFFIXES.some((s) => arg.endsWith(s))) return true;
+  return st.isFile() && !arg.endsWith('.json') && looksLikeModelFile(arg);
 }
 
+const MODEL_SUFFIXES = ['.safetensors', '.gguf', '.safetensors.index.json'];
+
 /** --memory: weights, KV cache and FLOPs per token, for a family size, a config.json or a model file. */
-async function explainMemory(arg: string | true, opts: ExplainOptions, contracts: ContractSet): Promise<number> {
-  if (arg === true)
-    throw new MicrogptError(
-      'MG001',
-      '--memory needs --kernel with a family (and --size), a config.json or a model file or folder',
-    );
+async function explainMemory(
+  arg: string,
+  isModel: boolean,
+  opts: ExplainOptions,
+  contracts: ContractSet,
+): Promise<number> {
   const [{ buildMemoryReport }, { renderMemoryReport }] = await Promise.all([
     import('../../../explain/files/memory.js'),
     import('../../../render/memory.js'),
   ]);
-  const input = (await isModelPath(arg))
-    ? await memoryFromFile(arg, contracts)
-    : await memoryFromContract(arg, opts, contracts);
+  const input = isModel ? await memoryFromFile(arg, contracts) : await memoryFromContract(arg, opts, contracts);
   const report = buildMemoryReport(input, { context: opts.context, batch: opts.batch, kvDtype: opts.kvDtype });
   const inputs = {
     kernel: arg,
@@ -124,19 +126,28 @@ async function memoryFromContract(arg: string, opts: ExplainOptions, contracts: 
   };
 }
 
-async function memoryFromFile(path: string, contracts: ContractSet) {
+/** A model file or folder read from its headers, and the family contract it matches (MG019 when none does). */
+async function fileReport(path: string, contracts: ContractSet) {
   const [{ openModelFiles }, { buildFileReport }] = await Promise.all([
     import('../../../formats/index.js'),
     import('../../../explain/files/report.js'),
   ]);
   const all = contracts.families.map((f) => f.contract);
-  const report = buildFileReport(openModelFiles(path), all);
+  const files = openModelFiles(path);
+  // A checkpoint written by microgpt train names its family: a tiny llama's tensors are named as microGPT's.
+  const named = files.format === 'microgpt' ? files.stMetadata.get('family') : undefined;
+  const report = buildFileReport(files, all, { family: named === undefined ? undefined : contracts.get(named) });
   const contract = all.find((c) => c.family === report.family);
   if (!contract)
     throw new MicrogptError(
       'MG019',
-      `${path}: the model's family is unknown (${report.detection.reasons.join('; ')}), so its KV cache cannot be sized`,
+      `${path}: the model's family is unknown (${report.detection.reasons.join('; ')}); give its family instead, e.g. --kernel llama`,
     );
+  return { report, contract };
+}
+
+async function memoryFromFile(path: string, contracts: ContractSet) {
+  const { report, contract } = await fileReport(path, contracts);
   const vars = Object.fromEntries(report.sizes.map((s) => [s.field, s.value]));
   const actualWeights = report.dtypes.map((d) => ({ dtype: d.dtype, bytes: d.bytes }));
   return {

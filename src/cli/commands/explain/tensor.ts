@@ -4,12 +4,14 @@ import { kernel } from '../../../kernels/index.js';
 import { renderJson } from '../../../render/json.js';
 import { renderTensorReport } from '../../../render/tensor.js';
 import { loadContracts } from '../../dirs.js';
-import { openTaped } from '../../engine.js';
+import { isRealModel, openTaped, refuseMissingModel } from '../../engine.js';
+import { MicrogptError } from '../../../errors.js';
 import { show } from '../../output.js';
 import type { ExplainOptions } from './types.js';
 
 export async function explainTensor(name: string, opts: ExplainOptions): Promise<number> {
   const contracts = await loadContracts(opts.contracts);
+  if (opts.model !== undefined) await refuseModelFolder(opts.model);
   const src = opts.model !== undefined ? await openTaped(opts) : null;
   const family = opts.family ?? src?.info.family;
   const contract = family !== undefined ? contracts.get(family) : undefined;
@@ -40,4 +42,14 @@ export async function explainTensor(name: string, opts: ExplainOptions): Promise
   );
   // A weight holding NaN or infinity is a ✗ line: a failed check, as in inspect.
   return report.values && report.values.stats.nan + report.values.stats.inf > 0 ? 1 : 0;
+}
+
+/** --tensor explains microGPT-format names with a checkpoint's shapes; a model folder's tensors are inspect's job. */
+async function refuseModelFolder(path: string): Promise<void> {
+  await refuseMissingModel(path, 'a checkpoint written by microgpt train');
+  if (await isRealModel(path))
+    throw new MicrogptError(
+      'MG001',
+      `${path}: --tensor --model takes a checkpoint written by microgpt train, not a model folder or its files; microgpt inspect ${path} lists its tensors with their roles and shapes, and explain --tensor NAME --family FAMILY explains a role by that family's names`,
+    );
 }
