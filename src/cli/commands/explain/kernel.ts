@@ -55,15 +55,15 @@ export async function explainKernel(arg: string | true, opts: ExplainOptions): P
 
 /** A model file or folder rather than a family name, a contract or a config.json: by its name, else by its first bytes. */
 async function isModelPath(arg: string): Promise<boolean> {
-  const [{ statSync }, { looksLikeModelFile }] = await Promise.all([
-    import('node:fs'),
-    import('../../../formats/index.js'),
-  ]);
+  const { statSync } = await import('node:fs');
   const st = statSync(arg, { throwIfNoEntry: false });
   if (st === undefined) return false;
   // x.json names a contract or config.json, even when it is (wrongly) a folder: its reader says so.
   if ((st.isDirectory() && !arg.endsWith('.json')) || MODEL_SUFFIXES.some((s) => arg.endsWith(s))) return true;
-  return st.isFile() && !arg.endsWith('.json') && looksLikeModelFile(arg);
+  if (!st.isFile() || arg.endsWith('.json')) return false;
+  // The readers only now: a family name (the common case) must not pay for loading them at start-up.
+  const { looksLikeModelFile } = await import('../../../formats/index.js');
+  return looksLikeModelFile(arg);
 }
 
 const MODEL_SUFFIXES = ['.safetensors', '.gguf', '.safetensors.index.json'];
