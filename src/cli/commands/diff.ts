@@ -38,9 +38,9 @@ const VALUES_LIMIT = 2 * 1024 ** 3;
 
 async function runDiff(a: string, b: string, opts: DiffOptions): Promise<number> {
   const [
-    { buildDiffReport, comparablePairs },
+    { buildDiffReport, compareValues },
     { renderDiffReport },
-    { canDecode, streamPair, openModelFiles },
+    { openModelFiles },
     { buildFileReport },
     { fileContracts },
     { renderJsonPieces },
@@ -67,14 +67,7 @@ async function runDiff(a: string, b: string, opts: DiffOptions): Promise<number>
           'MG067',
           `${r.input}: ${r.totalBytes} bytes is over the ${VALUES_LIMIT}-byte limit of diff --values; compare structure without --values`,
         );
-    const pairs = comparablePairs(fa.tensors, fb.tensors);
-    const skipped = pairs
-      .filter(([x, y]) => !canDecode(x.dtype) || !canDecode(y.dtype))
-      .map(([x, y]) => ({ name: x.name, why: `${x.dtype} vs ${y.dtype}: only F32, F64, F16 and BF16 are decoded` }));
-    const diffs = pairs
-      .filter(([x, y]) => canDecode(x.dtype) && canDecode(y.dtype))
-      .map(([x, y]) => valueDiff(x.name, (each) => streamPair(x, y, each)));
-    values = { diffs, skipped };
+    values = compareValues(fa.tensors, fb.tensors);
   }
   const report = buildDiffReport(ra, rb, fa.config?.json ?? null, fb.config?.json ?? null, values);
   show(
@@ -84,34 +77,4 @@ async function runDiff(a: string, b: string, opts: DiffOptions): Promise<number>
   );
   // A broken header is a failed check: the comparison left tensors out.
   return report.a.problems.length || report.b.problems.length ? 1 : 0;
-}
-
-/** max |Δ|, RMSE and cosine similarity over streamed chunks. */
-function valueDiff(name: string, stream: (each: (a: Float64Array, b: Float64Array, n: number) => void) => void) {
-  let max = 0,
-    sq = 0,
-    dot = 0,
-    na = 0,
-    nb = 0,
-    count = 0,
-    identical = true;
-  stream((a, b, n) => {
-    for (let i = 0; i < n; i++) {
-      const d = a[i] - b[i];
-      if (!Object.is(a[i], b[i])) identical = false;
-      if (Math.abs(d) > max || d !== d) max = d !== d ? NaN : Math.max(max, Math.abs(d));
-      sq += d * d;
-      dot += a[i] * b[i];
-      na += a[i] * a[i];
-      nb += b[i] * b[i];
-    }
-    count += n;
-  });
-  return {
-    name,
-    maxAbsDiff: max,
-    rmse: count ? Math.sqrt(sq / count) : 0,
-    cosine: na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : null,
-    identical,
-  };
 }

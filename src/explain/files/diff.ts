@@ -1,8 +1,8 @@
 import { float32Text } from './float32.js';
-import type { TensorEntry } from '../../formats/index.js';
+import { canDecode, streamPair, type TensorEntry } from '../../formats/index.js';
 import type { DiffReport, FileReport } from './types.js';
 
-/** Per-tensor value comparison, computed by the caller from streamed values. */
+/** Per-tensor value comparison over streamed values (compareValues). */
 export interface ValueDiff {
   name: string;
   maxAbsDiff: number;
@@ -126,4 +126,48 @@ export function comparablePairs(
       ? [[t, u] as [TensorEntry, TensorEntry]]
       : [];
   });
+}
+
+/** The values of every comparable pair that can be decoded, streamed; the others named with why they were skipped. */
+export function compareValues(a: readonly TensorEntry[], b: readonly TensorEntry[]) {
+  const pairs = comparablePairs(a, b);
+  const decodable = ([x, y]: [TensorEntry, TensorEntry]) => canDecode(x.dtype) && canDecode(y.dtype);
+  const skipped = pairs
+    .filter((p) => !decodable(p))
+    .map(([x, y]) => ({ name: x.name, why: `${x.dtype} vs ${y.dtype}: only F32, F64, F16 and BF16 are decoded` }));
+  const diffs = pairs.filter(decodable).map(([x, y]) => valueDiff(x.name, (each) => streamPair(x, y, each)));
+  return { diffs, skipped };
+}
+
+/** max |Δ|, RMSE and cosine similarity over streamed chunks. */
+function valueDiff(
+  name: string,
+  stream: (each: (a: Float64Array, b: Float64Array, n: number) => void) => void,
+): ValueDiff {
+  let max = 0,
+    sq = 0,
+    dot = 0,
+    na = 0,
+    nb = 0,
+    count = 0,
+    identical = true;
+  stream((a, b, n) => {
+    for (let i = 0; i < n; i++) {
+      const d = a[i] - b[i];
+      if (!Object.is(a[i], b[i])) identical = false;
+      if (Math.abs(d) > max || d !== d) max = d !== d ? NaN : Math.max(max, Math.abs(d));
+      sq += d * d;
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    count += n;
+  });
+  return {
+    name,
+    maxAbsDiff: max,
+    rmse: count ? Math.sqrt(sq / count) : 0,
+    cosine: na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : null,
+    identical,
+  };
 }
